@@ -1,0 +1,61 @@
+"""One analysis run: from ingested responses to :class:`AnalysisResults`. Pure: no I/O."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+from typing import Any, Mapping
+
+from ..ingest import IngestResult, Notice
+from .descriptives import describe, frequency_table, scale_distribution
+from .reliability import scale_reliability
+from .results import AnalysisResults
+from .scoring import construct_scores, score_items
+
+__all__ = ["analyze_responses", "ALPHA_THRESHOLD"]
+
+#: Nunnally & Bernstein (1994): alpha of .70 for research use.
+ALPHA_THRESHOLD = 0.70
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("loyaltysurvey", "numpy", "scipy", "pandas"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+            out[name] = "unknown"
+    return out
+
+
+def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = None) -> AnalysisResults:
+    """Descriptives, demographics and reliability of every construct."""
+    q = data.questionnaire
+    scored = score_items(data.responses, q)
+    scores = construct_scores(scored, q)
+    points = sorted({p for item in q.items for p in item.scale.points})
+    notices = list(data.warnings)
+    reliability = {}
+    for c in q.constructs:
+        rel = scale_reliability(scored[list(c.item_ids)], c.id)
+        reliability[c.id] = rel
+        if len(c.items) > 1 and rel.alpha == rel.alpha and rel.alpha < ALPHA_THRESHOLD:
+            notices.append(Notice("low_reliability", f"Cronbach's alpha of {c.id} is {rel.alpha:.2f}, below "
+                                  f"{ALPHA_THRESHOLD:.2f}; look at the items with a low corrected item-total "
+                                  "correlation", c.id))
+        for item_id, stats in rel.items.items():
+            if stats.r_drop == stats.r_drop and stats.r_drop < 0:
+                reverse = q.item(item_id).reverse
+                hint = ("it is marked reverse-worded: check that it really is"
+                        if reverse else "is it reverse-worded? then mark it 'reverse: true'")
+                notices.append(Notice("negative_item_total", f"item {item_id} correlates negatively with the "
+                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id))
+    demographics = {}
+    for demo in q.demographics:
+        if demo.id in data.demographics:
+            demographics[demo.id] = frequency_table(data.demographics[demo.id], order=list(demo.values))
+    return AnalysisResults(
+        questionnaire=q, ingest=data, scored=scored, scores=scores,
+        item_stats=describe(scored), construct_stats=describe(scores),
+        distribution=scale_distribution(data.responses, points), demographics=demographics,
+        reliability=reliability, notices=tuple(notices), settings=dict(settings or {}), software=_versions())

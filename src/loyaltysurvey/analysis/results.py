@@ -1,0 +1,77 @@
+"""The results of an analysis run, immutable, with their JSON form (CONTRACT's results.json)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..ingest import IngestResult, Notice
+from ..spec import Questionnaire
+from .reliability import ScaleReliability
+
+__all__ = ["AnalysisResults", "to_jsonable"]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types at full precision; NaN and infinities become null."""
+    if isinstance(value, float) or isinstance(value, np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return {str(i): to_jsonable(row.to_dict()) for i, row in value.iterrows()}
+    return value
+
+
+@dataclass(frozen=True)
+class AnalysisResults:
+    """Everything one ``analyze`` run computed. Renderers read this; they compute nothing.
+
+    ``item_stats`` and ``construct_stats`` are :func:`~loyaltysurvey.analysis.descriptives.describe`
+    tables (reverse-scored items); ``distribution`` the percent at each scale
+    point of the answers as given; ``demographics`` maps a demographic id to
+    its frequency table.
+    """
+
+    questionnaire: Questionnaire
+    ingest: IngestResult
+    scored: pd.DataFrame
+    scores: pd.DataFrame
+    item_stats: pd.DataFrame
+    construct_stats: pd.DataFrame
+    distribution: pd.DataFrame
+    demographics: Mapping[str, pd.DataFrame]
+    reliability: Mapping[str, ScaleReliability]
+    notices: tuple[Notice, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    software: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        q = self.questionnaire
+        demographics = {}
+        for key, table in self.demographics.items():
+            demographics[key] = [to_jsonable(r) for r in table.to_dict(orient="records")]
+        return to_jsonable({
+            "meta": {"questionnaire": q.id, "settings": dict(self.settings), "software": dict(self.software)},
+            "ingest": self.ingest.ledger.to_json(),
+            "descriptives": {
+                "items": self.item_stats.to_dict(orient="index"),
+                "constructs": self.construct_stats.to_dict(orient="index"),
+                "scale_points": {item: {str(p): v for p, v in row.items()}
+                                 for item, row in self.distribution.to_dict(orient="index").items()},
+            },
+            "demographics": demographics,
+            "reliability": {cid: rel.to_json() for cid, rel in self.reliability.items()},
+            "warnings": [n.to_json() for n in self.notices],
+        })

@@ -1,0 +1,138 @@
+"""The command line: parse, call the library, map errors to exit status 2.
+
+``loyaltysurvey validate | ingest | analyze | demo`` as CONTRACT defines.
+Bad input prints one line on stderr and exits 2, never a traceback; an
+unexpected failure exits 1 (``--debug`` shows its traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .errors import LoyaltySurveyError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="From customer-survey questionnaire to a defended thesis chapter.")
+_state = {"debug": False}
+
+
+def _progress():
+    """A status spinner on stderr when it is a terminal; quiet otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    console = Console(stderr=True)
+
+    @contextmanager
+    def status(text: str):
+        with console.status(text):
+            yield
+        console.print(f"[green]✓[/green] {text}")
+
+    return status
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"loyaltysurvey: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors():
+    try:
+        yield
+    except LoyaltySurveyError as exc:
+        _fail(str(exc), 2)
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 1
+        if _state["debug"]:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+              "(run with --debug for the traceback and please report it)", 1)
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+          version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    _state["debug"] = debug
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.command()
+def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file.")) -> None:
+    """Check a questionnaire file and summarise it."""
+    from .spec import load_questionnaire
+    with _errors():
+        q = load_questionnaire(questionnaire)
+        n_rev = sum(item.reverse for item in q.items)
+        typer.echo(f"{questionnaire}: valid: {len(q.constructs)} constructs, {len(q.items)} items "
+                   f"({n_rev} reverse-worded), {len(q.demographics)} demographics, "
+                   f"{len([s for s in q.model_statements if s.op == '~'])} structural paths, "
+                   f"{len(q.hypotheses)} hypotheses")
+
+
+@app.command()
+def ingest(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file."),
+           data: Path = typer.Argument(..., help="Responses: .csv, .xlsx or .sav."),
+           out: Path = typer.Option(..., "--out", help="Output folder."),
+           sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: first)."),
+           encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect).")) -> None:
+    """Read an export, write clean.csv and the ledger ingest.json."""
+    from .workflow import run_ingest
+    with _errors():
+        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding)
+        led = result.ledger
+        typer.echo(f"{led.respondents} respondents kept of {led.input_rows} rows; "
+                   f"{len(led.excluded)} excluded; {sum(led.recoded_cells.values())} cells recoded; "
+                   f"written to {out}", err=True)
+
+
+@app.command()
+def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file."),
+            data: Path = typer.Argument(..., help="Responses: .csv, .xlsx or .sav."),
+            out: Path = typer.Option(..., "--out", help="Output folder."),
+            lang: Optional[str] = typer.Option(None, "--lang", help="Report language: fa or en."),
+            method: Optional[str] = typer.Option(None, "--method", help="cb, pls or both."),
+            missing: Optional[str] = typer.Option(None, "--missing", help="listwise, fiml or mean."),
+            estimator: str = typer.Option("ML", "--estimator", help="ML or MLR."),
+            bootstrap: Optional[int] = typer.Option(None, "--bootstrap", help="Bootstrap resamples."),
+            seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+            jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
+            sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name."),
+            encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding.")) -> None:
+    """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
+    from .workflow import AnalyzeOptions, run_analyze
+    with _errors():
+        options = AnalyzeOptions(lang=lang, method=method, missing=missing, estimator=estimator,
+                                 bootstrap=bootstrap, seed=seed, jobs=jobs, sheet=sheet, encoding=encoding)
+        run_analyze(questionnaire, data, out, options, progress=_progress())
+        typer.echo(f"results written to {out}", err=True)
+
+
+@app.command()
+def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
+         lang: Optional[str] = typer.Option(None, "--lang", help="Report language: fa or en.")) -> None:
+    """Run the whole analysis on the bundled CRM-loyalty example."""
+    from .workflow import run_demo
+    with _errors():
+        run_demo(out, lang, progress=_progress())
+        typer.echo(f"demo results written to {out}", err=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,129 @@
+"""Reading one answer cell: digits, scale labels, missing codes, ranges.
+
+:func:`parse_answer` never guesses silently: it returns the value it read and
+what it did to get there (:class:`Reading`), so the ledger can count every
+recoded cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ..text import match_key, normalize_persian, to_ascii_digits
+
+__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "normalize_code"]
+
+#: Text that means "no answer" in common exports (after loose matching).
+NA_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "#null!", ".", "missing", "-", "--", "?"})
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_TRAILING_MINUS = re.compile(r"^(\d+(\.\d+)?)\s*-$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_NUMBERED_LABEL = re.compile(r"^\(?([+-]?\d+)\)?\s*[-.:=)]?\s*(.+?)\s*$")
+_LABEL_NUMBERED = re.compile(r"^(.+?)\s*[-:(=]\s*([+-]?\d+)\)?$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The result of reading one cell.
+
+    ``kind`` is one of ``empty``, ``number``, ``label``, ``missing_code``,
+    ``na_token``, ``out_of_range``, ``unreadable``. ``value`` is NaN unless
+    kind is ``number`` or ``label``.
+    """
+
+    value: float
+    kind: str
+    persian_digits: bool = False
+    arabic_digits: bool = False
+
+
+def _number(text: str) -> float | None:
+    if _NUMBER.match(text):
+        return float(text)
+    m = _TRAILING_MINUS.match(text)  # "99-": a negative number typed right to left
+    if m:
+        return -float(m.group(1))
+    if _DECIMAL_COMMA.match(text):
+        return float(text.replace(",", "."))
+    return None
+
+
+def normalize_code(value: Any) -> str | None:
+    """A demographic or id cell as text: integral numbers without '.0', ASCII digits."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    text, _, _ = to_ascii_digits(normalize_persian(str(value)).strip())
+    number = _number(text)
+    if number is not None and number.is_integer() and not (len(text) > 1 and text.startswith("0")):
+        return str(int(number))
+    return text or None
+
+
+class AnswerReader:
+    """Reads the cells of one item against its scale and the missing codes."""
+
+    def __init__(self, lo: int, hi: int, labels: dict[str, int], missing_codes: Iterable,
+                 user_missing: tuple = ()) -> None:
+        self.lo, self.hi = lo, hi
+        self.labels = labels
+        self.numeric_codes = {float(c) for c in missing_codes if isinstance(c, float)}
+        self.text_codes = {c for c in missing_codes if isinstance(c, str)}
+        self.user_missing = user_missing
+
+    def _is_missing_code(self, number: float) -> bool:
+        if number in self.numeric_codes:
+            return True
+        for spec in self.user_missing:
+            if spec[0] == "value" and spec[1] == number:
+                return True
+            if spec[0] == "range" and spec[1] <= number <= spec[2]:
+                return True
+        return False
+
+    def _classify(self, number: float, fa: bool, ar: bool) -> Reading:
+        if self._is_missing_code(number):
+            return Reading(math.nan, "missing_code", fa, ar)
+        if not (self.lo <= number <= self.hi) or math.isinf(number):
+            return Reading(math.nan, "out_of_range", fa, ar)
+        return Reading(number, "number", fa, ar)
+
+    def read(self, cell: Any) -> Reading:
+        if cell is None:
+            return Reading(math.nan, "empty")
+        if isinstance(cell, bool):
+            return Reading(math.nan, "unreadable")
+        if isinstance(cell, (int, float)):
+            if isinstance(cell, float) and math.isnan(cell):
+                return Reading(math.nan, "empty")
+            return self._classify(float(cell), False, False)
+        raw = str(cell)
+        text, n_fa, n_ar = to_ascii_digits(normalize_persian(raw))
+        fa, ar = n_fa > 0, n_ar > 0
+        text = re.sub(r"[\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\u00a0]", "", text).strip()
+        if text == "":
+            return Reading(math.nan, "empty")
+        key = match_key(text)
+        if key in self.text_codes:
+            return Reading(math.nan, "missing_code", fa, ar)
+        number = _number(text)
+        if number is not None:
+            return self._classify(number, fa, ar)
+        if key in self.labels:
+            return Reading(float(self.labels[key]), "label", fa, ar)
+        for pattern, num_group, text_group in ((_NUMBERED_LABEL, 1, 2), (_LABEL_NUMBERED, 2, 1)):
+            m = pattern.match(text)
+            if m and self.labels.get(match_key(m.group(text_group))) == int(m.group(num_group)):
+                return Reading(float(m.group(num_group)), "label", fa, ar)
+        if key in NA_TOKENS or text in NA_TOKENS:
+            return Reading(math.nan, "na_token", fa, ar)
+        return Reading(math.nan, "unreadable", fa, ar)

@@ -1,0 +1,105 @@
+"""Matching the export's columns to the questionnaire.
+
+An item's column is found by its id, else by its ``column`` header, else by its
+text in any language (an SPSS variable label counts as a header too). Headers
+are compared loosely (:func:`loyaltysurvey.text.match_key`), and a leading
+question number such as ``Q7.`` or ``12)`` is ignored when matching texts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import DataError
+from ..spec import Questionnaire
+from ..text import match_key
+from .readers import RawTable
+
+__all__ = ["ColumnMap", "match_columns"]
+
+_NUMBERING = re.compile(r"^(q|question|سوال|سؤال|پرسش)?\s*\d+\s*[.):\-–]\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which header index holds each item, demographic and the respondent id."""
+
+    items: dict[str, int]
+    matched_by: dict[str, str]
+    demographics: dict[str, int]
+    respondent_id: int | None
+
+
+def _keys(table: RawTable) -> list[tuple[str, str, str]]:
+    """(exact key, key without numbering, label key) per header."""
+    out = []
+    for header in table.headers:
+        key = match_key(header)
+        label = match_key(table.labels.get(header, "")) if table.labels else ""
+        out.append((key, match_key(_NUMBERING.sub("", key)), label))
+    return out
+
+
+def _find(keys, wanted: list[tuple[str, list[str]]], owner: str, table: RawTable,
+          taken: dict[int, str]) -> tuple[int | None, str]:
+    for how, candidates in wanted:
+        targets = {match_key(c) for c in candidates if c and match_key(c)}
+        if not targets:
+            continue
+        hits = [i for i, (exact, bare, label) in enumerate(keys)
+                if exact in targets or (how != "id" and (bare in targets or label in targets))]
+        if len(hits) > 1:
+            names = "', '".join(table.headers[i] for i in hits)
+            raise DataError(f"{owner} matches more than one column ('{names}'); rename one, or give the "
+                            "item a 'column' in the questionnaire", source=table.source)
+        if hits:
+            index = hits[0]
+            if index in taken:
+                raise DataError(f"column '{table.headers[index]}' matches both {taken[index]} and {owner}; "
+                                "give one of them an explicit 'column' in the questionnaire",
+                                source=table.source, column=table.headers[index])
+            return index, how
+    return None, ""
+
+
+def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
+    """Find every item's column; raise :class:`DataError` naming what is missing."""
+    keys = _keys(table)
+    taken: dict[int, str] = {}
+    items: dict[str, int] = {}
+    matched_by: dict[str, str] = {}
+    rid = None
+    if q.respondent_id:
+        rid, _ = _find(keys, [("id", [q.respondent_id])], "the respondent id", table, taken)
+        if rid is None:
+            raise DataError(f"has no respondent id column '{q.respondent_id}' (named by respondent_id in the "
+                            "questionnaire); rename the column or fix respondent_id", source=table.source)
+        taken[rid] = "the respondent id"
+    # Ids first for every item, so that an id match always wins over a text match.
+    for item in q.items:
+        index, how = _find(keys, [("id", [item.id])], f"item {item.id}", table, taken)
+        if index is not None:
+            items[item.id], matched_by[item.id] = index, how
+            taken[index] = f"item {item.id}"
+    for item in q.items:
+        if item.id in items:
+            continue
+        index, how = _find(keys, [("column", [item.column] if item.column else []),
+                                  ("text", list(item.text.all()))], f"item {item.id}", table, taken)
+        if index is None:
+            shown = ", ".join(f"'{h}'" for h in table.headers[:8]) + (" ..." if len(table.headers) > 8 else "")
+            looked = f"id '{item.id}'" + (f", column '{item.column}'" if item.column else "") + ", or its text"
+            raise DataError(f"no column for item {item.id} (looked for {looked}); the columns are {shown}. "
+                            f"Add 'column: <header>' to {item.id} in the questionnaire",
+                            source=table.source, column=item.id)
+        items[item.id], matched_by[item.id] = index, how
+        taken[index] = f"item {item.id}"
+    demographics: dict[str, int] = {}
+    for demo in q.demographics:
+        index, _ = _find(keys, [("id", [demo.id]), ("column", [demo.column] if demo.column else []),
+                                ("text", list(demo.name.all()))], f"demographic {demo.id}", table, taken)
+        if index is not None:
+            demographics[demo.id] = index
+            taken[index] = f"demographic {demo.id}"
+    return ColumnMap(items, matched_by, demographics, rid)

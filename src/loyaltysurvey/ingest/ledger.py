@@ -1,0 +1,71 @@
+"""The ingestion ledger: every input row and every changed cell, accounted for.
+
+``input_rows == respondents + len(excluded)`` always holds. ``recoded_cells``
+and ``out_of_range`` describe the cells of the kept rows; dropped rows are
+listed under ``excluded`` with their reason. The JSON form is CONTRACT's
+``ingest.json`` plus extra keys (``unreadable``, ``na_tokens``, ``columns``,
+``missing_cells``, ``warnings``...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Ledger", "Notice"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning that travels with the results into every report.
+
+    ``code`` is stable (for example ``zero_variance``), ``message`` says what
+    happened and what to do, ``subject`` names the item, construct or column.
+    """
+
+    code: str
+    message: str
+    subject: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    source: str
+    input_rows: int
+    respondents: int
+    duplicate_rows: int
+    duplicate_ids: tuple[str, ...]
+    recoded_cells: dict[str, int]
+    out_of_range: tuple[dict[str, Any], ...]
+    unreadable: tuple[dict[str, Any], ...]
+    straightliners: tuple[str, ...]
+    excluded: tuple[dict[str, Any], ...]
+    columns: dict[str, str] = field(default_factory=dict)
+    matched_by: dict[str, str] = field(default_factory=dict)
+    missing_cells: dict[str, int] = field(default_factory=dict)
+    conflicting_ids: tuple[str, ...] = ()
+    encoding: str | None = None
+    warnings: tuple[Notice, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "input_rows": self.input_rows,
+            "respondents": self.respondents,
+            "duplicate_rows": self.duplicate_rows,
+            "duplicate_ids": list(self.duplicate_ids),
+            "recoded_cells": dict(self.recoded_cells),
+            "out_of_range": [dict(x) for x in self.out_of_range],
+            "unreadable": [dict(x) for x in self.unreadable],
+            "straightliners": list(self.straightliners),
+            "excluded": [dict(x) for x in self.excluded],
+            "conflicting_ids": list(self.conflicting_ids),
+            "columns": dict(self.columns),
+            "matched_by": dict(self.matched_by),
+            "missing_cells": dict(self.missing_cells),
+            "encoding": self.encoding,
+            "warnings": [w.to_json() for w in self.warnings],
+        }

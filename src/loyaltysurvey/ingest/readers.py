@@ -1,0 +1,214 @@
+"""Reading response exports into a raw table of cells, with nothing changed.
+
+Supported: ``.csv`` (and ``.txt``/``.tsv``; UTF-8, UTF-8 with BOM, or
+Windows-1256; comma, semicolon, tab or pipe delimited), ``.xlsx`` (first sheet
+or a named one) and SPSS ``.sav`` (through pyreadstat, with variable labels,
+value labels and user-defined missing values). Every reader returns a
+:class:`RawTable` whose cells are exactly what the file holds: text, numbers
+or ``None``. Interpreting the cells is :mod:`loyaltysurvey.ingest.clean`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import DataError
+
+__all__ = ["RawTable", "read_table"]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """An export as read: headers, rows of raw cells, and what the file says about columns.
+
+    ``rows[i]`` is data row ``i + 1`` (the header is not counted).
+    ``labels`` maps a header to its variable label (SPSS); ``value_labels``
+    maps a header to ``{code: label}``; ``user_missing`` maps a header to
+    the SPSS user-missing values and ranges of that column.
+    """
+
+    source: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    encoding: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+    user_missing: Mapping[str, tuple] = field(default_factory=dict)
+
+
+def read_table(path: str | os.PathLike, *, sheet: str | None = None,
+               encoding: str | None = None) -> RawTable:
+    """Read a response file by its extension. Raises :class:`DataError` on any problem."""
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise DataError("file not found", source=source)
+    if path.is_dir():
+        raise DataError("is a directory, not a data file", source=source)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        table = _read_csv(path, encoding)
+    elif suffix in (".xlsx", ".xlsm"):
+        table = _read_xlsx(path, sheet)
+    elif suffix in (".sav", ".zsav"):
+        table = _read_sav(path)
+    elif suffix == ".xls":
+        raise DataError("old Excel .xls files are not supported; save the sheet as .xlsx or .csv", source=source)
+    else:
+        raise DataError(f"unknown file type '{suffix or '(none)'}'; give a .csv, .xlsx or .sav file", source=source)
+    if not table.headers:
+        raise DataError("is empty: no header row and no data", source=source)
+    if not table.rows:
+        raise DataError("has a header row but no data rows", source=source)
+    return table
+
+
+# --------------------------------------------------------------------------- CSV
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(f"cannot decode as {encoding} ({exc})", source=source) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(raw, exc.start + 3, source) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(raw, exc.start, source) from None
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
+    try:
+        text = raw.decode("cp1256")
+    except UnicodeDecodeError:
+        raise _undecodable(raw, utf8_error, source) from None
+    bad = _CONTROL.search(text)
+    if bad:
+        raise _undecodable(raw, bad.start(), source)
+    return text, "cp1256"
+
+
+def _undecodable(raw: bytes, offset: int, source: str) -> DataError:
+    line = raw[:offset].count(b"\n") + 1
+    return DataError(
+        f"undecodable bytes at line {line} (byte {offset}): the file is neither UTF-8 nor Windows-1256 text; "
+        "export it again as CSV UTF-8, or name its encoding with --encoding", source=source, row=None)
+
+
+def _read_csv(path: Path, encoding: str | None) -> RawTable:
+    source = str(path)
+    raw = path.read_bytes()
+    text, used = _decode(raw, source, encoding)
+    if "\x00" in text:
+        raise DataError("holds NUL bytes: it is not a text CSV file", source=source)
+    if not text.strip():
+        raise DataError("is empty: no header row and no data", source=source)
+    sample = text[:20000]
+    try:
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise DataError(f"is not valid CSV near line {reader.line_num}: {exc}", source=source) from None
+    if not records:
+        raise DataError("is empty: no header row and no data", source=source)
+    header = [h.strip() for h in records[0]]
+    width = len(header)
+    rows = []
+    for number, record in enumerate(records[1:], start=1):
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            raise DataError(f"has {len(record)} cells but the header has {width}; check the delimiter "
+                            "and quoting of that row", source=source, row=number)
+        record = record[:width] + [""] * (width - len(record))
+        rows.append(tuple(cell if cell.strip() != "" else None for cell in record))
+    return RawTable(source, tuple(header), tuple(rows), encoding=used)
+
+
+# --------------------------------------------------------------------------- Excel
+
+def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    source = str(path)
+    if not zipfile.is_zipfile(path):
+        raise DataError("is not a valid .xlsx workbook (not a zip archive); open it in Excel and save it "
+                        "again as .xlsx", source=source)
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", source=source) from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise DataError(f"has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})", source=source)
+            ws = book[sheet]
+        else:
+            ws = book.worksheets[0]
+        records = [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while records and all(_blank(c) for c in records[-1]):
+        records.pop()
+    if not records:
+        return RawTable(source, (), ())
+    header = ["" if h is None else str(h).strip() for h in records[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    rows = []
+    for record in records[1:]:
+        record = list(record[:width]) + [None] * (width - len(record))
+        rows.append(tuple(None if _blank(c) else c for c in record))
+    return RawTable(source, tuple(header), tuple(rows), encoding=None)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+# --------------------------------------------------------------------------- SPSS
+
+def _read_sav(path: Path) -> RawTable:
+    source = str(path)
+    import pyreadstat
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise DataError(f"cannot read the SPSS file ({exc}); it may be truncated or not a .sav file",
+                        source=source) from None
+    headers = tuple(str(c) for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        rows.append(tuple(None if _missing_number(v) or _blank(v) else v for v in record))
+    labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    value_labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
+    user_missing: dict[str, tuple] = {}
+    for col, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        user_missing[col] = tuple(("value", v) for v in values)
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        user_missing[col] = user_missing.get(col, ()) + tuple(("range", r["lo"], r["hi"]) for r in ranges)
+    return RawTable(source, headers, tuple(rows), encoding=meta.file_encoding,
+                    labels=labels, value_labels=value_labels, user_missing=user_missing)
+
+
+def _missing_number(value: Any) -> bool:
+    return isinstance(value, float) and value != value

@@ -1,0 +1,234 @@
+"""Building the report model from analysis results (no statistics are computed here).
+
+:func:`build_report` lays out the chapter in the order theses use: sample and
+response, demographics, descriptives, normality, reliability, data-quality
+notes, references. Texts come from the locale files; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+from typing import Any
+
+import numpy as np
+
+from ..analysis import AnalysisResults
+from .locale import Locale, load_locale
+from .model import Callout, Cell, Paragraph, Report, Section, Table
+
+__all__ = ["build_report"]
+
+NORMAL_LIMIT = 2.0  # George & Mallery (2010)
+ALPHA_LIMIT = 0.70
+RDROP_LIMIT = 0.30
+
+
+def _n(value: Any) -> Any:
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+class _Builder:
+    def __init__(self, results: AnalysisResults, lang: str, today: date) -> None:
+        self.r = results
+        self.q = results.questionnaire
+        self.loc: Locale = load_locale(lang)
+        self.lang = lang
+        self.today = today
+        self._numbers = count(1)
+
+    def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
+              notes: tuple[str, ...] = ()) -> Table:
+        return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
+
+    def col(self, key: str) -> str:
+        return self.loc.t(f"columns.{key}")
+
+    # ------------------------------------------------------------------ sections
+    def sample(self) -> Section:
+        led = self.r.ingest.ledger
+        t = self.loc.t
+        duplicates = led.duplicate_rows
+        excluded = len(led.excluded)
+        recoded = sum(led.recoded_cells.values())
+        text = t("sample_text", input_rows=led.input_rows, excluded=excluded, duplicates=duplicates,
+                 other=excluded - duplicates, respondents=led.respondents, recoded=recoded,
+                 out_of_range=len(led.out_of_range), straightliners=len(led.straightliners))
+        rows = [[Cell(t(f"ledger_rows.{k}")), Cell(v, "int")] for k, v in (
+            ("input_rows", led.input_rows), ("duplicate_rows", duplicates), ("excluded", excluded),
+            ("respondents", led.respondents), ("out_of_range", len(led.out_of_range)),
+            ("unreadable", len(led.unreadable)), ("straightliners", len(led.straightliners)))]
+        blocks: list = [Paragraph(text),
+                        self.table("ledger", t("tables.ledger"), [self.col("quantity"), self.col("value")], rows)]
+        recoded_rows = [[Cell(t(f"recoded_rows.{k}")), Cell(v, "int")]
+                        for k, v in led.recoded_cells.items() if v]
+        if recoded_rows:
+            blocks.append(self.table("recoded", t("tables.recoded"), [self.col("kind"), self.col("frequency")],
+                                     recoded_rows))
+        if led.excluded:
+            rows = []
+            for e in led.excluded:
+                reason = e["reason"]
+                label = t(f"reasons.{reason}", row=e.get("duplicate_of_row", "")) if reason else ""
+                rows.append([Cell(e["row"], "int"), Cell(e.get("respondent_id") or ""), Cell(label)])
+            blocks.append(self.table("exclusions", t("tables.exclusions"),
+                                     [self.col("row"), self.col("respondent"), self.col("reason")], rows))
+        return Section("sample", t("sections.sample"), tuple(blocks))
+
+    def demographics(self) -> Section | None:
+        if not self.r.demographics:
+            return None
+        t = self.loc.t
+        blocks: list = []
+        names = []
+        first = None
+        for demo in self.q.demographics:
+            table = self.r.demographics.get(demo.id)
+            if table is None:
+                continue
+            name = self.loc.text(demo.name)
+            names.append(name)
+            rows = []
+            for rec in table.to_dict(orient="records"):
+                value = rec["value"]
+                if value is None:
+                    label = t("notes.missing")
+                elif value in demo.values:
+                    label = self.loc.text(demo.values[value])
+                else:
+                    label = str(value)
+                rows.append([Cell(label), Cell(_n(rec["frequency"]), "int"), Cell(_n(rec["percent"]), "pct"),
+                             Cell(_n(rec["valid_percent"]), "pct"), Cell(_n(rec["cumulative_percent"]), "pct")])
+            tbl = self.table(f"demographic_{demo.id}", t("tables.frequency", name=name),
+                             [self.col("category"), self.col("frequency"), self.col("percent"),
+                              self.col("valid_percent"), self.col("cumulative_percent")], rows)
+            first = first or tbl.number
+            blocks.append(tbl)
+        sep = "، " if self.lang == "fa" else ", "
+        blocks.insert(0, Paragraph(t("demographics_text", table=first, names=sep.join(names))))
+        return Section("demographics", t("sections.demographics"), tuple(blocks))
+
+    def descriptives(self) -> Section:
+        t = self.loc.t
+        scale = self.q.scale
+        text = t("descriptives_text", points=len(scale.points), min=scale.min, max=scale.max,
+                 min_label=scale.label(scale.min, self.lang) if scale.labels else scale.min,
+                 max_label=scale.label(scale.max, self.lang) if scale.labels else scale.max)
+        stats = self.r.item_stats
+        rows = []
+        for c in self.q.constructs:
+            for item in c.items:
+                s = stats.loc[item.id]
+                label = item.id + (" (R)" if item.reverse else "")
+                rows.append([Cell(label), Cell(self.loc.text(item.text)), Cell(_n(s["n"]), "int"),
+                             Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"),
+                             Cell(_n(s["skewness"]), "dec2"), Cell(_n(s["kurtosis"]), "dec2")])
+        items_table = self.table("items", t("tables.items"),
+                                 [self.col("item"), self.col("text"), self.col("n"), self.col("mean"),
+                                  self.col("sd"), self.col("skewness"), self.col("kurtosis")], rows,
+                                 notes=("(R) " + t("notes.reverse"),))
+        points = list(self.r.distribution.columns)
+        dist_rows = [[Cell(item)] + [Cell(_n(v), "pct") for v in row]
+                     for item, row in zip(self.r.distribution.index, self.r.distribution.to_numpy())]
+        headers = [self.col("item")] + [
+            f"{self.loc.num(p)}" + (f" ({scale.label(p, self.lang)})" if scale.labels and scale.min <= p <= scale.max
+                                    else "") for p in points]
+        dist_table = self.table("distribution", t("tables.distribution"), headers, dist_rows)
+        cs = self.r.construct_stats
+        c_rows = []
+        for c in self.q.constructs:
+            s = cs.loc[c.id]
+            c_rows.append([Cell(self.loc.text(c.name)), Cell(len(c.items), "int"), Cell(_n(s["n"]), "int"),
+                           Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"), Cell(_n(s["min"]), "dec2"),
+                           Cell(_n(s["max"]), "dec2")])
+        construct_table = self.table("constructs", t("tables.constructs"),
+                                     [self.col("construct"), self.col("items_k"), self.col("n"), self.col("mean"),
+                                      self.col("sd"), self.col("min"), self.col("max")], c_rows)
+        return Section("descriptives", t("sections.descriptives"),
+                       (Paragraph(text), items_table, dist_table, construct_table))
+
+    def normality(self) -> Section:
+        t = self.loc.t
+        rows, bad = [], []
+        for frame, label in ((self.r.item_stats, None), (self.r.construct_stats, "construct")):
+            for name, s in frame.iterrows():
+                sk, ku = _n(s["skewness"]), _n(s["kurtosis"])
+                ok = all(v == v and abs(v) <= NORMAL_LIMIT for v in (sk, ku))
+                if not ok:
+                    bad.append(str(name))
+                shown = self.loc.text(self.q.construct(name).name) if label else str(name)
+                rows.append([Cell(shown), Cell(sk, "dec2"), Cell(ku, "dec2"),
+                             Cell(t("verdicts.normal") if ok else t("verdicts.not_normal"), emphasis=not ok)])
+        sep = "، " if self.lang == "fa" else ", "
+        violations = t("normality_bad", names=sep.join(bad)) if bad else t("normality_ok")
+        table = self.table("normality", t("sections.normality").split(" ", 1)[-1],
+                           [self.col("item"), self.col("skewness"), self.col("kurtosis"), self.col("verdict")],
+                           rows, notes=(t("notes.threshold_normal"),))
+        return Section("normality", t("sections.normality"), (Paragraph(t("normality_text", violations=violations)),
+                                                              table))
+
+    def reliability(self) -> Section:
+        t = self.loc.t
+        rows, low = [], []
+        omega_missing = False
+        for c in self.q.constructs:
+            rel = self.r.reliability[c.id]
+            ok = rel.alpha == rel.alpha and rel.alpha >= ALPHA_LIMIT
+            if len(c.items) > 1 and not ok:
+                low.append(self.loc.text(c.name))
+            omega_missing |= rel.omega != rel.omega and len(c.items) > 1
+            lo, hi = rel.alpha_ci
+            ci = f"[{self.loc.num(lo, 'r')}, {self.loc.num(hi, 'r')}]"
+            rows.append([Cell(self.loc.text(c.name)), Cell(rel.k, "int"), Cell(rel.n, "int"),
+                         Cell(rel.alpha, "r"), Cell(ci), Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
+                         Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok)])
+        notes = [t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
+        blocks: list = [
+            Paragraph(t("reliability_text", verdict=t("reliability_bad", names="، ".join(low) if self.lang == "fa"
+                                                        else ", ".join(low)) if low else t("reliability_ok"))),
+            self.table("reliability", t("tables.reliability"),
+                       [self.col("construct"), self.col("items_k"), self.col("n"), self.col("alpha"),
+                        self.col("alpha_ci"), self.col("std_alpha"), self.col("omega"), self.col("verdict")],
+                       rows, notes=tuple(notes))]
+        for c in self.q.constructs:
+            rel = self.r.reliability[c.id]
+            if not rel.items:
+                continue
+            item_rows = []
+            for item in c.items:
+                st = rel.items[item.id]
+                weak = st.r_drop == st.r_drop and st.r_drop < RDROP_LIMIT
+                item_rows.append([Cell(item.id + (" (R)" if item.reverse else "")), Cell(st.r_drop, "r", weak),
+                                  Cell(st.alpha_if_deleted, "r")])
+            blocks.append(self.table(f"items_{c.id}", t("tables.item_reliability", name=self.loc.text(c.name)),
+                                     [self.col("item"), self.col("r_drop"), self.col("alpha_if_deleted")],
+                                     item_rows, notes=(t("notes.threshold_rdrop"),)))
+        return Section("reliability", t("sections.reliability"), tuple(blocks))
+
+    def notes(self) -> Section:
+        t = self.loc.t
+        if not self.r.notices:
+            return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
+        return Section("notes", t("sections.notes"), tuple(Callout(n.message) for n in self.r.notices))
+
+    def build(self) -> Report:
+        from .. import __version__
+        t = self.loc.t
+        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
+                                self.reliability(), self.notes()) if s is not None]
+        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title))),))
+        return Report(
+            lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),
+            generated=t("generated", version=__version__, date=self.loc.date_text(self.today)),
+            font=self.loc.data.get("font", "Calibri"),
+            font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
+            sections=(intro, *sections), references_title=t("references_title"),
+            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references))),
+            meta={"questionnaire": self.q.id})
+
+
+def build_report(results: AnalysisResults, lang: str, today: date | None = None) -> Report:
+    """The chapter for ``results`` in language ``lang`` (``fa`` or ``en``; others fall back to English)."""
+    return _Builder(results, lang, today or date.today()).build()

@@ -1,0 +1,35 @@
+"""HTML renderer: one self-contained file (inline CSS, no external resources).
+
+All questionnaire and respondent text is escaped by jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..resources import bundled_path
+from .locale import load_locale
+from .model import Callout, Cell, Paragraph, Report, Table
+
+__all__ = ["render_html"]
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(bundled_path("reports"))),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    return env
+
+
+def render_html(report: Report) -> str:
+    loc = load_locale(report.lang)
+
+    def cell(c: Cell) -> str:
+        return loc.num(c.value, c.fmt) if c.fmt != "text" else ("" if c.value is None else str(c.value))
+
+    env = _environment()
+    template = env.get_template("chapter.html.j2")
+    return template.render(report=report, cell=cell, loc=loc, digits=loc.digits,
+                           is_table=lambda b: isinstance(b, Table),
+                           is_paragraph=lambda b: isinstance(b, Paragraph),
+                           is_callout=lambda b: isinstance(b, Callout),
+                           table_label="جدول" if report.lang == "fa" else "Table")

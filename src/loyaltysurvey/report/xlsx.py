@@ -1,0 +1,78 @@
+"""Excel renderer (openpyxl): a contents sheet, then every table on its own sheet.
+
+Cells hold full-precision numbers with a display format; text cells that a
+spreadsheet would read as a formula are neutralised
+(:func:`loyaltysurvey.safety.neutralize`). Persian workbooks are right-to-left.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..safety import neutralize
+from .model import Report
+
+__all__ = ["render_xlsx"]
+
+_FORMATS = {"int": "0", "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "r": "0.00", "r3": "0.000",
+            "p": "0.000", "pct": "0.0"}
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _write(ws, row: int, col: int, value, fmt: str = "text", bold: bool = False):
+    if isinstance(value, float) and value != value:
+        value = None
+    cell = ws.cell(row=row, column=col, value=neutralize(value) if isinstance(value, str) else value)
+    if fmt in _FORMATS and isinstance(value, (int, float)):
+        cell.number_format = _FORMATS[fmt]
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def render_xlsx(report: Report) -> bytes:
+    """The chapter's tables as an .xlsx file's bytes."""
+    wb = Workbook()
+    contents = wb.active
+    contents.title = "Contents" if not report.rtl else "فهرست"
+    contents.sheet_view.rightToLeft = report.rtl
+    _write(contents, 1, 1, report.title, bold=True)
+    _write(contents, 2, 1, report.subtitle)
+    _write(contents, 3, 1, report.generated)
+    header_fill = PatternFill("solid", fgColor="DDE7F0")
+    row = 5
+    used = set()
+    for table in report.tables:
+        name = _BAD_SHEET_CHARS.sub("_", f"T{table.number} {table.id}")[:31]
+        while name in used:
+            name = name[:28] + f"_{len(used)}"
+        used.add(name)
+        ws = wb.create_sheet(name)
+        ws.sheet_view.rightToLeft = report.rtl
+        _write(ws, 1, 1, f"{table.number}. {table.caption}", bold=True)
+        for j, column in enumerate(table.columns, start=1):
+            cell = _write(ws, 3, j, column, bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        for i, cells in enumerate(table.rows, start=4):
+            for j, c in enumerate(cells, start=1):
+                _write(ws, i, j, c.value, c.fmt, bold=c.emphasis)
+        for k, note in enumerate(table.notes):
+            _write(ws, 5 + len(table.rows) + k, 1, note)
+        for j, column in enumerate(table.columns, start=1):
+            width = max([len(str(column))] + [len(str(r[j - 1].value)) for r in table.rows[:200]])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, width + 2), 60)
+        ws.freeze_panes = "A4"
+        link = _write(contents, row, 1, f"{table.number}. {table.caption}")
+        link.hyperlink = f"#'{name}'!A1"
+        link.font = Font(color="1F5F8B", underline="single")
+        row += 1
+    contents.column_dimensions["A"].width = 80
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,12 @@
+"""The questionnaire specification: frozen objects, YAML loader, Python builder, lavaan syntax."""
+
+from .builder import QuestionnaireBuilder
+from .loader import load_questionnaire, questionnaire_from_dict, questionnaire_from_yaml
+from .model import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from .syntax import Statement, parse_model
+
+__all__ = [
+    "Construct", "Demographic", "Hypothesis", "Item", "Questionnaire", "Scale", "Statement",
+    "QuestionnaireBuilder", "load_questionnaire", "questionnaire_from_dict", "questionnaire_from_yaml",
+    "parse_model",
+]

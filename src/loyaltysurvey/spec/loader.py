@@ -1,0 +1,458 @@
+"""Loading and validating questionnaires.
+
+The YAML is read with ``yaml.safe_load`` (never anything else); a second,
+construction-free pass with ``yaml.compose`` on the safe loader maps every key
+and value to its line, so that each error names the YAML line. The same
+:func:`questionnaire_from_dict` validates dictionaries built in Python.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ..errors import ModelError, QuestionnaireError
+from ..text import LocalizedText, match_key, to_ascii_digits
+from .model import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from .syntax import NAME_RE, expression_names, parse_model
+
+__all__ = ["load_questionnaire", "questionnaire_from_dict"]
+
+_TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
+             "constructs", "demographics", "model", "hypotheses", "references", "version", "author"}
+_SCALE_KEYS = {"min", "max", "labels"}
+_CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale"}
+_ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
+_DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
+_HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text"}
+
+
+class _Lines:
+    """Path (tuple of keys and indices) -> 1-based YAML line."""
+
+    def __init__(self, root: yaml.Node | None, source: str | None) -> None:
+        self.map: dict[tuple, int] = {}
+        self.block: dict[tuple, bool] = {}
+        self.source = source
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: tuple) -> None:
+        self.map.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise QuestionnaireError(
+                        f"duplicate key '{key}' (first on line {seen[key]}); keep only one",
+                        source=self.source, line=line)
+                seen[key] = line
+                self.map[path + (key,)] = line
+                if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+                    self.block[path + (key,)] = True
+                    self.map[path + (key, "__value__")] = value_node.start_mark.line + 1
+                self._walk(value_node, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                self._walk(child, path + (i,))
+
+    def line(self, path: tuple) -> int | None:
+        while path:
+            if path in self.map:
+                return self.map[path]
+            path = path[:-1]
+        return self.map.get((), None)
+
+    def error(self, path: tuple, message: str) -> QuestionnaireError:
+        where = _dotted(path)
+        text = f"{where}: {message}" if where else message
+        return QuestionnaireError(text, source=self.source, line=self.line(path))
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_questionnaire(path: str | os.PathLike) -> Questionnaire:
+    """Read and validate a questionnaire YAML file.
+
+    Raises :class:`~loyaltysurvey.errors.QuestionnaireError` naming the file and
+    the YAML line of the first problem.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise QuestionnaireError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise QuestionnaireError("is a directory, not a questionnaire file", source=source) from None
+    except OSError as exc:
+        raise QuestionnaireError(f"cannot read the file ({exc.strerror})", source=source) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise QuestionnaireError("is not UTF-8 text; save the questionnaire as UTF-8",
+                                 source=source, line=line) from None
+    return questionnaire_from_yaml(text, source=source)
+
+
+def questionnaire_from_yaml(text: str, source: str | None = None) -> Questionnaire:
+    """Validate questionnaire YAML given as text."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise QuestionnaireError(f"YAML syntax error: {problem}",
+                                 source=source, line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(f"YAML error: {exc}", source=source) from None
+    lines = _Lines(root, source)
+    if data is None:
+        raise QuestionnaireError("the questionnaire is empty", source=source)
+    return questionnaire_from_dict(data, _lines=lines, source=source)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _require_mapping(value: Any, path: tuple, lines: _Lines, what: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise lines.error(path, f"{what} must be a mapping of keys to values, not {_kind(value)}")
+    return value
+
+
+def _require_list(value: Any, path: tuple, lines: _Lines, what: str) -> list:
+    if not isinstance(value, list):
+        raise lines.error(path, f"{what} must be a list, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    return {str: "text", int: "a number", float: "a number", bool: "true/false",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _check_keys(mapping: Mapping, allowed: set[str], path: tuple, lines: _Lines, what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = ", ".join(sorted(allowed))
+            raise lines.error(path + (key,), f"unknown key '{key}' in {what} (allowed: {hint})")
+
+
+def _name(value: Any, path: tuple, lines: _Lines, what: str) -> str:
+    if value is None or value == "":
+        raise lines.error(path, f"{what} is required")
+    if not isinstance(value, str) or not NAME_RE.match(value):
+        raise lines.error(path, f"{what} '{value}' must start with a letter and hold only letters, "
+                                "digits, '_' and '.' (it becomes a variable name in the model)")
+    return value
+
+
+def _text(value: Any, path: tuple, lines: _Lines, what: str, required: bool = False) -> LocalizedText:
+    if value is None:
+        if required:
+            raise lines.error(path, f"{what} is required")
+        return LocalizedText()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return LocalizedText.of(str(value))
+    if isinstance(value, str):
+        return LocalizedText.of(value)
+    if isinstance(value, Mapping):
+        out = {}
+        for lang, text in value.items():
+            if not isinstance(lang, str) or not isinstance(text, (str, int, float)) or isinstance(text, bool):
+                raise lines.error(path + (lang,), f"{what} must map a language code to text")
+            out[lang] = str(text)
+        if not out:
+            raise lines.error(path, f"{what} is empty")
+        return LocalizedText.of(out)
+    raise lines.error(path, f"{what} must be text or a mapping {{fa: ..., en: ...}}, not {_kind(value)}")
+
+
+def _integer(value: Any, path: tuple, lines: _Lines, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        raise lines.error(path, f"{what} must be a whole number, not '{value}'")
+    return int(value)
+
+
+def _scale(value: Any, path: tuple, lines: _Lines) -> Scale:
+    value = _require_mapping(value, path, lines, "scale")
+    _check_keys(value, _SCALE_KEYS, path, lines, "scale")
+    if "min" not in value or "max" not in value:
+        raise lines.error(path, "scale needs both 'min' and 'max'")
+    lo = _integer(value["min"], path + ("min",), lines, "scale.min")
+    hi = _integer(value["max"], path + ("max",), lines, "scale.max")
+    if lo >= hi:
+        raise lines.error(path + ("min",), f"scale.min ({lo}) must be less than scale.max ({hi})")
+    if hi - lo > 100:
+        raise lines.error(path + ("max",), f"a scale of {hi - lo + 1} points is not a rating scale")
+    labels: dict[str, tuple[str, ...]] = {}
+    raw_labels = value.get("labels")
+    if raw_labels is not None:
+        if isinstance(raw_labels, list):
+            raw_labels = {"": raw_labels}
+        raw_labels = _require_mapping(raw_labels, path + ("labels",), lines, "scale.labels")
+        for lang, texts in raw_labels.items():
+            lpath = path + ("labels", lang) if lang else path + ("labels",)
+            texts = _require_list(texts, lpath, lines, "scale labels")
+            if len(texts) != hi - lo + 1:
+                raise lines.error(lpath, f"{len(texts)} labels given for a {hi - lo + 1}-point scale "
+                                         f"({lo} to {hi}); give one label per point")
+            labels[lang or "default"] = tuple(str(t) for t in texts)
+        keys = {}
+        for lang, texts in labels.items():
+            for point, text in zip(range(lo, hi + 1), texts):
+                key = match_key(text)
+                if keys.get(key, point) != point:
+                    raise lines.error(path + ("labels",), f"the label '{text}' stands for two different points")
+                keys[key] = point
+    return Scale(lo, hi, labels)
+
+
+def _missing_codes(value: Any, path: tuple, lines: _Lines) -> tuple:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    out = []
+    for i, code in enumerate(value):
+        if isinstance(code, bool):
+            raise lines.error(path + (i,), "a missing code must be a number or text, not true/false")
+        if isinstance(code, (int, float)):
+            out.append(float(code))
+        elif isinstance(code, str) and code.strip():
+            ascii_code, _, _ = to_ascii_digits(code.strip())
+            try:
+                out.append(float(ascii_code))
+            except ValueError:
+                out.append(match_key(code))
+        else:
+            raise lines.error(path + (i,), f"cannot read the missing code '{code}'")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- main validator
+
+def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines: _Lines | None = None) -> Questionnaire:
+    """Validate a questionnaire given as plain Python data (the YAML's structure)."""
+    lines = _lines or _Lines(None, source)
+    data = _require_mapping(data, (), lines, "the questionnaire")
+    _check_keys(data, _TOP_KEYS, (), lines, "the questionnaire")
+    qid = data.get("id")
+    if qid is None or not isinstance(qid, (str, int)) or str(qid).strip() == "":
+        raise lines.error(("id",) if "id" in data else (), "the questionnaire needs an 'id'")
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not (2 <= len(language) <= 3) or not language.isalpha():
+        raise lines.error(("language",), f"language '{language}' must be a language code such as fa or en")
+    if "scale" not in data:
+        raise lines.error((), "the questionnaire needs a 'scale' with min and max")
+    scale = _scale(data["scale"], ("scale",), lines)
+    missing = _missing_codes(data.get("missing_codes"), ("missing_codes",), lines)
+    respondent_id = data.get("respondent_id")
+    if respondent_id is not None and (not isinstance(respondent_id, (str, int)) or str(respondent_id).strip() == ""):
+        raise lines.error(("respondent_id",), "respondent_id must name a column")
+
+    raw_constructs = data.get("constructs")
+    if raw_constructs is None:
+        raise lines.error((), "the questionnaire needs 'constructs', each with its items")
+    raw_constructs = _require_list(raw_constructs, ("constructs",), lines, "constructs")
+    if not raw_constructs:
+        raise lines.error(("constructs",), "constructs is empty; list at least one construct with its items")
+
+    constructs: list[Construct] = []
+    seen_ids: dict[str, tuple] = {}
+    seen_columns: dict[str, tuple] = {}
+    for ci, raw in enumerate(raw_constructs):
+        cpath = ("constructs", ci)
+        raw = _require_mapping(raw, cpath, lines, "a construct")
+        _check_keys(raw, _CONSTRUCT_KEYS, cpath, lines, "a construct")
+        cid = _name(raw.get("id"), cpath + ("id",), lines, "construct id")
+        if cid in seen_ids:
+            raise lines.error(cpath + ("id",), f"the id '{cid}' is used twice (also on line "
+                                               f"{lines.line(seen_ids[cid])}); ids must be unique")
+        seen_ids[cid] = cpath + ("id",)
+        cscale = _scale(raw["scale"], cpath + ("scale",), lines) if "scale" in raw else scale
+        raw_items = raw.get("items")
+        if raw_items is None or raw_items == []:
+            raise lines.error(cpath, f"construct '{cid}' has no items; give it at least one item")
+        raw_items = _require_list(raw_items, cpath + ("items",), lines, "items")
+        items = []
+        for ii, raw_item in enumerate(raw_items):
+            ipath = cpath + ("items", ii)
+            if isinstance(raw_item, str):
+                raw_item = {"id": raw_item}
+            raw_item = _require_mapping(raw_item, ipath, lines, "an item")
+            _check_keys(raw_item, _ITEM_KEYS, ipath, lines, "an item")
+            iid = _name(raw_item.get("id"), ipath + ("id",), lines, "item id")
+            if iid in seen_ids:
+                raise lines.error(ipath + ("id",), f"the id '{iid}' is used twice (also on line "
+                                                   f"{lines.line(seen_ids[iid])}); ids must be unique")
+            seen_ids[iid] = ipath + ("id",)
+            reverse = raw_item.get("reverse", False)
+            if not isinstance(reverse, bool):
+                raise lines.error(ipath + ("reverse",), f"reverse must be true or false, not '{reverse}'")
+            column = raw_item.get("column")
+            if column is not None:
+                if not isinstance(column, (str, int)) or str(column).strip() == "":
+                    raise lines.error(ipath + ("column",), "column must be the header text of a column")
+                column = str(column)
+                key = match_key(column)
+                if key in seen_columns:
+                    raise lines.error(ipath + ("column",), f"the column '{column}' is given to two items "
+                                                           f"(also on line {lines.line(seen_columns[key])})")
+                seen_columns[key] = ipath + ("column",)
+            iscale = _scale(raw_item["scale"], ipath + ("scale",), lines) if "scale" in raw_item else cscale
+            items.append(Item(iid, _text(raw_item.get("text"), ipath + ("text",), lines, "item text"),
+                              iscale, reverse, column, cid))
+        if len(items) == 1 and items[0].reverse:
+            raise lines.error(cpath + ("items", 0, "reverse"),
+                              f"'{items[0].id}' is reverse-worded but construct '{cid}' has only this item; "
+                              "a single-item construct cannot be reverse-keyed: remove 'reverse'")
+        constructs.append(Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name")
+                                    or LocalizedText.of(cid), tuple(items),
+                                    _text(raw.get("description"), cpath + ("description",), lines, "description")))
+
+    demographics = _demographics(data.get("demographics"), lines, seen_ids)
+    statements, model = _model(data.get("model"), lines, constructs, demographics)
+    hypotheses = _hypotheses(data.get("hypotheses"), lines, constructs, statements)
+    references = data.get("references") or []
+    references = _require_list(references, ("references",), lines, "references")
+    return Questionnaire(
+        id=str(qid), title=_text(data.get("title"), ("title",), lines, "title") or LocalizedText.of(str(qid)),
+        description=_text(data.get("description"), ("description",), lines, "description"),
+        language=language, scale=scale, constructs=tuple(constructs), missing_codes=missing,
+        respondent_id=str(respondent_id) if respondent_id is not None else None,
+        demographics=demographics, model=model, model_statements=statements, hypotheses=hypotheses,
+        references=tuple(str(r) for r in references), source=source)
+
+
+def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographic, ...]:
+    if value is None:
+        return ()
+    value = _require_list(value, ("demographics",), lines, "demographics")
+    out = []
+    for di, raw in enumerate(value):
+        dpath = ("demographics", di)
+        if isinstance(raw, str):
+            raw = {"id": raw}
+        raw = _require_mapping(raw, dpath, lines, "a demographic")
+        _check_keys(raw, _DEMOGRAPHIC_KEYS, dpath, lines, "a demographic")
+        did = _name(raw.get("id"), dpath + ("id",), lines, "demographic id")
+        if did in seen_ids:
+            raise lines.error(dpath + ("id",), f"the id '{did}' is used twice (also on line "
+                                               f"{lines.line(seen_ids[did])}); ids must be unique")
+        seen_ids[did] = dpath + ("id",)
+        values = {}
+        raw_values = raw.get("values")
+        if raw_values is not None:
+            raw_values = _require_mapping(raw_values, dpath + ("values",), lines, "values")
+            for code, label in raw_values.items():
+                code_key = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+                values[code_key] = _text(label, dpath + ("values", code), lines, "value label", required=True)
+        column = raw.get("column")
+        out.append(Demographic(did, _text(raw.get("name"), dpath + ("name",), lines, "name") or LocalizedText.of(did),
+                               str(column) if column is not None else None, values))
+    return tuple(out)
+
+
+def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics) -> tuple[tuple, str | None]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return (), None
+    if not isinstance(value, str):
+        raise lines.error(("model",), "model must be lavaan syntax text (use 'model: |' and one formula per line)")
+    first = lines.map.get(("model", "__value__"))
+    offset = (first or lines.line(("model",)) or 0)
+
+    def where(statement_line: int) -> int | None:
+        if first is None:
+            return lines.line(("model",))
+        return offset + statement_line if lines.block.get(("model",)) else offset
+
+    try:
+        statements = parse_model(value)
+    except ModelError as exc:
+        raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
+                                 line=where(exc.line) if exc.line else lines.line(("model",))) from None
+    construct_ids = {c.id for c in constructs}
+    item_ids = {i.id for c in constructs for i in c.items}
+    latent = construct_ids | {s.lhs for s in statements if s.op == "=~"}
+    observed = item_ids | {d.id for d in demographics}
+    labels = {s.label for s in statements if s.label}
+    defined = {s.lhs for s in statements if s.op == ":="}
+    for s in statements:
+        if s.op in (":=", "==", "<", ">"):
+            names = expression_names(s.rhs) | (expression_names(s.lhs) if s.op != ":=" else set())
+            unknown = sorted(names - labels - defined)
+            if unknown:
+                raise QuestionnaireError(
+                    f"model: '{unknown[0]}' in '{s.lhs} {s.op} {s.rhs}' is not a label of any path; "
+                    f"label a path first (for example 'SAT ~ a*KCF')", source=lines.source, line=where(s.line))
+            continue
+        names = [s.lhs] + ([s.rhs] if s.rhs != "1" else [])
+        if s.op == "=~":
+            names = [s.lhs]
+            if s.rhs not in observed | latent:
+                raise QuestionnaireError(
+                    f"model: '{s.rhs}' in '{s.lhs} =~ {s.rhs}' is neither an item nor a construct of "
+                    "the questionnaire", source=lines.source, line=where(s.line))
+        for name in names:
+            if name not in latent | observed:
+                known = ", ".join(sorted(construct_ids))
+                raise QuestionnaireError(
+                    f"model: '{name}' is not a construct or item of the questionnaire (constructs: {known})",
+                    source=lines.source, line=where(s.line))
+    return statements, value
+
+
+def _hypotheses(value: Any, lines: _Lines, constructs, statements) -> tuple[Hypothesis, ...]:
+    if value is None:
+        return ()
+    value = _require_list(value, ("hypotheses",), lines, "hypotheses")
+    construct_ids = {c.id for c in constructs} | {s.lhs for s in statements if s.op == "=~"}
+    paths = {(s.rhs, s.lhs) for s in statements if s.op == "~" and s.rhs != "1"}
+    out, seen = [], set()
+    for hi, raw in enumerate(value):
+        hpath = ("hypotheses", hi)
+        raw = _require_mapping(raw, hpath, lines, "a hypothesis")
+        _check_keys(raw, _HYPOTHESIS_KEYS, hpath, lines, "a hypothesis")
+        hid = raw.get("id")
+        if not isinstance(hid, (str, int)) or str(hid).strip() == "":
+            raise lines.error(hpath + ("id",), "each hypothesis needs an id such as H1")
+        hid = str(hid)
+        if hid in seen:
+            raise lines.error(hpath + ("id",), f"hypothesis id '{hid}' is used twice")
+        seen.add(hid)
+        ends = []
+        for key in ("from", "to"):
+            name = raw.get(key)
+            if name not in construct_ids:
+                raise lines.error(hpath + (key,), f"'{key}: {name}' must name a construct")
+            ends.append(name)
+        through = raw.get("through") or []
+        if isinstance(through, str):
+            through = [through]
+        through = _require_list(through, hpath + ("through",), lines, "through")
+        for name in through:
+            if name not in construct_ids:
+                raise lines.error(hpath + ("through",), f"'{name}' in 'through' must name a construct")
+        chain = [ends[0], *through, ends[1]]
+        for a, b in zip(chain, chain[1:]):
+            if (a, b) not in paths:
+                raise lines.error(hpath, f"hypothesis {hid} needs the path {a} -> {b}, which the model "
+                                         f"does not have; add '{b} ~ {a}' to the model")
+        out.append(Hypothesis(hid, ends[0], ends[1], tuple(through),
+                              _text(raw.get("text"), hpath + ("text",), lines, "text")))
+    return tuple(out)

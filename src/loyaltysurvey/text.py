@@ -1,0 +1,131 @@
+"""Text handling shared by every stage: localized strings, digits, Persian orthography.
+
+A questionnaire text field may be a plain string or a mapping ``{lang: text}``;
+:class:`LocalizedText` holds either. Persian (U+06F0-U+06F9) and Arabic-Indic
+(U+0660-U+0669) digits are normalised to ASCII, Arabic yeh and kaf to their
+Persian forms, and white space and the zero-width non-joiner are folded so that
+scale labels typed in different ways still match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+__all__ = [
+    "LocalizedText",
+    "PERSIAN_DIGITS",
+    "ARABIC_DIGITS",
+    "to_ascii_digits",
+    "to_persian_digits",
+    "normalize_persian",
+    "match_key",
+]
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_PERSIAN_TABLE = {ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}
+_ARABIC_TABLE = {ord(c): str(i) for i, c in enumerate(ARABIC_DIGITS)}
+_TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
+_ORTHOGRAPHY = str.maketrans({
+    "\u064a": "\u06cc",  # Arabic yeh -> Persian yeh
+    "\u0649": "\u06cc",  # alef maksura -> Persian yeh
+    "\u0643": "\u06a9",  # Arabic kaf -> Persian keheh
+    "\u0629": "\u0647",  # teh marbuta -> heh
+    "\u066b": ".",       # Arabic decimal separator
+    "\u066c": "",        # Arabic thousands separator
+    "\u060c": ",",       # Arabic comma
+    "\u0640": "",        # tatweel
+})
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670]")
+_SPACES = re.compile(r"[\s\u200c\u200d\u200e\u200f\u00a0\u202a-\u202e\u2066-\u2069]+")
+
+
+def to_ascii_digits(text: str) -> tuple[str, int, int]:
+    """Return ``text`` with Persian and Arabic-Indic digits made ASCII.
+
+    Also returns how many Persian and how many Arabic-Indic digits were
+    replaced, so that ingestion can account for every recoded cell.
+    """
+    n_fa = sum(1 for ch in text if ch in PERSIAN_DIGITS)
+    n_ar = sum(1 for ch in text if ch in ARABIC_DIGITS)
+    if n_fa:
+        text = text.translate(_PERSIAN_TABLE)
+    if n_ar:
+        text = text.translate(_ARABIC_TABLE)
+    return text, n_fa, n_ar
+
+
+def to_persian_digits(text: str) -> str:
+    """Write ASCII digits as Persian digits (for Persian reports)."""
+    return text.translate(_TO_PERSIAN)
+
+
+def normalize_persian(text: str) -> str:
+    """Persian orthography: Persian yeh and kaf, no tatweel or diacritics."""
+    text = unicodedata.normalize("NFC", text).translate(_ORTHOGRAPHY)
+    return _DIACRITICS.sub("", text)
+
+
+def match_key(text: str) -> str:
+    """A key for loose matching of labels and headers.
+
+    Case-folded, Persian-normalised, digits made ASCII, every run of white
+    space, zero-width characters and bidi marks folded to one space, and
+    surrounding punctuation stripped.
+    """
+    text = normalize_persian(str(text))
+    text, _, _ = to_ascii_digits(text)
+    text = _SPACES.sub(" ", text).strip().casefold()
+    return text.strip(" .:;,!?\"'«»()[]")
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """A text in one or more languages.
+
+    ``LocalizedText.of("Satisfaction")`` is the same text in every language;
+    ``LocalizedText.of({"fa": "رضایت", "en": "Satisfaction"})`` has one per
+    language. :meth:`get` falls back to English, then to any language.
+    """
+
+    texts: Mapping[str, str] = field(default_factory=dict)
+    plain: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "texts", MappingProxyType(dict(self.texts)))
+
+    @classmethod
+    def of(cls, value: "str | Mapping[str, str] | LocalizedText | None") -> "LocalizedText":
+        if value is None:
+            return cls()
+        if isinstance(value, LocalizedText):
+            return value
+        if isinstance(value, str):
+            return cls(plain=value)
+        return cls(texts={str(k): str(v) for k, v in value.items()})
+
+    def get(self, lang: str | None = None, default: str = "") -> str:
+        if self.plain is not None:
+            return self.plain
+        if lang and lang in self.texts:
+            return self.texts[lang]
+        for fallback in ("en", "fa"):
+            if fallback in self.texts:
+                return self.texts[fallback]
+        return next(iter(self.texts.values()), default)
+
+    def all(self) -> tuple[str, ...]:
+        """Every variant of the text, in every language."""
+        if self.plain is not None:
+            return (self.plain,)
+        return tuple(self.texts.values())
+
+    def to_json(self) -> "str | dict[str, str]":
+        return self.plain if self.plain is not None else dict(self.texts)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain) or bool(self.texts)
