@@ -7,6 +7,7 @@ from importlib import metadata
 from typing import Any, Mapping
 
 from ..ingest import IngestResult, Notice
+from .cbsem import run_cbsem
 from .descriptives import describe, frequency_table, scale_distribution
 from .reliability import scale_reliability
 from .results import AnalysisResults
@@ -50,6 +51,12 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
                         if reverse else "is it reverse-worded? then mark it 'reverse: true'")
                 notices.append(Notice("negative_item_total", f"item {item_id} correlates negatively with the "
                                       f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id))
+    cbsem = None
+    settings = dict(settings or {})
+    if settings.get("method", "cb") in ("cb", "both"):
+        missing = settings.get("missing", "listwise")
+        cbsem = run_cbsem(scored, q, "listwise" if missing == "mean" else missing)
+        notices.extend(cbsem.notices)
     demographics = {}
     for demo in q.demographics:
         if demo.id in data.demographics:
@@ -58,4 +65,4 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
         questionnaire=q, ingest=data, scored=scored, scores=scores,
         item_stats=describe(scored), construct_stats=describe(scores),
         distribution=scale_distribution(data.responses, points), demographics=demographics,
-        reliability=reliability, notices=tuple(notices), settings=dict(settings or {}), software=_versions())
+        reliability=reliability, cbsem=cbsem, notices=tuple(notices), settings=settings, software=_versions())

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..ingest import IngestResult, Notice
 from ..spec import Questionnaire
+from .cbsem import CBSEMResults
 from .reliability import ScaleReliability
 
 __all__ = ["AnalysisResults", "to_jsonable"]
@@ -53,6 +54,7 @@ class AnalysisResults:
     distribution: pd.DataFrame
     demographics: Mapping[str, pd.DataFrame]
     reliability: Mapping[str, ScaleReliability]
+    cbsem: CBSEMResults | None = None
     notices: tuple[Notice, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     software: Mapping[str, str] = field(default_factory=dict)
@@ -62,7 +64,14 @@ class AnalysisResults:
         demographics = {}
         for key, table in self.demographics.items():
             demographics[key] = [to_jsonable(r) for r in table.to_dict(orient="records")]
-        return to_jsonable({
+        reliability = {}
+        for cid, rel in self.reliability.items():
+            entry = rel.to_json()
+            if self.cbsem is not None:
+                entry["cr"] = self.cbsem.cr.get(cid)
+                entry["ave"] = self.cbsem.ave.get(cid)
+            reliability[cid] = entry
+        payload = {
             "meta": {"questionnaire": q.id, "settings": dict(self.settings), "software": dict(self.software)},
             "ingest": self.ingest.ledger.to_json(),
             "descriptives": {
@@ -72,6 +81,9 @@ class AnalysisResults:
                                  for item, row in self.distribution.to_dict(orient="index").items()},
             },
             "demographics": demographics,
-            "reliability": {cid: rel.to_json() for cid, rel in self.reliability.items()},
+            "reliability": reliability,
             "warnings": [n.to_json() for n in self.notices],
-        })
+        }
+        if self.cbsem is not None:
+            payload.update(self.cbsem.to_json())
+        return to_jsonable(payload)

@@ -1,0 +1,103 @@
+"""Fit statistics with lavaan 0.6's definitions (``lav_fit_*.R``).
+
+With ``T = N F_min`` the ML chi-square, ``df`` the degrees of freedom and
+``Tb, dfb`` those of lavaan's baseline (independence) model:
+
+* ``cfi = 1 - max(T - df, 0) / max(T - df, Tb - dfb, 0)``
+* ``tli = (Tb/dfb - T/df) / (Tb/dfb - 1)``; ``nfi = (Tb - T) / Tb``
+* ``rmsea = sqrt(max(T/N/df - 1/N, 0))`` with the 90% interval from the
+  noncentral chi-square (Browne & Cudeck, 1993)
+* ``srmr``: Bentler's, residuals standardized by the observed standard
+  deviations over the lower triangle with diagonal (and the means, with a
+  mean structure)
+* ``gfi = 1 - e' W e / s' W s`` with the ML weight ``W`` built from the
+  implied covariance matrix; ``agfi = 1 - (nel/df)(1 - gfi)``
+* ``logl`` the normal log-likelihood at the estimates, ``aic = -2 logl + 2 npar``,
+  ``bic = -2 logl + npar log N``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize, stats
+
+__all__ = ["rmsea", "rmsea_ci", "srmr_bentler", "gfi", "normal_loglik", "incremental"]
+
+
+def rmsea(T: float, df: float, N: float, c_hat: float = 1.0) -> float:
+    if df <= 0:
+        return 0.0
+    return math.sqrt(max(T / N / df - c_hat / N, 0.0))
+
+
+def rmsea_ci(T: float, df: float, N: float, level: float = 0.90) -> tuple[float, float]:
+    """Browne & Cudeck's interval: the noncentralities that put T at the outer percentiles."""
+    if df <= 0 or not np.isfinite(T):
+        return (0.0, 0.0) if df <= 0 else (float("nan"), float("nan"))
+    upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
+
+    def solve(target: float) -> float:
+        f = lambda lam: stats.ncx2.cdf(T, df, lam) - target if lam > 0 else stats.chi2.cdf(T, df) - target
+        if f(0.0) < 0:  # even lambda = 0 puts T below the percentile
+            return 0.0
+        hi = max(T, 1.0)
+        while f(hi) > 0:
+            hi *= 2
+        return optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12, maxiter=500)
+
+    lam_lo = solve(upper_p)
+    lam_hi = solve(lower_p)
+    return (math.sqrt(lam_lo / (N * df)), math.sqrt(lam_hi / (N * df)))
+
+
+def srmr_bentler(S: np.ndarray, Sigma: np.ndarray, ybar: np.ndarray | None = None,
+                 mu: np.ndarray | None = None) -> float:
+    sd = np.sqrt(np.diag(S))
+    resid = (S - Sigma) / np.outer(sd, sd)
+    low = resid[np.tril_indices_from(resid)]
+    total, count = float(np.sum(low ** 2)), low.size
+    if ybar is not None and mu is not None:
+        rm = (ybar - mu) / sd
+        total += float(np.sum(rm ** 2))
+        count += rm.size
+    return math.sqrt(total / count)
+
+
+def gfi(S: np.ndarray, Sigma: np.ndarray, ybar: np.ndarray | None = None, mu: np.ndarray | None = None) -> float:
+    inv = np.linalg.inv(Sigma)
+    E = inv @ (S - Sigma)
+    O = inv @ S
+    t1 = 0.5 * np.trace(E @ E)
+    t2 = 0.5 * np.trace(O @ O)
+    if ybar is not None and mu is not None:
+        d = ybar - mu
+        t1 += d @ inv @ d
+        t2 += ybar @ inv @ ybar
+    return float(1 - t1 / t2)
+
+
+def normal_loglik(S: np.ndarray, Sigma: np.ndarray, N: float, ybar: np.ndarray | None = None,
+                  mu: np.ndarray | None = None) -> float:
+    p = S.shape[0]
+    sign, logdet = np.linalg.slogdet(Sigma)
+    inv = np.linalg.inv(Sigma)
+    value = p * math.log(2 * math.pi) + logdet + float(np.sum(S * inv))
+    if ybar is not None and mu is not None:
+        d = ybar - mu
+        value += d @ inv @ d
+    return -N / 2 * value
+
+
+def incremental(T: float, df: float, Tb: float, dfb: float) -> dict[str, float]:
+    """CFI, TLI and NFI as lavaan computes them."""
+    num = max(T - df, 0.0)
+    den = max(T - df, Tb - dfb, 0.0)
+    cfi = 1.0 if den == 0 else 1 - num / den
+    if df > 0 and dfb > 0 and Tb / dfb != 1:
+        tli = (Tb / dfb - T / df) / (Tb / dfb - 1)
+    else:
+        tli = 1.0
+    nfi = (Tb - T) / Tb if Tb > 0 else float("nan")
+    return {"cfi": cfi, "tli": tli, "nfi": nfi}

@@ -1,0 +1,277 @@
+"""Covariance-based SEM with lavaan's ML: ``SEM(syntax).fit(data) -> SEMResults``.
+
+Checked against R lavaan 0.6.14 (``tests/reference/sem_reference.json``):
+estimates, expected-information standard errors, ``std.all``, defined
+parameters with delta-method standard errors, and the fit measures of
+:mod:`loyaltysurvey.sem.fit`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError, ModelError
+from ..ingest import Notice
+from ..spec.syntax import Statement
+from .defined import compile_definitions, delta_method
+from .estimate import MLSolution, fit_ml
+from .fit import gfi, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
+from .partable import ParTable, build_partable
+from .ram import RamModel
+
+__all__ = ["SEM", "SEMResults", "ESTIMATE_COLUMNS", "FIT_KEYS"]
+
+ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+FIT_KEYS = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
+            "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal"]
+Z975 = stats.norm.ppf(0.975)
+
+
+@dataclass(frozen=True)
+class SEMResults:
+    """An estimated model. ``estimates`` has lavaan's ``parameterEstimates()`` columns
+    (``ESTIMATE_COLUMNS``); ``fit`` lavaan's ``fitMeasures()`` under CONTRACT's names."""
+
+    table: ParTable
+    theta: np.ndarray
+    vcov: np.ndarray
+    estimates: pd.DataFrame
+    fit: dict[str, float]
+    nobs: int
+    sample_cov: np.ndarray
+    implied_cov: np.ndarray
+    implied_full: np.ndarray
+    names: tuple[str, ...]
+    converged: bool
+    iterations: int
+    notices: tuple[Notice, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def observed(self) -> tuple[str, ...]:
+        return self.table.observed
+
+    @property
+    def latent(self) -> tuple[str, ...]:
+        return self.table.latent
+
+    def latent_cov(self) -> pd.DataFrame:
+        p = len(self.table.observed)
+        lv = self.implied_full[p:, p:]
+        return pd.DataFrame(lv, index=self.table.latent, columns=self.table.latent)
+
+    def latent_cor(self) -> pd.DataFrame:
+        cov = self.latent_cov()
+        sd = np.sqrt(np.diag(cov.to_numpy()))
+        return cov / np.outer(sd, sd)
+
+    def summary(self) -> dict[str, Any]:
+        """The results as data: the estimates table, the fit measures and the notes."""
+        return {"estimates": self.estimates, "fit": pd.Series(self.fit), "notes": [n.message for n in self.notices]}
+
+    def to_json(self) -> dict[str, Any]:
+        rows = []
+        for rec in self.estimates.to_dict(orient="records"):
+            rows.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in rec.items()})
+        return {"fit": {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self.fit.items()},
+                "estimates": rows, "converged": self.converged, "iterations": self.iterations,
+                "notes": [n.to_json() for n in self.notices]}
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return self.estimates.to_html(float_format=lambda v: f"{v:.3f}")
+
+
+def _standardize(model: RamModel, values: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """lavaan's std.all for every parameter-table row."""
+    table = model.table
+    index = {n: i for i, n in enumerate(model.names)}
+    total_sd = np.sqrt(np.where(np.diag(full) > 0, np.diag(full), np.nan))
+    resid = {}
+    for p, v in zip(table.params, values):
+        if p.op == "~~" and p.lhs == p.rhs:
+            resid[p.lhs] = math.sqrt(abs(v))
+    out = np.full(values.size, np.nan)
+    for r, (p, v) in enumerate(zip(table.params, values)):
+        if p.op == "=~":
+            out[r] = v * total_sd[index[p.lhs]] / total_sd[index[p.rhs]]
+        elif p.op == "~":
+            out[r] = v * total_sd[index[p.rhs]] / total_sd[index[p.lhs]]
+        elif p.op == "~~" and p.lhs == p.rhs:
+            out[r] = v / total_sd[index[p.lhs]] ** 2
+        elif p.op == "~~":
+            den = resid.get(p.lhs, np.nan) * resid.get(p.rhs, np.nan)
+            out[r] = v / den if den else np.nan
+        elif p.op == "~1":
+            out[r] = v / total_sd[index[p.lhs]]
+    return out
+
+
+class SEM:
+    """A structural equation model in lavaan syntax, estimated by ML as ``lavaan::sem()`` does.
+
+    Parameters
+    ----------
+    model:
+        lavaan syntax (``=~``, ``~``, ``~~``, labels, fixed values, ``:=``).
+    """
+
+    def __init__(self, model: str | Sequence[Statement]) -> None:
+        self.model = model
+        self.table = build_partable(model)
+        self._check_identification()
+
+    def _check_identification(self) -> None:
+        p = len(self.table.observed)
+        nx = len(self.table.exogenous_x)
+        df = p * (p + 1) // 2 - nx * (nx + 1) // 2 - self.table.n_free
+        if df < 0:
+            raise ModelError(f"the model is under-identified: {self.table.n_free} free parameters but only "
+                             f"{p * (p + 1) // 2 - nx * (nx + 1) // 2} variances and covariances (df = {df}); "
+                             "fix or remove parameters")
+        for lv in self.table.latent:
+            inds = [q for q in self.table.params if q.op == "=~" and q.lhs == lv]
+            if not inds:
+                continue
+            has_scale = any(not q.free and q.value not in (None, 0.0) for q in inds) or any(
+                q.op == "~~" and q.lhs == lv and q.rhs == lv and not q.free for q in self.table.params)
+            if not has_scale:
+                raise ModelError(f"the latent variable '{lv}' has no scale: fix one loading (the default) or "
+                                 f"its variance ({lv} ~~ 1*{lv})")
+
+    def _data(self, data: pd.DataFrame, missing: str) -> pd.DataFrame:
+        names = list(self.table.observed)
+        absent = [n for n in names if n not in data.columns]
+        if absent:
+            raise DataError(f"the model uses '{absent[0]}', which is not a column of the data")
+        frame = data[names].astype(float)
+        if missing == "listwise":
+            frame = frame.dropna()
+        if len(frame) <= len(names):
+            raise DataError(f"only {len(frame)} complete respondents for {len(names)} observed variables; "
+                            "ML needs more respondents than variables (try --missing fiml)")
+        return frame
+
+    def fit(self, data: pd.DataFrame, *, missing: str = "listwise") -> SEMResults:
+        if missing != "listwise":
+            raise ModelError(f"missing = '{missing}' is not available for CB-SEM yet; use listwise")
+        frame = self._data(data, missing)
+        X = frame.to_numpy()
+        N = X.shape[0]
+        ybar = X.mean(axis=0)
+        S = np.cov(X.T, ddof=0)
+        zero = [n for n, v in zip(self.table.observed, np.diag(S)) if v <= 0]
+        if zero:
+            raise DataError(f"'{zero[0]}' has zero variance in the analysed data; remove it from the model")
+        model = RamModel.from_table(self._fixed_x(self.table, S))
+        solution = fit_ml(model, S)
+        return self._results(model, solution, S, ybar, N)
+
+    def _fixed_x(self, table: ParTable, S: np.ndarray) -> ParTable:
+        """Put the sample (co)variances of fixed.x covariates into their fixed rows."""
+        if not table.exogenous_x:
+            return table
+        from dataclasses import replace
+        index = {n: i for i, n in enumerate(table.observed)}
+        params = tuple(replace(p, value=float(S[index[p.lhs], index[p.rhs]])) if p.exo and p.op == "~~" else p
+                       for p in table.params)
+        return replace(table, params=params)
+
+    def _results(self, model: RamModel, sol: MLSolution, S: np.ndarray, ybar: np.ndarray, N: int) -> SEMResults:
+        table = model.table
+        notices: list[Notice] = []
+        if not sol.converged:
+            notices.append(Notice("not_converged", f"the estimation did not converge in {sol.iterations} "
+                                  "iterations; the estimates are not trustworthy: simplify the model or check "
+                                  "the data"))
+        info = (N / 2) * sol.information
+        try:
+            vcov = np.linalg.inv(info)
+            eig = np.linalg.eigvalsh(info)
+            if eig.min() <= 1e-10 * eig.max():
+                raise np.linalg.LinAlgError
+        except np.linalg.LinAlgError:
+            vcov = np.full(info.shape, np.nan)
+            notices.append(Notice("not_identified", "the information matrix is singular: the model is probably "
+                                  "not identified (standard errors are unavailable); fix or remove parameters"))
+        Sigma, mu, full, _ = model.implied(sol.theta)
+        values = model.row_values(sol.theta)
+        se_free = np.sqrt(np.abs(np.diag(vcov)))
+        std_all = _standardize(model, values, full)
+        rows = []
+        for r, p in enumerate(table.params):
+            est = values[r]
+            se = se_free[p.free - 1] if p.free else 0.0
+            if p.free and se > 0:
+                z = est / se
+                pv = 2 * stats.norm.sf(abs(z))
+                lo, hi = est - Z975 * se, est + Z975 * se
+            else:
+                z = pv = np.nan
+                lo = hi = est
+            rows.append({"lhs": p.lhs, "op": "~1" if p.op == "~1" else p.op, "rhs": p.rhs, "label": p.label,
+                         "est": float(est), "se": float(se), "z": float(z), "pvalue": float(pv),
+                         "ci_lower": float(lo), "ci_upper": float(hi), "std_all": float(std_all[r])})
+            if p.op == "~~" and p.lhs == p.rhs and est < 0:
+                notices.append(Notice("heywood", f"the variance of '{p.lhs}' is negative ({est:.3f}), a Heywood "
+                                      "case: the model is misspecified or the sample too small; check this "
+                                      "construct's items", p.lhs))
+        if table.definitions:
+            evaluate = compile_definitions(table)
+            defs = evaluate(sol.theta, values)
+            dcov = delta_method(lambda t: evaluate(t, model.row_values(t)), sol.theta, vcov)
+            std_free = np.zeros_like(sol.theta)
+            for r, p in enumerate(table.params):
+                if p.free and std_free[p.free - 1] == 0:
+                    std_free[p.free - 1] = std_all[r]
+            dstd = evaluate(std_free, std_all)
+            for d, value, var, sv in zip(table.definitions, defs, np.diag(dcov), dstd):
+                se = math.sqrt(var) if var >= 0 else float("nan")
+                z = value / se if se > 0 else float("nan")
+                rows.append({"lhs": d.lhs, "op": ":=", "rhs": d.rhs, "label": d.lhs, "est": float(value),
+                             "se": se, "z": z, "pvalue": float(2 * stats.norm.sf(abs(z))) if se > 0 else float("nan"),
+                             "ci_lower": value - Z975 * se, "ci_upper": value + Z975 * se, "std_all": float(sv)})
+        lv = len(table.observed)
+        lv_cov = full[lv:, lv:]
+        if lv_cov.size and np.linalg.eigvalsh(lv_cov).min() < -1e-10:
+            notices.append(Notice("lv_not_pd", "the covariance matrix of the latent variables is not positive "
+                                  "definite (a correlation above 1): two constructs may not be distinct"))
+        fit = self._fit_measures(table, sol, S, Sigma, N)
+        return SEMResults(table, sol.theta, vcov, pd.DataFrame(rows, columns=ESTIMATE_COLUMNS), fit, N, S, Sigma,
+                          full, model.names, sol.converged, sol.iterations, tuple(notices))
+
+    def _fit_measures(self, table: ParTable, sol: MLSolution, S: np.ndarray, Sigma: np.ndarray,
+                      N: int) -> dict[str, float]:
+        p = S.shape[0]
+        xs = [table.observed.index(x) for x in table.exogenous_x]
+        nx = len(xs)
+        npar = table.n_free
+        df = p * (p + 1) / 2 - nx * (nx + 1) / 2 - npar
+        T = N * sol.fmin
+        # Baseline: independent variables (the fixed.x block kept at its sample values).
+        base = np.diag(np.diag(S))
+        if xs:
+            base[np.ix_(xs, xs)] = S[np.ix_(xs, xs)]
+        sign, logdet_s = np.linalg.slogdet(S)
+        Tb = N * (np.linalg.slogdet(base)[1] + np.trace(S @ np.linalg.inv(base)) - logdet_s - p)
+        dfb = p * (p - 1) / 2 - nx * (nx - 1) / 2
+        inc = incremental(T, df, Tb, dfb)
+        lo, hi = rmsea_ci(T, df, N)
+        g = gfi(S, Sigma)
+        nel = p * (p + 1) / 2
+        logl = normal_loglik(S, Sigma, N)
+        unrestricted = normal_loglik(S, S, N)
+        return {
+            "chisq": float(T), "df": float(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else float("nan"),
+            "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N), "rmsea_ci_lower": lo,
+            "rmsea_ci_upper": hi, "srmr": srmr_bentler(S, Sigma), "gfi": g,
+            "agfi": 1 - (nel / df) * (1 - g) if df > 0 else 1.0, "nfi": inc["nfi"],
+            "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": logl,
+            "unrestricted_logl": unrestricted, "baseline_chisq": float(Tb), "baseline_df": float(dfb),
+            "npar": float(npar), "ntotal": float(N),
+        }

@@ -1,0 +1,189 @@
+"""The parameter table: a lavaan model with lavaan's ``sem()``/``cfa()`` defaults made explicit.
+
+Follows lavaan 0.6's ``lavaanify`` rules (read in ``lav_partable_flat.R``):
+
+* the first loading of every factor is fixed to 1 (``auto.fix.first``) unless
+  the user freed it with ``NA*`` or fixed it;
+* every observed and latent variable gets a free (residual) variance
+  (``auto.var``); a single-indicator factor's indicator has its residual
+  variance fixed to 0 (``auto.fix.single``);
+* exogenous latent variables covary (``auto.cov.lv.x``), and so do the
+  residuals of the pure endogenous variables (``auto.cov.y``);
+* observed exogenous covariates are fixed at their sample (co)variances
+  (``fixed.x = TRUE``), so they add no free parameters;
+* with a mean structure, observed intercepts are free and latent means 0;
+* parameters that share a label are constrained equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import combinations
+from typing import Iterable, Sequence
+
+from ..errors import ModelError
+from ..spec.syntax import Statement, parse_model
+
+__all__ = ["Param", "ParTable", "build_partable"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One row of the parameter table.
+
+    ``free`` is the 1-based index of the free parameter this row estimates
+    (rows sharing a label share it) or 0 when fixed at ``value``.
+    ``exo`` marks the fixed.x (co)variances and means of exogenous covariates.
+    """
+
+    lhs: str
+    op: str
+    rhs: str
+    label: str = ""
+    free: int = 0
+    value: float | None = None
+    user: bool = True
+    exo: bool = False
+
+
+@dataclass(frozen=True)
+class ParTable:
+    params: tuple[Param, ...]
+    observed: tuple[str, ...]
+    latent: tuple[str, ...]
+    exogenous_x: tuple[str, ...]
+    definitions: tuple[Statement, ...]
+    constraints: tuple[Statement, ...]
+    meanstructure: bool
+
+    @property
+    def n_free(self) -> int:
+        return max((p.free for p in self.params), default=0)
+
+    def free_params(self) -> list[Param]:
+        """The first row of each free parameter, in free-index order."""
+        seen: dict[int, Param] = {}
+        for p in self.params:
+            if p.free and p.free not in seen:
+                seen[p.free] = p
+        return [seen[k] for k in sorted(seen)]
+
+
+def _key(lhs: str, op: str, rhs: str) -> tuple[str, str, str]:
+    if op == "~~" and rhs < lhs:
+        return (rhs, op, lhs)
+    return (lhs, op, rhs)
+
+
+def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = False,
+                   fixed_x: bool = True) -> ParTable:
+    """Turn lavaan syntax (or parsed statements) into the full parameter table."""
+    statements = parse_model(model) if isinstance(model, str) else tuple(model)
+    definitions = tuple(s for s in statements if s.op == ":=")
+    constraints = tuple(s for s in statements if s.op in ("==", "<", ">"))
+    body = [s for s in statements if s.op in ("=~", "~", "~~")]
+    if not any(s.op in ("=~", "~", "~~") for s in body):
+        raise ModelError("the model has no =~, ~ or ~~ statement")
+
+    latent: list[str] = []
+    for s in body:
+        if s.op == "=~" and s.lhs not in latent:
+            latent.append(s.lhs)
+    observed: list[str] = []
+
+    def note_observed(name: str) -> None:
+        if name not in latent and name not in observed and name != "1":
+            observed.append(name)
+
+    for s in body:
+        if s.op == "=~":
+            note_observed(s.rhs)
+    for s in body:
+        if s.op in ("~", "~~"):
+            note_observed(s.lhs)
+            note_observed(s.rhs)
+
+    indicators = {s.rhs for s in body if s.op == "=~"}
+    eqs_y = [s.lhs for s in body if s.op == "~" and s.rhs != "1"]
+    eqs_x = [s.rhs for s in body if s.op == "~" and s.rhs != "1"]
+    user_var_names = {s.lhs for s in body if s.op == "~~"} | {s.rhs for s in body if s.op == "~~"}
+    ov_x = [v for v in observed if v in eqs_x and v not in eqs_y and v not in indicators
+            and (not fixed_x or v not in user_var_names)] if fixed_x else []
+    lv_x = [v for v in latent if v not in indicators and v not in eqs_y]
+    lvov_y = [v for v in latent + observed if v in eqs_y and v not in eqs_x and v not in indicators]
+
+    # Defaults, in lavaan's order: variances, exogenous lv covariances, y covariances, x block, intercepts.
+    defaults: list[Param] = []
+    for v in [o for o in observed if o not in ov_x] + latent:
+        defaults.append(Param(v, "~~", v, user=False))
+    for a, b in combinations(lv_x, 2):
+        defaults.append(Param(a, "~~", b, user=False))
+    for a, b in combinations(lvov_y, 2):
+        defaults.append(Param(a, "~~", b, user=False))
+    for i, a in enumerate(ov_x):
+        for b in ov_x[: i + 1]:
+            defaults.append(Param(b, "~~", a, user=False, exo=True))
+    if meanstructure:
+        for v in observed:
+            defaults.append(Param(v, "~1", "", user=False, exo=v in ov_x))
+        for v in latent:
+            defaults.append(Param(v, "~1", "", user=False, value=0.0))
+
+    rows: list[Param] = []
+    seen: dict[tuple, int] = {}
+    first_loading: dict[str, int] = {}
+    for s in body:
+        op, rhs = (s.op, s.rhs)
+        if op == "~" and rhs == "1":
+            op, rhs = "~1", ""
+            if not meanstructure:
+                raise ModelError(f"the intercept '{s.lhs} ~ 1' needs a mean structure (--missing fiml)",
+                                 line=s.line)
+        key = _key(s.lhs, op, rhs)
+        if key in seen:
+            continue
+        seen[key] = len(rows)
+        free = s.fixed is None
+        row = Param(key[0], op, key[2], label=s.label, free=1 if free else 0,
+                    value=s.fixed if s.fixed is not None else s.start, user=True)
+        if op == "=~" and s.lhs not in first_loading:
+            first_loading[s.lhs] = len(rows)
+            if s.fixed is None and not s.free:  # auto.fix.first
+                row = replace(row, free=0, value=1.0)
+        rows.append(row)
+    for d in defaults:
+        key = _key(d.lhs, d.op, d.rhs)
+        if key in seen:
+            continue
+        seen[key] = len(rows)
+        if d.op == "~~" or d.op == "~1":
+            fixed = d.exo or d.value is not None
+            rows.append(replace(d, free=0 if fixed else 1))
+    # auto.fix.single: the one indicator of a single-indicator factor is measured without error.
+    counts: dict[str, list[str]] = {}
+    for s in body:
+        if s.op == "=~":
+            counts.setdefault(s.lhs, []).append(s.rhs)
+    for lv, inds in counts.items():
+        if len(inds) == 1 and inds[0] in observed and sum(inds[0] in v for v in counts.values()) == 1:
+            idx = seen.get((inds[0], "~~", inds[0]))
+            if idx is not None and not rows[idx].user:
+                rows[idx] = replace(rows[idx], free=0, value=0.0)
+
+    # Number the free parameters; a shared label means one parameter.
+    numbered: list[Param] = []
+    by_label: dict[str, int] = {}
+    counter = 0
+    for row in rows:
+        if row.free:
+            if row.label and row.label in by_label:
+                numbered.append(replace(row, free=by_label[row.label]))
+                continue
+            counter += 1
+            if row.label:
+                by_label[row.label] = counter
+            numbered.append(replace(row, free=counter))
+        else:
+            numbered.append(row)
+    return ParTable(tuple(numbered), tuple(observed), tuple(latent), tuple(ov_x), definitions, constraints,
+                    meanstructure)

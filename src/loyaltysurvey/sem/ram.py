@@ -1,0 +1,122 @@
+"""The model in RAM form: implied moments and their derivatives.
+
+All variables (observed first, then latent) form ``v = A v + u`` with
+``Cov(u) = S`` and ``E(u) = m``. With ``E = (I - A)^-1`` the implied moments of
+the observed variables are ``Sigma = F E S E' F'`` and ``mu = F E m``. This one
+formulation covers CFA, full SEM, observed variables in regressions, and
+second-order factors.
+
+``RamModel.derivatives`` gives ``dSigma/dtheta`` and ``dmu/dtheta`` for every
+free parameter analytically:
+``dE/dA_ij = E e_i e_j' E``, so ``dSigma_full/dA_ij = E_.i (Sigma_full)_j. + transpose``
+and ``dSigma_full/dS_ij = E_.i E_.j' + E_.j E_.i'``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .partable import ParTable
+
+__all__ = ["RamModel"]
+
+
+@dataclass
+class RamModel:
+    """Index arrays that put a parameter vector into the A, S and m matrices."""
+
+    table: ParTable
+    names: tuple[str, ...]
+    n_obs_vars: int
+    # per parameter-table row: matrix code (0 = A, 1 = S, 2 = m), row, col, free index (-1 fixed)
+    mat: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    free: np.ndarray
+    fixed_values: np.ndarray
+
+    @classmethod
+    def from_table(cls, table: ParTable) -> "RamModel":
+        names = table.observed + table.latent
+        index = {n: i for i, n in enumerate(names)}
+        mat, row, col, free, fixed = [], [], [], [], []
+        for p in table.params:
+            if p.op == "=~":
+                m, r, c = 0, index[p.rhs], index[p.lhs]
+            elif p.op == "~":
+                m, r, c = 0, index[p.lhs], index[p.rhs]
+            elif p.op == "~~":
+                m, r, c = 1, index[p.lhs], index[p.rhs]
+            elif p.op == "~1":
+                m, r, c = 2, index[p.lhs], 0
+            else:  # pragma: no cover - the table holds only these
+                raise ValueError(p.op)
+            mat.append(m)
+            row.append(r)
+            col.append(c)
+            free.append(p.free - 1)
+            fixed.append(np.nan if p.value is None else p.value)
+        return cls(table, names, len(table.observed), np.array(mat), np.array(row), np.array(col),
+                   np.array(free), np.array(fixed, dtype=float))
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.names)
+
+    def matrices(self, theta: np.ndarray, fixed_override: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A, S, m for the parameter vector ``theta`` (fixed rows take their values)."""
+        n = self.n_vars
+        A = np.zeros((n, n))
+        S = np.zeros((n, n))
+        m = np.zeros(n)
+        fixed = self.fixed_values if fixed_override is None else fixed_override
+        values = np.where(self.free >= 0, theta[np.maximum(self.free, 0)], fixed)
+        values = np.nan_to_num(values)
+        for code, target in ((0, A), (1, S)):
+            sel = self.mat == code
+            target[self.row[sel], self.col[sel]] = values[sel]
+        sel = self.mat == 1
+        S[self.col[sel], self.row[sel]] = values[sel]
+        sel = self.mat == 2
+        m[self.row[sel]] = values[sel]
+        return A, S, m
+
+    def row_values(self, theta: np.ndarray) -> np.ndarray:
+        """The value of every parameter-table row."""
+        return np.where(self.free >= 0, theta[np.maximum(self.free, 0)], self.fixed_values)
+
+    def implied(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(Sigma_obs, mu_obs, Sigma_full, E)."""
+        A, S, m = self.matrices(theta)
+        E = np.linalg.inv(np.eye(self.n_vars) - A)
+        full = E @ S @ E.T
+        p = self.n_obs_vars
+        return full[:p, :p], (E @ m)[:p], full, E
+
+    def derivatives(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """dSigma_obs/dtheta (q, p, p) and dmu_obs/dtheta (q, p)."""
+        A, S, m = self.matrices(theta)
+        n, p = self.n_vars, self.n_obs_vars
+        E = np.linalg.inv(np.eye(n) - A)
+        full = E @ S @ E.T
+        mean_full = E @ m
+        q = int(self.free.max()) + 1 if (self.free >= 0).any() else 0
+        dS = np.zeros((q, p, p))
+        dm = np.zeros((q, p))
+        Eo = E[:p]  # rows of E for observed variables
+        for r in np.nonzero(self.free >= 0)[0]:
+            k, i, j = self.free[r], self.row[r], self.col[r]
+            code = self.mat[r]
+            if code == 0:      # A[i, j]: effect of j on i
+                block = np.outer(Eo[:, i], full[j, :p])
+                dS[k] += block + block.T
+                dm[k] += Eo[:, i] * mean_full[j]
+            elif code == 1:    # S[i, j] (= S[j, i])
+                block = np.outer(Eo[:, i], Eo[:, j])
+                dS[k] += block + block.T if i != j else block
+            else:              # m[i]
+                dm[k] += Eo[:, i]
+        return dS, dm

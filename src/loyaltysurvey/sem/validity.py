@@ -1,0 +1,102 @@
+"""Convergent and discriminant validity from a fitted measurement model.
+
+* :func:`composite_reliability`: semTools ``compRelSEM()`` (0.5-6 defaults,
+  ``obs.var = TRUE``): ``(sum lambda)^2 psi / 1' S_k 1`` with ``S_k`` the sample
+  covariance matrix (divisor N) of the factor's indicators; with
+  ``obs_var=False`` the denominator is the model-implied total variance.
+* :func:`average_variance_extracted`: semTools ``AVE()``:
+  ``sum(lambda_i^2 psi) / sum(s_ii)``.
+* :func:`htmt`: Henseler, Ringle & Sarstedt's (2015) heterotrait-monotrait
+  ratio from the indicator correlations (absolute values, as semTools ``htmt()``).
+* :func:`fornell_larcker`: the square root of AVE on the diagonal, latent
+  correlations below it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .model import SEMResults
+
+__all__ = ["factor_indicators", "composite_reliability", "average_variance_extracted", "htmt", "fornell_larcker",
+           "standardized_loadings"]
+
+
+def factor_indicators(results: SEMResults) -> dict[str, list[str]]:
+    """Observed indicators of each first-order factor, in model order."""
+    out: dict[str, list[str]] = {}
+    for p in results.table.params:
+        if p.op == "=~" and p.rhs in results.table.observed:
+            out.setdefault(p.lhs, []).append(p.rhs)
+    return out
+
+
+def _loadings(results: SEMResults, factor: str, items: list[str]) -> np.ndarray:
+    est = results.estimates
+    sel = est[(est.op == "=~") & (est.lhs == factor)].set_index("rhs")
+    return sel.loc[items, "est"].to_numpy(dtype=float)
+
+
+def composite_reliability(results: SEMResults, obs_var: bool = True) -> dict[str, float]:
+    out = {}
+    names = list(results.table.observed)
+    psi = results.latent_cov()
+    for factor, items in factor_indicators(results).items():
+        if len(items) < 2:
+            continue
+        idx = [names.index(i) for i in items]
+        lam = _loadings(results, factor, items)
+        common = lam.sum() ** 2 * psi.loc[factor, factor]
+        if obs_var:
+            total = results.sample_cov[np.ix_(idx, idx)].sum()
+        else:
+            total = results.implied_cov[np.ix_(idx, idx)].sum()
+        out[factor] = float(common / total)
+    return out
+
+
+def average_variance_extracted(results: SEMResults) -> dict[str, float]:
+    out = {}
+    names = list(results.table.observed)
+    psi = results.latent_cov()
+    for factor, items in factor_indicators(results).items():
+        if len(items) < 2:
+            continue
+        idx = [names.index(i) for i in items]
+        lam = _loadings(results, factor, items)
+        out[factor] = float((lam ** 2).sum() * psi.loc[factor, factor] / np.diag(results.sample_cov)[idx].sum())
+    return out
+
+
+def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: bool = True) -> pd.DataFrame:
+    """HTMT matrix (lower triangle filled, diagonal 1) from an item correlation matrix."""
+    R = correlations.abs() if absolute else correlations
+    names = list(blocks)
+    out = pd.DataFrame(np.nan, index=names, columns=names)
+    mono = {}
+    for f, items in blocks.items():
+        sub = R.loc[items, items].to_numpy()
+        k = len(items)
+        mono[f] = sub[np.triu_indices(k, 1)].mean() if k > 1 else np.nan
+    for i, a in enumerate(names):
+        out.loc[a, a] = 1.0
+        for b in names[:i]:
+            hetero = R.loc[blocks[a], blocks[b]].to_numpy().mean()
+            value = hetero / np.sqrt(mono[a] * mono[b])
+            out.loc[a, b] = out.loc[b, a] = value
+    return out
+
+
+def fornell_larcker(results: SEMResults, ave: dict[str, float]) -> pd.DataFrame:
+    cor = results.latent_cor()
+    names = [f for f in cor.index if f in ave]
+    table = cor.loc[names, names].copy()
+    for f in names:
+        table.loc[f, f] = np.sqrt(ave[f])
+    return table
+
+
+def standardized_loadings(results: SEMResults) -> pd.DataFrame:
+    est = results.estimates
+    return est[(est.op == "=~")][["lhs", "rhs", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
