@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .factor import fit_one_factor
+from ..sem.onefactor import fit_one_factor
 
 __all__ = ["ItemReliability", "ScaleReliability", "cronbach_alpha", "feldt_interval",
            "omega_total", "scale_reliability"]

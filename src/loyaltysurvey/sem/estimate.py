@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ModelError
-from ..analysis.factor import fit_one_factor
+from .onefactor import fit_one_factor
 from .ram import RamModel
 
 __all__ = ["MLSolution", "fit_ml", "start_values", "ml_discrepancy"]

@@ -21,6 +21,7 @@ from ..ingest import Notice
 from ..spec.syntax import Statement
 from .defined import compile_definitions, delta_method
 from .estimate import MLSolution, fit_ml
+from .fiml import FimlObjective, Patterns, em_saturated
 from .fit import gfi, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
 from .ram import RamModel
@@ -158,8 +159,10 @@ class SEM:
         return frame
 
     def fit(self, data: pd.DataFrame, *, missing: str = "listwise") -> SEMResults:
+        if missing in ("fiml", "ml"):
+            return self._fit_fiml(data)
         if missing != "listwise":
-            raise ModelError(f"missing = '{missing}' is not available for CB-SEM yet; use listwise")
+            raise ModelError(f"missing = '{missing}' is not available for CB-SEM; use listwise or fiml")
         frame = self._data(data, missing)
         X = frame.to_numpy()
         N = X.shape[0]
@@ -172,6 +175,33 @@ class SEM:
         solution = fit_ml(model, S)
         return self._results(model, solution, S, ybar, N)
 
+    def _fit_fiml(self, data: pd.DataFrame) -> SEMResults:
+        """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``)."""
+        frame = self._data(data, "fiml")
+        patterns = Patterns(frame.to_numpy())
+        mu_h1, S_h1, _ = em_saturated(patterns)
+        table = build_partable(self.model, meanstructure=True)
+        model = RamModel.from_table(self._fixed_x(table, S_h1))
+        # Two-stage start: ML on the EM moments is close to the FIML solution.
+        first = fit_ml(model, S_h1, mu_h1)
+        objective = FimlObjective(model, patterns)
+        try:
+            hess_inv0 = np.linalg.inv(first.information)
+            hess_inv0 = (hess_inv0 + hess_inv0.T) / 2
+            if np.linalg.eigvalsh(hess_inv0).min() <= 0:
+                hess_inv0 = None
+        except np.linalg.LinAlgError:
+            hess_inv0 = None
+        res = objective.minimize(first.theta, hess_inv0)
+        hessian = objective.hessian(res.x)
+        N = patterns.n_total
+        logl = -N / 2 * res.fun
+        logl_h1 = patterns.loglik(S_h1, mu_h1)
+        sol = MLSolution(res.x, float(res.fun), int(res.nit), bool(res.success or np.max(np.abs(res.jac)) < 1e-6),
+                         hessian)
+        results = self._results(model, sol, S_h1, mu_h1, N, fiml=(patterns, logl, logl_h1))
+        return results
+
     def _fixed_x(self, table: ParTable, S: np.ndarray) -> ParTable:
         """Put the sample (co)variances of fixed.x covariates into their fixed rows."""
         if not table.exogenous_x:
@@ -182,7 +212,8 @@ class SEM:
                        for p in table.params)
         return replace(table, params=params)
 
-    def _results(self, model: RamModel, sol: MLSolution, S: np.ndarray, ybar: np.ndarray, N: int) -> SEMResults:
+    def _results(self, model: RamModel, sol: MLSolution, S: np.ndarray, ybar: np.ndarray, N: int,
+                 fiml: tuple | None = None) -> SEMResults:
         table = model.table
         notices: list[Notice] = []
         if not sol.converged:
@@ -241,9 +272,45 @@ class SEM:
         if lv_cov.size and np.linalg.eigvalsh(lv_cov).min() < -1e-10:
             notices.append(Notice("lv_not_pd", "the covariance matrix of the latent variables is not positive "
                                   "definite (a correlation above 1): two constructs may not be distinct"))
-        fit = self._fit_measures(table, sol, S, Sigma, N)
+        if fiml is None:
+            fit = self._fit_measures(table, sol, S, Sigma, N)
+        else:
+            fit = self._fit_measures_fiml(table, S, ybar, Sigma, mu, N, *fiml)
         return SEMResults(table, sol.theta, vcov, pd.DataFrame(rows, columns=ESTIMATE_COLUMNS), fit, N, S, Sigma,
                           full, model.names, sol.converged, sol.iterations, tuple(notices))
+
+    def _fit_measures_fiml(self, table: ParTable, S_h1: np.ndarray, mu_h1: np.ndarray, Sigma: np.ndarray,
+                           mu: np.ndarray, N: int, patterns: Patterns, logl: float, logl_h1: float) -> dict:
+        """lavaan's fit measures for missing = "ml": T = 2 (logL_H1 - logL_H0), baseline by FIML."""
+        p = S_h1.shape[0]
+        npar = table.n_free
+        df = p * (p + 1) / 2 + p - npar
+        T = 2 * (logl_h1 - logl)
+        # Baseline: independent variables with free means and variances; by FIML that is each
+        # variable's own mean and variance over its observed values.
+        mean_b = np.zeros(p)
+        var_b = np.zeros(p)
+        for j in range(p):
+            values = np.concatenate([pt.rows[:, list(pt.observed).index(j)] for pt in patterns.patterns
+                                     if j in pt.observed])
+            mean_b[j] = values.mean()
+            var_b[j] = values.var()
+        logl_b = patterns.loglik(np.diag(var_b), mean_b)
+        Tb = 2 * (logl_h1 - logl_b)
+        dfb = p * (p - 1) / 2
+        inc = incremental(T, df, Tb, dfb)
+        lo, hi = rmsea_ci(T, df, N)
+        g = gfi(S_h1, Sigma, mu_h1, mu)
+        nel = p * (p + 1) / 2 + p
+        return {
+            "chisq": float(T), "df": float(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else float("nan"),
+            "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N), "rmsea_ci_lower": lo,
+            "rmsea_ci_upper": hi, "srmr": srmr_bentler(S_h1, Sigma, mu_h1, mu), "gfi": g,
+            "agfi": 1 - (nel / df) * (1 - g) if df > 0 else 1.0, "nfi": inc["nfi"],
+            "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": float(logl),
+            "unrestricted_logl": float(logl_h1), "baseline_chisq": float(Tb), "baseline_df": float(dfb),
+            "npar": float(npar), "ntotal": float(N), "missing_patterns": float(len(patterns)),
+        }
 
     def _fit_measures(self, table: ParTable, sol: MLSolution, S: np.ndarray, Sigma: np.ndarray,
                       N: int) -> dict[str, float]:
