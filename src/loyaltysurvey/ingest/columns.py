@@ -52,7 +52,8 @@ def _find(keys, wanted: list[tuple[str, list[str]]], owner: str, table: RawTable
         if len(hits) > 1:
             names = "', '".join(table.headers[i] for i in hits)
             raise DataError(f"{owner} matches more than one column ('{names}'); rename one, or give the "
-                            "item a 'column' in the questionnaire", source=table.source)
+                            "item a 'column' in the questionnaire", source=table.source,
+                            column=table.headers[hits[1]])
         if hits:
             index = hits[0]
             if index in taken:
@@ -74,7 +75,8 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
         rid, _ = _find(keys, [("id", [q.respondent_id])], "the respondent id", table, taken)
         if rid is None:
             raise DataError(f"has no respondent id column '{q.respondent_id}' (named by respondent_id in the "
-                            "questionnaire); rename the column or fix respondent_id", source=table.source)
+                            "questionnaire); rename the column or fix respondent_id", source=table.source,
+                            column=q.respondent_id)
         taken[rid] = "the respondent id"
     # Ids first for every item, so that an id match always wins over a text match.
     for item in q.items:

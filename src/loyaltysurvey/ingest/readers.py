@@ -109,7 +109,8 @@ def _undecodable(raw: bytes, offset: int, source: str) -> DataError:
     line = raw[:offset].count(b"\n") + 1
     return DataError(
         f"undecodable bytes at line {line} (byte {offset}): the file is neither UTF-8 nor Windows-1256 text; "
-        "export it again as CSV UTF-8, or name its encoding with --encoding", source=source, row=None)
+        "export it again as CSV UTF-8, or name its encoding with --encoding", source=source,
+        row=line - 1 if line > 1 else None)
 
 
 def _read_csv(path: Path, encoding: str | None) -> RawTable:
@@ -117,7 +118,9 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
     raw = path.read_bytes()
     text, used = _decode(raw, source, encoding)
     if "\x00" in text:
-        raise DataError("holds NUL bytes: it is not a text CSV file", source=source)
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(f"holds NUL bytes at line {line}: it is not a text CSV file; export it again as CSV",
+                        source=source, row=line - 1 if line > 1 else None)
     if not text.strip():
         raise DataError("is empty: no header row and no data", source=source)
     sample = text[:20000]

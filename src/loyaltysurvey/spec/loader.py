@@ -114,6 +114,14 @@ def questionnaire_from_yaml(text: str, source: str | None = None) -> Questionnai
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        context = exc.context or ""
+        if exc.context_mark is not None and "flow" in context:
+            # An unclosed [ or {: name the line that opens it.
+            opener = "[" if "sequence" in context else "{"
+            closer = "]" if opener == "[" else "}"
+            found = f" (reached line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
+            raise QuestionnaireError(f"YAML syntax error: the '{opener}' opened here is not closed with "
+                                     f"'{closer}'{found}", source=source, line=exc.context_mark.line + 1) from None
         raise QuestionnaireError(f"YAML syntax error: {problem}",
                                  source=source, line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
@@ -287,7 +295,8 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         cscale = _scale(raw["scale"], cpath + ("scale",), lines) if "scale" in raw else scale
         raw_items = raw.get("items")
         if raw_items is None or raw_items == []:
-            raise lines.error(cpath, f"construct '{cid}' has no items; give it at least one item")
+            where = cpath + ("items",) if "items" in raw else cpath
+            raise lines.error(where, f"construct '{cid}' has no items; give it at least one item")
         raw_items = _require_list(raw_items, cpath + ("items",), lines, "items")
         items = []
         for ii, raw_item in enumerate(raw_items):

@@ -75,7 +75,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     joined: list[tuple[int, str]] = []
     for number, part in pieces:
         continues = joined and (
-            joined[-1][1].endswith(("+", "*", "=~", "~", ":=", "==", "<", ">", "("))
+            joined[-1][1].endswith(("+", "*", "("))
             or part.startswith(("+", "*"))
             or not _OP_RE.search(part)
         )
