@@ -83,6 +83,13 @@ def start_values(model: RamModel, S: np.ndarray, means: np.ndarray | None) -> np
     return theta
 
 
+def _expected_hessian(inv: np.ndarray, dS: np.ndarray) -> np.ndarray:
+    """H_kl = tr(Sigma^-1 D_k Sigma^-1 D_l), as one matrix product (D_k symmetric)."""
+    q = dS.shape[0]
+    M = np.matmul(inv, dS)                      # Sigma^-1 D_k
+    return M.reshape(q, -1) @ np.swapaxes(M, 1, 2).reshape(q, -1).T
+
+
 def ml_discrepancy(Sigma: np.ndarray, S: np.ndarray, logdet_S: float, mu: np.ndarray | None = None,
                    ybar: np.ndarray | None = None) -> float:
     sign, logdet = np.linalg.slogdet(Sigma)
@@ -127,9 +134,8 @@ def fit_ml(model: RamModel, S: np.ndarray, ybar: np.ndarray | None = None, *,
             d = ybar - mu
             resid = resid + np.outer(d, d)
         W = inv - inv @ resid @ inv
-        g = np.einsum("ij,kij->k", W, dS)
-        M = np.einsum("ij,kjl->kil", inv, dS)
-        H = np.einsum("kij,lji->kl", M, M)
+        g = dS.reshape(q, -1) @ W.ravel()
+        H = _expected_hessian(inv, dS)
         if meanstructure:
             g -= 2 * dm @ (inv @ d)
             H += 2 * dm @ inv @ dm.T
@@ -157,8 +163,7 @@ def fit_ml(model: RamModel, S: np.ndarray, ybar: np.ndarray | None = None, *,
     # Information at the solution.
     inv = np.linalg.inv(Sigma)
     dS, dm = model.derivatives(theta)
-    M = np.einsum("ij,kjl->kil", inv, dS)
-    H = np.einsum("kij,lji->kl", M, M)
+    H = _expected_hessian(inv, dS)
     if meanstructure:
         H += 2 * dm @ inv @ dm.T
     return MLSolution(theta, f, iterations, converged, H)

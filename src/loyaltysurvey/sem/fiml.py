@@ -39,7 +39,13 @@ class Pattern:
 
 
 class Patterns:
-    """The data grouped by missing-data pattern."""
+    """The data grouped by missing-data pattern, stored as padded arrays for batched algebra.
+
+    For pattern ``g`` with observed mask ``m_g`` the padded matrix
+    ``P_g = (m_g m_g') * Sigma + diag(1 - m_g)`` has ``Sigma_oo`` on the observed
+    block and the identity elsewhere, so one batched inverse and one batched
+    log-determinant serve every pattern at once.
+    """
 
     def __init__(self, X: np.ndarray) -> None:
         X = np.asarray(X, dtype=float)
@@ -62,79 +68,81 @@ class Patterns:
             centred = rows - mean
             self.patterns.append(Pattern(np.where(key)[0], n, mean, centred.T @ centred / n, rows))
         self.n_incomplete = int(sum(pt.n for pt in self.patterns if pt.observed.size < self.p))
+        G, p = len(self.patterns), self.p
+        self.mask = keys.astype(float)                                   # (G, p)
+        self.mask2 = self.mask[:, :, None] * self.mask[:, None, :]       # (G, p, p)
+        self.unobserved_eye = np.einsum("gi,ij->gij", 1 - self.mask, np.eye(p))
+        self.n = np.array([pt.n for pt in self.patterns], dtype=float)   # (G,)
+        self.p_obs = self.mask.sum(axis=1)
+        self.mean = np.zeros((G, p))
+        self.cov = np.zeros((G, p, p))
+        for g, pt in enumerate(self.patterns):
+            self.mean[g, pt.observed] = pt.mean
+            self.cov[g][np.ix_(pt.observed, pt.observed)] = pt.cov
 
     def __len__(self) -> int:
         return len(self.patterns)
 
+    def _padded_inverse(self, Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        P = self.mask2 * Sigma + self.unobserved_eye
+        sign, logdet = np.linalg.slogdet(P)
+        if np.any(sign <= 0):
+            return None
+        return np.linalg.inv(P) * self.mask2, logdet
+
     def loglik(self, Sigma: np.ndarray, mu: np.ndarray) -> float:
-        total = 0.0
-        for pt in self.patterns:
-            o = pt.observed
-            So = Sigma[np.ix_(o, o)]
-            sign, logdet = np.linalg.slogdet(So)
-            if sign <= 0:
-                return -np.inf
-            inv = np.linalg.inv(So)
-            d = pt.mean - mu[o]
-            total += pt.n * (o.size * LOG2PI + logdet + np.sum(inv * pt.cov) + d @ inv @ d)
+        total, _, _ = self.gradient_moments(Sigma, mu, gradient=False)
         return -0.5 * total
 
-    def gradient_moments(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    def gradient_moments(self, Sigma: np.ndarray, mu: np.ndarray, gradient: bool = True
+                         ) -> tuple[float, np.ndarray, np.ndarray]:
         """-2 logL and its gradient with respect to Sigma (symmetric p x p) and mu."""
-        G = np.zeros((self.p, self.p))
-        h = np.zeros(self.p)
-        total = 0.0
-        for pt in self.patterns:
-            o = pt.observed
-            So = Sigma[np.ix_(o, o)]
-            sign, logdet = np.linalg.slogdet(So)
-            if sign <= 0:
-                return np.inf, G, h
-            inv = np.linalg.inv(So)
-            d = pt.mean - mu[o]
-            invd = inv @ d
-            total += pt.n * (o.size * LOG2PI + logdet + np.sum(inv * pt.cov) + d @ invd)
-            R = pt.cov + np.outer(d, d)
-            G[np.ix_(o, o)] += pt.n * (inv - inv @ R @ inv)
-            h[o] += -2 * pt.n * invd
+        p = self.p
+        inverse = self._padded_inverse(Sigma)
+        if inverse is None:
+            return np.inf, np.zeros((p, p)), np.zeros(p)
+        Q, logdet = inverse                                   # Q_g: Sigma_oo^-1 padded with zeros
+        d = (self.mean - mu) * self.mask                      # (G, p)
+        Qd = np.einsum("gij,gj->gi", Q, d)
+        quad = np.einsum("gi,gi->g", d, Qd)
+        trace = np.einsum("gij,gji->g", Q, self.cov)
+        total = float(self.n @ (self.p_obs * LOG2PI + logdet + trace + quad))
+        if not gradient:
+            return total, None, None
+        QSQ = Q @ self.cov @ Q + Qd[:, :, None] * Qd[:, None, :]
+        G = np.einsum("g,gij->ij", self.n, Q - QSQ)
+        h = -2 * (self.n @ Qd)
         return total, G, h
 
 
 def em_saturated(patterns: Patterns, tol: float = 1e-11, max_iter: int = 20000) -> tuple[np.ndarray, np.ndarray, int]:
-    """ML mean vector and covariance matrix of incomplete data by EM (the H1 model)."""
+    """ML mean vector and covariance matrix of incomplete data by EM (the H1 model).
+
+    Each E-step works on the patterns' sufficient statistics at once: with
+    ``Q_g`` the padded inverse of ``Sigma_oo``, ``K_g = Sigma Q_g`` maps the
+    observed part of a row to its conditional expectation
+    ``a_g + K_g y`` (``a_g = mu - K_g mu``) and ``C_g = Sigma - Sigma Q_g Sigma`` is the
+    conditional covariance of the missing part.
+    """
     p = patterns.p
-    # Start from the available-case moments.
-    sums = np.zeros(p)
-    counts = np.zeros(p)
-    for pt in patterns.patterns:
-        sums[pt.observed] += pt.n * pt.mean
-        counts[pt.observed] += pt.n
-    mu = sums / counts
-    var = np.zeros(p)
-    for pt in patterns.patterns:
-        var[pt.observed] += np.sum((pt.rows - mu[pt.observed]) ** 2, axis=0)
+    n, mask = patterns.n, patterns.mask
+    counts = n @ mask
+    mu = (n @ (patterns.mean * mask)) / counts
+    var = np.einsum("g,gii->i", n, patterns.cov) + n @ ((patterns.mean - mu) ** 2 * mask)
     Sigma = np.diag(var / counts)
     N = patterns.n_total
     for iteration in range(1, max_iter + 1):
-        T1 = np.zeros(p)
-        T2 = np.zeros((p, p))
-        for pt in patterns.patterns:
-            o = pt.observed
-            if o.size == p:
-                T1 += pt.n * pt.mean
-                T2 += pt.n * (pt.cov + np.outer(pt.mean, pt.mean))
-                continue
-            m = np.setdiff1d(np.arange(p), o)
-            B = np.linalg.solve(Sigma[np.ix_(o, o)], Sigma[np.ix_(o, m)]).T  # regression of m on o
-            filled = np.empty((pt.n, p))
-            filled[:, o] = pt.rows
-            filled[:, m] = mu[m] + (pt.rows - mu[o]) @ B.T
-            T1 += filled.sum(axis=0)
-            T2 += filled.T @ filled
-            C = Sigma[np.ix_(m, m)] - B @ Sigma[np.ix_(o, m)]
-            T2[np.ix_(m, m)] += pt.n * C
+        Q, _ = patterns._padded_inverse(Sigma)
+        K = Sigma @ Q                                             # (G, p, p)
+        a = mu - K @ mu                                           # (G, p)
+        e = a + np.einsum("gij,gj->gi", K, patterns.mean)         # conditional means of each pattern
+        C = Sigma - K @ Sigma
+        T1 = n @ e
+        KSK = K @ patterns.cov @ np.swapaxes(K, 1, 2)
+        T2 = np.einsum("g,gij->ij", n, KSK + C + e[:, :, None] * e[:, None, :])
         new_mu = T1 / N
         new_Sigma = T2 / N - np.outer(new_mu, new_mu)
+        new_Sigma = (new_Sigma + new_Sigma.T) / 2
         change = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_Sigma - Sigma)))
         mu, Sigma = new_mu, new_Sigma
         if change < tol:
