@@ -22,6 +22,10 @@ __all__ = ["build_report"]
 NORMAL_LIMIT = 2.0  # George & Mallery (2010)
 ALPHA_LIMIT = 0.70
 RDROP_LIMIT = 0.30
+#: (good, acceptable) cut-offs: Hu & Bentler (1999) for CFI/TLI/RMSEA/SRMR; Kline (2016) for chi2/df;
+#: Joreskog & Sorbom (1984) GFI; Gefen et al. (2000) AGFI; Bentler & Bonett (1980) NFI.
+FIT_RULES = {"cfi": (0.95, 0.90), "tli": (0.95, 0.90), "rmsea": (0.06, 0.08), "srmr": (0.08, 0.08),
+             "gfi": (0.90, 0.90), "agfi": (0.80, 0.80), "nfi": (0.90, 0.90), "chisq_df": (3.0, 3.0)}
 
 
 def _n(value: Any) -> Any:
@@ -207,6 +211,119 @@ class _Builder:
                                      item_rows, notes=(t("notes.threshold_rdrop"),)))
         return Section("reliability", t("sections.reliability"), tuple(blocks))
 
+    # ------------------------------------------------------------------ CB-SEM
+    def _fit_table(self, fit: dict, which: str) -> Table:
+        t = self.loc.t
+        rows = []
+
+        def verdict(key: str, value: float) -> str:
+            if value is None or value != value:
+                return t("verdict_fit.na")
+            good, ok = FIT_RULES[key]
+            higher = key not in ("rmsea", "srmr", "chisq_df")
+            if (value >= good) if higher else (value <= good):
+                return t("verdict_fit.good")
+            if (value >= ok) if higher else (value <= ok):
+                return t("verdict_fit.acceptable")
+            return t("verdict_fit.poor")
+
+        chisq, df = fit.get("chisq"), fit.get("df")
+        rows.append([Cell(t("fit_rows.chisq")), Cell(chisq, "dec2"), Cell(""), Cell("")])
+        rows.append([Cell(t("fit_rows.df")), Cell(df, "int"), Cell(""), Cell("")])
+        rows.append([Cell(t("fit_rows.pvalue")), Cell(fit.get("pvalue"), "p"), Cell(""), Cell("")])
+        if df:
+            ratio = chisq / df
+            rows.append([Cell(t("fit_rows.chisq_df")), Cell(ratio, "dec2"), Cell(t("fit_thresholds.chisq_df")),
+                         Cell(verdict("chisq_df", ratio))])
+        for key in ("cfi", "tli", "rmsea", "srmr", "gfi", "agfi", "nfi"):
+            value = fit.get(key)
+            shown = Cell(value, "r3")
+            if key == "rmsea":
+                ci = f"{self.loc.num(value, 'r3')} [{self.loc.num(fit.get('rmsea_ci_lower'), 'r3')}, " \
+                     f"{self.loc.num(fit.get('rmsea_ci_upper'), 'r3')}]"
+                shown = Cell(ci)
+            rows.append([Cell(t(f"fit_rows.{key}")), shown, Cell(t(f"fit_thresholds.{key}")),
+                         Cell(verdict(key, value), emphasis=verdict(key, value) == t("verdict_fit.poor"))])
+        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")),
+                          [self.col("quantity"), self.col("value"), self.col("threshold"), self.col("verdict")], rows)
+
+    def cfa(self) -> Section | None:
+        cb = self.r.cbsem
+        if cb is None or cb.cfa is None:
+            return None
+        t = self.loc.t
+        fit_table = self._fit_table(cb.cfa.fit, "measurement")
+        missing = self.r.settings.get("missing", "listwise")
+        text = t("cfa.text", missing=t("cfa.fiml") if missing == "fiml" else t("cfa.listwise"),
+                 n=int(cb.cfa.nobs), table=fit_table.number)
+        est = cb.cfa.estimates
+        rows = []
+        for rec in est[est.op == "=~"].to_dict(orient="records"):
+            name = self.loc.text(self.q.construct(rec["lhs"]).name) if rec["lhs"] in self.q.item_ids or \
+                any(c.id == rec["lhs"] for c in self.q.constructs) else rec["lhs"]
+            weak = rec["std_all"] == rec["std_all"] and rec["std_all"] < 0.5
+            rows.append([Cell(name), Cell(rec["rhs"]), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
+                         Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
+                         Cell(rec["pvalue"], "p")])
+        loadings = self.table("loadings", t("cfa.loadings_table"),
+                              [self.col("construct"), self.col("item"), self.col("estimate"), self.col("loading"),
+                               self.col("se"), self.col("z"), self.col("p")], rows,
+                              notes=(t("cfa.loading_note"),))
+        v_rows = []
+        for c in self.q.constructs:
+            if c.id in cb.cr:
+                v_rows.append([Cell(self.loc.text(c.name)), Cell(self.r.reliability[c.id].alpha, "r3"),
+                               Cell(cb.cr[c.id], "r3", cb.cr[c.id] < 0.7), Cell(cb.ave[c.id], "r3", cb.ave[c.id] < 0.5)])
+        validity = self.table("validity", t("cfa.validity_table"),
+                              [self.col("construct"), self.col("alpha"), self.col("cr"), self.col("ave")], v_rows,
+                              notes=(t("cfa.validity_note"),))
+        blocks: list = [Paragraph(text), fit_table, loadings, validity]
+        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        for matrix, key, note, limit in ((cb.htmt, "htmt_table", "htmt_note", 0.85),
+                                         (cb.fornell_larcker, "fl_table", "fl_note", None)):
+            if matrix is None:
+                continue
+            ids = list(matrix.index)
+            m_rows = []
+            for i, a in enumerate(ids):
+                cells = [Cell(names.get(a, a))]
+                for j, b in enumerate(ids):
+                    if j > i:
+                        cells.append(Cell(""))
+                        continue
+                    value = float(matrix.loc[a, b])
+                    flag = (limit is not None and i != j and value >= limit) or (
+                        limit is None and i != j and abs(value) >= min(matrix.loc[a, a], matrix.loc[b, b]))
+                    cells.append(Cell(value, "r3", flag) if not (limit is not None and i == j) else Cell("1"))
+                m_rows.append(cells)
+            blocks.append(self.table(key.split("_")[0], t(f"cfa.{key}"), [self.col("construct")] +
+                                     [names.get(b, b) for b in ids], m_rows, notes=(t(f"cfa.{note}"),)))
+        return Section("cfa", t("cfa.section"), tuple(blocks))
+
+    def sem(self) -> Section | None:
+        cb = self.r.cbsem
+        if cb is None or cb.sem is None:
+            return None
+        t = self.loc.t
+        fit_table = self._fit_table(cb.sem.fit, "structural")
+        est = cb.sem.estimates
+        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        arrow = " ← " if self.loc.rtl else " → "
+        rows = []
+        for rec in est[(est.op == "~") | (est.op == ":=")].to_dict(orient="records"):
+            if rec["op"] == "~":
+                label = (names.get(rec["lhs"], rec["lhs"]) + arrow + names.get(rec["rhs"], rec["rhs"])
+                         if self.loc.rtl else names.get(rec["rhs"], rec["rhs"]) + arrow + names.get(rec["lhs"], rec["lhs"]))
+            else:
+                label = f"{rec['lhs']} := {rec['rhs']}"
+            rows.append([Cell(label), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "dec3"), Cell(rec["se"], "dec3"),
+                         Cell(rec["z"], "dec2"), Cell(rec["pvalue"], "p")])
+        paths = self.table("paths", t("cfa.paths_table"),
+                           [self.col("path"), self.col("estimate"), self.col("std_estimate"), self.col("se"),
+                            self.col("z"), self.col("p")], rows)
+        text = t("cfa.sem_text", table=fit_table.number, paths=paths.number)
+        return Section("sem", t("cfa.section_sem"), (Paragraph(text), fit_table, paths))
+
     def notes(self) -> Section:
         t = self.loc.t
         if not self.r.notices:
@@ -217,7 +334,7 @@ class _Builder:
         from .. import __version__
         t = self.loc.t
         sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
-                                self.reliability(), self.notes()) if s is not None]
+                                self.reliability(), self.cfa(), self.sem(), self.notes()) if s is not None]
         intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title))),))
         return Report(
             lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),

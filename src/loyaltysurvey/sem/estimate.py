@@ -167,3 +167,12 @@ def fit_ml(model: RamModel, S: np.ndarray, ybar: np.ndarray | None = None, *,
     if meanstructure:
         H += 2 * dm @ inv @ dm.T
     return MLSolution(theta, f, iterations, converged, H)
+
+
+def ml_gradient(model: RamModel, theta: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Gradient of the ML discrepancy F (no mean structure) at ``theta``."""
+    Sigma, _, _, _ = model.implied(theta)
+    inv = np.linalg.inv(Sigma)
+    W = inv - inv @ S @ inv
+    dS, _ = model.derivatives(theta)
+    return dS.reshape(dS.shape[0], -1) @ W.ravel()

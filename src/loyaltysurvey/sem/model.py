@@ -20,7 +20,8 @@ from ..errors import DataError, ModelError
 from ..ingest import Notice
 from ..spec.syntax import Statement
 from .defined import compile_definitions, delta_method
-from .estimate import MLSolution, fit_ml
+from .estimate import MLSolution, fit_ml, ml_gradient
+from .robust import yuan_bentler
 from .fiml import FimlObjective, Patterns, em_saturated
 from .fit import gfi, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
@@ -113,6 +114,25 @@ def _standardize(model: RamModel, values: np.ndarray, full: np.ndarray) -> np.nd
     return out
 
 
+def _robust_measures(fit: dict, robust: dict, N: int) -> dict[str, float]:
+    """lavaan's scaled and robust fit measures from the Yuan-Bentler scaling factors."""
+    T, df = fit["chisq"], fit["df"]
+    Tb, dfb = fit["baseline_chisq"], fit["baseline_df"]
+    c = robust["trace"] / df if df > 0 else float("nan")
+    cb = robust["trace_baseline"] / dfb
+    Ts, Tbs = T / c, Tb / cb
+    scaled = incremental(Ts, df, Tbs, dfb)
+    t1 = max(T - c * df, 0.0)
+    t2 = max(T - c * df, Tb - cb * dfb, 0.0)
+    cfi_robust = 1.0 if t2 == 0 else 1 - t1 / t2
+    tli_t2 = (Tb - cb * dfb) * df
+    tli_robust = 1 - (T - c * df) * dfb / tli_t2 if df > 0 and tli_t2 != 0 else 1.0
+    return {"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(stats.chi2.sf(Ts, df)),
+            "chisq_scaling_factor": c, "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": cb,
+            "cfi_scaled": scaled["cfi"], "tli_scaled": scaled["tli"], "cfi_robust": cfi_robust,
+            "tli_robust": tli_robust, "rmsea_scaled": rmsea(Ts, df, N), "rmsea_robust": rmsea(T, df, N, c)}
+
+
 class SEM:
     """A structural equation model in lavaan syntax, estimated by ML as ``lavaan::sem()`` does.
 
@@ -158,8 +178,13 @@ class SEM:
                             "ML needs more respondents than variables (try --missing fiml)")
         return frame
 
-    def fit(self, data: pd.DataFrame, *, missing: str = "listwise") -> SEMResults:
+    def fit(self, data: pd.DataFrame, *, missing: str = "listwise", estimator: str = "ML") -> SEMResults:
+        if estimator not in ("ML", "MLR"):
+            raise ModelError(f"estimator '{estimator}' is not available; use ML or MLR")
         if missing in ("fiml", "ml"):
+            if estimator == "MLR":
+                raise ModelError("MLR with --missing fiml is not available yet; use MLR with listwise deletion "
+                                 "or ML with FIML")
             return self._fit_fiml(data)
         if missing != "listwise":
             raise ModelError(f"missing = '{missing}' is not available for CB-SEM; use listwise or fiml")
@@ -173,7 +198,21 @@ class SEM:
             raise DataError(f"'{zero[0]}' has zero variance in the analysed data; remove it from the model")
         model = RamModel.from_table(self._fixed_x(self.table, S))
         solution = fit_ml(model, S)
+        if estimator == "MLR":
+            return self._results(model, solution, S, ybar, N, robust=self._robust(model, solution, X, S))
         return self._results(model, solution, S, ybar, N)
+
+    def _robust(self, model: RamModel, solution: MLSolution, X: np.ndarray, S: np.ndarray) -> dict:
+        """Yuan-Bentler (Mplus variant) scaling for the model and for the baseline model."""
+        target = yuan_bentler(X, model, solution.theta, lambda t: ml_gradient(model, t, S))
+        p = S.shape[0]
+        base_table = build_partable("\n".join(f"{v} ~~ {v}" for v in self.table.observed))
+        base_model = RamModel.from_table(base_table)
+        base_theta = np.diag(S).copy()
+        base = yuan_bentler(X, base_model, base_theta, lambda t: ml_gradient(base_model, t, S))
+        target["trace_baseline"] = base["trace"]
+        target["df_baseline"] = p * (p - 1) / 2
+        return target
 
     def _fit_fiml(self, data: pd.DataFrame) -> SEMResults:
         """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``)."""
@@ -213,7 +252,7 @@ class SEM:
         return replace(table, params=params)
 
     def _results(self, model: RamModel, sol: MLSolution, S: np.ndarray, ybar: np.ndarray, N: int,
-                 fiml: tuple | None = None) -> SEMResults:
+                 fiml: tuple | None = None, robust: dict | None = None) -> SEMResults:
         table = model.table
         notices: list[Notice] = []
         if not sol.converged:
@@ -222,7 +261,7 @@ class SEM:
                                   "the data"))
         info = (N / 2) * sol.information
         try:
-            vcov = np.linalg.inv(info)
+            vcov = np.linalg.inv(info) if robust is None else robust["vcov"]
             eig = np.linalg.eigvalsh(info)
             if eig.min() <= 1e-10 * eig.max():
                 raise np.linalg.LinAlgError
@@ -274,6 +313,8 @@ class SEM:
                                   "definite (a correlation above 1): two constructs may not be distinct"))
         if fiml is None:
             fit = self._fit_measures(table, sol, S, Sigma, N)
+            if robust is not None:
+                fit.update(_robust_measures(fit, robust, N))
         else:
             fit = self._fit_measures_fiml(table, S, ybar, Sigma, mu, N, *fiml)
         return SEMResults(table, sol.theta, vcov, pd.DataFrame(rows, columns=ESTIMATE_COLUMNS), fit, N, S, Sigma,
