@@ -55,25 +55,35 @@ def _pairs(matrix: pd.DataFrame) -> dict[str, dict[str, float]]:
     return {a: {b: float(matrix.loc[a, b]) for b in names if b != a} for a in names}
 
 
-def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise") -> CBSEMResults:
+def _em_correlations(frame: pd.DataFrame) -> pd.DataFrame:
+    """Item correlations from the EM (FIML saturated) covariance matrix, as lavCor(missing = "ml")."""
+    from ..sem.fiml import Patterns, em_saturated
+    _, cov, _ = em_saturated(Patterns(frame.to_numpy(dtype=float)))
+    sd = np.sqrt(np.diag(cov))
+    return pd.DataFrame(cov / np.outer(sd, sd), index=frame.columns, columns=frame.columns)
+
+
+def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
+              estimator: str = "ML") -> CBSEMResults:
     notices: list[Notice] = []
     cfa = sem = None
     cr = ave = {}
     ht = fl = None
     try:
-        cfa = SEM(q.measurement_syntax).fit(scored, missing=missing)
+        cfa = SEM(q.measurement_syntax).fit(scored, missing=missing, estimator=estimator)
         notices.extend(cfa.notices)
         cr = composite_reliability(cfa)
         ave = average_variance_extracted(cfa)
         blocks = {f: items for f, items in factor_indicators(cfa).items()}
         used = scored[list(cfa.observed)].dropna() if missing == "listwise" else scored[list(cfa.observed)]
-        ht = htmt(used.corr(), blocks)
+        correlations = used.corr() if missing == "listwise" else _em_correlations(used)
+        ht = htmt(correlations, blocks)
         fl = fornell_larcker(cfa, ave)
     except LoyaltySurveyError as exc:
         notices.append(Notice("cfa_failed", f"the confirmatory factor analysis could not be estimated: {exc}"))
     if q.model:
         try:
-            sem = SEM(q.full_syntax).fit(scored, missing=missing)
+            sem = SEM(q.full_syntax).fit(scored, missing=missing, estimator=estimator)
             notices.extend(sem.notices)
         except LoyaltySurveyError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))

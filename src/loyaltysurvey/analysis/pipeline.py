@@ -55,7 +55,8 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
     settings = dict(settings or {})
     if settings.get("method", "cb") in ("cb", "both"):
         missing = settings.get("missing", "listwise")
-        cbsem = run_cbsem(scored, q, "listwise" if missing == "mean" else missing)
+        cbsem = run_cbsem(scored, q, "listwise" if missing == "mean" else missing,
+                          settings.get("estimator", "ML"))
         notices.extend(cbsem.notices)
     demographics = {}
     for demo in q.demographics:

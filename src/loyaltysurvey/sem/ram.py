@@ -96,27 +96,41 @@ class RamModel:
         p = self.n_obs_vars
         return full[:p, :p], (E @ m)[:p], full, E
 
+    def _aggregator(self) -> np.ndarray:
+        """(q, rows) 0/1 matrix summing parameter-table rows into free parameters."""
+        if getattr(self, "_agg", None) is None:
+            q = int(self.free.max()) + 1 if (self.free >= 0).any() else 0
+            agg = np.zeros((q, self.free.size))
+            sel = self.free >= 0
+            agg[self.free[sel], np.nonzero(sel)[0]] = 1.0
+            self._agg = agg
+        return self._agg
+
     def derivatives(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """dSigma_obs/dtheta (q, p, p) and dmu_obs/dtheta (q, p)."""
+        """dSigma_obs/dtheta (q, p, p) and dmu_obs/dtheta (q, p), all rows at once."""
         A, S, m = self.matrices(theta)
         n, p = self.n_vars, self.n_obs_vars
         E = np.linalg.inv(np.eye(n) - A)
         full = E @ S @ E.T
         mean_full = E @ m
-        q = int(self.free.max()) + 1 if (self.free >= 0).any() else 0
-        dS = np.zeros((q, p, p))
-        dm = np.zeros((q, p))
-        Eo = E[:p]  # rows of E for observed variables
-        for r in np.nonzero(self.free >= 0)[0]:
-            k, i, j = self.free[r], self.row[r], self.col[r]
-            code = self.mat[r]
-            if code == 0:      # A[i, j]: effect of j on i
-                block = np.outer(Eo[:, i], full[j, :p])
-                dS[k] += block + block.T
-                dm[k] += Eo[:, i] * mean_full[j]
-            elif code == 1:    # S[i, j] (= S[j, i])
-                block = np.outer(Eo[:, i], Eo[:, j])
-                dS[k] += block + block.T if i != j else block
-            else:              # m[i]
-                dm[k] += Eo[:, i]
+        Eo = E[:p]
+        rows, cols, code = self.row, self.col, self.mat
+        per_row = np.zeros((rows.size, p, p))
+        per_mean = np.zeros((rows.size, p))
+        a = code == 0
+        if a.any():
+            block = Eo[:, rows[a]].T[:, :, None] * full[cols[a], :p][:, None, :]
+            per_row[a] = block + np.swapaxes(block, 1, 2)
+            per_mean[a] = Eo[:, rows[a]].T * mean_full[cols[a]][:, None]
+        s_ = code == 1
+        if s_.any():
+            block = Eo[:, rows[s_]].T[:, :, None] * Eo[:, cols[s_]].T[:, None, :]
+            diag = (rows[s_] == cols[s_])[:, None, None]
+            per_row[s_] = np.where(diag, block, block + np.swapaxes(block, 1, 2))
+        mm = code == 2
+        if mm.any():
+            per_mean[mm] = Eo[:, rows[mm]].T
+        agg = self._aggregator()
+        dS = (agg @ per_row.reshape(rows.size, -1)).reshape(-1, p, p)
+        dm = agg @ per_mean
         return dS, dm
