@@ -1,0 +1,51 @@
+"""The batched ML fitter (bootstrap engine) gives the same estimates as one-at-a-time Fisher scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltysurvey.sem import SEM
+from loyaltysurvey.sem.batched import BatchedML
+from loyaltysurvey.sem.estimate import fit_ml
+from loyaltysurvey.sem.ram import RamModel
+
+from conftest import REFERENCE
+
+POLDEM = """
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + a1*y2 + b1*y3 + c1*y4
+dem65 =~ y5 + a1*y6 + b1*y7 + c1*y8
+dem60 ~ a*ind60
+dem65 ~ ind60 + b*dem60
+y1 ~~ y5; y2 ~~ y4 + y6; y3 ~~ y7; y4 ~~ y8; y6 ~~ y8
+ind := a*b
+"""
+
+
+@pytest.fixture(scope="module")
+def poldem():
+    path = REFERENCE / "data" / "PoliticalDemocracy.csv"
+    if not path.exists():
+        pytest.skip("PoliticalDemocracy.csv is written by tests/reference/make_sem_reference.R")
+    return pd.read_csv(path)
+
+
+def test_batched_fits_equal_single_fits(poldem):
+    sem = SEM(POLDEM)
+    full = sem.fit(poldem)
+    model = RamModel.from_table(sem.table)
+    X = poldem[list(sem.table.observed)].to_numpy(float)
+    n = len(X)
+    rng = np.random.default_rng(7)
+    idx = rng.integers(0, n, (40, n))
+    Z = X[idx] - X[idx].mean(axis=1, keepdims=True)
+    S = np.einsum("bni,bnj->bij", Z, Z) / n
+    first = fit_ml(model, np.cov(X.T, ddof=0))
+    theta, fmin, converged = BatchedML(model).fit(S, full.theta, first.information)
+    assert converged.all()
+    for k in range(0, 40, 7):
+        single = fit_ml(model, S[k])
+        assert np.max(np.abs(single.theta - theta[k])) < 1e-5
+        assert fmin[k] == pytest.approx(single.fmin, abs=1e-10)
