@@ -4,8 +4,10 @@ Reference values: ``tests/reference/reliability_reference.json``, written by
 ``tests/reference/make_reliability_reference.R`` (R 4.2.2, psych 2.2.9,
 lavaan 0.6.14, semTools 0.5.6). Data: psych's ``bfi`` (exported by that
 script to ``tests/reference/data/bfi.csv``; five scales, reverse-keyed items
-reversed as 7 - x, missing answers kept) and, when present, the bundled
-example. Tolerances: alpha, standardized alpha, r_drop and alpha if deleted
+reversed as 7 - x, missing answers kept) and the bundled example as
+``loyaltysurvey ingest`` cleans it (``tests/reference/data/crm_example_clean.csv``,
+listed in ``tests/reference/reliability_datasets.json``; six scales, three
+reverse-worded items, missing answers kept). Tolerances: alpha, standardized alpha, r_drop and alpha if deleted
 1e-6 absolute (closed-form statistics: we expect ~1e-12); the Feldt bounds
 1e-6; omega 1e-4 (an iterative ML fit); skewness and kurtosis 1e-6.
 """
@@ -33,7 +35,8 @@ def _scored(name: str, scale: dict) -> pd.DataFrame:
     else:
         spec = json.loads((REFERENCE / "reliability_datasets.json").read_text())[name]
         frame = pd.read_csv(ROOT / spec["csv"])
-        lo, hi = scale["min"], scale["max"]
+        construct = next(k for k, v in spec["scales"].items() if v["items"] == scale["items"])
+        lo, hi = spec["scales"][construct]["min"], spec["scales"][construct]["max"]
     x = frame[scale["items"]].astype(float).copy()
     for item in scale["reverse"]:
         x[item] = lo + hi - x[item]

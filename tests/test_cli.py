@@ -1,0 +1,89 @@
+"""The command line as a user runs it: demo, analyze, ingest, validate, exit codes."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from loyaltysurvey.cli import app
+from loyaltysurvey.resources import bundled_path
+
+runner = CliRunner()
+CONTRACT_FIT = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
+                "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal"]
+CONTRACT_ESTIMATE = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+
+
+@pytest.fixture(scope="module")
+def demo_fa(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo_fa")
+    result = runner.invoke(app, ["demo", "--out", str(out), "--lang", "fa"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_writes_every_output(demo_fa):
+    for name in ("results.json", "report.html", "report.docx", "tables.xlsx", "clean.csv", "ingest.json"):
+        assert (demo_fa / name).stat().st_size > 0, name
+
+
+def test_results_json_has_the_contract_keys(demo_fa):
+    results = json.loads((demo_fa / "results.json").read_text(encoding="utf-8"))
+    assert results["ingest"]["input_rows"] == 425 and results["ingest"]["respondents"] == 420
+    rel = results["reliability"]["KCF"]
+    for key in ("alpha", "alpha_ci", "omega", "cr", "ave", "items"):
+        assert key in rel
+    assert set(rel["items"]["KCF1"]) >= {"r_drop", "alpha_if_deleted"}
+    assert rel["alpha_ci"][0] < rel["alpha"] < rel["alpha_ci"][1]
+    for block in ("cfa", "sem"):
+        assert set(CONTRACT_FIT) <= set(results[block]["fit"])
+        assert all(set(CONTRACT_ESTIMATE) <= set(row) for row in results[block]["estimates"])
+    assert results["cfa"]["validity"]["htmt"]["KCF"]["CRMO"] == results["cfa"]["validity"]["htmt"]["CRMO"]["KCF"]
+    ops = {row["op"] for row in results["sem"]["estimates"]}
+    assert ops == {"=~", "~", "~~", ":="}
+
+
+def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
+    html = (demo_fa / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fa" dir="rtl">' in html
+    assert "فصل چهارم: تجزیه و تحلیل داده‌ها" in html
+    assert "۴۲۵" in html and "٫" in html
+    xml = zipfile.ZipFile(demo_fa / "report.docx").read("word/document.xml").decode("utf-8")
+    assert "<w:bidi/>" in xml and "<w:bidiVisual/>" in xml and "تمرکز بر مشتریان کلیدی" in xml
+    book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
+    assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
+
+
+def test_english_report(tmp_path):
+    result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+                                 str(bundled_path("questionnaires", "crm_loyalty_example.csv")),
+                                 "--out", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en" dir="ltr">' in html and "Chapter 4: Data Analysis and Results" in html
+    assert "Key customer focus" in html and "۴" not in html
+
+
+def test_validate_summarises(tmp_path):
+    result = runner.invoke(app, ["validate", str(bundled_path("questionnaires", "crm_loyalty.yaml"))])
+    assert result.exit_code == 0
+    assert "6 constructs, 25 items (3 reverse-worded), 4 demographics, 5 structural paths, 9 hypotheses" in result.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--lang", "xx1"], "--lang"),
+    (["--method", "ols"], "--method must be one of"),
+    (["--missing", "fiml", "--estimator", "MLR"], "MLR together with --missing fiml"),
+    (["--jobs", "0"], "--jobs"),
+])
+def test_bad_options_exit_2(tmp_path, args, fragment):
+    result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+                                 str(bundled_path("questionnaires", "crm_loyalty_example.csv")),
+                                 "--out", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
