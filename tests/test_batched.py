@@ -49,3 +49,24 @@ def test_batched_fits_equal_single_fits(poldem):
         single = fit_ml(model, S[k])
         assert np.max(np.abs(single.theta - theta[k])) < 1e-5
         assert fmin[k] == pytest.approx(single.fmin, abs=1e-10)
+
+
+def test_bootstrap_is_identical_for_any_number_of_jobs(poldem):
+    from loyaltysurvey.sem.bootstrap import run_bootstrap
+    from loyaltysurvey.sem.model import _standardize
+    sem = SEM(POLDEM)
+    full = sem.fit(poldem)
+    model = RamModel.from_table(sem.table)
+    X = poldem[list(sem.table.observed)].to_numpy(float)
+    one = run_bootstrap(model, X, full.theta, 250, 42, _standardize, jobs=1)
+    two = run_bootstrap(model, X, full.theta, 250, 42, _standardize, jobs=2)
+    np.testing.assert_array_equal(one.draws, two.draws)
+    np.testing.assert_array_equal(one.std_draws, two.std_draws)
+    other = run_bootstrap(model, X, full.theta, 250, 43, _standardize, jobs=1)
+    assert not np.array_equal(one.draws, other.draws)
+    # The first resample of the first chunk, refitted on its own, gives the same estimates.
+    rng = np.random.default_rng(np.random.SeedSequence(42).spawn(3)[0])
+    idx = rng.integers(0, len(X), size=(100, len(X)))[0]
+    single = sem.fit(pd.DataFrame(X[idx], columns=sem.table.observed))
+    np.testing.assert_allclose(one.draws[0, : len(sem.table.params)], single.estimates.est.to_numpy()[: len(sem.table.params)],
+                               atol=1e-5)
