@@ -29,6 +29,7 @@ class CBSEMResults:
     cr: dict[str, float] = field(default_factory=dict)
     ave: dict[str, float] = field(default_factory=dict)
     htmt: pd.DataFrame | None = None
+    htmt_classic: pd.DataFrame | None = None
     fornell_larcker: pd.DataFrame | None = None
     notices: tuple[Notice, ...] = ()
 
@@ -39,6 +40,7 @@ class CBSEMResults:
             validity = {"cr": self.cr, "ave": self.ave}
             if self.htmt is not None:
                 validity["htmt"] = _pairs(self.htmt)
+                validity["htmt_classic"] = _pairs(self.htmt_classic)
             if self.fornell_larcker is not None:
                 validity["fornell_larcker"] = {r: {c: float(v) for c, v in row.items()}
                                                for r, row in self.fornell_larcker.iterrows()}
@@ -68,7 +70,7 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
     notices: list[Notice] = []
     cfa = sem = None
     cr = ave = {}
-    ht = fl = None
+    ht = ht_classic = fl = None
     try:
         cfa = SEM(q.measurement_syntax).fit(scored, missing=missing, estimator=estimator)
         notices.extend(cfa.notices)
@@ -77,7 +79,8 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
         blocks = {f: items for f, items in factor_indicators(cfa).items()}
         used = scored[list(cfa.observed)].dropna() if missing == "listwise" else scored[list(cfa.observed)]
         correlations = used.corr() if missing == "listwise" else _em_correlations(used)
-        ht = htmt(correlations, blocks)
+        ht = htmt(correlations, blocks, geometric=True)
+        ht_classic = htmt(correlations, blocks)
         fl = fornell_larcker(cfa, ave)
     except LoyaltySurveyError as exc:
         notices.append(Notice("cfa_failed", f"the confirmatory factor analysis could not be estimated: {exc}"))
@@ -87,4 +90,4 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
             notices.extend(sem.notices)
         except LoyaltySurveyError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
-    return CBSEMResults(cfa, sem, cr, ave, ht, fl, tuple(notices))
+    return CBSEMResults(cfa, sem, cr, ave, ht, ht_classic, fl, tuple(notices))

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
@@ -52,6 +53,7 @@ class Patterns:
         mask = ~np.isnan(X)
         keep = mask.any(axis=1)
         X, mask = X[keep], mask[keep]
+        self.X = X
         self.n_total = X.shape[0]
         self.p = X.shape[1]
         if self.n_total == 0:
@@ -82,6 +84,11 @@ class Patterns:
 
     def __len__(self) -> int:
         return len(self.patterns)
+
+    def available_case_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Column means over observed values and pairwise-complete covariances (divisor n - 1)."""
+        frame = pd.DataFrame(self.X)
+        return frame.mean().to_numpy(), frame.cov().to_numpy()
 
     def _padded_inverse(self, Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         P = self.mask2 * Sigma + self.unobserved_eye

@@ -101,3 +101,20 @@ def incremental(T: float, df: float, Tb: float, dfb: float) -> dict[str, float]:
         tli = 1.0
     nfi = (Tb - T) / Tb if Tb > 0 else float("nan")
     return {"cfi": cfi, "tli": tli, "nfi": nfi}
+
+
+def gfi_missing(weights: np.ndarray, Q: np.ndarray, S_h1: np.ndarray, mu_h1: np.ndarray, Sigma: np.ndarray,
+                mu: np.ndarray) -> float:
+    """GFI under FIML: lavaan weights by the expected information of the missing-data patterns.
+
+    ``Q`` holds each pattern's ``Sigma_oo^-1`` padded with zeros (from the implied
+    Sigma), ``weights`` the patterns' shares n_g / N. For a moment vector
+    ``(m, vech C)`` the weight gives ``sum_g w_g [m_o' Q_g m_o + tr(Q_g C Q_g C) / 2]``.
+    """
+    def quad(m: np.ndarray, C: np.ndarray) -> float:
+        QC = Q @ C
+        return float(weights @ (np.einsum("gi,gij,gj->g", np.broadcast_to(m, (len(weights), m.size)), Q,
+                                          np.broadcast_to(m, (len(weights), m.size)))
+                                + 0.5 * np.einsum("gij,gji->g", QC, QC)))
+
+    return 1 - quad(mu_h1 - mu, S_h1 - Sigma) / quad(mu_h1, S_h1)

@@ -23,7 +23,7 @@ from .defined import compile_definitions, delta_method
 from .estimate import MLSolution, fit_ml, ml_gradient
 from .robust import yuan_bentler
 from .fiml import FimlObjective, Patterns, em_saturated
-from .fit import gfi, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
+from .fit import gfi, gfi_missing, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
 from .ram import RamModel
 
@@ -341,7 +341,12 @@ class SEM:
         dfb = p * (p - 1) / 2
         inc = incremental(T, df, Tb, dfb)
         lo, hi = rmsea_ci(T, df, N)
-        g = gfi(S_h1, Sigma, mu_h1, mu)
+        # lavaan's GFI under FIML compares the implied moments with the available-case statistics
+        # (pairwise covariances rescaled by (N-1)/N, and column means), weighted by the expected
+        # information of the missing-data patterns.
+        means, pairwise = patterns.available_case_moments()
+        Q, _ = patterns._padded_inverse(Sigma)
+        g = gfi_missing(patterns.n / N, Q, pairwise * (N - 1) / N, means, Sigma, mu)
         nel = p * (p + 1) / 2 + p
         return {
             "chisq": float(T), "df": float(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else float("nan"),

@@ -6,8 +6,9 @@
   ``obs_var=False`` the denominator is the model-implied total variance.
 * :func:`average_variance_extracted`: semTools ``AVE()``:
   ``sum(lambda_i^2 psi) / sum(s_ii)``.
-* :func:`htmt`: Henseler, Ringle & Sarstedt's (2015) heterotrait-monotrait
-  ratio from the indicator correlations (absolute values, as semTools ``htmt()``).
+* :func:`htmt`: the heterotrait-monotrait ratio from the indicator
+  correlations: HTMT2 (geometric means, semTools 0.5-6's default) or the
+  classic HTMT of Henseler, Ringle & Sarstedt (2015).
 * :func:`fornell_larcker`: the square root of AVE on the diagonal, latent
   correlations below it.
 """
@@ -69,20 +70,31 @@ def average_variance_extracted(results: SEMResults) -> dict[str, float]:
     return out
 
 
-def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: bool = True) -> pd.DataFrame:
-    """HTMT matrix (lower triangle filled, diagonal 1) from an item correlation matrix."""
+def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: bool = True,
+         geometric: bool = False) -> pd.DataFrame:
+    """HTMT matrix (symmetric, diagonal 1) from an item correlation matrix.
+
+    ``geometric=False`` is Henseler et al.'s (2015) HTMT (arithmetic means; seminr/SmartPLS);
+    ``geometric=True`` is Roemer, Schuberth & Henseler's (2021) HTMT2 (geometric means), the
+    default of semTools 0.5-6 ``htmt()``. Correlations are taken in absolute value, as semTools does.
+    """
     R = correlations.abs() if absolute else correlations
+
+    def mean(values: np.ndarray) -> float:
+        if values.size == 0:
+            return float("nan")
+        return float(np.exp(np.mean(np.log(values)))) if geometric else float(np.mean(values))
+
     names = list(blocks)
     out = pd.DataFrame(np.nan, index=names, columns=names)
     mono = {}
     for f, items in blocks.items():
         sub = R.loc[items, items].to_numpy()
-        k = len(items)
-        mono[f] = sub[np.triu_indices(k, 1)].mean() if k > 1 else np.nan
+        mono[f] = mean(sub[np.triu_indices(len(items), 1)])
     for i, a in enumerate(names):
         out.loc[a, a] = 1.0
         for b in names[:i]:
-            hetero = R.loc[blocks[a], blocks[b]].to_numpy().mean()
+            hetero = mean(R.loc[blocks[a], blocks[b]].to_numpy().ravel())
             value = hetero / np.sqrt(mono[a] * mono[b])
             out.loc[a, b] = out.loc[b, a] = value
     return out
