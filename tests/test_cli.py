@@ -77,7 +77,7 @@ def test_validate_summarises(tmp_path):
 @pytest.mark.parametrize("args, fragment", [
     (["--lang", "xx1"], "--lang"),
     (["--method", "ols"], "--method must be one of"),
-    (["--missing", "fiml", "--estimator", "MLR"], "MLR together with --missing fiml"),
+    (["--estimator", "WLS"], "--estimator must be one of"),
     (["--jobs", "0"], "--jobs"),
 ])
 def test_bad_options_exit_2(tmp_path, args, fragment):

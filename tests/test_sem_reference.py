@@ -5,7 +5,8 @@ Reference values: ``tests/reference/sem_reference.json``, written by
 script to ``tests/reference/data/``): the HolzingerSwineford1939 three-factor
 CFA (ML and MLR), the PoliticalDemocracy SEM with equality labels, residual
 covariances and ``ind := a*b``, and psych's bfi five-factor CFA listwise, with
-FIML (``missing = "ml"``) and with MLR.
+FIML (``missing = "ml"``), with MLR, and with MLR and FIML together (the robust
+CFI/TLI/RMSEA there are Zhang & Savalei's FIML-corrected ones).
 
 Tolerances (CONTRACT/issue): fit measures 1e-4 relative (1e-3 for the robust
 ones); estimates, standard errors and std_all 1e-3 relative with a 1e-4
@@ -44,6 +45,7 @@ CASES = {  # name: (missing, estimator)
     "bfi_cfa_listwise": ("listwise", "ML"),
     "bfi_cfa_fiml": ("fiml", "ML"),
     "bfi_cfa_mlr": ("listwise", "MLR"),
+    "bfi_cfa_fiml_mlr": ("fiml", "MLR"),
 }
 
 

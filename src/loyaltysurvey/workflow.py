@@ -58,9 +58,6 @@ class AnalyzeOptions:
             raise LoyaltySurveyError(f"--lang must be a language code such as fa or en, not '{self.lang}'")
         if self.bootstrap is not None and self.bootstrap < 0:
             raise LoyaltySurveyError("--bootstrap must be 0 or a positive number of resamples")
-        if self.missing == "fiml" and self.estimator == "MLR":
-            raise LoyaltySurveyError("--estimator MLR together with --missing fiml is not available yet; use MLR "
-                                     "with listwise deletion, or ML with --missing fiml")
         if self.jobs < 1:
             raise LoyaltySurveyError("--jobs must be at least 1")
         return self

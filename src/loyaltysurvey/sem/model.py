@@ -22,6 +22,7 @@ from ..spec.syntax import Statement
 from .defined import compile_definitions, delta_method
 from .estimate import MLSolution, fit_ml, ml_gradient
 from .robust import yuan_bentler
+from .robust_fiml import fiml_robust
 from .fiml import FimlObjective, Patterns, em_saturated
 from .fit import gfi, gfi_missing, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
@@ -182,10 +183,7 @@ class SEM:
         if estimator not in ("ML", "MLR"):
             raise ModelError(f"estimator '{estimator}' is not available; use ML or MLR")
         if missing in ("fiml", "ml"):
-            if estimator == "MLR":
-                raise ModelError("MLR with --missing fiml is not available yet; use MLR with listwise deletion "
-                                 "or ML with FIML")
-            return self._fit_fiml(data)
+            return self._fit_fiml(data, robust=estimator == "MLR")
         if missing != "listwise":
             raise ModelError(f"missing = '{missing}' is not available for CB-SEM; use listwise or fiml")
         frame = self._data(data, missing)
@@ -214,7 +212,7 @@ class SEM:
         target["df_baseline"] = p * (p - 1) / 2
         return target
 
-    def _fit_fiml(self, data: pd.DataFrame) -> SEMResults:
+    def _fit_fiml(self, data: pd.DataFrame, robust: bool = False) -> SEMResults:
         """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``)."""
         frame = self._data(data, "fiml")
         patterns = Patterns(frame.to_numpy())
@@ -238,8 +236,15 @@ class SEM:
         logl_h1 = patterns.loglik(S_h1, mu_h1)
         sol = MLSolution(res.x, float(res.fun), int(res.nit), bool(res.success or np.max(np.abs(res.jac)) < 1e-6),
                          hessian)
-        results = self._results(model, sol, S_h1, mu_h1, N, fiml=(patterns, logl, logl_h1))
-        return results
+        return self._results(model, sol, S_h1, mu_h1, N, fiml=(patterns, logl, logl_h1),
+                             robust={"fiml": True} if robust else None)
+
+    def _fiml_robust(self, model, sol, fiml, S_h1, mu_h1, Sigma, mu, N) -> dict:
+        patterns, logl, logl_h1 = fiml
+        base = self._fit_measures_fiml(model.table, S_h1, mu_h1, Sigma, mu, N, patterns, logl, logl_h1)
+        dS, dm = model.derivatives(sol.theta)
+        return fiml_robust(patterns, mu_h1, S_h1, Sigma, mu, dS, dm, sol.information / 2, base["df"],
+                           base["chisq"], base["baseline_chisq"], base["baseline_df"])
 
     def _fixed_x(self, table: ParTable, S: np.ndarray) -> ParTable:
         """Put the sample (co)variances of fixed.x covariates into their fixed rows."""
@@ -260,6 +265,9 @@ class SEM:
                                   "iterations; the estimates are not trustworthy: simplify the model or check "
                                   "the data"))
         info = (N / 2) * sol.information
+        Sigma, mu, full, _ = model.implied(sol.theta)
+        if robust is not None and robust.get("fiml"):
+            robust = self._fiml_robust(model, sol, fiml, S, ybar, Sigma, mu, N)
         try:
             vcov = np.linalg.inv(info) if robust is None else robust["vcov"]
             eig = np.linalg.eigvalsh(info)
@@ -269,7 +277,6 @@ class SEM:
             vcov = np.full(info.shape, np.nan)
             notices.append(Notice("not_identified", "the information matrix is singular: the model is probably "
                                   "not identified (standard errors are unavailable); fix or remove parameters"))
-        Sigma, mu, full, _ = model.implied(sol.theta)
         values = model.row_values(sol.theta)
         se_free = np.sqrt(np.abs(np.diag(vcov)))
         std_all = _standardize(model, values, full)
@@ -317,6 +324,8 @@ class SEM:
                 fit.update(_robust_measures(fit, robust, N))
         else:
             fit = self._fit_measures_fiml(table, S, ybar, Sigma, mu, N, *fiml)
+            if robust is not None:
+                fit.update(robust["measures"])
         return SEMResults(table, sol.theta, vcov, pd.DataFrame(rows, columns=ESTIMATE_COLUMNS), fit, N, S, Sigma,
                           full, model.names, sol.converged, sol.iterations, tuple(notices))
 
