@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from .analysis import AnalysisResults, analyze_responses
-from .errors import DataError, LoyaltySurveyError
+from .errors import DataError, LoyaltySurveyError, ModelError
 from .ingest import IngestResult, ingest
 from .report import build_report, render_docx, render_html, render_xlsx
 from .resources import bundled_path
@@ -122,8 +122,11 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
         data_result = ingest(q, data, sheet=options.sheet, encoding=options.encoding)
         write_ingest(data_result, out_dir)
     settings = options.settings(q)
-    with _status(progress, "Descriptives and reliability"):
-        results = analyze_responses(data_result, settings)
+    with _status(progress, "Descriptives, reliability and structural equation models"):
+        try:
+            results = analyze_responses(data_result, settings)
+        except ModelError as exc:
+            raise ModelError(f"model: {exc.detail}", source=q.source, line=exc.line) from None
     payload = results.to_json()
     (out_dir / "results.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False),
                                           encoding="utf-8")

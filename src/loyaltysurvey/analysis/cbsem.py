@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LoyaltySurveyError
+from ..errors import DataError
 from ..ingest import Notice
 from ..sem import (SEM, SEMResults, average_variance_extracted, composite_reliability, factor_indicators,
                    fornell_larcker, htmt)
@@ -82,12 +82,12 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
         ht = htmt(correlations, blocks, geometric=True)
         ht_classic = htmt(correlations, blocks)
         fl = fornell_larcker(cfa, ave)
-    except LoyaltySurveyError as exc:
+    except DataError as exc:
         notices.append(Notice("cfa_failed", f"the confirmatory factor analysis could not be estimated: {exc}"))
     if q.model:
         try:
             sem = SEM(q.full_syntax).fit(scored, missing=missing, estimator=estimator)
             notices.extend(sem.notices)
-        except LoyaltySurveyError as exc:
+        except DataError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
     return CBSEMResults(cfa, sem, cr, ave, ht, ht_classic, fl, tuple(notices))

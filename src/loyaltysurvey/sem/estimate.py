@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import DataError, ModelError
 from .onefactor import fit_one_factor
 from .ram import RamModel
 
@@ -108,9 +108,10 @@ def fit_ml(model: RamModel, S: np.ndarray, ybar: np.ndarray | None = None, *,
     """ML estimates for the sample covariance ``S`` (divisor N) and, with a mean structure, means ``ybar``."""
     meanstructure = model.table.meanstructure and ybar is not None
     sign, logdet_S = np.linalg.slogdet(S)
-    if sign <= 0:
-        raise ModelError("the sample covariance matrix is not positive definite (an item is constant, or "
-                         "items are exact linear combinations of others); remove the redundant items")
+    eig = np.linalg.eigvalsh(S)
+    if sign <= 0 or eig[0] <= 1e-10 * eig[-1]:
+        raise DataError("the sample covariance matrix of the model's items is not positive definite (an item "
+                        "is constant, or items are exact linear combinations of others); remove the redundant items")
     theta = start_values(model, S, ybar) if start is None else np.array(start, dtype=float)
     q = theta.size
 
