@@ -122,9 +122,9 @@ def messy_export(q: Questionnaire, n: int = 420, seed: int = EXAMPLE_SEED) -> pd
         for j, item in enumerate(q.items):
             value = int(answers.iat[r, j])
             x = u[r, j]
-            if x < 0.012:
+            if x < 0.004:
                 cells.iat[r, j] = str(int(q.missing_codes[0])) if q.missing_codes else ""
-            elif x < 0.022:
+            elif x < 0.007:
                 cells.iat[r, j] = ""
             elif x < 0.10:
                 cells.iat[r, j] = to_persian_digits(str(value))

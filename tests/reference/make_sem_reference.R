@@ -19,7 +19,7 @@
 #                                                    with 17 significant digits)
 #
 # Optional input
-#   questionnaires/crm_loyalty_example_clean.csv     if present, the "bundled_example"
+#   tests/reference/data/crm_example_clean.csv       if present, the "bundled_example"
 #                                                    model is fitted too (see section 4);
 #                                                    if absent it is skipped silently.
 #
@@ -124,7 +124,7 @@ if (!dir.exists(ref_dir)) {
 data_dir <- file.path(ref_dir, "data")
 dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
 out_file <- file.path(ref_dir, "sem_reference.json")
-bundled_csv <- file.path("questionnaires", "crm_loyalty_example_clean.csv")
+bundled_csv <- file.path("tests", "reference", "data", "crm_example_clean.csv")
 
 # ---------------------------------------------------------------------------
 # 0. Data export. Each data set is written with write.csv(row.names = FALSE,

@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, ModelError
 from ..ingest import Notice
 from ..sem import (SEM, SEMResults, average_variance_extracted, composite_reliability, factor_indicators,
                    fornell_larcker, htmt)
+from ..sem.effects import compute_effects
 from ..spec import Questionnaire
+from .hypotheses import test_hypotheses
 
 __all__ = ["CBSEMResults", "run_cbsem"]
 
@@ -26,6 +28,9 @@ __all__ = ["CBSEMResults", "run_cbsem"]
 class CBSEMResults:
     cfa: SEMResults | None
     sem: SEMResults | None
+    effects: tuple = ()
+    hypotheses: tuple = ()
+    bootstrap: dict | None = None
     cr: dict[str, float] = field(default_factory=dict)
     ave: dict[str, float] = field(default_factory=dict)
     htmt: pd.DataFrame | None = None
@@ -47,7 +52,14 @@ class CBSEMResults:
             cfa["validity"] = validity
             out["cfa"] = cfa
         if self.sem is not None:
-            out["sem"] = self.sem.to_json()
+            sem = self.sem.to_json()
+            sem["effects"] = [e.to_json() for e in self.effects]
+            sem["hypotheses"] = [h.to_json() for h in self.hypotheses]
+            if self.bootstrap is not None:
+                sem["bootstrap"] = self.bootstrap
+            out["sem"] = sem
+            out["mediation"] = [e.to_json() for e in self.effects if e.kind in ("indirect", "total_indirect")]
+            out["hypotheses"] = [h.to_json() for h in self.hypotheses]
         return out
 
 
@@ -65,8 +77,58 @@ def _em_correlations(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cov / np.outer(sd, sd), index=frame.columns, columns=frame.columns)
 
 
+def _with_bootstrap(results: SEMResults, scored: pd.DataFrame, B: int, seed, jobs: int, executor,
+                    progress, level: float = 0.95):
+    """Replace SEs and intervals by bootstrap ones (lavaan se = "bootstrap", percentile CIs)."""
+    from dataclasses import replace
+    from ..sem.bootstrap import intervals, run_bootstrap
+    from ..sem.model import _standardize
+    from ..sem.ram import RamModel
+    from scipy import stats
+    X = scored[list(results.observed)].dropna().to_numpy(dtype=float)
+    model = RamModel.from_table(results.table)
+    boot = run_bootstrap(model, X, results.theta, B, seed, _standardize, jobs=jobs, executor=executor,
+                         progress=progress)
+    est = results.estimates.copy()
+    fixed = [False] * len(results.table.params) + [False] * len(results.table.definitions)
+    for r, p in enumerate(results.table.params):
+        fixed[r] = not p.free
+    cols = {k: [] for k in ("se", "z", "pvalue", "ci_lower", "ci_upper", "ci_bc_lower", "ci_bc_upper",
+                             "ci_bca_lower", "ci_bca_upper", "std_ci_lower", "std_ci_upper")}
+    for j, row in enumerate(est.itertuples()):
+        if fixed[j]:
+            for k in cols:
+                cols[k].append(row.est if "ci" in k and "std" not in k else (row.std_all if "std" in k else
+                               (0.0 if k == "se" else float("nan"))))
+            continue
+        ci = intervals(boot.draws[:, j], row.est, level)
+        sci = intervals(boot.std_draws[:, j], row.std_all, level)
+        z = row.est / ci["se"] if ci["se"] > 0 else float("nan")
+        cols["se"].append(ci["se"])
+        cols["z"].append(z)
+        cols["pvalue"].append(float(2 * stats.norm.sf(abs(z))) if z == z else float("nan"))
+        cols["ci_lower"].append(ci["perc_lower"])
+        cols["ci_upper"].append(ci["perc_upper"])
+        cols["ci_bc_lower"].append(ci["bc_lower"])
+        cols["ci_bc_upper"].append(ci["bc_upper"])
+        cols["ci_bca_lower"].append(ci["bca_lower"])
+        cols["ci_bca_upper"].append(ci["bca_upper"])
+        cols["std_ci_lower"].append(sci["perc_lower"])
+        cols["std_ci_upper"].append(sci["perc_upper"])
+    for k, v in cols.items():
+        est[k] = v
+    info = {"requested": B, "successful": boot.successful, "failed": boot.failed, "seed": seed,
+            "ci": "percentile", "level": level}
+    notices = list(results.notices)
+    if boot.failed:
+        notices.append(Notice("bootstrap_failed", f"{boot.failed} of {B} bootstrap resamples did not converge and "
+                              "were left out, as lavaan does"))
+    return replace(results, estimates=est, notices=tuple(notices), extra={**results.extra, "bootstrap": info}), boot
+
+
 def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
-              estimator: str = "ML") -> CBSEMResults:
+              estimator: str = "ML", bootstrap: int = 0, seed: int | None = None, jobs: int = 1,
+              executor=None, progress=None, alpha: float = 0.05) -> CBSEMResults:
     notices: list[Notice] = []
     cfa = sem = None
     cr = ave = {}
@@ -84,10 +146,22 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, missing: str = "listwise",
         fl = fornell_larcker(cfa, ave)
     except DataError as exc:
         notices.append(Notice("cfa_failed", f"the confirmatory factor analysis could not be estimated: {exc}"))
+    effects: list = []
+    hypotheses: list = []
+    boot_info = None
+    if bootstrap and missing != "listwise":
+        raise ModelError("--bootstrap needs listwise deletion for now; drop --missing fiml or --bootstrap")
     if q.model:
         try:
             sem = SEM(q.full_syntax).fit(scored, missing=missing, estimator=estimator)
+            boot = None
+            if bootstrap:
+                sem, boot = _with_bootstrap(sem, scored, bootstrap, seed, jobs, executor, progress)
+                boot_info = sem.extra["bootstrap"]
             notices.extend(sem.notices)
+            effects = compute_effects(sem, boot, alpha)
+            hypotheses = test_hypotheses(q, sem, effects, alpha)
         except DataError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
-    return CBSEMResults(cfa, sem, cr, ave, ht, ht_classic, fl, tuple(notices))
+    return CBSEMResults(cfa, sem, tuple(effects), tuple(hypotheses), boot_info, cr, ave, ht, ht_classic, fl,
+                        tuple(notices))

@@ -29,8 +29,13 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = None) -> AnalysisResults:
-    """Descriptives, demographics and reliability of every construct."""
+def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = None, *, executor=None,
+                      progress=None) -> AnalysisResults:
+    """Descriptives, demographics, reliability, and the CB-SEM models (CFA, SEM, effects, hypotheses).
+
+    ``executor`` (anything with ``map``, e.g. a dask ``Client``) runs bootstrap chunks remotely;
+    ``progress`` is called with the number of resamples finished.
+    """
     q = data.questionnaire
     scored = score_items(data.responses, q)
     scores = construct_scores(scored, q)
@@ -56,7 +61,9 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
     if settings.get("method", "cb") in ("cb", "both"):
         missing = settings.get("missing", "listwise")
         cbsem = run_cbsem(scored, q, "listwise" if missing == "mean" else missing,
-                          settings.get("estimator", "ML"))
+                          settings.get("estimator", "ML"), bootstrap=settings.get("bootstrap") or 0,
+                          seed=settings.get("seed"), jobs=settings.get("jobs", 1),
+                          executor=executor, progress=progress)
         notices.extend(cbsem.notices)
     demographics = {}
     for demo in q.demographics:
