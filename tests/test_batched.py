@@ -70,3 +70,19 @@ def test_bootstrap_is_identical_for_any_number_of_jobs(poldem):
     single = sem.fit(pd.DataFrame(X[idx], columns=sem.table.observed))
     np.testing.assert_allclose(one.draws[0, : len(sem.table.params)], single.estimates.est.to_numpy()[: len(sem.table.params)],
                                atol=1e-5)
+
+
+def test_bootstrap_on_a_dask_local_cluster_equals_local_runs(poldem):
+    pytest.importorskip("dask.distributed")
+    from loyaltysurvey.parallel import dask_executor
+    from loyaltysurvey.sem.bootstrap import run_bootstrap
+    from loyaltysurvey.sem.model import _standardize
+    sem = SEM(POLDEM)
+    full = sem.fit(poldem)
+    model = RamModel.from_table(sem.table)
+    X = poldem[list(sem.table.observed)].to_numpy(float)
+    local = run_bootstrap(model, X, full.theta, 300, 9, _standardize, jobs=1, with_jackknife=False)
+    with dask_executor("local", workers=2) as executor:
+        remote = run_bootstrap(model, X, full.theta, 300, 9, _standardize, executor=executor, with_jackknife=False)
+    np.testing.assert_array_equal(local.draws, remote.draws)
+    np.testing.assert_array_equal(local.std_draws, remote.std_draws)

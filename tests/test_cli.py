@@ -87,3 +87,20 @@ def test_bad_options_exit_2(tmp_path, args, fragment):
     assert result.exit_code == 2
     assert fragment in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bootstrap_results_do_not_depend_on_jobs(tmp_path):
+    args = ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+            str(bundled_path("questionnaires", "crm_loyalty_example.csv")), "--bootstrap", "200", "--seed", "5"]
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs
+        result = runner.invoke(app, [*args, "--out", str(out), "--jobs", jobs])
+        assert result.exit_code == 0, result.stderr
+        outputs.append(json.loads((out / "results.json").read_text(encoding="utf-8")))
+    one, two = outputs
+    assert one["sem"]["estimates"] == two["sem"]["estimates"]
+    assert one["hypotheses"] == two["hypotheses"] and one["mediation"] == two["mediation"]
+    assert one["sem"]["bootstrap"]["successful"] + one["sem"]["bootstrap"]["failed"] == 200
+    h6 = next(h for h in one["hypotheses"] if h["id"] == "H6")
+    assert h6["through"] == ["SAT"] and h6["ci_lower"] < h6["est"] < h6["ci_upper"]

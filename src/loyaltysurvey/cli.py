@@ -38,6 +38,20 @@ def _progress():
     return status
 
 
+@contextmanager
+def _resample_bar(total: int):
+    """A rich progress bar for bootstrap resamples on a terminal; a no-op otherwise."""
+    if not total or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("bootstrap"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("bootstrap", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 def _fail(message: str, code: int) -> None:
     typer.echo(f"loyaltysurvey: {message}", err=True)
     raise typer.Exit(code)
@@ -109,14 +123,18 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             bootstrap: Optional[int] = typer.Option(None, "--bootstrap", help="Bootstrap resamples."),
             seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
             jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
+            scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                    help="Dask scheduler address, or 'local' for a LocalCluster."),
             sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name."),
             encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding.")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import AnalyzeOptions, run_analyze
     with _errors():
         options = AnalyzeOptions(lang=lang, method=method, missing=missing, estimator=estimator,
-                                 bootstrap=bootstrap, seed=seed, jobs=jobs, sheet=sheet, encoding=encoding)
-        run_analyze(questionnaire, data, out, options, progress=_progress())
+                                 bootstrap=bootstrap, seed=seed, jobs=jobs, sheet=sheet, encoding=encoding,
+                                 scheduler=scheduler)
+        with _resample_bar(bootstrap or 0) as advance:
+            run_analyze(questionnaire, data, out, options, progress=_progress(), resample_progress=advance)
         typer.echo(f"results written to {out}", err=True)
 
 

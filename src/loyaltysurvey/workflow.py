@@ -22,6 +22,7 @@ from .errors import DataError, LoyaltySurveyError, ModelError
 from .ingest import IngestResult, ingest
 from .report import build_report, render_docx, render_html, render_xlsx
 from .resources import bundled_path
+from .parallel import dask_executor
 from .safety import neutralize
 from .spec import Questionnaire, load_questionnaire
 
@@ -47,6 +48,7 @@ class AnalyzeOptions:
     jobs: int = 1
     sheet: str | None = None
     encoding: str | None = None
+    scheduler: str | None = None
 
     def validate(self) -> "AnalyzeOptions":
         checks = (("lang", self.lang, None), ("method", self.method, ("cb", "pls", "both")),
@@ -67,7 +69,8 @@ class AnalyzeOptions:
         method = self.method or ("both" if has_model else "cb")
         return {"lang": self.lang or q.language, "method": method,
                 "missing": self.missing or ("mean" if method == "pls" else "listwise"),
-                "estimator": self.estimator, "bootstrap": self.bootstrap, "seed": self.seed, "jobs": self.jobs}
+                "estimator": self.estimator, "bootstrap": self.bootstrap, "seed": self.seed, "jobs": self.jobs,
+                "scheduler": self.scheduler}
 
 
 def _out_dir(out: str | os.PathLike) -> Path:
@@ -113,7 +116,8 @@ def _status(progress: Progress | None, text: str):
 
 def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.PathLike,
                 out: str | os.PathLike, options: AnalyzeOptions | None = None, *,
-                progress: Progress | None = None, today: date | None = None) -> AnalysisResults:
+                progress: Progress | None = None, today: date | None = None,
+                resample_progress: Callable[[int], Any] | None = None) -> AnalysisResults:
     """Everything ``loyaltysurvey analyze`` does; returns the results object."""
     options = (options or AnalyzeOptions()).validate()
     q = questionnaire if isinstance(questionnaire, Questionnaire) else load_questionnaire(questionnaire)
@@ -123,8 +127,10 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
         write_ingest(data_result, out_dir)
     settings = options.settings(q)
     with _status(progress, "Descriptives, reliability and structural equation models"):
+        executor = dask_executor(options.scheduler, options.jobs) if options.scheduler else nullcontext()
         try:
-            results = analyze_responses(data_result, settings)
+            with executor as pool:
+                results = analyze_responses(data_result, settings, executor=pool, progress=resample_progress)
         except ModelError as exc:
             raise ModelError(f"model: {exc.detail}", source=q.source, line=exc.line) from None
     payload = results.to_json()

@@ -101,8 +101,10 @@ def _with_bootstrap(results: SEMResults, scored: pd.DataFrame, B: int, seed, job
                 cols[k].append(row.est if "ci" in k and "std" not in k else (row.std_all if "std" in k else
                                (0.0 if k == "se" else float("nan"))))
             continue
-        ci = intervals(boot.draws[:, j], row.est, level)
-        sci = intervals(boot.std_draws[:, j], row.std_all, level)
+        jack = boot.jack_draws[:, j] if boot.jack_draws is not None else None
+        jack_std = boot.jack_std[:, j] if boot.jack_std is not None else None
+        ci = intervals(boot.draws[:, j], row.est, level, jack)
+        sci = intervals(boot.std_draws[:, j], row.std_all, level, jack_std)
         z = row.est / ci["se"] if ci["se"] > 0 else float("nan")
         cols["se"].append(ci["se"])
         cols["z"].append(z)

@@ -123,7 +123,9 @@ def compute_effects(results: SEMResults, boot: BootstrapResult | None = None, al
         if boot is not None and boot.successful > 1:
             draws = sum(np.prod(boot.draws[:, r], axis=1) for r in row_sets)
             std_draws = sum(np.prod(boot.std_draws[:, r], axis=1) for r in row_sets)
-            ci = intervals(draws, point, level)
+            jack = (sum(np.prod(boot.jack_draws[:, r], axis=1) for r in row_sets)
+                    if boot.jack_draws is not None else None)
+            ci = intervals(draws, point, level, jack)
             std_ci = intervals(std_draws, std_point, level)
             se = ci["se"]
             lo, hi = ci["perc_lower"], ci["perc_upper"]
