@@ -186,7 +186,7 @@ class _Builder:
             lo, hi = rel.alpha_ci
             ci = f"[{self.loc.num(lo, 'r')}, {self.loc.num(hi, 'r')}]"
             rows.append([Cell(self.loc.text(c.name)), Cell(rel.k, "int"), Cell(rel.n, "int"),
-                         Cell(rel.alpha, "r"), Cell(ci), Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
+                         Cell(rel.alpha, "r"), Cell(ci, "ci"), Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
                          Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok)])
         notes = [t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
         blocks: list = [
@@ -241,7 +241,7 @@ class _Builder:
             if key == "rmsea":
                 ci = f"{self.loc.num(value, 'r3')} [{self.loc.num(fit.get('rmsea_ci_lower'), 'r3')}, " \
                      f"{self.loc.num(fit.get('rmsea_ci_upper'), 'r3')}]"
-                shown = Cell(ci)
+                shown = Cell(ci, "ci")
             rows.append([Cell(t(f"fit_rows.{key}")), shown, Cell(t(f"fit_thresholds.{key}")),
                          Cell(verdict(key, value), emphasis=verdict(key, value) == t("verdict_fit.poor"))])
         return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")),
@@ -322,7 +322,55 @@ class _Builder:
                            [self.col("path"), self.col("estimate"), self.col("std_estimate"), self.col("se"),
                             self.col("z"), self.col("p")], rows)
         text = t("cfa.sem_text", table=fit_table.number, paths=paths.number)
-        return Section("sem", t("cfa.section_sem"), (Paragraph(text), fit_table, paths))
+        blocks: list = [Paragraph(text), fit_table, paths]
+        blocks.extend(self._hypotheses(names, arrow))
+        return Section("sem", t("cfa.section_sem"), tuple(blocks))
+
+    def _chain(self, names: dict, arrow: str, source: str, through, target: str) -> str:
+        nodes = [source, *through, target]
+        if self.loc.rtl:
+            nodes = nodes[::-1]
+        return arrow.join(names.get(n, n) for n in nodes)
+
+    def _hypotheses(self, names: dict, arrow: str) -> list:
+        cb = self.r.cbsem
+        t = self.loc.t
+        out: list = []
+        boot = cb.bootstrap
+        if cb.hypotheses:
+            rows = []
+            for h in cb.hypotheses:
+                ci = f"[{self.loc.num(h.ci_lower, 'dec3')}, {self.loc.num(h.ci_upper, 'dec3')}]"
+                decision = t("hypotheses.supported") if h.supported else t("hypotheses.not_supported")
+                rows.append([Cell(h.id), Cell(self.loc.text(h.text) or h.id),
+                             Cell(self._chain(names, arrow, h.source, h.through, h.target)),
+                             Cell(h.est, "dec3"), Cell(h.std_all, "dec3"), Cell(h.se, "dec3"), Cell(h.z, "dec2"),
+                             Cell(h.pvalue, "p"), Cell(ci, "ci"), Cell(decision, emphasis=not h.supported)])
+            table = self.table("hypotheses", t("hypotheses.table"),
+                               [t("columns_h.hypothesis"), t("columns_h.statement"), self.col("path"),
+                                self.col("estimate"), self.col("std_estimate"), self.col("se"), self.col("z"),
+                                self.col("p"), t("columns_h.ci95"), t("columns_h.decision")], rows)
+            boot_text = (t("hypotheses.boot", n=boot["successful"], seed=boot["seed"] if boot["seed"] is not None
+                           else "–") if boot else t("hypotheses.noboot"))
+            out.extend([Paragraph(t("hypotheses.text", table=table.number, alpha=self.loc.num(0.05, "r"),
+                                    boot=boot_text)), table])
+        indirect = [e for e in cb.effects if e.kind in ("indirect", "total_indirect")]
+        if indirect:
+            rows = []
+            for e in indirect:
+                label = (self._chain(names, arrow, e.source, e.through, e.target) if e.kind == "indirect"
+                         else f"{self._chain(names, arrow, e.source, (), e.target)} ({t('hypotheses.total')})")
+                ci = f"[{self.loc.num(e.ci_lower, 'dec3')}, {self.loc.num(e.ci_upper, 'dec3')}]"
+                kind = e.extra.get("mediation_type")
+                rows.append([Cell(label), Cell(e.est, "dec3"), Cell(e.std_all, "dec3"), Cell(e.se, "dec3"),
+                             Cell(ci, "ci"), Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
+                             Cell(e.extra.get("vaf"), "r"), Cell(t(f"hypotheses.types.{kind}") if kind else "")])
+            table = self.table("mediation", t("hypotheses.mediation_table"),
+                               [t("columns_h.effect"), self.col("estimate"), self.col("std_estimate"),
+                                self.col("se"), t("columns_h.ci95"), t("columns_h.sobel"), t("columns_h.aroian"),
+                                t("columns_h.vaf"), t("columns_h.type")], rows)
+            out.extend([Paragraph(t("hypotheses.mediation_text", table=table.number)), table])
+        return out
 
     def notes(self) -> Section:
         t = self.loc.t
