@@ -1,0 +1,145 @@
+"""PLS path modelling (Wold, Lohmoeller) as SmartPLS and seminr estimate it.
+
+Indicators are standardized (mean 0, standard deviation with n - 1). Starting
+from unit outer weights, the algorithm alternates:
+
+1. outer estimate of each construct: ``Y_j = X_j w_j``, scaled to unit variance;
+2. inner weights: path scheme (a predecessor's weight is its coefficient in the
+   regression of the construct on all its predecessors, a successor's is their
+   correlation), centroid (sign of the correlation) or factorial (the correlation),
+   over the constructs adjacent in the structural model;
+3. inner proxy ``Z_j = sum_i e_ji Y_i``;
+4. outer weights: mode A ``w_j = cor(X_j, Z_j)`` (covariances of standardized data),
+   mode B the regression weights of ``Z_j`` on ``X_j``;
+
+until the largest change in a weight is below ``10^-stop`` (seminr: 7). Paths are
+then OLS regressions of the standardized construct scores; loadings are the
+correlations of indicators with their construct's scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ModelError
+
+__all__ = ["PLSSpec", "PLSFit", "fit_pls", "inner_structure"]
+
+
+@dataclass(frozen=True)
+class PLSSpec:
+    """Constructs (name -> indicator column indices), modes ("A"/"B") and paths (source, target)."""
+
+    constructs: tuple[str, ...]
+    blocks: tuple[tuple[int, ...], ...]
+    modes: tuple[str, ...]
+    paths: tuple[tuple[str, str], ...]
+    scheme: str = "path"
+    max_iter: int = 300
+    stop: float = 1e-7
+
+    def __post_init__(self) -> None:
+        names = set(self.constructs)
+        for s, t in self.paths:
+            if s not in names or t not in names:
+                raise ModelError(f"the path {s} -> {t} names a construct that has no indicators")
+
+
+@dataclass(frozen=True)
+class PLSFit:
+    weights: np.ndarray        # (p, K) outer weights, zero outside each block
+    scores: np.ndarray         # (n, K) standardized construct scores
+    loadings: np.ndarray       # (p, K) correlations of indicators with construct scores
+    paths: np.ndarray          # (K, K) path coefficients, [source, target]
+    r2: np.ndarray             # (K,) R^2 of endogenous constructs (NaN for exogenous)
+    iterations: int
+    converged: bool
+    correlations: np.ndarray   # (K, K) construct score correlations
+    extra: dict = field(default_factory=dict)
+
+
+def inner_structure(spec: PLSSpec) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Adjacency (K, K) with 1 for source -> target, and predecessors of each construct."""
+    index = {c: i for i, c in enumerate(spec.constructs)}
+    K = len(spec.constructs)
+    adj = np.zeros((K, K))
+    for s, t in spec.paths:
+        adj[index[s], index[t]] = 1.0
+    preds = {j: [i for i in range(K) if adj[i, j]] for j in range(K)}
+    return adj, preds
+
+
+def _standardize(X: np.ndarray) -> np.ndarray:
+    sd = X.std(axis=0, ddof=1)
+    if np.any(sd == 0):
+        raise ModelError("an indicator has zero variance; remove it from the PLS model")
+    return (X - X.mean(axis=0)) / sd
+
+
+def _regress(y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    return np.linalg.solve(X.T @ X, X.T @ y)
+
+
+def fit_pls(X: np.ndarray, spec: PLSSpec) -> PLSFit:
+    """Estimate the PLS path model on raw indicator data ``X`` (n, p), already free of missing values."""
+    n, p = X.shape
+    Z = _standardize(np.asarray(X, dtype=float))
+    K = len(spec.constructs)
+    adj, preds = inner_structure(spec)
+    linked = (adj + adj.T) > 0
+    mask = np.zeros((p, K))
+    for k, block in enumerate(spec.blocks):
+        mask[list(block), k] = 1.0
+    W = mask.copy()
+
+    def scores_of(W: np.ndarray) -> np.ndarray:
+        Y = Z @ W
+        return Y / Y.std(axis=0, ddof=1)
+
+    converged = False
+    it = 0
+    for it in range(1, spec.max_iter + 1):
+        Y = scores_of(W)
+        C = np.corrcoef(Y, rowvar=False)
+        E = np.zeros((K, K))  # E[i, j]: weight of construct i in the inner proxy of j
+        for j in range(K):
+            neighbours = np.nonzero(linked[:, j])[0]
+            if spec.scheme == "centroid":
+                E[neighbours, j] = np.sign(C[neighbours, j])
+            elif spec.scheme == "factorial":
+                E[neighbours, j] = C[neighbours, j]
+            else:  # path weighting
+                succ = np.nonzero(adj[j, :])[0]
+                E[succ, j] = C[succ, j]
+                pr = preds[j]
+                if pr:
+                    E[pr, j] = _regress(Y[:, j], Y[:, pr])
+        proxies = Y @ E
+        W_new = np.zeros_like(W)
+        for k, block in enumerate(spec.blocks):
+            cols = list(block)
+            if spec.modes[k] == "B" and len(cols) > 1:
+                W_new[cols, k] = _regress(proxies[:, k], Z[:, cols])
+            else:
+                W_new[cols, k] = Z[:, cols].T @ proxies[:, k] / (n - 1)
+        # Scale the weights so that each construct score has unit variance.
+        W_new = W_new / (Z @ W_new).std(axis=0, ddof=1)
+        change = np.max(np.abs(W_new - W))
+        W = W_new
+        if change < spec.stop:
+            converged = True
+            break
+    Y = scores_of(W)
+    C = np.corrcoef(Y, rowvar=False)
+    paths = np.zeros((K, K))
+    r2 = np.full(K, np.nan)
+    for j in range(K):
+        pr = preds[j]
+        if pr:
+            beta = _regress(Y[:, j], Y[:, pr])
+            paths[pr, j] = beta
+            r2[j] = float(beta @ C[pr, j])
+    loadings = (Z.T @ Y / (n - 1)) * mask
+    return PLSFit(W, Y, loadings, paths, r2, it, converged, C)
