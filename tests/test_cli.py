@@ -21,7 +21,7 @@ CONTRACT_ESTIMATE = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "c
 @pytest.fixture(scope="module")
 def demo_fa(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo_fa")
-    result = runner.invoke(app, ["demo", "--out", str(out), "--lang", "fa"])
+    result = runner.invoke(app, ["demo", "--out", str(out), "--lang", "fa", "--bootstrap", "300", "--jobs", "2"])
     assert result.exit_code == 0, result.output
     return out
 
@@ -45,6 +45,13 @@ def test_results_json_has_the_contract_keys(demo_fa):
     assert results["cfa"]["validity"]["htmt"]["KCF"]["CRMO"] == results["cfa"]["validity"]["htmt"]["CRMO"]["KCF"]
     ops = {row["op"] for row in results["sem"]["estimates"]}
     assert ops == {"=~", "~", "~~", ":="}
+    pls = results["pls"]
+    for key in ("paths", "r2", "r2_adj", "f2", "reliability", "loadings", "weights", "htmt", "indirect"):
+        assert key in pls
+    path = pls["paths"][0]
+    assert set(path) >= {"from", "to", "est", "se", "t", "pvalue", "ci_lower", "ci_upper"}
+    assert set(pls["reliability"]["KCF"]) >= {"alpha", "rho_c", "rho_a", "ave"}
+    assert pls["bootstrap"]["successful"] == 300 and results["meta"]["settings"]["seed"] == 20260101
 
 
 def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
@@ -61,7 +68,7 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
 def test_english_report(tmp_path):
     result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
                                  str(bundled_path("questionnaires", "crm_loyalty_example.csv")),
-                                 "--out", str(tmp_path), "--lang", "en"])
+                                 "--out", str(tmp_path), "--lang", "en", "--bootstrap", "100"])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en" dir="ltr">' in html and "Chapter 4: Data Analysis and Results" in html

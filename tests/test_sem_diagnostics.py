@@ -89,6 +89,6 @@ def test_zero_variance_item_is_a_warning_in_results_and_report(tmp_path):
     import json
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     codes = {w["code"] for w in results["warnings"]}
-    assert {"zero_variance", "cfa_failed", "sem_failed"} <= codes
+    assert {"zero_variance", "cfa_failed", "sem_failed", "pls_failed"} <= codes
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "every respondent gave item A3 the same answer" in html

@@ -140,11 +140,14 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
 
 @app.command()
 def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
-         lang: Optional[str] = typer.Option(None, "--lang", help="Report language: fa or en.")) -> None:
+         lang: Optional[str] = typer.Option(None, "--lang", help="Report language: fa or en."),
+         bootstrap: Optional[int] = typer.Option(None, "--bootstrap", help="Bootstrap resamples."),
+         seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+         jobs: int = typer.Option(1, "--jobs", help="Worker processes.")) -> None:
     """Run the whole analysis on the bundled CRM-loyalty example."""
     from .workflow import run_demo
     with _errors():
-        run_demo(out, lang, progress=_progress())
+        run_demo(out, lang, progress=_progress(), bootstrap=bootstrap, jobs=jobs, seed=seed)
         typer.echo(f"demo results written to {out}", err=True)
 
 

@@ -33,6 +33,8 @@ DEMO_QUESTIONNAIRE = ("questionnaires", "crm_loyalty.yaml")
 DEMO_DATA = ("questionnaires", "crm_loyalty_example.csv")
 
 Progress = Callable[[str], Any]
+#: Resampling is reproducible by default: without --seed this seed is used (and recorded in results.json).
+DEFAULT_SEED = 20260101
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,12 @@ class AnalyzeOptions:
     def settings(self, q: Questionnaire) -> dict[str, Any]:
         has_model = bool(q.model)
         method = self.method or ("both" if has_model else "cb")
+        if method in ("pls", "both") and not has_model:
+            method = "cb"
         return {"lang": self.lang or q.language, "method": method,
                 "missing": self.missing or ("mean" if method == "pls" else "listwise"),
-                "estimator": self.estimator, "bootstrap": self.bootstrap, "seed": self.seed, "jobs": self.jobs,
+                "estimator": self.estimator, "bootstrap": self.bootstrap,
+                "seed": DEFAULT_SEED if self.seed is None else self.seed, "jobs": self.jobs,
                 "scheduler": self.scheduler}
 
 
@@ -144,11 +149,13 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
     return results
 
 
-def run_demo(out: str | os.PathLike, lang: str | None = None, *, progress: Progress | None = None) -> AnalysisResults:
+def run_demo(out: str | os.PathLike, lang: str | None = None, *, progress: Progress | None = None,
+             bootstrap: int | None = None, jobs: int = 1, seed: int | None = None) -> AnalysisResults:
     """Run ``analyze`` on the bundled questionnaire and example export."""
     try:
         q_path = bundled_path(*DEMO_QUESTIONNAIRE)
         d_path = bundled_path(*DEMO_DATA)
     except FileNotFoundError as exc:
         raise DataError(f"the bundled example '{exc}' is missing from this installation") from None
-    return run_analyze(q_path, d_path, out, AnalyzeOptions(lang=lang), progress=progress)
+    return run_analyze(q_path, d_path, out, AnalyzeOptions(lang=lang, bootstrap=bootstrap, jobs=jobs, seed=seed),
+                       progress=progress)

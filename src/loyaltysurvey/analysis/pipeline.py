@@ -6,6 +6,7 @@ import platform
 from importlib import metadata
 from typing import Any, Mapping
 
+from ..errors import DataError
 from ..ingest import IngestResult, Notice
 from .cbsem import run_cbsem
 from .descriptives import describe, frequency_table, scale_distribution
@@ -65,6 +66,18 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
                           seed=settings.get("seed"), jobs=settings.get("jobs", 1),
                           executor=executor, progress=progress)
         notices.extend(cbsem.notices)
+    pls = None
+    if settings.get("method") in ("pls", "both") and q.model:
+        from .pls_stage import run_pls
+        missing = settings.get("missing", "mean")
+        pls_missing = "casewise" if settings.get("method") == "pls" and missing == "listwise" else "mean"
+        boot = settings.get("bootstrap")
+        try:
+            pls = run_pls(scored, q, pls_missing, 5000 if boot is None else boot, settings.get("seed"),
+                          settings.get("jobs", 1))
+            notices.extend(pls.notices)
+        except DataError as exc:
+            notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))
     demographics = {}
     for demo in q.demographics:
         if demo.id in data.demographics:
@@ -73,4 +86,5 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
         questionnaire=q, ingest=data, scored=scored, scores=scores,
         item_stats=describe(scored), construct_stats=describe(scores),
         distribution=scale_distribution(data.responses, points), demographics=demographics,
-        reliability=reliability, cbsem=cbsem, notices=tuple(notices), settings=settings, software=_versions())
+        reliability=reliability, cbsem=cbsem, pls=pls, notices=tuple(notices), settings=settings,
+        software=_versions())

@@ -55,6 +55,7 @@ class AnalysisResults:
     demographics: Mapping[str, pd.DataFrame]
     reliability: Mapping[str, ScaleReliability]
     cbsem: CBSEMResults | None = None
+    pls: Any = None
     notices: tuple[Notice, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     software: Mapping[str, str] = field(default_factory=dict)
@@ -86,4 +87,6 @@ class AnalysisResults:
         }
         if self.cbsem is not None:
             payload.update(self.cbsem.to_json())
+        if self.pls is not None:
+            payload["pls"] = self.pls.to_json()
         return to_jsonable(payload)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import DataError, ModelError
 
 __all__ = ["PLSSpec", "PLSFit", "fit_pls", "inner_structure"]
 
@@ -74,7 +74,7 @@ def inner_structure(spec: PLSSpec) -> tuple[np.ndarray, dict[int, list[int]]]:
 def _standardize(X: np.ndarray) -> np.ndarray:
     sd = X.std(axis=0, ddof=1)
     if np.any(sd == 0):
-        raise ModelError("an indicator has zero variance; remove it from the PLS model")
+        raise DataError("an indicator has zero variance; remove it from the PLS model")
     return (X - X.mean(axis=0)) / sd
 
 
@@ -82,8 +82,12 @@ def _regress(y: np.ndarray, X: np.ndarray) -> np.ndarray:
     return np.linalg.solve(X.T @ X, X.T @ y)
 
 
-def fit_pls(X: np.ndarray, spec: PLSSpec) -> PLSFit:
-    """Estimate the PLS path model on raw indicator data ``X`` (n, p), already free of missing values."""
+def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PLSFit:
+    """Estimate the PLS path model on raw indicator data ``X`` (n, p), already free of missing values.
+
+    ``start`` (outer weights) warm-starts the iterations, as the bootstrap does with the
+    full-sample weights; the solution does not depend on it.
+    """
     n, p = X.shape
     Z = _standardize(np.asarray(X, dtype=float))
     K = len(spec.constructs)
@@ -92,7 +96,7 @@ def fit_pls(X: np.ndarray, spec: PLSSpec) -> PLSFit:
     mask = np.zeros((p, K))
     for k, block in enumerate(spec.blocks):
         mask[list(block), k] = 1.0
-    W = mask.copy()
+    W = mask.copy() if start is None else start.copy()
 
     def scores_of(W: np.ndarray) -> np.ndarray:
         Y = Z @ W

@@ -24,7 +24,7 @@ __all__ = ["load_questionnaire", "questionnaire_from_dict"]
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
              "constructs", "demographics", "model", "hypotheses", "references", "version", "author"}
 _SCALE_KEYS = {"min", "max", "labels"}
-_CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale"}
+_CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
 _DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
 _HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text"}
@@ -330,9 +330,14 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
             raise lines.error(cpath + ("items", 0, "reverse"),
                               f"'{items[0].id}' is reverse-worded but construct '{cid}' has only this item; "
                               "a single-item construct cannot be reverse-keyed: remove 'reverse'")
+        mode = raw.get("mode", "A")
+        if mode not in ("A", "B"):
+            raise lines.error(cpath + ("mode",), f"mode must be A (reflective, mode A) or B (formative, mode B), "
+                                                 f"not '{mode}'")
         constructs.append(Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name")
                                     or LocalizedText.of(cid), tuple(items),
-                                    _text(raw.get("description"), cpath + ("description",), lines, "description")))
+                                    _text(raw.get("description"), cpath + ("description",), lines, "description"),
+                                    mode))
 
     demographics = _demographics(data.get("demographics"), lines, seen_ids)
     statements, model = _model(data.get("model"), lines, constructs, demographics)

@@ -75,6 +75,7 @@ class Construct:
     name: LocalizedText
     items: tuple[Item, ...]
     description: LocalizedText = field(default_factory=LocalizedText)
+    mode: str = "A"  # PLS outer mode: A (reflective) or B (formative)
 
     @property
     def item_ids(self) -> tuple[str, ...]:

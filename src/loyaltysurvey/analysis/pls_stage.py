@@ -1,0 +1,154 @@
+"""The PLS-SEM stage of an analysis: estimate, evaluate and bootstrap (CONTRACT's ``pls`` block).
+
+Missing answers are replaced by the item mean (seminr's default) or the
+respondent is dropped (``casewise``). Bootstrap resamples are drawn in fixed
+chunks from child seeds of ``seed`` (identical for any ``jobs``) and refitted
+from the full-sample weights; paths, loadings, weights, HTMT and total indirect
+effects get the bootstrap SD, t = estimate / SD, a two-sided p-value from the t
+distribution with B - 1 degrees of freedom, and percentile intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError
+from ..ingest import Notice
+from ..pls.algorithm import PLSSpec, fit_pls
+from ..pls.evaluate import evaluate
+from ..sem.bootstrap import CHUNK, intervals
+from ..sem.effects import structural_chains
+from ..sem.partable import build_partable
+from ..spec import Questionnaire
+
+__all__ = ["PLSResults", "run_pls", "pls_spec"]
+
+
+def pls_spec(q: Questionnaire, columns: list[str]) -> PLSSpec:
+    index = {c: i for i, c in enumerate(columns)}
+    names = tuple(c.id for c in q.constructs)
+    paths = tuple((s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names)
+    return PLSSpec(names, tuple(tuple(index[i] for i in c.item_ids) for c in q.constructs),
+                   tuple(c.mode for c in q.constructs), paths)
+
+
+def _stats(fit, spec: PLSSpec) -> np.ndarray:
+    """One flat vector of everything bootstrapped: paths, loadings, weights, total indirect effects."""
+    K = len(spec.constructs)
+    total = np.linalg.inv(np.eye(K) - fit.paths) - np.eye(K)
+    return np.concatenate([fit.paths.ravel(), fit.loadings.ravel(), fit.weights.ravel(), (total - fit.paths).ravel()])
+
+
+def _chunk(args) -> np.ndarray:
+    X, spec, start, seed_seq, size = args
+    rng = np.random.default_rng(seed_seq)
+    n = X.shape[0]
+    out = []
+    for _ in range(size):
+        idx = rng.integers(0, n, n)
+        try:
+            out.append(_stats(fit_pls(X[idx], spec, start), spec))
+        except Exception:  # noqa: BLE001 - a degenerate resample (zero variance) is dropped and counted
+            out.append(None)
+    width = next((len(o) for o in out if o is not None), 0)
+    return np.array([o if o is not None else np.full(width, np.nan) for o in out])
+
+
+@dataclass(frozen=True)
+class PLSResults:
+    payload: dict
+    notices: tuple[Notice, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return self.payload
+
+
+def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", bootstrap: int = 5000,
+            seed: int | None = None, jobs: int = 1, level: float = 0.95) -> PLSResults:
+    columns = list(q.item_ids)
+    frame = scored[columns].astype(float)
+    notices: list[Notice] = []
+    if missing == "casewise" or missing == "listwise":
+        frame = frame.dropna()
+    else:
+        frame = frame.fillna(frame.mean())
+    if len(frame) < 10:
+        raise DataError(f"only {len(frame)} respondents are left for PLS-SEM")
+    X = frame.to_numpy()
+    spec = pls_spec(q, columns)
+    fit = fit_pls(X, spec)
+    if not fit.converged:
+        notices.append(Notice("pls_not_converged", f"the PLS algorithm did not converge in {fit.iterations} "
+                              "iterations; the results are not trustworthy"))
+    ev = evaluate(fit, spec, X, columns)
+    names = list(spec.constructs)
+    K, p = len(names), len(columns)
+    draws = None
+    failed = 0
+    if bootstrap:
+        children = np.random.SeedSequence(seed).spawn(math.ceil(bootstrap / CHUNK))
+        sizes = [min(CHUNK, bootstrap - k * CHUNK) for k in range(len(children))]
+        tasks = [(X, spec, fit.weights, child, size) for child, size in zip(children, sizes)]
+        if jobs > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                parts = list(pool.map(_chunk, tasks))
+        else:
+            parts = [_chunk(t) for t in tasks]
+        draws = np.concatenate(parts)
+        ok = np.all(np.isfinite(draws), axis=1)
+        failed = int((~ok).sum())
+        draws = draws[ok]
+    original = _stats(fit, spec)
+
+    def inference(offset: int, value: float) -> dict[str, float]:
+        if draws is None or len(draws) < 2:
+            return {}
+        ci = intervals(draws[:, offset], value, level)
+        t = value / ci["se"] if ci["se"] > 0 else float("nan")
+        pv = float(2 * stats.t.sf(abs(t), len(draws) - 1)) if t == t else float("nan")
+        return {"se": ci["se"], "t": t, "pvalue": pv, "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"],
+                "ci_bca_lower": ci["bca_lower"], "ci_bca_upper": ci["bca_upper"]}
+
+    paths = []
+    for s, t in spec.paths:
+        i, j = names.index(s), names.index(t)
+        paths.append({"from": s, "to": t, "est": float(fit.paths[i, j]), **inference(i * K + j, fit.paths[i, j])})
+    for entry, base in ((ev["loadings"], K * K), (ev["weights"], K * K + p * K)):
+        for row in entry:
+            i, k = columns.index(row["item"]), names.index(row["construct"])
+            row.update(inference(base + i * K + k, row["est"]))
+    indirect = []
+    for chain in structural_chains(build_partable("\n".join(f"{t} ~ {s}" for s, t in spec.paths))):
+        est = float(np.prod([fit.paths[names.index(a), names.index(b)] for a, b in zip(chain, chain[1:])]))
+        entry = {"from": chain[0], "through": list(chain[1:-1]), "to": chain[-1], "est": est}
+        if draws is not None and len(draws):
+            prod = np.prod([draws[:, names.index(a) * K + names.index(b)] for a, b in zip(chain, chain[1:])], axis=0)
+            ci = intervals(prod, est, level)
+            entry.update({"se": ci["se"], "t": est / ci["se"] if ci["se"] > 0 else float("nan"),
+                          "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"]})
+        indirect.append(entry)
+    payload = {
+        "paths": paths, "r2": ev["r2"], "r2_adj": ev["r2_adj"], "f2": ev["f2"], "vif": ev["vif"],
+        "reliability": ev["reliability"], "loadings": ev["loadings"], "weights": ev["weights"],
+        "htmt": {a: {b: float(ev["htmt"].loc[a, b]) for b in names if b != a} for a in names},
+        "fornell_larcker": {a: {b: float(ev["fornell_larcker"].loc[a, b]) for b in names} for a in names},
+        "cross_loadings": {i: {c: float(v) for c, v in row.items()} for i, row in ev["cross_loadings"].iterrows()},
+        "indirect": indirect,
+        "total_effects": {a: {b: float(ev["total_effects"][names.index(a), names.index(b)]) for b in names
+                              if ev["total_effects"][names.index(a), names.index(b)] != 0} for a in names},
+        "iterations": fit.iterations, "converged": fit.converged, "n": int(len(frame)), "missing": missing,
+        "bootstrap": {"requested": bootstrap, "successful": 0 if draws is None else int(len(draws)),
+                      "failed": failed, "seed": seed},
+    }
+    if failed:
+        notices.append(Notice("pls_bootstrap_failed", f"{failed} PLS bootstrap resamples could not be estimated "
+                              "and were left out"))
+    del original
+    return PLSResults(payload, tuple(notices))

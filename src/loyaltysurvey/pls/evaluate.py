@@ -1,0 +1,84 @@
+"""Evaluation of a PLS model: the quantities SmartPLS and seminr report.
+
+* loadings, weights, indicator reliability (loading squared);
+* Cronbach's alpha of each block's standardized indicators, composite reliability
+  ``rho_C = (sum l)^2 / ((sum l)^2 + sum(1 - l^2))``, ``AVE = mean(l^2)`` and
+  Dijkstra-Henseler's ``rho_A = (w'w)^2 w'(S - diag S)w / w'(ww' - diag ww')w``
+  with the block's correlation matrix ``S`` and weights scaled to unit score variance;
+* HTMT (Henseler et al., 2015, arithmetic means), Fornell-Larcker, cross-loadings;
+* R^2, adjusted R^2, f^2 (re-estimating each regression without one predictor),
+  inner VIF, and total and total indirect effects from ``(I - B)^-1 - I``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..sem.validity import htmt as htmt_matrix
+from .algorithm import PLSFit, PLSSpec, inner_structure
+
+__all__ = ["evaluate"]
+
+
+def _r2(y: np.ndarray, X: np.ndarray) -> float:
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    resid = y - X @ beta
+    return float(1 - resid.var(ddof=1) / y.var(ddof=1))
+
+
+def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -> dict:
+    names = list(spec.constructs)
+    n = X.shape[0]
+    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    R = np.corrcoef(Z, rowvar=False)
+    adj, preds = inner_structure(spec)
+    reliability, loadings, weights = {}, [], []
+    for k, block in enumerate(spec.blocks):
+        cols = list(block)
+        lam = fit.loadings[cols, k]
+        w = fit.weights[cols, k]
+        kk = len(cols)
+        S = R[np.ix_(cols, cols)]
+        alpha = (kk / (kk - 1)) * (1 - kk / S.sum()) if kk > 1 else 1.0
+        rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam ** 2))
+        ave = float(np.mean(lam ** 2))
+        if kk > 1:
+            ww = np.outer(w, w)
+            rho_a = (w @ w) ** 2 * (w @ (S - np.diag(np.diag(S))) @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
+        else:
+            rho_a = 1.0
+        reliability[names[k]] = {"alpha": float(alpha), "rho_c": float(rho_c), "rho_a": float(rho_a), "ave": ave,
+                                 "mode": spec.modes[k]}
+        for c, l, wt in zip(cols, lam, w):
+            loadings.append({"construct": names[k], "item": indicators[c], "est": float(l),
+                             "reliability": float(l * l)})
+            weights.append({"construct": names[k], "item": indicators[c], "est": float(wt)})
+    blocks = {names[k]: [indicators[c] for c in b] for k, b in enumerate(spec.blocks)}
+    corr = pd.DataFrame(R, index=indicators, columns=indicators)
+    ht = htmt_matrix(corr, blocks, absolute=True, geometric=False)
+    C = pd.DataFrame(fit.correlations, index=names, columns=names)
+    fl = C.copy()
+    for name in names:
+        fl.loc[name, name] = np.sqrt(reliability[name]["ave"])
+    cross = pd.DataFrame(Z.T @ fit.scores / (n - 1), index=indicators, columns=names)
+    r2, r2_adj, f2, vif = {}, {}, {}, {}
+    Y = fit.scores
+    for j in range(len(names)):
+        pr = preds[j]
+        if not pr:
+            continue
+        full = fit.r2[j]
+        r2[names[j]] = float(full)
+        r2_adj[names[j]] = float(1 - (1 - full) * (n - 1) / (n - len(pr) - 1))
+        for i in pr:
+            others = [m for m in pr if m != i]
+            reduced = _r2(Y[:, j], Y[:, others]) if others else 0.0
+            f2.setdefault(names[i], {})[names[j]] = float((full - reduced) / (1 - full))
+            vif.setdefault(names[j], {})[names[i]] = (float(1 / (1 - _r2(Y[:, i], Y[:, others])))
+                                                     if others else 1.0)
+    B = fit.paths
+    total = np.linalg.inv(np.eye(len(names)) - B) - np.eye(len(names))
+    return {"reliability": reliability, "loadings": loadings, "weights": weights, "htmt": ht,
+            "fornell_larcker": fl, "cross_loadings": cross, "r2": r2, "r2_adj": r2_adj, "f2": f2, "vif": vif,
+            "total_effects": total, "indirect_effects": total - B}
