@@ -31,3 +31,24 @@ def test_mobi_paths_match_published(shared_data):
     names = list(BLOCKS)
     for (source, target), value in PUBLISHED.items():
         assert fit.paths[names.index(source), names.index(target)] == pytest.approx(value, abs=5e-4)
+
+
+def test_batched_pls_equals_single_fits(shared_data):
+    import numpy as np
+    from loyaltysurvey.pls.batched import fit_pls_batched
+    data = pd.read_csv(shared_data / "mobi.csv")
+    columns = [c for block in BLOCKS.values() for c in block]
+    index = {c: i for i, c in enumerate(columns)}
+    modes = tuple("B" if name == "Image" else "A" for name in BLOCKS)
+    spec = PLSSpec(tuple(BLOCKS), tuple(tuple(index[c] for c in b) for b in BLOCKS.values()), modes,
+                   tuple(PUBLISHED))
+    X = data[columns].to_numpy(float)
+    full = fit_pls(X, spec)
+    idx = np.random.default_rng(4).integers(0, len(X), size=(30, len(X)))
+    batch = fit_pls_batched(X[idx], spec, full.weights)
+    assert batch["ok"].all()
+    for k in range(0, 30, 7):
+        single = fit_pls(X[idx[k]], spec)
+        np.testing.assert_allclose(batch["paths"][k], single.paths, atol=1e-6)
+        np.testing.assert_allclose(batch["weights"][k], single.weights, atol=1e-6)
+        np.testing.assert_allclose(batch["loadings"][k], single.loadings, atol=1e-6)

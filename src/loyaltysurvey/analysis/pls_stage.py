@@ -22,8 +22,9 @@ from scipy import stats
 from ..errors import DataError
 from ..ingest import Notice
 from ..pls.algorithm import PLSSpec, fit_pls
+from ..pls.batched import fit_pls_batched
 from ..pls.evaluate import evaluate
-from ..sem.bootstrap import CHUNK, intervals
+from ..sem.bootstrap import intervals
 from ..sem.effects import structural_chains
 from ..sem.partable import build_partable
 from ..spec import Questionnaire
@@ -46,19 +47,23 @@ def _stats(fit, spec: PLSSpec) -> np.ndarray:
     return np.concatenate([fit.paths.ravel(), fit.loadings.ravel(), fit.weights.ravel(), (total - fit.paths).ravel()])
 
 
+PLS_CHUNK = 250
+
+
 def _chunk(args) -> np.ndarray:
+    """Fit one chunk of resamples at once; rows of NaN mark resamples that could not be estimated."""
     X, spec, start, seed_seq, size = args
     rng = np.random.default_rng(seed_seq)
     n = X.shape[0]
-    out = []
-    for _ in range(size):
-        idx = rng.integers(0, n, n)
-        try:
-            out.append(_stats(fit_pls(X[idx], spec, start), spec))
-        except Exception:  # noqa: BLE001 - a degenerate resample (zero variance) is dropped and counted
-            out.append(None)
-    width = next((len(o) for o in out if o is not None), 0)
-    return np.array([o if o is not None else np.full(width, np.nan) for o in out])
+    idx = rng.integers(0, n, size=(size, n))
+    out = fit_pls_batched(X[idx], spec, start)
+    K = len(spec.constructs)
+    eye = np.eye(K)
+    total = np.linalg.inv(eye[None] - out["paths"]) - eye[None]
+    flat = np.concatenate([out["paths"].reshape(size, -1), out["loadings"].reshape(size, -1),
+                           out["weights"].reshape(size, -1), (total - out["paths"]).reshape(size, -1)], axis=1)
+    flat[~out["ok"]] = np.nan
+    return flat
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,8 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
     draws = None
     failed = 0
     if bootstrap:
-        children = np.random.SeedSequence(seed).spawn(math.ceil(bootstrap / CHUNK))
-        sizes = [min(CHUNK, bootstrap - k * CHUNK) for k in range(len(children))]
+        children = np.random.SeedSequence(seed).spawn(math.ceil(bootstrap / PLS_CHUNK))
+        sizes = [min(PLS_CHUNK, bootstrap - k * PLS_CHUNK) for k in range(len(children))]
         tasks = [(X, spec, fit.weights, child, size) for child, size in zip(children, sizes)]
         if jobs > 1:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
