@@ -24,6 +24,7 @@ from scipy import optimize
 
 from ..errors import DataError
 from .ram import RamModel
+from .robust import numerical_hessian
 
 __all__ = ["Patterns", "em_saturated", "FimlObjective"]
 
@@ -182,12 +183,4 @@ class FimlObjective:
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         """Numerical Hessian of F from the analytic gradient (central differences, symmetrised)."""
-        q = theta.size
-        H = np.zeros((q, q))
-        for k in range(q):
-            h = 1e-5 * max(1.0, abs(theta[k]))
-            up, down = theta.copy(), theta.copy()
-            up[k] += h
-            down[k] -= h
-            H[:, k] = (self.value_and_gradient(up)[1] - self.value_and_gradient(down)[1]) / (2 * h)
-        return (H + H.T) / 2
+        return numerical_hessian(lambda t: self.value_and_gradient(t)[1], theta)

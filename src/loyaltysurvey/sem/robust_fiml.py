@@ -27,7 +27,7 @@ import numpy as np
 
 from .fiml import Patterns
 from .fit import incremental, rmsea
-from .robust import _info_vech, vech_indices
+from .robust import _info_vech, numerical_hessian, vech_indices
 
 __all__ = ["casewise_h1_scores", "h1_observed_information", "fiml_robust"]
 
@@ -66,16 +66,7 @@ def h1_observed_information(patterns: Patterns, Sigma: np.ndarray, mu: np.ndarra
     p = patterns.p
     r, c = vech_indices(p)
     theta = np.concatenate([mu, Sigma[r, c]])
-    k = theta.size
-    H = np.zeros((k, k))
-    for j in range(k):
-        h = 1e-5 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += h
-        down[j] -= h
-        H[:, j] = (_h1_gradient(patterns, up) - _h1_gradient(patterns, down)) / (2 * h)
-    H = (H + H.T) / 2
-    return -H / patterns.n_total
+    return -numerical_hessian(lambda t: _h1_gradient(patterns, t), theta) / patterns.n_total
 
 
 def _complete_information(Sigma: np.ndarray) -> np.ndarray:

@@ -39,35 +39,24 @@ def _loadings(results: SEMResults, factor: str, items: list[str]) -> np.ndarray:
     return sel.loc[items, "est"].to_numpy(dtype=float)
 
 
-def composite_reliability(results: SEMResults, obs_var: bool = True) -> dict[str, float]:
-    out = {}
+def _blocks(results: SEMResults):
+    """(factor, indicator positions, loadings, factor variance) of each factor with 2+ indicators."""
     names = list(results.table.observed)
     psi = results.latent_cov()
     for factor, items in factor_indicators(results).items():
-        if len(items) < 2:
-            continue
-        idx = [names.index(i) for i in items]
-        lam = _loadings(results, factor, items)
-        common = lam.sum() ** 2 * psi.loc[factor, factor]
-        if obs_var:
-            total = results.sample_cov[np.ix_(idx, idx)].sum()
-        else:
-            total = results.implied_cov[np.ix_(idx, idx)].sum()
-        out[factor] = float(common / total)
-    return out
+        if len(items) >= 2:
+            yield factor, [names.index(i) for i in items], _loadings(results, factor, items), psi.loc[factor, factor]
+
+
+def composite_reliability(results: SEMResults, obs_var: bool = True) -> dict[str, float]:
+    cov = results.sample_cov if obs_var else results.implied_cov
+    return {factor: float(lam.sum() ** 2 * var / cov[np.ix_(idx, idx)].sum())
+            for factor, idx, lam, var in _blocks(results)}
 
 
 def average_variance_extracted(results: SEMResults) -> dict[str, float]:
-    out = {}
-    names = list(results.table.observed)
-    psi = results.latent_cov()
-    for factor, items in factor_indicators(results).items():
-        if len(items) < 2:
-            continue
-        idx = [names.index(i) for i in items]
-        lam = _loadings(results, factor, items)
-        out[factor] = float((lam ** 2).sum() * psi.loc[factor, factor] / np.diag(results.sample_cov)[idx].sum())
-    return out
+    return {factor: float((lam ** 2).sum() * var / np.diag(results.sample_cov)[idx].sum())
+            for factor, idx, lam, var in _blocks(results)}
 
 
 def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: bool = True,
