@@ -12,7 +12,7 @@ from unit outer weights, the algorithm alternates:
 4. outer weights: mode A ``w_j = cor(X_j, Z_j)`` (covariances of standardized data),
    mode B the regression weights of ``Z_j`` on ``X_j``;
 
-until the largest change in a weight is below ``10^-stop`` (seminr: 7). Paths are
+until the summed absolute change of the weights is below ``10^-stop`` (seminr: 7). Paths are
 then OLS regressions of the standardized construct scores; loadings are the
 correlations of indicators with their construct's scores.
 """
@@ -130,7 +130,7 @@ def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PL
                 W_new[cols, k] = Z[:, cols].T @ proxies[:, k] / (n - 1)
         # Scale the weights so that each construct score has unit variance.
         W_new = W_new / (Z @ W_new).std(axis=0, ddof=1)
-        change = np.max(np.abs(W_new - W))
+        change = np.sum(np.abs(W_new - W))  # seminr's stopping rule: summed absolute change
         W = W_new
         if change < spec.stop:
             converged = True

@@ -57,7 +57,7 @@ def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray) -> dict[st
             Rk = R[:, cols][:, :, cols]
             W_new[:, cols, k] = np.linalg.solve(Rk, W_new[:, cols, k][:, :, None])[:, :, 0]
         W_new = W_new / (Z @ W_new).std(axis=1, ddof=1, keepdims=True)
-        change = np.max(np.abs(W_new - W), axis=(1, 2))
+        change = np.sum(np.abs(W_new - W), axis=(1, 2))
         W = np.where(active[:, None, None], W_new, W)
         active &= change >= spec.stop
         if not active.any():

@@ -6,7 +6,7 @@
   Dijkstra-Henseler's ``rho_A = (w'w)^2 w'(S - diag S)w / w'(ww' - diag ww')w``
   with the block's correlation matrix ``S`` and weights scaled to unit score variance;
 * HTMT (Henseler et al., 2015, arithmetic means), Fornell-Larcker, cross-loadings;
-* R^2, adjusted R^2, f^2 (re-estimating each regression without one predictor),
+* R^2, adjusted R^2, f^2 (re-estimating the whole model without the path, as seminr does),
   inner VIF, and total and total indirect effects from ``(I - B)^-1 - I``.
 """
 
@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..sem.validity import htmt as htmt_matrix
-from .algorithm import PLSFit, PLSSpec, inner_structure
+from dataclasses import replace
+
+from .algorithm import PLSFit, PLSSpec, fit_pls, inner_structure
 
 __all__ = ["evaluate"]
 
@@ -43,10 +45,10 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
         alpha = (kk / (kk - 1)) * (1 - kk / S.sum()) if kk > 1 else 1.0
         rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam ** 2))
         ave = float(np.mean(lam ** 2))
-        if kk > 1:
+        if kk > 1 and spec.modes[k] == "A":
             ww = np.outer(w, w)
             rho_a = (w @ w) ** 2 * (w @ (S - np.diag(np.diag(S))) @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
-        else:
+        else:  # single items and mode B composites: 1, as seminr reports
             rho_a = 1.0
         reliability[names[k]] = {"alpha": float(alpha), "rho_c": float(rho_c), "rho_a": float(rho_a), "ave": ave,
                                  "mode": spec.modes[k]}
@@ -56,7 +58,7 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
             weights.append({"construct": names[k], "item": indicators[c], "est": float(wt)})
     blocks = {names[k]: [indicators[c] for c in b] for k, b in enumerate(spec.blocks)}
     corr = pd.DataFrame(R, index=indicators, columns=indicators)
-    ht = htmt_matrix(corr, blocks, absolute=True, geometric=False)
+    ht = htmt_matrix(corr, blocks, absolute=True, geometric=False, single_item=1.0)
     C = pd.DataFrame(fit.correlations, index=names, columns=names)
     fl = C.copy()
     for name in names:
@@ -73,7 +75,9 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
         r2_adj[names[j]] = float(1 - (1 - full) * (n - 1) / (n - len(pr) - 1))
         for i in pr:
             others = [m for m in pr if m != i]
-            reduced = _r2(Y[:, j], Y[:, others]) if others else 0.0
+            # As seminr: drop the path and re-estimate the whole model (weights change too).
+            reduced_spec = replace(spec, paths=tuple(pth for pth in spec.paths if pth != (names[i], names[j])))
+            reduced = float(np.nan_to_num(fit_pls(X, reduced_spec).r2[j])) if others else 0.0
             f2.setdefault(names[i], {})[names[j]] = float((full - reduced) / (1 - full))
             vif.setdefault(names[j], {})[names[i]] = (float(1 / (1 - _r2(Y[:, i], Y[:, others])))
                                                      if others else 1.0)

@@ -60,12 +60,13 @@ def average_variance_extracted(results: SEMResults) -> dict[str, float]:
 
 
 def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: bool = True,
-         geometric: bool = False) -> pd.DataFrame:
+         geometric: bool = False, single_item: float = float("nan")) -> pd.DataFrame:
     """HTMT matrix (symmetric, diagonal 1) from an item correlation matrix.
 
     ``geometric=False`` is Henseler et al.'s (2015) HTMT (arithmetic means; seminr/SmartPLS);
     ``geometric=True`` is Roemer, Schuberth & Henseler's (2021) HTMT2 (geometric means), the
     default of semTools 0.5-6 ``htmt()``. Correlations are taken in absolute value, as semTools does.
+    ``single_item`` is the monotrait mean used for a one-item block (seminr uses 1).
     """
     R = correlations.abs() if absolute else correlations
 
@@ -79,7 +80,7 @@ def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: boo
     mono = {}
     for f, items in blocks.items():
         sub = R.loc[items, items].to_numpy()
-        mono[f] = mean(sub[np.triu_indices(len(items), 1)])
+        mono[f] = mean(sub[np.triu_indices(len(items), 1)]) if len(items) > 1 else single_item
     for i, a in enumerate(names):
         out.loc[a, a] = 1.0
         for b in names[:i]:
