@@ -105,3 +105,36 @@ def test_reliability_htmt_r2_f2(fits, name):
     for source, targets in ev["f2"].items():
         for target, value in targets.items():
             assert value == pytest.approx(f2.loc[source, target], abs=1e-3), (source, target)
+
+
+def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
+    """Bootstrap of corp_rep (2,000 resamples, both sides) against seminr's.
+
+    Two independent bootstraps differ by Monte Carlo error only. For B = 2,000 the SD
+    of a 2.5% percentile bound is about 0.06 bootstrap SDs (sqrt(.025 * .975 / B) /
+    phi(1.96)), so the difference of two runs has an SD near 0.085 SD; we allow 0.35
+    SD (about 4 of those). Bootstrap SDs must agree within 10% (the SD of an SD
+    estimate at B = 2,000 is about 1.6%).
+    """
+    from loyaltysurvey.analysis.pls_stage import run_pls
+    from loyaltysurvey.spec import QuestionnaireBuilder
+    q = QuestionnaireBuilder("corp", scale=(1, 7), missing_codes=[-99])
+    for name, items in CORP.items():
+        q.construct(name, name, items)
+    q = q.model("\n".join(f"{t} ~ {s}" for s, t in CORP_PATHS)).build()
+    frame = pd.read_csv(shared_data_module / "corp_rep.csv").replace(-99, np.nan)
+    result = run_pls(frame, q, "mean", 2000, seed=11).to_json()
+    boot = REF["corp_rep"]["bootstrap"]
+    table = _matrix(boot["bootstrapped_paths"])
+    for path in result["paths"]:
+        row = table.loc[f"{path['from']}  ->  {path['to']}"]
+        sd = row["Bootstrap SD"]
+        assert path["se"] == pytest.approx(sd, rel=0.10)
+        assert abs(path["ci_lower"] - row["2.5% CI"]) < 0.35 * sd
+        assert abs(path["ci_upper"] - row["97.5% CI"]) < 0.35 * sd
+    spec = boot["specific_effect"]["values"]
+    mine = next(e for e in result["indirect"] if e["from"] == "COMP" and e["through"] == ["CUSA"])
+    assert mine["est"] == pytest.approx(spec["Original Est."], abs=1e-6)
+    assert mine["se"] == pytest.approx(spec["Bootstrap SD"], rel=0.10)
+    assert abs(mine["ci_lower"] - spec["2.5% CI"]) < 0.35 * spec["Bootstrap SD"]
+    assert abs(mine["ci_upper"] - spec["97.5% CI"]) < 0.35 * spec["Bootstrap SD"]
