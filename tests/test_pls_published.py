@@ -33,13 +33,15 @@ def test_mobi_paths_match_published(shared_data):
         assert fit.paths[names.index(source), names.index(target)] == pytest.approx(value, abs=5e-4)
 
 
-def test_batched_pls_equals_single_fits(shared_data):
+@pytest.mark.parametrize("modes", ["A-with-Image-B", "all-reflective"])
+def test_batched_pls_equals_single_fits(shared_data, modes):
     import numpy as np
     from loyaltysurvey.pls.batched import fit_pls_batched
     data = pd.read_csv(shared_data / "mobi.csv")
     columns = [c for block in BLOCKS.values() for c in block]
     index = {c: i for i, c in enumerate(columns)}
-    modes = tuple("B" if name == "Image" else "A" for name in BLOCKS)
+    modes = (tuple("B" if name == "Image" else "A" for name in BLOCKS) if modes == "A-with-Image-B"
+             else tuple("R" for _ in BLOCKS))
     spec = PLSSpec(tuple(BLOCKS), tuple(tuple(index[c] for c in b) for b in BLOCKS.values()), modes,
                    tuple(PUBLISHED))
     X = data[columns].to_numpy(float)

@@ -4,7 +4,8 @@ Reference values: ``tests/reference/pls_reference.json``, written by
 ``tests/reference/make_pls_reference.R`` (R 4.2.2, seminr 2.3.2; see
 ``pls_reference_NOTES.md`` for how seminr was installed). Data: the shared
 ``mobi.csv`` (ECSI model, mode A; and with Image in mode B) and ``corp_rep.csv``
-(Hair et al. workbook model, -99 as missing, mean replacement). Tolerance 1e-3
+(Hair et al. workbook model, -99 as missing, mean replacement), and mobi with every
+construct reflective (consistent PLS, PLSc). Tolerance 1e-3
 absolute for every quantity (the issue's bar); both programs stop at a summed
 weight change below 1e-7, so the actual differences are far smaller.
 """
@@ -34,7 +35,8 @@ CORP = {"COMP": ["comp_1", "comp_2", "comp_3"], "LIKE": ["like_1", "like_2", "li
         "CUSL": ["cusl_1", "cusl_2", "cusl_3"]}
 CORP_PATHS = [("COMP", "CUSA"), ("COMP", "CUSL"), ("LIKE", "CUSA"), ("LIKE", "CUSL"), ("CUSA", "CUSL")]
 CASES = {"mobi": ("mobi.csv", MOBI, MOBI_PATHS, {}), "mobi_modeB": ("mobi.csv", MOBI, MOBI_PATHS, {"Image": "B"}),
-         "corp_rep": ("corp_rep.csv", CORP, CORP_PATHS, {})}
+         "corp_rep": ("corp_rep.csv", CORP, CORP_PATHS, {}),
+         "mobi_plsc": ("mobi.csv", MOBI, MOBI_PATHS, {k: "R" for k in MOBI})}
 
 
 def _matrix(entry) -> pd.DataFrame:

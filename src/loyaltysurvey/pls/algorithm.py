@@ -10,7 +10,8 @@ from unit outer weights, the algorithm alternates:
    over the constructs adjacent in the structural model;
 3. inner proxy ``Z_j = sum_i e_ji Y_i``;
 4. outer weights: mode A ``w_j = cor(X_j, Z_j)`` (covariances of standardized data),
-   mode B the regression weights of ``Z_j`` on ``X_j``;
+   mode B the regression weights of ``Z_j`` on ``X_j``; reflective constructs ("R")
+   use mode A and are then corrected by PLSc (:func:`_consistent`);
 
 until the summed absolute change of the weights is below ``10^-stop`` (seminr: 7). Paths are
 then OLS regressions of the standardized construct scores; loadings are the
@@ -137,13 +138,44 @@ def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PL
             break
     Y = scores_of(W)
     C = np.corrcoef(Y, rowvar=False)
+    loadings = (Z.T @ Y / (n - 1)) * mask
+    extra = {}
+    if "R" in spec.modes:
+        C, loadings, rho = _consistent(Z, W, C, loadings, spec)
+        extra["rho_a"] = rho
     paths = np.zeros((K, K))
     r2 = np.full(K, np.nan)
     for j in range(K):
         pr = preds[j]
         if pr:
-            beta = _regress(Y[:, j], Y[:, pr])
+            beta = np.linalg.solve(C[np.ix_(pr, pr)], C[pr, j])
             paths[pr, j] = beta
             r2[j] = float(beta @ C[pr, j])
-    loadings = (Z.T @ Y / (n - 1)) * mask
-    return PLSFit(W, Y, loadings, paths, r2, it, converged, C)
+    return PLSFit(W, Y, loadings, paths, r2, it, converged, C, extra)
+
+
+def _consistent(Z: np.ndarray, W: np.ndarray, C: np.ndarray, loadings: np.ndarray, spec: PLSSpec):
+    """PLSc (Dijkstra & Henseler, 2015) for reflective ("R") constructs.
+
+    With the block's indicator correlations S and the weights w (unit score variance):
+    ``c^2 = w'(S - diag S)w / w'(ww' - diag ww')w``, consistent loadings ``c w`` and
+    reliability ``rho_A = (w'w)^2 c^2``; construct correlations are disattenuated by
+    ``sqrt(rho_A_i rho_A_j)``. Weights and scores stay those of PLS.
+    """
+    n = Z.shape[0]
+    K = len(spec.constructs)
+    rho = np.ones(K)
+    loadings = loadings.copy()
+    for k, block in enumerate(spec.blocks):
+        cols = list(block)
+        if spec.modes[k] != "R" or len(cols) < 2:
+            continue
+        S = Z[:, cols].T @ Z[:, cols] / (n - 1)
+        w = W[cols, k]
+        ww = np.outer(w, w)
+        c2 = (w @ (S - np.diag(np.diag(S))) @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
+        rho[k] = (w @ w) ** 2 * c2
+        loadings[cols, k] = np.sqrt(c2) * w
+    corrected = C / np.sqrt(np.outer(rho, rho))
+    np.fill_diagonal(corrected, 1.0)
+    return corrected, loadings, rho

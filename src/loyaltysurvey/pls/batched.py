@@ -66,10 +66,26 @@ def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray) -> dict[st
     Y = Z @ W
     Y = Y / Y.std(axis=1, ddof=1, keepdims=True)
     C = np.swapaxes(Y, 1, 2) @ Y / (n - 1)
+    loadings = np.swapaxes(Z, 1, 2) @ Y / (n - 1) * mask[None]
+    reflective = [k for k in range(K) if spec.modes[k] == "R" and len(spec.blocks[k]) > 1]
+    if reflective:  # PLSc, as in algorithm._consistent, for every resample
+        rho = np.ones((B, K))
+        for k in reflective:
+            cols = list(spec.blocks[k])
+            Zk = Z[:, :, cols]
+            S = np.swapaxes(Zk, 1, 2) @ Zk / (n - 1)
+            w = W[:, cols, k]
+            Sw = (S - S * np.eye(len(cols))[None]) @ w[:, :, None]
+            num = (w[:, None, :] @ Sw)[:, 0, 0]
+            den = (w @ w[:, :, None])[:, 0] ** 2 - np.sum(w ** 4, axis=1)
+            c2 = num / den
+            rho[:, k] = np.sum(w * w, axis=1) ** 2 * c2
+            loadings[:, cols, k] = np.sqrt(np.abs(c2))[:, None] * w
+        C = C / np.sqrt(rho[:, :, None] * rho[:, None, :])
+        C[:, np.arange(K), np.arange(K)] = 1.0
     paths = np.zeros((B, K, K))
     for j in range(K):
         pr = preds[j]
         if pr:
             paths[:, pr, j] = np.linalg.solve(C[:, pr][:, :, pr], C[:, pr, j][:, :, None])[:, :, 0]
-    loadings = np.swapaxes(Z, 1, 2) @ Y / (n - 1) * mask[None]
     return {"paths": paths, "loadings": loadings, "weights": W, "ok": converged}

@@ -45,7 +45,7 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
         alpha = (kk / (kk - 1)) * (1 - kk / S.sum()) if kk > 1 else 1.0
         rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam ** 2))
         ave = float(np.mean(lam ** 2))
-        if kk > 1 and spec.modes[k] == "A":
+        if kk > 1 and spec.modes[k] in ("A", "R"):
             ww = np.outer(w, w)
             rho_a = (w @ w) ** 2 * (w @ (S - np.diag(np.diag(S))) @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
         else:  # single items and mode B composites: 1, as seminr reports

@@ -330,10 +330,11 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
             raise lines.error(cpath + ("items", 0, "reverse"),
                               f"'{items[0].id}' is reverse-worded but construct '{cid}' has only this item; "
                               "a single-item construct cannot be reverse-keyed: remove 'reverse'")
-        mode = raw.get("mode", "A")
-        if mode not in ("A", "B"):
-            raise lines.error(cpath + ("mode",), f"mode must be A (reflective, mode A) or B (formative, mode B), "
-                                                 f"not '{mode}'")
+        mode_names = {"A": "A", "composite": "A", "B": "B", "formative": "B", "reflective": "R"}
+        mode = mode_names.get(str(raw.get("mode", "A")))
+        if mode is None:
+            raise lines.error(cpath + ("mode",), "mode must be A (composite, mode A; the default), B (formative, "
+                                                 f"mode B) or reflective (PLSc), not '{raw.get('mode')}'")
         constructs.append(Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name")
                                     or LocalizedText.of(cid), tuple(items),
                                     _text(raw.get("description"), cpath + ("description",), lines, "description"),

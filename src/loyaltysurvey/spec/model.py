@@ -75,7 +75,7 @@ class Construct:
     name: LocalizedText
     items: tuple[Item, ...]
     description: LocalizedText = field(default_factory=LocalizedText)
-    mode: str = "A"  # PLS outer mode: A (reflective) or B (formative)
+    mode: str = "A"  # PLS: "A" composite mode A, "B" formative mode B, "R" reflective (mode A + PLSc)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
