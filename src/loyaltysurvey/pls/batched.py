@@ -77,7 +77,7 @@ def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray) -> dict[st
             w = W[:, cols, k]
             Sw = (S - S * np.eye(len(cols))[None]) @ w[:, :, None]
             num = (w[:, None, :] @ Sw)[:, 0, 0]
-            den = (w @ w[:, :, None])[:, 0] ** 2 - np.sum(w ** 4, axis=1)
+            den = np.sum(w * w, axis=1) ** 2 - np.sum(w ** 4, axis=1)
             c2 = num / den
             rho[:, k] = np.sum(w * w, axis=1) ** 2 * c2
             loadings[:, cols, k] = np.sqrt(np.abs(c2))[:, None] * w
