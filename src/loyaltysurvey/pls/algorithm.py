@@ -121,6 +121,8 @@ def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PL
                 pr = preds[j]
                 if pr:
                     E[pr, j] = _regress(Y[:, j], Y[:, pr])
+        isolated = ~linked.any(axis=0)
+        E[isolated, isolated] = 1.0  # a construct without neighbours is its own proxy
         proxies = Y @ E
         W_new = np.zeros_like(W)
         for k, block in enumerate(spec.blocks):

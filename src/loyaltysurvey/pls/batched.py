@@ -50,6 +50,8 @@ def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray) -> dict[st
             else:
                 nb = np.nonzero((adj + adj.T)[:, j])[0]
                 E[:, nb, j] = np.sign(C[:, nb, j]) if spec.scheme == "centroid" else C[:, nb, j]
+        isolated = np.nonzero(~(adj + adj.T).any(axis=0))[0]
+        E[:, isolated, isolated] = 1.0
         proxies = Y @ E                                          # (B, n, K)
         W_new = (np.swapaxes(Z, 1, 2) @ proxies) / (n - 1) * mask[None]
         for k in mode_b:
