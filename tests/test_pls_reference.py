@@ -110,7 +110,8 @@ def test_reliability_htmt_r2_f2(fits, name):
 
 
 def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
-    """Bootstrap of corp_rep (2,000 resamples, both sides) against seminr's.
+    """Bootstrap of corp_rep (2,000 resamples, both sides) against seminr's: paths, HTMT,
+    and the specific indirect effect COMP -> CUSA -> CUSL.
 
     Two independent bootstraps differ by Monte Carlo error only. For B = 2,000 the SD
     of a 2.5% percentile bound is about 0.06 bootstrap SDs (sqrt(.025 * .975 / B) /
@@ -134,6 +135,22 @@ def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
         assert path["se"] == pytest.approx(sd, rel=0.10)
         assert abs(path["ci_lower"] - row["2.5% CI"]) < 0.35 * sd
         assert abs(path["ci_upper"] - row["97.5% CI"]) < 0.35 * sd
+    for key, ours in (("bootstrapped_loadings", result["loadings"]), ("bootstrapped_weights", result["weights"])):
+        table = _matrix(boot[key])
+        for entry in ours:
+            row = table.loc[f"{entry['item']}  ->  {entry['construct']}"]
+            if row["Bootstrap SD"] < 1e-8:  # single items: loading and weight are exactly 1
+                continue
+            assert entry["est"] == pytest.approx(row["Original Est."], abs=1e-6)
+            assert entry["se"] == pytest.approx(row["Bootstrap SD"], rel=0.10), (key, entry["item"])
+    htmt = _matrix(boot["bootstrapped_HTMT"])
+    for label, row in htmt.iterrows():
+        a, b = [part.strip() for part in label.split("->")]
+        mine = result["htmt_bootstrap"][a][b]
+        assert mine["est"] == pytest.approx(row["Original Est."], abs=1e-6)
+        assert mine["se"] == pytest.approx(row["Bootstrap SD"], rel=0.10)
+        assert abs(mine["ci_lower"] - row["2.5% CI"]) < 0.35 * row["Bootstrap SD"]
+        assert abs(mine["ci_upper"] - row["97.5% CI"]) < 0.35 * row["Bootstrap SD"]
     spec = boot["specific_effect"]["values"]
     mine = next(e for e in result["indirect"] if e["from"] == "COMP" and e["through"] == ["CUSA"])
     assert mine["est"] == pytest.approx(spec["Original Est."], abs=1e-6)

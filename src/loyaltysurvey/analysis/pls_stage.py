@@ -50,18 +50,46 @@ def _stats(fit, spec: PLSSpec) -> np.ndarray:
 PLS_CHUNK = 250
 
 
+def _htmt_pairs(spec: PLSSpec) -> list[tuple[int, int]]:
+    K = len(spec.constructs)
+    return [(a, b) for a in range(K) for b in range(a + 1, K)]
+
+
+def _htmt_batched(Xb: np.ndarray, spec: PLSSpec) -> np.ndarray:
+    """HTMT of every construct pair for every resample (absolute correlations, single items 1)."""
+    Z = Xb - Xb.mean(axis=1, keepdims=True)
+    cov = np.swapaxes(Z, 1, 2) @ Z
+    sd = np.sqrt(np.einsum("bii->bi", cov))
+    R = np.abs(cov / (sd[:, :, None] * sd[:, None, :]))
+    mono = []
+    for block in spec.blocks:
+        cols = list(block)
+        if len(cols) > 1:
+            iu = np.triu_indices(len(cols), 1)
+            mono.append(R[:, cols][:, :, cols][:, iu[0], iu[1]].mean(axis=1))
+        else:
+            mono.append(np.ones(Xb.shape[0]))
+    out = []
+    for a, b in _htmt_pairs(spec):
+        hetero = R[:, list(spec.blocks[a])][:, :, list(spec.blocks[b])].mean(axis=(1, 2))
+        out.append(hetero / np.sqrt(mono[a] * mono[b]))
+    return np.column_stack(out) if out else np.zeros((Xb.shape[0], 0))
+
+
 def _chunk(args) -> np.ndarray:
     """Fit one chunk of resamples at once; rows of NaN mark resamples that could not be estimated."""
     X, spec, start, seed_seq, size = args
     rng = np.random.default_rng(seed_seq)
     n = X.shape[0]
     idx = rng.integers(0, n, size=(size, n))
-    out = fit_pls_batched(X[idx], spec, start)
+    Xb = X[idx]
+    out = fit_pls_batched(Xb, spec, start)
     K = len(spec.constructs)
     eye = np.eye(K)
     total = np.linalg.inv(eye[None] - out["paths"]) - eye[None]
     flat = np.concatenate([out["paths"].reshape(size, -1), out["loadings"].reshape(size, -1),
-                           out["weights"].reshape(size, -1), (total - out["paths"]).reshape(size, -1)], axis=1)
+                           out["weights"].reshape(size, -1), (total - out["paths"]).reshape(size, -1),
+                           _htmt_batched(Xb, spec)], axis=1)
     flat[~out["ok"]] = np.nan
     return flat
 
@@ -139,6 +167,17 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
             entry.update({"se": ci["se"], "t": est / ci["se"] if ci["se"] > 0 else float("nan"),
                           "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"]})
         indirect.append(entry)
+    from ..pls.ipma import ipma
+    target = "LOY" if "LOY" in names else names[-1]
+    items = [q.item(c) for c in columns]
+    ipma_result = ipma(fit, spec, X, np.array([i.scale.min for i in items], float),
+                       np.array([i.scale.max for i in items], float), target)
+    htmt_offset = K * K + 2 * p * K + K * K
+    htmt_intervals = {}
+    for m, (a, b) in enumerate(_htmt_pairs(spec)):
+        value = float(ev["htmt"].loc[names[b], names[a]])
+        info = inference(htmt_offset + m, value)
+        htmt_intervals.setdefault(names[a], {})[names[b]] = {"est": value, **info}
     payload = {
         "paths": paths, "r2": ev["r2"], "r2_adj": ev["r2_adj"], "f2": ev["f2"], "vif": ev["vif"],
         "reliability": ev["reliability"], "loadings": ev["loadings"], "weights": ev["weights"],
@@ -146,6 +185,8 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         "fornell_larcker": {a: {b: float(ev["fornell_larcker"].loc[a, b]) for b in names} for a in names},
         "cross_loadings": {i: {c: float(v) for c, v in row.items()} for i, row in ev["cross_loadings"].iterrows()},
         "indirect": indirect,
+        "htmt_bootstrap": htmt_intervals,
+        "ipma": ipma_result,
         "total_effects": {a: {b: float(ev["total_effects"][names.index(a), names.index(b)]) for b in names
                               if ev["total_effects"][names.index(a), names.index(b)] != 0} for a in names},
         "iterations": fit.iterations, "converged": fit.converged, "n": int(len(frame)), "missing": missing,
