@@ -81,7 +81,23 @@ def _chunk(args) -> np.ndarray:
     X, spec, start, seed_seq, size = args
     rng = np.random.default_rng(seed_seq)
     n = X.shape[0]
-    idx = rng.integers(0, n, size=(size, n))
+    return _fit_rows(X, spec, start, rng.integers(0, n, size=(size, n)))
+
+
+def _jackknife(X: np.ndarray, spec: PLSSpec, start: np.ndarray, chunk: int = 100) -> np.ndarray:
+    """Leave-one-out statistics (for the BCa acceleration), fitted in batches."""
+    n = X.shape[0]
+    everyone = np.arange(n)
+    parts = []
+    for first in range(0, n, chunk):
+        drop = everyone[first:first + chunk]
+        idx = np.array([np.delete(everyone, i) for i in drop])
+        parts.append(_fit_rows(X, spec, start, idx))
+    return np.concatenate(parts)
+
+
+def _fit_rows(X: np.ndarray, spec: PLSSpec, start: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    size = idx.shape[0]
     Xb = X[idx]
     out = fit_pls_batched(Xb, spec, start)
     K = len(spec.constructs)
@@ -123,7 +139,7 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
     ev = evaluate(fit, spec, X, columns)
     names = list(spec.constructs)
     K, p = len(names), len(columns)
-    draws = None
+    draws = jack = None
     failed = 0
     if bootstrap:
         children = np.random.SeedSequence(seed).spawn(math.ceil(bootstrap / PLS_CHUNK))
@@ -138,12 +154,13 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         ok = np.all(np.isfinite(draws), axis=1)
         failed = int((~ok).sum())
         draws = draws[ok]
+        jack = _jackknife(X, spec, fit.weights)
     original = _stats(fit, spec)
 
     def inference(offset: int, value: float) -> dict[str, float]:
         if draws is None or len(draws) < 2:
             return {}
-        ci = intervals(draws[:, offset], value, level)
+        ci = intervals(draws[:, offset], value, level, None if jack is None else jack[:, offset])
         t = value / ci["se"] if ci["se"] > 0 else float("nan")
         pv = float(2 * stats.t.sf(abs(t), len(draws) - 1)) if t == t else float("nan")
         return {"se": ci["se"], "t": t, "pvalue": pv, "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"],
