@@ -372,6 +372,61 @@ class _Builder:
             out.extend([Paragraph(t("hypotheses.mediation_text", table=table.number)), table])
         return out
 
+    def pls(self) -> Section | None:
+        if self.r.pls is None:
+            return None
+        t = self.loc.t
+        d = self.r.pls.to_json()
+        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        boot = d["bootstrap"]
+        text = t("pls.text", n=d["n"], missing=t(f"pls.{d['missing'] if d['missing'] == 'mean' else 'casewise'}"),
+                 boot=boot["successful"], seed=boot["seed"] if boot["seed"] is not None else "–")
+        rel_rows = []
+        for cid, rel in d["reliability"].items():
+            rel_rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", rel["alpha"] < .7),
+                             Cell(rel["rho_a"], "r3", rel["rho_a"] < .7), Cell(rel["rho_c"], "r3", rel["rho_c"] < .7),
+                             Cell(rel["ave"], "r3", rel["ave"] < .5)])
+        rel_table = self.table("pls_reliability", t("pls.reliability_table"),
+                               [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"),
+                                t("columns_pls.rho_c"), self.col("ave")], rel_rows, notes=(t("pls.reliability_note"),))
+        ht_rows = []
+        for a, row in d["htmt_bootstrap"].items():
+            for b, v in row.items():
+                ci = f"[{self.loc.num(v.get('ci_lower'), 'r3')}, {self.loc.num(v.get('ci_upper'), 'r3')}]"
+                ht_rows.append([Cell(f"{names.get(a, a)} – {names.get(b, b)}"), Cell(v["est"], "r3", v["est"] >= .85),
+                                Cell(ci, "ci")])
+        ht_table = self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
+                              ht_rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],))
+        arrow = " ← " if self.loc.rtl else " → "
+        p_rows = []
+        for pth in d["paths"]:
+            ci = f"[{self.loc.num(pth.get('ci_lower'), 'dec3')}, {self.loc.num(pth.get('ci_upper'), 'dec3')}]"
+            sig = pth.get("ci_lower", 0) * pth.get("ci_upper", 0) > 0
+            p_rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "dec3"),
+                           Cell(pth.get("se"), "dec3"), Cell(pth.get("t"), "dec2"), Cell(pth.get("pvalue"), "p"),
+                           Cell(ci, "ci"),
+                           Cell(t("hypotheses.supported") if sig else t("hypotheses.not_supported"), emphasis=not sig)])
+        p_table = self.table("pls_paths", t("pls.paths_table"),
+                             [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
+                              self.col("p"), t("columns_h.ci95"), t("columns_h.decision")], p_rows)
+        r_rows = []
+        for cid, value in d["r2"].items():
+            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}" for src, v in d["f2"].items()
+                           if cid in v)
+            r_rows.append([Cell(names.get(cid, cid)), Cell(value, "r3"), Cell(d["r2_adj"][cid], "r3"), Cell(f2)])
+        r_table = self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
+                                                            t("columns_pls.r2_adj"), t("columns_pls.f2")], r_rows,
+                             notes=(t("pls.f2_note"),))
+        blocks: list = [Paragraph(text), rel_table, ht_table, p_table, r_table]
+        ip = d.get("ipma")
+        if ip and ip["constructs"]:
+            i_rows = [[Cell(names.get(r["construct"], r["construct"])), Cell(r["importance"], "dec3"),
+                       Cell(r["performance"], "dec1")] for r in ip["constructs"]]
+            blocks.append(self.table("pls_ipma", t("pls.ipma_table", target=names.get(ip["target"], ip["target"])),
+                                     [self.col("construct"), t("columns_pls.importance"),
+                                      t("columns_pls.performance")], i_rows, notes=(t("pls.ipma_note"),)))
+        return Section("pls", t("pls.section"), tuple(blocks))
+
     def notes(self) -> Section:
         t = self.loc.t
         if not self.r.notices:
@@ -382,7 +437,8 @@ class _Builder:
         from .. import __version__
         t = self.loc.t
         sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
-                                self.reliability(), self.cfa(), self.sem(), self.notes()) if s is not None]
+                                self.reliability(), self.cfa(), self.sem(), self.pls(), self.notes())
+                    if s is not None]
         intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title))),))
         return Report(
             lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),
