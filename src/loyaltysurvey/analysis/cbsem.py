@@ -119,9 +119,14 @@ def _with_bootstrap(results: SEMResults, scored: pd.DataFrame, B: int, seed, job
         cols["std_ci_upper"].append(sci["perc_upper"])
     for k, v in cols.items():
         est[k] = v
-    info = {"requested": B, "successful": boot.successful, "failed": boot.failed, "seed": seed,
-            "ci": "percentile", "level": level}
+    variance_rows = [r for r, p in enumerate(results.table.params) if p.op == "~~" and p.lhs == p.rhs and p.free]
+    inadmissible = int(np.sum(np.any(boot.draws[:, variance_rows] < 0, axis=1))) if variance_rows else 0
+    info = {"requested": B, "successful": boot.successful, "failed": boot.failed, "inadmissible": inadmissible,
+            "seed": seed, "ci": "percentile", "level": level}
     notices = list(results.notices)
+    if inadmissible:
+        notices.append(Notice("bootstrap_inadmissible", f"{inadmissible} of {boot.successful} bootstrap solutions "
+                              "have a negative variance (nonadmissible); they are kept, as lavaan keeps them"))
     if boot.failed:
         notices.append(Notice("bootstrap_failed", f"{boot.failed} of {B} bootstrap resamples did not converge and "
                               "were left out, as lavaan does"))

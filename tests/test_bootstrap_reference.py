@@ -1,0 +1,102 @@
+"""CB-SEM bootstrap against lavaan 0.6.14's ``se = "bootstrap"`` (2,000 resamples each side).
+
+Reference values: ``tests/reference/cb_bootstrap_reference.json``, written by
+``tests/reference/make_cb_bootstrap_reference.R``: PoliticalDemocracy with
+``ind := a*b`` (two lavaan seeds) and the questionnaire's model on the bundled
+example (listwise).
+
+Two bootstraps with different random draws differ by Monte Carlo error only.
+With B = 2,000 the standard deviation of a 2.5% percentile bound is about
+sqrt(.025 * .975 / B) / phi(1.96) = 0.06 bootstrap SDs for a normal
+statistic, so two runs differ with SD near 0.085 SD; we allow 0.35 SD (about
+four of those; the tails of a product a*b are skewed, hence the margin), and
+bootstrap SDs within 10% (the sampling SD of an SD estimate at B = 2,000 is
+about 1.6%). The test also checks that lavaan's own two seeds agree within
+the same tolerance, which is what justifies it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltysurvey.analysis.cbsem import _with_bootstrap
+from loyaltysurvey.sem import SEM
+
+from conftest import REFERENCE
+
+PATH = REFERENCE / "cb_bootstrap_reference.json"
+pytestmark = pytest.mark.skipif(not PATH.exists(), reason="cb_bootstrap_reference.json not generated")
+REF = json.loads(PATH.read_text())["models"] if PATH.exists() else {}
+POLDEM = """
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + a1*y2 + b1*y3 + c1*y4
+dem65 =~ y5 + a1*y6 + b1*y7 + c1*y8
+dem60 ~ a*ind60
+dem65 ~ ind60 + b*dem60
+y1 ~~ y5; y2 ~~ y4 + y6; y3 ~~ y7; y4 ~~ y8; y6 ~~ y8
+ind := a*b
+"""
+CRM = """
+KCF =~ KCF1 + KCF2 + KCF3 + KCF4 + KCF5
+CRMO =~ CRMO1 + CRMO2 + CRMO3 + CRMO4
+KM =~ KM1 + KM2 + KM3 + KM4
+TECH =~ TECH1 + TECH2 + TECH3 + TECH4
+SAT =~ SAT1 + SAT2 + SAT3 + SAT4
+LOY =~ LOY1 + LOY2 + LOY3 + LOY4
+SAT ~ h1*KCF + h2*CRMO + h3*KM + h4*TECH
+LOY ~ h5*SAT
+ind_KCF := h1*h5
+ind_CRMO := h2*h5
+ind_KM := h3*h5
+ind_TECH := h4*h5
+"""
+TOL_SD = 0.35
+
+
+def _compare(ours: pd.DataFrame, rows: list[dict]) -> int:
+    mine = {(r.lhs, r.op, r.rhs): r for r in ours.itertuples()}
+    checked = 0
+    for row in rows:
+        if row["op"] not in ("~", ":="):
+            continue
+        r = mine[(row["lhs"], row["op"], row["rhs"])]
+        sd = row["se"]
+        assert r.est == pytest.approx(row["est"], rel=1e-3, abs=1e-4)
+        assert r.se == pytest.approx(sd, rel=0.10), row
+        assert abs(r.ci_lower - row["ci_lower"]) < TOL_SD * sd, row
+        assert abs(r.ci_upper - row["ci_upper"]) < TOL_SD * sd, row
+        assert abs(r.ci_bc_lower - row["bc_lower"]) < TOL_SD * sd, row
+        assert abs(r.ci_bc_upper - row["bc_upper"]) < TOL_SD * sd, row
+        checked += 1
+    return checked
+
+
+def test_lavaan_seeds_agree_within_the_tolerance():
+    first, second = REF["poldem"]
+    for a, b in zip(first["rows"], second["rows"]):
+        if a["op"] in ("~", ":="):
+            assert abs(a["ci_lower"] - b["ci_lower"]) < TOL_SD * a["se"]
+            assert abs(a["ci_upper"] - b["ci_upper"]) < TOL_SD * a["se"]
+
+
+def test_political_democracy_bootstrap_matches_lavaan():
+    data = pd.read_csv(REFERENCE / "data" / "PoliticalDemocracy.csv")
+    fit = SEM(POLDEM).fit(data)
+    boot_fit, boot = _with_bootstrap(fit, data, 2000, 99, 1, None, None)
+    assert boot.successful + boot.failed == 2000
+    # lavaan warned of 729 and 719 nonadmissible solutions (negative variances) in its two runs.
+    assert 600 < boot_fit.extra["bootstrap"]["inadmissible"] < 850
+    assert _compare(boot_fit.estimates, REF["poldem"][0]["rows"]) == 4
+
+
+def test_bundled_example_indirect_effects_match_lavaan():
+    data = pd.read_csv(REFERENCE / "data" / "crm_example_clean.csv")
+    for item in ("KCF3", "KM2", "LOY4"):
+        data[item] = 6 - data[item]
+    fit = SEM(CRM).fit(data)
+    boot_fit, _ = _with_bootstrap(fit, data, 2000, 7, 2, None, None)
+    assert _compare(boot_fit.estimates, REF["crm"][0]["rows"]) == 9
