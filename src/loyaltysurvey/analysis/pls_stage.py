@@ -185,6 +185,8 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
                           "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"]})
         indirect.append(entry)
     from ..pls.ipma import ipma
+    from ..pls.predict import pls_predict
+    prediction = pls_predict(X, spec, columns, seed=seed)
     target = "LOY" if "LOY" in names else names[-1]
     items = [q.item(c) for c in columns]
     ipma_result = ipma(fit, spec, X, np.array([i.scale.min for i in items], float),
@@ -204,6 +206,7 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         "indirect": indirect,
         "htmt_bootstrap": htmt_intervals,
         "ipma": ipma_result,
+        "predict": prediction,
         "total_effects": {a: {b: float(ev["total_effects"][names.index(a), names.index(b)]) for b in names
                               if ev["total_effects"][names.index(a), names.index(b)] != 0} for a in names},
         "iterations": fit.iterations, "converged": fit.converged, "n": int(len(frame)), "missing": missing,
