@@ -55,12 +55,9 @@ def _htmt_pairs(spec: PLSSpec) -> list[tuple[int, int]]:
     return [(a, b) for a in range(K) for b in range(a + 1, K)]
 
 
-def _htmt_batched(Xb: np.ndarray, spec: PLSSpec) -> np.ndarray:
+def _htmt_batched(R: np.ndarray, spec: PLSSpec) -> np.ndarray:
     """HTMT of every construct pair for every resample (absolute correlations, single items 1)."""
-    Z = Xb - Xb.mean(axis=1, keepdims=True)
-    cov = np.swapaxes(Z, 1, 2) @ Z
-    sd = np.sqrt(np.einsum("bii->bi", cov))
-    R = np.abs(cov / (sd[:, :, None] * sd[:, None, :]))
+    R = np.abs(R)
     mono = []
     for block in spec.blocks:
         cols = list(block)
@@ -68,12 +65,12 @@ def _htmt_batched(Xb: np.ndarray, spec: PLSSpec) -> np.ndarray:
             iu = np.triu_indices(len(cols), 1)
             mono.append(R[:, cols][:, :, cols][:, iu[0], iu[1]].mean(axis=1))
         else:
-            mono.append(np.ones(Xb.shape[0]))
+            mono.append(np.ones(R.shape[0]))
     out = []
     for a, b in _htmt_pairs(spec):
         hetero = R[:, list(spec.blocks[a])][:, :, list(spec.blocks[b])].mean(axis=(1, 2))
         out.append(hetero / np.sqrt(mono[a] * mono[b]))
-    return np.column_stack(out) if out else np.zeros((Xb.shape[0], 0))
+    return np.column_stack(out) if out else np.zeros((R.shape[0], 0))
 
 
 def _chunk(args) -> np.ndarray:
@@ -105,7 +102,7 @@ def _fit_rows(X: np.ndarray, spec: PLSSpec, start: np.ndarray, idx: np.ndarray) 
     total = np.linalg.inv(eye[None] - out["paths"]) - eye[None]
     flat = np.concatenate([out["paths"].reshape(size, -1), out["loadings"].reshape(size, -1),
                            out["weights"].reshape(size, -1), (total - out["paths"]).reshape(size, -1),
-                           _htmt_batched(Xb, spec)], axis=1)
+                           _htmt_batched(out["R"], spec)], axis=1)
     flat[~out["ok"]] = np.nan
     return flat
 

@@ -1,10 +1,14 @@
 """PLS path models for many resamples at once (the bootstrap hot path).
 
-All resamples of a chunk are standardized and iterated together: construct
-scores, inner weights, proxies and outer weights are batched matrix products
-with a leading resample axis, started from the full-sample weights. The
-per-resample result is identical (to the stopping tolerance) to
-:func:`loyaltysurvey.pls.algorithm.fit_pls` on the same rows.
+PLS needs the data only through the indicators' correlation matrix ``R``: with
+standardized indicators ``Z`` and weights ``W`` scaled to unit score variance,
+score correlations are ``W'RW``, mode A weights are ``Z'Y E / (n - 1) = R W E``,
+mode B weights solve ``R_kk w = (R W E)_k``, and loadings are ``R W``. So each
+resample's ``R`` is computed once (one batched product over the rows) and the
+iterations run on ``p x p`` matrices for all resamples together, started from the
+full-sample weights. The per-resample result equals
+:func:`loyaltysurvey.pls.algorithm.fit_pls` on the same rows (to the stopping
+tolerance).
 """
 
 from __future__ import annotations
@@ -13,69 +17,76 @@ import numpy as np
 
 from .algorithm import PLSSpec, inner_structure
 
-__all__ = ["fit_pls_batched"]
+__all__ = ["fit_pls_batched", "correlations"]
 
 
-def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray) -> dict[str, np.ndarray]:
+def correlations(Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indicator correlation matrices (B, p, p) and a flag of resamples without constant indicators."""
+    n = Xb.shape[1]
+    Zc = Xb - Xb.mean(axis=1, keepdims=True)
+    cov = np.swapaxes(Zc, 1, 2) @ Zc / (n - 1)
+    var = np.einsum("bii->bi", cov)
+    ok = np.all(var > 0, axis=1)
+    sd = np.sqrt(np.where(var > 0, var, 1.0))
+    return cov / (sd[:, :, None] * sd[:, None, :]), ok
+
+
+def _normalize(W: np.ndarray, R: np.ndarray) -> np.ndarray:
+    var = np.sum(W * (R @ W), axis=1, keepdims=True)      # (B, 1, K): w_k' R w_k
+    return W / np.sqrt(var)
+
+
+def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray, R: np.ndarray | None = None,
+                    ok: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Fit every resample in ``Xb`` (B, n, p). Returns paths (B, K, K), loadings and weights (B, p, K), ok (B,)."""
-    B, n, p = Xb.shape
+    if R is None:
+        R, ok = correlations(Xb)
+    B, p = R.shape[0], R.shape[1]
     K = len(spec.constructs)
-    mean = Xb.mean(axis=1, keepdims=True)
-    sd = Xb.std(axis=1, ddof=1, keepdims=True)
-    ok = np.all(sd[:, 0, :] > 0, axis=1)
-    sd = np.where(sd > 0, sd, 1.0)
-    Z = (Xb - mean) / sd
     adj, preds = inner_structure(spec)
+    linked = (adj + adj.T) > 0
+    isolated = np.nonzero(~linked.any(axis=0))[0]
     mask = np.zeros((p, K))
     for k, block in enumerate(spec.blocks):
         mask[list(block), k] = 1.0
-    W = np.repeat(start[None], B, axis=0)
     mode_b = [k for k in range(K) if spec.modes[k] == "B" and len(spec.blocks[k]) > 1]
-    R = None
-    if mode_b:
-        R = np.swapaxes(Z, 1, 2) @ Z / (n - 1)                  # indicator correlations (B, p, p)
+    W = _normalize(np.repeat(start[None], B, axis=0), R)
     active = ok.copy()
     for _ in range(spec.max_iter):
-        Y = Z @ W
-        Y = Y / Y.std(axis=1, ddof=1, keepdims=True)
-        C = np.swapaxes(Y, 1, 2) @ Y / (n - 1)                   # (B, K, K)
+        RW = R @ W                                            # (B, p, K)
+        C = np.swapaxes(W, 1, 2) @ RW                         # score correlations (B, K, K)
         E = np.zeros((B, K, K))
         for j in range(K):
-            succ = np.nonzero(adj[j, :])[0]
             if spec.scheme == "path":
+                succ = np.nonzero(adj[j, :])[0]
                 E[:, succ, j] = C[:, succ, j]
                 pr = preds[j]
                 if pr:
                     E[:, pr, j] = np.linalg.solve(C[:, pr][:, :, pr], C[:, pr, j][:, :, None])[:, :, 0]
             else:
-                nb = np.nonzero((adj + adj.T)[:, j])[0]
+                nb = np.nonzero(linked[:, j])[0]
                 E[:, nb, j] = np.sign(C[:, nb, j]) if spec.scheme == "centroid" else C[:, nb, j]
-        isolated = np.nonzero(~(adj + adj.T).any(axis=0))[0]
         E[:, isolated, isolated] = 1.0
-        proxies = Y @ E                                          # (B, n, K)
-        W_new = (np.swapaxes(Z, 1, 2) @ proxies) / (n - 1) * mask[None]
+        W_new = (RW @ E) * mask[None]                         # mode A: cor(indicators, proxies)
         for k in mode_b:
             cols = list(spec.blocks[k])
-            Rk = R[:, cols][:, :, cols]
-            W_new[:, cols, k] = np.linalg.solve(Rk, W_new[:, cols, k][:, :, None])[:, :, 0]
-        W_new = W_new / (Z @ W_new).std(axis=1, ddof=1, keepdims=True)
+            W_new[:, cols, k] = np.linalg.solve(R[:, cols][:, :, cols], W_new[:, cols, k][:, :, None])[:, :, 0]
+        W_new = _normalize(W_new, R)
         change = np.sum(np.abs(W_new - W), axis=(1, 2))
         W = np.where(active[:, None, None], W_new, W)
         active &= change >= spec.stop
         if not active.any():
             break
     converged = ok & ~active
-    Y = Z @ W
-    Y = Y / Y.std(axis=1, ddof=1, keepdims=True)
-    C = np.swapaxes(Y, 1, 2) @ Y / (n - 1)
-    loadings = np.swapaxes(Z, 1, 2) @ Y / (n - 1) * mask[None]
+    RW = R @ W
+    C = np.swapaxes(W, 1, 2) @ RW
+    loadings = RW * mask[None]
     reflective = [k for k in range(K) if spec.modes[k] == "R" and len(spec.blocks[k]) > 1]
     if reflective:  # PLSc, as in algorithm._consistent, for every resample
         rho = np.ones((B, K))
         for k in reflective:
             cols = list(spec.blocks[k])
-            Zk = Z[:, :, cols]
-            S = np.swapaxes(Zk, 1, 2) @ Zk / (n - 1)
+            S = R[:, cols][:, :, cols]
             w = W[:, cols, k]
             Sw = (S - S * np.eye(len(cols))[None]) @ w[:, :, None]
             num = (w[:, None, :] @ Sw)[:, 0, 0]
@@ -90,4 +101,4 @@ def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray) -> dict[st
         pr = preds[j]
         if pr:
             paths[:, pr, j] = np.linalg.solve(C[:, pr][:, :, pr], C[:, pr, j][:, :, None])[:, :, 0]
-    return {"paths": paths, "loadings": loadings, "weights": W, "ok": converged}
+    return {"paths": paths, "loadings": loadings, "weights": W, "ok": converged, "R": R}
