@@ -175,3 +175,28 @@ def test_plspredict_matches_seminr(fits):
         for key, rel in (("pls_rmse", 0.025), ("pls_mae", 0.025), ("lm_rmse", 0.06), ("lm_mae", 0.06)):
             assert ours[key] == pytest.approx(values[key], rel=rel), (item, key)
         assert ours["q2_predict"] < 1
+
+
+def test_ipma_definitions(fits):
+    """IPMA by its definition (Ringle & Sarstedt, 2016): no external implementation is available
+    here, so the test recomputes the quantities independently on corp_rep (scale 1-7):
+    the single item cusa's performance is its mean rescaled to 0-100, and CUSA's importance for
+    CUSL is its total unstandardized effect: direct slope of the rescaled scores in the OLS model."""
+    from loyaltysurvey.pls.ipma import ipma
+    spec, fit, _, columns = fits["corp_rep"]
+    from conftest import SHARED_DATA
+    frame = pd.read_csv(SHARED_DATA / "corp_rep.csv").replace(-99, np.nan)[columns].astype(float)
+    X = frame.fillna(frame.mean()).to_numpy()
+    result = ipma(fit, spec, X, np.ones(len(columns)), np.full(len(columns), 7.0), "CUSL")
+    cusa = X[:, columns.index("cusa")]
+    assert result["performance"]["CUSA"] == pytest.approx(np.mean(100 * (cusa - 1) / 6), abs=1e-9)
+    # Rescaled construct scores by hand: weights / sd, normalized to sum 1.
+    scores = {}
+    for k, name in enumerate(spec.constructs):
+        cols = list(spec.blocks[k])
+        w = fit.weights[cols, k] / X[:, cols].std(axis=0, ddof=1)
+        scores[name] = (100 * (X[:, cols] - 1) / 6) @ (w / w.sum())
+    design = np.column_stack([np.ones(len(X)), scores["COMP"], scores["LIKE"], scores["CUSA"]])
+    slope_cusa = np.linalg.lstsq(design, scores["CUSL"], rcond=None)[0][3]
+    row = next(r for r in result["constructs"] if r["construct"] == "CUSA")
+    assert row["importance"] == pytest.approx(slope_cusa, abs=1e-9)
