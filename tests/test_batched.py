@@ -11,17 +11,8 @@ from loyaltysurvey.sem.batched import BatchedML
 from loyaltysurvey.sem.estimate import fit_ml
 from loyaltysurvey.sem.ram import RamModel
 
-from conftest import REFERENCE
+from conftest import POLDEM, REFERENCE
 
-POLDEM = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + a1*y2 + b1*y3 + c1*y4
-dem65 =~ y5 + a1*y6 + b1*y7 + c1*y8
-dem60 ~ a*ind60
-dem65 ~ ind60 + b*dem60
-y1 ~~ y5; y2 ~~ y4 + y6; y3 ~~ y7; y4 ~~ y8; y6 ~~ y8
-ind := a*b
-"""
 
 
 @pytest.fixture(scope="module")

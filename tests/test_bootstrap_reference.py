@@ -26,20 +26,11 @@ import pytest
 from loyaltysurvey.analysis.cbsem import _with_bootstrap
 from loyaltysurvey.sem import SEM
 
-from conftest import REFERENCE
+from conftest import POLDEM, REFERENCE
 
 PATH = REFERENCE / "cb_bootstrap_reference.json"
 pytestmark = pytest.mark.skipif(not PATH.exists(), reason="cb_bootstrap_reference.json not generated")
 REF = json.loads(PATH.read_text())["models"] if PATH.exists() else {}
-POLDEM = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + a1*y2 + b1*y3 + c1*y4
-dem65 =~ y5 + a1*y6 + b1*y7 + c1*y8
-dem60 ~ a*ind60
-dem65 ~ ind60 + b*dem60
-y1 ~~ y5; y2 ~~ y4 + y6; y3 ~~ y7; y4 ~~ y8; y6 ~~ y8
-ind := a*b
-"""
 CRM = """
 KCF =~ KCF1 + KCF2 + KCF3 + KCF4 + KCF5
 CRMO =~ CRMO1 + CRMO2 + CRMO3 + CRMO4
