@@ -103,6 +103,14 @@ def test_reliability_htmt_r2_f2(fits, name):
     for construct, value in ref["r_squared"].items():
         assert ev["r2"][construct] == pytest.approx(value, abs=1e-3)
         assert ev["r2_adj"][construct] == pytest.approx(ref["adj_r_squared"][construct], abs=1e-3)
+    for construct, items in ref["vif_items"].items():
+        for item, value in items.items():
+            if construct in ev["vif_items"]:
+                assert ev["vif_items"][construct][item] == pytest.approx(value, abs=1e-3), item
+    for target, sources in ref["vif_antecedents"].items():
+        for source, value in sources.items():
+            if value is not None:
+                assert ev["vif"][target][source] == pytest.approx(value, abs=1e-3), (source, target)
     f2 = _matrix(ref["fSquare"])
     for source, targets in ev["f2"].items():
         for target, value in targets.items():

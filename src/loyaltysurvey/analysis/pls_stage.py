@@ -195,7 +195,7 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         info = inference(htmt_offset + m, value)
         htmt_intervals.setdefault(names[a], {})[names[b]] = {"est": value, **info}
     payload = {
-        "paths": paths, "r2": ev["r2"], "r2_adj": ev["r2_adj"], "f2": ev["f2"], "vif": ev["vif"],
+        "paths": paths, "r2": ev["r2"], "r2_adj": ev["r2_adj"], "f2": ev["f2"], "vif": ev["vif"], "vif_items": ev["vif_items"],
         "reliability": ev["reliability"], "loadings": ev["loadings"], "weights": ev["weights"],
         "htmt": {a: {b: float(ev["htmt"].loc[a, b]) for b in names if b != a} for a in names},
         "fornell_larcker": {a: {b: float(ev["fornell_larcker"].loc[a, b]) for b in names} for a in names},

@@ -35,7 +35,7 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
     Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
     R = np.corrcoef(Z, rowvar=False)
     adj, preds = inner_structure(spec)
-    reliability, loadings, weights = {}, [], []
+    reliability, loadings, weights, vif_items = {}, [], [], {}
     for k, block in enumerate(spec.blocks):
         cols = list(block)
         lam = fit.loadings[cols, k]
@@ -52,6 +52,8 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
             rho_a = 1.0
         reliability[names[k]] = {"alpha": float(alpha), "rho_c": float(rho_c), "rho_a": float(rho_a), "ave": ave,
                                  "mode": spec.modes[k]}
+        if kk > 1:  # indicator VIF: diagonal of the inverse block correlation matrix
+            vif_items[names[k]] = {indicators[c]: float(v) for c, v in zip(cols, np.diag(np.linalg.inv(S)))}
         for c, l, wt in zip(cols, lam, w):
             loadings.append({"construct": names[k], "item": indicators[c], "est": float(l),
                              "reliability": float(l * l)})
@@ -84,5 +86,5 @@ def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -
     B = fit.paths
     total = np.linalg.inv(np.eye(len(names)) - B) - np.eye(len(names))
     return {"reliability": reliability, "loadings": loadings, "weights": weights, "htmt": ht,
-            "fornell_larcker": fl, "cross_loadings": cross, "r2": r2, "r2_adj": r2_adj, "f2": f2, "vif": vif,
+            "fornell_larcker": fl, "cross_loadings": cross, "r2": r2, "r2_adj": r2_adj, "f2": f2, "vif": vif, "vif_items": vif_items,
             "total_effects": total, "indirect_effects": total - B}
