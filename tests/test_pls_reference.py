@@ -208,3 +208,19 @@ def test_ipma_definitions(fits):
     slope_cusa = np.linalg.lstsq(design, scores["CUSL"], rcond=None)[0][3]
     row = next(r for r in result["constructs"] if r["construct"] == "CUSA")
     assert row["importance"] == pytest.approx(slope_cusa, abs=1e-9)
+
+
+def test_factorial_scheme_matches_seminr(shared_data_module):
+    """seminr ``inner_weights = path_factorial`` on mobi (tests/reference/pls_schemes_reference.json)."""
+    ref = json.loads((REFERENCE / "pls_schemes_reference.json").read_text())
+    columns = [c for b in MOBI.values() for c in b]
+    index = {c: i for i, c in enumerate(columns)}
+    spec = PLSSpec(tuple(MOBI), tuple(tuple(index[c] for c in b) for b in MOBI.values()),
+                   tuple("A" for _ in MOBI), tuple(MOBI_PATHS), scheme="factorial")
+    fit = fit_pls(pd.read_csv(shared_data_module / "mobi.csv")[columns].to_numpy(float), spec)
+    names = list(MOBI)
+    for row in ref["paths"]:
+        assert fit.paths[names.index(row["from"]), names.index(row["to"])] == pytest.approx(row["est"], abs=1e-3)
+    for row in ref["weights"]:
+        assert fit.weights[columns.index(row["item"]), names.index(row["construct"])] == pytest.approx(
+            row["est"], abs=1e-3)
