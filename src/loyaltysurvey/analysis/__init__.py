@@ -8,4 +8,4 @@ from .scoring import construct_scores, score_items
 
 __all__ = ["AnalysisResults", "ScaleReliability", "analyze_responses", "construct_scores", "cronbach_alpha",
            "describe", "feldt_interval", "frequency_table", "kurtosis", "omega_total", "scale_distribution",
-           "score_items", "skewness", "to_jsonable"]
+           "scale_reliability", "score_items", "skewness", "to_jsonable"]

@@ -40,13 +40,6 @@ def pls_spec(q: Questionnaire, columns: list[str]) -> PLSSpec:
                    tuple(c.mode for c in q.constructs), paths)
 
 
-def _stats(fit, spec: PLSSpec) -> np.ndarray:
-    """One flat vector of everything bootstrapped: paths, loadings, weights, total indirect effects."""
-    K = len(spec.constructs)
-    total = np.linalg.inv(np.eye(K) - fit.paths) - np.eye(K)
-    return np.concatenate([fit.paths.ravel(), fit.loadings.ravel(), fit.weights.ravel(), (total - fit.paths).ravel()])
-
-
 PLS_CHUNK = 250
 
 
@@ -152,7 +145,6 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         failed = int((~ok).sum())
         draws = draws[ok]
         jack = _jackknife(X, spec, fit.weights)
-    original = _stats(fit, spec)
 
     def inference(offset: int, value: float) -> dict[str, float]:
         if draws is None or len(draws) < 2:
@@ -176,10 +168,15 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         est = float(np.prod([fit.paths[names.index(a), names.index(b)] for a, b in zip(chain, chain[1:])]))
         entry = {"from": chain[0], "through": list(chain[1:-1]), "to": chain[-1], "est": est}
         if draws is not None and len(draws):
-            prod = np.prod([draws[:, names.index(a) * K + names.index(b)] for a, b in zip(chain, chain[1:])], axis=0)
-            ci = intervals(prod, est, level)
-            entry.update({"se": ci["se"], "t": est / ci["se"] if ci["se"] > 0 else float("nan"),
-                          "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"]})
+            cols = [names.index(a) * K + names.index(b) for a, b in zip(chain, chain[1:])]
+            prod = np.prod(draws[:, cols], axis=1)
+            ci = intervals(prod, est, level, None if jack is None else np.prod(jack[:, cols], axis=1))
+            t_value = est / ci["se"] if ci["se"] > 0 else float("nan")
+            entry.update({"se": ci["se"], "t": t_value,
+                          "pvalue": float(2 * stats.t.sf(abs(t_value), len(draws) - 1)) if t_value == t_value
+                          else float("nan"),
+                          "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"],
+                          "ci_bca_lower": ci["bca_lower"], "ci_bca_upper": ci["bca_upper"]})
         indirect.append(entry)
     from ..pls.ipma import ipma
     from ..pls.predict import pls_predict
@@ -213,5 +210,4 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
     if failed:
         notices.append(Notice("pls_bootstrap_failed", f"{failed} PLS bootstrap resamples could not be estimated "
                               "and were left out"))
-    del original
     return PLSResults(payload, tuple(notices))

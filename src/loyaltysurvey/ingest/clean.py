@@ -8,7 +8,6 @@ items are *not* reversed here (see :func:`loyaltysurvey.analysis.scoring.score_i
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..spec import Questionnaire
-from ..text import match_key, normalize_persian, to_ascii_digits
+from ..text import match_key, to_ascii_digits
 from .cells import AnswerReader, normalize_code
 from .columns import match_columns
 from .ledger import Ledger, Notice

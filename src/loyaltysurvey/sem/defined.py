@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping
 
 import numpy as np
 
 from ..errors import ModelError
-from ..spec.syntax import Statement
 from .partable import ParTable
 
 __all__ = ["compile_definitions", "delta_method"]

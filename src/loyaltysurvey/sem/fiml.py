@@ -132,7 +132,6 @@ def em_saturated(patterns: Patterns, tol: float = 1e-11, max_iter: int = 20000) 
     ``a_g + K_g y`` (``a_g = mu - K_g mu``) and ``C_g = Sigma - Sigma Q_g Sigma`` is the
     conditional covariance of the missing part.
     """
-    p = patterns.p
     n, mask = patterns.n, patterns.mask
     counts = n @ mask
     mu = (n @ (patterns.mean * mask)) / counts

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from itertools import combinations
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from ..errors import ModelError
 from ..spec.syntax import Statement, parse_model

@@ -21,7 +21,6 @@ has ``c3 = tr(U Wm^-1 Wc Wm^-1 U Gamma) / df`` (version V3); the baseline model 
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
