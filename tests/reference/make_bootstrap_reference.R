@@ -96,28 +96,31 @@ crm_model <- '
 # ---------------------------------------------------------------------------
 num <- function(v) as.numeric(unlist(v))
 
-# Bootstrap draws of every parameter-table row (columns = rows of the
-# parameter table; fixed rows constant, ':=' rows via def.function), using
-# the draws lavaan uses (failed draws removed).
-row_draws <- function(fit) {
+# Bootstrap draws of every row of `pe` (a parameterEstimates() data frame of
+# a single-group fit): free rows from the BOOT column of their free index,
+# fixed rows constant, ':=' rows via the model's def.function; only the draws
+# lavaan uses (failed draws removed).
+row_draws <- function(fit, pe) {
   BOOT <- lavInspect(fit, "boot")
   err <- attr(BOOT, "error.idx")
   if (length(err) > 0L) BOOT <- BOOT[-err, , drop = FALSE]
   pt <- parTable(fit)
-  pe <- parameterEstimates(fit, ci = FALSE, se = FALSE)
-  stopifnot(nrow(pe) == nrow(pt), all(pe$lhs == pt$lhs), all(pe$op == pt$op),
-            all(pe$rhs == pt$rhs))
   stopifnot(ncol(BOOT) == max(pt$free))
-  out <- matrix(NA_real_, nrow(BOOT), nrow(pt))
-  for (j in seq_len(nrow(pt))) {
-    if (pt$free[j] > 0L) out[, j] <- BOOT[, pt$free[j]]
-    else if (pt$op[j] != ":=") out[, j] <- pe$est[j]
-  }
-  def.idx <- which(pt$op == ":=")
-  if (length(def.idx) > 0L) {
+  key <- function(d) paste(d$lhs, d$op, d$rhs, sep = "\r")
+  m <- match(key(pe), key(pt))
+  stopifnot(!anyNA(m))
+  def.rows <- which(pt$op == ":=")
+  D <- NULL
+  if (length(def.rows) > 0L) {
     D <- apply(BOOT, 1, fit@Model@def.function)
     D <- if (is.matrix(D)) t(D) else as.matrix(D)
-    out[, def.idx] <- D
+  }
+  out <- matrix(NA_real_, nrow(BOOT), nrow(pe))
+  for (j in seq_len(nrow(pe))) {
+    i <- m[j]
+    if (pt$op[i] == ":=") out[, j] <- D[, match(i, def.rows)]
+    else if (pt$free[i] > 0L) out[, j] <- BOOT[, pt$free[i]]
+    else out[, j] <- pe$est[j]
   }
   out
 }
@@ -154,7 +157,7 @@ run_boot <- function(model, data, seed, R = B, ...) {
   boot <- lavInspect(fit, "boot")
   n_err <- length(attr(boot, "error.idx"))
   n_nonadm <- length(attr(boot, "nonadmissible"))
-  draws <- row_draws(fit)
+  draws <- row_draws(fit, perc)
   # self-check: recomputed percentile bounds equal lavaan's
   for (j in seq_len(nrow(perc))) {
     if (perc$se[j] > 0) {
@@ -266,6 +269,14 @@ result <- list(
   versions = list(
     R = R.version.string,
     lavaan = as.character(packageVersion("lavaan"))
+  ),
+  notes = list(
+    script = "tests/reference/make_bootstrap_reference.R",
+    se = "bootstrap SD of the successful draws (lavaan parameterEstimates)",
+    ci = "ci_lower/ci_upper: boot.ci.type = 'perc' (95%); bc_lower/bc_upper: boot.ci.type = 'bca.simple'",
+    successful = "nrow(lavInspect(fit, 'boot')) - length(attr(., 'error.idx')); nonadmissible draws are kept by lavaan",
+    mc_se = "mc_se_ci_*: (q(p+d) - q(p-d))/2 with d = sqrt(p(1-p)/successful), p = 0.025/0.975, from the draws of that row",
+    seconds = "elapsed seconds of the sem() call (system.time), parallel = 'no'"
   ),
   models = models
 )

@@ -10,6 +10,7 @@ from ..errors import DataError
 from ..ingest import IngestResult, Notice
 from .cbsem import run_cbsem
 from .descriptives import describe, frequency_table, scale_distribution
+from .normality import normality_table
 from .reliability import scale_reliability
 from .results import AnalysisResults
 from .scoring import construct_scores, score_items
@@ -86,5 +87,6 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
         questionnaire=q, ingest=data, scored=scored, scores=scores,
         item_stats=describe(scored), construct_stats=describe(scores),
         distribution=scale_distribution(data.responses, points), demographics=demographics,
-        reliability=reliability, cbsem=cbsem, pls=pls, notices=tuple(notices), settings=settings,
+        reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
+        cbsem=cbsem, pls=pls, notices=tuple(notices), settings=settings,
         software=_versions())

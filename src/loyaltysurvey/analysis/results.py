@@ -54,6 +54,7 @@ class AnalysisResults:
     distribution: pd.DataFrame
     demographics: Mapping[str, pd.DataFrame]
     reliability: Mapping[str, ScaleReliability]
+    normality: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     cbsem: CBSEMResults | None = None
     pls: Any = None
     notices: tuple[Notice, ...] = ()
@@ -80,6 +81,7 @@ class AnalysisResults:
                 "constructs": self.construct_stats.to_dict(orient="index"),
                 "scale_points": {item: {str(p): v for p, v in row.items()}
                                  for item, row in self.distribution.to_dict(orient="index").items()},
+                "normality": dict(self.normality),
             },
             "demographics": demographics,
             "reliability": reliability,

@@ -163,13 +163,17 @@ class _Builder:
                 if not ok:
                     bad.append(str(name))
                 shown = self.loc.text(self.q.construct(name).name) if label else str(name)
+                tests = self.r.normality.get(str(name), {})
                 rows.append([Cell(shown), Cell(sk, "dec2"), Cell(ku, "dec2"),
+                             Cell(tests.get("ks_d"), "r3"), Cell(tests.get("ks_p"), "p"),
+                             Cell(tests.get("shapiro_w"), "r3"), Cell(tests.get("shapiro_p"), "p"),
                              Cell(t("verdicts.normal") if ok else t("verdicts.not_normal"), emphasis=not ok)])
         sep = "، " if self.lang == "fa" else ", "
         violations = t("normality_bad", names=sep.join(bad)) if bad else t("normality_ok")
         table = self.table("normality", t("sections.normality").split(" ", 1)[-1],
-                           [self.col("item"), self.col("skewness"), self.col("kurtosis"), self.col("verdict")],
-                           rows, notes=(t("notes.threshold_normal"),))
+                           [self.col("item"), self.col("skewness"), self.col("kurtosis"), self.col("ks_d"),
+                            self.col("ks_p"), self.col("sw_w"), self.col("sw_p"), self.col("verdict")],
+                           rows, notes=(t("notes.threshold_normal"), t("notes.normality_tests")))
         return Section("normality", t("sections.normality"), (Paragraph(t("normality_text", violations=violations)),
                                                               table))
 
