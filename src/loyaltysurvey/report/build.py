@@ -431,6 +431,29 @@ class _Builder:
                                       t("columns_pls.performance")], i_rows, notes=(t("pls.ipma_note"),)))
         return Section("pls", t("pls.section"), tuple(blocks))
 
+    def methods(self) -> Paragraph | None:
+        """What actually ran, in words: software, estimator, missing data, N, resamples, seed."""
+        cb = self.r.cbsem
+        if cb is None or (cb.cfa is None and cb.sem is None):
+            return None
+        from .. import __version__
+        t = self.loc.t
+        settings = self.r.settings
+        fitted = cb.sem or cb.cfa
+        boot = cb.bootstrap
+        boot_text = (t("methods.bootstrap", b=boot["successful"], seed=boot["seed"]) if boot
+                     else t("methods.nobootstrap"))
+        pls_text = ""
+        if self.r.pls is not None:
+            pb = self.r.pls.to_json()["bootstrap"]
+            pls_text = t("methods.pls", b=pb["successful"], seed=pb["seed"])
+        missing = settings.get("missing", "listwise")
+        return Paragraph(t("methods.text", version=self.loc.digits(__version__),
+                           python=self.loc.digits(self.r.software.get("python", "")),
+                           estimator=t("methods.mlr") if settings.get("estimator") == "MLR" else t("methods.ml"),
+                           missing=t("methods.fiml") if missing == "fiml" else t("methods.listwise"),
+                           n=int(fitted.nobs), bootstrap=boot_text, pls=pls_text))
+
     def notes(self) -> Section:
         t = self.loc.t
         if not self.r.notices:
@@ -443,10 +466,12 @@ class _Builder:
         sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
                                 self.reliability(), self.cfa(), self.sem(), self.pls(), self.notes())
                     if s is not None]
-        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title))),))
+        methods = self.methods()
+        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title))),)
+                        + ((methods,) if methods else ()))
         return Report(
             lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),
-            generated=t("generated", version=__version__, date=self.loc.date_text(self.today)),
+            generated=t("generated", version=self.loc.digits(__version__), date=self.loc.date_text(self.today)),
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
             sections=(intro, *sections), references_title=t("references_title"),
