@@ -111,3 +111,25 @@ def test_bootstrap_results_do_not_depend_on_jobs(tmp_path):
     assert one["sem"]["bootstrap"]["successful"] + one["sem"]["bootstrap"]["failed"] == 200
     h6 = next(h for h in one["hypotheses"] if h["id"] == "H6")
     assert h6["through"] == ["SAT"] and h6["ci_lower"] < h6["est"] < h6["ci_upper"]
+
+
+def test_dask_scheduler_gives_the_same_bootstrap(tmp_path):
+    pytest.importorskip("dask.distributed")
+    args = ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+            str(bundled_path("questionnaires", "crm_loyalty_example.csv")), "--bootstrap", "200", "--seed", "8",
+            "--method", "cb"]
+    local = runner.invoke(app, [*args, "--out", str(tmp_path / "local")])
+    dask = runner.invoke(app, [*args, "--out", str(tmp_path / "dask"), "--scheduler", "local", "--jobs", "2"])
+    assert local.exit_code == 0 and dask.exit_code == 0, dask.stderr
+    one, two = (json.loads((tmp_path / d / "results.json").read_text(encoding="utf-8")) for d in ("local", "dask"))
+    assert one["sem"]["estimates"] == two["sem"]["estimates"] and one["mediation"] == two["mediation"]
+    assert two["meta"]["settings"]["scheduler"] == "local"
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    pytest.importorskip("dask.distributed")
+    result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+                                 str(bundled_path("questionnaires", "crm_loyalty_example.csv")), "--bootstrap", "50",
+                                 "--method", "cb", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
