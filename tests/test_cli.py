@@ -61,6 +61,10 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     assert "۴۲۵" in html and "٫" in html
     xml = zipfile.ZipFile(demo_fa / "report.docx").read("word/document.xml").decode("utf-8")
     assert "<w:bidi/>" in xml and "<w:bidiVisual/>" in xml and "تمرکز بر مشتریان کلیدی" in xml
+    assert html.count('<img src="data:image/png;base64,') == 4          # CB-SEM and PLS path diagrams
+    assert "مدل در حالت تخمین استاندارد" in html and "مدل در حالت ضرایب معناداری" in html
+    media = [n for n in zipfile.ZipFile(demo_fa / "report.docx").namelist() if n.startswith("word/media/")]
+    assert len(media) == 4
     book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
     assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
 

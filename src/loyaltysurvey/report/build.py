@@ -15,7 +15,8 @@ import numpy as np
 
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
-from .model import Callout, Cell, Paragraph, Report, Section, Table
+from .figures import path_diagram
+from .model import Callout, Cell, Figure, Paragraph, Report, Section, Table
 
 __all__ = ["build_report"]
 
@@ -42,10 +43,33 @@ class _Builder:
         self.lang = lang
         self.today = today
         self._numbers = count(1)
+        self._figures = count(1)
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
         return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
+
+    def figure(self, id: str, caption: str, png: bytes) -> Figure:
+        return Figure(id, caption, png, next(self._figures))
+
+    def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]]) -> list[Figure]:
+        """Two path diagrams as theses show them: standardized coefficients, and t-values.
+
+        ``rows`` are (source, target, standardized estimate, t or z, p).
+        """
+        t = self.loc.t
+        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        nodes = [c.id for c in self.q.constructs if any(c.id in (r[0], r[1]) for r in rows)]
+
+        def stars(p: float) -> str:
+            return "**" if p == p and p < 0.01 else ("*" if p == p and p < 0.05 else "")
+
+        coef = [(s, g, self.loc.num(b, "dec2") + stars(p)) for s, g, b, _, p in rows]
+        tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
+        bold = [(s, g) for s, g, _, _, p in rows if p == p and p < 0.05]
+        return [self.figure(f"{prefix}_std", t("figures.standardized"),
+                            path_diagram(nodes, names, coef, self.loc.rtl, bold)),
+                self.figure(f"{prefix}_t", t("figures.tvalues"), path_diagram(nodes, names, tval, self.loc.rtl, bold))]
 
     def col(self, key: str) -> str:
         return self.loc.t(f"columns.{key}")
@@ -327,6 +351,9 @@ class _Builder:
                             self.col("z"), self.col("p")], rows)
         text = t("cfa.sem_text", table=fit_table.number, paths=paths.number)
         blocks: list = [Paragraph(text), fit_table, paths]
+        structural = est[(est.op == "~")]
+        blocks.extend(self._diagrams("sem", [(r.rhs, r.lhs, r.std_all, r.z, r.pvalue)
+                                             for r in structural.itertuples()]))
         blocks.extend(self._hypotheses(names, arrow))
         return Section("sem", t("cfa.section_sem"), tuple(blocks))
 
@@ -421,7 +448,10 @@ class _Builder:
         r_table = self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
                                                             t("columns_pls.r2_adj"), t("columns_pls.f2")], r_rows,
                              notes=(t("pls.f2_note"),))
-        blocks: list = [Paragraph(text), rel_table, ht_table, p_table, r_table]
+        blocks: list = [Paragraph(text), rel_table, ht_table, p_table]
+        blocks.extend(self._diagrams("pls", [(pth["from"], pth["to"], pth["est"], pth.get("t", float("nan")),
+                                              pth.get("pvalue", float("nan"))) for pth in d["paths"]]))
+        blocks.append(r_table)
         ip = d.get("ipma")
         if ip and ip["constructs"]:
             i_rows = [[Cell(names.get(r["construct"], r["construct"])), Cell(r["importance"], "dec3"),

@@ -18,7 +18,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from .locale import load_locale
-from .model import Callout, Cell, Paragraph, Report, Table
+from docx.shared import Inches
+
+from .model import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_docx"]
 
@@ -135,6 +137,12 @@ def render_docx(report: Report) -> bytes:
                     run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
             elif isinstance(block, Table):
                 _table(doc, block, report, fmt)
+            elif isinstance(block, Figure):
+                doc.add_picture(io.BytesIO(block.png), width=Inches(6))
+                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                label = "شکل" if report.lang == "fa" else "Figure"
+                _paragraph(doc, f"{label} {fmt(Cell(block.number, 'int'))}. {block.caption}", report, bold=True,
+                           align=WD_ALIGN_PARAGRAPH.CENTER)
     if report.references:
         _heading(doc, report.references_title, 1, report)
         for ref in report.references:

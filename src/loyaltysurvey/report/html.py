@@ -9,7 +9,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..resources import bundled_path
 from .locale import load_locale
-from .model import Callout, Cell, Paragraph, Report, Table
+import base64
+
+from .model import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_html"]
 
@@ -32,4 +34,7 @@ def render_html(report: Report) -> str:
                            is_table=lambda b: isinstance(b, Table),
                            is_paragraph=lambda b: isinstance(b, Paragraph),
                            is_callout=lambda b: isinstance(b, Callout),
+                           is_figure=lambda b: isinstance(b, Figure),
+                           png=lambda b: base64.b64encode(b.png).decode("ascii"),
+                           figure_label="شکل" if report.lang == "fa" else "Figure",
                            table_label="جدول" if report.lang == "fa" else "Table")

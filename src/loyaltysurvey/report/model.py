@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-__all__ = ["Cell", "Table", "Paragraph", "Callout", "Section", "Report", "Block"]
+__all__ = ["Cell", "Table", "Paragraph", "Callout", "Figure", "Section", "Report", "Block"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,17 @@ class Callout:
     level: str = "warning"
 
 
-Block = Union[Paragraph, Table, Callout]
+@dataclass(frozen=True)
+class Figure:
+    """A picture (PNG bytes) with its caption."""
+
+    id: str
+    caption: str
+    png: bytes
+    number: int = 0
+
+
+Block = Union[Paragraph, Table, Callout, Figure]
 
 
 @dataclass(frozen=True)
