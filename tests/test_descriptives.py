@@ -1,0 +1,46 @@
+"""Frequency tables and scale-point percentages, checked against independent computations.
+
+SPSS's FREQUENCIES layout (frequency, percent of all cases, valid percent, cumulative
+percent) is recomputed here with pandas ``value_counts``; scale-point percentages with
+``numpy``. Data: the bundled example as ``loyaltysurvey ingest`` cleans it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltysurvey.analysis import frequency_table, scale_distribution
+
+from conftest import REFERENCE
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return pd.read_csv(REFERENCE / "data" / "crm_example_clean.csv", dtype={"gender": object, "education": object})
+
+
+def test_frequency_table_matches_value_counts(clean):
+    column = clean["education"].where(clean.index % 37 != 0)  # some missing answers
+    table = frequency_table(column, order=["1", "2", "3", "4", "5"])
+    counts = column.value_counts()
+    valid = column.notna().sum()
+    body = table[table["value"].notna()]
+    assert list(body["value"]) == ["1", "2", "3", "4", "5"]
+    for row in body.itertuples():
+        assert row.frequency == counts.get(row.value, 0)
+        assert row.percent == pytest.approx(100 * counts.get(row.value, 0) / len(column))
+        assert row.valid_percent == pytest.approx(100 * counts.get(row.value, 0) / valid)
+    assert body["cumulative_percent"].iloc[-1] == pytest.approx(100.0)
+    missing = table[table["value"].isna()].iloc[0]
+    assert missing["frequency"] == column.isna().sum()
+
+
+def test_scale_distribution_matches_numpy(clean):
+    items = ["KCF1", "SAT2", "LOY4"]
+    table = scale_distribution(clean[items], range(1, 6))
+    for item in items:
+        x = clean[item].dropna().to_numpy()
+        for point in range(1, 6):
+            assert table.loc[item, point] == pytest.approx(100 * np.mean(x == point))
