@@ -61,12 +61,16 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     assert "۴۲۵" in html and "٫" in html
     xml = zipfile.ZipFile(demo_fa / "report.docx").read("word/document.xml").decode("utf-8")
     assert "<w:bidi/>" in xml and "<w:bidiVisual/>" in xml and "تمرکز بر مشتریان کلیدی" in xml
-    assert html.count('<img src="data:image/png;base64,') == 4          # CB-SEM and PLS path diagrams
+    # four demographic bar charts, CB-SEM and PLS path diagrams (2 + 2), the IPMA map
+    assert html.count('<img src="data:image/png;base64,') == 9
     assert "مدل در حالت تخمین استاندارد" in html and "مدل در حالت ضرایب معناداری" in html
+    assert "توزیع پاسخ‌دهندگان بر حسب جنسیت" in html and "نقشه اهمیت-عملکرد برای وفاداری مشتری" in html
     media = [n for n in zipfile.ZipFile(demo_fa / "report.docx").namelist() if n.startswith("word/media/")]
-    assert len(media) == 4
+    assert len(media) == 9
     book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
     assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
+    assert book.sheetnames[0] == "فهرست" and book.sheetnames[-1] == "نمودارها"
+    assert len(book.worksheets[-1]._images) == 9
 
 
 def test_english_report(tmp_path):

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
-from .figures import path_diagram
+from .figures import bar_chart, ipma_chart, path_diagram
 from .model import Callout, Cell, Figure, Paragraph, Report, Section, Table
 
 __all__ = ["build_report"]
@@ -49,8 +49,8 @@ class _Builder:
               notes: tuple[str, ...] = ()) -> Table:
         return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
 
-    def figure(self, id: str, caption: str, png: bytes) -> Figure:
-        return Figure(id, caption, png, next(self._figures))
+    def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
+        return Figure(id, caption, png, next(self._figures), width)
 
     def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]]) -> list[Figure]:
         """Two path diagrams as theses show them: standardized coefficients, and t-values.
@@ -134,6 +134,15 @@ class _Builder:
                               self.col("valid_percent"), self.col("cumulative_percent")], rows)
             first = first or tbl.number
             blocks.append(tbl)
+            if rows:
+                percents = [_n(rec["valid_percent"]) if rec["value"] is not None else float("nan")
+                            for rec in table.to_dict(orient="records")]
+                shown = [(r[0].value, p) for r, p in zip(rows, percents) if p == p]
+                chart = bar_chart([c for c, _ in shown], [p for _, p in shown],
+                                  [t("labels.percent", value=self.loc.num(p, "pct")) for _, p in shown],
+                                  t("figures.percent_axis"), self.loc.rtl)
+                blocks.append(self.figure(f"demographic_{demo.id}", t("figures.demographic", name=name), chart,
+                                          width=4.5))
         sep = "، " if self.lang == "fa" else ", "
         blocks.insert(0, Paragraph(t("demographics_text", table=first, names=sep.join(names))))
         return Section("demographics", t("sections.demographics"), tuple(blocks))
@@ -459,6 +468,13 @@ class _Builder:
             blocks.append(self.table("pls_ipma", t("pls.ipma_table", target=names.get(ip["target"], ip["target"])),
                                      [self.col("construct"), t("columns_pls.importance"),
                                       t("columns_pls.performance")], i_rows, notes=(t("pls.ipma_note"),)))
+            target = names.get(ip["target"], ip["target"])
+            chart = ipma_chart([names.get(r["construct"], r["construct"]) for r in ip["constructs"]],
+                               [r["importance"] for r in ip["constructs"]],
+                               [r["performance"] for r in ip["constructs"]],
+                               x_label=t("figures.importance_axis"), y_label=t("figures.performance_axis"),
+                               tick=self.loc.num, rtl=self.loc.rtl)
+            blocks.append(self.figure("pls_ipma", t("figures.ipma", target=target), chart))
         return Section("pls", t("pls.section"), tuple(blocks))
 
     def methods(self) -> Paragraph | None:

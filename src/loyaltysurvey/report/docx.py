@@ -1,9 +1,19 @@
 """Word renderer (python-docx).
 
+Pages are A4. Tables follow APA 7: three horizontal rules (above and below the
+header, below the last row), no vertical lines, the header repeated on every
+page, numbers unbroken; the caption stands above (English: the number in bold
+and the title in italics on the next line, as APA asks; Persian: «جدول ۱.» and
+the title on one line, as Iranian theses do). Column widths follow their
+content, and a table too wide for a portrait page is set on a landscape page.
+
 Persian reports are right-to-left throughout: every paragraph carries
-``w:bidi``, every run ``w:rtl`` and a complex-script font (Vazirmatn, with the
-fallbacks named in the locale), and tables ``w:bidiVisual`` so that their
-first column stands on the right.
+``w:bidi`` (and no explicit right alignment: in a bidi paragraph Word and
+LibreOffice read ``jc="right"`` as the line's end, i.e. the left margin), every run ``w:rtl`` and a complex-script font (Vazirmatn, with the
+fallbacks named in the locale), every section ``w:bidi`` and tables
+``w:bidiVisual`` so that their first column stands on the right. Numbers are
+wrapped in a left-to-right embedding (U+202A … U+202C) so that a minus sign or
+an interval's brackets stay where a reader expects them.
 """
 
 from __future__ import annotations
@@ -11,28 +21,37 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Inches, Pt, RGBColor
 
-from .locale import load_locale
-from docx.shared import Inches
-
+from .locale import Locale, load_locale
 from .model import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_docx"]
+
+A4 = (Cm(21.0), Cm(29.7))
+MARGIN = Cm(2.5)
+#: Estimated width of one character of 9-point table text, and a cell's padding (inches).
+CHAR_IN = 0.078
+PAD_IN = 0.2
+BOLD = 1.2  # bold header text is wider
+KEEP_TOGETHER = 20  # tables of at most this many rows are not split across pages
+LRE, PDF = "\u202a", "\u202c"
 
 
 def _set_bidi(paragraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     if ppr.find(qn("w:bidi")) is None:
-        bidi = OxmlElement("w:bidi")
-        ppr.insert(0, bidi)
+        ppr.insert(0, OxmlElement("w:bidi"))
 
 
-def _style_run(run, report: Report, size: float | None = None, bold: bool = False) -> None:
+def _style_run(run, report: Report, size: float | None = None, bold: bool = False, italic: bool = False,
+               rtl: bool | None = None) -> None:
+    rtl = report.rtl if rtl is None else rtl
     run.font.name = report.font
     rpr = run._r.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -41,28 +60,32 @@ def _style_run(run, report: Report, size: float | None = None, bold: bool = Fals
         rpr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), report.font)
-    if report.rtl:
+    run.bold = bold or None
+    run.italic = italic or None
+    if rtl:
+        if bold:
+            rpr.append(OxmlElement("w:bCs"))
+        if italic:
+            rpr.append(OxmlElement("w:iCs"))
         rpr.append(OxmlElement("w:rtl"))
-        cs_bold = OxmlElement("w:bCs") if bold else None
-        if cs_bold is not None:
-            rpr.append(cs_bold)
     if size:
         run.font.size = Pt(size)
         szcs = OxmlElement("w:szCs")
         szcs.set(qn("w:val"), str(int(size * 2)))
         rpr.append(szcs)
-    run.bold = bold or None
 
 
-def _paragraph(doc, text: str, report: Report, *, style: str | None = None, size: float | None = None,
-               bold: bool = False, align=None):
-    p = doc.add_paragraph(style=style)
-    if report.rtl:
+def _paragraph(doc, text: str, report: Report, *, size: float | None = None, bold: bool = False,
+               italic: bool = False, align=None, rtl: bool | None = None):
+    rtl = report.rtl if rtl is None else rtl
+    p = doc.add_paragraph()
+    if rtl:
         _set_bidi(p)
-        p.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.RIGHT
+        if align is not None:
+            p.alignment = align
     elif align is not None:
         p.alignment = align
-    _style_run(p.add_run(text), report, size, bold)
+    _style_run(p.add_run(text), report, size, bold, italic, rtl)
     return p
 
 
@@ -70,86 +93,227 @@ def _heading(doc, text: str, level: int, report: Report):
     h = doc.add_heading(level=level)
     if report.rtl:
         _set_bidi(h)
-        h.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _style_run(h.add_run(text), report)
     return h
 
 
-def _table(doc, block: Table, report: Report, fmt) -> None:
-    label = "جدول" if report.lang == "fa" else "Table"
-    caption = _paragraph(doc, f"{label} {fmt(Cell(block.number, 'int'))}. {block.caption}", report, bold=True)
-    caption.paragraph_format.keep_with_next = True
-    table = doc.add_table(rows=1, cols=len(block.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    if report.rtl:
+def _border(parent, tag: str, edges: dict[str, int]) -> None:
+    """``edges``: edge name → line width in eighths of a point (0 = none)."""
+    box = OxmlElement(tag)
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        if edge not in edges:
+            continue
+        el = OxmlElement(f"w:{edge}")
+        size = edges[edge]
+        el.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        box.append(el)
+    parent.append(box)
+
+
+def _tight(paragraph) -> None:
+    """Table-cell spacing: single lines, a little air above and below."""
+    fmt = paragraph.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(2), Pt(2), 1.0
+
+
+def _cell_text(c: Cell, loc: Locale, rtl: bool) -> str:
+    if c.fmt == "text":
+        return "" if c.value is None else str(c.value)
+    text = loc.num(c.value, c.fmt)
+    return f"{LRE}{text}{PDF}" if rtl else text
+
+
+def _column_widths(block: Table, texts: list[list[str]], available: float) -> tuple[list[float], bool]:
+    """Inches per column, and whether the table needs a landscape page.
+
+    Numeric columns get their widest value unbroken; text columns get at least their
+    longest word and share what is left by how much text they hold.
+    """
+    numeric = [all(row[j].fmt != "text" or row[j].value in (None, "") for row in block.rows) and block.rows
+               for j in range(len(block.columns))]
+    least, wish = [], []
+    for j, header in enumerate(block.columns):
+        cells = [r[j].replace(LRE, "").replace(PDF, "") for r in texts]
+        header_word = max([len(w) for w in header.split()] + [3]) * BOLD
+        longest_word = max([len(w) for t in cells for w in t.split()] + [header_word])
+        widest = max([len(t) for t in cells] + [0])
+        if numeric[j]:
+            lo = max(widest, longest_word)
+            hi = max(lo, min(len(header) * BOLD, 14))
+        else:  # short labels stay on one line; long text wraps at words
+            lo = max(widest if widest <= 24 else min(longest_word, 18), header_word, 6)
+            hi = max(lo, min(max(widest, len(header) * BOLD), 70))
+        least.append(lo * CHAR_IN + PAD_IN)
+        wish.append(hi * CHAR_IN + PAD_IN)
+    wide = sum(least) > available
+    return _share(least, wish, available if not wide else available * 29.7 / 21.0 + 0.4), wide
+
+
+def _share(least: list[float], wish: list[float], width: float) -> list[float]:
+    if sum(wish) <= width:
+        scale = width / sum(wish)
+        return [w * scale for w in wish]
+    spare = max(0.0, width - sum(least))
+    extra = [w - lo for lo, w in zip(least, wish)]
+    total = sum(extra) or 1.0
+    return [lo + spare * e / total for lo, e in zip(least, extra)]
+
+
+class _Writer:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.loc = load_locale(report.lang)
+        self.doc = Document()
+        self.landscape = False
+        section = self.doc.sections[0]
+        self._page(section, landscape=False)
+        normal = self.doc.styles["Normal"]
+        normal.font.name = report.font
+        normal.font.size = Pt(11)
+
+    @property
+    def text_width(self) -> float:
+        section = self.doc.sections[-1]
+        return (section.page_width - section.left_margin - section.right_margin) / 914400
+
+    def _page(self, section, landscape: bool) -> None:
+        width, height = A4
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (height, width) if landscape else (width, height)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, MARGIN)
+        if self.report.rtl and section._sectPr.find(qn("w:bidi")) is None:
+            section._sectPr.append(OxmlElement("w:bidi"))
+
+    def orientation(self, landscape: bool) -> None:
+        if landscape == self.landscape:
+            return
+        self._page(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+        self.landscape = landscape
+
+    def caption(self, label: str, number: int, caption: str, *, align=None) -> None:
+        number_text = self.loc.num(number, "int")
+        if self.report.rtl:
+            p = _paragraph(self.doc, f"{label} {number_text}. {caption}", self.report, size=10, bold=True, align=align)
+        else:  # APA 7: the number in bold, the title in italics on its own line
+            p = _paragraph(self.doc, f"{label} {number_text}", self.report, size=10, bold=True, align=align)
+            p.paragraph_format.space_after = Pt(0)
+            p.paragraph_format.keep_with_next = True
+            p = _paragraph(self.doc, caption, self.report, size=10, italic=True, align=align)
+        p.paragraph_format.keep_with_next = True
+
+    def table(self, block: Table) -> None:
+        rtl = self.report.rtl
+        texts = [[_cell_text(c, self.loc, rtl) for c in row] for row in block.rows]
+        widths, wide = _column_widths(block, texts, (A4[0] - 2 * MARGIN) / 914400)
+        self.orientation(wide)
+        self.caption(self.loc.t("labels.table"), block.number, block.caption)
+        table = self.doc.add_table(rows=1, cols=len(block.columns))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
         tblpr = table._tbl.tblPr
-        tblpr.append(OxmlElement("w:bidiVisual"))
-    for i, name in enumerate(block.columns):
-        cell = table.rows[0].cells[i]
-        cell.text = ""
-        p = cell.paragraphs[0]
-        if report.rtl:
-            _set_bidi(p)
-        _style_run(p.add_run(name), report, 9, bold=True)
-    for row in block.rows:
-        cells = table.add_row().cells
-        for i, c in enumerate(row):
-            p = cells[i].paragraphs[0]
-            if report.rtl:
+        if rtl:
+            tblpr.append(OxmlElement("w:bidiVisual"))
+        _border(tblpr, "w:tblBorders", {"top": 12, "bottom": 12, "left": 0, "right": 0, "insideH": 0, "insideV": 0})
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        tblpr.append(layout)
+        for j, width in enumerate(widths):
+            table.columns[j].width = Inches(width)
+        header = table.rows[0]
+        trpr = header._tr.get_or_add_trPr()
+        trpr.append(OxmlElement("w:tblHeader"))
+        for j, name in enumerate(block.columns):
+            cell = header.cells[j]
+            cell.width = Inches(widths[j])
+            _border(cell._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": 6})
+            p = cell.paragraphs[0]
+            if rtl:
                 _set_bidi(p)
-            if c.fmt != "text":
+            if j:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = p.add_run(fmt(c))
-            _style_run(run, report, 9, bold=c.emphasis)
-    for note in block.notes:
-        _paragraph(doc, note, report, size=8)
+            _tight(p)
+            p.paragraph_format.keep_with_next = True
+            _style_run(p.add_run(name), self.report, 9, bold=True)
+        keep = len(block.rows) <= KEEP_TOGETHER
+        for i, (row, row_texts) in enumerate(zip(block.rows, texts)):
+            tr = table.add_row()
+            tr._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for j, (c, text) in enumerate(zip(row, row_texts)):
+                cell = tr.cells[j]
+                cell.width = Inches(widths[j])
+                p = cell.paragraphs[0]
+                if rtl:
+                    _set_bidi(p)
+                if c.fmt != "text":
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+                _tight(p)
+                p.paragraph_format.keep_with_next = keep and i < len(block.rows) - 1
+                _style_run(p.add_run(text), self.report, 9, bold=c.emphasis)
+        for k, note in enumerate(block.notes):
+            p = self.doc.add_paragraph()
+            if rtl:
+                _set_bidi(p)
+            if k == 0:
+                _style_run(p.add_run(self.loc.t("labels.note") + " "), self.report, 8, italic=not rtl)
+            _style_run(p.add_run(note), self.report, 8)
+            p.paragraph_format.space_after = Pt(2)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(4)
+
+    def figure(self, block: Figure) -> None:
+        self.orientation(False)
+        label = self.loc.t("labels.figure")
+        center = WD_ALIGN_PARAGRAPH.CENTER
+        if not self.report.rtl:
+            self.caption(label, block.number, block.caption)
+        self.doc.add_picture(io.BytesIO(block.png), width=Inches(min(block.width, self.text_width)))
+        picture = self.doc.paragraphs[-1]
+        picture.alignment = center
+        if self.report.rtl:  # Iranian theses put the figure's caption below it
+            picture.paragraph_format.keep_with_next = True
+            self.caption(label, block.number, block.caption, align=center)
+
+    def render(self) -> bytes:
+        report, doc = self.report, self.doc
+        _heading(doc, report.title, 0, report)
+        _paragraph(doc, report.subtitle, report, size=13)
+        _paragraph(doc, report.generated, report, size=8)
+        for section in report.sections:
+            if section.title:
+                self.orientation(False)
+                _heading(doc, section.title, 1, report).paragraph_format.keep_with_next = True
+            for block in section.blocks:
+                if isinstance(block, Table):
+                    self.table(block)
+                    continue
+                if isinstance(block, Figure):
+                    self.figure(block)
+                    continue
+                self.orientation(False)
+                if isinstance(block, Paragraph):
+                    p = _paragraph(doc, block.text, report)
+                    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+                elif isinstance(block, Callout):
+                    p = _paragraph(doc, block.text, report)
+                    for run in p.runs:
+                        run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
+        self.orientation(False)
+        if report.references:
+            _heading(doc, report.references_title, 1, report)
+            for ref in report.references:  # APA references are left-to-right, with a hanging indent
+                p = _paragraph(doc, ref, report, size=10, rtl=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+                p.paragraph_format.left_indent = Pt(18)
+                p.paragraph_format.first_line_indent = Pt(-18)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        return buffer.getvalue()
 
 
 def render_docx(report: Report) -> bytes:
     """The chapter as a .docx file's bytes."""
-    loc = load_locale(report.lang)
-
-    def fmt(c: Cell) -> str:
-        return loc.num(c.value, c.fmt) if c.fmt != "text" else ("" if c.value is None else str(c.value))
-
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = report.font
-    normal.font.size = Pt(11)
-    if report.rtl:
-        for section in doc.sections:
-            sectpr = section._sectPr
-            sectpr.append(OxmlElement("w:bidi"))
-    _heading(doc, report.title, 0, report)
-    _paragraph(doc, report.subtitle, report, size=13)
-    _paragraph(doc, report.generated, report, size=8)
-    for section in report.sections:
-        if section.title:
-            _heading(doc, section.title, 1, report)
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                p = _paragraph(doc, block.text, report)
-                p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if not report.rtl else WD_ALIGN_PARAGRAPH.RIGHT
-            elif isinstance(block, Callout):
-                p = _paragraph(doc, block.text, report)
-                for run in p.runs:
-                    run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
-            elif isinstance(block, Table):
-                _table(doc, block, report, fmt)
-            elif isinstance(block, Figure):
-                doc.add_picture(io.BytesIO(block.png), width=Inches(6))
-                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                label = "شکل" if report.lang == "fa" else "Figure"
-                _paragraph(doc, f"{label} {fmt(Cell(block.number, 'int'))}. {block.caption}", report, bold=True,
-                           align=WD_ALIGN_PARAGRAPH.CENTER)
-    if report.references:
-        _heading(doc, report.references_title, 1, report)
-        for ref in report.references:
-            p = doc.add_paragraph()
-            _style_run(p.add_run(ref), report.__class__(**{**report.__dict__, "rtl": False}), 10)
-            p.paragraph_format.left_indent = Pt(18)
-            p.paragraph_format.first_line_indent = Pt(-18)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return _Writer(report).render()

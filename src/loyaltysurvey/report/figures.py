@@ -10,7 +10,101 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
-__all__ = ["path_diagram"]
+__all__ = ["bar_chart", "ipma_chart", "path_diagram"]
+
+INK, ACCENT, FILL = "#333333", "#1f5f8b", "#e8f0f7"
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False  # questionnaire text is drawn as written, "$" included
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    _pyplot().close(fig)
+    return buffer.getvalue()
+
+
+def bar_chart(categories: Sequence[str], values: Sequence[float], value_labels: Sequence[str], axis_label: str,
+              rtl: bool = False) -> bytes:
+    """Horizontal bars, one per category (a demographic's percentages), each labelled with its value.
+
+    Right-to-left charts grow their bars leftwards from the right-hand axis, with the
+    category names on the right.
+    """
+    plt = _pyplot()
+    n = len(categories)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * n + 1.0), dpi=150)
+    y = list(range(n))[::-1]
+    ax.barh(y, values, color=ACCENT, height=0.6)
+    top = max([v for v in values if v == v] + [1.0])
+    ax.set_xlim(top * 1.18, 0) if rtl else ax.set_xlim(0, top * 1.18)
+    ax.set_yticks(y, [_wrap(c, 28) for c in categories], fontsize=9)
+    if rtl:
+        ax.yaxis.tick_right()
+    for yi, v, text in zip(y, values, value_labels):
+        if v == v:
+            ax.text(v + top * 0.015 if not rtl else v + top * 0.015, yi, text, va="center",
+                    ha="right" if rtl else "left", fontsize=8, color=INK)
+    ax.set_xticks([])
+    ax.set_xlabel(axis_label, fontsize=9)
+    for side in ("top", "bottom", "left", "right"):
+        ax.spines[side].set_visible(False)
+    ax.spines["right" if rtl else "left"].set_visible(True)
+    return _png(fig)
+
+
+def ipma_chart(labels: Sequence[str], importance: Sequence[float], performance: Sequence[float], *,
+               x_label: str, y_label: str, tick, rtl: bool = False) -> bytes:
+    """The importance-performance map: importance across, performance (0-100) up, means dashed.
+
+    ``tick`` formats an axis value in the report's number style (Persian digits for ``fa``).
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.8), dpi=150)
+    ax.scatter(importance, performance, s=60, color=ACCENT, zorder=3)
+    finite_x = [v for v in importance if v == v] or [0.0]
+    finite_y = [v for v in performance if v == v] or [50.0]
+    pad = (max(finite_x) - min(finite_x)) or abs(max(finite_x)) or 1.0
+    xlim = (min(0.0, min(finite_x) - 0.15 * pad), max(finite_x) + 0.15 * pad)
+    ylim = (max(0.0, min(finite_y) - 10), min(100.0, max(finite_y) + 10))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.axvline(sum(finite_x) / len(finite_x), color="#999999", linestyle="--", linewidth=0.8)
+    ax.axhline(sum(finite_y) / len(finite_y), color="#999999", linestyle="--", linewidth=0.8)
+    # Points are numbered (a legend names them); numbers of points that nearly coincide
+    # are set around them in turn so that none hides another.
+    offsets = [(8, 6), (8, -12), (-14, 6), (-14, -12), (0, 10), (0, -16)]
+    near_x, near_y = 0.06 * (xlim[1] - xlim[0]), 0.08 * (ylim[1] - ylim[0])
+    placed: list[tuple[float, float]] = []
+    for k, (x, y) in enumerate(zip(importance, performance), start=1):
+        near = sum(1 for px, py in placed if abs(px - x) <= near_x and abs(py - y) <= near_y)
+        placed.append((x, y))
+        dx, dy = offsets[near % len(offsets)]
+        ax.annotate(tick(k, "int"), (x, y), textcoords="offset points", xytext=(-dx if rtl else dx, dy),
+                    ha="center", fontsize=8, fontweight="bold", color=INK)
+    legend = "\n".join(f"{tick(k, 'int')}  {text}" for k, text in enumerate(labels, start=1))
+    ax.text(1.03 if not rtl else -0.03, 1.0, legend, transform=ax.transAxes, va="top",
+            ha="left" if not rtl else "right", fontsize=8, color=INK, linespacing=1.6)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "dec2")))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "int")))
+    if rtl:
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+    ax.set_xlabel(x_label, fontsize=9)
+    ax.set_ylabel(y_label, fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.25)
+    return _png(fig)
 
 
 def _wrap(text: str, width: int = 16) -> str:
@@ -39,10 +133,9 @@ def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str, str]]) -> dict
 def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[tuple[str, str, str]],
                  rtl: bool = False, bold: Sequence[tuple[str, str]] = ()) -> bytes:
     """A structural model: ``nodes`` (ids), display ``labels``, ``edges`` (source, target, text)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse
+
+    plt = _pyplot()
 
     depth = _layers(nodes, edges)
     n_layers = max(depth.values()) + 1
@@ -69,7 +162,4 @@ def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[t
                                     shrinkA=28, shrinkB=28))
         ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.02, text, ha="center", va="bottom", fontsize=8,
                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"))
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+    return _png(fig)

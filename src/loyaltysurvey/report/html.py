@@ -5,12 +5,12 @@ All questionnaire and respondent text is escaped by jinja2's autoescaping.
 
 from __future__ import annotations
 
+import base64
+
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..resources import bundled_path
 from .locale import load_locale
-import base64
-
 from .model import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_html"]
@@ -36,5 +36,5 @@ def render_html(report: Report) -> str:
                            is_callout=lambda b: isinstance(b, Callout),
                            is_figure=lambda b: isinstance(b, Figure),
                            png=lambda b: base64.b64encode(b.png).decode("ascii"),
-                           figure_label="شکل" if report.lang == "fa" else "Figure",
-                           table_label="جدول" if report.lang == "fa" else "Table")
+                           figure_label=loc.t("labels.figure"), table_label=loc.t("labels.table"),
+                           note_label=loc.t("labels.note"))

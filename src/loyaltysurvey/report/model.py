@@ -55,6 +55,7 @@ class Figure:
     caption: str
     png: bytes
     number: int = 0
+    width: float = 6.0  # inches on a printed page
 
 
 Block = Union[Paragraph, Table, Callout, Figure]

@@ -1,4 +1,4 @@
-"""Excel renderer (openpyxl): a contents sheet, then every table on its own sheet.
+"""Excel renderer (openpyxl): a contents sheet, every table on its own sheet, then the figures.
 
 Cells hold full-precision numbers with a display format; text cells that a
 spreadsheet would read as a formula are neutralised
@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..safety import neutralize
-from .model import Report
+from .locale import load_locale
+from .model import Figure, Report
 
 __all__ = ["render_xlsx"]
 
@@ -35,11 +36,34 @@ def _write(ws, row: int, col: int, value, fmt: str = "text", bold: bool = False)
     return cell
 
 
+def _figures_sheet(wb, contents, row: int, figures: list[Figure], report: Report, loc) -> None:
+    """One sheet holding every figure under its caption, each listed on the contents sheet."""
+    from openpyxl.drawing.image import Image
+
+    name = _BAD_SHEET_CHARS.sub("_", loc.t("labels.figures_sheet"))[:31]
+    ws = wb.create_sheet(name)
+    ws.sheet_view.rightToLeft = report.rtl
+    at = 1
+    for fig in figures:
+        caption = f"{loc.t('labels.figure')} {fig.number}. {fig.caption}"
+        _write(ws, at, 1, caption, bold=True)
+        picture = Image(io.BytesIO(fig.png))
+        scale = min(1.0, 720 / picture.width)  # about 7.5 inches wide at most
+        picture.width, picture.height = picture.width * scale, picture.height * scale
+        ws.add_image(picture, f"A{at + 1}")
+        link = _write(contents, row, 1, caption)
+        link.hyperlink = f"#'{name}'!A{at}"
+        link.font = Font(color="1F5F8B", underline="single")
+        row += 1
+        at += 3 + int(picture.height / 20)  # default rows are 20 pixels high
+
+
 def render_xlsx(report: Report) -> bytes:
     """The chapter's tables as an .xlsx file's bytes."""
     wb = Workbook()
     contents = wb.active
-    contents.title = "Contents" if not report.rtl else "فهرست"
+    loc = load_locale(report.lang)
+    contents.title = _BAD_SHEET_CHARS.sub("_", loc.t("labels.contents"))[:31]
     contents.sheet_view.rightToLeft = report.rtl
     _write(contents, 1, 1, report.title, bold=True)
     _write(contents, 2, 1, report.subtitle)
@@ -72,6 +96,9 @@ def render_xlsx(report: Report) -> bytes:
         link.hyperlink = f"#'{name}'!A1"
         link.font = Font(color="1F5F8B", underline="single")
         row += 1
+    figures = [b for s in report.sections for b in s.blocks if isinstance(b, Figure)]
+    if figures:
+        _figures_sheet(wb, contents, row, figures, report, loc)
     contents.column_dimensions["A"].width = 80
     buffer = io.BytesIO()
     wb.save(buffer)
