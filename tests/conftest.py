@@ -34,3 +34,63 @@ def crm_questionnaire():
     from loyaltysurvey.resources import bundled_path
     from loyaltysurvey.spec import load_questionnaire
     return load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
+
+
+#: The day every test report is dated (the Jalali date in Persian: 1405/09/02).
+REPORT_DAY = __import__("datetime").date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def demo_chapters(tmp_path_factory):
+    """The bundled example analysed once (200 resamples, the default seed) and written as the
+    Persian and the English chapter: ``{lang: (folder, Report)}``.
+
+    The software versions are pinned in the reports so that their text does not change with
+    the Python that runs the tests.
+    """
+    import dataclasses
+
+    from loyaltysurvey.report import build_report, render_docx, render_html, render_xlsx
+    from loyaltysurvey.resources import bundled_path
+    from loyaltysurvey.workflow import AnalyzeOptions, run_analyze
+
+    base = tmp_path_factory.mktemp("chapters")
+    results = run_analyze(bundled_path("questionnaires", "crm_loyalty.yaml"),
+                          bundled_path("questionnaires", "crm_loyalty_example.csv"), base / "run",
+                          AnalyzeOptions(bootstrap=200), today=REPORT_DAY)
+    results = dataclasses.replace(results, software={**results.software, "python": "3.11.7"})
+    chapters = {}
+    for lang in ("fa", "en"):
+        out = base / lang
+        out.mkdir()
+        report = build_report(results, lang, REPORT_DAY)
+        (out / "report.html").write_text(render_html(report), encoding="utf-8")
+        (out / "report.docx").write_bytes(render_docx(report))
+        (out / "tables.xlsx").write_bytes(render_xlsx(report))
+        chapters[lang] = (out, report)
+    return chapters
+
+
+SCRIPT = "<script>alert('x')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+
+
+def write_hostile_inputs(tmp_path):
+    """A questionnaire and an export whose texts are markup and spreadsheet formulas."""
+    import pandas as pd
+    import yaml
+
+    spec = {
+        "id": "hostile", "title": {"en": f"Survey {SCRIPT}", "fa": f"پرسشنامه {IMG}"}, "language": "en",
+        "scale": {"min": 1, "max": 5}, "respondent_id": "rid",
+        "constructs": [{"id": "A", "name": IMG, "items": [{"id": "A1", "text": SCRIPT}, {"id": "A2", "text": FORMULA},
+                                                           {"id": "A3", "text": "+cmd|' /C calc'!A0"}]}],
+        "demographics": [{"id": "city", "name": "City"}],
+    }
+    q = tmp_path / "q.yaml"
+    q.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    rows = [[f"R{i}", FORMULA if i % 2 else SCRIPT, 1 + i % 5, 1 + (i + 1) % 5, 1 + (i * 2) % 5] for i in range(12)]
+    data = tmp_path / "d.csv"
+    pd.DataFrame(rows, columns=["rid", "city", "A1", "A2", "A3"]).to_csv(data, index=False)
+    return q, data

@@ -6,31 +6,11 @@ import re
 import zipfile
 
 import openpyxl
-import pandas as pd
-import yaml
 
 from loyaltysurvey.safety import neutralize
 from loyaltysurvey.workflow import run_analyze
 
-SCRIPT = "<script>alert('x')</script>"
-IMG = '<img src=x onerror="alert(1)">'
-FORMULA = '=HYPERLINK("http://example.invalid","click")'
-
-
-def _hostile(tmp_path):
-    spec = {
-        "id": "hostile", "title": {"en": f"Survey {SCRIPT}", "fa": f"پرسشنامه {IMG}"}, "language": "en",
-        "scale": {"min": 1, "max": 5}, "respondent_id": "rid",
-        "constructs": [{"id": "A", "name": IMG, "items": [{"id": "A1", "text": SCRIPT}, {"id": "A2", "text": FORMULA},
-                                                           {"id": "A3", "text": "+cmd|' /C calc'!A0"}]}],
-        "demographics": [{"id": "city", "name": "City"}],
-    }
-    q = tmp_path / "q.yaml"
-    q.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    rows = [[f"R{i}", FORMULA if i % 2 else SCRIPT, 1 + i % 5, 1 + (i + 1) % 5, 1 + (i * 2) % 5] for i in range(12)]
-    data = tmp_path / "d.csv"
-    pd.DataFrame(rows, columns=["rid", "city", "A1", "A2", "A3"]).to_csv(data, index=False)
-    return q, data
+from conftest import FORMULA, write_hostile_inputs as _hostile
 
 
 def test_html_escapes_questionnaire_and_respondent_text(tmp_path):

@@ -35,6 +35,11 @@ def _n(value: Any) -> Any:
     return value
 
 
+def _in_sentence(name: str) -> str:
+    """A title-case label as it reads mid-sentence ("Age group" -> "age group"; "CRM use" is kept)."""
+    return name[:1].lower() + name[1:] if name[:1].isupper() and name[1:2].islower() else name
+
+
 class _Builder:
     def __init__(self, results: AnalysisResults, lang: str, today: date) -> None:
         self.r = results
@@ -111,7 +116,6 @@ class _Builder:
         t = self.loc.t
         blocks: list = []
         names = []
-        first = None
         for demo in self.q.demographics:
             table = self.r.demographics.get(demo.id)
             if table is None:
@@ -132,7 +136,6 @@ class _Builder:
             tbl = self.table(f"demographic_{demo.id}", t("tables.frequency", name=name),
                              [self.col("category"), self.col("frequency"), self.col("percent"),
                               self.col("valid_percent"), self.col("cumulative_percent")], rows)
-            first = first or tbl.number
             blocks.append(tbl)
             if rows:
                 percents = [_n(rec["valid_percent"]) if rec["value"] is not None else float("nan")
@@ -143,8 +146,13 @@ class _Builder:
                                   t("figures.percent_axis"), self.loc.rtl)
                 blocks.append(self.figure(f"demographic_{demo.id}", t("figures.demographic", name=name), chart,
                                           width=4.5))
-        sep = "، " if self.lang == "fa" else ", "
-        blocks.insert(0, Paragraph(t("demographics_text", table=first, names=sep.join(names))))
+        tables = [b for b in blocks if isinstance(b, Table)]
+        figures = [b for b in blocks if isinstance(b, Figure)]
+        key = "demographics_text" if len(tables) > 1 and len(figures) > 1 else "demographics_text_one"
+        blocks.insert(0, Paragraph(t(key, first=tables[0].number, last=tables[-1].number,
+                                     first_figure=figures[0].number if figures else "–",
+                                     last_figure=figures[-1].number if figures else "–",
+                                     names=self.loc.join([_in_sentence(n) for n in names]))))
         return Section("demographics", t("sections.demographics"), tuple(blocks))
 
     def descriptives(self) -> Section:
@@ -201,9 +209,8 @@ class _Builder:
                              Cell(tests.get("ks_d"), "r3"), Cell(tests.get("ks_p"), "p"),
                              Cell(tests.get("shapiro_w"), "r3"), Cell(tests.get("shapiro_p"), "p"),
                              Cell(t("verdicts.normal") if ok else t("verdicts.not_normal"), emphasis=not ok)])
-        sep = "، " if self.lang == "fa" else ", "
-        violations = t("normality_bad", names=sep.join(bad)) if bad else t("normality_ok")
-        table = self.table("normality", t("sections.normality").split(" ", 1)[-1],
+        violations = t("normality_bad", names=self.loc.join(bad)) if bad else t("normality_ok")
+        table = self.table("normality", t("sections.normality"),
                            [self.col("item"), self.col("skewness"), self.col("kurtosis"), self.col("ks_d"),
                             self.col("ks_p"), self.col("sw_w"), self.col("sw_p"), self.col("verdict")],
                            rows, notes=(t("notes.threshold_normal"), t("notes.normality_tests")))
@@ -227,8 +234,8 @@ class _Builder:
                          Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok)])
         notes = [t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
         blocks: list = [
-            Paragraph(t("reliability_text", verdict=t("reliability_bad", names="، ".join(low) if self.lang == "fa"
-                                                        else ", ".join(low)) if low else t("reliability_ok"))),
+            Paragraph(t("reliability_text", verdict=t("reliability_bad", names=self.loc.join(low)) if low
+                        else t("reliability_ok"))),
             self.table("reliability", t("tables.reliability"),
                        [self.col("construct"), self.col("items_k"), self.col("n"), self.col("alpha"),
                         self.col("alpha_ci"), self.col("std_alpha"), self.col("omega"), self.col("verdict")],
@@ -513,7 +520,10 @@ class _Builder:
                                 self.reliability(), self.cfa(), self.sem(), self.pls(), self.notes())
                     if s is not None]
         methods = self.methods()
-        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title))),)
+        parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
+        sections = [Section(s.id, f"{t('section_number', k=k)} {s.title}", s.blocks)
+                    for k, s in enumerate(sections, start=1)]
+        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title), parts=parts)),)
                         + ((methods,) if methods else ()))
         return Report(
             lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),

@@ -89,6 +89,15 @@ class Locale:
             return value
         return value.get(self.lang)
 
+    def join(self, items: list[str]) -> str:
+        """A list in running text: "a, b, and c" / «الف، ب و ج»."""
+        items = [str(i) for i in items]
+        if len(items) <= 1:
+            return "".join(items)
+        if len(items) == 2:
+            return self.t("list.pair").join(items)
+        return self.t("list.separator").join(items[:-1]) + self.t("list.last") + items[-1]
+
     def digits(self, text: str) -> str:
         return to_persian_digits(text) if self.persian_digits else text
 

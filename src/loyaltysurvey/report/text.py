@@ -1,0 +1,49 @@
+"""Plain-text renderer: the chapter as Markdown, numbers in the report's own style.
+
+It shows exactly what a reader sees in the HTML and Word files (headings, paragraphs, every
+table cell as formatted, figure captions), so it is what the snapshot tests compare, and a
+quick way to diff two runs of a study.
+"""
+
+from __future__ import annotations
+
+from .locale import load_locale
+from .model import Callout, Cell, Figure, Paragraph, Report, Table
+
+__all__ = ["render_markdown"]
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    loc = load_locale(report.lang)
+
+    def cell(c: Cell) -> str:
+        return loc.num(c.value, c.fmt) if c.fmt != "text" else ("" if c.value is None else str(c.value))
+
+    lines = [f"# {report.title}", "", report.subtitle, "", report.generated, ""]
+    for section in report.sections:
+        if section.title:
+            lines += [f"## {section.title}", ""]
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                lines += [block.text, ""]
+            elif isinstance(block, Callout):
+                lines += [f"> **{block.level}:** {block.text}", ""]
+            elif isinstance(block, Figure):
+                lines += [f"**{loc.t('labels.figure')} {loc.num(block.number)}.** {block.caption} "
+                          f"[{block.id}, {block.width:g} in]", ""]
+            elif isinstance(block, Table):
+                lines += [f"**{loc.t('labels.table')} {loc.num(block.number)}.** {block.caption} [{block.id}]", ""]
+                lines.append("| " + " | ".join(_escape(c) for c in block.columns) + " |")
+                lines.append("|" + "---|" * len(block.columns))
+                for row in block.rows:
+                    lines.append("| " + " | ".join(_escape(cell(c)) + ("!" if c.emphasis else "") for c in row) + " |")
+                for k, note in enumerate(block.notes):
+                    lines.append(("" if k else f"*{loc.t('labels.note')}* ") + note)
+                lines.append("")
+    if report.references:
+        lines += [f"## {report.references_title}", ""] + [f"- {ref}" for ref in report.references] + [""]
+    return "\n".join(lines)

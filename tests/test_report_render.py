@@ -1,0 +1,218 @@
+"""The chapter as a reader gets it: report.html in headless Chromium, report.docx in LibreOffice.
+
+Needs Debian's ``chromium``, ``libreoffice-writer-nogui`` and ``poppler-utils`` and the
+``playwright`` package (which drives the installed Chromium; it downloads no browser).
+``.ci/run`` installs them all; elsewhere these tests skip with the reason, and under CI
+(``CI`` set) a missing tool fails them instead.
+
+Screenshots of the first pages and PNGs of the first PDF pages are written to
+``$LOYALTYSURVEY_ARTIFACTS`` (default: pytest's temporary folder) to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import FORMULA, IMG, SCRIPT, write_hostile_inputs
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdftoppm", "pdfimages"))
+#: As this machine needs them: no sandbox as root, and nothing that reaches for the network.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _require(available: bool, what: str) -> None:
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI (.ci/run installs it)")
+    pytest.skip(f"{what} is not installed; .ci/run installs it")
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("LOYALTYSURVEY_ARTIFACTS") or tmp_path_factory.mktemp("artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require(CHROMIUM is not None, "Chromium (Debian package chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require(False, "the playwright package (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+def _not_blank(png: Path) -> bool:
+    from PIL import Image
+    with Image.open(png) as im:
+        colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
+    return colours is None or len(colours) > 16
+
+
+PROBE = """() => {
+  const root = document.documentElement, inScroller = e => e.closest('figure.table');
+  const text = [...document.querySelectorAll('h1, h2, p, figcaption, th, td:not(.num)')]
+      .filter(e => !e.closest('.refs'));
+  return {
+    direction: getComputedStyle(root).direction,
+    bodyDirection: getComputedStyle(document.body).direction,
+    wrongDirection: text.filter(e => getComputedStyle(e).direction !== getComputedStyle(root).direction).length,
+    scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
+    outside: [...document.body.querySelectorAll('*')].filter(e => !inScroller(e)).filter(e => {
+        const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > root.clientWidth + 1 || r.left < -1);
+      }).map(e => e.tagName + '.' + e.className).slice(0, 5),
+    images: document.images.length,
+    broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
+    headings: [...document.querySelectorAll('h2')].map(h => h.textContent.trim()),
+    title: document.querySelector('h1').textContent.trim(),
+    scripts: document.scripts.length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_html_chapter_in_chromium(browser, demo_chapters, artifacts, lang, viewport):
+    folder, report = demo_chapters[lang]
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((folder / "report.html").as_uri(), wait_until="load")
+    info = page.evaluate(PROBE)
+
+    expected = "rtl" if lang == "fa" else "ltr"
+    assert info["direction"] == expected and info["bodyDirection"] == expected
+    assert info["wrongDirection"] == 0
+    assert info["scrollWidth"] <= info["clientWidth"], f"horizontal overflow: {info['outside']}"
+    assert info["outside"] == []
+    figures = sum(1 for s in report.sections for b in s.blocks if type(b).__name__ == "Figure")
+    assert info["images"] == figures == 9 and info["broken"] == []
+    assert info["title"] == report.title
+    assert info["headings"] == [s.title for s in report.sections if s.title] + [report.references_title]
+    assert info["scripts"] == 0
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests  # self-contained, offline
+
+    for k in range(3):  # the first three screens, to be looked at
+        page.evaluate(f"window.scrollTo(0, {k * height})")
+        shot = artifacts / f"html-{lang}-{viewport}-{k + 1}.png"
+        page.screenshot(path=str(shot))
+        assert _not_blank(shot), shot
+    page.close()
+
+
+def test_hostile_text_never_runs_in_chromium(browser, tmp_path):
+    from loyaltysurvey.workflow import run_analyze
+
+    q, data = write_hostile_inputs(tmp_path)
+    out = tmp_path / "out"
+    run_analyze(q, data, out)
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto((out / "report.html").as_uri(), wait_until="load")
+    page.wait_for_timeout(300)
+    shown = page.evaluate("""() => ({
+        text: document.body.innerText, scripts: document.scripts.length,
+        handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+        foreignImages: [...document.images].filter(i => !i.src.startsWith('data:image/png;base64,')).length})""")
+    page.close()
+    assert dialogs == []
+    assert shown["scripts"] == 0 and shown["handlers"] == 0 and shown["foreignImages"] == 0
+    assert SCRIPT in shown["text"] and IMG in shown["text"] and FORMULA in shown["text"]
+
+
+def _to_pdf(docx: Path, out: Path) -> Path:
+    profile = out / "lo-profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = out / (docx.stem + ".pdf")
+    assert pdf.is_file(), f"LibreOffice wrote no PDF for {docx}"
+    return pdf
+
+
+def _pages(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    n = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    sizes = subprocess.run(["pdfinfo", "-f", "1", "-l", str(n), str(pdf)], check=True, capture_output=True,
+                           text=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", sizes, re.M)]
+
+
+def _letters(text: str) -> str:
+    """Text reduced to its letters in reading order: no bidi controls, spaces or ZWNJ.
+
+    pdftotext writes the lam-alef ligature back as alef-lam, so both spellings count as one,
+    and it does not put back the brackets that right-to-left lines mirror, so they are left out.
+    """
+    text = BIDI_CONTROLS.sub("", text)
+    text = re.sub(r"[\s\u200c\u0640()\[\]]", "", text)
+    return text.replace("\u0644\u0627", "\ufefb").replace("\u0627\u0644", "\ufefb")
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_word_chapter_in_libreoffice(demo_chapters, artifacts, tmp_path, lang):
+    _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
+    _require(POPPLER, "poppler-utils (pdfinfo, pdftotext, pdftoppm, pdfimages)")
+    folder, report = demo_chapters[lang]
+    pdf = _to_pdf(folder / "report.docx", tmp_path)
+
+    pages = _pages(pdf)
+    assert 20 <= len(pages) <= 45, len(pages)           # the demo chapter runs to about thirty A4 pages
+    a4 = (595.3, 841.9)
+    assert all(abs(w - a4[0]) < 2 and abs(h - a4[1]) < 2 or abs(w - a4[1]) < 2 and abs(h - a4[0]) < 2
+               for w, h in pages)
+    assert abs(pages[0][0] - a4[0]) < 2                 # portrait first page
+    assert any(w > h for w, h in pages)                 # the widest tables sit on landscape pages
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    flat = _letters(text)
+    headings = [report.title] + [s.title for s in report.sections if s.title] + [report.references_title]
+    at = -1
+    for heading in headings:  # every heading, in logical (reading) order, one after another
+        found = flat.find(_letters(heading), at + 1)
+        assert found > at, f"heading {heading!r} not found after position {at}"
+        at = found
+    if lang == "fa":
+        assert "۴۲۵" in flat and "٫" in flat and re.search(r"جدول\.?۱", flat)  # the caption's dot sits either side
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert len(images.strip().splitlines()) - 2 >= 9    # the nine figures
+
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(pdf),
+                    str(artifacts / f"docx-{lang}-page")], check=True)
+    shots = sorted(artifacts.glob(f"docx-{lang}-page-*.png"))
+    assert len(shots) == 3 and all(_not_blank(p) for p in shots)
+
+
+def test_hostile_text_is_literal_in_the_word_pdf(tmp_path):
+    _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
+    _require(POPPLER, "poppler-utils")
+    from loyaltysurvey.workflow import run_analyze
+
+    q, data = write_hostile_inputs(tmp_path)
+    out = tmp_path / "out"
+    run_analyze(q, data, out)
+    pdf = _to_pdf(out / "report.docx", tmp_path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    flat = re.sub(r"\s", "", text)                      # table cells wrap long texts over lines
+    for hostile in (SCRIPT, IMG, FORMULA):
+        assert re.sub(r"\s", "", hostile) in flat, hostile
+    assert "click" not in flat.replace(re.sub(r"\s", "", FORMULA), "")  # never evaluated into its result

@@ -1,0 +1,52 @@
+"""Snapshot tests of the report model in both languages.
+
+The chapter built from the bundled example (200 resamples, the default seed, dated
+2026-11-23) is rendered as Markdown (:func:`loyaltysurvey.report.render_markdown`: every
+heading, paragraph, formatted table cell and figure caption) and compared with the files
+in ``tests/snapshots/``. A change to the report shows here as a readable diff; when it is
+intended, rewrite the snapshots with
+
+    LOYALTYSURVEY_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_report_snapshot.py
+
+and review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from loyaltysurvey.report import render_markdown
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_report_model_matches_snapshot(demo_chapters, lang):
+    text = render_markdown(demo_chapters[lang][1])
+    path = SNAPSHOTS / f"chapter_{lang}.md"
+    if os.environ.get("LOYALTYSURVEY_UPDATE_SNAPSHOTS"):
+        path.write_text(text, encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "\n".join(list(difflib.unified_diff(expected.splitlines(), text.splitlines(), "snapshot", "now",
+                                                   lineterm=""))[:60])
+        pytest.fail(f"the {lang} chapter differs from {path.name}:\n{diff}")
+
+
+def test_snapshots_hold_the_whole_chapter():
+    """The committed snapshots are the whole chapter, in the order theses use."""
+    fa = (SNAPSHOTS / "chapter_fa.md").read_text(encoding="utf-8")
+    en = (SNAPSHOTS / "chapter_en.md").read_text(encoding="utf-8")
+    assert fa.startswith("# فصل چهارم: تجزیه و تحلیل داده‌ها") and "۱۴۰۵/۰۹/۰۲" in fa
+    assert en.startswith("# Chapter 4: Data Analysis and Results") and "2026-11-23" in en
+    order = ["sample", "demographics", "descriptives", "normality", "reliability", "cfa", "sem", "pls", "notes"]
+    headings = [line for line in en.splitlines() if line.startswith("## ")]
+    assert len(headings) == len(order) + 1 and headings[-1] == "## References"
+    for text in (fa, en):
+        assert text.count("[demographic_") == 8 and "[sem_std," in text and "[pls_ipma," in text
+        assert "[hypotheses]" in text and "[mediation]" in text
+        assert "[fit_measurement]" in text and "[fit_structural]" in text
