@@ -69,7 +69,7 @@ class _Builder:
         def stars(p: float) -> str:
             return "**" if p == p and p < 0.01 else ("*" if p == p and p < 0.05 else "")
 
-        coef = [(s, g, self.loc.num(b, "dec2") + stars(p)) for s, g, b, _, p in rows]
+        coef = [(s, g, self.loc.num(b, "r") + stars(p)) for s, g, b, _, p in rows]
         tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
         bold = [(s, g) for s, g, _, _, p in rows if p == p and p < 0.05]
         return [self.figure(f"{prefix}_std", t("figures.standardized"),
@@ -360,7 +360,7 @@ class _Builder:
                          if self.loc.rtl else names.get(rec["rhs"], rec["rhs"]) + arrow + names.get(rec["lhs"], rec["lhs"]))
             else:
                 label = f"{rec['lhs']} := {rec['rhs']}"
-            rows.append([Cell(label), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "dec3"), Cell(rec["se"], "dec3"),
+            rows.append([Cell(label), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3"), Cell(rec["se"], "dec3"),
                          Cell(rec["z"], "dec2"), Cell(rec["pvalue"], "p")])
         paths = self.table("paths", t("cfa.paths_table"),
                            [self.col("path"), self.col("estimate"), self.col("std_estimate"), self.col("se"),
@@ -391,7 +391,7 @@ class _Builder:
                 decision = t("hypotheses.supported") if h.supported else t("hypotheses.not_supported")
                 rows.append([Cell(h.id), Cell(self.loc.text(h.text) or h.id),
                              Cell(self._chain(names, arrow, h.source, h.through, h.target)),
-                             Cell(h.est, "dec3"), Cell(h.std_all, "dec3"), Cell(h.se, "dec3"), Cell(h.z, "dec2"),
+                             Cell(h.est, "dec3"), Cell(h.std_all, "r3"), Cell(h.se, "dec3"), Cell(h.z, "dec2"),
                              Cell(h.pvalue, "p"), Cell(ci, "ci"), Cell(decision, emphasis=not h.supported)])
             table = self.table("hypotheses", t("hypotheses.table"),
                                [t("columns_h.hypothesis"), t("columns_h.statement"), self.col("path"),
@@ -409,7 +409,7 @@ class _Builder:
                          else f"{self._chain(names, arrow, e.source, (), e.target)} ({t('hypotheses.total')})")
                 ci = f"[{self.loc.num(e.ci_lower, 'dec3')}, {self.loc.num(e.ci_upper, 'dec3')}]"
                 kind = e.extra.get("mediation_type")
-                rows.append([Cell(label), Cell(e.est, "dec3"), Cell(e.std_all, "dec3"), Cell(e.se, "dec3"),
+                rows.append([Cell(label), Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"),
                              Cell(ci, "ci"), Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
                              Cell(e.extra.get("vaf"), "r"), Cell(t(f"hypotheses.types.{kind}") if kind else "")])
             table = self.table("mediation", t("hypotheses.mediation_table"),
@@ -447,15 +447,17 @@ class _Builder:
         arrow = " ← " if self.loc.rtl else " → "
         p_rows = []
         for pth in d["paths"]:
-            ci = f"[{self.loc.num(pth.get('ci_lower'), 'dec3')}, {self.loc.num(pth.get('ci_upper'), 'dec3')}]"
+            ci = f"[{self.loc.num(pth.get('ci_lower'), 'r3')}, {self.loc.num(pth.get('ci_upper'), 'r3')}]"
             sig = pth.get("ci_lower", 0) * pth.get("ci_upper", 0) > 0
-            p_rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "dec3"),
+            vif = d.get("vif", {}).get(pth["to"], {}).get(pth["from"])
+            p_rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "r3"),
                            Cell(pth.get("se"), "dec3"), Cell(pth.get("t"), "dec2"), Cell(pth.get("pvalue"), "p"),
-                           Cell(ci, "ci"),
+                           Cell(ci, "ci"), Cell(vif, "dec2", vif is not None and vif >= 5),
                            Cell(t("hypotheses.supported") if sig else t("hypotheses.not_supported"), emphasis=not sig)])
         p_table = self.table("pls_paths", t("pls.paths_table"),
                              [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
-                              self.col("p"), t("columns_h.ci95"), t("columns_h.decision")], p_rows)
+                              self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_h.decision")],
+                             p_rows)
         r_rows = []
         for cid, value in d["r2"].items():
             f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}" for src, v in d["f2"].items()
@@ -464,10 +466,31 @@ class _Builder:
         r_table = self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
                                                             t("columns_pls.r2_adj"), t("columns_pls.f2")], r_rows,
                              notes=(t("pls.f2_note"),))
-        blocks: list = [Paragraph(text), rel_table, ht_table, p_table]
+        l_rows = []
+        for ld in d["loadings"]:
+            ci = f"[{self.loc.num(ld.get('ci_lower'), 'r3')}, {self.loc.num(ld.get('ci_upper'), 'r3')}]"
+            vif = d.get("vif_items", {}).get(ld["construct"], {}).get(ld["item"])
+            l_rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
+                           Cell(ld["est"], "r3", ld["est"] < .708), Cell(ld.get("t"), "dec2"),
+                           Cell(ld.get("pvalue"), "p"), Cell(ci, "ci"), Cell(ld.get("reliability"), "r3"),
+                           Cell(vif, "dec2", vif is not None and vif >= 5)])
+        l_table = self.table("pls_loadings", t("pls.loadings_table"),
+                             [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
+                              self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
+                             l_rows, notes=(t("pls.loadings_note"),))
+        blocks: list = [Paragraph(text), l_table, rel_table, ht_table, p_table]
         blocks.extend(self._diagrams("pls", [(pth["from"], pth["to"], pth["est"], pth.get("t", float("nan")),
                                               pth.get("pvalue", float("nan"))) for pth in d["paths"]]))
         blocks.append(r_table)
+        pr = d.get("predict")
+        if pr and pr.get("items"):
+            q_rows = [[Cell(item), Cell(v["q2_predict"], "r3", v["q2_predict"] <= 0), Cell(v["pls_rmse"], "dec3"),
+                       Cell(v["lm_rmse"], "dec3"), Cell(v["pls_mae"], "dec3"), Cell(v["lm_mae"], "dec3")]
+                      for item, v in pr["items"].items()]
+            blocks.append(self.table("pls_predict", t("pls.predict_table", folds=pr["folds"], reps=pr["reps"]),
+                                     [self.col("item"), t("columns_pls.q2"), t("columns_pls.pls_rmse"),
+                                      t("columns_pls.lm_rmse"), t("columns_pls.pls_mae"), t("columns_pls.lm_mae")],
+                                     q_rows, notes=(t("pls.predict_note"),)))
         ip = d.get("ipma")
         if ip and ip["constructs"]:
             i_rows = [[Cell(names.get(r["construct"], r["construct"])), Cell(r["importance"], "dec3"),

@@ -8,6 +8,7 @@ back to English.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -49,6 +50,11 @@ def jalali_date(day: date) -> tuple[int, int, int]:
     else:
         jm, jd = 7 + (days - 186) // 30, 1 + (days - 186) % 30
     return jy, jm, jd
+
+
+def _no_leading_zero(text: str) -> str:
+    """APA style for values that cannot exceed 1: "0.45" -> ".45", "-0.45" -> "-.45" (others unchanged)."""
+    return re.sub(r"^(-?)0\.", r"\1.", text)
 
 
 @dataclass(frozen=True)
@@ -116,15 +122,15 @@ class Locale:
             else:
                 text = f"{value:.3f}"
                 if apa:
-                    text = text.replace("0.", ".", 1)
+                    text = _no_leading_zero(text)
         elif fmt == "r":
             text = f"{value:.2f}"
             if apa:
-                text = text.replace("0.", ".", 1)
+                text = _no_leading_zero(text)
         elif fmt == "r3":
             text = f"{value:.3f}"
             if apa:
-                text = text.replace("0.", ".", 1)
+                text = _no_leading_zero(text)
         elif fmt == "pct":
             text = f"{value:.1f}"
         elif fmt.startswith("dec"):

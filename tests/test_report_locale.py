@@ -1,0 +1,59 @@
+"""Number style, lists and dates of the report languages (APA 7 for English; Persian digits,
+the Persian decimal separator and the Jalali calendar for Persian)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from loyaltysurvey.report import jalali_date, load_locale
+from loyaltysurvey.report.build import _in_sentence
+
+
+def test_apa_numbers():
+    en = load_locale("en")
+    assert en.num(0.456, "r") == ".46" and en.num(-0.25, "r3") == "−.250"
+    assert en.num(1.05, "r3") == "1.050" and en.num(10.5, "r3") == "10.500"   # only a leading zero goes
+    assert en.num(0.0004, "p") == "< .001" and en.num(0.0123, "p") == ".012"
+    assert en.num(3.14159, "dec2") == "3.14" and en.num(0.5, "dec2") == "0.50"  # unbounded values keep it
+    assert en.num(float("nan"), "r") == "–" and en.num(None, "p") == "–"
+
+
+def test_persian_numbers():
+    fa = load_locale("fa")
+    assert fa.num(0.456, "r") == "۰٫۴۶" and fa.num(-1.5, "dec2") == "−۱٫۵۰"
+    assert fa.num(425) == "۴۲۵" and fa.num(0.0004, "p") == "< ۰٫۰۰۱"
+    assert fa.t("section_number", k=3) == "۴-۳"
+
+
+@pytest.mark.parametrize("day, expected", [
+    (date(2026, 11, 23), (1405, 9, 2)), (date(2024, 3, 20), (1403, 1, 1)), (date(2025, 3, 21), (1404, 1, 1)),
+    (date(2023, 3, 20), (1401, 12, 29)), (date(2000, 1, 1), (1378, 10, 11)),
+])
+def test_jalali_dates(day, expected):
+    assert jalali_date(day) == expected
+
+
+def test_dates_and_lists_in_each_language():
+    assert load_locale("fa").date_text(date(2026, 11, 23)) == "۱۴۰۵/۰۹/۰۲"
+    assert load_locale("en").date_text(date(2026, 11, 23)) == "2026-11-23"
+    assert load_locale("en").join(["a", "b", "c"]) == "a, b, and c"
+    assert load_locale("en").join(["a", "b"]) == "a and b"
+    assert load_locale("fa").join(["الف", "ب", "ج"]) == "الف، ب و ج"
+    assert _in_sentence("Age group") == "age group" and _in_sentence("CRM use") == "CRM use"
+
+
+def test_every_caption_has_both_languages():
+    """A third language is a translation file: every key of en.yaml is in fa.yaml and vice versa."""
+    def keys(node, prefix=""):
+        if isinstance(node, dict):
+            return {k for key, v in node.items() for k in keys(v, f"{prefix}{key}.")}
+        return {prefix.rstrip(".")}
+    en, fa = load_locale("en").data, load_locale("fa").data
+    optional = {"references", "font_fallbacks"}
+    assert keys(en) - optional == keys(fa) - optional
+
+
+def test_unknown_language_falls_back_to_english():
+    assert load_locale("de").t("labels.table") == "Table"
