@@ -57,3 +57,16 @@ def test_every_caption_has_both_languages():
 
 def test_unknown_language_falls_back_to_english():
     assert load_locale("de").t("labels.table") == "Table"
+
+
+def test_every_notice_code_has_a_title():
+    """The data-quality notes open with a title in the report's language for every notice the code can raise."""
+    import re
+    from pathlib import Path
+
+    import loyaltysurvey
+    source = "".join(p.read_text(encoding="utf-8") for p in Path(loyaltysurvey.__file__).parent.rglob("*.py"))
+    codes = set(re.findall(r'Notice\("([a-z_]+)"', source))
+    assert len(codes) >= 20
+    for lang in ("en", "fa"):
+        assert codes <= set(load_locale(lang).data["notice_titles"]), lang

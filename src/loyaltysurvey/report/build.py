@@ -534,7 +534,13 @@ class _Builder:
         t = self.loc.t
         if not self.r.notices:
             return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
-        return Section("notes", t("sections.notes"), tuple(Callout(n.message) for n in self.r.notices))
+        titles = self.loc.data.get("notice_titles", {})
+
+        def text(n) -> str:  # the message itself is written in English by the analysis that raised it
+            title = titles.get(n.code)
+            return f"{title}: {n.message}" if title else n.message
+
+        return Section("notes", t("sections.notes"), tuple(Callout(text(n)) for n in self.r.notices))
 
     def build(self) -> Report:
         from .. import __version__
