@@ -330,7 +330,7 @@ class _Builder:
             ids = list(matrix.index)
             m_rows = []
             for i, a in enumerate(ids):
-                cells = [Cell(names.get(a, a))]
+                cells = [Cell(f"{self.loc.num(i + 1)}. {names.get(a, a)}")]
                 for j, b in enumerate(ids):
                     if j > i:
                         cells.append(Cell(""))
@@ -338,10 +338,12 @@ class _Builder:
                     value = float(matrix.loc[a, b])
                     flag = (limit is not None and i != j and value >= limit) or (
                         limit is None and i != j and abs(value) >= min(matrix.loc[a, a], matrix.loc[b, b]))
-                    cells.append(Cell(value, "r3", flag) if not (limit is not None and i == j) else Cell("1"))
+                    cells.append(Cell(value, "r3", flag) if not (limit is not None and i == j) else Cell("—"))
                 m_rows.append(cells)
+            # numbered like an APA correlation matrix: the rows name the constructs, the columns number them
             blocks.append(self.table(key.split("_")[0], t(f"cfa.{key}"), [self.col("construct")] +
-                                     [names.get(b, b) for b in ids], m_rows, notes=(t(f"cfa.{note}"),)))
+                                     [self.loc.num(j + 1) for j in range(len(ids))], m_rows,
+                                     notes=(t(f"cfa.{note}"),)))
         return Section("cfa", t("cfa.section"), tuple(blocks))
 
     def sem(self) -> Section | None:
@@ -354,12 +356,14 @@ class _Builder:
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
         arrow = " ← " if self.loc.rtl else " → "
         rows = []
+        # the model's own := definitions are listed; the indirect effects found along the paths have
+        # their table under mediation
         for rec in est[(est.op == "~") | (est.op == ":=")].to_dict(orient="records"):
             if rec["op"] == "~":
                 label = (names.get(rec["lhs"], rec["lhs"]) + arrow + names.get(rec["rhs"], rec["rhs"])
                          if self.loc.rtl else names.get(rec["rhs"], rec["rhs"]) + arrow + names.get(rec["lhs"], rec["lhs"]))
             else:
-                label = f"{rec['lhs']} := {rec['rhs']}"
+                label = f"{rec['lhs']} = {rec['rhs']}"
             rows.append([Cell(label), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3"), Cell(rec["se"], "dec3"),
                          Cell(rec["z"], "dec2"), Cell(rec["pvalue"], "p")])
         paths = self.table("paths", t("cfa.paths_table"),

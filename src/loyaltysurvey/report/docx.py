@@ -19,6 +19,7 @@ an interval's brackets stay where a reader expects them.
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -36,10 +37,12 @@ __all__ = ["render_docx"]
 A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.5)
 #: Estimated width of one character of 9-point table text, and a cell's padding (inches).
-CHAR_IN = 0.078
-PAD_IN = 0.2
-BOLD = 1.2  # bold header text is wider
-KEEP_TOGETHER = 20  # tables of at most this many rows are not split across pages
+CHAR_IN = 0.072
+PAD_IN = 0.17
+#: Tables of this many columns or more are set a point smaller.
+MANY_COLUMNS = 8
+BOLD = 1.08  # bold header text is wider
+KEEP_TOGETHER = 0.8  # a table estimated at most this share of a page's height is kept on one page
 LRE, PDF = "\u202a", "\u202c"
 
 
@@ -136,21 +139,43 @@ def _column_widths(block: Table, texts: list[list[str]], available: float) -> tu
     numeric = [all(row[j].fmt != "text" or row[j].value in (None, "") for row in block.rows) and block.rows
                for j in range(len(block.columns))]
     least, wish = [], []
+    char = CHAR_IN * _font_size(block) / 9
     for j, header in enumerate(block.columns):
         cells = [r[j].replace(LRE, "").replace(PDF, "") for r in texts]
-        header_word = max([len(w) for w in header.split()] + [3]) * BOLD
-        longest_word = max([len(w) for t in cells for w in t.split()] + [header_word])
+        header_word = max([len(w) for w in _words(header)] + [3]) * BOLD
+        longest_word = max([len(w) for t in cells for w in _words(t)] + [header_word])
         widest = max([len(t) for t in cells] + [0])
         if numeric[j]:
             lo = max(widest, longest_word)
             hi = max(lo, min(len(header) * BOLD, 14))
         else:  # short labels stay on one line; long text wraps at words
-            lo = max(widest if widest <= 24 else min(longest_word, 18), header_word, 6)
+            lo = max(widest if widest <= 12 else min(longest_word, 18), header_word, 6)
             hi = max(lo, min(max(widest, len(header) * BOLD), 70))
-        least.append(lo * CHAR_IN + PAD_IN)
-        wish.append(hi * CHAR_IN + PAD_IN)
+        least.append(lo * char + PAD_IN)
+        wish.append(hi * char + PAD_IN)
     wide = sum(least) > available
     return _share(least, wish, available if not wide else available * 29.7 / 21.0 + 0.4), wide
+
+
+def _words(text: str) -> list[str]:
+    """Where a line may break: at spaces, and after a hyphen."""
+    return [w for w in re.split(r"\s+|(?<=-)", text) if w]
+
+
+def _font_size(block: Table) -> float:
+    return 8.0 if len(block.columns) >= MANY_COLUMNS else 9.0
+
+
+def _height(block: Table, texts: list[list[str]], widths: list[float]) -> float:
+    """Estimated height of a table in inches, from the lines its cells wrap to."""
+    size = _font_size(block)
+    char = CHAR_IN * size / 9
+    line = size * 1.25 / 72
+    total = 2 * line
+    for row in texts:
+        lines = max(max(1, -(-len(t) * char // max(w - PAD_IN, 0.1))) for t, w in zip(row, widths))
+        total += lines * line + 4 / 72
+    return total
 
 
 def _share(least: list[float], wish: list[float], width: float) -> list[float]:
@@ -194,13 +219,25 @@ class _Writer:
             return
         self._page(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
         self.landscape = landscape
+        # The break is held by an empty paragraph; made 1 pt high it cannot spill onto a page of its own.
+        holder = self.doc.paragraphs[-1]
+        if holder._p.pPr is not None and holder._p.pPr.sectPr is not None:
+            fmt = holder.paragraph_format
+            fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), Pt(1)
+            mark = OxmlElement("w:rPr")
+            size = OxmlElement("w:sz")
+            size.set(qn("w:val"), "2")
+            mark.append(size)
+            holder._p.pPr.sectPr.addprevious(mark)
 
     def caption(self, label: str, number: int, caption: str, *, align=None) -> None:
         number_text = self.loc.num(number, "int")
         if self.report.rtl:
             p = _paragraph(self.doc, f"{label} {number_text}. {caption}", self.report, size=10, bold=True, align=align)
+            p.paragraph_format.space_before = Pt(12)
         else:  # APA 7: the number in bold, the title in italics on its own line
             p = _paragraph(self.doc, f"{label} {number_text}", self.report, size=10, bold=True, align=align)
+            p.paragraph_format.space_before = Pt(12)
             p.paragraph_format.space_after = Pt(0)
             p.paragraph_format.keep_with_next = True
             p = _paragraph(self.doc, caption, self.report, size=10, italic=True, align=align)
@@ -238,8 +275,9 @@ class _Writer:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _tight(p)
             p.paragraph_format.keep_with_next = True
-            _style_run(p.add_run(name), self.report, 9, bold=True)
-        keep = len(block.rows) <= KEEP_TOGETHER
+            _style_run(p.add_run(name), self.report, _font_size(block), bold=True)
+        page_height = (A4[0] if wide else A4[1]) / 914400 - 2 * MARGIN / 914400
+        keep = _height(block, texts, widths) <= KEEP_TOGETHER * page_height
         for i, (row, row_texts) in enumerate(zip(block.rows, texts)):
             tr = table.add_row()
             tr._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -254,7 +292,7 @@ class _Writer:
                     cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
                 _tight(p)
                 p.paragraph_format.keep_with_next = keep and i < len(block.rows) - 1
-                _style_run(p.add_run(text), self.report, 9, bold=c.emphasis)
+                _style_run(p.add_run(text), self.report, _font_size(block), bold=c.emphasis)
         for k, note in enumerate(block.notes):
             p = self.doc.add_paragraph()
             if rtl:
@@ -263,7 +301,6 @@ class _Writer:
                 _style_run(p.add_run(self.loc.t("labels.note") + " "), self.report, 8, italic=not rtl)
             _style_run(p.add_run(note), self.report, 8)
             p.paragraph_format.space_after = Pt(2)
-        self.doc.add_paragraph().paragraph_format.space_after = Pt(4)
 
     def figure(self, block: Figure) -> None:
         self.orientation(False)
