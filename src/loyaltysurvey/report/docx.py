@@ -43,7 +43,7 @@ PAD_IN = 0.17
 MANY_COLUMNS = 8
 BOLD = 1.08  # bold header text is wider
 KEEP_TOGETHER = 0.8  # a table estimated at most this share of a page's height is kept on one page
-LRE, PDF = "\u202a", "\u202c"
+LRE, PDF, NBSP = "\u202a", "\u202c", "\u00a0"
 
 
 def _set_bidi(paragraph) -> None:
@@ -55,6 +55,8 @@ def _set_bidi(paragraph) -> None:
 def _style_run(run, report: Report, size: float | None = None, bold: bool = False, italic: bool = False,
                rtl: bool | None = None) -> None:
     rtl = report.rtl if rtl is None else rtl
+    if rtl:
+        run.text = _ltr_islands(run.text)
     run.font.name = report.font
     rpr = run._r.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -123,9 +125,28 @@ def _tight(paragraph) -> None:
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(2), Pt(2), 1.0
 
 
+#: A parenthesis holding Latin text, e.g. a citation "(Hu & Bentler, 1999)" in Persian prose.
+_LATIN_ASIDE = re.compile(r"(?<!\u202a)\([^()\u0600-\u06ff]*[A-Za-z][^()\u0600-\u06ff]*\)")
+
+
+def _ltr_islands(text: str) -> str:
+    """In right-to-left text, keep each Latin parenthesis whole and in its own order.
+
+    It is embedded left-to-right (so its brackets are not mirrored away from it) and its
+    spaces, when it is short, are made non-breaking (so a narrow column cannot split
+    "(Hu & Bentler, 1999)").
+    """
+    def island(m: re.Match) -> str:
+        aside = m.group(0)
+        return LRE + (aside.replace(" ", NBSP) if len(aside) <= 24 else aside) + PDF
+
+    return _LATIN_ASIDE.sub(island, text)
+
+
 def _cell_text(c: Cell, loc: Locale, rtl: bool) -> str:
     if c.fmt == "text":
-        return "" if c.value is None else str(c.value)
+        text = "" if c.value is None else str(c.value)
+        return _ltr_islands(text) if rtl else text
     text = loc.num(c.value, c.fmt)
     return f"{LRE}{text}{PDF}" if rtl else text
 
@@ -149,7 +170,7 @@ def _column_widths(block: Table, texts: list[list[str]], available: float) -> tu
             lo = max(widest, longest_word)
             hi = max(lo, min(len(header) * BOLD, 14))
         else:  # short labels stay on one line; long text wraps at words
-            lo = max(widest if widest <= 12 else min(longest_word, 18), header_word, 6)
+            lo = max(widest if widest <= 12 else min(longest_word, 24), header_word, 6)
             hi = max(lo, min(max(widest, len(header) * BOLD), 70))
         least.append(lo * char + PAD_IN)
         wish.append(hi * char + PAD_IN)
@@ -159,7 +180,7 @@ def _column_widths(block: Table, texts: list[list[str]], available: float) -> tu
 
 def _words(text: str) -> list[str]:
     """Where a line may break: at spaces, and after a hyphen."""
-    return [w for w in re.split(r"\s+|(?<=-)", text) if w]
+    return [w for w in re.split(r"[ \t\n]+|(?<=-)", text) if w]
 
 
 def _font_size(block: Table) -> float:
