@@ -61,6 +61,10 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     assert "۴۲۵" in html and "٫" in html
     xml = zipfile.ZipFile(demo_fa / "report.docx").read("word/document.xml").decode("utf-8")
     assert "<w:bidi/>" in xml and "<w:bidiVisual/>" in xml and "تمرکز بر مشتریان کلیدی" in xml
+    fonts = zipfile.ZipFile(demo_fa / "report.docx").read("word/fontTable.xml").decode("utf-8")
+    assert '<w:font w:name="Vazirmatn"><w:altName w:val="B Nazanin"/>' in fonts
+    assert '<w:font w:name="B Nazanin"><w:altName w:val="Tahoma"/>' in fonts
+    assert 'w:cs="Vazirmatn"' in xml
     # four demographic bar charts, CB-SEM and PLS path diagrams (2 + 2), the IPMA map
     assert html.count('<img src="data:image/png;base64,') == 9
     assert "مدل در حالت تخمین استاندارد" in html and "مدل در حالت ضرایب معناداری" in html

@@ -22,6 +22,7 @@ import io
 import re
 
 from docx import Document
+from lxml import etree
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -336,8 +337,30 @@ class _Writer:
             picture.paragraph_format.keep_with_next = True
             self.caption(label, block.number, block.caption, align=center)
 
+    def declare_fonts(self) -> None:
+        """Name the report font in the font table, each fallback as the previous one's alternative.
+
+        Word substitutes a missing font by its ``w:altName``: Vazirmatn, else B Nazanin, else Tahoma.
+        """
+        part = next(rel.target_part for rel in self.doc.part.rels.values() if rel.reltype.endswith("/fontTable"))
+        table = etree.fromstring(part.blob)
+        chain = [self.report.font, *self.report.font_fallbacks]
+        known = {el.get(qn("w:name")) for el in table.findall(qn("w:font"))}
+        for name, alternative in zip(chain, chain[1:] + [None]):
+            if name in known:
+                continue
+            font = etree.SubElement(table, qn("w:font"))
+            font.set(qn("w:name"), name)
+            if alternative:
+                etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alternative)
+            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "B2" if self.report.rtl else "00")
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+        part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
     def render(self) -> bytes:
         report, doc = self.report, self.doc
+        self.declare_fonts()
         _heading(doc, report.title, 0, report)
         _paragraph(doc, report.subtitle, report, size=13)
         _paragraph(doc, report.generated, report, size=8)
