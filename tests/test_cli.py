@@ -145,3 +145,32 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
                                  "--method", "cb", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pls_scheme_and_ipma_target_options(tmp_path):
+    q = str(bundled_path("questionnaires", "crm_loyalty.yaml"))
+    data = str(bundled_path("questionnaires", "crm_loyalty_example.csv"))
+    result = runner.invoke(app, ["analyze", q, data, "--out", str(tmp_path), "--method", "pls", "--lang", "en",
+                                 "--bootstrap", "50", "--pls-scheme", "factorial", "--ipma-target", "SAT"])
+    assert result.exit_code == 0, result.output
+    pls = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["pls"]
+    assert pls["scheme"] == "factorial" and pls["ipma"]["target"] == "SAT"
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "factorial weighting scheme" in html and "Importance-performance map for Customer satisfaction" in html
+    assert "The model was estimated by PLS-SEM (factorial weighting scheme; 420 respondents" in html
+    for bad, message in ((["--pls-scheme", "circle"], "--pls-scheme must be one of path, factorial, centroid"),
+                         (["--ipma-target", "XYZ"], "--ipma-target must be one of the constructs KCF, CRMO")):
+        result = runner.invoke(app, ["analyze", q, data, "--out", str(tmp_path / "bad"), *bad])
+        assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_ipma_looks_at_the_final_outcome_by_default():
+    from loyaltysurvey.analysis.pls_stage import final_outcome
+    from loyaltysurvey.pls.algorithm import PLSSpec
+
+    spec = PLSSpec(("IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"), tuple((i,) for i in range(7)),
+                   ("A",) * 7, (("IMAG", "EXPE"), ("EXPE", "SAT"), ("SAT", "LOY"), ("SAT", "COMP"),
+                                ("COMP", "LOY"), ("VAL", "SAT"), ("QUAL", "VAL")))
+    assert final_outcome(spec) == "LOY"
+    spec = PLSSpec(("A", "B", "C"), ((0,), (1,), (2,)), ("A",) * 3, (("A", "B"), ("A", "C")))
+    assert final_outcome(spec) == "C"          # two outcomes: the last in the questionnaire

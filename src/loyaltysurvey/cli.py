@@ -126,13 +126,18 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                                     help="Dask scheduler address, or 'local' for a LocalCluster."),
             sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name."),
-            encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding.")) -> None:
+            encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding."),
+            pls_scheme: str = typer.Option("path", "--pls-scheme",
+                                           help="PLS inner weighting: path, factorial or centroid."),
+            ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
+                                                      help="Construct of the importance-performance map "
+                                                           "(default: the model's final outcome).")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import AnalyzeOptions, run_analyze
     with _errors():
         options = AnalyzeOptions(lang=lang, method=method, missing=missing, estimator=estimator,
                                  bootstrap=bootstrap, seed=seed, jobs=jobs, sheet=sheet, encoding=encoding,
-                                 scheduler=scheduler)
+                                 scheduler=scheduler, pls_scheme=pls_scheme, ipma_target=ipma_target)
         with _resample_bar(bootstrap or 0) as advance:
             run_analyze(questionnaire, data, out, options, progress=_progress(), resample_progress=advance)
         typer.echo(f"results written to {out}", err=True)

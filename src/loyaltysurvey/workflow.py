@@ -51,10 +51,13 @@ class AnalyzeOptions:
     sheet: str | None = None
     encoding: str | None = None
     scheduler: str | None = None
+    pls_scheme: str = "path"
+    ipma_target: str | None = None
 
     def validate(self) -> "AnalyzeOptions":
         checks = (("lang", self.lang, None), ("method", self.method, ("cb", "pls", "both")),
-                  ("missing", self.missing, ("listwise", "fiml", "mean")), ("estimator", self.estimator, ("ML", "MLR")))
+                  ("missing", self.missing, ("listwise", "fiml", "mean")), ("estimator", self.estimator, ("ML", "MLR")),
+                  ("pls-scheme", self.pls_scheme, ("path", "factorial", "centroid")))
         for name, value, allowed in checks:
             if value is not None and allowed is not None and value not in allowed:
                 raise LoyaltySurveyError(f"--{name} must be one of {', '.join(allowed)}, not '{value}'")
@@ -75,7 +78,7 @@ class AnalyzeOptions:
                 "missing": self.missing or ("mean" if method == "pls" else "listwise"),
                 "estimator": self.estimator, "bootstrap": self.bootstrap,
                 "seed": DEFAULT_SEED if self.seed is None else self.seed, "jobs": self.jobs,
-                "scheduler": self.scheduler}
+                "scheduler": self.scheduler, "pls_scheme": self.pls_scheme, "ipma_target": self.ipma_target}
 
 
 def _out_dir(out: str | os.PathLike) -> Path:
@@ -126,6 +129,10 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
     """Everything ``loyaltysurvey analyze`` does; returns the results object."""
     options = (options or AnalyzeOptions()).validate()
     q = questionnaire if isinstance(questionnaire, Questionnaire) else load_questionnaire(questionnaire)
+    ids = [c.id for c in q.constructs]
+    if options.ipma_target is not None and options.ipma_target not in ids:
+        raise LoyaltySurveyError(f"--ipma-target must be one of the constructs {', '.join(ids)}, "
+                                 f"not '{options.ipma_target}'")
     out_dir = _out_dir(out)
     with _status(progress, "Reading and checking the responses"):
         data_result = ingest(q, data, sheet=options.sheet, encoding=options.encoding)

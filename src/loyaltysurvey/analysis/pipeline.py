@@ -75,7 +75,8 @@ def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = N
         boot = settings.get("bootstrap")
         try:
             pls = run_pls(scored, q, pls_missing, 5000 if boot is None else boot, settings.get("seed"),
-                          settings.get("jobs", 1))
+                          settings.get("jobs", 1), scheme=settings.get("pls_scheme") or "path",
+                          ipma_target=settings.get("ipma_target"))
             notices.extend(pls.notices)
         except DataError as exc:
             notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))

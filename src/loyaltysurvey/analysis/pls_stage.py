@@ -32,12 +32,21 @@ from ..spec import Questionnaire
 __all__ = ["PLSResults", "run_pls", "pls_spec"]
 
 
-def pls_spec(q: Questionnaire, columns: list[str]) -> PLSSpec:
+def pls_spec(q: Questionnaire, columns: list[str], scheme: str = "path") -> PLSSpec:
     index = {c: i for i, c in enumerate(columns)}
     names = tuple(c.id for c in q.constructs)
     paths = tuple((s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names)
     return PLSSpec(names, tuple(tuple(index[i] for i in c.item_ids) for c in q.constructs),
-                   tuple(c.mode for c in q.constructs), paths)
+                   tuple(c.mode for c in q.constructs), paths, scheme=scheme)
+
+
+def final_outcome(spec: PLSSpec) -> str:
+    """The construct an IPMA looks at by default: the last one in the questionnaire that has
+    antecedents and is itself the antecedent of none (the model's final outcome)."""
+    sources = {s for s, _ in spec.paths}
+    targets = {t for _, t in spec.paths}
+    finals = [c for c in spec.constructs if c in targets and c not in sources]
+    return finals[-1] if finals else spec.constructs[-1]
 
 
 PLS_CHUNK = 250
@@ -110,7 +119,13 @@ class PLSResults:
 
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", bootstrap: int = 5000,
-            seed: int | None = None, jobs: int = 1, level: float = 0.95) -> PLSResults:
+            seed: int | None = None, jobs: int = 1, level: float = 0.95, scheme: str = "path",
+            ipma_target: str | None = None) -> PLSResults:
+    """PLS-SEM of the questionnaire's model: estimates, evaluation, bootstrap, PLSpredict and IPMA.
+
+    ``scheme`` is the inner weighting scheme (``path``, ``factorial`` or ``centroid``);
+    ``ipma_target`` the construct of the importance-performance map (default: the final outcome).
+    """
     columns = list(q.item_ids)
     frame = scored[columns].astype(float)
     notices: list[Notice] = []
@@ -121,7 +136,7 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
     if len(frame) < 10:
         raise DataError(f"only {len(frame)} respondents are left for PLS-SEM")
     X = frame.to_numpy()
-    spec = pls_spec(q, columns)
+    spec = pls_spec(q, columns, scheme)
     fit = fit_pls(X, spec)
     if not fit.converged:
         notices.append(Notice("pls_not_converged", f"the PLS algorithm did not converge in {fit.iterations} "
@@ -181,7 +196,7 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
     from ..pls.ipma import ipma
     from ..pls.predict import pls_predict
     prediction = pls_predict(X, spec, columns, seed=seed)
-    target = "LOY" if "LOY" in names else names[-1]
+    target = ipma_target or final_outcome(spec)
     items = [q.item(c) for c in columns]
     ipma_result = ipma(fit, spec, X, np.array([i.scale.min for i in items], float),
                        np.array([i.scale.max for i in items], float), target)
@@ -204,6 +219,7 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, missing: str = "mean", boots
         "total_effects": {a: {b: float(ev["total_effects"][names.index(a), names.index(b)]) for b in names
                               if ev["total_effects"][names.index(a), names.index(b)] != 0} for a in names},
         "iterations": fit.iterations, "converged": fit.converged, "n": int(len(frame)), "missing": missing,
+        "scheme": scheme,
         "bootstrap": {"requested": bootstrap, "successful": 0 if draws is None else int(len(draws)),
                       "failed": failed, "seed": seed},
     }

@@ -431,6 +431,7 @@ class _Builder:
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
         boot = d["bootstrap"]
         text = t("pls.text", n=d["n"], missing=t(f"pls.{d['missing'] if d['missing'] == 'mean' else 'casewise'}"),
+                 scheme=t(f"methods.schemes.{d.get('scheme', 'path')}"),
                  boot=boot["successful"], seed=boot["seed"] if boot["seed"] is not None else "–")
         rel_rows = []
         for cid, rel in d["reliability"].items():
@@ -511,28 +512,34 @@ class _Builder:
             blocks.append(self.figure("pls_ipma", t("figures.ipma", target=target), chart))
         return Section("pls", t("pls.section"), tuple(blocks))
 
-    def methods(self) -> Paragraph | None:
+    def methods(self) -> Paragraph:
         """What actually ran, in words: software, estimator, missing data, N, resamples, seed."""
-        cb = self.r.cbsem
-        if cb is None or (cb.cfa is None and cb.sem is None):
-            return None
         from .. import __version__
         t = self.loc.t
         settings = self.r.settings
-        fitted = cb.sem or cb.cfa
-        boot = cb.bootstrap
-        boot_text = (t("methods.bootstrap", b=boot["successful"], seed=boot["seed"]) if boot
-                     else t("methods.nobootstrap"))
-        pls_text = ""
-        if self.r.pls is not None:
-            pb = self.r.pls.to_json()["bootstrap"]
-            pls_text = t("methods.pls", b=pb["successful"], seed=pb["seed"])
-        missing = settings.get("missing", "listwise")
-        return Paragraph(t("methods.text", version=self.loc.digits(__version__),
-                           python=self.loc.digits(self.r.software.get("python", "")),
+        parts = [t("methods.base", version=self.loc.digits(__version__),
+                   python=self.loc.digits(self.r.software.get("python", "")))]
+        cb = self.r.cbsem
+        fitted = cb and (cb.sem or cb.cfa)
+        if fitted:
+            boot = cb.bootstrap
+            missing = settings.get("missing", "listwise")
+            parts.append(t("methods.cb",
                            estimator=t("methods.mlr") if settings.get("estimator") == "MLR" else t("methods.ml"),
                            missing=t("methods.fiml") if missing == "fiml" else t("methods.listwise"),
-                           n=int(fitted.nobs), bootstrap=boot_text, pls=pls_text))
+                           n=int(fitted.nobs),
+                           bootstrap=t("methods.bootstrap", b=boot["successful"], seed=boot["seed"]) if boot
+                           else t("methods.nobootstrap")))
+        if self.r.pls is not None:
+            d = self.r.pls.to_json()
+            pb = d["bootstrap"]
+            scheme = t(f"methods.schemes.{d.get('scheme', 'path')}")
+            if fitted:
+                parts.append(t("methods.pls", scheme=scheme, b=pb["successful"], seed=pb["seed"]))
+            else:
+                parts.append(t("methods.pls_only", scheme=scheme, n=d["n"], b=pb["successful"], seed=pb["seed"],
+                               missing=t(f"pls.{d['missing'] if d['missing'] == 'mean' else 'casewise'}")))
+        return Paragraph(" ".join(p.strip() for p in parts))
 
     def notes(self) -> Section:
         t = self.loc.t
@@ -556,8 +563,7 @@ class _Builder:
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
         sections = [Section(s.id, f"{t('section_number', k=k)} {s.title}", s.blocks)
                     for k, s in enumerate(sections, start=1)]
-        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title), parts=parts)),)
-                        + ((methods,) if methods else ()))
+        intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title), parts=parts)), methods))
         return Report(
             lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),
             generated=t("generated", version=self.loc.digits(__version__), date=self.loc.date_text(self.today)),
