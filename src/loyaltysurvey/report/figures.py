@@ -132,34 +132,53 @@ def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str, str]]) -> dict
 
 def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[tuple[str, str, str]],
                  rtl: bool = False, bold: Sequence[tuple[str, str]] = ()) -> bytes:
-    """A structural model: ``nodes`` (ids), display ``labels``, ``edges`` (source, target, text)."""
+    """A structural model: ``nodes`` (ids), display ``labels``, ``edges`` (source, target, text).
+
+    Constructs stand in layers by their distance from the exogenous ones (right to left in
+    right-to-left reports). Arrows run from ellipse edge to ellipse edge, and each
+    coefficient sits on its arrow where it overlaps no other coefficient and no ellipse.
+    """
     from matplotlib.patches import Ellipse
 
     plt = _pyplot()
-
     depth = _layers(nodes, edges)
     n_layers = max(depth.values()) + 1
     columns: dict[int, list[str]] = {}
     for n in nodes:
         columns.setdefault(depth[n], []).append(n)
+    tallest = max(len(m) for m in columns.values())
     pos = {}
     for layer, members in columns.items():
         for i, n in enumerate(members):
             x = layer / max(1, n_layers - 1)
             pos[n] = (1 - x if rtl else x, 1 - (i + 1) / (len(members) + 1))
-    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=150)
+    fig, ax = plt.subplots(figsize=(9, max(5.5, 0.75 * tallest + 1.5)), dpi=150)
     ax.set_xlim(-0.15, 1.15)
     ax.set_ylim(0, 1)
     ax.axis("off")
-    w, h = 0.24, 0.12
+    a, b = 0.12, min(0.06, 0.4 / (tallest + 1))  # the ellipses' semi-axes, in axis units
     for n, (x, y) in pos.items():
-        ax.add_patch(Ellipse((x, y), w, h, facecolor="#e8f0f7", edgecolor="#1f5f8b", linewidth=1.4))
-        ax.text(x, y, _wrap(labels.get(n, n)), ha="center", va="center", fontsize=8)
+        ax.add_patch(Ellipse((x, y), 2 * a, 2 * b, facecolor=FILL, edgecolor=ACCENT, linewidth=1.4))
+        ax.text(x, y, _wrap(labels.get(n, n), 14), ha="center", va="center", fontsize=8)
+
+    def inside_node(px: float, py: float) -> bool:
+        return any(((px - x) / a) ** 2 + ((py - y) / (b + 0.02)) ** 2 < 1.15 for x, y in pos.values())
+
+    placed: list[tuple[float, float]] = []
     for s, t, text in edges:
         (x0, y0), (x1, y1) = pos[s], pos[t]
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.6 if (s, t) in bold else 1.0,
-                                    shrinkA=28, shrinkB=28))
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.02, text, ha="center", va="bottom", fontsize=8,
+        dx, dy = x1 - x0, y1 - y0
+        edge = 1.04 / ((dx / a) ** 2 + (dy / b) ** 2) ** 0.5  # where the line leaves an ellipse
+        start, end = (x0 + edge * dx, y0 + edge * dy), (x1 - edge * dx, y1 - edge * dy)
+        ax.annotate("", xy=end, xytext=start,
+                    arrowprops=dict(arrowstyle="-|>", color=INK, lw=1.6 if (s, t) in bold else 1.0,
+                                    shrinkA=0, shrinkB=0))
+        spots = [(start[0] + f * (end[0] - start[0]), start[1] + f * (end[1] - start[1]))
+                 for f in (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)]
+        free = [p for p in spots if not inside_node(*p)
+                and all(abs(p[0] - q[0]) > 0.075 or abs(p[1] - q[1]) > 0.04 for q in placed)]
+        lx, ly = (free or [p for p in spots if not inside_node(*p)] or spots)[0]
+        placed.append((lx, ly))
+        ax.text(lx, ly, text, ha="center", va="center", fontsize=8, zorder=4,
                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"))
     return _png(fig)
