@@ -219,3 +219,36 @@ def test_hostile_text_is_literal_in_the_word_pdf(tmp_path):
     for hostile in (SCRIPT, IMG, FORMULA):
         assert re.sub(r"\s", "", hostile) in flat, hostile
     assert "click" not in flat.replace(re.sub(r"\s", "", FORMULA), "")  # never evaluated into its result
+
+
+@pytest.fixture(scope="module")
+def other_study(tmp_path_factory):
+    """Another questionnaire and export: corp_rep (formative drivers, a single-item construct,
+    -99 codes, no item wording, unlabelled demographics), written in both languages."""
+    from conftest import SHARED_DATA
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present beside the project (CI always has it)")
+    from loyaltysurvey.workflow import AnalyzeOptions, run_analyze
+
+    q = Path(__file__).resolve().parent / "questionnaires" / "corp_rep.yaml"
+    base = tmp_path_factory.mktemp("corp_rep")
+    for lang in ("fa", "en"):
+        run_analyze(q, SHARED_DATA / "corp_rep.csv", base / lang, AnalyzeOptions(lang=lang, bootstrap=100))
+    return {lang: base / lang for lang in ("fa", "en")}
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_another_study_renders_cleanly(browser, other_study, tmp_path, lang):
+    folder = other_study[lang]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto((folder / "report.html").as_uri(), wait_until="load")
+    info = page.evaluate(PROBE)
+    page.close()
+    assert info["direction"] == ("rtl" if lang == "fa" else "ltr") and info["wrongDirection"] == 0
+    assert info["scrollWidth"] <= info["clientWidth"] and info["broken"] == []
+    assert info["images"] == 7   # two demographics, CB-SEM and PLS diagrams, the IPMA map
+    _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
+    _require(POPPLER, "poppler-utils")
+    pages = _pages(_to_pdf(folder / "report.docx", tmp_path))
+    assert 15 <= len(pages) <= 45
