@@ -50,3 +50,14 @@ def test_snapshots_hold_the_whole_chapter():
         assert text.count("[demographic_") == 8 and "[sem_std," in text and "[pls_ipma," in text
         assert "[hypotheses]" in text and "[mediation]" in text
         assert "[fit_measurement]" in text and "[fit_structural]" in text
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_tables_and_figures_are_numbered_in_reading_order(demo_chapters, lang):
+    from loyaltysurvey.report import Figure, Table
+
+    report = demo_chapters[lang][1]
+    blocks = [b for s in report.sections for b in s.blocks]
+    assert [b.number for b in blocks if isinstance(b, Table)] == list(range(1, len(report.tables) + 1))
+    figures = [b.number for b in blocks if isinstance(b, Figure)]
+    assert figures == list(range(1, len(figures) + 1))

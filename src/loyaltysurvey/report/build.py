@@ -158,22 +158,27 @@ class _Builder:
     def descriptives(self) -> Section:
         t = self.loc.t
         scale = self.q.scale
-        text = t("descriptives_text", points=len(scale.points), min=scale.min, max=scale.max,
-                 min_label=scale.label(scale.min, self.lang) if scale.labels else scale.min,
-                 max_label=scale.label(scale.max, self.lang) if scale.labels else scale.max)
+        reversed_items = any(item.reverse for c in self.q.constructs for item in c.items)
+        anchors = t("descriptives_anchors", min=scale.min, max=scale.max,
+                    min_label=scale.label(scale.min, self.lang),
+                    max_label=scale.label(scale.max, self.lang)) if scale.labels else ""
+        text = t("descriptives_text", points=len(scale.points), anchors=anchors,
+                 reverse=t("descriptives_reverse") if reversed_items else "")
         stats = self.r.item_stats
+        worded = any(self.loc.text(item.text) for c in self.q.constructs for item in c.items)
         rows = []
         for c in self.q.constructs:
             for item in c.items:
                 s = stats.loc[item.id]
                 label = item.id + (" (R)" if item.reverse else "")
-                rows.append([Cell(label), Cell(self.loc.text(item.text)), Cell(_n(s["n"]), "int"),
-                             Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"),
+                rows.append([Cell(label)] + ([Cell(self.loc.text(item.text))] if worded else []) +
+                            [Cell(_n(s["n"]), "int"), Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"),
                              Cell(_n(s["skewness"]), "dec2"), Cell(_n(s["kurtosis"]), "dec2")])
         items_table = self.table("items", t("tables.items"),
-                                 [self.col("item"), self.col("text"), self.col("n"), self.col("mean"),
-                                  self.col("sd"), self.col("skewness"), self.col("kurtosis")], rows,
-                                 notes=("(R) " + t("notes.reverse"),))
+                                 [self.col("item")] + ([self.col("text")] if worded else []) +
+                                 [self.col("n"), self.col("mean"), self.col("sd"), self.col("skewness"),
+                                  self.col("kurtosis")], rows,
+                                 notes=("(R) " + t("notes.reverse"),) if reversed_items else ())
         points = list(self.r.distribution.columns)
         dist_rows = [[Cell(item)] + [Cell(_n(v), "pct") for v in row]
                      for item, row in zip(self.r.distribution.index, self.r.distribution.to_numpy())]
@@ -433,6 +438,18 @@ class _Builder:
         text = t("pls.text", n=d["n"], missing=t(f"pls.{d['missing'] if d['missing'] == 'mean' else 'casewise'}"),
                  scheme=t(f"methods.schemes.{d.get('scheme', 'path')}"),
                  boot=boot["successful"], seed=boot["seed"] if boot["seed"] is not None else "–")
+        l_rows = []
+        for ld in d["loadings"]:
+            ci = f"[{self.loc.num(ld.get('ci_lower'), 'r3')}, {self.loc.num(ld.get('ci_upper'), 'r3')}]"
+            vif = d.get("vif_items", {}).get(ld["construct"], {}).get(ld["item"])
+            l_rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
+                           Cell(ld["est"], "r3", ld["est"] < .708), Cell(ld.get("t"), "dec2"),
+                           Cell(ld.get("pvalue"), "p"), Cell(ci, "ci"), Cell(ld.get("reliability"), "r3"),
+                           Cell(vif, "dec2", vif is not None and vif >= 5)])
+        l_table = self.table("pls_loadings", t("pls.loadings_table"),
+                             [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
+                              self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
+                             l_rows, notes=(t("pls.loadings_note"),))
         rel_rows = []
         for cid, rel in d["reliability"].items():
             rel_rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", rel["alpha"] < .7),
@@ -471,18 +488,6 @@ class _Builder:
         r_table = self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
                                                             t("columns_pls.r2_adj"), t("columns_pls.f2")], r_rows,
                              notes=(t("pls.f2_note"),))
-        l_rows = []
-        for ld in d["loadings"]:
-            ci = f"[{self.loc.num(ld.get('ci_lower'), 'r3')}, {self.loc.num(ld.get('ci_upper'), 'r3')}]"
-            vif = d.get("vif_items", {}).get(ld["construct"], {}).get(ld["item"])
-            l_rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
-                           Cell(ld["est"], "r3", ld["est"] < .708), Cell(ld.get("t"), "dec2"),
-                           Cell(ld.get("pvalue"), "p"), Cell(ci, "ci"), Cell(ld.get("reliability"), "r3"),
-                           Cell(vif, "dec2", vif is not None and vif >= 5)])
-        l_table = self.table("pls_loadings", t("pls.loadings_table"),
-                             [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
-                              self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
-                             l_rows, notes=(t("pls.loadings_note"),))
         blocks: list = [Paragraph(text), l_table, rel_table, ht_table, p_table]
         blocks.extend(self._diagrams("pls", [(pth["from"], pth["to"], pth["est"], pth.get("t", float("nan")),
                                               pth.get("pvalue", float("nan"))) for pth in d["paths"]]))
