@@ -47,6 +47,39 @@ KEEP_TOGETHER = 0.8  # a table estimated at most this share of a page's height i
 LRE, PDF, NBSP = "\u202a", "\u202c", "\u00a0"
 
 
+#: ECMA-376 fixes the order of the children of these property elements (Word rejects a file
+#: that breaks it); :func:`_schema_order` puts every one back in that order before saving.
+_ORDER = {
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+           "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText "
+           "vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+           "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+           "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+             "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
+              "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid "
+              "printerSettings sectPrChange",
+}
+_RANKS = {qn(f"w:{parent}"): {qn(f"w:{name}"): k for k, name in enumerate(names.split())}
+          for parent, names in _ORDER.items()}
+
+
+def _schema_order(root) -> None:
+    """Sort the children of every property element under ``root`` into the schema's order."""
+    for tag, ranks in _RANKS.items():
+        for el in root.iter(tag):
+            children = list(el)
+            ordered = sorted(children, key=lambda c: ranks.get(c.tag, len(ranks)))
+            if ordered != children:
+                for child in children:
+                    el.remove(child)
+                el.extend(ordered)
+
+
 def _set_bidi(paragraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     if ppr.find(qn("w:bidi")) is None:
@@ -56,7 +89,7 @@ def _set_bidi(paragraph) -> None:
 def _style_run(run, report: Report, size: float | None = None, bold: bool = False, italic: bool = False,
                rtl: bool | None = None) -> None:
     rtl = report.rtl if rtl is None else rtl
-    if rtl:
+    if rtl and _ltr_islands(run.text) != run.text:
         run.text = _ltr_islands(run.text)
     run.font.name = report.font
     rpr = run._r.get_or_add_rPr()
@@ -218,9 +251,28 @@ class _Writer:
         self.landscape = False
         section = self.doc.sections[0]
         self._page(section, landscape=False)
+        self._page_numbers(section)
         normal = self.doc.styles["Normal"]
         normal.font.name = report.font
         normal.font.size = Pt(11)
+        # The text's language (Persian: digits in fields such as the page number are shaped as Persian)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), "fa-IR" if report.lang == "fa" else "en-US")
+        lang.set(qn("w:bidi"), "fa-IR" if report.rtl else "ar-SA")
+        normal.element.get_or_add_rPr().append(lang)
+
+    def _page_numbers(self, section) -> None:
+        """A centred page number in the footer (a PAGE field; later sections inherit the footer)."""
+        p = section.footer.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if self.report.rtl:
+            _set_bidi(p)
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), " PAGE ")
+        run = p.add_run("1")
+        _style_run(run, self.report, 9)
+        run._r.addprevious(field)
+        field.append(run._r)
 
     @property
     def text_width(self) -> float:
@@ -390,6 +442,9 @@ class _Writer:
                 p = _paragraph(doc, ref, report, size=10, rtl=False, align=WD_ALIGN_PARAGRAPH.LEFT)
                 p.paragraph_format.left_indent = Pt(18)
                 p.paragraph_format.first_line_indent = Pt(-18)
+        _schema_order(doc.element)
+        for section in doc.sections:
+            _schema_order(section.footer._element)
         buffer = io.BytesIO()
         doc.save(buffer)
         return buffer.getvalue()
