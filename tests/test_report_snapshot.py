@@ -61,3 +61,25 @@ def test_tables_and_figures_are_numbered_in_reading_order(demo_chapters, lang):
     assert [b.number for b in blocks if isinstance(b, Table)] == list(range(1, len(report.tables) + 1))
     figures = [b.number for b in blocks if isinstance(b, Figure)]
     assert figures == list(range(1, len(figures) + 1))
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_word_properties_follow_the_schema_order(demo_chapters, lang):
+    """Word refuses a document whose property elements list their children out of ECMA-376's order."""
+    import zipfile
+
+    from lxml import etree
+
+    from loyaltysurvey.report.docx import _RANKS
+
+    archive = zipfile.ZipFile(demo_chapters[lang][0] / "report.docx")
+    checked = 0
+    for name in ("word/document.xml", "word/footer1.xml"):
+        root = etree.fromstring(archive.read(name))
+        for tag, ranks in _RANKS.items():
+            for el in root.iter(tag):
+                order = [ranks.get(child.tag, len(ranks)) for child in el]
+                assert order == sorted(order), (name, etree.QName(tag).localname,
+                                                [etree.QName(c).localname for c in el])
+                checked += 1
+    assert checked > 1000
