@@ -123,3 +123,14 @@ def test_composite_reliability_ave_htmt(fits, name):
         expected = pd.DataFrame(ref[key]["matrix"], index=names, columns=names)
         ours = htmt(data.corr(), blocks, geometric=geometric).loc[names, names]
         np.testing.assert_allclose(ours.to_numpy(), expected.to_numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_r_squared(fits, name):
+    """R² of every endogenous variable equals lavaan's lavInspect(fit, "r2")."""
+    ref = REF[name]["r2"]
+    ref = dict(zip(ref["names"], ref["values"])) if "names" in ref else ref
+    ours = fits[name].r2
+    assert set(ours) == set(ref)
+    for key, value in ref.items():
+        assert ours[key] == pytest.approx(value, abs=1e-4), key

@@ -234,6 +234,8 @@ run_model <- function(fit, call, model_syntax, data_info, reliability = NULL,
     # fitMeasures(fit): all measures, lavaan's names and order.
     fit = named_num(fitMeasures(fit)),
     estimates = estimates_json(fit),
+    # lavInspect(fit, "r2"): R-squared of every endogenous variable.
+    r2 = named_num(lavInspect(fit, "r2")),
     implied_cov = mat_json(fd$cov)
   )
   if (!is.null(fd$mean)) out$implied_mean <- vec_json(fd$mean)

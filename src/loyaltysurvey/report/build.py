@@ -57,8 +57,10 @@ class _Builder:
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
         return Figure(id, caption, png, next(self._figures), width)
 
-    def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]]) -> list[Figure]:
-        """Two path diagrams as theses show them: standardized coefficients, and t-values.
+    def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
+                  r2: dict[str, float] | None = None) -> list[Figure]:
+        """Two path diagrams as theses show them: standardized coefficients (with each explained
+        construct's R²), and t-values.
 
         ``rows`` are (source, target, standardized estimate, t or z, p).
         """
@@ -72,8 +74,9 @@ class _Builder:
         coef = [(s, g, self.loc.num(b, "r") + stars(p)) for s, g, b, _, p in rows]
         tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
         bold = [(s, g) for s, g, _, _, p in rows if p == p and p < 0.05]
+        inside = {c: f"R² = {self.loc.num(v, 'r')}" for c, v in (r2 or {}).items() if c in nodes}
         return [self.figure(f"{prefix}_std", t("figures.standardized"),
-                            path_diagram(nodes, names, coef, self.loc.rtl, bold)),
+                            path_diagram(nodes, names, coef, self.loc.rtl, bold, inside)),
                 self.figure(f"{prefix}_t", t("figures.tvalues"), path_diagram(nodes, names, tval, self.loc.rtl, bold))]
 
     def col(self, key: str) -> str:
@@ -377,8 +380,14 @@ class _Builder:
         text = t("cfa.sem_text", table=fit_table.number, paths=paths.number)
         blocks: list = [Paragraph(text), fit_table, paths]
         structural = est[(est.op == "~")]
+        constructs = {c.id for c in self.q.constructs}
+        r2 = {k: v for k, v in cb.sem.r2.items() if k in constructs}
+        if r2:
+            blocks.append(self.table("r2", t("cfa.r2_table"), [self.col("construct"), t("columns_pls.r2")],
+                                     [[Cell(names.get(k, k)), Cell(v, "r3")] for k, v in r2.items()],
+                                     notes=(t("cfa.r2_note"),)))
         blocks.extend(self._diagrams("sem", [(r.rhs, r.lhs, r.std_all, r.z, r.pvalue)
-                                             for r in structural.itertuples()]))
+                                             for r in structural.itertuples()], r2))
         blocks.extend(self._hypotheses(names, arrow))
         return Section("sem", t("cfa.section_sem"), tuple(blocks))
 
@@ -490,7 +499,7 @@ class _Builder:
                              notes=(t("pls.f2_note"),))
         blocks: list = [Paragraph(text), l_table, rel_table, ht_table, p_table]
         blocks.extend(self._diagrams("pls", [(pth["from"], pth["to"], pth["est"], pth.get("t", float("nan")),
-                                              pth.get("pvalue", float("nan"))) for pth in d["paths"]]))
+                                              pth.get("pvalue", float("nan"))) for pth in d["paths"]], d["r2"]))
         blocks.append(r_table)
         pr = d.get("predict")
         if pr and pr.get("items"):

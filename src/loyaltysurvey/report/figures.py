@@ -131,8 +131,10 @@ def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str, str]]) -> dict
 
 
 def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[tuple[str, str, str]],
-                 rtl: bool = False, bold: Sequence[tuple[str, str]] = ()) -> bytes:
-    """A structural model: ``nodes`` (ids), display ``labels``, ``edges`` (source, target, text).
+                 rtl: bool = False, bold: Sequence[tuple[str, str]] = (), inside: dict[str, str] | None = None
+                 ) -> bytes:
+    """A structural model: ``nodes`` (ids), display ``labels``, ``edges`` (source, target, text);
+    ``inside`` adds a line under a construct's name (its R², as SmartPLS and AMOS show it).
 
     Constructs stand in layers by their distance from the exogenous ones (right to left in
     right-to-left reports). Arrows run from ellipse edge to ellipse edge, and each
@@ -159,7 +161,10 @@ def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[t
     a, b = 0.12, min(0.06, 0.4 / (tallest + 1))  # the ellipses' semi-axes, in axis units
     for n, (x, y) in pos.items():
         ax.add_patch(Ellipse((x, y), 2 * a, 2 * b, facecolor=FILL, edgecolor=ACCENT, linewidth=1.4))
-        ax.text(x, y, _wrap(labels.get(n, n), 14), ha="center", va="center", fontsize=8)
+        text = _wrap(labels.get(n, n), 14)
+        if inside and n in inside:
+            text += "\n" + inside[n]
+        ax.text(x, y, text, ha="center", va="center", fontsize=8 if not (inside and n in inside) else 7.5)
 
     def inside_node(px: float, py: float) -> bool:
         return any(((px - x) / a) ** 2 + ((py - y) / (b + 0.02)) ** 2 < 1.15 for x, y in pos.values())
