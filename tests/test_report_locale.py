@@ -70,3 +70,13 @@ def test_every_notice_code_has_a_title():
     assert len(codes) >= 20
     for lang in ("en", "fa"):
         assert codes <= set(load_locale(lang).data["notice_titles"]), lang
+
+
+def test_statistical_symbols_are_italic_in_headings():
+    en = load_locale("en")
+    assert en.spans("p (K-S)") == [("p", True), (" (K-S)", False)]
+    assert en.spans("Estimate (B)") == [("Estimate (", False), ("B", True), (")", False)]
+    assert en.spans("Adjusted R²") == [("Adjusted ", False), ("R", True), ("²", False)]
+    assert en.spans("Cronbach's α") == [("Cronbach's α", False)]          # Greek stays upright
+    assert en.spans("PLS RMSE") == [("PLS RMSE", False)] and en.spans("Items") == [("Items", False)]
+    assert load_locale("fa").spans("مقدار احتمال (p)") == [("مقدار احتمال (", False), ("p", True), (")", False)]

@@ -349,7 +349,8 @@ class _Writer:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _tight(p)
             p.paragraph_format.keep_with_next = True
-            _style_run(p.add_run(name), self.report, _font_size(block), bold=True)
+            for piece, italic in self.loc.spans(name):  # APA: statistical symbols in italics
+                _style_run(p.add_run(piece), self.report, _font_size(block), bold=True, italic=italic)
         page_height = (A4[0] if wide else A4[1]) / 914400 - 2 * MARGIN / 914400
         keep = _height(block, texts, widths) <= KEEP_TOGETHER * page_height
         for i, (row, row_texts) in enumerate(zip(block.rows, texts)):

@@ -95,6 +95,24 @@ class Locale:
             return value
         return value.get(self.lang)
 
+    def spans(self, text: str) -> list[tuple[str, bool]]:
+        """``text`` cut into (piece, italic) pieces: APA 7 sets statistical symbols in Latin letters
+        (*N*, *M*, *SD*, *p*, *t*, *R*²...) in italics. The symbols are the locale's ``italic_symbols``."""
+        symbols = self.data.get("italic_symbols") or []
+        if not symbols:
+            return [(text, False)]
+        alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")
+        out, at = [], 0
+        for m in pattern.finditer(text):
+            if m.start() > at:
+                out.append((text[at:m.start()], False))
+            out.append((m.group(0), True))
+            at = m.end()
+        if at < len(text):
+            out.append((text[at:], False))
+        return out or [(text, False)]
+
     def join(self, items: list[str]) -> str:
         """A list in running text: "a, b, and c" / «الف، ب و ج»."""
         items = [str(i) for i in items]
