@@ -73,7 +73,7 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     assert len(media) == 9
     book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
     assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
-    assert book.sheetnames[0] == "فهرست" and book.sheetnames[-1] == "نمودارها"
+    assert book.sheetnames[0] == "فهرست مطالب" and book.sheetnames[-1] == "نمودارها"
     assert len(book.worksheets[-1]._images) == 9
 
 

@@ -37,4 +37,5 @@ def render_html(report: Report) -> str:
                            is_figure=lambda b: isinstance(b, Figure),
                            png=lambda b: base64.b64encode(b.png).decode("ascii"),
                            figure_label=loc.t("labels.figure"), table_label=loc.t("labels.table"),
-                           note_label=loc.t("labels.note"), spans=loc.spans)
+                           note_label=loc.t("labels.note"), spans=loc.spans,
+                           contents_label=loc.t("labels.contents"))
