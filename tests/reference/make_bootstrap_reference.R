@@ -286,53 +286,9 @@ result <- list(
 # ---------------------------------------------------------------------------
 out_file <- file.path(ref_dir, "bootstrap_reference.json")
 
-# JSON writer (from make_reliability_reference.R): doubles with 17 significant
-# digits (round-trip exact), integers as integers, AsIs vectors and vectors of
-# length != 1 as arrays, named lists as objects (in insertion order).
-# Added here: unnamed lists as arrays of values (e.g. arrays of row objects).
-to_json <- function(v, indent = 0) {
-  pad <- strrep("  ", indent)
-  pad1 <- strrep("  ", indent + 1)
-  q <- function(s) paste0('"', gsub('"', '\\\\"', gsub("\\\\", "\\\\\\\\", s)), '"')
-  scalar <- function(e) {
-    if (is.character(e)) return(q(e))
-    if (is.logical(e)) return(if (is.na(e)) "null" else tolower(as.character(e)))
-    if (is.na(e) || !is.finite(e)) return("null")
-    if (is.integer(e)) return(as.character(e))
-    sprintf("%.17g", e)
-  }
-  if (is.list(v) && !is.null(names(v))) {
-    parts <- vapply(names(v), function(n) paste0(pad1, q(n), ": ", to_json(v[[n]], indent + 1)), "")
-    return(paste0("{\n", paste(parts, collapse = ",\n"), "\n", pad, "}"))
-  }
-  if (is.list(v)) {
-    if (length(v) == 0) return("[]")
-    parts <- vapply(v, function(e) paste0(pad1, to_json(e, indent + 1)), "")
-    return(paste0("[\n", paste(parts, collapse = ",\n"), "\n", pad, "]"))
-  }
-  if (inherits(v, "AsIs") || length(v) != 1) {
-    return(paste0("[", paste(vapply(unclass(v), scalar, ""), collapse = ", "), "]"))
-  }
-  scalar(v)
-}
-
-writeLines(to_json(result), out_file, useBytes = TRUE)
-if (has_jsonlite) {
-  back <- jsonlite::fromJSON(out_file, simplifyVector = FALSE)
-  # Collect all numbers depth-first as doubles (unlist() over a mixed list
-  # would coerce them to 15-digit strings). NA/Inf are written as null and
-  # read back as NULL, so they are dropped on both sides.
-  nums <- function(z) {
-    if (is.list(z)) return(unlist(lapply(unname(z), nums)))
-    z <- unclass(z)
-    if (is.numeric(z)) { z <- as.numeric(z); z[is.finite(z)] } else numeric(0)
-  }
-  n_out <- unname(nums(result$models))
-  n_back <- unname(nums(back$models))
-  if (!identical(n_out, n_back)) {
-    stop("numbers in ", out_file, " do not round-trip exactly")
-  }
-  cat("round-trip check:", length(n_out), "numbers identical\n")
-}
+# The shared writer: doubles with 17 significant digits, and a check that jsonlite
+# reads every leaf back identical (jsonlite itself prints only 15 digits).
+source(file.path("tests", "reference", "json_writer.R"))
+write_json_checked(result, out_file)
 
 cat("wrote", out_file, "\n")

@@ -6,20 +6,8 @@
 # Writes tests/reference/pls_predict_reference.json: out-of-sample RMSE and MAE per
 # endogenous indicator for PLS and for seminr's linear-model benchmark.
 suppressMessages(library(seminr))
-mobi <- read.csv(file.path("..", "shared", "data", "mobi.csv"))
-mm <- constructs(
-  composite("Image", multi_items("IMAG", 1:5)), composite("Expectation", multi_items("CUEX", 1:3)),
-  composite("Quality", multi_items("PERQ", 1:7)), composite("Value", multi_items("PERV", 1:2)),
-  composite("Satisfaction", multi_items("CUSA", 1:3)), composite("Complaints", single_item("CUSCO")),
-  composite("Loyalty", multi_items("CUSL", 1:3)))
-sm <- relationships(
-  paths(from = "Image", to = c("Expectation", "Satisfaction", "Loyalty")),
-  paths(from = "Expectation", to = c("Quality", "Value", "Satisfaction")),
-  paths(from = "Quality", to = c("Value", "Satisfaction")),
-  paths(from = "Value", to = "Satisfaction"),
-  paths(from = "Satisfaction", to = c("Complaints", "Loyalty")),
-  paths(from = "Complaints", to = "Loyalty"))
-model <- suppressMessages(estimate_pls(mobi, mm, sm))
+source(file.path("tests", "reference", "mobi_model.R"))
+model <- suppressMessages(estimate_pls(mobi, mobi_mm, mobi_sm))
 out <- list()
 for (seed in c(1, 2)) {
   set.seed(seed)

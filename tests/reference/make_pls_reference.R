@@ -71,7 +71,6 @@ if (!dir.exists(ref_dir)) {
 data_dir <- file.path("..", "shared", "data")
 out_file <- file.path(ref_dir, "pls_reference.json")
 
-mobi <- read.csv(file.path(data_dir, "mobi.csv"))
 corp_rep <- read.csv(file.path(data_dir, "corp_rep.csv"))
 
 NBOOT <- 2000
@@ -81,24 +80,8 @@ BOOT_SEED <- 123
 # ---------------------------------------------------------------------------
 # 1. Model specifications
 # ---------------------------------------------------------------------------
-mobi_sm <- relationships(
-  paths(from = "Image",        to = c("Expectation", "Satisfaction", "Loyalty")),
-  paths(from = "Expectation",  to = c("Quality", "Value", "Satisfaction")),
-  paths(from = "Quality",      to = c("Value", "Satisfaction")),
-  paths(from = "Value",        to = c("Satisfaction")),
-  paths(from = "Satisfaction", to = c("Complaints", "Loyalty")),
-  paths(from = "Complaints",   to = "Loyalty")
-)
-
-mobi_mm <- constructs(
-  composite("Image",        multi_items("IMAG", 1:5), weights = mode_A),
-  composite("Expectation",  multi_items("CUEX", 1:3), weights = mode_A),
-  composite("Quality",      multi_items("PERQ", 1:7), weights = mode_A),
-  composite("Value",        multi_items("PERV", 1:2), weights = mode_A),
-  composite("Satisfaction", multi_items("CUSA", 1:3), weights = mode_A),
-  composite("Complaints",   single_item("CUSCO"),     weights = mode_A),
-  composite("Loyalty",      multi_items("CUSL", 1:3), weights = mode_A)
-)
+# mobi, mobi_sm and mobi_mm (the ECSI model, mode A)
+source(file.path("tests", "reference", "mobi_model.R"))
 
 mobi_mm_reflective <- constructs(
   reflective("Image",        multi_items("IMAG", 1:5)),

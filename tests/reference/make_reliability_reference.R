@@ -212,47 +212,9 @@ result <- list(
 # ---------------------------------------------------------------------------
 out_file <- file.path(ref_dir, "reliability_reference.json")
 
-# JSON writer: doubles with 17 significant digits (round-trip exact), integers
-# as integers, AsIs vectors and vectors of length != 1 as arrays, named lists
-# as objects (in insertion order).
-to_json <- function(v, indent = 0) {
-  pad <- strrep("  ", indent)
-  pad1 <- strrep("  ", indent + 1)
-  q <- function(s) paste0('"', gsub('"', '\\\\"', gsub("\\\\", "\\\\\\\\", s)), '"')
-  scalar <- function(e) {
-    if (is.character(e)) return(q(e))
-    if (is.logical(e)) return(if (is.na(e)) "null" else tolower(as.character(e)))
-    if (is.na(e) || !is.finite(e)) return("null")
-    if (is.integer(e)) return(as.character(e))
-    sprintf("%.17g", e)
-  }
-  if (is.list(v) && !is.null(names(v))) {
-    parts <- vapply(names(v), function(n) paste0(pad1, q(n), ": ", to_json(v[[n]], indent + 1)), "")
-    return(paste0("{\n", paste(parts, collapse = ",\n"), "\n", pad, "}"))
-  }
-  if (inherits(v, "AsIs") || length(v) != 1) {
-    return(paste0("[", paste(vapply(unclass(v), scalar, ""), collapse = ", "), "]"))
-  }
-  scalar(v)
-}
-
-# jsonlite::toJSON(digits = NA) (jsonlite 1.8.4) prints only 15 significant
-# digits, which does not round-trip doubles, so the file is written by the
-# writer above with sprintf("%.17g"). jsonlite, when installed, is used to check
-# that the file parses and that every number reads back bit-identical.
-writeLines(to_json(result), out_file, useBytes = TRUE)
-if (has_jsonlite) {
-  back <- jsonlite::fromJSON(out_file, simplifyVector = FALSE)
-  # Collect all numbers depth-first as doubles (unlist() over a mixed list
-  # would coerce them to 15-digit strings).
-  nums <- function(z) {
-    if (is.list(z)) return(unlist(lapply(unname(z), nums)))
-    z <- unclass(z)
-    if (is.numeric(z)) as.numeric(z) else numeric(0)
-  }
-  if (!identical(unname(nums(result$datasets)), unname(nums(back$datasets)))) {
-    stop("numbers in ", out_file, " do not round-trip exactly")
-  }
-}
+# The shared writer: doubles with 17 significant digits, and a check that jsonlite
+# reads every number back bit-identical (jsonlite itself prints only 15 digits).
+source(file.path("tests", "reference", "json_writer.R"))
+write_json_checked(result, out_file)
 
 cat("wrote", out_file, "and", bfi_csv, "\n")
