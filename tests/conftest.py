@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def crm_questionnaire():
 
 
 #: The day every test report is dated (the Jalali date in Persian: 1405/09/02).
-REPORT_DAY = __import__("datetime").date(2026, 11, 23)
+REPORT_DAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="session")

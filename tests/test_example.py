@@ -9,7 +9,7 @@ from loyaltysurvey.analysis import score_items
 from loyaltysurvey.example import PATHS, messy_export, population_covariance, simulate_responses, write_example
 from loyaltysurvey.resources import bundled_path
 from loyaltysurvey.sem import SEM
-from loyaltysurvey.workflow import clean_frame, run_ingest
+from loyaltysurvey.workflow import run_ingest
 
 from conftest import REFERENCE
 

@@ -89,8 +89,10 @@ def _set_bidi(paragraph) -> None:
 def _style_run(run, report: Report, size: float | None = None, bold: bool = False, italic: bool = False,
                rtl: bool | None = None) -> None:
     rtl = report.rtl if rtl is None else rtl
-    if rtl and _ltr_islands(run.text) != run.text:
-        run.text = _ltr_islands(run.text)
+    if rtl:
+        islands = _ltr_islands(run.text)
+        if islands != run.text:  # setting run.text would drop a run's other content (a field)
+            run.text = islands
     run.font.name = report.font
     rpr = run._r.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
