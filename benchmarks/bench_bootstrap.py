@@ -41,7 +41,7 @@ B = 1000
 def time_ours(frame: pd.DataFrame, jobs: int) -> tuple[float, float]:
     from loyaltysurvey.sem import SEM
     from loyaltysurvey.sem.bootstrap import intervals, run_bootstrap
-    from loyaltysurvey.sem.model import _standardize
+    from loyaltysurvey.sem.sem_fit import _standardize
     from loyaltysurvey.sem.ram import RamModel
     start = time.perf_counter()
     sem = SEM(MODEL)

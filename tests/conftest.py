@@ -33,7 +33,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def crm_questionnaire():
     from loyaltysurvey.resources import bundled_path
-    from loyaltysurvey.spec import load_questionnaire
+    from loyaltysurvey.questionnaire import load_questionnaire
     return load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
 
 

@@ -44,7 +44,7 @@ def test_batched_fits_equal_single_fits(poldem):
 
 def test_bootstrap_is_identical_for_any_number_of_jobs(poldem):
     from loyaltysurvey.sem.bootstrap import run_bootstrap
-    from loyaltysurvey.sem.model import _standardize
+    from loyaltysurvey.sem.sem_fit import _standardize
     sem = SEM(POLDEM)
     full = sem.fit(poldem)
     model = RamModel.from_table(sem.table)
@@ -67,7 +67,7 @@ def test_bootstrap_on_a_dask_local_cluster_equals_local_runs(poldem):
     pytest.importorskip("dask.distributed")
     from loyaltysurvey.parallel import dask_executor
     from loyaltysurvey.sem.bootstrap import run_bootstrap
-    from loyaltysurvey.sem.model import _standardize
+    from loyaltysurvey.sem.sem_fit import _standardize
     sem = SEM(POLDEM)
     full = sem.fit(poldem)
     model = RamModel.from_table(sem.table)

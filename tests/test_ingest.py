@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from loyaltysurvey.ingest import ingest, read_table
-from loyaltysurvey.spec import QuestionnaireBuilder
+from loyaltysurvey.questionnaire import QuestionnaireBuilder
 from loyaltysurvey.workflow import run_ingest
 
 LABELS = {"fa": ["کاملاً مخالفم", "مخالفم", "نظری ندارم", "موافقم", "کاملاً موافقم"],

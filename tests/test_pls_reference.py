@@ -128,7 +128,7 @@ def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
     estimate at B = 2,000 is about 1.6%).
     """
     from loyaltysurvey.analysis.pls_stage import run_pls
-    from loyaltysurvey.spec import QuestionnaireBuilder
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
     q = QuestionnaireBuilder("corp", scale=(1, 7), missing_codes=[-99])
     for name, items in CORP.items():
         q.construct(name, name, items)

@@ -13,7 +13,7 @@ from loyaltysurvey.errors import DataError, ModelError, QuestionnaireError
 from loyaltysurvey.sem import SEM
 from loyaltysurvey.sem.estimate import fit_ml
 from loyaltysurvey.sem.ram import RamModel
-from loyaltysurvey.spec import questionnaire_from_yaml
+from loyaltysurvey.questionnaire import questionnaire_from_yaml
 
 
 def _exact(cov: np.ndarray, n: int = 400, seed: int = 1) -> np.ndarray:

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from loyaltysurvey.errors import ModelError, QuestionnaireError
-from loyaltysurvey.spec import QuestionnaireBuilder, parse_model, questionnaire_from_yaml
+from loyaltysurvey.questionnaire import QuestionnaireBuilder, parse_model, questionnaire_from_yaml
 from loyaltysurvey.text import match_key
 
 BASE = textwrap.dedent("""\

@@ -5,7 +5,7 @@ model -> renderers (HTML, Word, Excel).
 """
 
 from .errors import DataError, LoyaltySurveyError, ModelError, QuestionnaireError
-from .spec import QuestionnaireBuilder, load_questionnaire
+from .questionnaire import QuestionnaireBuilder, load_questionnaire
 
 __version__ = "0.1.0"
 

@@ -86,7 +86,7 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of 
 @app.command()
 def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file.")) -> None:
     """Check a questionnaire file and summarise it."""
-    from .spec import load_questionnaire
+    from .questionnaire import load_questionnaire
     with _errors():
         q = load_questionnaire(questionnaire)
         n_rev = sum(item.reverse for item in q.items)

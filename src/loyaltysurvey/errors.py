@@ -5,19 +5,21 @@ message is one line that names the file and, where it applies, the YAML line,
 the data row or the column, and says what to do next. The command line maps
 these errors to exit status 2 and prints the message alone, without a
 traceback; any other exception is an internal error (exit status 1).
+
+Problems that do not stop an analysis (a Heywood case, a low alpha, a
+non-converged resample) are :class:`Notice` records returned with the results.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 __all__ = [
     "LoyaltySurveyError",
     "QuestionnaireError",
     "DataError",
     "ModelError",
-    "LoyaltySurveyWarning",
-    "DataQualityWarning",
-    "LowReliabilityWarning",
-    "ConvergenceWarning",
+    "Notice",
 ]
 
 
@@ -60,17 +62,20 @@ class ModelError(LoyaltySurveyError):
     """The model syntax or the model itself cannot be estimated."""
 
 
-class LoyaltySurveyWarning(UserWarning):
-    """Base class of the project's warnings."""
+@dataclass(frozen=True)
+class Notice:
+    """A data-quality or estimation note that travels with the results into every report.
 
+    Analyses return notices instead of printing or raising warnings: the rest of
+    the chapter is still produced, and the note appears in ``results.json``
+    (``warnings``) and in the report. ``code`` is stable (for example
+    ``zero_variance``), ``message`` says what happened and what to do,
+    ``subject`` names the item, construct or column.
+    """
 
-class DataQualityWarning(LoyaltySurveyWarning):
-    """Surprising data that was kept (zero variance, all missing, ...)."""
+    code: str
+    message: str
+    subject: str = ""
 
-
-class LowReliabilityWarning(LoyaltySurveyWarning):
-    """A construct's reliability is below the usual threshold."""
-
-
-class ConvergenceWarning(LoyaltySurveyWarning):
-    """An iterative estimator did not converge."""
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "subject": self.subject}

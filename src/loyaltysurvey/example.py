@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .resources import bundled_path
-from .spec import Questionnaire, load_questionnaire
+from .questionnaire import Questionnaire, load_questionnaire
 from .text import to_persian_digits
 
 __all__ = ["EXOGENOUS", "PHI", "PATHS", "LOADINGS", "THRESHOLDS", "population_covariance",

@@ -24,7 +24,7 @@ from .report import build_report, render_docx, render_html, render_xlsx
 from .resources import bundled_path
 from .parallel import dask_executor
 from .safety import neutralize
-from .spec import Questionnaire, load_questionnaire
+from .questionnaire import Questionnaire, load_questionnaire
 
 __all__ = ["AnalyzeOptions", "write_ingest", "run_ingest", "run_analyze", "run_demo", "DEMO_QUESTIONNAIRE",
            "DEMO_DATA"]

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ModelError
-from ..ingest import Notice
+from ..errors import Notice
 from ..sem import (SEM, SEMResults, average_variance_extracted, composite_reliability, factor_indicators,
                    fornell_larcker, htmt)
 from ..sem.effects import compute_effects
-from ..spec import Questionnaire
+from ..questionnaire import Questionnaire
 from .hypotheses import test_hypotheses
 
 __all__ = ["CBSEMResults", "run_cbsem"]
@@ -82,7 +82,7 @@ def _with_bootstrap(results: SEMResults, scored: pd.DataFrame, B: int, seed, job
     """Replace SEs and intervals by bootstrap ones (lavaan se = "bootstrap", percentile CIs)."""
     from dataclasses import replace
     from ..sem.bootstrap import intervals, run_bootstrap
-    from ..sem.model import _standardize
+    from ..sem.sem_fit import _standardize
     from ..sem.ram import RamModel
     from scipy import stats
     X = scored[list(results.observed)].dropna().to_numpy(dtype=float)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..sem.effects import Effect
-from ..sem.model import SEMResults
-from ..spec import Questionnaire
+from ..sem.sem_fit import SEMResults
+from ..questionnaire import Questionnaire
 from ..text import LocalizedText
 
 __all__ = ["HypothesisResult", "test_hypotheses"]

@@ -7,7 +7,8 @@ from importlib import metadata
 from typing import Any, Mapping
 
 from ..errors import DataError
-from ..ingest import IngestResult, Notice
+from ..errors import Notice
+from ..ingest import IngestResult
 from .cbsem import run_cbsem
 from .descriptives import describe, frequency_table, scale_distribution
 from .normality import normality_table

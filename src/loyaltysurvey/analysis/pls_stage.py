@@ -20,14 +20,14 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ..ingest import Notice
+from ..errors import Notice
 from ..pls.algorithm import PLSSpec, fit_pls
 from ..pls.batched import fit_pls_batched
 from ..pls.evaluate import evaluate
 from ..sem.bootstrap import intervals
 from ..sem.effects import structural_chains
 from ..sem.partable import build_partable
-from ..spec import Questionnaire
+from ..questionnaire import Questionnaire
 
 __all__ = ["PLSResults", "run_pls", "pls_spec"]
 

@@ -9,8 +9,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..ingest import IngestResult, Notice
-from ..spec import Questionnaire
+from ..errors import Notice
+from ..ingest import IngestResult
+from ..questionnaire import Questionnaire
 from .cbsem import CBSEMResults
 from .reliability import ScaleReliability
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..spec import Questionnaire
+from ..questionnaire import Questionnaire
 
 __all__ = ["score_items", "construct_scores"]
 

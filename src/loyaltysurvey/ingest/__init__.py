@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-from ..spec import Questionnaire
+from ..questionnaire import Questionnaire
 from .clean import IngestResult, ingest_table
-from .ledger import Ledger, Notice
+from .ledger import Ledger
 from .readers import RawTable, read_table
 
-__all__ = ["IngestResult", "Ledger", "Notice", "RawTable", "ingest", "ingest_table", "read_table"]
+__all__ = ["IngestResult", "Ledger", "RawTable", "ingest", "ingest_table", "read_table"]
 
 
 def ingest(q: Questionnaire, path: str | os.PathLike, *, sheet: str | None = None,

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..spec import Questionnaire
+from ..questionnaire import Questionnaire
 from ..text import match_key, to_ascii_digits
 from .cells import AnswerReader, normalize_code
 from .columns import match_columns
-from .ledger import Ledger, Notice
+from ..errors import Notice
+from .ledger import Ledger
 from .readers import RawTable
 
 __all__ = ["IngestResult", "ingest_table"]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..spec import Questionnaire
+from ..questionnaire import Questionnaire
 from ..text import match_key
 from .readers import RawTable
 

@@ -9,26 +9,12 @@ listed under ``excluded`` with their reason. The JSON form is CONTRACT's
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+from ..errors import Notice
 from typing import Any
 
-__all__ = ["Ledger", "Notice"]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A warning that travels with the results into every report.
-
-    ``code`` is stable (for example ``zero_variance``), ``message`` says what
-    happened and what to do, ``subject`` names the item, construct or column.
-    """
-
-    code: str
-    message: str
-    subject: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return asdict(self)
+__all__ = ["Ledger"]
 
 
 @dataclass(frozen=True)

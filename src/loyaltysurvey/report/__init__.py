@@ -4,8 +4,8 @@ from .build import build_report
 from .docx import render_docx
 from .html import render_html
 from .locale import Locale, jalali_date, load_locale
-from .model import Callout, Cell, Figure, Paragraph, Report, Section, Table
-from .text import render_markdown
+from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
+from .markdown import render_markdown
 from .xlsx import render_xlsx
 
 __all__ = ["Callout", "Cell", "Figure", "Locale", "Paragraph", "Report", "Section", "Table", "build_report",

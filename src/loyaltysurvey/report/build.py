@@ -16,7 +16,7 @@ import numpy as np
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
 from .figures import bar_chart, ipma_chart, path_diagram
-from .model import Callout, Cell, Figure, Paragraph, Report, Section, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
 
 __all__ = ["build_report"]
 

@@ -31,7 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .locale import Locale, load_locale
-from .model import Callout, Cell, Figure, Paragraph, Report, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_docx"]
 

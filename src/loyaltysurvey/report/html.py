@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..resources import bundled_path
 from .locale import load_locale
-from .model import Callout, Cell, Figure, Paragraph, Report, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_html"]
 

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ..safety import neutralize
 from .locale import load_locale
-from .model import Figure, Report
+from .document import Figure, Report
 
 __all__ = ["render_xlsx"]
 

@@ -1,6 +1,6 @@
 """Covariance-based CFA and SEM that reproduce lavaan's ML results."""
 
-from .model import ESTIMATE_COLUMNS, FIT_KEYS, SEM, SEMResults
+from .sem_fit import ESTIMATE_COLUMNS, FIT_KEYS, SEM, SEMResults
 from .partable import ParTable, Param, build_partable
 from .validity import (average_variance_extracted, composite_reliability, factor_indicators, fornell_larcker,
                        htmt, standardized_loadings)

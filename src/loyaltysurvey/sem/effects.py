@@ -22,7 +22,7 @@ from scipy import stats
 
 from .bootstrap import BootstrapResult, intervals
 from .defined import delta_method
-from .model import SEMResults
+from .sem_fit import SEMResults
 from .partable import ParTable
 
 __all__ = ["Effect", "structural_chains", "compute_effects", "mediation_type"]

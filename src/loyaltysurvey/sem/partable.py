@@ -22,7 +22,7 @@ from itertools import combinations
 from typing import Sequence
 
 from ..errors import ModelError
-from ..spec.syntax import Statement, parse_model
+from .syntax import Statement, parse_model
 
 __all__ = ["Param", "ParTable", "build_partable"]
 

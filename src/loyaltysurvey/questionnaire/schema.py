@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping
 
 from ..text import LocalizedText, match_key
-from .syntax import Statement
+from ..sem.syntax import Statement
 
 __all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Questionnaire"]
 

@@ -8,7 +8,7 @@ quick way to diff two runs of a study.
 from __future__ import annotations
 
 from .locale import load_locale
-from .model import Callout, Cell, Figure, Paragraph, Report, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Table
 
 __all__ = ["render_markdown"]
 

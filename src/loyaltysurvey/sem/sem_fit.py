@@ -17,12 +17,13 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError, ModelError
-from ..ingest import Notice
-from ..spec.syntax import Statement
+from ..errors import Notice
+from .syntax import Statement
 from .defined import compile_definitions, delta_method
 from .estimate import MLSolution, fit_ml, ml_gradient
 from .robust import yuan_bentler
 from .robust_fiml import fiml_robust
+from .identification import check_identification, degrees_of_freedom
 from .fiml import FimlObjective, Patterns, em_saturated
 from .fit import gfi, gfi_missing, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
@@ -159,25 +160,7 @@ class SEM:
     def __init__(self, model: str | Sequence[Statement]) -> None:
         self.model = model
         self.table = build_partable(model)
-        self._check_identification()
-
-    def _check_identification(self) -> None:
-        p = len(self.table.observed)
-        nx = len(self.table.exogenous_x)
-        df = p * (p + 1) // 2 - nx * (nx + 1) // 2 - self.table.n_free
-        if df < 0:
-            raise ModelError(f"the model is under-identified: {self.table.n_free} free parameters but only "
-                             f"{p * (p + 1) // 2 - nx * (nx + 1) // 2} variances and covariances (df = {df}); "
-                             "fix or remove parameters")
-        for lv in self.table.latent:
-            inds = [q for q in self.table.params if q.op == "=~" and q.lhs == lv]
-            if not inds:
-                continue
-            has_scale = any(not q.free and q.value not in (None, 0.0) for q in inds) or any(
-                q.op == "~~" and q.lhs == lv and q.rhs == lv and not q.free for q in self.table.params)
-            if not has_scale:
-                raise ModelError(f"the latent variable '{lv}' has no scale: fix one loading (the default) or "
-                                 f"its variance ({lv} ~~ 1*{lv})")
+        check_identification(self.table)
 
     def _data(self, data: pd.DataFrame, missing: str) -> pd.DataFrame:
         names = list(self.table.observed)
@@ -347,7 +330,7 @@ class SEM:
         """lavaan's fit measures for missing = "ml": T = 2 (logL_H1 - logL_H0), baseline by FIML."""
         p = S_h1.shape[0]
         npar = table.n_free
-        df = p * (p + 1) / 2 + p - npar
+        df = float(degrees_of_freedom(table))
         T = 2 * (logl_h1 - logl)
         # Baseline: independent variables with free means and variances; by FIML that is each
         # variable's own mean and variance over its observed values.
@@ -386,7 +369,7 @@ class SEM:
         xs = [table.observed.index(x) for x in table.exogenous_x]
         nx = len(xs)
         npar = table.n_free
-        df = p * (p + 1) / 2 - nx * (nx + 1) / 2 - npar
+        df = float(degrees_of_freedom(table))
         T = N * sol.fmin
         # Baseline: independent variables (the fixed.x block kept at its sample values).
         base = np.diag(np.diag(S))

@@ -16,8 +16,8 @@ import yaml
 
 from ..errors import ModelError, QuestionnaireError
 from ..text import LocalizedText, match_key, to_ascii_digits
-from .model import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
-from .syntax import NAME_RE, expression_names, parse_model
+from .schema import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from ..sem.syntax import NAME_RE, expression_names, parse_model
 
 __all__ = ["load_questionnaire", "questionnaire_from_dict"]
 
@@ -435,22 +435,19 @@ def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics)
 
 def _check_identified(constructs, statements, lines: _Lines, where) -> None:
     """Refuse a model with more free parameters than moments (lavaan would not estimate it)."""
+    from ..sem.identification import check_identification
     from ..sem.partable import build_partable
-    from .syntax import parse_model
+    from ..sem.syntax import parse_model
     measurement = "\n".join(f"{c.id} =~ {' + '.join(i.id for i in c.items)}" for c in constructs)
     try:
         table = build_partable(tuple(parse_model(measurement)) + tuple(statements))
     except ModelError as exc:
         raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
                                  line=where(exc.line) if exc.line else lines.line(("model",))) from None
-    p = len(table.observed)
-    nx = len(table.exogenous_x)
-    moments = p * (p + 1) // 2 - nx * (nx + 1) // 2
-    if table.n_free > moments:
-        raise QuestionnaireError(
-            f"model: the model is under-identified: {table.n_free} free parameters but only {moments} variances "
-            f"and covariances (df = {moments - table.n_free}); fix or remove parameters",
-            source=lines.source, line=lines.line(("model",)))
+    try:
+        check_identification(table)
+    except ModelError as exc:
+        raise QuestionnaireError(f"model: {exc.detail}", source=lines.source, line=lines.line(("model",))) from None
 
 
 def _hypotheses(value: Any, lines: _Lines, constructs, statements) -> tuple[Hypothesis, ...]:

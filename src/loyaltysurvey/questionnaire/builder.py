@@ -1,6 +1,6 @@
 """Build a questionnaire in Python.
 
->>> from loyaltysurvey.spec import QuestionnaireBuilder
+>>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
 >>> q = (QuestionnaireBuilder("demo", title="Demo", scale=(1, 5))
 ...      .construct("SAT", "Satisfaction", ["SAT1", "SAT2", ("SAT3", "I regret it", True)])
 ...      .model("SAT ~ 1")
@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from .loader import questionnaire_from_dict
-from .model import Questionnaire
+from .schema import Questionnaire
 
 __all__ = ["QuestionnaireBuilder"]
 

@@ -2,8 +2,8 @@
 
 from .builder import QuestionnaireBuilder
 from .loader import load_questionnaire, questionnaire_from_dict, questionnaire_from_yaml
-from .model import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
-from .syntax import Statement, parse_model
+from .schema import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from ..sem.syntax import Statement, parse_model
 
 __all__ = [
     "Construct", "Demographic", "Hypothesis", "Item", "Questionnaire", "Scale", "Statement",
