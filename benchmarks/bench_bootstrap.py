@@ -41,14 +41,14 @@ B = 1000
 def time_ours(frame: pd.DataFrame, jobs: int) -> tuple[float, float]:
     from loyaltysurvey.sem import SEM
     from loyaltysurvey.sem.bootstrap import intervals, run_bootstrap
-    from loyaltysurvey.sem.sem_fit import _standardize
+    from loyaltysurvey.sem.standardized import standardized_values as _standardize
     from loyaltysurvey.sem.ram import RamModel
     start = time.perf_counter()
     sem = SEM(MODEL)
     fit = sem.fit(frame)
     boot = run_bootstrap(RamModel.from_table(sem.table), frame[list(sem.table.observed)].to_numpy(float),
                          fit.theta, B, 1, _standardize, jobs=jobs)
-    ind = intervals(boot.draws[:, -1], fit.estimates.est.iloc[-1], jackknife=boot.jack_draws[:, -1])
+    ind = intervals(boot.draws[:, -1], fit.params.est.iloc[-1], jackknife=boot.jack_draws[:, -1])
     return time.perf_counter() - start, ind["se"]
 
 

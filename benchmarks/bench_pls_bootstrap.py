@@ -40,21 +40,13 @@ def setup():
 
 
 def ours(X, spec, jobs: int) -> float:
-    import math
-    from concurrent.futures import ProcessPoolExecutor
-    from loyaltysurvey.analysis.pls_stage import PLS_CHUNK, _chunk
+    """The bootstrap the library runs (seminr's bootstrap_model), without the jackknife for BCa."""
     from loyaltysurvey.pls.algorithm import fit_pls
+    from loyaltysurvey.pls.resampling import bootstrap_draws
     start = time.perf_counter()
     full = fit_pls(X, spec)
-    children = np.random.SeedSequence(1).spawn(math.ceil(B / PLS_CHUNK))
-    tasks = [(X, spec, full.weights, child, min(PLS_CHUNK, B - k * PLS_CHUNK)) for k, child in enumerate(children)]
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            parts = list(pool.map(_chunk, tasks))
-    else:
-        parts = [_chunk(t) for t in tasks]
-    draws = np.concatenate(parts)
-    assert draws.shape[0] == B
+    draws, failed = bootstrap_draws(X, spec, full.weights, B, 1, jobs=jobs)
+    assert draws.shape[0] + failed == B
     return time.perf_counter() - start
 
 

@@ -53,13 +53,13 @@ def demo_chapters(tmp_path_factory):
 
     from loyaltysurvey.report import build_report, render_docx, render_html, render_xlsx
     from loyaltysurvey.resources import bundled_path
-    from loyaltysurvey.workflow import AnalyzeOptions, run_analyze
+    from loyaltysurvey.workflow import run_analyze
 
     base = tmp_path_factory.mktemp("chapters")
     results = run_analyze(bundled_path("questionnaires", "crm_loyalty.yaml"),
                           bundled_path("questionnaires", "crm_loyalty_example.csv"), base / "run",
-                          AnalyzeOptions(bootstrap=200), today=REPORT_DAY)
-    results = dataclasses.replace(results, software={**results.software, "python": "3.11.7"})
+                          bootstrap=200, today=REPORT_DAY)
+    results = dataclasses.replace(results.results, software={**results.results.software, "python": "3.11.7"})
     chapters = {}
     for lang in ("fa", "en"):
         out = base / lang

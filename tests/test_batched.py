@@ -44,7 +44,7 @@ def test_batched_fits_equal_single_fits(poldem):
 
 def test_bootstrap_is_identical_for_any_number_of_jobs(poldem):
     from loyaltysurvey.sem.bootstrap import run_bootstrap
-    from loyaltysurvey.sem.sem_fit import _standardize
+    from loyaltysurvey.sem.standardized import standardized_values as _standardize
     sem = SEM(POLDEM)
     full = sem.fit(poldem)
     model = RamModel.from_table(sem.table)
@@ -59,7 +59,7 @@ def test_bootstrap_is_identical_for_any_number_of_jobs(poldem):
     rng = np.random.default_rng(np.random.SeedSequence(42).spawn(3)[0])
     idx = rng.integers(0, len(X), size=(100, len(X)))[0]
     single = sem.fit(pd.DataFrame(X[idx], columns=sem.table.observed))
-    np.testing.assert_allclose(one.draws[0, : len(sem.table.params)], single.estimates.est.to_numpy()[: len(sem.table.params)],
+    np.testing.assert_allclose(one.draws[0, : len(sem.table.params)], single.params.est.to_numpy()[: len(sem.table.params)],
                                atol=1e-5)
 
 
@@ -67,7 +67,7 @@ def test_bootstrap_on_a_dask_local_cluster_equals_local_runs(poldem):
     pytest.importorskip("dask.distributed")
     from loyaltysurvey.parallel import dask_executor
     from loyaltysurvey.sem.bootstrap import run_bootstrap
-    from loyaltysurvey.sem.sem_fit import _standardize
+    from loyaltysurvey.sem.standardized import standardized_values as _standardize
     sem = SEM(POLDEM)
     full = sem.fit(poldem)
     model = RamModel.from_table(sem.table)

@@ -22,7 +22,6 @@ import json
 import pandas as pd
 import pytest
 
-from loyaltysurvey.analysis.cbsem import _with_bootstrap
 from loyaltysurvey.sem import SEM
 
 from conftest import POLDEM, REFERENCE
@@ -74,19 +73,18 @@ def test_lavaan_seeds_agree_within_the_tolerance():
 
 def test_political_democracy_bootstrap_matches_lavaan():
     data = pd.read_csv(REFERENCE / "data" / "PoliticalDemocracy.csv")
-    fit = SEM(POLDEM).fit(data)
-    boot_fit, boot = _with_bootstrap(fit, data, 2000, 99, 1, None, None)
+    boot_fit = SEM(POLDEM).fit(data, se="bootstrap", bootstrap=2000, seed=99)
+    boot = boot_fit.bootstrap
     assert boot.successful + boot.failed == 2000
     # lavaan counted 729, 719 and 725 nonadmissible solutions (negative variances) in its three runs.
     assert REF["poldem_boot"]["nonadmissible"] == 729
-    assert 600 < boot_fit.extra["bootstrap"]["inadmissible"] < 850
-    assert _compare(boot_fit.estimates, REF["poldem_boot"]["estimates"]) == 4
+    assert 600 < boot_fit.bootstrap_info["inadmissible"] < 850
+    assert _compare(boot_fit.params, REF["poldem_boot"]["estimates"]) == 4
 
 
 def test_bundled_example_indirect_effects_match_lavaan():
     data = pd.read_csv(REFERENCE / "data" / "crm_example_clean.csv")
     for item in ("KCF3", "KM2", "LOY4"):
         data[item] = 6 - data[item]
-    fit = SEM(CRM).fit(data)
-    boot_fit, _ = _with_bootstrap(fit, data, 2000, 7, 2, None, None)
-    assert _compare(boot_fit.estimates, REF["crm_boot"]["estimates"]) == 9
+    boot_fit = SEM(CRM).fit(data, se="bootstrap", bootstrap=2000, seed=7, jobs=2)
+    assert _compare(boot_fit.params, REF["crm_boot"]["estimates"]) == 9

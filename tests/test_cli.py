@@ -6,6 +6,8 @@ import json
 import zipfile
 
 import openpyxl
+import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -165,12 +167,15 @@ def test_pls_scheme_and_ipma_target_options(tmp_path):
 
 
 def test_ipma_looks_at_the_final_outcome_by_default():
-    from loyaltysurvey.analysis.pls_stage import final_outcome
-    from loyaltysurvey.pls.algorithm import PLSSpec
+    from loyaltysurvey.pls import PLS
 
-    spec = PLSSpec(("IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"), tuple((i,) for i in range(7)),
-                   ("A",) * 7, (("IMAG", "EXPE"), ("EXPE", "SAT"), ("SAT", "LOY"), ("SAT", "COMP"),
-                                ("COMP", "LOY"), ("VAL", "SAT"), ("QUAL", "VAL")))
-    assert final_outcome(spec) == "LOY"
-    spec = PLSSpec(("A", "B", "C"), ((0,), (1,), (2,)), ("A",) * 3, (("A", "B"), ("A", "C")))
-    assert final_outcome(spec) == "C"          # two outcomes: the last in the questionnaire
+    def final(constructs, paths):
+        model = PLS({c: [f"{c}1", f"{c}2"] for c in constructs}, paths)
+        data = pd.DataFrame(np.random.default_rng(0).normal(size=(30, 2 * len(constructs))),
+                            columns=list(model.indicators))
+        return model.fit(data).final_outcome
+
+    assert final(("IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"),
+                 (("IMAG", "EXPE"), ("EXPE", "SAT"), ("SAT", "LOY"), ("SAT", "COMP"), ("COMP", "LOY"),
+                  ("VAL", "SAT"), ("QUAL", "VAL"))) == "LOY"
+    assert final(("A", "B", "C"), (("A", "B"), ("A", "C"))) == "C"  # two outcomes: the last in the questionnaire

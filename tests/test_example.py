@@ -53,7 +53,7 @@ def test_sem_recovers_the_population_paths(crm_questionnaire):
     are within .03 of the population values (sampling error is about .01 at this n)."""
     answers, _ = simulate_responses(crm_questionnaire, 20000, seed=3)
     fit = SEM(crm_questionnaire.full_syntax).fit(score_items(answers, crm_questionnaire))
-    est = fit.estimates
+    est = fit.params
     for (source, target), value in PATHS.items():
         row = est[(est.op == "~") & (est.lhs == target) & (est.rhs == source)].iloc[0]
         assert row["std_all"] == pytest.approx(value, abs=0.03), (source, target)

@@ -17,7 +17,7 @@ import pytest
 
 from loyaltysurvey.analysis.normality import lilliefors, shapiro_wilk
 
-from conftest import REFERENCE
+from conftest import REFERENCE, ROOT
 
 REF = json.loads((REFERENCE / "normality_reference.json").read_text())["items"]
 
@@ -34,7 +34,7 @@ def _columns() -> dict[str, np.ndarray]:
         score = block.mean(axis=1)
         score[block.notna().sum(axis=1) < np.ceil(block.shape[1] / 2)] = np.nan
         out[f"score_{cid}"] = score.to_numpy(float)
-    hs = pd.read_csv(REFERENCE / "data" / "HolzingerSwineford1939.csv")
+    hs = pd.read_csv(ROOT / "src" / "loyaltysurvey" / "datasets" / "HolzingerSwineford1939.csv")
     for i in range(1, 10):
         out[f"HS_x{i}"] = hs[f"x{i}"].to_numpy(float)
     return out

@@ -127,14 +127,10 @@ def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
     SD (about 4 of those). Bootstrap SDs must agree within 10% (the SD of an SD
     estimate at B = 2,000 is about 1.6%).
     """
-    from loyaltysurvey.analysis.pls_stage import run_pls
-    from loyaltysurvey.questionnaire import QuestionnaireBuilder
-    q = QuestionnaireBuilder("corp", scale=(1, 7), missing_codes=[-99])
-    for name, items in CORP.items():
-        q.construct(name, name, items)
-    q = q.model("\n".join(f"{t} ~ {s}" for s, t in CORP_PATHS)).build()
+    from loyaltysurvey.pls import PLS
     frame = pd.read_csv(shared_data_module / "corp_rep.csv").replace(-99, np.nan)
-    result = run_pls(frame, q, "mean", 2000, seed=11).to_json()
+    # The standalone engine, with no questionnaire: seminr's estimate_pls -> bootstrap_model.
+    result = PLS(CORP, CORP_PATHS).fit(frame).bootstrap(2000, seed=11).to_json()
     boot = REF["corp_rep"]["bootstrap"]
     table = _matrix(boot["bootstrapped_paths"])
     for path in result["paths"]:
@@ -177,7 +173,7 @@ def test_plspredict_matches_seminr(fits):
     spec, _, _, columns = fits["mobi"]
     from conftest import SHARED_DATA
     frame = pd.read_csv(SHARED_DATA / "mobi.csv")
-    result = pls_predict(frame[columns].to_numpy(float), spec, columns, seed=3)
+    result = pls_predict(frame[columns].to_numpy(float), spec, columns, seed=3).to_json()
     for item, values in ref[0]["items"].items():
         ours = result["items"][item]
         for key, rel in (("pls_rmse", 0.025), ("pls_mae", 0.025), ("lm_rmse", 0.06), ("lm_mae", 0.06)):
@@ -195,7 +191,7 @@ def test_ipma_definitions(fits):
     from conftest import SHARED_DATA
     frame = pd.read_csv(SHARED_DATA / "corp_rep.csv").replace(-99, np.nan)[columns].astype(float)
     X = frame.fillna(frame.mean()).to_numpy()
-    result = ipma(fit, spec, X, np.ones(len(columns)), np.full(len(columns), 7.0), "CUSL")
+    result = ipma(fit, spec, X, np.ones(len(columns)), np.full(len(columns), 7.0), "CUSL").to_json()
     cusa = X[:, columns.index("cusa")]
     assert result["performance"]["CUSA"] == pytest.approx(np.mean(100 * (cusa - 1) / 6), abs=1e-9)
     # Rescaled construct scores by hand: weights / sd, normalized to sum 1.

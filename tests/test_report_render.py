@@ -229,12 +229,12 @@ def other_study(tmp_path_factory):
 
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present beside the project (CI always has it)")
-    from loyaltysurvey.workflow import AnalyzeOptions, run_analyze
+    from loyaltysurvey.workflow import run_analyze
 
     q = Path(__file__).resolve().parent / "questionnaires" / "corp_rep.yaml"
     base = tmp_path_factory.mktemp("corp_rep")
     for lang in ("fa", "en"):
-        run_analyze(q, SHARED_DATA / "corp_rep.csv", base / lang, AnalyzeOptions(lang=lang, bootstrap=100))
+        run_analyze(q, SHARED_DATA / "corp_rep.csv", base / lang, lang=lang, bootstrap=100)
     return {lang: base / lang for lang in ("fa", "en")}
 
 

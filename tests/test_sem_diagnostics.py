@@ -30,7 +30,7 @@ def test_heywood_case_is_reported():
     cov = np.array([[1.0, 0.8, 0.8], [0.8, 1.0, 0.45], [0.8, 0.45, 1.0]])
     data = pd.DataFrame(_exact(cov), columns=["x1", "x2", "x3"])
     result = SEM("F =~ x1 + x2 + x3").fit(data)
-    est = result.estimates.set_index(["lhs", "op", "rhs"])
+    est = result.params.set_index(["lhs", "op", "rhs"])
     assert est.loc[("x1", "~~", "x1"), "est"] == pytest.approx(1 - 0.64 / 0.45, abs=1e-6)
     notice = [n for n in result.notices if n.code == "heywood"]
     assert notice and notice[0].subject == "x1" and "negative" in notice[0].message

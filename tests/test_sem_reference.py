@@ -76,21 +76,21 @@ def _key(lhs, op, rhs):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_fit_measures(fits, name):
-    ours, ref = fits[name].fit, REF[name]["fit"]
+    ours, ref = fits[name].measures, REF[name]["fit"]
     for key, rkey in FIT_NAMES.items():
         assert ours[key] == pytest.approx(ref[rkey], rel=1e-4, abs=1e-8), key
 
 
 @pytest.mark.parametrize("name", [n for n, (_, est) in CASES.items() if est == "MLR"])
 def test_robust_fit_measures(fits, name):
-    ours, ref = fits[name].fit, REF[name]["fit"]
+    ours, ref = fits[name].measures, REF[name]["fit"]
     for key, rkey in ROBUST_NAMES.items():
         assert ours[key] == pytest.approx(ref[rkey], rel=1e-3), key
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_estimates_se_and_std_all(fits, name):
-    ours = fits[name].estimates
+    ours = fits[name].params
     ours = {_key(r.lhs, r.op, r.rhs): r for r in ours.itertuples()}
     checked = 0
     for row in REF[name]["estimates"]:

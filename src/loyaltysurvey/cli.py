@@ -133,14 +133,24 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                                       help="Construct of the importance-performance map "
                                                            "(default: the model's final outcome).")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
-    from .workflow import AnalyzeOptions, run_analyze
+    from .workflow import run_analyze
     with _errors():
-        options = AnalyzeOptions(lang=lang, method=method, missing=missing, estimator=estimator,
-                                 bootstrap=bootstrap, seed=seed, jobs=jobs, sheet=sheet, encoding=encoding,
-                                 scheduler=scheduler, pls_scheme=pls_scheme, ipma_target=ipma_target)
-        with _resample_bar(bootstrap or 0) as advance:
-            run_analyze(questionnaire, data, out, options, progress=_progress(), resample_progress=advance)
+        options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
+                       seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
+                       pls_scheme=pls_scheme, ipma_target=ipma_target)
+        with _resample_bar(_resamples(questionnaire, options)) as advance:
+            run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         typer.echo(f"results written to {out}", err=True)
+
+
+def _resamples(questionnaire, options: dict) -> int:
+    """How many resamples both engines will draw (for the progress bar); 0 when not on a terminal."""
+    if not sys.stderr.isatty():
+        return 0
+    from .questionnaire import load_questionnaire
+    from .settings import Settings
+    s = Settings.resolve(load_questionnaire(questionnaire), **options)
+    return (s.bootstrap if s.runs_cb else 0) + (s.pls_bootstrap if s.runs_pls else 0)
 
 
 @app.command()
@@ -150,9 +160,13 @@ def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
          seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
          jobs: int = typer.Option(1, "--jobs", help="Worker processes.")) -> None:
     """Run the whole analysis on the bundled CRM-loyalty example."""
-    from .workflow import run_demo
+    from .workflow import DEMO_QUESTIONNAIRE, run_demo
+    from .resources import bundled_path
     with _errors():
-        run_demo(out, lang, progress=_progress(), bootstrap=bootstrap, jobs=jobs, seed=seed)
+        options = dict(lang=lang, bootstrap=bootstrap, jobs=jobs, seed=seed)
+        total = _resamples(bundled_path(*DEMO_QUESTIONNAIRE), options) if sys.stderr.isatty() else 0
+        with _resample_bar(total) as advance:
+            run_demo(out, progress=_progress(), resample_progress=advance, **options)
         typer.echo(f"demo results written to {out}", err=True)
 
 

@@ -26,7 +26,7 @@ rows <- sapply(items, function(i) {
           sw$statistic, sw$p.value, ks$statistic, ks$p.value)
 })
 # Nearly normal variables, so that large p-values (nortest's other branch) are covered too.
-hs <- read.csv(file.path("tests", "reference", "data", "HolzingerSwineford1939.csv"))
+hs <- read.csv(file.path("src", "loyaltysurvey", "datasets", "HolzingerSwineford1939.csv"))
 hs_rows <- sapply(paste0("x", 1:9), function(i) {
   x <- hs[[i]]
   sw <- shapiro.test(x)

@@ -10,7 +10,7 @@
 #     Rscript tests/reference/make_sem_reference.R
 #
 # Writes
-#   tests/reference/data/HolzingerSwineford1939.csv  lavaan's data set (301 rows)
+#   src/loyaltysurvey/datasets/HolzingerSwineford1939.csv  lavaan's data set (301 rows)
 #   tests/reference/data/PoliticalDemocracy.csv      lavaan's data set (75 rows)
 #   tests/reference/data/bfi.csv                     psych's bfi (2800 rows); written
 #                                                    exactly as make_reliability_reference.R
@@ -146,7 +146,7 @@ data("HolzingerSwineford1939", package = "lavaan", envir = environment())
 data("PoliticalDemocracy", package = "lavaan", envir = environment())
 data("bfi", package = "psych", envir = environment())
 
-hs_csv <- file.path(data_dir, "HolzingerSwineford1939.csv")
+hs_csv <- file.path("src", "loyaltysurvey", "datasets", "HolzingerSwineford1939.csv")
 pd_csv <- file.path(data_dir, "PoliticalDemocracy.csv")
 bfi_csv <- file.path(data_dir, "bfi.csv")  # same call as make_reliability_reference.R
 hs_data <- export_and_read(HolzingerSwineford1939, hs_csv)

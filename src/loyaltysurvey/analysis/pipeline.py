@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import platform
 from importlib import metadata
-from typing import Any, Mapping
+from typing import Any, Callable
 
-from ..errors import DataError
-from ..errors import Notice
+import pandas as pd
+
+from ..errors import DataError, Notice
 from ..ingest import IngestResult
+from ..questionnaire import Questionnaire
+from ..settings import Settings
+from ..thresholds import ALPHA
 from .cbsem import run_cbsem
+from .pls_stage import run_pls
 from .descriptives import describe, frequency_table, scale_distribution
 from .normality import normality_table
-from .reliability import scale_reliability
+from .reliability import ScaleReliability, scale_reliability
 from .results import AnalysisResults
 from .scoring import construct_scores, score_items
 
-__all__ = ["analyze_responses", "ALPHA_THRESHOLD"]
-
-#: Nunnally & Bernstein (1994): alpha of .70 for research use.
-ALPHA_THRESHOLD = 0.70
+__all__ = ["analyze_responses"]
 
 
 def _versions() -> dict[str, str]:
@@ -32,59 +35,52 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def analyze_responses(data: IngestResult, settings: Mapping[str, Any] | None = None, *, executor=None,
-                      progress=None) -> AnalysisResults:
-    """Descriptives, demographics, reliability, and the CB-SEM models (CFA, SEM, effects, hypotheses).
+def _reliability(scored: pd.DataFrame, q: Questionnaire) -> tuple[dict[str, ScaleReliability], list[Notice]]:
+    """Each construct's reliability, with notices for a low alpha and negative item-total correlations."""
+    reliability, notices = {}, []
+    for c in q.constructs:
+        rel = scale_reliability(scored[list(c.item_ids)], c.id)
+        reliability[c.id] = rel
+        if len(c.items) > 1 and ALPHA.passes(rel.alpha) is False:
+            notices.append(Notice("low_reliability", f"Cronbach's alpha of {c.id} is {rel.alpha:.2f}, below "
+                                  f"{ALPHA.value:.2f}; look at the items with a low corrected item-total "
+                                  "correlation", c.id))
+        for item_id, stats in rel.items.items():
+            if not math.isnan(stats.r_drop) and stats.r_drop < 0:
+                reverse = q.item(item_id).reverse
+                hint = ("it is marked reverse-worded: check that it really is"
+                        if reverse else "is it reverse-worded? then mark it 'reverse: true'")
+                notices.append(Notice("negative_item_total", f"item {item_id} correlates negatively with the "
+                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id))
+    return reliability, notices
 
-    ``executor`` (anything with ``map``, e.g. a dask ``Client``) runs bootstrap chunks remotely;
+
+def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any = None,
+                      progress: Callable[[int], Any] | None = None) -> AnalysisResults:
+    """Descriptives, demographics, reliability, the CB-SEM models and PLS-SEM, as ``settings`` say.
+
+    ``executor`` (anything with ``map``, e.g. a dask ``Client``) runs resampling chunks remotely;
     ``progress`` is called with the number of resamples finished.
     """
     q = data.questionnaire
     scored = score_items(data.responses, q)
     scores = construct_scores(scored, q)
     points = sorted({p for item in q.items for p in item.scale.points})
-    notices = list(data.warnings)
-    reliability = {}
-    for c in q.constructs:
-        rel = scale_reliability(scored[list(c.item_ids)], c.id)
-        reliability[c.id] = rel
-        if len(c.items) > 1 and rel.alpha == rel.alpha and rel.alpha < ALPHA_THRESHOLD:
-            notices.append(Notice("low_reliability", f"Cronbach's alpha of {c.id} is {rel.alpha:.2f}, below "
-                                  f"{ALPHA_THRESHOLD:.2f}; look at the items with a low corrected item-total "
-                                  "correlation", c.id))
-        for item_id, stats in rel.items.items():
-            if stats.r_drop == stats.r_drop and stats.r_drop < 0:
-                reverse = q.item(item_id).reverse
-                hint = ("it is marked reverse-worded: check that it really is"
-                        if reverse else "is it reverse-worded? then mark it 'reverse: true'")
-                notices.append(Notice("negative_item_total", f"item {item_id} correlates negatively with the "
-                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id))
+    reliability, notices = _reliability(scored, q)
+    notices = list(data.warnings) + notices
     cbsem = None
-    settings = dict(settings or {})
-    if settings.get("method", "cb") in ("cb", "both"):
-        missing = settings.get("missing", "listwise")
-        cbsem = run_cbsem(scored, q, "listwise" if missing == "mean" else missing,
-                          settings.get("estimator", "ML"), bootstrap=settings.get("bootstrap") or 0,
-                          seed=settings.get("seed"), jobs=settings.get("jobs", 1),
-                          executor=executor, progress=progress)
+    if settings.runs_cb:
+        cbsem = run_cbsem(scored, q, settings, executor=executor, progress=progress)
         notices.extend(cbsem.notices)
     pls = None
-    if settings.get("method") in ("pls", "both") and q.model:
-        from .pls_stage import run_pls
-        missing = settings.get("missing", "mean")
-        pls_missing = "casewise" if settings.get("method") == "pls" and missing == "listwise" else "mean"
-        boot = settings.get("bootstrap")
+    if settings.runs_pls:
         try:
-            pls = run_pls(scored, q, pls_missing, 5000 if boot is None else boot, settings.get("seed"),
-                          settings.get("jobs", 1), scheme=settings.get("pls_scheme") or "path",
-                          ipma_target=settings.get("ipma_target"))
+            pls = run_pls(scored, q, settings, executor=executor, progress=progress)
             notices.extend(pls.notices)
         except DataError as exc:
             notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))
-    demographics = {}
-    for demo in q.demographics:
-        if demo.id in data.demographics:
-            demographics[demo.id] = frequency_table(data.demographics[demo.id], order=list(demo.values))
+    demographics = {demo.id: frequency_table(data.demographics[demo.id], order=list(demo.values))
+                    for demo in q.demographics if demo.id in data.demographics}
     return AnalysisResults(
         questionnaire=q, ingest=data, scored=scored, scores=scores,
         item_stats=describe(scored), construct_stats=describe(scores),

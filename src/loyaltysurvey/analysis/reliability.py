@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import ModelError
 from ..sem.onefactor import fit_one_factor
 
 __all__ = ["ItemReliability", "ScaleReliability", "cronbach_alpha", "feldt_interval",
@@ -72,7 +73,7 @@ def omega_total(C: np.ndarray) -> float:
         return float("nan")
     try:
         return fit_one_factor(C).omega
-    except (np.linalg.LinAlgError, ValueError):
+    except (np.linalg.LinAlgError, ValueError, ModelError):
         return float("nan")
 
 

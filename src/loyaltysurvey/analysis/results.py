@@ -12,6 +12,8 @@ import pandas as pd
 from ..errors import Notice
 from ..ingest import IngestResult
 from ..questionnaire import Questionnaire
+from ..pls import PLSFit
+from ..settings import Settings
 from .cbsem import CBSEMResults
 from .reliability import ScaleReliability
 
@@ -57,9 +59,9 @@ class AnalysisResults:
     reliability: Mapping[str, ScaleReliability]
     normality: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     cbsem: CBSEMResults | None = None
-    pls: Any = None
+    pls: PLSFit | None = None
     notices: tuple[Notice, ...] = ()
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Settings | None = None
     software: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -75,7 +77,7 @@ class AnalysisResults:
                 entry["ave"] = self.cbsem.ave.get(cid)
             reliability[cid] = entry
         payload = {
-            "meta": {"questionnaire": q.id, "settings": dict(self.settings), "software": dict(self.software)},
+            "meta": {"questionnaire": q.id, "settings": self.settings.to_json() if self.settings else {}, "software": dict(self.software)},
             "ingest": self.ingest.ledger.to_json(),
             "descriptives": {
                 "items": self.item_stats.to_dict(orient="index"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 import zipfile
@@ -19,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import pandas as pd
+
 from ..errors import DataError
 
-__all__ = ["RawTable", "read_table"]
+__all__ = ["table_from_frame", "RawTable", "read_table"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,28 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None,
     if not table.rows:
         raise DataError("has a header row but no data rows", source=source)
     return table
+
+
+def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>") -> RawTable:
+    """A pandas DataFrame as a :class:`RawTable` (one row per respondent, the columns as headers).
+
+    Cells are kept as they are (numbers, text); NaN and None become empty cells. Nothing is read
+    from or written to disk.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"data must be a file path or a pandas DataFrame, not {type(frame).__name__}", source=source)
+    headers = tuple("" if c is None else str(c) for c in frame.columns)
+    if not headers:
+        raise DataError("is empty: no columns", source=source)
+    if frame.empty:
+        raise DataError("has columns but no rows", source=source)
+    def cell(value: Any) -> Any:
+        if value is None or (not isinstance(value, (str, bytes)) and bool(pd.isna(value))):
+            return None
+        return value.item() if hasattr(value, "item") else value
+
+    rows = tuple(tuple(cell(v) for v in row) for row in frame.itertuples(index=False, name=None))
+    return RawTable(source, headers, rows)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -214,4 +239,4 @@ def _read_sav(path: Path) -> RawTable:
 
 
 def _missing_number(value: Any) -> bool:
-    return isinstance(value, float) and value != value
+    return isinstance(value, float) and math.isnan(value)

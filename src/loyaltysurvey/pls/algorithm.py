@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import DataError, ModelError
 
-__all__ = ["PLSSpec", "PLSFit", "fit_pls", "inner_structure"]
+__all__ = ["PLSSpec", "PLSEstimate", "fit_pls", "inner_structure"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class PLSSpec:
 
 
 @dataclass(frozen=True)
-class PLSFit:
+class PLSEstimate:
     weights: np.ndarray        # (p, K) outer weights, zero outside each block
     scores: np.ndarray         # (n, K) standardized construct scores
     loadings: np.ndarray       # (p, K) correlations of indicators with construct scores
@@ -83,7 +83,7 @@ def _regress(y: np.ndarray, X: np.ndarray) -> np.ndarray:
     return np.linalg.solve(X.T @ X, X.T @ y)
 
 
-def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PLSFit:
+def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PLSEstimate:
     """Estimate the PLS path model on raw indicator data ``X`` (n, p), already free of missing values.
 
     ``start`` (outer weights) warm-starts the iterations, as the bootstrap does with the
@@ -153,7 +153,7 @@ def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PL
             beta = np.linalg.solve(C[np.ix_(pr, pr)], C[pr, j])
             paths[pr, j] = beta
             r2[j] = float(beta @ C[pr, j])
-    return PLSFit(W, Y, loadings, paths, r2, it, converged, C, extra)
+    return PLSEstimate(W, Y, loadings, paths, r2, it, converged, C, extra)
 
 
 def _consistent(Z: np.ndarray, W: np.ndarray, C: np.ndarray, loadings: np.ndarray, spec: PLSSpec):

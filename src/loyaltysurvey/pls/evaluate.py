@@ -18,7 +18,7 @@ import pandas as pd
 from ..sem.validity import htmt as htmt_matrix
 from dataclasses import replace
 
-from .algorithm import PLSFit, PLSSpec, fit_pls, inner_structure
+from .algorithm import PLSEstimate, PLSSpec, fit_pls, inner_structure
 
 __all__ = ["evaluate"]
 
@@ -29,7 +29,7 @@ def _r2(y: np.ndarray, X: np.ndarray) -> float:
     return float(1 - resid.var(ddof=1) / y.var(ddof=1))
 
 
-def evaluate(fit: PLSFit, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -> dict:
+def evaluate(fit: PLSEstimate, spec: PLSSpec, X: np.ndarray, indicators: list[str]) -> dict:
     names = list(spec.constructs)
     n = X.shape[0]
     Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)

@@ -13,15 +13,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algorithm import PLSFit, PLSSpec, inner_structure
+from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["ipma"]
+import pandas as pd
+
+from ..errors import ModelError
+from .algorithm import PLSEstimate, PLSSpec, inner_structure
+
+__all__ = ["IPMAResult", "ipma"]
 
 
-def ipma(fit: PLSFit, spec: PLSSpec, X: np.ndarray, lows: np.ndarray, highs: np.ndarray, target: str) -> dict:
+@dataclass(frozen=True)
+class IPMAResult:
+    """The map of one target: ``table`` has ``construct, importance, performance`` for each construct
+    with a total effect on the target; ``performance`` holds every construct's performance (0-100)."""
+
+    target: str
+    rows: tuple[dict[str, Any], ...]
+    performance: dict[str, float]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(list(self.rows), columns=["construct", "importance", "performance"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "constructs": [dict(r) for r in self.rows],
+                "performance": dict(self.performance)}
+
+
+def ipma(fit: PLSEstimate, spec: PLSSpec, X: np.ndarray, lows: np.ndarray, highs: np.ndarray,
+         target: str) -> IPMAResult:
+    """The importance-performance map of ``target``; ``lows``/``highs`` are each indicator's scale ends."""
     names = list(spec.constructs)
     if target not in names:
-        raise ValueError(target)
+        raise ModelError(f"the IPMA target '{target}' is not a construct of the model ({', '.join(names)})")
     K = len(names)
     rescaled = 100 * (X - lows) / (highs - lows)
     sd = X.std(axis=0, ddof=1)
@@ -47,5 +73,4 @@ def ipma(fit: PLSFit, spec: PLSSpec, X: np.ndarray, lows: np.ndarray, highs: np.
         if k != t and total[k, t] != 0:
             rows.append({"construct": name, "importance": float(total[k, t]),
                          "performance": float(scores[:, k].mean())})
-    return {"target": target, "constructs": rows,
-            "performance": {n: float(scores[:, k].mean()) for k, n in enumerate(names)}}
+    return IPMAResult(target, tuple(rows), {n: float(scores[:, k].mean()) for k, n in enumerate(names)})

@@ -16,9 +16,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
 from .algorithm import PLSSpec, fit_pls, inner_structure
 
-__all__ = ["pls_predict"]
+__all__ = ["PLSPrediction", "pls_predict"]
+
+
+@dataclass(frozen=True)
+class PLSPrediction:
+    """PLSpredict results: per endogenous indicator ``pls_rmse, pls_mae, lm_rmse, lm_mae, q2_predict``."""
+
+    folds: int
+    reps: int
+    seed: int | None
+    items: dict[str, dict[str, float]]
+    scheme: str = "direct antecedents"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame.from_dict(self.items, orient="index")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"folds": self.folds, "reps": self.reps, "seed": self.seed, "scheme": self.scheme,
+                "items": {k: dict(v) for k, v in self.items.items()}}
 
 
 def _folds(n: int, folds: int) -> np.ndarray:
@@ -30,7 +54,7 @@ def _folds(n: int, folds: int) -> np.ndarray:
 
 
 def pls_predict(X: np.ndarray, spec: PLSSpec, indicators: list[str], folds: int = 10, reps: int = 10,
-                seed: int | None = None) -> dict:
+                seed: int | None = None) -> PLSPrediction:
     n, p = X.shape
     K = len(spec.constructs)
     _, preds = inner_structure(spec)
@@ -72,4 +96,4 @@ def pls_predict(X: np.ndarray, spec: PLSSpec, indicators: list[str], folds: int 
         out[indicators[c]] = {"pls_rmse": float(np.sqrt(np.mean(e_pls ** 2))), "pls_mae": float(np.mean(np.abs(e_pls))),
                               "lm_rmse": float(np.sqrt(np.mean(e_lm ** 2))), "lm_mae": float(np.mean(np.abs(e_lm))),
                               "q2_predict": float(1 - np.sum(e_pls ** 2) / np.sum(e_naive ** 2))}
-    return {"folds": folds, "reps": reps, "seed": seed, "scheme": "direct antecedents", "items": out}
+    return PLSPrediction(folds, reps, seed, out)

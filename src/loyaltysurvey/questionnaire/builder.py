@@ -3,7 +3,8 @@
 >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
 >>> q = (QuestionnaireBuilder("demo", title="Demo", scale=(1, 5))
 ...      .construct("SAT", "Satisfaction", ["SAT1", "SAT2", ("SAT3", "I regret it", True)])
-...      .model("SAT ~ 1")
+...      .construct("LOY", "Loyalty", ["LOY1", "LOY2", "LOY3"])
+...      .model("LOY ~ SAT")
 ...      .build())
 >>> q.item("SAT3").reverse
 True

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping
 
 from ..text import LocalizedText, match_key
+from ..errors import QuestionnaireError
 from ..sem.syntax import Statement
 
 __all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Questionnaire"]
@@ -141,13 +142,13 @@ class Questionnaire:
         for item in self.items:
             if item.id == item_id:
                 return item
-        raise KeyError(item_id)
+        raise QuestionnaireError(f"the questionnaire has no item '{item_id}'", source=self.source)
 
     def construct(self, construct_id: str) -> Construct:
         for c in self.constructs:
             if c.id == construct_id:
                 return c
-        raise KeyError(construct_id)
+        raise QuestionnaireError(f"the questionnaire has no construct '{construct_id}'", source=self.source)
 
     def __iter__(self) -> Iterator[Construct]:
         return iter(self.constructs)

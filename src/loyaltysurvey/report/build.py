@@ -7,6 +7,8 @@ notes, references. Texts come from the locale files; numbers stay numbers.
 
 from __future__ import annotations
 
+import math
+
 from datetime import date
 from itertools import count
 from typing import Any
@@ -16,17 +18,12 @@ import numpy as np
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
 from .figures import bar_chart, ipma_chart, path_diagram
+from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
+                          fit_verdict)
 from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
 
 __all__ = ["build_report"]
 
-NORMAL_LIMIT = 2.0  # George & Mallery (2010)
-ALPHA_LIMIT = 0.70
-RDROP_LIMIT = 0.30
-#: (good, acceptable) cut-offs: Hu & Bentler (1999) for CFI/TLI/RMSEA/SRMR; Kline (2016) for chi2/df;
-#: Joreskog & Sorbom (1984) GFI; Gefen et al. (2000) AGFI; Bentler & Bonett (1980) NFI.
-FIT_RULES = {"cfi": (0.95, 0.90), "tli": (0.95, 0.90), "rmsea": (0.06, 0.08), "srmr": (0.08, 0.08),
-             "gfi": (0.90, 0.90), "agfi": (0.80, 0.80), "nfi": (0.90, 0.90), "chisq_df": (3.0, 3.0)}
 
 
 def _n(value: Any) -> Any:
@@ -208,7 +205,7 @@ class _Builder:
         for frame, label in ((self.r.item_stats, None), (self.r.construct_stats, "construct")):
             for name, s in frame.iterrows():
                 sk, ku = _n(s["skewness"]), _n(s["kurtosis"])
-                ok = all(v == v and abs(v) <= NORMAL_LIMIT for v in (sk, ku))
+                ok = all(NORMAL.passes(abs(v)) for v in (sk, ku))
                 if not ok:
                     bad.append(str(name))
                 shown = self.loc.text(self.q.construct(name).name) if label else str(name)
@@ -231,14 +228,12 @@ class _Builder:
         omega_missing = False
         for c in self.q.constructs:
             rel = self.r.reliability[c.id]
-            ok = rel.alpha == rel.alpha and rel.alpha >= ALPHA_LIMIT
+            ok = bool(ALPHA.passes(rel.alpha))
             if len(c.items) > 1 and not ok:
                 low.append(self.loc.text(c.name))
-            omega_missing |= rel.omega != rel.omega and len(c.items) > 1
-            lo, hi = rel.alpha_ci
-            ci = f"[{self.loc.num(lo, 'r')}, {self.loc.num(hi, 'r')}]"
+            omega_missing |= math.isnan(rel.omega) and len(c.items) > 1
             rows.append([Cell(self.loc.text(c.name)), Cell(rel.k, "int"), Cell(rel.n, "int"),
-                         Cell(rel.alpha, "r"), Cell(ci, "ci"), Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
+                         Cell(rel.alpha, "r"), Cell(tuple(rel.alpha_ci), "ci:r"), Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
                          Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok)])
         notes = [t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
         blocks: list = [
@@ -255,7 +250,7 @@ class _Builder:
             item_rows = []
             for item in c.items:
                 st = rel.items[item.id]
-                weak = st.r_drop == st.r_drop and st.r_drop < RDROP_LIMIT
+                weak = R_DROP.passes(st.r_drop) is False
                 item_rows.append([Cell(item.id + (" (R)" if item.reverse else "")), Cell(st.r_drop, "r", weak),
                                   Cell(st.alpha_if_deleted, "r")])
             blocks.append(self.table(f"items_{c.id}", t("tables.item_reliability", name=self.loc.text(c.name)),
@@ -269,15 +264,7 @@ class _Builder:
         rows = []
 
         def verdict(key: str, value: float) -> str:
-            if value is None or value != value:
-                return t("verdict_fit.na")
-            good, ok = FIT_RULES[key]
-            higher = key not in ("rmsea", "srmr", "chisq_df")
-            if (value >= good) if higher else (value <= good):
-                return t("verdict_fit.good")
-            if (value >= ok) if higher else (value <= ok):
-                return t("verdict_fit.acceptable")
-            return t("verdict_fit.poor")
+            return t(f"verdict_fit.{fit_verdict(key, value)}")
 
         chisq, df = fit.get("chisq"), fit.get("df")
         rows.append([Cell(t("fit_rows.chisq")), Cell(chisq, "dec2"), Cell(""), Cell("")])
@@ -291,9 +278,7 @@ class _Builder:
             value = fit.get(key)
             shown = Cell(value, "r3")
             if key == "rmsea":
-                ci = f"{self.loc.num(value, 'r3')} [{self.loc.num(fit.get('rmsea_ci_lower'), 'r3')}, " \
-                     f"{self.loc.num(fit.get('rmsea_ci_upper'), 'r3')}]"
-                shown = Cell(ci, "ci")
+                shown = Cell((value, fit.get("rmsea_ci_lower"), fit.get("rmsea_ci_upper")), "est_ci:r3")
             rows.append([Cell(t(f"fit_rows.{key}")), shown, Cell(t(f"fit_thresholds.{key}")),
                          Cell(verdict(key, value), emphasis=verdict(key, value) == t("verdict_fit.poor"))])
         return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")),
@@ -304,16 +289,16 @@ class _Builder:
         if cb is None or cb.cfa is None:
             return None
         t = self.loc.t
-        fit_table = self._fit_table(cb.cfa.fit, "measurement")
-        missing = self.r.settings.get("missing", "listwise")
+        fit_table = self._fit_table(cb.cfa.measures, "measurement")
+        missing = self.r.settings.cb_missing
         text = t("cfa.text", missing=t("cfa.fiml") if missing == "fiml" else t("cfa.listwise"),
                  n=int(cb.cfa.nobs), table=fit_table.number)
-        est = cb.cfa.estimates
+        est = cb.cfa.params
         rows = []
         for rec in est[est.op == "=~"].to_dict(orient="records"):
             name = self.loc.text(self.q.construct(rec["lhs"]).name) if rec["lhs"] in self.q.item_ids or \
                 any(c.id == rec["lhs"] for c in self.q.constructs) else rec["lhs"]
-            weak = rec["std_all"] == rec["std_all"] and rec["std_all"] < 0.5
+            weak = LOADING_STD.passes(rec["std_all"]) is False
             rows.append([Cell(name), Cell(rec["rhs"]), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
                          Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
                          Cell(rec["pvalue"], "p")])
@@ -325,13 +310,14 @@ class _Builder:
         for c in self.q.constructs:
             if c.id in cb.cr:
                 v_rows.append([Cell(self.loc.text(c.name)), Cell(self.r.reliability[c.id].alpha, "r3"),
-                               Cell(cb.cr[c.id], "r3", cb.cr[c.id] < 0.7), Cell(cb.ave[c.id], "r3", cb.ave[c.id] < 0.5)])
+                               Cell(cb.cr[c.id], "r3", CR.passes(cb.cr[c.id]) is False),
+                               Cell(cb.ave[c.id], "r3", AVE.passes(cb.ave[c.id]) is False)])
         validity = self.table("validity", t("cfa.validity_table"),
                               [self.col("construct"), self.col("alpha"), self.col("cr"), self.col("ave")], v_rows,
                               notes=(t("cfa.validity_note"),))
         blocks: list = [Paragraph(text), fit_table, loadings, validity]
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
-        for matrix, key, note, limit in ((cb.htmt, "htmt_table", "htmt_note", 0.85),
+        for matrix, key, note, limit in ((cb.htmt, "htmt_table", "htmt_note", HTMT.value),
                                          (cb.fornell_larcker, "fl_table", "fl_note", None)):
             if matrix is None:
                 continue
@@ -359,8 +345,8 @@ class _Builder:
         if cb is None or cb.sem is None:
             return None
         t = self.loc.t
-        fit_table = self._fit_table(cb.sem.fit, "structural")
-        est = cb.sem.estimates
+        fit_table = self._fit_table(cb.sem.measures, "structural")
+        est = cb.sem.params
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
         arrow = " ← " if self.loc.rtl else " → "
         rows = []
@@ -401,16 +387,16 @@ class _Builder:
         cb = self.r.cbsem
         t = self.loc.t
         out: list = []
-        boot = cb.bootstrap
+        boot = cb.sem.bootstrap_info
         if cb.hypotheses:
             rows = []
             for h in cb.hypotheses:
-                ci = f"[{self.loc.num(h.ci_lower, 'dec3')}, {self.loc.num(h.ci_upper, 'dec3')}]"
-                decision = t("hypotheses.supported") if h.supported else t("hypotheses.not_supported")
+                e = h.effect
                 rows.append([Cell(h.id), Cell(self.loc.text(h.text) or h.id),
-                             Cell(self._chain(names, arrow, h.source, h.through, h.target)),
-                             Cell(h.est, "dec3"), Cell(h.std_all, "r3"), Cell(h.se, "dec3"), Cell(h.z, "dec2"),
-                             Cell(h.pvalue, "p"), Cell(ci, "ci"), Cell(decision, emphasis=not h.supported)])
+                             Cell(self._chain(names, arrow, e.source, e.through, e.target)),
+                             Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"), Cell(e.z, "dec2"),
+                             Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:dec3"),
+                             Cell(t(f"hypotheses.{h.decision}"), emphasis=not h.supported)])
             table = self.table("hypotheses", t("hypotheses.table"),
                                [t("columns_h.hypothesis"), t("columns_h.statement"), self.col("path"),
                                 self.col("estimate"), self.col("std_estimate"), self.col("se"), self.col("z"),
@@ -425,10 +411,9 @@ class _Builder:
             for e in indirect:
                 label = (self._chain(names, arrow, e.source, e.through, e.target) if e.kind == "indirect"
                          else f"{self._chain(names, arrow, e.source, (), e.target)} ({t('hypotheses.total')})")
-                ci = f"[{self.loc.num(e.ci_lower, 'dec3')}, {self.loc.num(e.ci_upper, 'dec3')}]"
                 kind = e.extra.get("mediation_type")
                 rows.append([Cell(label), Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"),
-                             Cell(ci, "ci"), Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
+                             Cell((e.ci_lower, e.ci_upper), "ci:dec3"), Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
                              Cell(e.extra.get("vaf"), "r"), Cell(t(f"hypotheses.types.{kind}") if kind else "")])
             table = self.table("mediation", t("hypotheses.mediation_table"),
                                [t("columns_h.effect"), self.col("estimate"), self.col("std_estimate"),
@@ -438,93 +423,116 @@ class _Builder:
         return out
 
     def pls(self) -> Section | None:
-        if self.r.pls is None:
+        fit = self.r.pls
+        if fit is None:
             return None
         t = self.loc.t
-        d = self.r.pls.to_json()
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
-        boot = d["bootstrap"]
-        text = t("pls.text", n=d["n"], missing=t(f"pls.{d['missing'] if d['missing'] == 'mean' else 'casewise'}"),
-                 scheme=t(f"methods.schemes.{d.get('scheme', 'path')}"),
-                 boot=boot["successful"], seed=boot["seed"] if boot["seed"] is not None else "–")
-        l_rows = []
-        for ld in d["loadings"]:
-            ci = f"[{self.loc.num(ld.get('ci_lower'), 'r3')}, {self.loc.num(ld.get('ci_upper'), 'r3')}]"
-            vif = d.get("vif_items", {}).get(ld["construct"], {}).get(ld["item"])
-            l_rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
-                           Cell(ld["est"], "r3", ld["est"] < .708), Cell(ld.get("t"), "dec2"),
-                           Cell(ld.get("pvalue"), "p"), Cell(ci, "ci"), Cell(ld.get("reliability"), "r3"),
-                           Cell(vif, "dec2", vif is not None and vif >= 5)])
-        l_table = self.table("pls_loadings", t("pls.loadings_table"),
-                             [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
-                              self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
-                             l_rows, notes=(t("pls.loadings_note"),))
-        rel_rows = []
-        for cid, rel in d["reliability"].items():
-            rel_rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", rel["alpha"] < .7),
-                             Cell(rel["rho_a"], "r3", rel["rho_a"] < .7), Cell(rel["rho_c"], "r3", rel["rho_c"] < .7),
-                             Cell(rel["ave"], "r3", rel["ave"] < .5)])
-        rel_table = self.table("pls_reliability", t("pls.reliability_table"),
-                               [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"),
-                                t("columns_pls.rho_c"), self.col("ave")], rel_rows, notes=(t("pls.reliability_note"),))
-        ht_rows = []
-        for a, row in d["htmt_bootstrap"].items():
-            for b, v in row.items():
-                ci = f"[{self.loc.num(v.get('ci_lower'), 'r3')}, {self.loc.num(v.get('ci_upper'), 'r3')}]"
-                ht_rows.append([Cell(f"{names.get(a, a)} – {names.get(b, b)}"), Cell(v["est"], "r3", v["est"] >= .85),
-                                Cell(ci, "ci")])
-        ht_table = self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
-                              ht_rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],))
-        arrow = " ← " if self.loc.rtl else " → "
-        p_rows = []
-        for pth in d["paths"]:
-            ci = f"[{self.loc.num(pth.get('ci_lower'), 'r3')}, {self.loc.num(pth.get('ci_upper'), 'r3')}]"
-            sig = pth.get("ci_lower", 0) * pth.get("ci_upper", 0) > 0
-            vif = d.get("vif", {}).get(pth["to"], {}).get(pth["from"])
-            p_rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "r3"),
-                           Cell(pth.get("se"), "dec3"), Cell(pth.get("t"), "dec2"), Cell(pth.get("pvalue"), "p"),
-                           Cell(ci, "ci"), Cell(vif, "dec2", vif is not None and vif >= 5),
-                           Cell(t("hypotheses.supported") if sig else t("hypotheses.not_supported"), emphasis=not sig)])
-        p_table = self.table("pls_paths", t("pls.paths_table"),
-                             [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
-                              self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_h.decision")],
-                             p_rows)
-        r_rows = []
-        for cid, value in d["r2"].items():
-            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}" for src, v in d["f2"].items()
-                           if cid in v)
-            r_rows.append([Cell(names.get(cid, cid)), Cell(value, "r3"), Cell(d["r2_adj"][cid], "r3"), Cell(f2)])
-        r_table = self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
-                                                            t("columns_pls.r2_adj"), t("columns_pls.f2")], r_rows,
-                             notes=(t("pls.f2_note"),))
-        blocks: list = [Paragraph(text), l_table, rel_table, ht_table, p_table]
-        blocks.extend(self._diagrams("pls", [(pth["from"], pth["to"], pth["est"], pth.get("t", float("nan")),
-                                              pth.get("pvalue", float("nan"))) for pth in d["paths"]], d["r2"]))
-        blocks.append(r_table)
-        pr = d.get("predict")
-        if pr and pr.get("items"):
-            q_rows = [[Cell(item), Cell(v["q2_predict"], "r3", v["q2_predict"] <= 0), Cell(v["pls_rmse"], "dec3"),
-                       Cell(v["lm_rmse"], "dec3"), Cell(v["pls_mae"], "dec3"), Cell(v["lm_mae"], "dec3")]
-                      for item, v in pr["items"].items()]
-            blocks.append(self.table("pls_predict", t("pls.predict_table", folds=pr["folds"], reps=pr["reps"]),
-                                     [self.col("item"), t("columns_pls.q2"), t("columns_pls.pls_rmse"),
-                                      t("columns_pls.lm_rmse"), t("columns_pls.pls_mae"), t("columns_pls.lm_mae")],
-                                     q_rows, notes=(t("pls.predict_note"),)))
-        ip = d.get("ipma")
-        if ip and ip["constructs"]:
-            i_rows = [[Cell(names.get(r["construct"], r["construct"])), Cell(r["importance"], "dec3"),
-                       Cell(r["performance"], "dec1")] for r in ip["constructs"]]
-            blocks.append(self.table("pls_ipma", t("pls.ipma_table", target=names.get(ip["target"], ip["target"])),
-                                     [self.col("construct"), t("columns_pls.importance"),
-                                      t("columns_pls.performance")], i_rows, notes=(t("pls.ipma_note"),)))
-            target = names.get(ip["target"], ip["target"])
-            chart = ipma_chart([names.get(r["construct"], r["construct"]) for r in ip["constructs"]],
-                               [r["importance"] for r in ip["constructs"]],
-                               [r["performance"] for r in ip["constructs"]],
-                               x_label=t("figures.importance_axis"), y_label=t("figures.performance_axis"),
-                               tick=self.loc.num, rtl=self.loc.rtl)
-            blocks.append(self.figure("pls_ipma", t("figures.ipma", target=target), chart))
+        boot = fit.resamples
+        text = t("pls.text", n=fit.n, missing=t(f"pls.{fit.missing}"),
+                 scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=0 if boot is None else boot.successful,
+                 seed="–" if boot is None or boot.seed is None else boot.seed)
+        blocks: list = [Paragraph(text), self._pls_loadings(fit, names), self._pls_reliability(fit, names),
+                        self._pls_htmt(fit, names), self._pls_paths(fit, names)]
+        blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
+                                             for r in fit.path_records], fit.evaluation["r2"]))
+        blocks.append(self._pls_r2(fit, names))
+        if fit.prediction is not None and fit.prediction.items:
+            blocks.append(self._pls_predict(fit))
+        if fit.importance is not None and fit.importance.rows:
+            blocks.extend(self._pls_ipma(fit, names))
         return Section("pls", t("pls.section"), tuple(blocks))
+
+    def _pls_loadings(self, fit, names: dict) -> Table:
+        t = self.loc.t
+        item_vif = fit.evaluation["vif_items"]
+        rows = []
+        for ld in fit.loading_records:
+            vif = item_vif.get(ld["construct"], {}).get(ld["item"])
+            rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
+                         Cell(ld["est"], "r3", LOADING_PLS.passes(ld["est"]) is False), Cell(ld["t"], "dec2"),
+                         Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
+                         Cell(ld["reliability"], "r3"), Cell(vif, "dec2", VIF.passes(vif) is False)])
+        return self.table("pls_loadings", t("pls.loadings_table"),
+                          [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
+                           self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
+                          rows, notes=(t("pls.loadings_note"),))
+
+    def _pls_reliability(self, fit, names: dict) -> Table:
+        t = self.loc.t
+        rows = []
+        for cid, rel in fit.evaluation["reliability"].items():
+            rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
+                         Cell(rel["rho_a"], "r3", RHO_A.passes(rel["rho_a"]) is False),
+                         Cell(rel["rho_c"], "r3", CR.passes(rel["rho_c"]) is False),
+                         Cell(rel["ave"], "r3", AVE.passes(rel["ave"]) is False)])
+        return self.table("pls_reliability", t("pls.reliability_table"),
+                          [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"), t("columns_pls.rho_c"),
+                           self.col("ave")], rows, notes=(t("pls.reliability_note"),))
+
+    def _pls_htmt(self, fit, names: dict) -> Table:
+        t = self.loc.t
+        rows = []
+        for a, inner in fit.htmt_records.items():
+            for b, v in inner.items():
+                rows.append([Cell(f"{names.get(a, a)} – {names.get(b, b)}"),
+                             Cell(v["est"], "r3", HTMT.passes(v["est"]) is False),
+                             Cell((v["ci_lower"], v["ci_upper"]), "ci:r3")])
+        return self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
+                          rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],))
+
+    def _pls_paths(self, fit, names: dict) -> Table:
+        t = self.loc.t
+        arrow = " ← " if self.loc.rtl else " → "
+        inner_vif = fit.evaluation["vif"]
+        rows = []
+        for pth in fit.path_records:
+            vif = inner_vif.get(pth["to"], {}).get(pth["from"])
+            rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "r3"),
+                         Cell(pth["se"], "dec3"), Cell(pth["t"], "dec2"), Cell(pth["pvalue"], "p"),
+                         Cell((pth["ci_lower"], pth["ci_upper"]), "ci:r3"), Cell(vif, "dec2", VIF.passes(vif) is False),
+                         Cell(t(f"hypotheses.{pth['decision']}"), emphasis=pth["decision"] != "supported")])
+        return self.table("pls_paths", t("pls.paths_table"),
+                          [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
+                           self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_h.decision")], rows)
+
+    def _pls_r2(self, fit, names: dict) -> Table:
+        t = self.loc.t
+        ev = fit.evaluation
+        rows = []
+        for cid, value in ev["r2"].items():
+            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}" for src, v in ev["f2"].items()
+                           if cid in v)
+            rows.append([Cell(names.get(cid, cid)), Cell(value, "r3"), Cell(ev["r2_adj"][cid], "r3"), Cell(f2)])
+        return self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
+                                                         t("columns_pls.r2_adj"), t("columns_pls.f2")], rows,
+                          notes=(t("pls.f2_note"),))
+
+    def _pls_predict(self, fit) -> Table:
+        t = self.loc.t
+        pr = fit.prediction
+        rows = [[Cell(item), Cell(v["q2_predict"], "r3", Q2_PREDICT.passes(v["q2_predict"]) is False),
+                 Cell(v["pls_rmse"], "dec3"), Cell(v["lm_rmse"], "dec3"), Cell(v["pls_mae"], "dec3"),
+                 Cell(v["lm_mae"], "dec3")] for item, v in pr.items.items()]
+        return self.table("pls_predict", t("pls.predict_table", folds=pr.folds, reps=pr.reps),
+                          [self.col("item"), t("columns_pls.q2"), t("columns_pls.pls_rmse"),
+                           t("columns_pls.lm_rmse"), t("columns_pls.pls_mae"), t("columns_pls.lm_mae")],
+                          rows, notes=(t("pls.predict_note"),))
+
+    def _pls_ipma(self, fit, names: dict) -> list:
+        t = self.loc.t
+        ip = fit.importance
+        target = names.get(ip.target, ip.target)
+        rows = [[Cell(names.get(r["construct"], r["construct"])), Cell(r["importance"], "dec3"),
+                 Cell(r["performance"], "dec1")] for r in ip.rows]
+        table = self.table("pls_ipma", t("pls.ipma_table", target=target),
+                           [self.col("construct"), t("columns_pls.importance"), t("columns_pls.performance")], rows,
+                           notes=(t("pls.ipma_note"),))
+        chart = ipma_chart([names.get(r["construct"], r["construct"]) for r in ip.rows],
+                           [r["importance"] for r in ip.rows], [r["performance"] for r in ip.rows],
+                           x_label=t("figures.importance_axis"), y_label=t("figures.performance_axis"),
+                           tick=self.loc.num, rtl=self.loc.rtl)
+        return [table, self.figure("pls_ipma", t("figures.ipma", target=target), chart)]
 
     def methods(self) -> Paragraph:
         """What actually ran, in words: software, estimator, missing data, N, resamples, seed."""
@@ -536,23 +544,23 @@ class _Builder:
         cb = self.r.cbsem
         fitted = cb and (cb.sem or cb.cfa)
         if fitted:
-            boot = cb.bootstrap
-            missing = settings.get("missing", "listwise")
+            boot = cb.sem.bootstrap_info if cb.sem is not None else None
             parts.append(t("methods.cb",
-                           estimator=t("methods.mlr") if settings.get("estimator") == "MLR" else t("methods.ml"),
-                           missing=t("methods.fiml") if missing == "fiml" else t("methods.listwise"),
+                           estimator=t("methods.mlr") if settings.estimator == "MLR" else t("methods.ml"),
+                           missing=t("methods.fiml") if settings.cb_missing == "fiml" else t("methods.listwise"),
                            n=int(fitted.nobs),
                            bootstrap=t("methods.bootstrap", b=boot["successful"], seed=boot["seed"]) if boot
                            else t("methods.nobootstrap")))
-        if self.r.pls is not None:
-            d = self.r.pls.to_json()
-            pb = d["bootstrap"]
-            scheme = t(f"methods.schemes.{d.get('scheme', 'path')}")
+        fit = self.r.pls
+        if fit is not None:
+            boot = fit.resamples
+            b, seed = (0, None) if boot is None else (boot.successful, boot.seed)
+            scheme = t(f"methods.schemes.{fit.spec.scheme}")
             if fitted:
-                parts.append(t("methods.pls", scheme=scheme, b=pb["successful"], seed=pb["seed"]))
+                parts.append(t("methods.pls", scheme=scheme, b=b, seed=seed))
             else:
-                parts.append(t("methods.pls_only", scheme=scheme, n=d["n"], b=pb["successful"], seed=pb["seed"],
-                               missing=t(f"pls.{d['missing'] if d['missing'] == 'mean' else 'casewise'}")))
+                parts.append(t("methods.pls_only", scheme=scheme, n=fit.n, b=b, seed=seed,
+                               missing=t(f"pls.{fit.missing}")))
         return Paragraph(" ".join(p.strip() for p in parts))
 
     def notes(self) -> Section:

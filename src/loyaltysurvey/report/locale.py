@@ -126,7 +126,16 @@ class Locale:
         return to_persian_digits(text) if self.persian_digits else text
 
     def num(self, value: Any, fmt: str = "int") -> str:
-        """Format a number for reading: ``int``, ``dec1/2/3``, ``r`` (bounded by 1), ``p``, ``pct``."""
+        """Format a number for reading: ``int``, ``dec1/2/3``, ``r`` (bounded by 1), ``p``, ``pct``;
+        an interval ``(lower, upper)`` with ``ci:<format>`` and an estimate with its interval
+        ``(est, lower, upper)`` with ``est_ci:<format>``."""
+        if fmt.startswith("ci:") and isinstance(value, (tuple, list)):
+            lo, hi = value
+            return f"[{self.num(lo, fmt[3:])}, {self.num(hi, fmt[3:])}]"
+        if fmt.startswith("est_ci:") and isinstance(value, (tuple, list)):
+            est, lo, hi = value
+            inner = fmt[7:]
+            return f"{self.num(est, inner)} [{self.num(lo, inner)}, {self.num(hi, inner)}]"
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return "–"
         if not isinstance(value, (int, float)):

@@ -8,6 +8,7 @@ spreadsheet would read as a formula are neutralised
 from __future__ import annotations
 
 import io
+import math
 import re
 
 from openpyxl import Workbook
@@ -26,7 +27,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def _write(ws, row: int, col: int, value, fmt: str = "text", bold: bool = False):
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         value = None
     cell = ws.cell(row=row, column=col, value=neutralize(value) if isinstance(value, str) else value)
     if fmt in _FORMATS and isinstance(value, (int, float)):
@@ -34,6 +35,33 @@ def _write(ws, row: int, col: int, value, fmt: str = "text", bold: bool = False)
     if bold:
         cell.font = Font(bold=True)
     return cell
+
+
+def _numeric_layout(table, loc) -> tuple[list[str], list[list[tuple]]]:
+    """Headers and cells with every interval spread over numeric columns.
+
+    A cell holding an interval ``(lower, upper)`` or an estimate with its interval
+    ``(est, lower, upper)`` becomes two or three number cells, under "<column> (lower)" and
+    "<column> (upper)"; a column is as wide as its widest cell, so the sheet holds numbers only.
+    """
+    spans = [max((len(r[j].value) if isinstance(r[j].value, tuple) else 1) for r in table.rows) if table.rows else 1
+             for j in range(len(table.columns))]
+    headers: list[str] = []
+    for column, span in zip(table.columns, spans):
+        bounds = [f"{column} ({loc.t('labels.lower')})", f"{column} ({loc.t('labels.upper')})"]
+        headers.extend([column] if span == 1 else bounds if span == 2 else [column, *bounds])
+    rows = []
+    for r in table.rows:
+        cells: list[tuple] = []
+        for c, span in zip(r, spans):
+            inner = c.fmt.split(":", 1)[-1]
+            values = list(c.value) if isinstance(c.value, tuple) else [c.value]
+            if isinstance(c.value, tuple) and span == 3 and len(values) == 2:
+                values = [None, *values]
+            values += [None] * (span - len(values))
+            cells.extend((v, inner if isinstance(c.value, tuple) else c.fmt, c.emphasis) for v in values)
+        rows.append(cells)
+    return headers, rows
 
 
 def _figures_sheet(wb, contents, row: int, figures: list[Figure], report: Report, loc) -> None:
@@ -79,17 +107,18 @@ def render_xlsx(report: Report) -> bytes:
         ws = wb.create_sheet(name)
         ws.sheet_view.rightToLeft = report.rtl
         _write(ws, 1, 1, f"{table.number}. {table.caption}", bold=True)
-        for j, column in enumerate(table.columns, start=1):
+        headers, rows = _numeric_layout(table, loc)
+        for j, column in enumerate(headers, start=1):
             cell = _write(ws, 3, j, column, bold=True)
             cell.fill = header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        for i, cells in enumerate(table.rows, start=4):
-            for j, c in enumerate(cells, start=1):
-                _write(ws, i, j, c.value, c.fmt, bold=c.emphasis)
+        for i, cells in enumerate(rows, start=4):
+            for j, (value, fmt, bold) in enumerate(cells, start=1):
+                _write(ws, i, j, value, fmt, bold=bold)
         for k, note in enumerate(table.notes):
-            _write(ws, 5 + len(table.rows) + k, 1, note)
-        for j, column in enumerate(table.columns, start=1):
-            width = max([len(str(column))] + [len(str(r[j - 1].value)) for r in table.rows[:200]])
+            _write(ws, 5 + len(rows) + k, 1, note)
+        for j, column in enumerate(headers, start=1):
+            width = max([len(str(column))] + [len(str(r[j - 1][0])) for r in rows[:200]])
             ws.column_dimensions[get_column_letter(j)].width = min(max(10, width + 2), 60)
         ws.freeze_panes = "A4"
         link = _write(contents, row, 1, f"{table.number}. {table.caption}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 from scipy import stats
@@ -25,8 +25,13 @@ from .batched import BatchedML
 from .defined import compile_definitions
 from .estimate import fit_ml
 from .ram import RamModel
+from .standardized import standardized_values
 
-__all__ = ["CHUNK", "BootstrapResult", "bootstrap_chunk", "run_bootstrap", "intervals"]
+if TYPE_CHECKING:
+    from .sem_fit import SEMFit
+
+__all__ = ["CHUNK", "BootstrapResult", "bootstrap_chunk", "bootstrap_fit", "chunk_seeds", "intervals", "map_chunks",
+           "run_bootstrap"]
 
 CHUNK = 100
 
@@ -114,37 +119,111 @@ def _chunk_job(args):
     return bootstrap_chunk(*args)
 
 
+def map_chunks(job: Callable, tasks: list, sizes: list[int], jobs: int = 1, executor: Any = None,
+               progress: Callable[[int], Any] | None = None) -> list:
+    """Run ``job`` over ``tasks`` (chunks of resamples) and return the parts in task order.
+
+    On ``executor`` (anything with ``map``, e.g. a Dask client), in ``jobs`` local processes, or
+    in this process; ``progress`` is called with each finished chunk's size. The CB-SEM and
+    PLS-SEM bootstraps share it, so both run the same way on every backend.
+    """
+    if executor is not None:
+        parts = list(executor.map(job, tasks))
+        if progress:
+            progress(sum(sizes))
+        return parts
+    parts = []
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for part, size in zip(pool.map(job, tasks), sizes):
+                parts.append(part)
+                if progress:
+                    progress(size)
+        return parts
+    for task, size in zip(tasks, sizes):
+        parts.append(job(task))
+        if progress:
+            progress(size)
+    return parts
+
+
+def chunk_seeds(B: int, seed: int | None, chunk: int) -> tuple[list, list[int]]:
+    """Child seeds and sizes of the fixed chunks of ``B`` resamples (chunk ``k`` uses child ``k``)."""
+    children = np.random.SeedSequence(seed).spawn(math.ceil(B / chunk))
+    return children, [min(chunk, B - k * chunk) for k in range(len(children))]
+
+
 def run_bootstrap(model: RamModel, X: np.ndarray, theta_hat: np.ndarray, B: int, seed: int | None,
-                  standardize: Callable, jobs: int = 1, executor=None,
+                  standardize: Callable = standardized_values, jobs: int = 1, executor=None,
                   progress: Callable[[int], None] | None = None, with_jackknife: bool = True) -> BootstrapResult:
     """Bootstrap ``B`` resamples of the rows of ``X`` (complete data, ML)."""
     S = np.cov(X.T, ddof=0)
     H0 = fit_ml(model, S, start=theta_hat).information
-    children = np.random.SeedSequence(seed).spawn(math.ceil(B / CHUNK))
-    sizes = [min(CHUNK, B - k * CHUNK) for k in range(len(children))]
+    children, sizes = chunk_seeds(B, seed, CHUNK)
     tasks = [(model, X, theta_hat, H0, child, size, standardize) for child, size in zip(children, sizes)]
-    if executor is not None:
-        parts = list(executor.map(_chunk_job, tasks))
-        if progress:
-            progress(B)
-    elif jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            parts = []
-            for part, size in zip(pool.map(_chunk_job, tasks), sizes):
-                parts.append(part)
-                if progress:
-                    progress(size)
-    else:
-        parts = []
-        for task in tasks:
-            parts.append(_chunk_job(task))
-            if progress:
-                progress(task[5])
+    parts = map_chunks(_chunk_job, tasks, sizes, jobs, executor, progress)
     values = np.concatenate([p[0] for p in parts])
     std = np.concatenate([p[1] for p in parts])
     failed = sum(p[2] for p in parts)
     jack_values, jack_std = jackknife(model, X, theta_hat, standardize) if with_jackknife else (None, None)
     return BootstrapResult(values, std, B, failed, seed, jack_values, jack_std)
+
+
+_BOOT_COLUMNS = ("se", "z", "pvalue", "ci_lower", "ci_upper", "ci_bc_lower", "ci_bc_upper", "ci_bca_lower",
+                 "ci_bca_upper", "std_ci_lower", "std_ci_upper")
+
+
+def _fixed_row(est: float, std_all: float) -> dict[str, float]:
+    """A fixed parameter's bootstrap columns: no SE, its value as both interval bounds."""
+    nan = float("nan")
+    return {"se": 0.0, "z": nan, "pvalue": nan, "ci_lower": est, "ci_upper": est, "ci_bc_lower": est,
+            "ci_bc_upper": est, "ci_bca_lower": est, "ci_bca_upper": est, "std_ci_lower": std_all,
+            "std_ci_upper": std_all}
+
+
+def _bootstrap_row(boot: BootstrapResult, j: int, est: float, std_all: float, level: float) -> dict[str, float]:
+    """One estimate's bootstrap SE, z, p and intervals (of the estimate and of its std.all)."""
+    jack = boot.jack_draws[:, j] if boot.jack_draws is not None else None
+    jack_std = boot.jack_std[:, j] if boot.jack_std is not None else None
+    ci = intervals(boot.draws[:, j], est, level, jack)
+    sci = intervals(boot.std_draws[:, j], std_all, level, jack_std)
+    z = est / ci["se"] if ci["se"] > 0 else float("nan")
+    return {"se": ci["se"], "z": z, "pvalue": float(2 * stats.norm.sf(abs(z))) if not math.isnan(z) else z,
+            "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"], "ci_bc_lower": ci["bc_lower"],
+            "ci_bc_upper": ci["bc_upper"], "ci_bca_lower": ci["bca_lower"], "ci_bca_upper": ci["bca_upper"],
+            "std_ci_lower": sci["perc_lower"], "std_ci_upper": sci["perc_upper"]}
+
+
+def bootstrap_fit(fit: "SEMFit", X: np.ndarray, B: int, seed: int | None, *, jobs: int = 1, executor: Any = None,
+                  progress: Callable[[int], Any] | None = None, level: float = 0.95) -> "SEMFit":
+    """``fit`` with bootstrap SEs and intervals, as lavaan's ``se = "bootstrap"`` (percentile CIs).
+
+    ``X`` is the listwise data the model was fitted to. Failed resamples are dropped and counted;
+    nonadmissible ones (a negative variance) are kept and counted, as lavaan does.
+    """
+    from dataclasses import replace
+
+    from ..errors import Notice
+    model = RamModel.from_table(fit.table)
+    boot = run_bootstrap(model, X, fit.theta, B, seed, jobs=jobs, executor=executor, progress=progress)
+    est = fit.params.copy()
+    n_params = len(fit.table.params)
+    rows = [(_fixed_row(r.est, r.std_all) if j < n_params and not fit.table.params[j].free
+             else _bootstrap_row(boot, j, r.est, r.std_all, level)) for j, r in enumerate(est.itertuples())]
+    for k in _BOOT_COLUMNS:
+        est[k] = [row[k] for row in rows]
+    variance_rows = [r for r, p in enumerate(fit.table.params) if p.op == "~~" and p.lhs == p.rhs and p.free]
+    inadmissible = int(np.sum(np.any(boot.draws[:, variance_rows] < 0, axis=1))) if variance_rows else 0
+    info = {"requested": B, "successful": boot.successful, "failed": boot.failed, "inadmissible": inadmissible,
+            "seed": seed, "ci": "percentile", "level": level}
+    notices = list(fit.notices)
+    if inadmissible:
+        notices.append(Notice("bootstrap_inadmissible", f"{inadmissible} of {boot.successful} bootstrap solutions "
+                              "have a negative variance (nonadmissible); they are kept, as lavaan keeps them"))
+    if boot.failed:
+        notices.append(Notice("bootstrap_failed", f"{boot.failed} of {B} bootstrap resamples did not converge and "
+                              "were left out, as lavaan does"))
+    return replace(fit, params=est, notices=tuple(notices), bootstrap=boot, bootstrap_info=info)
 
 
 def intervals(draws: np.ndarray, estimate: float, level: float = 0.95,

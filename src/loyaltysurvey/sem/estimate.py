@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, ModelError
+from ..errors import ModelError
 from .onefactor import fit_one_factor
 from .ram import RamModel
 
@@ -50,7 +51,7 @@ def start_values(model: RamModel, S: np.ndarray, means: np.ndarray | None) -> np
         if len(inds) >= 3:
             try:
                 lam = fit_one_factor(sub).loadings
-            except (np.linalg.LinAlgError, ValueError):
+            except (np.linalg.LinAlgError, ValueError, ModelError):
                 lam = np.sqrt(np.abs(np.diag(sub)) * 0.5)
         elif len(inds) == 2:
             c = sub[0, 1]

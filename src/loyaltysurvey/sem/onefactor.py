@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..errors import ModelError
 from scipy import optimize
 
 __all__ = ["OneFactorFit", "fit_one_factor"]
@@ -36,7 +38,7 @@ def fit_one_factor(S: np.ndarray) -> OneFactorFit:
     S = np.asarray(S, dtype=float)
     p = S.shape[0]
     if p < 3:
-        raise ValueError("a one-factor model needs at least three items")
+        raise ModelError("a one-factor model needs at least three items")
     sign, logdet_s = np.linalg.slogdet(S)
     if sign <= 0:
         raise np.linalg.LinAlgError("the covariance matrix is not positive definite")

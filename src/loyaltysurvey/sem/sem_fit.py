@@ -1,4 +1,4 @@
-"""Covariance-based SEM with lavaan's ML: ``SEM(syntax).fit(data) -> SEMResults``.
+"""Covariance-based SEM with lavaan's ML: ``SEM(syntax).fit(data) -> SEMFit``.
 
 Checked against R lavaan 0.6.14 (``tests/reference/sem_reference.json``):
 estimates, expected-information standard errors, ``std.all``, defined
@@ -9,8 +9,8 @@ parameters with delta-method standard errors, and the fit measures of
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from .syntax import Statement
 from .defined import compile_definitions, delta_method
 from .estimate import MLSolution, fit_ml, ml_gradient
 from .robust import yuan_bentler
+from .standardized import standardized_values
+from .columns import dotted_columns
+from .bootstrap import BootstrapResult
 from .robust_fiml import fiml_robust
 from .identification import check_identification, degrees_of_freedom
 from .fiml import FimlObjective, Patterns, em_saturated
@@ -29,7 +32,7 @@ from .fit import gfi, gfi_missing, incremental, normal_loglik, rmsea, rmsea_ci, 
 from .partable import ParTable, build_partable
 from .ram import RamModel
 
-__all__ = ["SEM", "SEMResults", "ESTIMATE_COLUMNS", "FIT_KEYS"]
+__all__ = ["SEM", "SEMFit", "ESTIMATE_COLUMNS", "FIT_KEYS"]
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 FIT_KEYS = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
@@ -38,15 +41,22 @@ Z975 = stats.norm.ppf(0.975)
 
 
 @dataclass(frozen=True)
-class SEMResults:
-    """An estimated model. ``estimates`` has lavaan's ``parameterEstimates()`` columns
-    (``ESTIMATE_COLUMNS``); ``fit`` lavaan's ``fitMeasures()`` under CONTRACT's names."""
+class SEMFit:
+    """An estimated model (immutable), as ``lavaan::sem()`` returns it.
+
+    Read it as lavaan users do: :meth:`estimates` (``parameterEstimates()``),
+    :meth:`fit_measures` (``fitMeasures()``), :meth:`inspect` (``lavInspect()``),
+    :attr:`r2`. ``params`` holds the same rows with results.json's column names
+    (``ESTIMATE_COLUMNS``) and ``measures`` the fit measures under CONTRACT's
+    names. With ``se="bootstrap"`` the standard errors are bootstrap SDs and
+    ``bootstrap`` holds the draws.
+    """
 
     table: ParTable
     theta: np.ndarray
     vcov: np.ndarray
-    estimates: pd.DataFrame
-    fit: dict[str, float]
+    params: pd.DataFrame
+    measures: dict[str, float]
     nobs: int
     sample_cov: np.ndarray
     implied_cov: np.ndarray
@@ -55,7 +65,8 @@ class SEMResults:
     converged: bool
     iterations: int
     notices: tuple[Notice, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    bootstrap: BootstrapResult | None = None
+    bootstrap_info: dict[str, Any] | None = None
 
     @property
     def observed(self) -> tuple[str, ...]:
@@ -64,6 +75,54 @@ class SEMResults:
     @property
     def latent(self) -> tuple[str, ...]:
         return self.table.latent
+
+    def estimates(self) -> pd.DataFrame:
+        """lavaan's ``parameterEstimates(fit, standardized = TRUE)``: one row per parameter and
+        ``:=`` definition; columns ``lhs, op, rhs, label, est, se, z, pvalue, ci.lower, ci.upper,
+        std.all`` (plus ``ci.bc.*``, ``ci.bca.*`` and ``std.ci.*`` after a bootstrap).
+
+        >>> from loyaltysurvey.datasets import holzinger_swineford
+        >>> fit = SEM("visual =~ x1 + x2 + x3").fit(holzinger_swineford())
+        >>> row = fit.estimates().loc[1]
+        >>> row.lhs, row.op, row.rhs, round(float(row.est), 3)
+        ('visual', '=~', 'x2', 0.778)
+        """
+        return dotted_columns(self.params)
+
+    def fit_measures(self, keys: Sequence[str] | None = None) -> pd.Series:
+        """lavaan's ``fitMeasures()`` under CONTRACT's names (``chisq, df, pvalue, cfi, tli, rmsea,
+        rmsea_ci_lower, rmsea_ci_upper, srmr, gfi, agfi, nfi, aic, bic, logl, ntotal`` and more)."""
+        series = pd.Series(self.measures, dtype=float)
+        return series if keys is None else series[list(keys)]
+
+    def inspect(self, what: str) -> Any:
+        """A piece of the fit as lavaan's ``lavInspect(fit, what)`` names it.
+
+        ``"r2"`` (dict), ``"cov.lv"`` / ``"cor.lv"`` (latent covariances and correlations),
+        ``"implied"`` (model-implied covariance of the observed variables), ``"sampstat"``
+        (the sample covariance, N in the denominator), ``"vcov"`` (covariance of the free
+        parameters), ``"coef"`` (free parameter estimates), ``"nobs"``, ``"converged"``,
+        ``"iterations"``, ``"npar"``.
+        """
+        observed = list(self.table.observed)
+        free = self.table.free_params()
+        names = [p.label or f"{p.lhs}{p.op}{p.rhs}" for p in free]
+        views = {
+            "r2": lambda: self.r2,
+            "cov.lv": self.latent_cov,
+            "cor.lv": self.latent_cor,
+            "implied": lambda: pd.DataFrame(self.implied_cov, index=observed, columns=observed),
+            "sampstat": lambda: pd.DataFrame(self.sample_cov, index=observed, columns=observed),
+            "vcov": lambda: pd.DataFrame(self.vcov, index=names, columns=names),
+            "coef": lambda: pd.Series(self.theta, index=names),
+            "nobs": lambda: self.nobs,
+            "converged": lambda: self.converged,
+            "iterations": lambda: self.iterations,
+            "npar": lambda: self.table.n_free,
+        }
+        if what not in views:
+            raise ModelError(f"inspect('{what}') is not available; use one of {', '.join(views)}")
+        return views[what]()
 
     def latent_cov(self) -> pd.DataFrame:
         p = len(self.table.observed)
@@ -80,53 +139,33 @@ class SEMResults:
         """R² of every endogenous variable (indicators and explained latent variables), as lavaan's
         ``lavInspect(fit, "r2")``: one minus the standardized residual variance. Checked against
         lavaan 0.6.14 in tests/test_sem_reference.py."""
-        est = self.estimates
+        est = self.params
         endogenous = set(est.loc[est.op == "~", "lhs"]) | set(est.loc[est.op == "=~", "rhs"])
         out = {}
         for rec in est[(est.op == "~~") & (est.lhs == est.rhs)].itertuples():
-            if rec.lhs in endogenous and rec.std_all == rec.std_all:
+            if rec.lhs in endogenous and not math.isnan(rec.std_all):
                 out[rec.lhs] = 1.0 - float(rec.std_all)
         return out
 
     def summary(self) -> dict[str, Any]:
         """The results as data: the estimates table, the fit measures and the notes."""
-        return {"estimates": self.estimates, "fit": pd.Series(self.fit), "notes": [n.message for n in self.notices]}
+        return {"estimates": self.estimates(), "fit": self.fit_measures(),
+                "notes": [n.message for n in self.notices]}
 
     def to_json(self) -> dict[str, Any]:
         rows = []
-        for rec in self.estimates.to_dict(orient="records"):
+        for rec in self.params.to_dict(orient="records"):
             rows.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in rec.items()})
-        return {"fit": {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self.fit.items()},
-                "estimates": rows, "r2": self.r2, "converged": self.converged, "iterations": self.iterations,
-                "notes": [n.to_json() for n in self.notices]}
+        out = {"fit": {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                       for k, v in self.measures.items()},
+               "estimates": rows, "r2": self.r2, "converged": self.converged, "iterations": self.iterations,
+               "notes": [n.to_json() for n in self.notices]}
+        if self.bootstrap_info is not None:
+            out["bootstrap"] = self.bootstrap_info
+        return out
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        return self.estimates.to_html(float_format=lambda v: f"{v:.3f}")
-
-
-def _standardize(model: RamModel, values: np.ndarray, full: np.ndarray) -> np.ndarray:
-    """lavaan's std.all for every parameter-table row."""
-    table = model.table
-    index = {n: i for i, n in enumerate(model.names)}
-    total_sd = np.sqrt(np.where(np.diag(full) > 0, np.diag(full), np.nan))
-    resid = {}
-    for p, v in zip(table.params, values):
-        if p.op == "~~" and p.lhs == p.rhs:
-            resid[p.lhs] = math.sqrt(abs(v))
-    out = np.full(values.size, np.nan)
-    for r, (p, v) in enumerate(zip(table.params, values)):
-        if p.op == "=~":
-            out[r] = v * total_sd[index[p.lhs]] / total_sd[index[p.rhs]]
-        elif p.op == "~":
-            out[r] = v * total_sd[index[p.rhs]] / total_sd[index[p.lhs]]
-        elif p.op == "~~" and p.lhs == p.rhs:
-            out[r] = v / total_sd[index[p.lhs]] ** 2
-        elif p.op == "~~":
-            den = resid.get(p.lhs, np.nan) * resid.get(p.rhs, np.nan)
-            out[r] = v / den if den else np.nan
-        elif p.op == "~1":
-            out[r] = v / total_sd[index[p.lhs]]
-    return out
+    def _repr_html_(self) -> str:
+        return self.estimates().to_html(float_format=lambda v: f"{v:.3f}")
 
 
 def _robust_measures(fit: dict, robust: dict, N: int) -> dict[str, float]:
@@ -175,10 +214,42 @@ class SEM:
                             "ML needs more respondents than variables (try --missing fiml)")
         return frame
 
-    def fit(self, data: pd.DataFrame, *, missing: str = "listwise", estimator: str = "ML") -> SEMResults:
+    def fit(self, data: pd.DataFrame, *, missing: str = "listwise", estimator: str = "ML",
+            se: str = "standard", bootstrap: int = 1000, seed: int | None = None, jobs: int = 1,
+            executor: Any = None, progress: Callable[[int], Any] | None = None, level: float = 0.95) -> SEMFit:
+        """Estimate the model on ``data`` (a DataFrame with a column per observed variable).
+
+        Parameters
+        ----------
+        missing:
+            ``"listwise"`` (complete cases, lavaan's default) or ``"fiml"`` (full-information ML
+            with a mean structure, lavaan ``missing = "ml"``).
+        estimator:
+            ``"ML"`` (expected-information SEs; observed with FIML) or ``"MLR"`` (Huber-White SEs,
+            Yuan-Bentler scaled test and robust CFI/TLI/RMSEA).
+        se:
+            ``"standard"`` or ``"bootstrap"`` (lavaan ``se = "bootstrap"``: ``bootstrap`` resamples
+            of the respondents, percentile intervals, plus BC and BCa; listwise data).
+        seed, jobs, executor, progress:
+            Resampling is drawn in fixed chunks from child seeds of ``seed``, so the result is the
+            same for any ``jobs`` or ``executor`` (anything with ``map``, e.g. a Dask client);
+            ``progress`` is called with the number of resamples finished.
+
+        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py).
+
+        >>> from loyaltysurvey.datasets import holzinger_swineford
+        >>> hs = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
+        >>> round(float(hs.fit(holzinger_swineford()).fit_measures()["chisq"]), 3)  # lavaan: 85.306
+        85.306
+        """
         if estimator not in ("ML", "MLR"):
             raise ModelError(f"estimator '{estimator}' is not available; use ML or MLR")
+        if se not in ("standard", "bootstrap"):
+            raise ModelError(f"se = '{se}' is not available; use standard or bootstrap")
         if missing in ("fiml", "ml"):
+            if se == "bootstrap":
+                raise ModelError("bootstrap standard errors need listwise deletion for now; use missing = "
+                                 "'listwise' with se = 'bootstrap', or FIML with standard errors")
             return self._fit_fiml(data, robust=estimator == "MLR")
         if missing != "listwise":
             raise ModelError(f"missing = '{missing}' is not available for CB-SEM; use listwise or fiml")
@@ -192,9 +263,13 @@ class SEM:
             raise DataError(f"'{zero[0]}' has zero variance in the analysed data; remove it from the model")
         model = RamModel.from_table(self._fixed_x(self.table, S))
         solution = fit_ml(model, S)
-        if estimator == "MLR":
-            return self._results(model, solution, S, ybar, N, robust=self._robust(model, solution, X, S))
-        return self._results(model, solution, S, ybar, N)
+        robust = self._robust(model, solution, X, S) if estimator == "MLR" else None
+        result = self._results(model, solution, S, ybar, N, robust=robust)
+        if se == "bootstrap":
+            from .bootstrap import bootstrap_fit
+            result = bootstrap_fit(result, X, bootstrap, seed, jobs=jobs, executor=executor, progress=progress,
+                                   level=level)
+        return result
 
     def _robust(self, model: RamModel, solution: MLSolution, X: np.ndarray, S: np.ndarray) -> dict:
         """Yuan-Bentler (Mplus variant) scaling for the model and for the baseline model."""
@@ -208,7 +283,7 @@ class SEM:
         target["df_baseline"] = p * (p - 1) / 2
         return target
 
-    def _fit_fiml(self, data: pd.DataFrame, robust: bool = False) -> SEMResults:
+    def _fit_fiml(self, data: pd.DataFrame, robust: bool = False) -> SEMFit:
         """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``)."""
         frame = self._data(data, "fiml")
         patterns = Patterns(frame.to_numpy())
@@ -253,7 +328,7 @@ class SEM:
         return replace(table, params=params)
 
     def _results(self, model: RamModel, sol: MLSolution, S: np.ndarray, ybar: np.ndarray, N: int,
-                 fiml: tuple | None = None, robust: dict | None = None) -> SEMResults:
+                 fiml: tuple | None = None, robust: dict | None = None) -> SEMFit:
         table = model.table
         notices: list[Notice] = []
         if not sol.converged:
@@ -275,7 +350,7 @@ class SEM:
                                   "not identified (standard errors are unavailable); fix or remove parameters"))
         values = model.row_values(sol.theta)
         se_free = np.sqrt(np.abs(np.diag(vcov)))
-        std_all = _standardize(model, values, full)
+        std_all = standardized_values(model, values, full)
         rows = []
         for r, p in enumerate(table.params):
             est = values[r]
@@ -322,8 +397,8 @@ class SEM:
             fit = self._fit_measures_fiml(table, S, ybar, Sigma, mu, N, *fiml)
             if robust is not None:
                 fit.update(robust["measures"])
-        return SEMResults(table, sol.theta, vcov, pd.DataFrame(rows, columns=ESTIMATE_COLUMNS), fit, N, S, Sigma,
-                          full, model.names, sol.converged, sol.iterations, tuple(notices))
+        return SEMFit(table, sol.theta, vcov, pd.DataFrame(rows, columns=ESTIMATE_COLUMNS), fit, N, S, Sigma,
+                      full, model.names, sol.converged, sol.iterations, tuple(notices))
 
     def _fit_measures_fiml(self, table: ParTable, S_h1: np.ndarray, mu_h1: np.ndarray, Sigma: np.ndarray,
                            mu: np.ndarray, N: int, patterns: Patterns, logl: float, logl_h1: float) -> dict:

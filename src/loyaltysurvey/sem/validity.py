@@ -18,13 +18,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .sem_fit import SEMResults
+from .sem_fit import SEMFit
 
 __all__ = ["factor_indicators", "composite_reliability", "average_variance_extracted", "htmt", "fornell_larcker",
            "standardized_loadings"]
 
 
-def factor_indicators(results: SEMResults) -> dict[str, list[str]]:
+def factor_indicators(results: SEMFit) -> dict[str, list[str]]:
     """Observed indicators of each first-order factor, in model order."""
     out: dict[str, list[str]] = {}
     for p in results.table.params:
@@ -33,13 +33,13 @@ def factor_indicators(results: SEMResults) -> dict[str, list[str]]:
     return out
 
 
-def _loadings(results: SEMResults, factor: str, items: list[str]) -> np.ndarray:
-    est = results.estimates
+def _loadings(results: SEMFit, factor: str, items: list[str]) -> np.ndarray:
+    est = results.params
     sel = est[(est.op == "=~") & (est.lhs == factor)].set_index("rhs")
     return sel.loc[items, "est"].to_numpy(dtype=float)
 
 
-def _blocks(results: SEMResults):
+def _blocks(results: SEMFit):
     """(factor, indicator positions, loadings, factor variance) of each factor with 2+ indicators."""
     names = list(results.table.observed)
     psi = results.latent_cov()
@@ -48,13 +48,13 @@ def _blocks(results: SEMResults):
             yield factor, [names.index(i) for i in items], _loadings(results, factor, items), psi.loc[factor, factor]
 
 
-def composite_reliability(results: SEMResults, obs_var: bool = True) -> dict[str, float]:
+def composite_reliability(results: SEMFit, obs_var: bool = True) -> dict[str, float]:
     cov = results.sample_cov if obs_var else results.implied_cov
     return {factor: float(lam.sum() ** 2 * var / cov[np.ix_(idx, idx)].sum())
             for factor, idx, lam, var in _blocks(results)}
 
 
-def average_variance_extracted(results: SEMResults) -> dict[str, float]:
+def average_variance_extracted(results: SEMFit) -> dict[str, float]:
     return {factor: float((lam ** 2).sum() * var / np.diag(results.sample_cov)[idx].sum())
             for factor, idx, lam, var in _blocks(results)}
 
@@ -90,7 +90,7 @@ def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: boo
     return out
 
 
-def fornell_larcker(results: SEMResults, ave: dict[str, float]) -> pd.DataFrame:
+def fornell_larcker(results: SEMFit, ave: dict[str, float]) -> pd.DataFrame:
     cor = results.latent_cor()
     names = [f for f in cor.index if f in ave]
     table = cor.loc[names, names].copy()
@@ -99,6 +99,6 @@ def fornell_larcker(results: SEMResults, ave: dict[str, float]) -> pd.DataFrame:
     return table
 
 
-def standardized_loadings(results: SEMResults) -> pd.DataFrame:
-    est = results.estimates
+def standardized_loadings(results: SEMFit) -> pd.DataFrame:
+    est = results.params
     return est[(est.op == "=~")][["lhs", "rhs", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)

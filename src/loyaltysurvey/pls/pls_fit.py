@@ -1,0 +1,395 @@
+"""PLS-SEM as seminr and SmartPLS estimate it: ``PLS(constructs, paths).fit(data) -> PLSFit``.
+
+``PLSFit`` is immutable and reads as seminr's ``summary()`` does, each table a pandas
+DataFrame with the API's dotted column names (see :mod:`loyaltysurvey.sem.columns`):
+``paths``, ``loadings``, ``weights``, ``reliability`` (alpha, rho.c, rho.a, ave),
+``htmt``, ``fornell_larcker``, ``cross_loadings``, ``r2``, ``r2_adj``, ``f2``, ``vif``,
+``item_vif``, ``indirect`` and ``total_effects``. :meth:`PLSFit.bootstrap` returns a new
+fit with bootstrap inference (seminr's ``bootstrap_model``): the bootstrap SD as SE,
+``t = est / SE``, a two-sided p-value from the t distribution with B - 1 degrees of
+freedom, percentile and BCa intervals, and the decision on each path.
+
+Checked against seminr 2.3.2 on mobi (mode A, mode B, PLSc) and corp_rep
+(tests/test_pls_reference.py) and the published mobi paths (tests/test_pls_published.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError, ModelError, Notice
+from ..sem.bootstrap import intervals
+from ..sem.columns import dotted_columns
+from ..sem.decision import decide
+from ..sem.effects import path_chains
+from ..sem.syntax import parse_model
+from .algorithm import PLSEstimate, PLSSpec, fit_pls
+from .evaluate import evaluate
+from .ipma import IPMAResult, ipma
+from .predict import PLSPrediction, pls_predict
+from .resampling import DrawLayout, bootstrap_draws, htmt_pairs, jackknife_draws
+
+__all__ = ["PLS", "PLSFit", "PLSResamples"]
+
+#: What bootstrap inference adds to an estimate (NaN without resamples).
+_INFERENCE = ("se", "t", "pvalue", "ci_lower", "ci_upper", "ci_bca_lower", "ci_bca_upper")
+_MODES = {"A": "A", "composite": "A", "B": "B", "formative": "B", "R": "R", "reflective": "R"}
+
+
+@dataclass(frozen=True)
+class PLSResamples:
+    """Bootstrap draws (one row per successful resample, in :class:`DrawLayout` order) and jackknife values."""
+
+    draws: np.ndarray
+    jackknife: np.ndarray
+    requested: int
+    failed: int
+    seed: int | None
+
+    @property
+    def successful(self) -> int:
+        return int(self.draws.shape[0])
+
+
+class PLS:
+    """A PLS path model: constructs measured by indicators, and the structural paths between them.
+
+    Parameters
+    ----------
+    constructs:
+        ``{construct: [indicator columns]}``, in the order the model should list them.
+    paths:
+        lavaan-style regressions (``"SAT ~ KCF + CRMO\\nLOY ~ SAT"``) or ``(source, target)`` pairs.
+    modes:
+        ``{construct: "A" | "B" | "reflective"}``: mode A composites (the default), mode B
+        (formative) composites, or reflective constructs estimated by consistent PLS (PLSc).
+
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> data = crm_responses()
+    >>> model = PLS({"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"], "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]},
+    ...             "LOY ~ SAT")
+    >>> fit = model.fit(data)
+    >>> fit.paths[["from", "to"]].values.tolist(), round(float(fit.r2["LOY"]), 3) == round(float(fit.paths.est[0]) ** 2, 3)
+    ([['SAT', 'LOY']], True)
+    """
+
+    def __init__(self, constructs: Mapping[str, Sequence[str]], paths: str | Sequence[tuple[str, str]],
+                 modes: Mapping[str, str] | None = None) -> None:
+        if not constructs:
+            raise ModelError("a PLS model needs at least one construct with indicators")
+        self.constructs = {str(k): tuple(v) for k, v in constructs.items()}
+        for name, items in self.constructs.items():
+            if not items:
+                raise ModelError(f"construct '{name}' has no indicators")
+        if isinstance(paths, str):
+            pairs = [(s.rhs, s.lhs) for s in parse_model(paths) if s.op == "~" and s.rhs != "1"]
+        else:
+            pairs = [(str(a), str(b)) for a, b in paths]
+        self.paths = tuple(dict.fromkeys(pairs))
+        modes = dict(modes or {})
+        unknown = [m for m in modes.values() if m not in _MODES]
+        if unknown:
+            raise ModelError(f"mode '{unknown[0]}' is not A, B or reflective")
+        self.modes = tuple(_MODES[modes.get(name, "A")] for name in self.constructs)
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for items in self.constructs.values():
+            seen.update(dict.fromkeys(items))
+        return tuple(seen)
+
+    def spec(self, scheme: str = "path") -> PLSSpec:
+        index = {c: i for i, c in enumerate(self.indicators)}
+        return PLSSpec(tuple(self.constructs), tuple(tuple(index[i] for i in items)
+                                                     for items in self.constructs.values()),
+                       self.modes, self.paths, scheme=scheme)
+
+    def fit(self, data: pd.DataFrame, *, scheme: str = "path", missing: str = "mean",
+            level: float = 0.95) -> "PLSFit":
+        """Estimate the model on ``data`` (one column per indicator).
+
+        ``scheme`` is the inner weighting scheme (``path``, ``factorial`` or ``centroid``);
+        ``missing`` replaces a missing answer by the indicator's mean (``mean``, seminr's
+        default) or drops the respondent (``casewise``).
+        """
+        if scheme not in ("path", "factorial", "centroid"):
+            raise ModelError(f"scheme '{scheme}' is not path, factorial or centroid")
+        columns = list(self.indicators)
+        absent = [c for c in columns if c not in data.columns]
+        if absent:
+            raise DataError(f"the PLS model uses '{absent[0]}', which is not a column of the data")
+        frame = data[columns].astype(float)
+        if missing in ("casewise", "listwise"):
+            frame = frame.dropna()
+        elif missing == "mean":
+            frame = frame.fillna(frame.mean())
+        else:
+            raise ModelError(f"missing = '{missing}' is not available for PLS-SEM; use mean or casewise")
+        if len(frame) < 10:
+            raise DataError(f"only {len(frame)} respondents are left for PLS-SEM")
+        X = frame.to_numpy()
+        spec = self.spec(scheme)
+        estimate = fit_pls(X, spec)
+        notices = () if estimate.converged else (
+            Notice("pls_not_converged", f"the PLS algorithm did not converge in {estimate.iterations} iterations; "
+                   "the results are not trustworthy"),)
+        ev = evaluate(estimate, spec, X, columns)
+        return PLSFit(spec, tuple(columns), X, estimate, ev, "casewise" if missing == "listwise" else missing,
+                      level, notices=notices)
+
+
+@dataclass(frozen=True)
+class PLSFit:
+    """An estimated PLS path model (immutable); see the module docstring for its tables."""
+
+    spec: PLSSpec
+    indicators: tuple[str, ...]
+    data: np.ndarray
+    estimate: PLSEstimate
+    evaluation: dict = field(repr=False)
+    missing: str = "mean"
+    level: float = 0.95
+    resamples: PLSResamples | None = None
+    prediction: PLSPrediction | None = None
+    importance: IPMAResult | None = None
+    notices: tuple[Notice, ...] = ()
+
+    # ------------------------------------------------------------------ resampling
+    def bootstrap(self, B: int = 5000, *, seed: int | None = None, jobs: int = 1, executor: Any = None,
+                  progress: Callable[[int], Any] | None = None) -> "PLSFit":
+        """A new fit with bootstrap inference from ``B`` resamples (seminr's ``bootstrap_model``).
+
+        Resamples are refitted from the full-sample weights in fixed chunks from child seeds of
+        ``seed``, so the result is the same for any ``jobs`` or ``executor`` (e.g. a Dask client).
+        """
+        if B < 0:
+            raise ModelError("the number of bootstrap resamples must be 0 or more")
+        if B == 0:
+            return replace(self, resamples=None)
+        draws, failed = bootstrap_draws(self.data, self.spec, self.estimate.weights, B, seed, jobs=jobs,
+                                        executor=executor, progress=progress)
+        jack = jackknife_draws(self.data, self.spec, self.estimate.weights)
+        notices = self.notices
+        if failed:
+            notices += (Notice("pls_bootstrap_failed", f"{failed} PLS bootstrap resamples could not be estimated "
+                               "and were left out"),)
+        return replace(self, resamples=PLSResamples(draws, jack, B, failed, seed), notices=notices)
+
+    def predict(self, folds: int = 10, reps: int = 10, seed: int | None = None) -> PLSPrediction:
+        """PLSpredict (Shmueli et al., 2019) of the endogenous indicators; seminr ``predict_pls``."""
+        return pls_predict(self.data, self.spec, list(self.indicators), folds=folds, reps=reps, seed=seed)
+
+    def ipma(self, target: str | None = None, scale_min: Sequence[float] | float = 1.0,
+             scale_max: Sequence[float] | float = 5.0) -> IPMAResult:
+        """Importance-performance map of ``target`` (default: the model's final outcome)."""
+        p = len(self.indicators)
+        lows = np.broadcast_to(np.asarray(scale_min, float), (p,))
+        highs = np.broadcast_to(np.asarray(scale_max, float), (p,))
+        return ipma(self.estimate, self.spec, self.data, lows, highs, target or self.final_outcome)
+
+    @property
+    def final_outcome(self) -> str:
+        """The last construct that has antecedents and is itself the antecedent of none."""
+        sources = {s for s, _ in self.spec.paths}
+        targets = {t for _, t in self.spec.paths}
+        finals = [c for c in self.spec.constructs if c in targets and c not in sources]
+        return finals[-1] if finals else self.spec.constructs[-1]
+
+    # ------------------------------------------------------------------ inference
+    @cached_property
+    def _layout(self) -> DrawLayout:
+        return DrawLayout(self.spec, len(self.indicators))
+
+    def _inference(self, column: np.ndarray | None, jack: np.ndarray | None, value: float,
+                   minimum: int = 2) -> dict[str, float]:
+        r = self.resamples
+        if r is None or column is None or len(r.draws) < minimum:
+            return dict.fromkeys(_INFERENCE, float("nan"))
+        ci = intervals(column, value, self.level, jack)
+        t = value / ci["se"] if ci["se"] > 0 else float("nan")
+        pv = float(2 * stats.t.sf(abs(t), r.successful - 1)) if not math.isnan(t) else float("nan")
+        return {"se": ci["se"], "t": t, "pvalue": pv, "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"],
+                "ci_bca_lower": ci["bca_lower"], "ci_bca_upper": ci["bca_upper"]}
+
+    def _at(self, offset: int, value: float) -> dict[str, float]:
+        r = self.resamples
+        if r is None:
+            return dict.fromkeys(_INFERENCE, float("nan"))
+        return self._inference(r.draws[:, offset], r.jackknife[:, offset], value)
+
+    # ------------------------------------------------------------------ records (results.json form)
+    @cached_property
+    def path_records(self) -> list[dict[str, Any]]:
+        names = list(self.spec.constructs)
+        rows = []
+        for s, t in self.spec.paths:
+            i, j = names.index(s), names.index(t)
+            value = float(self.estimate.paths[i, j])
+            row = {"from": s, "to": t, "est": value, **self._at(self._layout.path(i, j), value)}
+            row["decision"] = decide(row.get("ci_lower"), row.get("ci_upper"))
+            rows.append(row)
+        return rows
+
+    def _outer_records(self, key: str, locate: Callable[[int, int], int]) -> list[dict[str, Any]]:
+        names = list(self.spec.constructs)
+        rows = []
+        for entry in self.evaluation[key]:
+            i, k = self.indicators.index(entry["item"]), names.index(entry["construct"])
+            rows.append({**entry, **self._at(locate(i, k), entry["est"])})
+        return rows
+
+    @cached_property
+    def loading_records(self) -> list[dict[str, Any]]:
+        return self._outer_records("loadings", self._layout.loading)
+
+    @cached_property
+    def weight_records(self) -> list[dict[str, Any]]:
+        return self._outer_records("weights", self._layout.weight)
+
+    @cached_property
+    def indirect_records(self) -> list[dict[str, Any]]:
+        names = list(self.spec.constructs)
+        K = len(names)
+        out = []
+        for chain in path_chains(list(self.spec.paths)):
+            cols = [names.index(a) * K + names.index(b) for a, b in zip(chain, chain[1:])]
+            est = float(np.prod([self.estimate.paths[names.index(a), names.index(b)]
+                                 for a, b in zip(chain, chain[1:])]))
+            entry: dict[str, Any] = {"from": chain[0], "through": list(chain[1:-1]), "to": chain[-1], "est": est}
+            r = self.resamples
+            if r is not None and len(r.draws):
+                entry.update(self._inference(np.prod(r.draws[:, cols], axis=1), np.prod(r.jackknife[:, cols], axis=1),
+                                             est, minimum=1))
+            else:
+                entry.update(dict.fromkeys(_INFERENCE, float("nan")))
+            entry["decision"] = decide(entry.get("ci_lower"), entry.get("ci_upper"))
+            out.append(entry)
+        return out
+
+    @cached_property
+    def htmt_records(self) -> dict[str, dict[str, dict[str, float]]]:
+        names = list(self.spec.constructs)
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for m, (a, b) in enumerate(htmt_pairs(self.spec)):
+            value = float(self.evaluation["htmt"].loc[names[b], names[a]])
+            out.setdefault(names[a], {})[names[b]] = {"est": value, **self._at(self._layout.htmt + m, value)}
+        return out
+
+    # ------------------------------------------------------------------ tables (the API)
+    @property
+    def paths(self) -> pd.DataFrame:
+        """Path coefficients: ``from, to, est`` and, after :meth:`bootstrap`, ``se, t, pvalue, ci.*, decision``."""
+        return dotted_columns(pd.DataFrame(self.path_records))
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        """Outer loadings with indicator reliability (loading²) and bootstrap inference."""
+        return dotted_columns(pd.DataFrame(self.loading_records))
+
+    @property
+    def weights(self) -> pd.DataFrame:
+        return dotted_columns(pd.DataFrame(self.weight_records))
+
+    @property
+    def reliability(self) -> pd.DataFrame:
+        """Per construct: Cronbach's alpha, rho.c, rho.a, AVE and the mode."""
+        return dotted_columns(pd.DataFrame(self.evaluation["reliability"]).T)
+
+    @property
+    def htmt(self) -> pd.DataFrame:
+        return self.evaluation["htmt"].copy()
+
+    @property
+    def htmt_intervals(self) -> pd.DataFrame:
+        rows = [{"construct": a, "other": b, **v} for a, inner in self.htmt_records.items() for b, v in inner.items()]
+        return dotted_columns(pd.DataFrame(rows))
+
+    @property
+    def fornell_larcker(self) -> pd.DataFrame:
+        return self.evaluation["fornell_larcker"].copy()
+
+    @property
+    def cross_loadings(self) -> pd.DataFrame:
+        return self.evaluation["cross_loadings"].copy()
+
+    @property
+    def r2(self) -> pd.Series:
+        return pd.Series(self.evaluation["r2"], dtype=float)
+
+    @property
+    def r2_adj(self) -> pd.Series:
+        return pd.Series(self.evaluation["r2_adj"], dtype=float)
+
+    @property
+    def f2(self) -> pd.DataFrame:
+        """Effect size f² of each path (``from``, ``to``, ``f2``), re-estimating without it as seminr does."""
+        return pd.DataFrame([{"from": a, "to": b, "f2": v} for a, inner in self.evaluation["f2"].items()
+                             for b, v in inner.items()])
+
+    @property
+    def vif(self) -> pd.DataFrame:
+        """Inner (antecedent) VIF of each path's source among the target's predictors."""
+        return pd.DataFrame([{"from": a, "to": t, "vif": v} for t, inner in self.evaluation["vif"].items()
+                             for a, v in inner.items()])
+
+    @property
+    def item_vif(self) -> pd.DataFrame:
+        return pd.DataFrame([{"construct": c, "item": i, "vif": v} for c, inner in self.evaluation["vif_items"].items()
+                             for i, v in inner.items()])
+
+    @property
+    def indirect(self) -> pd.DataFrame:
+        return dotted_columns(pd.DataFrame(self.indirect_records))
+
+    @property
+    def total_effects(self) -> pd.DataFrame:
+        names = list(self.spec.constructs)
+        return pd.DataFrame(self.evaluation["total_effects"], index=names, columns=names)
+
+    @property
+    def n(self) -> int:
+        return int(self.data.shape[0])
+
+    def summary(self) -> dict[str, pd.DataFrame]:
+        """The tables a chapter reports, by name."""
+        return {"paths": self.paths, "reliability": self.reliability, "loadings": self.loadings,
+                "r2": self.r2.to_frame("r2"), "htmt": self.htmt}
+
+    def _repr_html_(self) -> str:
+        return self.paths.to_html(float_format=lambda v: f"{v:.3f}")
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``pls`` block of results.json."""
+        ev = self.evaluation
+        names = list(self.spec.constructs)
+        total = ev["total_effects"]
+        r = self.resamples
+        out = {
+            "paths": self.path_records, "r2": ev["r2"], "r2_adj": ev["r2_adj"], "f2": ev["f2"], "vif": ev["vif"],
+            "vif_items": ev["vif_items"], "reliability": ev["reliability"], "loadings": self.loading_records,
+            "weights": self.weight_records,
+            "htmt": {a: {b: float(ev["htmt"].loc[a, b]) for b in names if b != a} for a in names},
+            "fornell_larcker": {a: {b: float(ev["fornell_larcker"].loc[a, b]) for b in names} for a in names},
+            "cross_loadings": {i: {c: float(v) for c, v in row.items()} for i, row in ev["cross_loadings"].iterrows()},
+            "indirect": self.indirect_records,
+            "htmt_bootstrap": self.htmt_records,
+            "total_effects": {a: {b: float(total[i, j]) for j, b in enumerate(names) if total[i, j] != 0}
+                              for i, a in enumerate(names)},
+            "iterations": self.estimate.iterations, "converged": self.estimate.converged, "n": self.n,
+            "missing": self.missing, "scheme": self.spec.scheme,
+            "bootstrap": {"requested": 0 if r is None else r.requested, "successful": 0 if r is None else r.successful,
+                          "failed": 0 if r is None else r.failed, "seed": None if r is None else r.seed},
+        }
+        if self.importance is not None:
+            out["ipma"] = self.importance.to_json()
+        if self.prediction is not None:
+            out["predict"] = self.prediction.to_json()
+        return out

@@ -1,0 +1,123 @@
+"""The settings of one analysis, resolved once: every default lives here.
+
+:meth:`Settings.resolve` validates what the user gave (command-line options or keyword
+arguments of :func:`loyaltysurvey.analyze`) against the questionnaire and fills in the
+defaults of CONTRACT: the method (``both`` when the questionnaire has a structural model),
+missing-data handling per engine (listwise for CB-SEM and the item mean for PLS-SEM, as
+lavaan and seminr do), the resample counts (no CB-SEM bootstrap unless asked; 5,000 PLS
+resamples), and the seed. The resolved settings are recorded whole in
+``results.json["meta"]["settings"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from .errors import LoyaltySurveyError
+
+__all__ = ["Settings", "DEFAULT_SEED", "DEFAULT_PLS_BOOTSTRAP"]
+
+#: Resampling is reproducible by default: without a seed this one is used (and recorded).
+DEFAULT_SEED = 20260101
+#: PLS inference always bootstraps; this many resamples unless ``bootstrap`` says otherwise.
+DEFAULT_PLS_BOOTSTRAP = 5000
+
+_CHOICES = {"method": ("cb", "pls", "both"), "missing": ("listwise", "fiml", "mean"),
+            "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid")}
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of an analysis, as used.
+
+    ``missing`` is what the user asked for (or its default); ``cb_missing`` and
+    ``pls_missing`` are what each engine did with it. ``bootstrap`` counts CB-SEM
+    resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
+    intervals, so no PLS decisions).
+    """
+
+    lang: str
+    method: str
+    missing: str
+    cb_missing: str
+    pls_missing: str
+    estimator: str
+    bootstrap: int
+    pls_bootstrap: int
+    seed: int
+    jobs: int
+    scheduler: str | None
+    pls_scheme: str
+    ipma_target: str | None
+    level: float = 0.95
+    alpha: float = 0.05
+    sheet: str | None = None
+    encoding: str | None = None
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def resolve(cls, questionnaire: Any, *, lang: str | None = None, method: str | None = None,
+                missing: str | None = None, estimator: str = "ML", bootstrap: int | None = None,
+                seed: int | None = None, jobs: int = 1, scheduler: str | None = None, pls_scheme: str = "path",
+                ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
+                sheet: str | None = None, encoding: str | None = None) -> "Settings":
+        """Validate the options against ``questionnaire`` and fill in every default.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> s = Settings.resolve(crm_questionnaire())
+        >>> s.method, s.cb_missing, s.pls_missing, s.bootstrap, s.pls_bootstrap, s.seed
+        ('both', 'listwise', 'mean', 0, 5000, 20260101)
+        """
+        given = {"method": method, "missing": missing, "estimator": estimator, "pls_scheme": pls_scheme}
+        for name, value in given.items():
+            if value is not None and value not in _CHOICES[name]:
+                raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
+        if lang is not None and not (2 <= len(lang) <= 3 and lang.isalpha()):
+            raise LoyaltySurveyError(f"--lang must be a language code such as fa or en, not '{lang}'")
+        if bootstrap is not None and (not isinstance(bootstrap, int) or bootstrap < 0):
+            raise LoyaltySurveyError("--bootstrap must be 0 or a positive number of resamples")
+        if not isinstance(jobs, int) or jobs < 1:
+            raise LoyaltySurveyError("--jobs must be at least 1")
+        if seed is not None and (not isinstance(seed, int) or seed < 0):
+            raise LoyaltySurveyError("--seed must be a whole number of 0 or more")
+        if not 0 < level < 1 or not 0 < alpha < 1:
+            raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
+        has_model = bool(questionnaire.model)
+        method = method or ("both" if has_model else "cb")
+        if method in ("pls", "both") and not has_model:
+            method = "cb"
+        ids = [c.id for c in questionnaire.constructs]
+        if ipma_target is not None and ipma_target not in ids:
+            raise LoyaltySurveyError(f"--ipma-target must be one of the constructs {', '.join(ids)}, "
+                                     f"not '{ipma_target}'")
+        missing = missing or ("mean" if method == "pls" else "listwise")
+        cb_missing = "listwise" if missing == "mean" else missing
+        if cb_missing == "fiml" and bootstrap and method in ("cb", "both"):
+            raise LoyaltySurveyError("--bootstrap with --missing fiml is not available yet (the bootstrap "
+                                     "resamples complete cases); drop one of the two")
+        pls_missing = "casewise" if method == "pls" and missing == "listwise" else "mean"
+        return cls(lang=lang or questionnaire.language, method=method, missing=missing, cb_missing=cb_missing,
+                   pls_missing=pls_missing, estimator=estimator, bootstrap=bootstrap or 0,
+                   pls_bootstrap=DEFAULT_PLS_BOOTSTRAP if bootstrap is None else bootstrap,
+                   seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
+                   pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
+                   encoding=encoding)
+
+    @property
+    def runs_cb(self) -> bool:
+        return self.method in ("cb", "both")
+
+    @property
+    def runs_pls(self) -> bool:
+        return self.method in ("pls", "both")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,107 @@
+"""The cut-offs the chapter judges against, each with its source, in one place.
+
+Both the analysis (its notices) and the report (its verdicts and threshold notes) read
+these, so a threshold is stated once. ``Cutoff.passes`` says whether a value meets it;
+``FitRule.verdict`` grades a fit index as ``good``, ``acceptable`` or ``poor`` (``na``
+when the index could not be computed).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["Cutoff", "FitRule", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
+           "HTMT", "HTMT_LIBERAL", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict"]
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """A one-sided threshold: values ``>= value`` pass (``higher_is_better``) or ``<= value`` pass."""
+
+    value: float
+    source: str
+    higher_is_better: bool = True
+    strict: bool = False
+
+    def passes(self, x: float | None) -> bool | None:
+        """True or False, or None when ``x`` is missing (nothing was tested).
+
+        >>> ALPHA.passes(0.82), ALPHA.passes(0.61), ALPHA.passes(float("nan"))
+        (True, False, None)
+        """
+        if x is None or math.isnan(x):
+            return None
+        if self.strict:
+            return x > self.value if self.higher_is_better else x < self.value
+        return x >= self.value if self.higher_is_better else x <= self.value
+
+
+#: Cronbach's alpha and omega (Nunnally & Bernstein, 1994; Hair et al., 2019).
+ALPHA = Cutoff(0.70, "Nunnally & Bernstein, 1994")
+#: Composite reliability (CR, rho_c) (Hair et al., 2019).
+CR = Cutoff(0.70, "Hair et al., 2019")
+#: Dijkstra-Henseler's rho_A (Hair et al., 2019).
+RHO_A = Cutoff(0.70, "Hair et al., 2019")
+#: Average variance extracted (Fornell & Larcker, 1981).
+AVE = Cutoff(0.50, "Fornell & Larcker, 1981")
+#: Corrected item-total correlation (Nunnally & Bernstein, 1994).
+R_DROP = Cutoff(0.30, "Nunnally & Bernstein, 1994")
+#: Standardized CFA loading below which an item is flagged (Hair et al., 2019).
+LOADING_STD = Cutoff(0.50, "Hair et al., 2019")
+#: PLS outer loading (indicator reliability .50, i.e. loading .708; Hair et al., 2019).
+LOADING_PLS = Cutoff(0.708, "Hair et al., 2019")
+#: HTMT, conservative (Henseler, Ringle & Sarstedt, 2015).
+HTMT = Cutoff(0.85, "Henseler et al., 2015", higher_is_better=False)
+#: HTMT, liberal (Gold, Malhotra & Segars, 2001; Henseler et al., 2015).
+HTMT_LIBERAL = Cutoff(0.90, "Henseler et al., 2015", higher_is_better=False)
+#: Indicator and inner VIF: collinearity is critical at 5 (Hair et al., 2019).
+VIF = Cutoff(5.0, "Hair et al., 2019", higher_is_better=False, strict=True)
+#: Conservative VIF (3.3; Diamantopoulos & Siguaw, 2006; Kock, 2015).
+VIF_STRICT = Cutoff(3.3, "Kock, 2015", higher_is_better=False)
+#: PLSpredict Q² must exceed 0 (Shmueli et al., 2019).
+Q2_PREDICT = Cutoff(0.0, "Shmueli et al., 2019", strict=True)
+#: |skewness| and |kurtosis| (George & Mallery, 2010).
+NORMAL = Cutoff(2.0, "George & Mallery, 2010", higher_is_better=False)
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """Good and acceptable cut-offs of a fit index."""
+
+    good: float
+    acceptable: float
+    source: str
+    higher_is_better: bool = True
+
+    def verdict(self, value: float | None) -> str:
+        """``good``, ``acceptable``, ``poor``, or ``na`` when the value is missing.
+
+        >>> FIT_RULES["rmsea"].verdict(0.05), FIT_RULES["rmsea"].verdict(0.07), FIT_RULES["cfi"].verdict(0.85)
+        ('good', 'acceptable', 'poor')
+        """
+        if value is None or math.isnan(value):
+            return "na"
+        better = (lambda v, cut: v >= cut) if self.higher_is_better else (lambda v, cut: v <= cut)
+        if better(value, self.good):
+            return "good"
+        if better(value, self.acceptable):
+            return "acceptable"
+        return "poor"
+
+
+FIT_RULES: dict[str, FitRule] = {
+    "cfi": FitRule(0.95, 0.90, "Hu & Bentler, 1999"),
+    "tli": FitRule(0.95, 0.90, "Hu & Bentler, 1999"),
+    "rmsea": FitRule(0.06, 0.08, "Hu & Bentler, 1999", higher_is_better=False),
+    "srmr": FitRule(0.08, 0.08, "Hu & Bentler, 1999", higher_is_better=False),
+    "gfi": FitRule(0.90, 0.90, "Jöreskog & Sörbom, 1984"),
+    "agfi": FitRule(0.80, 0.80, "Gefen et al., 2000"),
+    "nfi": FitRule(0.90, 0.90, "Bentler & Bonett, 1980"),
+    "chisq_df": FitRule(3.0, 3.0, "Kline, 2016", higher_is_better=False),
+}
+
+
+def fit_verdict(key: str, value: float | None) -> str:
+    """The verdict of fit index ``key`` (a key of :data:`FIT_RULES`)."""
+    return FIT_RULES[key].verdict(value)

@@ -1,0 +1,180 @@
+"""The Python API: analyse a DataFrame in memory, read tables as DataFrames, use each engine alone.
+
+Sources of the numbers:
+* HolzingerSwineford three-factor CFA: lavaan 0.6.14 ``cfa(HS3, data = HolzingerSwineford1939)``
+  (tests/reference/sem_reference.json, written by tests/reference/make_sem_reference.R), here
+  through ``SEM(...).fit()`` with no questionnaire and the API's lavaan column names.
+* The whole study: results.json as ``loyaltysurvey analyze`` writes it (same code path), compared
+  with ``Study.to_json()`` of an in-memory run.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import loyaltysurvey
+from loyaltysurvey.datasets import crm_export, crm_questionnaire, holzinger_swineford
+
+from conftest import REFERENCE, ROOT
+
+SEM_REF = json.loads((REFERENCE / "sem_reference.json").read_text(encoding="utf-8"))["models"]
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    """The questionnaire and the export, read before file access is forbidden."""
+    return crm_questionnaire(), crm_export()
+
+
+def test_analyze_a_dataframe_without_touching_files(inputs, monkeypatch, tmp_path):
+    q, frame = inputs
+    real_open = builtins.open
+    opened: list[str] = []
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wax+"):
+            opened.append(str(file))
+            raise AssertionError(f"analyze() opened {file} for writing")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    before = set(os.listdir(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    study = loyaltysurvey.analyze(q, frame, bootstrap=100, seed=3)
+    assert opened == [] and set(os.listdir(tmp_path)) == before
+    assert study.n == 420 and study.settings.bootstrap == 100 and study.settings.pls_bootstrap == 100
+
+    # Tables are DataFrames with lavaan's column names.
+    est = study.sem.estimates()
+    assert {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.all"} <= set(est.columns)
+    assert isinstance(study.sem.fit_measures(), pd.Series) and study.sem.fit_measures()["df"] > 0
+    assert list(study.hypotheses["decision"].unique()) == ["supported"]
+    assert set(study.reliability.columns) >= {"alpha", "alpha.ci.lower", "omega", "cr", "ave"}
+    assert study.reliability.loc["SAT", "alpha"] == pytest.approx(study.to_json()["reliability"]["SAT"]["alpha"])
+    paths = study.pls.paths
+    assert {"from", "to", "est", "se", "t", "pvalue", "ci.lower", "ci.upper", "decision"} <= set(paths.columns)
+    assert "summary" not in repr(study) and "SAT" in study.summary().as_text()
+    assert "<table" in study._repr_html_()
+
+
+def test_study_to_json_equals_the_written_results(inputs, tmp_path):
+    q, frame = inputs
+    study = loyaltysurvey.analyze(q, frame, bootstrap=50, seed=5, lang="en")
+    written = study.write(tmp_path, formats=("json", "xlsx"))
+    assert sorted(written) == ["results.json", "tables.xlsx"]
+    assert json.loads((tmp_path / "results.json").read_text(encoding="utf-8")) == \
+        json.loads(json.dumps(study.to_json()))
+    # the CLI path gives the same numbers from the file
+    from loyaltysurvey.workflow import run_analyze
+    from loyaltysurvey.resources import bundled_path
+    run_analyze(bundled_path("questionnaires", "crm_loyalty.yaml"),
+                bundled_path("questionnaires", "crm_loyalty_example.csv"), tmp_path / "cli",
+                bootstrap=50, seed=5, lang="en")
+    from_file = json.loads((tmp_path / "cli" / "results.json").read_text(encoding="utf-8"))
+    mine = json.loads(json.dumps(study.to_json()))
+    for key in ("reliability", "cfa", "sem", "pls", "hypotheses", "descriptives"):
+        assert from_file[key] == mine[key], key
+    assert from_file["meta"]["settings"] == mine["meta"]["settings"]
+
+
+def test_settings_are_recorded_whole(inputs):
+    q, frame = inputs
+    settings = loyaltysurvey.analyze(q, frame, bootstrap=0, method="pls").to_json()["meta"]["settings"]
+    assert settings["pls_bootstrap"] == 0 and settings["bootstrap"] == 0 and settings["method"] == "pls"
+    assert set(settings) == set(loyaltysurvey.Settings.names())
+    default = loyaltysurvey.Settings.resolve(q)
+    assert (default.bootstrap, default.pls_bootstrap, default.seed) == (0, 5000, 20260101)
+
+
+def test_pls_without_resamples_is_not_tested(inputs):
+    q, frame = inputs
+    study = loyaltysurvey.analyze(q, frame, bootstrap=0)
+    assert set(study.pls.paths["decision"]) == {"not_tested"}
+    assert all(math.isnan(v) for v in study.pls.paths["ci.lower"])
+    assert {h["decision"] for h in study.to_json()["hypotheses"]} <= {"supported", "not_supported", "not_tested"}
+
+
+def test_unknown_option_is_a_clear_error(inputs):
+    q, frame = inputs
+    with pytest.raises(loyaltysurvey.LoyaltySurveyError, match="unknown option 'bootstraps'"):
+        loyaltysurvey.analyze(q, frame, bootstraps=10)
+    with pytest.raises(loyaltysurvey.LoyaltySurveyError, match="--seed must be"):
+        loyaltysurvey.analyze(q, frame, seed=-1)
+
+
+def test_sem_engine_alone_equals_lavaan_on_holzinger_swineford():
+    ref = SEM_REF["hs_cfa"]
+    fit = loyaltysurvey.SEM(ref["model_syntax"]).fit(holzinger_swineford())
+    measures = fit.fit_measures()
+    for key in ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "aic", "bic"):
+        assert measures[key] == pytest.approx(ref["fit"][key], rel=1e-4), key
+    est = fit.estimates()
+    checked = 0
+    for row in ref["estimates"]:
+        pair = {(row["lhs"], row["rhs"]), (row["rhs"], row["lhs"])} if row["op"] == "~~" else {(row["lhs"], row["rhs"])}
+        match = (est.op == row["op"]).to_numpy() & np.array([(a, b) in pair for a, b in zip(est.lhs, est.rhs)])
+        mine = est[match].iloc[0]
+        assert mine["est"] == pytest.approx(row["est"], abs=1e-3)
+        assert mine["std.all"] == pytest.approx(row["std.all"], abs=1e-3)
+        assert mine["se"] == pytest.approx(row["se"], abs=1e-3)
+        checked += 1
+    assert checked == len(est) == 24
+    r2 = fit.inspect("r2")
+    for name, value in ref["r2"].items():
+        assert r2[name] == pytest.approx(value, abs=1e-4)
+    assert fit.inspect("cor.lv").shape == (3, 3) and fit.inspect("nobs") == 301
+    with pytest.raises(loyaltysurvey.ModelError, match="inspect"):
+        fit.inspect("nonsense")
+
+
+def test_sem_bootstrap_is_an_option_of_the_fit():
+    hs = holzinger_swineford()
+    model = loyaltysurvey.SEM("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6")
+    one = model.fit(hs, se="bootstrap", bootstrap=200, seed=1)
+    two = model.fit(hs, se="bootstrap", bootstrap=200, seed=1, jobs=2)
+    pd.testing.assert_frame_equal(one.estimates(), two.estimates())
+    assert one.bootstrap_info["successful"] + one.bootstrap_info["failed"] == 200
+    assert {"ci.bca.lower", "std.ci.upper"} <= set(one.estimates().columns)
+    with pytest.raises(loyaltysurvey.ModelError, match="listwise"):
+        model.fit(hs, missing="fiml", se="bootstrap")
+
+
+IMPORT_RULE = {"sem": {"ingest", "questionnaire", "analysis", "report", "study", "workflow", "cli", "settings"},
+               "pls": {"ingest", "questionnaire", "analysis", "report", "study", "workflow", "cli", "settings"}}
+
+
+@pytest.mark.parametrize("package", sorted(IMPORT_RULE))
+def test_engines_stand_alone(package):
+    """sem/ and pls/ import only numpy, scipy, pandas, errors and (pls) sem's shared helpers."""
+    folder = ROOT / "src" / "loyaltysurvey" / package
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                top = (node.module or "").split(".")[0]
+                assert top not in IMPORT_RULE[package], f"{path.name} imports loyaltysurvey.{node.module}"
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("loyaltysurvey"):
+                top = node.module.split(".")[1] if "." in node.module else ""
+                assert top not in IMPORT_RULE[package], f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] in {"numpy", "scipy", "pandas", "math", "re", "ast",
+                                                        "itertools", "dataclasses", "functools", "typing",
+                                                        "concurrent", "warnings", "collections"}, alias.name
+
+
+def test_docstrings_do_not_point_outside_the_repository():
+    for path in (ROOT / "src").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text and "shared/" not in text, path
