@@ -117,9 +117,12 @@ def test_reliability_htmt_r2_f2(fits, name):
             assert value == pytest.approx(f2.loc[source, target], abs=1e-3), (source, target)
 
 
-def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
-    """Bootstrap of corp_rep (2,000 resamples, both sides) against seminr's: paths, HTMT,
-    and the specific indirect effect COMP -> CUSA -> CUSL.
+@pytest.mark.parametrize("name", ["corp_rep", "mobi"])
+def test_bootstrap_within_monte_carlo_error(shared_data_module, name):
+    """Bootstrap of mobi and corp_rep (2,000 resamples, both sides) through the standalone
+    ``PLS(...).fit(...).bootstrap(...)`` against seminr's ``bootstrap_model``: paths, loadings,
+    weights, HTMT, and the specific indirect effect the reference script names
+    (Image -> Satisfaction -> Loyalty; COMP -> CUSA -> CUSL).
 
     Two independent bootstraps differ by Monte Carlo error only. For B = 2,000 the SD
     of a 2.5% percentile bound is about 0.06 bootstrap SDs (sqrt(.025 * .975 / B) /
@@ -128,10 +131,11 @@ def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
     estimate at B = 2,000 is about 1.6%).
     """
     from loyaltysurvey.pls import PLS
-    frame = pd.read_csv(shared_data_module / "corp_rep.csv").replace(-99, np.nan)
+    file, blocks, paths, _ = CASES[name]
+    frame = pd.read_csv(shared_data_module / file).replace(-99, np.nan)
     # The standalone engine, with no questionnaire: seminr's estimate_pls -> bootstrap_model.
-    result = PLS(CORP, CORP_PATHS).fit(frame).bootstrap(2000, seed=11).to_json()
-    boot = REF["corp_rep"]["bootstrap"]
+    result = PLS(blocks, paths).fit(frame).bootstrap(2000, seed=11).to_json()
+    boot = REF[name]["bootstrap"]
     table = _matrix(boot["bootstrapped_paths"])
     for path in result["paths"]:
         row = table.loc[f"{path['from']}  ->  {path['to']}"]
@@ -156,7 +160,9 @@ def test_corp_rep_bootstrap_within_monte_carlo_error(shared_data_module):
         assert abs(mine["ci_lower"] - row["2.5% CI"]) < 0.35 * row["Bootstrap SD"]
         assert abs(mine["ci_upper"] - row["97.5% CI"]) < 0.35 * row["Bootstrap SD"]
     spec = boot["specific_effect"]["values"]
-    mine = next(e for e in result["indirect"] if e["from"] == "COMP" and e["through"] == ["CUSA"])
+    mine = next(e for e in result["indirect"] if e["from"] == boot["specific_effect"]["from"]
+                and e["through"] == list(np.atleast_1d(boot["specific_effect"]["through"]))
+                and e["to"] == boot["specific_effect"]["to"])
     assert mine["est"] == pytest.approx(spec["Original Est."], abs=1e-6)
     assert mine["se"] == pytest.approx(spec["Bootstrap SD"], rel=0.10)
     assert abs(mine["ci_lower"] - spec["2.5% CI"]) < 0.35 * spec["Bootstrap SD"]
