@@ -74,13 +74,17 @@ def _errors():
               "(run with --debug for the traceback and please report it)", 1)
 
 
-@app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
-          version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
-    _state["debug"] = debug
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+          version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                       help="Print the version and exit.")) -> None:
+    _state["debug"] = debug
 
 
 @app.command()
@@ -170,8 +174,46 @@ def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
         typer.echo(f"demo results written to {out}", err=True)
 
 
-def main() -> None:
-    app()
+def _kind(exc: BaseException, name: str) -> bool:
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def _parser_failure(exc: Exception) -> int:
+    """One line for a failure of the command-line parser; the exit status to use."""
+    if _kind(exc, "Exit"):
+        return int(getattr(exc, "exit_code", 0) or 0)
+    if _kind(exc, "NoArgsIsHelpError"):
+        ctx = getattr(exc, "ctx", None)
+        typer.echo(ctx.get_help() if ctx is not None else str(exc))
+        return 0
+    if _kind(exc, "Abort"):
+        typer.echo("loyaltysurvey: interrupted", err=True)
+        return 130
+    if _kind(exc, "UsageError") or _kind(exc, "ClickException"):
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "loyaltysurvey"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"loyaltysurvey: {message} (see '{where} --help')", err=True)
+        return 2 if _kind(exc, "UsageError") else int(getattr(exc, "exit_code", 2))
+    raise exc
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``loyaltysurvey`` command: every failure is one line on stderr and an exit status.
+
+    Usage errors (a missing argument, ``--bootstrap abc``) exit 2 with one line instead of the
+    command-line parser's box; numerical warnings never reach the terminal (the results carry
+    their own notices).
+    """
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="loyaltysurvey", standalone_mode=False)
+    except Exception as exc:  # click's exceptions (typer may vendor click): matched by class name
+        raise SystemExit(_parser_failure(exc)) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

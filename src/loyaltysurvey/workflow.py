@@ -34,15 +34,6 @@ DEMO_DATA = ("questionnaires", "crm_loyalty_example.csv")
 Progress = Callable[[str], Any]
 
 
-def _out_dir(out: str | os.PathLike) -> Path:
-    path = Path(out)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LoyaltySurveyError(f"cannot create the output folder ({exc.strerror})", source=str(path)) from None
-    return path
-
-
 def clean_frame(data: IngestResult) -> pd.DataFrame:
     """``clean.csv``'s content: respondent id, items as answered (not reversed), demographics."""
     frame = data.responses.copy()
@@ -51,35 +42,73 @@ def clean_frame(data: IngestResult) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def write_ingest(data: IngestResult, out: Path) -> dict[str, Path]:
-    """``clean.csv`` (formulas neutralised) and the ledger ``ingest.json``."""
+def _ingest_files(data: IngestResult) -> dict[str, bytes]:
+    """``clean.csv`` (formulas neutralised) and the ledger ``ingest.json``, as bytes."""
     frame = clean_frame(data)
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
             frame[column] = frame[column].map(neutralize)
     frame.columns = [neutralize(str(c)) for c in frame.columns]
-    paths = {"clean.csv": out / "clean.csv", "ingest.json": out / "ingest.json"}
-    frame.to_csv(paths["clean.csv"], index=False, encoding="utf-8")
-    paths["ingest.json"].write_text(json.dumps(data.ledger.to_json(), ensure_ascii=False, indent=2),
-                                    encoding="utf-8")
-    return paths
+    return {"clean.csv": frame.to_csv(index=False).encode("utf-8"),
+            "ingest.json": json.dumps(data.ledger.to_json(), ensure_ascii=False, indent=2).encode("utf-8")}
+
+
+def _publish(files: dict[str, bytes], out: str | os.PathLike) -> dict[str, Path]:
+    """Write ``files`` into the folder ``out`` all or nothing.
+
+    Everything is first written into a temporary folder beside ``out``; only when every file is
+    complete are they moved into place (a rename each). A failure or Ctrl-C before that leaves
+    ``out`` exactly as it was; the temporary folder is always removed.
+    """
+    import shutil
+    import tempfile
+
+    out_dir = Path(out)
+    for name in files:
+        if (out_dir / name).is_dir():
+            raise LoyaltySurveyError(f"'{name}' there is a folder; remove or rename it, or choose another --out",
+                                     source=str(out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    except OSError as exc:
+        raise LoyaltySurveyError(f"cannot write the output folder ({exc.strerror or exc})", source=str(out_dir)) from None
+    try:
+        for name, content in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        written = {}
+        for name in files:
+            os.replace(staging / name, out_dir / name)
+            written[name] = out_dir / name
+        return written
+    except OSError as exc:
+        raise LoyaltySurveyError(f"cannot write the outputs ({exc.strerror or exc}); nothing was changed there",
+                                 source=str(out_dir)) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_ingest(data: IngestResult, out: str | os.PathLike) -> dict[str, Path]:
+    """Write ``clean.csv`` and ``ingest.json`` into ``out`` (all or nothing)."""
+    return _publish(_ingest_files(data), out)
 
 
 def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...], lang: str | None = None,
                 today: date | None = None, progress: Progress | None = None) -> dict[str, Path]:
-    """Write the chosen outputs of ``study`` into ``out``: see :meth:`loyaltysurvey.Study.write`."""
+    """Write the chosen outputs of ``study`` into ``out``, all or nothing: see :meth:`loyaltysurvey.Study.write`."""
     from .study import FORMATS
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise LoyaltySurveyError(f"unknown output format '{unknown[0]}'; choose from {', '.join(FORMATS)}")
-    out_dir = _out_dir(out)
-    written: dict[str, Path] = {}
+    files: dict[str, bytes] = {}
     if "ingest" in formats:
-        written.update(write_ingest(study.ingest, out_dir))
+        files.update(_ingest_files(study.ingest))
     if "json" in formats:
-        path = out_dir / "results.json"
-        path.write_text(json.dumps(study.to_json(), ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
-        written["results.json"] = path
+        files["results.json"] = json.dumps(study.to_json(), ensure_ascii=False, indent=2,
+                                           allow_nan=False).encode("utf-8")
     chapter = [f for f in ("html", "docx", "xlsx") if f in formats]
     if chapter:
         from .report import build_report, render_docx, render_html, render_xlsx
@@ -90,16 +119,15 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
                          "xlsx": ("tables.xlsx", lambda: render_xlsx(report))}
             for fmt in chapter:
                 name, render = renderers[fmt]
-                (out_dir / name).write_bytes(render())
-                written[name] = out_dir / name
-    return written
+                files[name] = render()
+    return _publish(files, out)
 
 
 def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: str | os.PathLike, *,
                sheet: str | None = None, encoding: str | None = None) -> IngestResult:
     q = load_questionnaire(questionnaire)
     result = ingest(q, data, sheet=sheet, encoding=encoding)
-    write_ingest(result, _out_dir(out))
+    write_ingest(result, out)
     return result
 
 

@@ -11,10 +11,12 @@ or ``None``. Interpreting the cells is :mod:`loyaltysurvey.ingest.clean`'s job.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import math
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,10 +53,7 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None,
     """Read a response file by its extension. Raises :class:`DataError` on any problem."""
     path = Path(path)
     source = str(path)
-    if not path.exists():
-        raise DataError("file not found", source=source)
-    if path.is_dir():
-        raise DataError("is a directory, not a data file", source=source)
+    _check_regular_file(path, source)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         table = _read_csv(path, encoding)
@@ -95,6 +94,38 @@ def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>") -> RawTab
     return RawTable(source, headers, rows)
 
 
+#: The largest response file read (bytes): far above any survey export, below what exhausts memory.
+MAX_FILE_BYTES = 2 * 1024 ** 3
+
+
+def _check_regular_file(path: Path, source: str) -> None:
+    """Refuse, with one line, anything but a readable regular file of a sane size.
+
+    A FIFO or a device (``/dev/zero``) would hang or never end; a symbolic-link loop is not
+    "not found"; a huge file would exhaust memory.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError("is a symbolic link to a file that does not exist", source=source) from None
+        raise DataError("file not found", source=source) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataError("is a loop of symbolic links, not a data file", source=source) from None
+        raise DataError(f"cannot be read ({exc.strerror or exc})", source=source) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError("is a directory, not a data file", source=source)
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or special file"
+        raise DataError(f"is {kind}, not a data file; save the responses to a file first", source=source)
+    if info.st_size > MAX_FILE_BYTES:
+        raise DataError(f"is {info.st_size / 1024 ** 3:.1f} GB, larger than the {MAX_FILE_BYTES // 1024 ** 3} GB "
+                        "a response file may be; split it or remove unused columns", source=source)
+    if not os.access(path, os.R_OK):
+        raise DataError("cannot be read (permission denied)", source=source)
+
+
 # --------------------------------------------------------------------------- CSV
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -110,6 +141,7 @@ def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
+            _refuse_mixed_encodings(raw[3:], source)
             raise _undecodable(raw, exc.start + 3, source) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -120,6 +152,7 @@ def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc.start
+    _refuse_mixed_encodings(raw, source)
     try:
         text = raw.decode("cp1256")
     except UnicodeDecodeError:
@@ -128,6 +161,25 @@ def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
     if bad:
         raise _undecodable(raw, bad.start(), source)
     return text, "cp1256"
+
+
+def _refuse_mixed_encodings(raw: bytes, source: str) -> None:
+    """A file whose lines are partly UTF-8 text (with non-ASCII letters) and partly not mixes two
+    encodings (rows appended from another export): decoding it as one would garble one part."""
+    utf8_line = bad_line = None
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if max(line, default=0) < 0x80:
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_line = utf8_line or number
+        except UnicodeDecodeError:
+            bad_line = bad_line or number
+        if utf8_line and bad_line:
+            raise DataError(
+                f"mixes two encodings: line {utf8_line} is UTF-8 text but line {bad_line} is not (rows appended "
+                "from another export?); save the whole file again as CSV UTF-8, or name one encoding with "
+                "--encoding", source=source, row=bad_line - 1 if bad_line > 1 else None)
 
 
 def _undecodable(raw: bytes, offset: int, source: str) -> DataError:
@@ -153,6 +205,7 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
@@ -162,6 +215,7 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         raise DataError("is empty: no header row and no data", source=source)
     header = [h.strip() for h in records[0]]
     width = len(header)
+    _refuse_swallowed_rows(records, header, delimiter, source)
     rows = []
     for number, record in enumerate(records[1:], start=1):
         if len(record) > width and any(cell.strip() for cell in record[width:]):
@@ -170,6 +224,29 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         record = record[:width] + [""] * (width - len(record))
         rows.append(tuple(cell if cell.strip() != "" else None for cell in record))
     return RawTable(source, tuple(header), tuple(rows), encoding=used)
+
+
+def _refuse_swallowed_rows(records: list[list[str]], header: list[str], delimiter: str, source: str) -> None:
+    """An unbalanced quote makes one cell run over the following lines, which then vanish as rows.
+
+    A cell that holds a line break followed by a line with as many delimiters as a row has is
+    such a swallowed row: refuse the file at that cell instead of losing the rows silently.
+    """
+    width = len(header)
+    if width < 2:
+        return
+    for number, record in enumerate(records[1:], start=1):
+        for j, cell in enumerate(record):
+            if "\n" not in cell:
+                continue
+            lines = cell.split("\n")[1:]
+            swallowed = sum(1 for line in lines if line.count(delimiter) >= width - 1)
+            if swallowed:
+                column = header[j] if j < len(header) else f"#{j + 1}"
+                raise DataError(
+                    f"a quote (\") opens a cell that runs over the next {len(lines)} lines, {swallowed} of which "
+                    "look like rows of their own: the quote is probably unbalanced; remove it, or double it (\"\") "
+                    "inside a quoted cell", source=source, row=number, column=column)
 
 
 # --------------------------------------------------------------------------- Excel
@@ -191,9 +268,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
+        title = ws.title
         records = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()
+    _refuse_hidden_cells(path, title, source)
     while records and all(_blank(c) for c in records[-1]):
         records.pop()
     if not records:
@@ -207,6 +286,75 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         record = list(record[:width]) + [None] * (width - len(record))
         rows.append(tuple(None if _blank(c) else c for c in record))
     return RawTable(source, tuple(header), tuple(rows), encoding=None)
+
+
+_SHEET = re.compile(rb"<sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_CELL_REF = re.compile(rb'<c\b[^>]*\br="([A-Z]+)(\d+)"')
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _sheet_member(book: zipfile.ZipFile, title: str) -> str | None:
+    """The zip member holding the worksheet named ``title``."""
+    try:
+        workbook = book.read("xl/workbook.xml")
+        rels = book.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    targets = {}
+    for rel in re.findall(rb"<Relationship\b[^>]*>", rels):
+        attrs = dict(_ATTR.findall(rel))
+        targets[attrs.get(b"Id")] = attrs.get(b"Target", b"").decode("utf-8")
+    for element in _SHEET.findall(workbook):
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(element)}
+        name = attrs.get(b"name", b"").decode("utf-8").replace("&amp;", "&")
+        if name == title:
+            target = targets.get(attrs.get(b"id"), "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def _scan_sheet(data: bytes) -> tuple[list[str], list[str]]:
+    """Merged ranges below the header row, and formula cells without a saved value, in sheet XML."""
+    merged = [f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}" for a, r1, b, r2 in _MERGE.findall(data)
+              if int(r2) > 1]
+    formulas = []
+    start = data.find(b"<f")
+    while start != -1:
+        cell_start = data.rfind(b"<c ", 0, start)
+        cell_end = data.find(b"</c>", start)
+        if cell_start != -1 and cell_end != -1:
+            cell = data[cell_start:cell_end]
+            saved = re.search(rb"<v(?:\s[^>]*)?>[^<]+</v>", cell) or b"<is>" in cell
+            if not saved:
+                ref = _CELL_REF.match(cell)
+                if ref and int(ref.group(2)) > 1:
+                    formulas.append(ref.group(1).decode() + ref.group(2).decode())
+        start = data.find(b"<f", (cell_end if cell_end != -1 else start) + 1)
+    return merged, formulas
+
+
+def _refuse_hidden_cells(path: Path, title: str, source: str) -> None:
+    """Answers under merged cells, and formulas whose value was never saved, read as empty: refuse them.
+
+    openpyxl's streaming reader sees neither, so the sheet's XML is scanned (bytes only, quickly).
+    """
+    with zipfile.ZipFile(path) as book:
+        member = _sheet_member(book, title)
+        if member is None or member not in book.namelist():
+            return
+        data = book.read(member)
+    if b"<f" not in data and b"<mergeCell " not in data:
+        return
+    merged, formulas = _scan_sheet(data)
+    if merged:
+        raise DataError(f"sheet '{title}' has {len(merged)} merged cell range(s) among the answers (first "
+                        f"{merged[0]}): only the first cell of a merge keeps its value; unmerge them and fill "
+                        "every cell, or export the sheet as CSV", source=source)
+    if formulas:
+        raise DataError(f"sheet '{title}' has {len(formulas)} formula cell(s) whose value was never saved (first "
+                        f"{formulas[0]}): open the file in Excel or LibreOffice and save it, or export it as CSV",
+                        source=source)
 
 
 def _blank(value: Any) -> bool:

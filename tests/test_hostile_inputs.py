@@ -1,0 +1,125 @@
+"""Hostile and broken inputs: one line on stderr naming the file and the row or column, exit 2,
+never a traceback, a hang or a half-written output folder.
+
+The fixtures under tests/hostile/ are written by tests/hostile/make_fixtures.py (each one's
+defect is described there); the FIFO, the symbolic-link loop and the device are made here.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from loyaltysurvey.cli import main
+from loyaltysurvey.resources import bundled_path
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+QUESTIONNAIRE = str(bundled_path("questionnaires", "crm_loyalty.yaml"))
+EXPORT = str(bundled_path("questionnaires", "crm_loyalty_example.csv"))
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return stop.value.code, out, err
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("stray_quote.csv", ["stray_quote.csv", "row 12", "column 'gender'", "quote", "unbalanced"]),
+    ("mixed_encoding.csv", ["mixed_encoding.csv", "row 41", "mixes two encodings", "line 42"]),
+    ("merged.xlsx", ["merged.xlsx", "merged cell", "H5:H7"]),
+    ("formula.xlsx", ["formula.xlsx", "formula cell", "H10", "never saved"]),
+])
+def test_broken_exports_stop_with_one_line(capsys, tmp_path, name, expected):
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(HOSTILE / name), "--out", str(tmp_path / "out"))
+    line = one_line(err)
+    assert code == 2
+    for fragment in expected:
+        assert fragment in line, line
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_long_cell_is_valid_csv(capsys, tmp_path):
+    """A 300,000-character cell is above Python's default CSV field limit but is valid CSV."""
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(HOSTILE / "long_cell.csv"), "--out", str(tmp_path))
+    assert code == 0, err
+    ledger = json.loads((tmp_path / "ingest.json").read_text(encoding="utf-8"))
+    assert ledger["input_rows"] == ledger["respondents"] + len(ledger["excluded"]) == 40
+
+
+def test_special_files_are_refused_without_hanging(capsys, tmp_path):
+    fifo = tmp_path / "answers.csv"
+    os.mkfifo(fifo)
+    (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "nowhere.csv")
+    for path, fragment in ((fifo, "named pipe"), (tmp_path / "a.csv", "loop of symbolic links"),
+                           (tmp_path / "zero.csv", "device"), (tmp_path / "dangling.csv", "does not exist"),
+                           (tmp_path, "directory")):
+        code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+        assert code == 2 and fragment in one_line(err), err
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["analyze"], "Missing argument 'questionnaire'"),
+    (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--bootstrap", "abc"], "Invalid value for '--bootstrap'"),
+    (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--seed", "-1"], "--seed must be a whole number"),
+    (["frobnicate"], "No such command"),
+    (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--jobs", "0"], "--jobs must be at least 1"),
+    (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--missing", "fiml", "--bootstrap", "10"],
+     "--bootstrap with --missing fiml"),
+])
+def test_command_line_mistakes_are_one_line(capsys, args, fragment):
+    code, _, err = run(capsys, *args)
+    assert code == 2 and fragment in one_line(err), err
+
+
+def test_version_alone(capsys):
+    code, out, err = run(capsys, "--version")
+    assert code == 0 and out.strip() and not err
+
+
+def test_a_folder_in_the_way_changes_nothing(capsys, tmp_path):
+    (tmp_path / "clean.csv").mkdir()
+    code, _, err = run(capsys, "demo", "--out", str(tmp_path), "--bootstrap", "0")
+    assert code == 2 and "'clean.csv' there is a folder" in one_line(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.csv"]
+
+
+def test_a_failed_write_leaves_the_previous_outputs(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "demo", "--out", str(out), "--bootstrap", "0", "--lang", "en")
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(before) == {"clean.csv", "ingest.json", "results.json", "report.html", "report.docx", "tables.xlsx"}
+
+    real_open = open
+    calls = {"n": 0}
+
+    def full_disk(file, mode="r", *args, **kwargs):
+        if "w" in mode and ".partial" in str(file):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    import builtins
+    monkeypatch.setattr(builtins, "open", full_disk)
+    code, _, err = run(capsys, "demo", "--out", str(out), "--bootstrap", "0", "--lang", "fa")
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert code == 2 and "No space left on device" in one_line(err) and "nothing was changed" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
