@@ -64,13 +64,15 @@ class _Builder:
         t = self.loc.t
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
         nodes = [c.id for c in self.q.constructs if any(c.id in (r[0], r[1]) for r in rows)]
+        if not rows or not nodes:  # a measurement model only: no structural paths to draw
+            return []
 
         def stars(p: float) -> str:
-            return "**" if p == p and p < 0.01 else ("*" if p == p and p < 0.05 else "")
+            return "" if math.isnan(p) else ("**" if p < 0.01 else ("*" if p < 0.05 else ""))
 
         coef = [(s, g, self.loc.num(b, "r") + stars(p)) for s, g, b, _, p in rows]
         tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
-        bold = [(s, g) for s, g, _, _, p in rows if p == p and p < 0.05]
+        bold = [(s, g) for s, g, _, _, p in rows if not math.isnan(p) and p < 0.05]
         inside = {c: f"R² = {self.loc.num(v, 'r')}" for c, v in (r2 or {}).items() if c in nodes}
         return [self.figure(f"{prefix}_std", t("figures.standardized"),
                             path_diagram(nodes, names, coef, self.loc.rtl, bold, inside)),
