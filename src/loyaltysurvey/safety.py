@@ -16,7 +16,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value: Any) -> Any:
-    """Return ``value`` with a leading quote if it is text that a spreadsheet would read as a formula."""
+    """Return ``value`` with a leading quote if it is text that a spreadsheet would read as a formula.
+
+    ``"'" + value`` when ``value`` is a ``str`` starting with one of
+    :data:`FORMULA_PREFIXES` (``=``, ``+``, ``-``, ``@``, tab, carriage return), as
+    OWASP's advice on CSV injection has it; any other value is returned unchanged,
+    numbers included (by definition). Checked, and the xlsx and CSV outputs with it,
+    in tests/test_security.py.
+
+    >>> print(neutralize("=1+1"))
+    '=1+1
+    >>> neutralize(-3), neutralize("Agree")
+    (-3, 'Agree')
+    """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -49,6 +49,10 @@ def to_ascii_digits(text: str) -> tuple[str, int, int]:
 
     Also returns how many Persian and how many Arabic-Indic digits were
     replaced, so that ingestion can account for every recoded cell.
+    U+06F0-U+06F9 and U+0660-U+0669 map to 0-9; nothing else changes (by definition).
+
+    >>> to_ascii_digits("۱۲۳-٤٥")  # three Persian digits, two Arabic-Indic
+    ('123-45', 3, 2)
     """
     n_fa = sum(1 for ch in text if ch in PERSIAN_DIGITS)
     n_ar = sum(1 for ch in text if ch in ARABIC_DIGITS)
@@ -60,12 +64,32 @@ def to_ascii_digits(text: str) -> tuple[str, int, int]:
 
 
 def to_persian_digits(text: str) -> str:
-    """Write ASCII digits as Persian digits (for Persian reports)."""
+    """Write ASCII digits as Persian digits (for Persian reports).
+
+    0-9 map to U+06F0-U+06F9; everything else is kept, so the Latin text of a mixed
+    string is untouched (by definition; the inverse of :func:`to_ascii_digits` for
+    Persian digits).
+
+    >>> to_persian_digits("Item 12") == "Item ۱۲"
+    True
+    >>> to_ascii_digits(to_persian_digits("2024"))
+    ('2024', 4, 0)
+    """
     return text.translate(_TO_PERSIAN)
 
 
 def normalize_persian(text: str) -> str:
-    """Persian orthography: Persian yeh and kaf, no tatweel or diacritics."""
+    """Persian orthography: Persian yeh and kaf, no tatweel or diacritics.
+
+    After Unicode NFC: Arabic yeh (U+064A) and alef maksura (U+0649) become Persian
+    yeh (U+06CC), Arabic kaf (U+0643) keheh (U+06A9), teh marbuta (U+0629) heh
+    (U+0647); the Arabic decimal separator becomes ``.``, the Arabic comma ``,``; the
+    thousands separator, tatweel (U+0640) and the diacritics (U+064B-U+065F, U+0670) are
+    removed (by definition).
+
+    >>> [hex(ord(c)) for c in normalize_persian("كـي")]  # Arabic kaf, tatweel, Arabic yeh
+    ['0x6a9', '0x6cc']
+    """
     text = unicodedata.normalize("NFC", text).translate(_ORTHOGRAPHY)
     return _DIACRITICS.sub("", text)
 
@@ -75,7 +99,14 @@ def match_key(text: str) -> str:
 
     Case-folded, Persian-normalised, digits made ASCII, every run of white
     space, zero-width characters and bidi marks folded to one space, and
-    surrounding punctuation stripped.
+    surrounding punctuation stripped. Scale labels and missing-value codes are
+    looked up by this key (exercised by tests/test_spec.py; by definition, no
+    reference implementation).
+
+    >>> match_key("  Strongly   AGREE. ")
+    'strongly agree'
+    >>> match_key("كاملا موافقم") == match_key("کاملا\u200cموافقم")  # Arabic kaf; ZWNJ for the space
+    True
     """
     text = normalize_persian(str(text))
     text, _, _ = to_ascii_digits(text)
@@ -89,7 +120,14 @@ class LocalizedText:
 
     ``LocalizedText.of("Satisfaction")`` is the same text in every language;
     ``LocalizedText.of({"fa": "رضایت", "en": "Satisfaction"})`` has one per
-    language. :meth:`get` falls back to English, then to any language.
+    language. :meth:`get` falls back to English, then to any language
+    (by definition).
+
+    >>> title = LocalizedText.of({"fa": "رضایت", "en": "Satisfaction"})
+    >>> title.get("de"), LocalizedText.of("Loyalty").get("fa")
+    ('Satisfaction', 'Loyalty')
+    >>> len(title.all()), bool(LocalizedText.of(None))
+    (2, False)
     """
 
     texts: Mapping[str, str] = field(default_factory=dict)

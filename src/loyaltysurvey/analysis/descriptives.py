@@ -18,7 +18,21 @@ __all__ = ["describe", "skewness", "kurtosis", "scale_distribution", "frequency_
 
 
 def skewness(x: np.ndarray) -> float:
-    """Bias-corrected sample skewness G1 (SPSS; psych ``describe(type = 2)``)."""
+    """Bias-corrected sample skewness G1 (SPSS; psych ``describe(type = 2)``), NaNs dropped.
+
+    ``G1 = g1 sqrt(n (n - 1)) / (n - 2)`` with ``g1 = m3 / m2^(3/2)`` and
+    ``m_r = sum (x_i - mean)^r / n`` (type 2 of Joanes & Gill, 1998; scipy's
+    ``skew(bias=False)``). NaN with fewer than three values or no spread.
+    Checked against R psych 2.2.9 ``describe(type = 2)`` (through :func:`describe`)
+    in tests/test_reliability.py.
+
+    References: Joanes & Gill (1998).
+
+    >>> round(skewness(np.array([1, 2, 2, 3, 3, 3, 4, 5, 5, 5])), 3)
+    -0.076
+    >>> skewness(np.array([4.0, 4.0, 4.0]))
+    nan
+    """
     x = np.asarray(x, dtype=float)
     x = x[~np.isnan(x)]
     if x.size < 3 or np.ptp(x) == 0:
@@ -27,7 +41,19 @@ def skewness(x: np.ndarray) -> float:
 
 
 def kurtosis(x: np.ndarray) -> float:
-    """Bias-corrected excess kurtosis G2 (SPSS; psych ``describe(type = 2)``)."""
+    """Bias-corrected excess kurtosis G2 (SPSS; psych ``describe(type = 2)``), NaNs dropped.
+
+    ``G2 = (n - 1) / ((n - 2)(n - 3)) ((n + 1) g2 + 6)`` with ``g2 = m4 / m2^2 - 3``
+    and ``m_r = sum (x_i - mean)^r / n`` (type 2 of Joanes & Gill, 1998; scipy's
+    ``kurtosis(fisher=True, bias=False)``); 0 for a normal distribution. NaN with fewer
+    than four values or no spread. Checked against R psych 2.2.9 ``describe(type = 2)``
+    (through :func:`describe`) in tests/test_reliability.py.
+
+    References: Joanes & Gill (1998).
+
+    >>> round(kurtosis(np.array([1, 2, 2, 3, 3, 3, 4, 5, 5, 5])), 3)
+    -1.155
+    """
     x = np.asarray(x, dtype=float)
     x = x[~np.isnan(x)]
     if x.size < 4 or np.ptp(x) == 0:
@@ -36,7 +62,28 @@ def kurtosis(x: np.ndarray) -> float:
 
 
 def describe(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per column: n, missing, mean, sd, min, max, median, skewness, kurtosis and their SEs."""
+    """One row per column: n, missing, mean, sd, min, max, median, skewness, kurtosis and their SEs.
+
+    Missing values are dropped per column; ``n`` counts the answers, ``missing`` the
+    empty cells. ``sd`` uses ``n - 1``; ``skewness`` and ``kurtosis`` are
+    :func:`skewness` (G1) and :func:`kurtosis` (G2), with SPSS's standard errors
+    ``skewness_se = sqrt(6 n (n - 1) / ((n - 2)(n + 1)(n + 3)))`` and
+    ``kurtosis_se = 2 skewness_se sqrt((n^2 - 1) / ((n - 3)(n + 5)))``.
+
+    ``n``, ``mean``, ``sd``, ``skewness`` and ``kurtosis`` are checked against R psych
+    2.2.9 ``describe(type = 2)`` on bfi and the bundled example in
+    tests/test_reliability.py; min, max, median and the two standard errors are
+    those formulas by definition (not compared with a reference).
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> d = describe(holzinger_swineford()[["x1", "x2", "x3"]])
+    >>> list(d.columns)
+    ['n', 'missing', 'mean', 'sd', 'min', 'max', 'median', 'skewness', 'skewness_se', 'kurtosis', 'kurtosis_se']
+    >>> d.loc["x1", ["n", "mean", "sd", "skewness", "kurtosis"]].round(3).tolist()
+    [301.0, 4.936, 1.167, -0.257, 0.355]
+    >>> round(float(d.loc["x1", "skewness_se"]), 3), round(float(d.loc["x1", "kurtosis_se"]), 3)
+    (0.14, 0.28)
+    """
     rows = []
     for name in frame.columns:
         x = frame[name].to_numpy(dtype=float)
@@ -57,7 +104,20 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def scale_distribution(frame: pd.DataFrame, points: Iterable[int]) -> pd.DataFrame:
-    """Percent of answered cells at each scale point, per column."""
+    """Percent of answered cells at each scale point, per column (rows: columns, columns: points).
+
+    ``100 * #(x == point) / #(x answered)``; missing cells are left out of the
+    denominator, so a row sums to 100 when every answer is one of ``points``. Checked
+    against a direct numpy count in tests/test_descriptives.py (by definition; there is
+    no reference implementation to compare with).
+
+    >>> answers = pd.DataFrame({"q1": [1, 2, 2, 5, np.nan], "q2": [4, 4, 5, 5, 3]})
+    >>> table = scale_distribution(answers, range(1, 6))
+    >>> table.loc["q1"].tolist()
+    [25.0, 50.0, 0.0, 0.0, 25.0]
+    >>> table.loc["q2"].tolist()
+    [0.0, 0.0, 20.0, 40.0, 40.0]
+    """
     points = list(points)
     out = {}
     for name in frame.columns:
@@ -68,7 +128,22 @@ def scale_distribution(frame: pd.DataFrame, points: Iterable[int]) -> pd.DataFra
 
 
 def frequency_table(values: pd.Series, order: Iterable[str] | None = None) -> pd.DataFrame:
-    """SPSS-style frequency table of one categorical column (codes as text)."""
+    """SPSS-style frequency table of one categorical column (codes as text).
+
+    Columns ``value, frequency, percent, valid_percent, cumulative_percent``, as SPSS's
+    FREQUENCIES lays them out: ``percent = 100 f / N`` over all rows,
+    ``valid_percent = 100 f / N_valid`` over the answered rows, and the cumulative valid
+    percent. Codes listed in ``order`` come first (also when nobody chose them), then the
+    others in natural order (numbers by value, then text); a last row counts the missing
+    answers, when there are any. Checked against pandas ``value_counts`` in
+    tests/test_descriptives.py (by definition; no SPSS output is compared).
+
+    >>> t = frequency_table(pd.Series(["1", "2", "2", None, "1", "2"]))
+    >>> t["value"].tolist()[:2], t["frequency"].tolist()
+    (['1', '2'], [2, 3, 1])
+    >>> t[["percent", "valid_percent", "cumulative_percent"]].round(1).values.tolist()[:2]
+    [[33.3, 40.0, 40.0], [50.0, 60.0, 100.0]]
+    """
     total = len(values)
     valid = values.dropna()
     counts = valid.value_counts()

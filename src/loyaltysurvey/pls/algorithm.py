@@ -31,7 +31,28 @@ __all__ = ["PLSSpec", "PLSEstimate", "fit_pls", "inner_structure"]
 
 @dataclass(frozen=True)
 class PLSSpec:
-    """Constructs (name -> indicator column indices), modes ("A"/"B") and paths (source, target)."""
+    """Constructs (name -> indicator column indices), modes ("A"/"B") and paths (source, target).
+
+    ``constructs`` names the constructs; ``blocks[k]`` holds the column indices (into the
+    data given to :func:`fit_pls`) of construct ``k``'s indicators; ``modes[k]`` is
+    ``"A"`` (outer weights from correlations, seminr's ``mode_A``), ``"B"`` (regression
+    weights, ``mode_B``) or ``"R"`` (reflective: mode A corrected by consistent PLS,
+    PLSc, as seminr's ``reflective()`` with ``estimate_pls``); ``paths`` lists the
+    structural paths ``(source, target)`` by name. ``scheme`` is the inner weighting
+    scheme (``"path"``, ``"factorial"`` or ``"centroid"``); the iterations stop when the
+    summed absolute change of the outer weights is below ``stop`` (seminr's 1e-7) or
+    after ``max_iter``. A path that names an unknown construct raises
+    :class:`~loyaltysurvey.errors.ModelError`. A plain specification (by definition);
+    :func:`fit_pls` says which estimates are checked against seminr.
+
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> spec.scheme, spec.stop
+    ('path', 1e-07)
+    >>> PLSSpec(("SAT",), ((0, 1),), ("A",), (("SAT", "LOY"),))
+    Traceback (most recent call last):
+    ...
+    loyaltysurvey.errors.ModelError: the path SAT -> LOY names a construct that has no indicators
+    """
 
     constructs: tuple[str, ...]
     blocks: tuple[tuple[int, ...], ...]
@@ -62,7 +83,20 @@ class PLSEstimate:
 
 
 def inner_structure(spec: PLSSpec) -> tuple[np.ndarray, dict[int, list[int]]]:
-    """Adjacency (K, K) with 1 for source -> target, and predecessors of each construct."""
+    """Adjacency (K, K) with 1 for source -> target, and predecessors of each construct.
+
+    ``adj[i, j] = 1`` when ``spec.paths`` has ``constructs[i] -> constructs[j]``, else 0;
+    ``preds[j]`` lists the indices ``i`` with ``adj[i, j] = 1``, in construct order
+    (by definition).
+
+    >>> spec = PLSSpec(("KM", "SAT", "LOY"), ((0, 1), (2, 3), (4, 5)), ("A", "A", "A"),
+    ...                (("KM", "SAT"), ("SAT", "LOY"), ("KM", "LOY")))
+    >>> adj, preds = inner_structure(spec)
+    >>> adj.astype(int).tolist()
+    [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
+    >>> preds
+    {0: [], 1: [0], 2: [0, 1]}
+    """
     index = {c: i for i, c in enumerate(spec.constructs)}
     K = len(spec.constructs)
     adj = np.zeros((K, K))
@@ -88,6 +122,38 @@ def fit_pls(X: np.ndarray, spec: PLSSpec, start: np.ndarray | None = None) -> PL
 
     ``start`` (outer weights) warm-starts the iterations, as the bootstrap does with the
     full-sample weights; the solution does not depend on it.
+
+    The algorithm is the one in the module notes: standardized indicators, outer
+    estimates ``Y_j = X_j w_j`` scaled to unit variance, inner proxies
+    ``Z_j = sum_i e_ji Y_i`` by the chosen scheme, new outer weights by mode A
+    (``w_j = cor(X_j, Z_j)``) or mode B (OLS of ``Z_j`` on ``X_j``), until the summed
+    absolute change of the weights is below ``spec.stop``. Then the paths are
+    ``beta_j = C_pp^-1 C_pj`` (OLS on the construct correlations ``C``),
+    ``R^2_j = beta_j' C_pj``, and the loadings are the indicator-score correlations; for
+    ``"R"`` constructs PLSc corrects the loadings and disattenuates ``C`` first
+    (``extra["rho_a"]`` holds the reliabilities). Returns a :class:`PLSEstimate`
+    (``converged`` is False when ``spec.max_iter`` is reached).
+
+    Checked against seminr 2.3.2 ``estimate_pls`` (path coefficients, outer loadings and
+    weights) on mobi (mode A, Image in mode B, and all constructs reflective = PLSc)
+    and corp_rep, and with the factorial scheme on mobi, in tests/test_pls_reference.py;
+    the mobi paths also equal the published values in tests/test_pls_published.py. The
+    centroid scheme is not compared with a reference.
+
+    References: Wold (1982); Lohmöller (1989); Dijkstra & Henseler (2015).
+
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
+    >>> X = crm_responses()[items].dropna().to_numpy()
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> fit = fit_pls(X, spec)
+    >>> fit.converged, round(float(fit.paths[0, 1]), 3), round(float(fit.r2[1]), 3)
+    (True, 0.453, 0.205)
+    >>> fit.loadings[:4, 0].round(3).tolist()
+    [0.845, 0.818, 0.752, 0.812]
+    >>> plsc = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("R", "R"), (("SAT", "LOY"),))
+    >>> round(float(fit_pls(X, plsc).paths[0, 1]), 3)  # disattenuated by sqrt(rho_A_SAT rho_A_LOY)
+    0.545
     """
     n, p = X.shape
     Z = _standardize(np.asarray(X, dtype=float))

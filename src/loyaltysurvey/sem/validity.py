@@ -25,7 +25,19 @@ __all__ = ["factor_indicators", "composite_reliability", "average_variance_extra
 
 
 def factor_indicators(results: SEMFit) -> dict[str, list[str]]:
-    """Observed indicators of each first-order factor, in model order."""
+    """Observed indicators of each first-order factor, in model order.
+
+    The ``rhs`` of every ``=~`` row whose ``rhs`` is an observed variable, grouped by
+    factor (by definition; a second-order factor, measured only by factors, is left
+    out).
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9").fit(
+    ...     holzinger_swineford())
+    >>> factor_indicators(fit)
+    {'visual': ['x1', 'x2', 'x3'], 'textual': ['x4', 'x5', 'x6'], 'speed': ['x7', 'x8', 'x9']}
+    """
     out: dict[str, list[str]] = {}
     for p in results.table.params:
         if p.op == "=~" and p.rhs in results.table.observed:
@@ -49,12 +61,47 @@ def _blocks(results: SEMFit):
 
 
 def composite_reliability(results: SEMFit, obs_var: bool = True) -> dict[str, float]:
+    """Composite reliability (omega, CR) of each factor with two or more indicators.
+
+    ``CR = (sum lambda_i)^2 psi / 1' S_k 1`` with the unstandardized loadings
+    ``lambda_i``, the factor variance ``psi`` and ``S_k`` the sample covariance matrix
+    (divisor N) of the factor's indicators, as semTools 0.5-6 ``compRelSEM()`` with
+    ``obs.var = TRUE``; with ``obs_var=False`` the denominator is the model-implied
+    variance of the indicators' sum, ``1' Sigma_k 1`` (``obs.var = FALSE``). Both
+    are checked against semTools 0.5.6 in tests/test_sem_reference.py.
+
+    References: Jöreskog (1971); Raykov (1997).
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9").fit(
+    ...     holzinger_swineford())
+    >>> {f: round(v, 3) for f, v in composite_reliability(fit).items()}  # semTools compRelSEM()
+    {'visual': 0.612, 'textual': 0.885, 'speed': 0.686}
+    >>> round(composite_reliability(fit, obs_var=False)["visual"], 3)
+    0.625
+    """
     cov = results.sample_cov if obs_var else results.implied_cov
     return {factor: float(lam.sum() ** 2 * var / cov[np.ix_(idx, idx)].sum())
             for factor, idx, lam, var in _blocks(results)}
 
 
 def average_variance_extracted(results: SEMFit) -> dict[str, float]:
+    """Average variance extracted (AVE) of each factor with two or more indicators.
+
+    ``AVE = sum(lambda_i^2 psi) / sum(s_ii)``: the variance of the indicators that the
+    factor explains over their total sample variance (divisor N), as semTools 0.5-6
+    ``AVE()``. Checked against semTools 0.5.6 in tests/test_sem_reference.py.
+
+    References: Fornell & Larcker (1981).
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9").fit(
+    ...     holzinger_swineford())
+    >>> {f: round(v, 3) for f, v in average_variance_extracted(fit).items()}  # semTools AVE()
+    {'visual': 0.371, 'textual': 0.721, 'speed': 0.424}
+    """
     return {factor: float((lam ** 2).sum() * var / np.diag(results.sample_cov)[idx].sum())
             for factor, idx, lam, var in _blocks(results)}
 
@@ -67,6 +114,24 @@ def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: boo
     ``geometric=True`` is Roemer, Schuberth & Henseler's (2021) HTMT2 (geometric means), the
     default of semTools 0.5-6 ``htmt()``. Correlations are taken in absolute value, as semTools does.
     ``single_item`` is the monotrait mean used for a one-item block (seminr uses 1).
+
+    ``HTMT_ab = mean(|r_ij|, i in a, j in b) / sqrt(mono_a mono_b)`` with ``mono_a`` the
+    mean of the correlations among ``a``'s indicators (off the diagonal), the means
+    arithmetic or geometric as above. Both variants are checked against semTools
+    0.5.6 ``htmt()`` (``htmt2 = TRUE`` and ``FALSE``) in tests/test_sem_reference.py,
+    and the arithmetic one against seminr 2.3.2 (through
+    :func:`loyaltysurvey.pls.evaluate.evaluate`) in tests/test_pls_reference.py.
+
+    References: Henseler, Ringle & Sarstedt (2015); Roemer, Schuberth & Henseler (2021).
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> hs = holzinger_swineford()
+    >>> blocks = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+    >>> r = hs[[f"x{i}" for i in range(1, 10)]].corr()
+    >>> round(float(htmt(r, blocks).loc["visual", "textual"]), 3)
+    0.424
+    >>> round(float(htmt(r, blocks, geometric=True).loc["visual", "textual"]), 3)  # semTools htmt()
+    0.384
     """
     R = correlations.abs() if absolute else correlations
 
@@ -91,6 +156,23 @@ def htmt(correlations: pd.DataFrame, blocks: dict[str, list[str]], absolute: boo
 
 
 def fornell_larcker(results: SEMFit, ave: dict[str, float]) -> pd.DataFrame:
+    """The Fornell-Larcker matrix: ``sqrt(AVE)`` on the diagonal, latent correlations off it.
+
+    Off the diagonal are the model's factor correlations (lavaan's
+    ``lavInspect(fit, "cor.lv")``), for the factors that have an AVE; discriminant
+    validity holds for a factor when its ``sqrt(AVE)`` exceeds its correlations with
+    the others. By definition (not compared with a reference implementation).
+
+    References: Fornell & Larcker (1981).
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9").fit(
+    ...     holzinger_swineford())
+    >>> table = fornell_larcker(fit, average_variance_extracted(fit))
+    >>> table.round(3).values.tolist()
+    [[0.609, 0.459, 0.471], [0.459, 0.849, 0.283], [0.471, 0.283, 0.652]]
+    """
     cor = results.latent_cor()
     names = [f for f in cor.index if f in ave]
     table = cor.loc[names, names].copy()
@@ -100,5 +182,21 @@ def fornell_larcker(results: SEMFit, ave: dict[str, float]) -> pd.DataFrame:
 
 
 def standardized_loadings(results: SEMFit) -> pd.DataFrame:
+    """The loading rows (``=~``) of the estimates: ``lhs, rhs, est, se, z, pvalue, std_all``.
+
+    ``std_all`` is lavaan's completely standardized loading,
+    ``lambda sqrt(psi) / sd(indicator)`` with the model-implied standard deviation.
+    The rows are those of ``parameterEstimates(fit, standardized = TRUE)``, whose
+    ``est``, ``se`` and ``std.all`` are checked against lavaan 0.6.14 in
+    tests/test_sem_reference.py.
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9").fit(
+    ...     holzinger_swineford())
+    >>> table = standardized_loadings(fit)
+    >>> table.loc[1, ["lhs", "rhs"]].tolist(), round(float(table.loc[1, "std_all"]), 3)
+    (['visual', 'x2'], 0.424)
+    """
     est = results.params
     return est[(est.op == "=~")][["lhs", "rhs", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
