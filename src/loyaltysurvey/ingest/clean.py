@@ -9,17 +9,17 @@ items are *not* reversed here (see :func:`loyaltysurvey.analysis.scoring.score_i
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..questionnaire import Questionnaire
+from ..questionnaire import Item, Questionnaire
 from ..text import match_key, to_ascii_digits
 from .cells import AnswerReader, normalize_code
-from .columns import match_columns
+from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
 from .readers import RawTable
@@ -86,21 +86,88 @@ def _demographic_reader(demo, table: RawTable, header: str):
 def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     """Match columns, read every answer, drop duplicates, and account for all of it."""
     cmap = match_columns(q, table)
+    items = q.items
+    notices = _demographic_notices(q, cmap)
+    rows = _screen_rows(table, cmap, notices)
+    cells = _read_cells(q, items, table, cmap, rows.candidates)
+    _refuse_unreadable_columns(items, table, cmap, rows.candidates, cells.kinds)
+    kept_index = _drop_unanswered(cells.values, rows)
+    tally = _tally_cells(items, table, cmap, rows.candidates, kept_index, cells)
+
+    ids = [rows.candidates[r][1] for r in kept_index]
+    responses = pd.DataFrame(cells.values[kept_index], columns=[i.id for i in items],
+                             index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
+    kept_numbers = [rows.candidates[r][0] for r in kept_index]
+    demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded)
+
+    straightliners = _straightliners(responses, ids, len(items))
+    missing_cells = _check_items(items, responses, table, cmap, notices)
+    notices.extend(_cell_notices(tally))
+
+    ledger = Ledger(
+        source=table.source, input_rows=len(table.rows), respondents=len(kept_index),
+        duplicate_rows=sum(1 for e in rows.excluded if e["reason"] == "duplicate"),
+        duplicate_ids=tuple(rows.duplicate_ids), recoded_cells=tally.recoded,
+        out_of_range=tuple(tally.out_of_range), unreadable=tuple(tally.unreadable),
+        straightliners=tuple(straightliners), excluded=tuple(rows.excluded),
+        columns={i.id: table.headers[cmap.items[i.id]] for i in items},
+        matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
+        conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices))
+    if ledger.respondents == 0:
+        raise DataError("no row has any answer to the questionnaire's items", source=table.source)
+    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers))
+
+
+@dataclass
+class _Rows:
+    """The rows that go on to be read, and what became of the others.
+
+    ``candidates`` holds ``(row number, respondent id)`` pairs; ``excluded``
+    the dropped rows with their reason, in row order once
+    :func:`_drop_unanswered` has run.
+    """
+
+    candidates: list[tuple[int, str]] = field(default_factory=list)
+    excluded: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_ids: list[str] = field(default_factory=list)
+    conflicting: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Every item cell of the candidate rows: value, kind of reading, and digit scripts seen."""
+
+    values: np.ndarray
+    kinds: np.ndarray
+    digits: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """What the item cells of the kept rows needed: recoding counts and the cells treated as missing."""
+
+    recoded: dict[str, int]
+    out_of_range: list[dict[str, Any]]
+    unreadable: list[dict[str, Any]]
+
+
+def _demographic_notices(q: Questionnaire, cmap: ColumnMap) -> list[Notice]:
+    """Note every demographic that has no column."""
     notices: list[Notice] = []
     for demo in q.demographics:
         if demo.id not in cmap.demographics:
             notices.append(Notice("demographic_not_found",
                                   f"no column for demographic '{demo.id}'; it is left out of the report", demo.id))
+    return notices
 
-    # --- rows: empty rows, respondent ids, exact duplicates --------------------------------
-    excluded: list[dict[str, Any]] = []
-    candidates: list[tuple[int, str]] = []  # (row number, respondent id)
+
+def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Rows:
+    """Set aside empty rows and exact duplicates, name rows without an id, and note conflicting ids."""
+    rows = _Rows()
     first_by_id: dict[str, tuple[int, tuple]] = {}
-    duplicate_ids: list[str] = []
-    conflicting: list[str] = []
     for number, row in enumerate(table.rows, start=1):
         if all(c is None for c in row):
-            excluded.append({"row": number, "respondent_id": None, "reason": "empty row"})
+            rows.excluded.append({"row": number, "respondent_id": None, "reason": "empty row"})
             continue
         rid = normalize_code(row[cmap.respondent_id]) if cmap.respondent_id is not None else None
         if rid is None:
@@ -113,22 +180,25 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
             if rid in first_by_id:
                 first_row, first_key = first_by_id[rid]
                 if key == first_key:
-                    excluded.append({"row": number, "respondent_id": rid, "reason": "duplicate",
-                                     "duplicate_of_row": first_row})
-                    if rid not in duplicate_ids:
-                        duplicate_ids.append(rid)
+                    rows.excluded.append({"row": number, "respondent_id": rid, "reason": "duplicate",
+                                          "duplicate_of_row": first_row})
+                    if rid not in rows.duplicate_ids:
+                        rows.duplicate_ids.append(rid)
                     continue
-                if rid not in conflicting:
-                    conflicting.append(rid)
+                if rid not in rows.conflicting:
+                    rows.conflicting.append(rid)
             else:
                 first_by_id[rid] = (number, key)
-        candidates.append((number, rid))
-    for rid in conflicting:
+        rows.candidates.append((number, rid))
+    for rid in rows.conflicting:
         notices.append(Notice("conflicting_id", f"respondent id '{rid}' appears on rows with different "
                               "answers; all of them are kept; check the export", rid))
+    return rows
 
-    # --- cells ---------------------------------------------------------------------------------
-    items = q.items
+
+def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
+                candidates: list[tuple[int, str]]) -> _Cells:
+    """Read every item cell of the candidate rows on its item's scale."""
     readers = {}
     for item in items:
         header = table.headers[cmap.items[item.id]]
@@ -145,15 +215,19 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
             values[r, j] = reading.value
             kinds[r, j] = reading.kind
             digits[r, j] = (reading.persian_digits, reading.arabic_digits)
+    return _Cells(values, kinds, digits)
 
-    # Refuse a column that is mostly unreadable: the mapping or the labels must be wrong.
+
+def _refuse_unreadable_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
+                               candidates: list[tuple[int, str]], kinds: np.ndarray) -> None:
+    """Refuse a column that is mostly unreadable: the mapping or the labels must be wrong."""
     for j, item in enumerate(items):
         col = kinds[:, j]
         filled = int(np.sum(col != "empty"))
         bad = int(np.sum(col == "unreadable"))
         header = table.headers[cmap.items[item.id]]
         if filled and bad >= 3 and bad / filled > UNREADABLE_LIMIT:
-            first = next(r for r in range(n_rows) if col[r] == "unreadable")
+            first = next(r for r in range(len(candidates)) if col[r] == "unreadable")
             number = candidates[first][0]
             cell = table.rows[number - 1][cmap.items[item.id]]
             raise DataError(f"{bad} of {filled} answers to item {item.id} are neither numbers on the "
@@ -161,26 +235,33 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
                             f"'{str(cell)[:40]}'); check that the column belongs to this item, or add the "
                             "labels to the questionnaire's scale", source=table.source, column=header)
 
-    # Rows without a single answered item carry nothing to analyse.
+
+def _drop_unanswered(values: np.ndarray, rows: _Rows) -> list[int]:
+    """Exclude the rows without a single answered item; return the indices of the kept candidates."""
+    n_rows = len(rows.candidates)
     answered = ~np.isnan(values)
     keep = answered.any(axis=1)
     kept_index = [r for r in range(n_rows) if keep[r]]
     for r in range(n_rows):
         if not keep[r]:
-            number, rid = candidates[r]
-            excluded.append({"row": number, "respondent_id": rid, "reason": "no item answered"})
-    excluded.sort(key=lambda e: e["row"])
+            number, rid = rows.candidates[r]
+            rows.excluded.append({"row": number, "respondent_id": rid, "reason": "no item answered"})
+    rows.excluded.sort(key=lambda e: e["row"])
+    return kept_index
 
-    # --- the ledger over kept rows -------------------------------------------------------------
+
+def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, candidates: list[tuple[int, str]],
+                 kept_index: list[int], cells: _Cells) -> _Tally:
+    """Count the recoded item cells of the kept rows and list those out of range or unreadable."""
     counts: Counter = Counter()
     out_of_range, unreadable = [], []
     for r in kept_index:
         number, rid = candidates[r]
         row = table.rows[number - 1]
         for j, item in enumerate(items):
-            kind = kinds[r, j]
-            counts["persian_digits"] += int(digits[r, j, 0])
-            counts["arabic_digits"] += int(digits[r, j, 1])
+            kind = cells.kinds[r, j]
+            counts["persian_digits"] += int(cells.digits[r, j, 0])
+            counts["arabic_digits"] += int(cells.digits[r, j, 1])
             if kind == "label":
                 counts["text_labels"] += 1
             elif kind == "missing_code":
@@ -193,39 +274,48 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
                 (out_of_range if kind == "out_of_range" else unreadable).append(entry)
     recoded = {k: int(counts.get(k, 0)) for k in
                ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
+    return _Tally(recoded, out_of_range, unreadable)
 
-    ids = [candidates[r][1] for r in kept_index]
-    responses = pd.DataFrame(values[kept_index], columns=[i.id for i in items],
-                             index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
 
-    # Demographics, read as codes or text.
+def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbers: list[int],
+                       index: pd.Index, recoded: dict[str, int]) -> pd.DataFrame:
+    """Read the demographics of the kept rows as codes or text, adding their recodings to ``recoded``."""
     demo_cols: dict[str, list] = {}
+    demographic_labels = 0
     for demo in q.demographics:
         if demo.id not in cmap.demographics:
             continue
         col = cmap.demographics[demo.id]
         read = _demographic_reader(demo, table, table.headers[col])
         out = []
-        for r in kept_index:
-            value, changed, fa, ar = read(table.rows[candidates[r][0] - 1][col])
-            counts["demographic_labels"] += int(changed)
+        for number in numbers:
+            value, changed, fa, ar = read(table.rows[number - 1][col])
+            demographic_labels += int(changed)
             recoded["persian_digits"] += int(fa)
             recoded["arabic_digits"] += int(ar)
             out.append(value)
         demo_cols[demo.id] = out
-    if counts.get("demographic_labels"):
-        recoded["demographic_labels"] = int(counts["demographic_labels"])
-    demographics = pd.DataFrame(demo_cols, index=responses.index, dtype=object)
+    if demographic_labels:
+        recoded["demographic_labels"] = demographic_labels
+    return pd.DataFrame(demo_cols, index=index, dtype=object)
 
-    # --- data-quality notices ------------------------------------------------------------------
+
+def _straightliners(responses: pd.DataFrame, ids: list[str], n_items: int) -> list[str]:
+    """The straight-liners: one answer to every item they answered, at least min(5, items) of them (needs 3 items)."""
     straightliners = []
     raw_answers = responses.to_numpy()
-    min_answered = min(5, len(items))
-    if len(items) >= 3:
+    min_answered = min(5, n_items)
+    if n_items >= 3:
         for r, rid in enumerate(ids):
             row = raw_answers[r][~np.isnan(raw_answers[r])]
             if row.size >= min_answered and np.all(row == row[0]):
                 straightliners.append(rid)
+    return straightliners
+
+
+def _check_items(items: tuple[Item, ...], responses: pd.DataFrame, table: RawTable, cmap: ColumnMap,
+                 notices: list[Notice]) -> dict[str, int]:
+    """Refuse an item with no valid answer, note constant and mostly missing items; return missing counts."""
     missing_cells = {item.id: int(responses[item.id].isna().sum()) for item in items}
     for item in items:
         column = responses[item.id]
@@ -240,22 +330,16 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         elif column.notna().sum() < 0.5 * len(column):
             notices.append(Notice("mostly_missing", f"item {item.id} is missing for "
                                   f"{missing_cells[item.id]} of {len(column)} respondents", item.id))
-    if out_of_range:
-        notices.append(Notice("out_of_range", f"{len(out_of_range)} answers were outside their scale and "
-                              "were treated as missing (listed under out_of_range)"))
-    if unreadable:
-        notices.append(Notice("unreadable", f"{len(unreadable)} answers could not be read as numbers or "
-                              "scale labels and were treated as missing (listed under unreadable)"))
+    return missing_cells
 
-    ledger = Ledger(
-        source=table.source, input_rows=len(table.rows), respondents=len(kept_index),
-        duplicate_rows=sum(1 for e in excluded if e["reason"] == "duplicate"),
-        duplicate_ids=tuple(duplicate_ids), recoded_cells=recoded,
-        out_of_range=tuple(out_of_range), unreadable=tuple(unreadable),
-        straightliners=tuple(straightliners), excluded=tuple(excluded),
-        columns={i.id: table.headers[cmap.items[i.id]] for i in items},
-        matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
-        conflicting_ids=tuple(conflicting), encoding=table.encoding, warnings=tuple(notices))
-    if ledger.respondents == 0:
-        raise DataError("no row has any answer to the questionnaire's items", source=table.source)
-    return IngestResult(q, responses, demographics, ledger, tuple(candidates[r][0] for r in kept_index))
+
+def _cell_notices(tally: _Tally) -> list[Notice]:
+    """Note the answers treated as missing because they were out of range or unreadable."""
+    notices = []
+    if tally.out_of_range:
+        notices.append(Notice("out_of_range", f"{len(tally.out_of_range)} answers were outside their scale and "
+                              "were treated as missing (listed under out_of_range)"))
+    if tally.unreadable:
+        notices.append(Notice("unreadable", f"{len(tally.unreadable)} answers could not be read as numbers or "
+                              "scale labels and were treated as missing (listed under unreadable)"))
+    return notices

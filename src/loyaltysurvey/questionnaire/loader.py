@@ -259,87 +259,16 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     lines = _lines or _Lines(None, source)
     data = _require_mapping(data, (), lines, "the questionnaire")
     _check_keys(data, _TOP_KEYS, (), lines, "the questionnaire")
-    qid = data.get("id")
-    if qid is None or not isinstance(qid, (str, int)) or str(qid).strip() == "":
-        raise lines.error(("id",) if "id" in data else (), "the questionnaire needs an 'id'")
-    language = data.get("language", "en")
-    if not isinstance(language, str) or not (2 <= len(language) <= 3) or not language.isalpha():
-        raise lines.error(("language",), f"language '{language}' must be a language code such as fa or en")
+    qid = _questionnaire_id(data, lines)
+    language = _language(data, lines)
     if "scale" not in data:
         raise lines.error((), "the questionnaire needs a 'scale' with min and max")
     scale = _scale(data["scale"], ("scale",), lines)
     missing = _missing_codes(data.get("missing_codes"), ("missing_codes",), lines)
-    respondent_id = data.get("respondent_id")
-    if respondent_id is not None and (not isinstance(respondent_id, (str, int)) or str(respondent_id).strip() == ""):
-        raise lines.error(("respondent_id",), "respondent_id must name a column")
+    respondent_id = _respondent_id(data.get("respondent_id"), lines)
 
-    raw_constructs = data.get("constructs")
-    if raw_constructs is None:
-        raise lines.error((), "the questionnaire needs 'constructs', each with its items")
-    raw_constructs = _require_list(raw_constructs, ("constructs",), lines, "constructs")
-    if not raw_constructs:
-        raise lines.error(("constructs",), "constructs is empty; list at least one construct with its items")
-
-    constructs: list[Construct] = []
     seen_ids: dict[str, tuple] = {}
-    seen_columns: dict[str, tuple] = {}
-    for ci, raw in enumerate(raw_constructs):
-        cpath = ("constructs", ci)
-        raw = _require_mapping(raw, cpath, lines, "a construct")
-        _check_keys(raw, _CONSTRUCT_KEYS, cpath, lines, "a construct")
-        cid = _name(raw.get("id"), cpath + ("id",), lines, "construct id")
-        if cid in seen_ids:
-            raise lines.error(cpath + ("id",), f"the id '{cid}' is used twice (also on line "
-                                               f"{lines.line(seen_ids[cid])}); ids must be unique")
-        seen_ids[cid] = cpath + ("id",)
-        cscale = _scale(raw["scale"], cpath + ("scale",), lines) if "scale" in raw else scale
-        raw_items = raw.get("items")
-        if raw_items is None or raw_items == []:
-            where = cpath + ("items",) if "items" in raw else cpath
-            raise lines.error(where, f"construct '{cid}' has no items; give it at least one item")
-        raw_items = _require_list(raw_items, cpath + ("items",), lines, "items")
-        items = []
-        for ii, raw_item in enumerate(raw_items):
-            ipath = cpath + ("items", ii)
-            if isinstance(raw_item, str):
-                raw_item = {"id": raw_item}
-            raw_item = _require_mapping(raw_item, ipath, lines, "an item")
-            _check_keys(raw_item, _ITEM_KEYS, ipath, lines, "an item")
-            iid = _name(raw_item.get("id"), ipath + ("id",), lines, "item id")
-            if iid in seen_ids:
-                raise lines.error(ipath + ("id",), f"the id '{iid}' is used twice (also on line "
-                                                   f"{lines.line(seen_ids[iid])}); ids must be unique")
-            seen_ids[iid] = ipath + ("id",)
-            reverse = raw_item.get("reverse", False)
-            if not isinstance(reverse, bool):
-                raise lines.error(ipath + ("reverse",), f"reverse must be true or false, not '{reverse}'")
-            column = raw_item.get("column")
-            if column is not None:
-                if not isinstance(column, (str, int)) or str(column).strip() == "":
-                    raise lines.error(ipath + ("column",), "column must be the header text of a column")
-                column = str(column)
-                key = match_key(column)
-                if key in seen_columns:
-                    raise lines.error(ipath + ("column",), f"the column '{column}' is given to two items "
-                                                           f"(also on line {lines.line(seen_columns[key])})")
-                seen_columns[key] = ipath + ("column",)
-            iscale = _scale(raw_item["scale"], ipath + ("scale",), lines) if "scale" in raw_item else cscale
-            items.append(Item(iid, _text(raw_item.get("text"), ipath + ("text",), lines, "item text"),
-                              iscale, reverse, column, cid))
-        if len(items) == 1 and items[0].reverse:
-            raise lines.error(cpath + ("items", 0, "reverse"),
-                              f"'{items[0].id}' is reverse-worded but construct '{cid}' has only this item; "
-                              "a single-item construct cannot be reverse-keyed: remove 'reverse'")
-        mode_names = {"A": "A", "composite": "A", "B": "B", "formative": "B", "reflective": "R"}
-        mode = mode_names.get(str(raw.get("mode", "A")))
-        if mode is None:
-            raise lines.error(cpath + ("mode",), "mode must be A (composite, mode A; the default), B (formative, "
-                                                 f"mode B) or reflective (PLSc), not '{raw.get('mode')}'")
-        constructs.append(Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name")
-                                    or LocalizedText.of(cid), tuple(items),
-                                    _text(raw.get("description"), cpath + ("description",), lines, "description"),
-                                    mode))
-
+    constructs = _constructs(data.get("constructs"), lines, scale, seen_ids)
     demographics = _demographics(data.get("demographics"), lines, seen_ids)
     statements, model = _model(data.get("model"), lines, constructs, demographics)
     hypotheses = _hypotheses(data.get("hypotheses"), lines, constructs, statements)
@@ -349,9 +278,106 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         id=str(qid), title=_text(data.get("title"), ("title",), lines, "title") or LocalizedText.of(str(qid)),
         description=_text(data.get("description"), ("description",), lines, "description"),
         language=language, scale=scale, constructs=tuple(constructs), missing_codes=missing,
-        respondent_id=str(respondent_id) if respondent_id is not None else None,
-        demographics=demographics, model=model, model_statements=statements, hypotheses=hypotheses,
-        references=tuple(str(r) for r in references), source=source)
+        respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
+        hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source)
+
+
+def _questionnaire_id(data: Mapping, lines: _Lines) -> str | int:
+    """Check the questionnaire's id."""
+    qid = data.get("id")
+    if qid is None or not isinstance(qid, (str, int)) or str(qid).strip() == "":
+        raise lines.error(("id",) if "id" in data else (), "the questionnaire needs an 'id'")
+    return qid
+
+
+def _language(data: Mapping, lines: _Lines) -> str:
+    """Check the questionnaire's language code (en unless given)."""
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not (2 <= len(language) <= 3) or not language.isalpha():
+        raise lines.error(("language",), f"language '{language}' must be a language code such as fa or en")
+    return language
+
+
+def _respondent_id(value: Any, lines: _Lines) -> str | None:
+    """Check the name of the respondent id column, if given."""
+    if value is not None and (not isinstance(value, (str, int)) or str(value).strip() == ""):
+        raise lines.error(("respondent_id",), "respondent_id must name a column")
+    return str(value) if value is not None else None
+
+
+def _constructs(value: Any, lines: _Lines, scale: Scale, seen_ids: dict[str, tuple]) -> list[Construct]:
+    """Validate the list of constructs, recording every construct and item id in ``seen_ids``."""
+    if value is None:
+        raise lines.error((), "the questionnaire needs 'constructs', each with its items")
+    value = _require_list(value, ("constructs",), lines, "constructs")
+    if not value:
+        raise lines.error(("constructs",), "constructs is empty; list at least one construct with its items")
+    seen_columns: dict[str, tuple] = {}
+    return [_construct(raw, ("constructs", ci), lines, scale, seen_ids, seen_columns)
+            for ci, raw in enumerate(value)]
+
+
+def _construct(raw: Any, cpath: tuple, lines: _Lines, scale: Scale, seen_ids: dict[str, tuple],
+               seen_columns: dict[str, tuple]) -> Construct:
+    """Validate one construct with its items (a construct's scale is the default for its items)."""
+    raw = _require_mapping(raw, cpath, lines, "a construct")
+    _check_keys(raw, _CONSTRUCT_KEYS, cpath, lines, "a construct")
+    cid = _name(raw.get("id"), cpath + ("id",), lines, "construct id")
+    if cid in seen_ids:
+        raise lines.error(cpath + ("id",), f"the id '{cid}' is used twice (also on line "
+                                           f"{lines.line(seen_ids[cid])}); ids must be unique")
+    seen_ids[cid] = cpath + ("id",)
+    cscale = _scale(raw["scale"], cpath + ("scale",), lines) if "scale" in raw else scale
+    raw_items = raw.get("items")
+    if raw_items is None or raw_items == []:
+        where = cpath + ("items",) if "items" in raw else cpath
+        raise lines.error(where, f"construct '{cid}' has no items; give it at least one item")
+    raw_items = _require_list(raw_items, cpath + ("items",), lines, "items")
+    items = [_item(raw_item, cpath + ("items", ii), lines, cid, cscale, seen_ids, seen_columns)
+             for ii, raw_item in enumerate(raw_items)]
+    if len(items) == 1 and items[0].reverse:
+        raise lines.error(cpath + ("items", 0, "reverse"),
+                          f"'{items[0].id}' is reverse-worded but construct '{cid}' has only this item; "
+                          "a single-item construct cannot be reverse-keyed: remove 'reverse'")
+    mode_names = {"A": "A", "composite": "A", "B": "B", "formative": "B", "reflective": "R"}
+    mode = mode_names.get(str(raw.get("mode", "A")))
+    if mode is None:
+        raise lines.error(cpath + ("mode",), "mode must be A (composite, mode A; the default), B (formative, "
+                                             f"mode B) or reflective (PLSc), not '{raw.get('mode')}'")
+    return Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name")
+                     or LocalizedText.of(cid), tuple(items),
+                     _text(raw.get("description"), cpath + ("description",), lines, "description"),
+                     mode)
+
+
+def _item(raw_item: Any, ipath: tuple, lines: _Lines, cid: str, cscale: Scale, seen_ids: dict[str, tuple],
+          seen_columns: dict[str, tuple]) -> Item:
+    """Validate one item of construct ``cid`` (given as its id alone or as a mapping)."""
+    if isinstance(raw_item, str):
+        raw_item = {"id": raw_item}
+    raw_item = _require_mapping(raw_item, ipath, lines, "an item")
+    _check_keys(raw_item, _ITEM_KEYS, ipath, lines, "an item")
+    iid = _name(raw_item.get("id"), ipath + ("id",), lines, "item id")
+    if iid in seen_ids:
+        raise lines.error(ipath + ("id",), f"the id '{iid}' is used twice (also on line "
+                                           f"{lines.line(seen_ids[iid])}); ids must be unique")
+    seen_ids[iid] = ipath + ("id",)
+    reverse = raw_item.get("reverse", False)
+    if not isinstance(reverse, bool):
+        raise lines.error(ipath + ("reverse",), f"reverse must be true or false, not '{reverse}'")
+    column = raw_item.get("column")
+    if column is not None:
+        if not isinstance(column, (str, int)) or str(column).strip() == "":
+            raise lines.error(ipath + ("column",), "column must be the header text of a column")
+        column = str(column)
+        key = match_key(column)
+        if key in seen_columns:
+            raise lines.error(ipath + ("column",), f"the column '{column}' is given to two items "
+                                                   f"(also on line {lines.line(seen_columns[key])})")
+        seen_columns[key] = ipath + ("column",)
+    iscale = _scale(raw_item["scale"], ipath + ("scale",), lines) if "scale" in raw_item else cscale
+    return Item(iid, _text(raw_item.get("text"), ipath + ("text",), lines, "item text"),
+                iscale, reverse, column, cid)
 
 
 def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographic, ...]:
@@ -401,6 +427,13 @@ def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics)
     except ModelError as exc:
         raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
                                  line=where(exc.line) if exc.line else lines.line(("model",))) from None
+    _check_model_names(statements, constructs, demographics, lines, where)
+    _check_identified(constructs, statements, lines, where)
+    return statements, value
+
+
+def _check_model_names(statements, constructs: list[Construct], demographics, lines: _Lines, where) -> None:
+    """Refuse a statement naming a variable the questionnaire lacks or a label no path carries."""
     construct_ids = {c.id for c in constructs}
     item_ids = {i.id for c in constructs for i in c.items}
     latent = construct_ids | {s.lhs for s in statements if s.op == "=~"}
@@ -429,8 +462,6 @@ def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics)
                 raise QuestionnaireError(
                     f"model: '{name}' is not a construct or item of the questionnaire (constructs: {known})",
                     source=lines.source, line=where(s.line))
-    _check_identified(constructs, statements, lines, where)
-    return statements, value
 
 
 def _check_identified(constructs, statements, lines: _Lines, where) -> None:

@@ -85,6 +85,34 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
     if not any(s.op in ("=~", "~", "~~") for s in body):
         raise ModelError("the model has no =~, ~ or ~~ statement")
 
+    roles = _classify_variables(body, fixed_x)
+    defaults = _default_rows(roles, meanstructure)
+    rows, seen = _user_rows(body, meanstructure)
+    _add_default_rows(rows, seen, defaults)
+    _fix_single_indicators(body, roles.observed, rows, seen)
+    return ParTable(_number_free(rows), roles.observed, roles.latent, roles.ov_x, definitions, constraints,
+                    meanstructure)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """The model's variables in order of appearance, and the exogenous and pure endogenous ones among them.
+
+    ``ov_x`` are the observed exogenous covariates held at their sample
+    values (empty without fixed.x), ``lv_x`` the exogenous latent variables,
+    ``lvov_y`` the pure endogenous variables (the outcome of some regression,
+    a predictor in none, and no indicator).
+    """
+
+    latent: tuple[str, ...]
+    observed: tuple[str, ...]
+    ov_x: tuple[str, ...]
+    lv_x: tuple[str, ...]
+    lvov_y: tuple[str, ...]
+
+
+def _classify_variables(body: list[Statement], fixed_x: bool) -> _Roles:
+    """Find the latent and observed variables and which of them are exogenous or pure endogenous."""
     latent: list[str] = []
     for s in body:
         if s.op == "=~" and s.lhs not in latent:
@@ -111,24 +139,31 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
             and (not fixed_x or v not in user_var_names)] if fixed_x else []
     lv_x = [v for v in latent if v not in indicators and v not in eqs_y]
     lvov_y = [v for v in latent + observed if v in eqs_y and v not in eqs_x and v not in indicators]
+    return _Roles(tuple(latent), tuple(observed), tuple(ov_x), tuple(lv_x), tuple(lvov_y))
 
-    # Defaults, in lavaan's order: variances, exogenous lv covariances, y covariances, x block, intercepts.
+
+def _default_rows(roles: _Roles, meanstructure: bool) -> list[Param]:
+    """lavaan's defaults in its order: variances, lv_x covariances, y covariances, the x block, intercepts."""
     defaults: list[Param] = []
-    for v in [o for o in observed if o not in ov_x] + latent:
+    for v in [o for o in roles.observed if o not in roles.ov_x] + list(roles.latent):
         defaults.append(Param(v, "~~", v, user=False))
-    for a, b in combinations(lv_x, 2):
+    for a, b in combinations(roles.lv_x, 2):
         defaults.append(Param(a, "~~", b, user=False))
-    for a, b in combinations(lvov_y, 2):
+    for a, b in combinations(roles.lvov_y, 2):
         defaults.append(Param(a, "~~", b, user=False))
-    for i, a in enumerate(ov_x):
-        for b in ov_x[: i + 1]:
+    for i, a in enumerate(roles.ov_x):
+        for b in roles.ov_x[: i + 1]:
             defaults.append(Param(b, "~~", a, user=False, exo=True))
     if meanstructure:
-        for v in observed:
-            defaults.append(Param(v, "~1", "", user=False, exo=v in ov_x))
-        for v in latent:
+        for v in roles.observed:
+            defaults.append(Param(v, "~1", "", user=False, exo=v in roles.ov_x))
+        for v in roles.latent:
             defaults.append(Param(v, "~1", "", user=False, value=0.0))
+    return defaults
 
+
+def _user_rows(body: list[Statement], meanstructure: bool) -> tuple[list[Param], dict[tuple, int]]:
+    """The user's rows, first of each (lhs, op, rhs) only, with auto.fix.first; and each key's row index."""
     rows: list[Param] = []
     seen: dict[tuple, int] = {}
     first_loading: dict[str, int] = {}
@@ -151,6 +186,11 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
             if s.fixed is None and not s.free:  # auto.fix.first
                 row = replace(row, free=0, value=1.0)
         rows.append(row)
+    return rows, seen
+
+
+def _add_default_rows(rows: list[Param], seen: dict[tuple, int], defaults: list[Param]) -> None:
+    """Append the default rows the user did not write, free unless fixed.x or a fixed value fixes them."""
     for d in defaults:
         key = _key(d.lhs, d.op, d.rhs)
         if key in seen:
@@ -159,7 +199,11 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
         if d.op == "~~" or d.op == "~1":
             fixed = d.exo or d.value is not None
             rows.append(replace(d, free=0 if fixed else 1))
-    # auto.fix.single: the one indicator of a single-indicator factor is measured without error.
+
+
+def _fix_single_indicators(body: list[Statement], observed: tuple[str, ...], rows: list[Param],
+                           seen: dict[tuple, int]) -> None:
+    """auto.fix.single: the one indicator of a single-indicator factor is measured without error."""
     counts: dict[str, list[str]] = {}
     for s in body:
         if s.op == "=~":
@@ -170,7 +214,9 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
             if idx is not None and not rows[idx].user:
                 rows[idx] = replace(rows[idx], free=0, value=0.0)
 
-    # Number the free parameters; a shared label means one parameter.
+
+def _number_free(rows: list[Param]) -> tuple[Param, ...]:
+    """Number the free parameters; a shared label means one parameter."""
     numbered: list[Param] = []
     by_label: dict[str, int] = {}
     counter = 0
@@ -185,5 +231,4 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
             numbered.append(replace(row, free=counter))
         else:
             numbered.append(row)
-    return ParTable(tuple(numbered), tuple(observed), tuple(latent), tuple(ov_x), definitions, constraints,
-                    meanstructure)
+    return tuple(numbered)
