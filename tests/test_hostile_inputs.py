@@ -123,3 +123,30 @@ def test_a_failed_write_leaves_the_previous_outputs(capsys, tmp_path, monkeypatc
     assert code == 2 and "No space left on device" in one_line(err) and "nothing was changed" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def _with_model_line(tmp_path: Path, line: str, name: str = "q.yaml") -> tuple[Path, int]:
+    """The bundled questionnaire with ``line`` added as the first line of its model; its YAML line."""
+    text = Path(QUESTIONNAIRE).read_text(encoding="utf-8")
+    at = text.index("\nmodel: |\n") + len("\nmodel: |\n")
+    path = tmp_path / name
+    path.write_text(text[:at] + f"  {line}\n" + text[at:], encoding="utf-8")
+    return path, text[:at].count("\n") + 1
+
+
+@pytest.mark.parametrize("expression", ["h1/0", "exp(h1*100000)", "log(h1 - 10)", "sqrt(h1 - 10)"])
+def test_a_defined_parameter_without_a_value_is_refused_at_its_line(capsys, tmp_path, expression):
+    path, line = _with_model_line(tmp_path, f"bad := {expression}")
+    code, _, err = run(capsys, "analyze", str(path), EXPORT, "--out", str(tmp_path / "out"), "--method", "cb")
+    message = one_line(err)
+    assert code == 2 and "has no finite value" in message and expression in message, message
+    assert f"line {line}" in message, (message, line)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("statement", ["SAT ~ SAT", "LOY =~ LOY"])
+def test_a_variable_on_both_sides_is_refused(capsys, tmp_path, statement):
+    path, line = _with_model_line(tmp_path, statement)
+    code, _, err = run(capsys, "validate", str(path))
+    message = one_line(err)
+    assert code == 2 and "itself" in message and f"line {line}" in message, message

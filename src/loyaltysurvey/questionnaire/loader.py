@@ -270,7 +270,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     seen_ids: dict[str, tuple] = {}
     constructs = _constructs(data.get("constructs"), lines, scale, seen_ids)
     demographics = _demographics(data.get("demographics"), lines, seen_ids)
-    statements, model = _model(data.get("model"), lines, constructs, demographics)
+    statements, model, model_lines = _model(data.get("model"), lines, constructs, demographics)
     hypotheses = _hypotheses(data.get("hypotheses"), lines, constructs, statements)
     references = data.get("references") or []
     references = _require_list(references, ("references",), lines, "references")
@@ -279,6 +279,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         description=_text(data.get("description"), ("description",), lines, "description"),
         language=language, scale=scale, constructs=tuple(constructs), missing_codes=missing,
         respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
+        model_lines=model_lines,
         hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source)
 
 
@@ -409,9 +410,11 @@ def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographi
     return tuple(out)
 
 
-def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics) -> tuple[tuple, str | None]:
+def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics
+           ) -> tuple[tuple, str | None, tuple[int | None, ...]]:
+    """The model's statements, its text (None when it states nothing), and the YAML line of each text line."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return (), None
+        return (), None, ()
     if not isinstance(value, str):
         raise lines.error(("model",), "model must be lavaan syntax text (use 'model: |' and one formula per line)")
     first = lines.map.get(("model", "__value__"))
@@ -427,9 +430,11 @@ def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics)
     except ModelError as exc:
         raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
                                  line=where(exc.line) if exc.line else lines.line(("model",))) from None
+    if not statements:  # only comments: no structural model
+        return (), None, ()
     _check_model_names(statements, constructs, demographics, lines, where)
     _check_identified(constructs, statements, lines, where)
-    return statements, value
+    return statements, value, tuple(where(n) for n in range(1, value.count("\n") + 2))
 
 
 def _check_model_names(statements, constructs: list[Construct], demographics, lines: _Lines, where) -> None:

@@ -129,6 +129,7 @@ class Questionnaire:
     references: tuple[str, ...] = ()
     description: LocalizedText = field(default_factory=LocalizedText)
     source: str | None = None
+    model_lines: tuple[int | None, ...] = field(default=(), compare=False)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -166,6 +167,19 @@ class Questionnaire:
             if len(c.items) == 1:
                 lines.append(f"{c.items[0].id} ~~ 0*{c.items[0].id}")
         return "\n".join(lines)
+
+    def syntax_line(self, line: int | None) -> int | None:
+        """The YAML line of line ``line`` of :attr:`full_syntax` (None when it is not known).
+
+        Lines of the derived measurement model point at the model's first line.
+        """
+        if not self.model_lines:
+            return None
+        derived = self.measurement_syntax.count("\n") + 1
+        if line is None or line <= derived:
+            return self.model_lines[0]
+        index = line - derived - 1
+        return self.model_lines[index] if index < len(self.model_lines) else self.model_lines[-1]
 
     @property
     def full_syntax(self) -> str:

@@ -52,7 +52,10 @@ def compile_definitions(table: ParTable) -> Callable[[np.ndarray, np.ndarray], n
     """A function ``(theta, row_values) -> values of the := parameters`` in order.
 
     A label names the first parameter-table row that carries it; free rows
-    read ``theta``, fixed rows their fixed value (from ``row_values``).
+    read ``theta``, fixed rows their fixed value (from ``row_values``). A value that is
+    not a finite number (division by zero, overflow, the logarithm or square root of a
+    negative number) is NaN; :class:`~loyaltysurvey.sem.SEM` refuses a model whose defined
+    parameter is NaN at the estimates, naming its line.
     A definition may use the ones before it. An unknown name or a disallowed
     expression raises :class:`~loyaltysurvey.errors.ModelError`. The estimates
     of ``:=`` parameters (and their delta-method standard errors) are checked
@@ -83,9 +86,17 @@ def compile_definitions(table: ParTable) -> Callable[[np.ndarray, np.ndarray], n
         funcs.append(fn)
         names[d.lhs] = lambda x, env, fn=fn: fn(x, env)
 
+    def safely(f: Callable, theta: np.ndarray, env: dict) -> float:
+        try:
+            with np.errstate(all="ignore"):
+                value = float(f(theta, env))
+        except (ArithmeticError, ValueError):  # 1/0, exp overflow, log or sqrt of a negative number
+            return float("nan")
+        return value if math.isfinite(value) else float("nan")
+
     def evaluate(theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
         env = {"rows": rows}
-        return np.array([f(theta, env) for f in funcs], dtype=float)
+        return np.array([safely(f, theta, env) for f in funcs], dtype=float)
 
     return evaluate
 

@@ -372,6 +372,11 @@ class SEM:
         if table.definitions:
             evaluate = compile_definitions(table)
             defs = evaluate(sol.theta, values)
+            for d, value in zip(table.definitions, defs):
+                if math.isnan(value):
+                    raise ModelError(f"the defined parameter '{d.lhs} := {d.rhs}' has no finite value at the "
+                                     "estimates (a division by zero, an overflow, or the logarithm or square root "
+                                     "of a negative number); change the expression", line=d.line)
             dcov = delta_method(lambda t: evaluate(t, model.row_values(t)), sol.theta, vcov)
             std_free = np.zeros_like(sol.theta)
             for r, p in enumerate(table.params):

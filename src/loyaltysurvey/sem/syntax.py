@@ -220,5 +220,8 @@ def parse_model(text: str) -> tuple[Statement, ...]:
             if var == "1" and op != "~":
                 raise ModelError(f"'1' (an intercept) only goes with '~', not '{op}'", line=number)
             for lhs in lhs_vars:
+                if op in ("~", "=~") and var == lhs:
+                    verb = "regressed on" if op == "~" else "measured by"
+                    raise ModelError(f"'{lhs} {op} {var}': a variable cannot be {verb} itself", line=number)
                 out.append(Statement(lhs, op, var, line=number, **spec))
     return tuple(out)
