@@ -150,3 +150,43 @@ def test_a_variable_on_both_sides_is_refused(capsys, tmp_path, statement):
     code, _, err = run(capsys, "validate", str(path))
     message = one_line(err)
     assert code == 2 and "itself" in message and f"line {line}" in message, message
+
+
+def test_yaml_alias_bomb_is_refused_at_once(capsys, tmp_path):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for k in "bcdefghi":
+        prev = chr(ord(k) - 1)
+        lines.append(f"{k}: &{k} [" + ",".join([f"*{prev}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\nid: x\n", encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 2 and "aliases" in one_line(err) and "line 1" in err
+
+
+def test_deep_nesting_is_refused(capsys, tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: x\nscale: " + "[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 2 and "nested more than" in one_line(err) and "line 2" in err
+
+
+def test_questionnaire_path_must_be_a_file(capsys, tmp_path):
+    fifo = tmp_path / "q.yaml"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "validate", str(fifo))
+    assert code == 2 and "named pipe" in one_line(err)
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("from", "[KCF, CRMO]", "'from' must name one construct"),
+    ("through", "[[SAT]]", "'through' must list construct names"),
+])
+def test_hypothesis_fields_holding_lists(capsys, tmp_path, field, value, fragment):
+    text = Path(QUESTIONNAIRE).read_text(encoding="utf-8")
+    at = text.index("\nhypotheses:")
+    first = text.index(f"    {field}:" if field != "through" else "    through:", at)
+    end = text.index("\n", first)
+    path = tmp_path / "q.yaml"
+    path.write_text(text[:first] + f"    {field}: {value}" + text[end:], encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 2 and fragment in one_line(err) and "line" in err, err

@@ -11,12 +11,10 @@ or ``None``. Interpreting the cells is :mod:`loyaltysurvey.ingest.clean`'s job.
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import math
 import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ..errors import DataError
+from ..files import check_regular_file
 
 __all__ = ["table_from_frame", "RawTable", "read_table"]
 
@@ -99,31 +98,7 @@ MAX_FILE_BYTES = 2 * 1024 ** 3
 
 
 def _check_regular_file(path: Path, source: str) -> None:
-    """Refuse, with one line, anything but a readable regular file of a sane size.
-
-    A FIFO or a device (``/dev/zero``) would hang or never end; a symbolic-link loop is not
-    "not found"; a huge file would exhaust memory.
-    """
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise DataError("is a symbolic link to a file that does not exist", source=source) from None
-        raise DataError("file not found", source=source) from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise DataError("is a loop of symbolic links, not a data file", source=source) from None
-        raise DataError(f"cannot be read ({exc.strerror or exc})", source=source) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError("is a directory, not a data file", source=source)
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or special file"
-        raise DataError(f"is {kind}, not a data file; save the responses to a file first", source=source)
-    if info.st_size > MAX_FILE_BYTES:
-        raise DataError(f"is {info.st_size / 1024 ** 3:.1f} GB, larger than the {MAX_FILE_BYTES // 1024 ** 3} GB "
-                        "a response file may be; split it or remove unused columns", source=source)
-    if not os.access(path, os.R_OK):
-        raise DataError("cannot be read (permission denied)", source=source)
+    check_regular_file(path, DataError, MAX_FILE_BYTES, "data file")
 
 
 # --------------------------------------------------------------------------- CSV

@@ -9,17 +9,24 @@ and value to its line, so that each error names the YAML line. The same
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
+from ..files import check_regular_file
 from ..errors import ModelError, QuestionnaireError
 from ..text import LocalizedText, match_key, to_ascii_digits
 from .schema import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
 from ..sem.syntax import NAME_RE, expression_names, parse_model
 
 __all__ = ["load_questionnaire", "questionnaire_from_dict"]
+
+#: A questionnaire file larger than this is refused (the bundled one is about 20 KB).
+MAX_YAML_BYTES = 10 * 1024 ** 2
+#: Deeper nesting than this is refused (a questionnaire needs about 6 levels).
+MAX_YAML_DEPTH = 40
 
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
              "constructs", "demographics", "model", "hypotheses", "references", "version", "author"}
@@ -89,12 +96,9 @@ def load_questionnaire(path: str | os.PathLike) -> Questionnaire:
     """
     path = Path(path)
     source = str(path)
+    check_regular_file(path, QuestionnaireError, MAX_YAML_BYTES, "questionnaire file")
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise QuestionnaireError("file not found", source=source) from None
-    except IsADirectoryError:
-        raise QuestionnaireError("is a directory, not a questionnaire file", source=source) from None
     except OSError as exc:
         raise QuestionnaireError(f"cannot read the file ({exc.strerror})", source=source) from None
     try:
@@ -106,8 +110,30 @@ def load_questionnaire(path: str | os.PathLike) -> Questionnaire:
     return questionnaire_from_yaml(text, source=source)
 
 
+def _refuse_yaml_hazards(text: str, source: str | None) -> None:
+    """Refuse anchors and aliases (an alias bomb expands a few bytes into gigabytes) and deep nesting
+    (thousands of brackets exhaust the recursion of the YAML composer), before anything is built."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise QuestionnaireError("YAML anchors (&name) and aliases (*name) are not allowed in a "
+                                         "questionnaire; write each value out", source=source,
+                                         line=event.start_mark.line + 1)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise QuestionnaireError(f"nested more than {MAX_YAML_DEPTH} levels deep; a questionnaire "
+                                             "needs far fewer", source=source, line=event.start_mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # syntax errors are reported with their line by the loader below
+
+
 def questionnaire_from_yaml(text: str, source: str | None = None) -> Questionnaire:
     """Validate questionnaire YAML given as text."""
+    _refuse_yaml_hazards(text, source)
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -474,9 +500,10 @@ def _check_identified(constructs, statements, lines: _Lines, where) -> None:
     from ..sem.identification import check_identification
     from ..sem.partable import build_partable
     from ..sem.syntax import parse_model
-    measurement = "\n".join(f"{c.id} =~ {' + '.join(i.id for i in c.items)}" for c in constructs)
+    from .schema import derived_measurement_syntax
+    derived = tuple(replace(s, line=0) for s in parse_model(derived_measurement_syntax(constructs, statements)))
     try:
-        table = build_partable(tuple(parse_model(measurement)) + tuple(statements))
+        table = build_partable(derived + tuple(statements))
     except ModelError as exc:
         raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
                                  line=where(exc.line) if exc.line else lines.line(("model",))) from None
@@ -507,6 +534,9 @@ def _hypotheses(value: Any, lines: _Lines, constructs, statements) -> tuple[Hypo
         ends = []
         for key in ("from", "to"):
             name = raw.get(key)
+            if not isinstance(name, str):
+                raise lines.error(hpath + (key,), f"'{key}' must name one construct, not {_kind(name)} (put "
+                                                   "mediators under 'through')")
             if name not in construct_ids:
                 raise lines.error(hpath + (key,), f"'{key}: {name}' must name a construct")
             ends.append(name)
@@ -515,6 +545,8 @@ def _hypotheses(value: Any, lines: _Lines, constructs, statements) -> tuple[Hypo
             through = [through]
         through = _require_list(through, hpath + ("through",), lines, "through")
         for name in through:
+            if not isinstance(name, str):
+                raise lines.error(hpath + ("through",), f"'through' must list construct names, not {_kind(name)}")
             if name not in construct_ids:
                 raise lines.error(hpath + ("through",), f"'{name}' in 'through' must name a construct")
         chain = [ends[0], *through, ends[1]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from ..text import LocalizedText, match_key
 from ..errors import QuestionnaireError
@@ -111,6 +111,25 @@ class Hypothesis:
         return bool(self.through)
 
 
+def derived_measurement_syntax(constructs: Iterable["Construct"], model_statements: Iterable[Statement] = ()) -> str:
+    """lavaan syntax of the measurement model derived from the constructs.
+
+    Single-item constructs are measured without error (loading fixed to 1, residual
+    variance fixed to 0), as lavaan does for a single indicator. A loading or variance
+    that the questionnaire's ``model`` states itself (``KCF =~ NA*KCF1``, ``KCF1 ~~ KCF1``)
+    is left to the model, so that the user's modifiers apply and nothing is stated twice.
+    """
+    own = {(s.lhs, s.op, s.rhs) for s in model_statements}
+    lines = []
+    for c in constructs:
+        items = [i for i in c.item_ids if (c.id, "=~", i) not in own]
+        if items:
+            lines.append(f"{c.id} =~ {' + '.join(items)}")
+        if len(c.items) == 1 and (c.items[0].id, "~~", c.items[0].id) not in own:
+            lines.append(f"{c.items[0].id} ~~ 0*{c.items[0].id}")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Questionnaire:
     """A validated questionnaire: scale, constructs, demographics, model, hypotheses."""
@@ -154,19 +173,24 @@ class Questionnaire:
     def __iter__(self) -> Iterator[Construct]:
         return iter(self.constructs)
 
+    def _user_measurement(self) -> tuple[Statement, ...]:
+        """The model's own ``=~`` statements and ``~~`` statements among constructs and items."""
+        measured = {c.id for c in self.constructs} | set(self.item_ids) | {
+            s.lhs for s in self.model_statements if s.op == "=~"}
+        return tuple(s for s in self.model_statements
+                     if s.op == "=~" or (s.op == "~~" and s.lhs in measured and s.rhs in measured))
+
+    @property
+    def derived_syntax(self) -> str:
+        """lavaan syntax of the measurement model derived from the constructs
+        (see :func:`derived_measurement_syntax`)."""
+        return derived_measurement_syntax(self.constructs, self.model_statements)
+
     @property
     def measurement_syntax(self) -> str:
-        """lavaan syntax of the measurement model derived from the constructs.
-
-        Single-item constructs are measured without error (loading fixed to 1,
-        residual variance fixed to 0), as lavaan does for a single indicator.
-        """
-        lines = []
-        for c in self.constructs:
-            lines.append(f"{c.id} =~ {' + '.join(c.item_ids)}")
-            if len(c.items) == 1:
-                lines.append(f"{c.items[0].id} ~~ 0*{c.items[0].id}")
-        return "\n".join(lines)
+        """The measurement model (for the CFA): the derived syntax plus the model's own measurement statements."""
+        own = "\n".join(s.to_syntax() for s in self._user_measurement())
+        return self.derived_syntax + ("\n" + own if own else "")
 
     def syntax_line(self, line: int | None) -> int | None:
         """The YAML line of line ``line`` of :attr:`full_syntax` (None when it is not known).
@@ -175,7 +199,7 @@ class Questionnaire:
         """
         if not self.model_lines:
             return None
-        derived = self.measurement_syntax.count("\n") + 1
+        derived = self.derived_syntax.count("\n") + 1
         if line is None or line <= derived:
             return self.model_lines[0]
         index = line - derived - 1
@@ -183,5 +207,5 @@ class Questionnaire:
 
     @property
     def full_syntax(self) -> str:
-        """Measurement model plus the questionnaire's ``model`` text."""
-        return self.measurement_syntax + ("\n" + self.model if self.model else "")
+        """The derived measurement model plus the questionnaire's ``model`` text."""
+        return self.derived_syntax + ("\n" + self.model if self.model else "")

@@ -90,8 +90,52 @@ def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = Fa
     rows, seen = _user_rows(body, meanstructure)
     _add_default_rows(rows, seen, defaults)
     _fix_single_indicators(body, roles.observed, rows, seen)
-    return ParTable(_number_free(rows), roles.observed, roles.latent, roles.ov_x, definitions, constraints,
+    same = _apply_constraints(constraints, rows)
+    return ParTable(_number_free(rows, same), roles.observed, roles.latent, roles.ov_x, definitions, constraints,
                     meanstructure)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _apply_constraints(constraints: tuple[Statement, ...], rows: list[Param]) -> dict[str, str]:
+    """Apply ``==`` constraints as lavaan does for simple ones, by reparameterisation.
+
+    ``a == b`` (two labels) makes one parameter of both; ``a == 0.5`` fixes ``a``. Returns each
+    label's representative label. Other constraints are refused with their line, never ignored:
+    inequalities (lavaan bounds the optimiser; this estimator has no bounds) and equalities of
+    expressions.
+    """
+    labels = {row.label for row in rows if row.label}
+    parent: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while parent.get(label, label) != label:
+            label = parent[label]
+        return label
+
+    for c in constraints:
+        text = f"{c.lhs} {c.op} {c.rhs}"
+        if c.op != "==":
+            raise ModelError(f"the inequality constraint '{text}' is not supported (it needs a bounded "
+                             "optimiser); remove it, or fix the parameter to a value", line=c.line)
+        left, right = c.lhs.strip(), c.rhs.strip()
+        values = (_number(left), _number(right))
+        if left in labels and right in labels:
+            parent[find(left)] = find(right)
+        elif (left in labels and values[1] is not None) or (right in labels and values[0] is not None):
+            label, value = (left, values[1]) if left in labels else (right, values[0])
+            for i, row in enumerate(rows):
+                if row.label == label:
+                    rows[i] = replace(row, free=0, value=value)
+        else:
+            raise ModelError(f"the constraint '{text}' must equate two labels (a == b) or a label and a "
+                             "number (a == 0.5); write other constraints as one label", line=c.line)
+    return {label: find(label) for label in labels}
 
 
 @dataclass(frozen=True)
@@ -166,6 +210,7 @@ def _user_rows(body: list[Statement], meanstructure: bool) -> tuple[list[Param],
     """The user's rows, first of each (lhs, op, rhs) only, with auto.fix.first; and each key's row index."""
     rows: list[Param] = []
     seen: dict[tuple, int] = {}
+    lines: dict[tuple, int] = {}
     first_loading: dict[str, int] = {}
     for s in body:
         op, rhs = (s.op, s.rhs)
@@ -176,8 +221,12 @@ def _user_rows(body: list[Statement], meanstructure: bool) -> tuple[list[Param],
                                  line=s.line)
         key = _key(s.lhs, op, rhs)
         if key in seen:
-            continue
+            first = lines.get(key)
+            where = f"lines {first} and {s.line}" if first and s.line and first != s.line else "twice"
+            raise ModelError(f"'{s.lhs} {s.op} {s.rhs}' is written {where}: lavaan refuses a duplicate "
+                             "parameter; write it once (with its label or value)", line=s.line)
         seen[key] = len(rows)
+        lines[key] = s.line
         free = s.fixed is None
         row = Param(key[0], op, key[2], label=s.label, free=1 if free else 0,
                     value=s.fixed if s.fixed is not None else s.start, user=True)
@@ -215,19 +264,21 @@ def _fix_single_indicators(body: list[Statement], observed: tuple[str, ...], row
                 rows[idx] = replace(rows[idx], free=0, value=0.0)
 
 
-def _number_free(rows: list[Param]) -> tuple[Param, ...]:
-    """Number the free parameters; a shared label means one parameter."""
+def _number_free(rows: list[Param], same: dict[str, str] | None = None) -> tuple[Param, ...]:
+    """Number the free parameters; a shared label, or labels constrained equal, mean one parameter."""
+    same = same or {}
     numbered: list[Param] = []
     by_label: dict[str, int] = {}
     counter = 0
     for row in rows:
         if row.free:
-            if row.label and row.label in by_label:
-                numbered.append(replace(row, free=by_label[row.label]))
+            group = same.get(row.label, row.label)
+            if group and group in by_label:
+                numbered.append(replace(row, free=by_label[group]))
                 continue
             counter += 1
-            if row.label:
-                by_label[row.label] = counter
+            if group:
+                by_label[group] = counter
             numbered.append(replace(row, free=counter))
         else:
             numbered.append(row)

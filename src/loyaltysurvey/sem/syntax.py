@@ -47,6 +47,26 @@ class Statement:
     free: bool = False
     line: int = 0
 
+    def to_syntax(self) -> str:
+        """The statement as one line of lavaan syntax (its modifiers included).
+
+        >>> [s.to_syntax() for s in parse_model("F =~ NA*x1 + a*x2 + 0.5*x3")]
+        ['F =~ NA*x1', 'F =~ a*x2', 'F =~ 0.5*x3']
+        """
+        if self.op in (":=", "==", "<", ">"):
+            return f"{self.lhs} {self.op} {self.rhs}"
+        mods = []
+        if self.free:
+            mods.append("NA")
+        if self.fixed is not None:
+            mods.append(repr(float(self.fixed)).removesuffix(".0") if float(self.fixed).is_integer()
+                        else repr(float(self.fixed)))
+        if self.start is not None and self.fixed is None:
+            mods.append(f"start({self.start!r})")
+        if self.label:
+            mods.append(self.label)
+        return f"{self.lhs} {self.op} {''.join(m + '*' for m in mods)}{self.rhs}"
+
 
 def _strip_comment(line: str) -> str:
     out = []
