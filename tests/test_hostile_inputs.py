@@ -190,3 +190,108 @@ def test_hypothesis_fields_holding_lists(capsys, tmp_path, field, value, fragmen
     path.write_text(text[:first] + f"    {field}: {value}" + text[end:], encoding="utf-8")
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2 and fragment in one_line(err) and "line" in err, err
+
+
+def _export(tmp_path: Path, edit, name: str = "answers.csv") -> Path:
+    """The bundled example export with ``edit(frame)`` applied, as CSV."""
+    import pandas as pd
+    frame = pd.read_csv(EXPORT, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    edit(frame)
+    path = tmp_path / name
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def _ledger(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "out" / "ingest.json").read_text(encoding="utf-8"))
+
+
+def test_ids_are_text_never_numbers(capsys, tmp_path):
+    def edit(frame):
+        frame.loc[0, "respondent_id"] = "12E3"
+        frame.loc[1, "respondent_id"] = "12000"
+        frame.loc[2, "respondent_id"] = "+7"
+        frame.loc[3, "respondent_id"] = "007"
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    clean = (tmp_path / "out" / "clean.csv").read_text(encoding="utf-8").splitlines()
+    ids = [line.split(",")[0] for line in clean[1:5]]
+    assert ids == ["12E3", "12000", "'+7", "007"]  # '+7: text starting with + is neutralised
+    assert _ledger(tmp_path)["conflicting_ids"] == []
+
+
+def test_a_scale_coded_one_point_low_is_refused(capsys, tmp_path):
+    def edit(frame):
+        column = "KCF2"
+        values = frame[column].map(lambda v: str(int(v) - 1) if v.isdigit() else v)
+        frame[column] = values
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    line = one_line(err)
+    assert code == 2 and "column 'KCF2'" in line and "one point low" in line and "0 to 4" in line, line
+
+
+def test_answers_between_scale_points_are_kept_and_listed(capsys, tmp_path):
+    def edit(frame):
+        frame.loc[4, "KCF2"] = "3.5"
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    ledger = _ledger(tmp_path)
+    assert ledger["between_points"] == [{"respondent_id": "R0005", "item": "KCF2", "value": "3.5", "row": 5}]
+    assert "between_points" in [w["code"] for w in ledger["warnings"]]
+
+
+def test_demographic_missing_codes_and_unknown_codes(capsys, tmp_path):
+    def edit(frame):
+        frame.loc[0, "gender"] = "-99"
+        frame.loc[1, "gender"] = "A1"
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    clean = (tmp_path / "out" / "clean.csv").read_text(encoding="utf-8").splitlines()
+    header = clean[0].split(",")
+    gender = [line.split(",")[header.index("gender")] for line in clean[1:3]]
+    assert gender == ["", "A1"]
+    warnings = {w["code"]: w["message"] for w in _ledger(tmp_path)["warnings"]}
+    assert "unknown_demographic_code" in warnings and "'A1'" in warnings["unknown_demographic_code"]
+
+
+def test_each_recoded_cell_counts_once(capsys, tmp_path):
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, EXPORT, "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    import pandas as pd
+    ledger = _ledger(tmp_path)
+    raw = pd.read_csv(EXPORT, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    kept = raw.drop(index=[e["row"] - 1 for e in ledger["excluded"]])
+    persian = kept.drop(columns=["respondent_id"]).apply(lambda col: col.str.contains("[۰-۹]")).to_numpy().sum()
+    # every cell with Persian digits is counted once: as digits, or as the label or code it was
+    assert ledger["recoded_cells"]["persian_digits"] <= persian
+    assert ledger["recoded_cells"]["persian_digits"] + ledger["recoded_cells"]["demographic_labels"] \
+        + ledger["recoded_cells"]["text_labels"] + ledger["recoded_cells"]["missing_codes"] >= persian
+
+
+def test_sav_value_labels_say_what_the_codes_mean(capsys, tmp_path):
+    """A .sav coded 0-4 whose own value labels are the questionnaire's five labels is read as 1-5."""
+    import pandas as pd
+    import pyreadstat
+    from loyaltysurvey.datasets import crm_questionnaire, crm_responses
+    q = crm_questionnaire()
+    frame = crm_responses()[list(q.item_ids)].copy()
+    for item in q.items:  # back to the answers as given, then coded from 0
+        if item.reverse:
+            frame[item.id] = 6 - frame[item.id]
+    frame = (frame - 1).reset_index()
+    labels = [q.scale.label(p, "fa") for p in q.scale.points]
+    value_labels = {item: {float(k): labels[k] for k in range(5)} for item in q.item_ids}
+    path = tmp_path / "coded_from_zero.sav"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=value_labels)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    clean = pd.read_csv(tmp_path / "out" / "clean.csv")
+    original = crm_responses()
+    for item in q.items:
+        expected = 6 - original[item.id] if item.reverse else original[item.id]
+        assert clean[item.id].tolist() == pytest.approx(expected.tolist(), nan_ok=True), item.id
+    assert _ledger(tmp_path)["recoded_cells"]["value_labels"] > 0

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from ..text import match_key, normalize_persian, to_ascii_digits
 
-__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "normalize_code"]
+__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "normalize_code", "normalize_id"]
 
 #: Text that means "no answer" in common exports (after loose matching).
 NA_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "#null!", ".", "missing", "-", "--", "?"})
@@ -30,15 +30,18 @@ _LABEL_NUMBERED = re.compile(r"^(.+?)\s*[-:(=]\s*([+-]?\d+)\)?$")
 class Reading:
     """The result of reading one cell.
 
-    ``kind`` is one of ``empty``, ``number``, ``label``, ``missing_code``,
-    ``na_token``, ``out_of_range``, ``unreadable``. ``value`` is NaN unless
-    kind is ``number`` or ``label``.
+    ``kind`` is one of ``empty``, ``number``, ``between_points`` (a number between two
+    points of an integer scale, kept), ``label``, ``value_label`` (a code the file's own
+    value labels name as a scale point), ``missing_code``, ``na_token``, ``out_of_range``,
+    ``unreadable``. ``value`` is NaN unless an answer was read; ``number`` holds the
+    number written in the cell when there is one (also when it is out of range).
     """
 
     value: float
     kind: str
     persian_digits: bool = False
     arabic_digits: bool = False
+    number: float = math.nan
 
 
 def _number(text: str) -> float | None:
@@ -50,6 +53,25 @@ def _number(text: str) -> float | None:
     if _DECIMAL_COMMA.match(text):
         return float(text.replace(",", "."))
     return None
+
+
+def normalize_id(value: Any) -> str | None:
+    """A respondent id as text, never parsed as a number: ``12E3``, ``+7`` and ``007`` stay as written.
+
+    Only surrounding blanks are removed and Persian or Arabic digits written as ASCII digits; a
+    number cell (Excel, SPSS) that holds a whole number is written without ``.0``.
+
+    >>> normalize_id("12E3"), normalize_id(" +7 "), normalize_id("۰۰۷"), normalize_id(12.0)
+    ('12E3', '+7', '007', '12')
+    """
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    text, _, _ = to_ascii_digits(str(value).strip())
+    return text or None
 
 
 def normalize_code(value: Any) -> str | None:
@@ -73,9 +95,10 @@ class AnswerReader:
     """Reads the cells of one item against its scale and the missing codes."""
 
     def __init__(self, lo: int, hi: int, labels: dict[str, int], missing_codes: Iterable,
-                 user_missing: tuple = ()) -> None:
+                 user_missing: tuple = (), value_labels: dict[float, int] | None = None) -> None:
         self.lo, self.hi = lo, hi
         self.labels = labels
+        self.value_labels = value_labels or {}
         self.numeric_codes = {float(c) for c in missing_codes if isinstance(c, float)}
         self.text_codes = {c for c in missing_codes if isinstance(c, str)}
         self.user_missing = user_missing
@@ -92,10 +115,15 @@ class AnswerReader:
 
     def _classify(self, number: float, fa: bool, ar: bool) -> Reading:
         if self._is_missing_code(number):
-            return Reading(math.nan, "missing_code", fa, ar)
+            return Reading(math.nan, "missing_code", fa, ar, number)
+        if number in self.value_labels:
+            point = self.value_labels[number]
+            return Reading(float(point), "value_label" if point != number else "number", fa, ar, number)
         if not (self.lo <= number <= self.hi) or math.isinf(number):
-            return Reading(math.nan, "out_of_range", fa, ar)
-        return Reading(number, "number", fa, ar)
+            return Reading(math.nan, "out_of_range", fa, ar, number)
+        if not number.is_integer():
+            return Reading(number, "between_points", fa, ar, number)
+        return Reading(number, "number", fa, ar, number)
 
     def read(self, cell: Any) -> Reading:
         if cell is None:

@@ -18,13 +18,18 @@ import pandas as pd
 from ..errors import DataError
 from ..questionnaire import Item, Questionnaire
 from ..text import match_key, to_ascii_digits
-from .cells import AnswerReader, normalize_code
+from .cells import AnswerReader, normalize_code, normalize_id
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
 from .readers import RawTable
 
 __all__ = ["IngestResult", "ingest_table"]
+
+#: The ledger category of each kind of recoded cell (numbers written in Persian or Arabic digits
+#: count under their script only when nothing else changed them).
+_RECODE_KINDS = {"label": "text_labels", "missing_code": "missing_codes", "na_token": "na_tokens",
+                 "value_label": "value_labels"}
 
 #: Share of a column's non-empty cells that may be unreadable before the column is refused.
 UNREADABLE_LIMIT = 0.5
@@ -55,7 +60,11 @@ def _row_key(row: tuple) -> tuple:
     return tuple(None if c is None else (str(c).strip() if isinstance(c, str) else c) for c in row)
 
 
-def _demographic_reader(demo, table: RawTable, header: str):
+def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple = ()):
+    missing = {normalize_code(c) for c in missing_codes} | {match_key(str(c)) for c in missing_codes}
+    for spec in table.user_missing.get(header, ()):
+        if spec[0] == "value":
+            missing.add(normalize_code(spec[1]))
     lookup: dict[str, str] = {}
     for code, label in demo.values.items():
         lookup[match_key(code)] = code
@@ -67,9 +76,11 @@ def _demographic_reader(demo, table: RawTable, header: str):
             lookup.setdefault(match_key(label), code_text)
 
     def read(cell: Any) -> tuple[str | None, bool, bool, bool]:
-        """(value, changed by a label, had Persian digits, had Arabic digits)"""
+        """(value, changed by a label or a missing code, had Persian digits, had Arabic digits)"""
         if cell is None:
             return None, False, False, False
+        if normalize_code(cell) in missing or (isinstance(cell, str) and match_key(cell) in missing):
+            return None, True, False, False
         if isinstance(cell, str):
             _, n_fa, n_ar = to_ascii_digits(cell)
             code = normalize_code(cell)
@@ -91,6 +102,7 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     rows = _screen_rows(table, cmap, notices)
     cells = _read_cells(q, items, table, cmap, rows.candidates)
     _refuse_unreadable_columns(items, table, cmap, rows.candidates, cells.kinds)
+    _refuse_shifted_columns(items, table, cmap, cells.kinds, cells.numbers)
     kept_index = _drop_unanswered(cells.values, rows)
     tally = _tally_cells(items, table, cmap, rows.candidates, kept_index, cells)
 
@@ -98,7 +110,7 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     responses = pd.DataFrame(cells.values[kept_index], columns=[i.id for i in items],
                              index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
     kept_numbers = [rows.candidates[r][0] for r in kept_index]
-    demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded)
+    demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded, notices)
 
     straightliners = _straightliners(responses, ids, len(items))
     missing_cells = _check_items(items, responses, table, cmap, notices)
@@ -109,6 +121,7 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         duplicate_rows=sum(1 for e in rows.excluded if e["reason"] == "duplicate"),
         duplicate_ids=tuple(rows.duplicate_ids), recoded_cells=tally.recoded,
         out_of_range=tuple(tally.out_of_range), unreadable=tuple(tally.unreadable),
+        between_points=tuple(tally.between_points),
         straightliners=tuple(straightliners), excluded=tuple(rows.excluded),
         columns={i.id: table.headers[cmap.items[i.id]] for i in items},
         matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
@@ -140,6 +153,7 @@ class _Cells:
     values: np.ndarray
     kinds: np.ndarray
     digits: np.ndarray
+    numbers: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -149,6 +163,7 @@ class _Tally:
     recoded: dict[str, int]
     out_of_range: list[dict[str, Any]]
     unreadable: list[dict[str, Any]]
+    between_points: list[dict[str, Any]]
 
 
 def _demographic_notices(q: Questionnaire, cmap: ColumnMap) -> list[Notice]:
@@ -169,7 +184,7 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
         if all(c is None for c in row):
             rows.excluded.append({"row": number, "respondent_id": None, "reason": "empty row"})
             continue
-        rid = normalize_code(row[cmap.respondent_id]) if cmap.respondent_id is not None else None
+        rid = normalize_id(row[cmap.respondent_id]) if cmap.respondent_id is not None else None
         if rid is None:
             rid = f"row{number}"
             if cmap.respondent_id is not None:
@@ -203,9 +218,11 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
     for item in items:
         header = table.headers[cmap.items[item.id]]
         readers[item.id] = AnswerReader(item.scale.min, item.scale.max, item.scale.label_lookup(),
-                                        q.missing_codes, table.user_missing.get(header, ()))
+                                        q.missing_codes, table.user_missing.get(header, ()),
+                                        _value_label_points(item, table.value_labels.get(header)))
     n_rows = len(candidates)
     values = np.full((n_rows, len(items)), np.nan)
+    numbers = np.full((n_rows, len(items)), np.nan)
     kinds = np.empty((n_rows, len(items)), dtype=object)
     digits = np.zeros((n_rows, len(items), 2), dtype=bool)
     for r, (number, _) in enumerate(candidates):
@@ -213,9 +230,51 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
         for j, item in enumerate(items):
             reading = readers[item.id].read(row[cmap.items[item.id]])
             values[r, j] = reading.value
+            numbers[r, j] = reading.number
             kinds[r, j] = reading.kind
             digits[r, j] = (reading.persian_digits, reading.arabic_digits)
-    return _Cells(values, kinds, digits)
+    return _Cells(values, kinds, digits, numbers)
+
+
+def _value_label_points(item: Item, value_labels: dict | None) -> dict[float, int]:
+    """The file's own value labels (SPSS) read as scale points: ``{code: point}`` when every label
+    of the column is one of the item's scale labels (so a 0-4 coding labelled like the 1-5 scale is
+    read as the scale says), else nothing."""
+    if not value_labels:
+        return {}
+    lookup = item.scale.label_lookup()
+    points = {}
+    for code, label in value_labels.items():
+        point = lookup.get(match_key(str(label)))
+        try:
+            number = float(code)
+        except (TypeError, ValueError):
+            return {}
+        if point is None:
+            return {}
+        points[number] = point
+    return points
+
+
+def _refuse_shifted_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, kinds: np.ndarray,
+                            numbers: np.ndarray) -> None:
+    """Refuse a column whose numbers all sit one point off the item's scale (0-4 on a 1-5 scale):
+    reading it would drop one end as out of range and keep every other answer a point off."""
+    for j, item in enumerate(items):
+        written = numbers[np.isin(kinds[:, j], ("number", "out_of_range", "between_points")), j]
+        if written.size < 10:
+            continue
+        lo, hi = item.scale.min, item.scale.max
+        for shift in (-1, 1):
+            inside = (written >= lo + shift) & (written <= hi + shift)
+            outside = int(np.sum(written == (lo - 1 if shift < 0 else hi + 1)))
+            if inside.all() and outside >= 0.02 * written.size and outside >= 3:
+                header = table.headers[cmap.items[item.id]]
+                raise DataError(
+                    f"the answers to item {item.id} run from {written.min():g} to {written.max():g} on its "
+                    f"{lo}-{hi} scale ({outside} answers of {lo - 1 if shift < 0 else hi + 1}): the export codes "
+                    f"the scale one point {'low' if shift < 0 else 'high'}; recode the column, or give the "
+                    f"questionnaire's scale as {lo + shift}-{hi + shift}", source=table.source, column=header)
 
 
 def _refuse_unreadable_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
@@ -254,31 +313,33 @@ def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, cand
                  kept_index: list[int], cells: _Cells) -> _Tally:
     """Count the recoded item cells of the kept rows and list those out of range or unreadable."""
     counts: Counter = Counter()
-    out_of_range, unreadable = [], []
+    out_of_range, unreadable, between = [], [], []
     for r in kept_index:
         number, rid = candidates[r]
         row = table.rows[number - 1]
         for j, item in enumerate(items):
             kind = cells.kinds[r, j]
-            counts["persian_digits"] += int(cells.digits[r, j, 0])
-            counts["arabic_digits"] += int(cells.digits[r, j, 1])
-            if kind == "label":
-                counts["text_labels"] += 1
-            elif kind == "missing_code":
-                counts["missing_codes"] += 1
-            elif kind == "na_token":
-                counts["na_tokens"] += 1
-            elif kind in ("out_of_range", "unreadable"):
+            category = _RECODE_KINDS.get(kind)
+            if category:  # each changed cell counts once, under what changed it
+                counts[category] += 1
+            elif cells.digits[r, j, 0]:
+                counts["persian_digits"] += 1
+            elif cells.digits[r, j, 1]:
+                counts["arabic_digits"] += 1
+            if kind in ("out_of_range", "unreadable", "between_points"):
                 entry = {"respondent_id": rid, "item": item.id, "value": str(row[cmap.items[item.id]]),
                          "row": number}
-                (out_of_range if kind == "out_of_range" else unreadable).append(entry)
+                {"out_of_range": out_of_range, "unreadable": unreadable,
+                 "between_points": between}[kind].append(entry)
     recoded = {k: int(counts.get(k, 0)) for k in
                ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
-    return _Tally(recoded, out_of_range, unreadable)
+    if counts.get("value_labels"):
+        recoded["value_labels"] = int(counts["value_labels"])
+    return _Tally(recoded, out_of_range, unreadable, between)
 
 
 def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbers: list[int],
-                       index: pd.Index, recoded: dict[str, int]) -> pd.DataFrame:
+                       index: pd.Index, recoded: dict[str, int], notices: list[Notice]) -> pd.DataFrame:
     """Read the demographics of the kept rows as codes or text, adding their recodings to ``recoded``."""
     demo_cols: dict[str, list] = {}
     demographic_labels = 0
@@ -286,14 +347,22 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
         if demo.id not in cmap.demographics:
             continue
         col = cmap.demographics[demo.id]
-        read = _demographic_reader(demo, table, table.headers[col])
+        read = _demographic_reader(demo, table, table.headers[col], q.missing_codes)
         out = []
+        unknown: list[tuple[int, str]] = []
         for number in numbers:
             value, changed, fa, ar = read(table.rows[number - 1][col])
             demographic_labels += int(changed)
-            recoded["persian_digits"] += int(fa)
-            recoded["arabic_digits"] += int(ar)
+            recoded["persian_digits"] += int(fa and not changed)
+            recoded["arabic_digits"] += int(ar and not changed and not fa)
+            if demo.values and value is not None and value not in demo.values:
+                unknown.append((number, value))
             out.append(value)
+        if unknown:
+            notices.append(Notice("unknown_demographic_code",
+                                  f"{len(unknown)} answers to demographic '{demo.id}' are none of its coded values "
+                                  f"(first: row {unknown[0][0]}, '{unknown[0][1][:40]}'); they are tabulated as "
+                                  "written: add them to its values or correct the export", demo.id))
         demo_cols[demo.id] = out
     if demographic_labels:
         recoded["demographic_labels"] = demographic_labels
@@ -342,4 +411,9 @@ def _cell_notices(tally: _Tally) -> list[Notice]:
     if tally.unreadable:
         notices.append(Notice("unreadable", f"{len(tally.unreadable)} answers could not be read as numbers or "
                               "scale labels and were treated as missing (listed under unreadable)"))
+    if tally.between_points:
+        first = tally.between_points[0]
+        notices.append(Notice("between_points", f"{len(tally.between_points)} answers lie between two points of "
+                              f"their integer scale (first: item {first['item']}, row {first['row']}, "
+                              f"'{first['value']}'); they are kept as written (listed under between_points)"))
     return notices

@@ -33,6 +33,7 @@ class Ledger:
     matched_by: dict[str, str] = field(default_factory=dict)
     missing_cells: dict[str, int] = field(default_factory=dict)
     conflicting_ids: tuple[str, ...] = ()
+    between_points: tuple[dict[str, Any], ...] = ()
     encoding: str | None = None
     warnings: tuple[Notice, ...] = ()
 
@@ -46,6 +47,7 @@ class Ledger:
             "recoded_cells": dict(self.recoded_cells),
             "out_of_range": [dict(x) for x in self.out_of_range],
             "unreadable": [dict(x) for x in self.unreadable],
+            "between_points": [dict(x) for x in self.between_points],
             "straightliners": list(self.straightliners),
             "excluded": [dict(x) for x in self.excluded],
             "conflicting_ids": list(self.conflicting_ids),
