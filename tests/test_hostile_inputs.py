@@ -295,3 +295,24 @@ def test_sav_value_labels_say_what_the_codes_mean(capsys, tmp_path):
         expected = 6 - original[item.id] if item.reverse else original[item.id]
         assert clean[item.id].tolist() == pytest.approx(expected.tolist(), nan_ok=True), item.id
     assert _ledger(tmp_path)["recoded_cells"]["value_labels"] > 0
+
+
+def test_answers_on_another_sheet_and_a_bom_in_a_header(capsys, tmp_path):
+    import openpyxl
+    import pandas as pd
+    frame = pd.read_csv(EXPORT, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    book = openpyxl.Workbook()
+    book.active.title = "Intro"
+    book.active.append(["About this survey"])
+    sheet = book.create_sheet("Responses")
+    sheet.append(["\ufeff" + frame.columns[0], *frame.columns[1:]])  # a header that looks like 'respondent_id'
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    path = tmp_path / "two_sheets.xlsx"
+    book.save(path)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    assert code == 2 and "give --sheet 'Responses'" in one_line(err)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"), "--sheet",
+                       "Responses")
+    assert code == 0, err
+    assert _ledger(tmp_path)["respondents"] == 420

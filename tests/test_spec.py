@@ -81,7 +81,7 @@ def test_builder_gives_the_same_objects_as_yaml():
 def test_measurement_syntax_from_constructs():
     q = questionnaire_from_yaml(BASE)
     assert q.measurement_syntax == "SAT =~ SAT1 + SAT2 + SAT3\nLOY =~ LOY1 + LOY2 + LOY3"
-    assert q.full_syntax.endswith("LOY ~ b*SAT\nind := b*2\n")
+    assert q.full_syntax.endswith("LOY ~ b*SAT\nind := b*2")
 
 
 def test_model_error_names_the_yaml_line_inside_the_block():

@@ -79,3 +79,29 @@ def test_self_regression_and_inequalities_are_refused_with_their_line():
         SEM("visual =~ x1 + a*x2 + b*x3\na == 2*b")
     assert info.value.line == 2
     assert np.isfinite(SEM("visual =~ x1 + a*x2 + b*x3\na == b").fit(holzinger_swineford()).measures["chisq"])
+
+
+def test_a_questionnaire_model_may_free_the_first_loading(tmp_path):
+    """In a questionnaire the measurement model is derived from the constructs; a model line that
+    states a loading itself (NA*KCF1) replaces the derived one instead of being dropped."""
+    import loyaltysurvey
+    from loyaltysurvey.datasets import crm_export
+    from loyaltysurvey.resources import bundled_path
+    text = bundled_path("questionnaires", "crm_loyalty.yaml").read_text(encoding="utf-8")
+    at = text.index("\nmodel: |\n") + len("\nmodel: |\n")
+    path = tmp_path / "q.yaml"
+    path.write_text(text[:at] + "  KCF =~ NA*KCF1\n  KCF ~~ 1*KCF\n" + text[at:], encoding="utf-8")
+    q = loyaltysurvey.load_questionnaire(path)
+    assert q.derived_syntax.startswith("KCF =~ NA*KCF1 + KCF2 + KCF3")
+    study = loyaltysurvey.analyze(q, crm_export(), method="cb", bootstrap=0)
+    default = loyaltysurvey.analyze(bundled_path("questionnaires", "crm_loyalty.yaml"), crm_export(), method="cb",
+                                    bootstrap=0)
+    key = ("KCF", "=~", "KCF1")
+    for fit, same in ((study.cfa, default.cfa), (study.sem, default.sem)):
+        est = fit.estimates().set_index(["lhs", "op", "rhs"])
+        assert est.loc[key, "se"] > 0                              # estimated, not fixed at 1
+        assert est.loc[("KCF", "~~", "KCF"), "est"] == 1.0         # the scale comes from the variance
+        # the same model identified another way: equal fit and standardized solution
+        assert fit.measures["chisq"] == pytest.approx(same.measures["chisq"], rel=1e-6)
+        assert est.loc[key, "std.all"] == pytest.approx(
+            same.estimates().set_index(["lhs", "op", "rhs"]).loc[key, "std.all"], abs=1e-4)

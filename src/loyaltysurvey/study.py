@@ -88,7 +88,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         with pool as runner:
             results = analyze_responses(data_result, settings, executor=runner, progress=progress)
     except ModelError as exc:
-        raise ModelError(f"model: {exc.detail}", source=q.source, line=q.syntax_line(exc.line)) from None
+        raise ModelError(f"model: {exc.detail}", source=q.source, line=q.model_line(exc.line)) from None
     return Study(results)
 
 

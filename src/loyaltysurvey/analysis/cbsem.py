@@ -79,7 +79,7 @@ def _em_correlations(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _measurement(scored: pd.DataFrame, q: Questionnaire, missing: str, estimator: str) -> dict[str, Any]:
     """The CFA of the constructs and the validity measures read from it."""
-    cfa = SEM(q.measurement_syntax).fit(scored, missing=missing, estimator=estimator)
+    cfa = SEM(q.cfa_statements).fit(scored, missing=missing, estimator=estimator)
     ave = average_variance_extracted(cfa)
     blocks = {f: items for f, items in factor_indicators(cfa).items()}
     used = scored[list(cfa.observed)].dropna() if missing == "listwise" else scored[list(cfa.observed)]
@@ -106,7 +106,7 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     if q.model:
         try:
             se = "bootstrap" if settings.bootstrap else "standard"
-            sem = SEM(q.full_syntax).fit(scored, missing=missing, estimator=estimator, se=se,
+            sem = SEM(q.sem_statements).fit(scored, missing=missing, estimator=estimator, se=se,
                                          bootstrap=settings.bootstrap, seed=settings.seed, jobs=settings.jobs,
                                          executor=executor, progress=progress, level=settings.level)
             notices.extend(sem.notices)

@@ -64,11 +64,30 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None,
         raise DataError("old Excel .xls files are not supported; save the sheet as .xlsx or .csv", source=source)
     else:
         raise DataError(f"unknown file type '{suffix or '(none)'}'; give a .csv, .xlsx or .sav file", source=source)
+    hint = _other_sheets_hint(path, sheet) if suffix in (".xlsx", ".xlsm") else ""
     if not table.headers:
-        raise DataError("is empty: no header row and no data", source=source)
+        raise DataError(f"is empty: no header row and no data{hint}", source=source)
     if not table.rows:
-        raise DataError("has a header row but no data rows", source=source)
+        raise DataError(f"has a header row but no data rows{hint}", source=source)
     return table
+
+
+def _other_sheets_hint(path: Path, sheet: str | None) -> str:
+    """'; the sheets ... hold data: give --sheet NAME' when other sheets of the workbook have rows."""
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - only a hint; the workbook opened a moment ago
+        return ""
+    try:
+        current = sheet or book.sheetnames[0]
+        filled = [ws.title for ws in book.worksheets if ws.title != current and (ws.max_row or 0) > 1]
+    finally:
+        book.close()
+    if not filled:
+        return ""
+    return f"; the sheet{'s' if len(filled) > 1 else ''} {', '.join(repr(n) for n in filled)} " \
+           f"{'hold' if len(filled) > 1 else 'holds'} data: give --sheet {filled[0]!r}"
 
 
 def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>") -> RawTable:
@@ -102,6 +121,15 @@ def _check_regular_file(path: Path, source: str) -> None:
 
 
 # --------------------------------------------------------------------------- CSV
+
+_INVISIBLE = re.compile(r"[\ufeff\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean_header(text: str) -> str:
+    """A header without byte-order marks, zero-width spaces and direction marks (which make two
+    headers that look the same differ), and without surrounding blanks."""
+    return _INVISIBLE.sub("", text).strip()
+
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -188,7 +216,7 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         raise DataError(f"is not valid CSV near line {reader.line_num}: {exc}", source=source) from None
     if not records:
         raise DataError("is empty: no header row and no data", source=source)
-    header = [h.strip() for h in records[0]]
+    header = [_clean_header(h) for h in records[0]]
     width = len(header)
     _refuse_swallowed_rows(records, header, delimiter, source)
     rows = []
@@ -252,7 +280,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         records.pop()
     if not records:
         return RawTable(source, (), ())
-    header = ["" if h is None else str(h).strip() for h in records[0]]
+    header = ["" if h is None else _clean_header(str(h)) for h in records[0]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)

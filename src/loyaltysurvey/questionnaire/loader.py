@@ -500,10 +500,11 @@ def _check_identified(constructs, statements, lines: _Lines, where) -> None:
     from ..sem.identification import check_identification
     from ..sem.partable import build_partable
     from ..sem.syntax import parse_model
-    from .schema import derived_measurement_syntax
-    derived = tuple(replace(s, line=0) for s in parse_model(derived_measurement_syntax(constructs, statements)))
+    from .schema import measurement_statements
+    derived = measurement_statements(constructs, statements)
+    taken = {(s.lhs, s.op, s.rhs) for s in derived}
     try:
-        table = build_partable(derived + tuple(statements))
+        table = build_partable(derived + tuple(s for s in statements if (s.lhs, s.op, s.rhs) not in taken))
     except ModelError as exc:
         raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
                                  line=where(exc.line) if exc.line else lines.line(("model",))) from None

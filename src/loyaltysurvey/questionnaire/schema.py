@@ -111,22 +111,40 @@ class Hypothesis:
         return bool(self.through)
 
 
-def derived_measurement_syntax(constructs: Iterable["Construct"], model_statements: Iterable[Statement] = ()) -> str:
-    """lavaan syntax of the measurement model derived from the constructs.
+def measurement_statements(constructs: Iterable["Construct"], model_statements: Iterable[Statement] = ()
+                           ) -> tuple[Statement, ...]:
+    """The measurement model derived from the constructs, as statements in questionnaire order.
 
-    Single-item constructs are measured without error (loading fixed to 1, residual
-    variance fixed to 0), as lavaan does for a single indicator. A loading or variance
-    that the questionnaire's ``model`` states itself (``KCF =~ NA*KCF1``, ``KCF1 ~~ KCF1``)
-    is left to the model, so that the user's modifiers apply and nothing is stated twice.
+    Each construct is measured by its items; single-item constructs without error (residual
+    variance fixed to 0, as lavaan does for a single indicator). A loading that the
+    questionnaire's ``model`` states itself (``KCF =~ NA*KCF1``, ``KCF =~ a*KCF2``) takes its
+    item's place with the user's modifiers, so that lavaan's rule of fixing the first loading
+    applies to the construct's first item, and nothing is stated twice; so does a stated residual
+    variance of a single item.
     """
-    own = {(s.lhs, s.op, s.rhs) for s in model_statements}
-    lines = []
+    model_statements = tuple(model_statements)
+    own = {(s.lhs, s.rhs): s for s in model_statements if s.op == "=~"}
+    own_variances = {s.lhs for s in model_statements if s.op == "~~" and s.lhs == s.rhs}
+    out: list[Statement] = []
     for c in constructs:
-        items = [i for i in c.item_ids if (c.id, "=~", i) not in own]
-        if items:
-            lines.append(f"{c.id} =~ {' + '.join(items)}")
-        if len(c.items) == 1 and (c.items[0].id, "~~", c.items[0].id) not in own:
-            lines.append(f"{c.items[0].id} ~~ 0*{c.items[0].id}")
+        for item in c.item_ids:
+            out.append(own.get((c.id, item)) or Statement(c.id, "=~", item))
+        if len(c.items) == 1 and c.items[0].id not in own_variances:
+            out.append(Statement(c.items[0].id, "~~", c.items[0].id, fixed=0.0))
+    return tuple(out)
+
+
+def _render(statements: Iterable[Statement]) -> str:
+    """Statements as lavaan syntax, the loadings of one factor on one line (``F =~ a + NA*b``)."""
+    lines: list[str] = []
+    last: tuple[str, str] | None = None
+    for s in statements:
+        text = s.to_syntax()
+        if s.op == "=~" and last == (s.lhs, s.op):
+            lines[-1] += " + " + text.split(" =~ ", 1)[1]
+        else:
+            lines.append(text)
+        last = (s.lhs, s.op)
     return "\n".join(lines)
 
 
@@ -173,39 +191,50 @@ class Questionnaire:
     def __iter__(self) -> Iterator[Construct]:
         return iter(self.constructs)
 
-    def _user_measurement(self) -> tuple[Statement, ...]:
-        """The model's own ``=~`` statements and ``~~`` statements among constructs and items."""
+    @property
+    def derived_statements(self) -> tuple[Statement, ...]:
+        """The measurement model derived from the constructs (see :func:`measurement_statements`)."""
+        return measurement_statements(self.constructs, self.model_statements)
+
+    @property
+    def cfa_statements(self) -> tuple[Statement, ...]:
+        """The CFA: the derived measurement model, the model's other ``=~`` statements (higher-order
+        factors) and its ``~~`` statements among constructs and items."""
+        derived = self.derived_statements
+        taken = {(s.lhs, s.op, s.rhs) for s in derived}
         measured = {c.id for c in self.constructs} | set(self.item_ids) | {
             s.lhs for s in self.model_statements if s.op == "=~"}
-        return tuple(s for s in self.model_statements
-                     if s.op == "=~" or (s.op == "~~" and s.lhs in measured and s.rhs in measured))
+        extra = tuple(s for s in self.model_statements if (s.lhs, s.op, s.rhs) not in taken and (
+            s.op == "=~" or (s.op == "~~" and s.lhs in measured and s.rhs in measured)))
+        return derived + extra
+
+    @property
+    def sem_statements(self) -> tuple[Statement, ...]:
+        """The whole model: the derived measurement model, then the questionnaire's model."""
+        derived = self.derived_statements
+        taken = {(s.lhs, s.op, s.rhs) for s in derived}
+        return derived + tuple(s for s in self.model_statements if (s.lhs, s.op, s.rhs) not in taken)
 
     @property
     def derived_syntax(self) -> str:
-        """lavaan syntax of the measurement model derived from the constructs
-        (see :func:`derived_measurement_syntax`)."""
-        return derived_measurement_syntax(self.constructs, self.model_statements)
+        """The derived measurement model as lavaan syntax."""
+        return _render(self.derived_statements)
 
     @property
     def measurement_syntax(self) -> str:
-        """The measurement model (for the CFA): the derived syntax plus the model's own measurement statements."""
-        own = "\n".join(s.to_syntax() for s in self._user_measurement())
-        return self.derived_syntax + ("\n" + own if own else "")
+        """The CFA as lavaan syntax (:attr:`cfa_statements`)."""
+        return _render(self.cfa_statements)
 
-    def syntax_line(self, line: int | None) -> int | None:
-        """The YAML line of line ``line`` of :attr:`full_syntax` (None when it is not known).
-
-        Lines of the derived measurement model point at the model's first line.
-        """
+    def model_line(self, line: int | None) -> int | None:
+        """The YAML line of line ``line`` of the ``model`` text (None when not known); statements the
+        questionnaire derives (line 0) point at the model's first line."""
         if not self.model_lines:
             return None
-        derived = self.derived_syntax.count("\n") + 1
-        if line is None or line <= derived:
+        if not line or line < 1:
             return self.model_lines[0]
-        index = line - derived - 1
-        return self.model_lines[index] if index < len(self.model_lines) else self.model_lines[-1]
+        return self.model_lines[min(line, len(self.model_lines)) - 1]
 
     @property
     def full_syntax(self) -> str:
-        """The derived measurement model plus the questionnaire's ``model`` text."""
-        return self.derived_syntax + ("\n" + self.model if self.model else "")
+        """The whole model as lavaan syntax (:attr:`sem_statements`)."""
+        return _render(self.sem_statements)
