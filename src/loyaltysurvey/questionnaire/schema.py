@@ -25,7 +25,14 @@ def _freeze(mapping: Mapping | None) -> Mapping:
 
 @dataclass(frozen=True)
 class Scale:
-    """A response scale: integer points ``min..max`` with optional labels per language."""
+    """A response scale: integer points ``min..max`` with optional labels per language.
+
+    ``labels`` maps a language code to one label per point, from ``min`` up.
+
+    >>> s = Scale(1, 5, {"en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]})
+    >>> s.points, s.label(4, "en"), s.reverse(2)
+    ((1, 2, 3, 4, 5), 'Agree', 4)
+    """
 
     min: int
     max: int
@@ -36,16 +43,35 @@ class Scale:
 
     @property
     def points(self) -> tuple[int, ...]:
+        """The scale points ``min, min + 1, ..., max``.
+
+        >>> Scale(0, 3).points
+        (0, 1, 2, 3)
+        """
         return tuple(range(self.min, self.max + 1))
 
     def label(self, point: int, lang: str) -> str:
+        """The label of ``point`` in ``lang``; the first language's label when ``lang`` has none.
+
+        The point itself as text when the scale has no labels.
+
+        >>> s = Scale(1, 2, {"fa": ["خیر", "بله"], "en": ["No", "Yes"]})
+        >>> s.label(2, "en"), s.label(2, "de"), Scale(1, 5).label(3, "en")
+        ('Yes', 'بله', '3')
+        """
         labels = self.labels.get(lang) or next(iter(self.labels.values()), None)
         if labels is None:
             return str(point)
         return labels[point - self.min]
 
     def label_lookup(self) -> dict[str, int]:
-        """Loose-match key of every label in every language -> scale point."""
+        """Loose-match key of every label in every language -> scale point.
+
+        Keys are :func:`loyaltysurvey.text.match_key` of the label, as used when reading answers.
+
+        >>> Scale(1, 2, {"en": ["No", "Yes"]}).label_lookup()
+        {'no': 1, 'yes': 2}
+        """
         lookup: dict[str, int] = {}
         for labels in self.labels.values():
             for point, text in zip(self.points, labels):
@@ -53,12 +79,26 @@ class Scale:
         return lookup
 
     def reverse(self, value: float) -> float:
+        """A reverse-worded answer on the scale turned round: ``min + max - value``.
+
+        >>> Scale(1, 5).reverse(1), Scale(0, 4).reverse(1.5)
+        (5, 2.5)
+        """
         return self.min + self.max - value
 
 
 @dataclass(frozen=True)
 class Item:
-    """One question. ``reverse`` items are analysed as ``min + max - x``."""
+    """One question. ``reverse`` items are analysed as ``min + max - x``.
+
+    ``column`` is the export's header for the item when it is not the id; ``construct``
+    is the id of the construct the item measures.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> item = crm_questionnaire().item("SAT1")
+    >>> item.construct, item.column, item.reverse
+    ('SAT', 'Q18. Overall satisfaction', False)
+    """
 
     id: str
     text: LocalizedText
@@ -70,7 +110,15 @@ class Item:
 
 @dataclass(frozen=True)
 class Construct:
-    """A construct (latent variable) measured by its items."""
+    """A construct (latent variable) measured by its items.
+
+    ``mode`` is used by PLS-SEM only: ``"A"`` composite mode A, ``"B"`` formative mode B,
+    ``"R"`` reflective (mode A corrected by PLSc).
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> crm_questionnaire().construct("SAT").item_ids
+    ('SAT1', 'SAT2', 'SAT3', 'SAT4')
+    """
 
     id: str
     name: LocalizedText
@@ -80,12 +128,26 @@ class Construct:
 
     @property
     def item_ids(self) -> tuple[str, ...]:
+        """The ids of the construct's items, in questionnaire order.
+
+        >>> Construct("SAT", LocalizedText(), (Item("S1", LocalizedText(), Scale(1, 5)),)).item_ids
+        ('S1',)
+        """
         return tuple(item.id for item in self.items)
 
 
 @dataclass(frozen=True)
 class Demographic:
-    """A descriptive question (gender, age group, ...) with optional coded values."""
+    """A descriptive question (gender, age group, ...) with optional coded values.
+
+    ``values`` maps a code as text (``"1"``) to its label in each language; an export may
+    hold either the code or a label.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> gender = crm_questionnaire().demographics[0]
+    >>> gender.id, sorted(gender.values)
+    ('gender', ['1', '2'])
+    """
 
     id: str
     name: LocalizedText
@@ -98,7 +160,12 @@ class Demographic:
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """A hypothesis: a direct path ``from -> to``, or an indirect one ``through`` mediators."""
+    """A hypothesis: a direct path ``from -> to``, or an indirect one ``through`` mediators.
+
+    >>> h = Hypothesis("H6", "KCF", "LOY", through=("SAT",))
+    >>> h.indirect, Hypothesis("H1", "KCF", "SAT").indirect
+    (True, False)
+    """
 
     id: str
     source: str
@@ -108,6 +175,10 @@ class Hypothesis:
 
     @property
     def indirect(self) -> bool:
+        """Whether the hypothesis is about an indirect effect (it has mediators).
+
+        Tested on the specific indirect effect through exactly ``through``, in that order.
+        """
         return bool(self.through)
 
 
@@ -118,6 +189,11 @@ def derived_measurement_syntax(constructs: Iterable["Construct"], model_statemen
     variance fixed to 0), as lavaan does for a single indicator. A loading or variance
     that the questionnaire's ``model`` states itself (``KCF =~ NA*KCF1``, ``KCF1 ~~ KCF1``)
     is left to the model, so that the user's modifiers apply and nothing is stated twice.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> print(derived_measurement_syntax(crm_questionnaire().constructs[:2]))
+    KCF =~ KCF1 + KCF2 + KCF3 + KCF4 + KCF5
+    CRMO =~ CRMO1 + CRMO2 + CRMO3 + CRMO4
     """
     own = {(s.lhs, s.op, s.rhs) for s in model_statements}
     lines = []
@@ -132,7 +208,19 @@ def derived_measurement_syntax(constructs: Iterable["Construct"], model_statemen
 
 @dataclass(frozen=True)
 class Questionnaire:
-    """A validated questionnaire: scale, constructs, demographics, model, hypotheses."""
+    """A validated questionnaire: scale, constructs, demographics, model, hypotheses.
+
+    Made by :func:`~loyaltysurvey.questionnaire.loader.load_questionnaire` (YAML) or
+    :class:`~loyaltysurvey.questionnaire.builder.QuestionnaireBuilder`, never edited
+    afterwards. Iterating over it gives its constructs. ``model`` is the structural model in
+    lavaan syntax as written (``model_statements`` parsed, ``model_lines`` their YAML lines);
+    ``missing_codes`` are answers that mean "no answer" (numbers as floats).
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> q = crm_questionnaire()
+    >>> [c.id for c in q], len(q.items), q.missing_codes
+    (['KCF', 'CRMO', 'KM', 'TECH', 'SAT', 'LOY'], 25, (-99.0, 99.0))
+    """
 
     id: str
     title: LocalizedText
@@ -152,19 +240,43 @@ class Questionnaire:
 
     @property
     def items(self) -> tuple[Item, ...]:
+        """All items, construct by construct, in questionnaire order.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> [item.id for item in crm_questionnaire().items][:3]
+        ['KCF1', 'KCF2', 'KCF3']
+        """
         return tuple(item for c in self.constructs for item in c.items)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
+        """The ids of :attr:`items`, the column names of the clean responses.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().item_ids[-2:]
+        ('LOY3', 'LOY4')
+        """
         return tuple(item.id for item in self.items)
 
     def item(self, item_id: str) -> Item:
+        """The item with id ``item_id``; :class:`~loyaltysurvey.errors.QuestionnaireError` if there is none.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().item("LOY2").construct
+        'LOY'
+        """
         for item in self.items:
             if item.id == item_id:
                 return item
         raise QuestionnaireError(f"the questionnaire has no item '{item_id}'", source=self.source)
 
     def construct(self, construct_id: str) -> Construct:
+        """The construct with id ``construct_id``; :class:`~loyaltysurvey.errors.QuestionnaireError` if none.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> len(crm_questionnaire().construct("KCF").items)
+        5
+        """
         for c in self.constructs:
             if c.id == construct_id:
                 return c
@@ -182,20 +294,42 @@ class Questionnaire:
 
     @property
     def derived_syntax(self) -> str:
-        """lavaan syntax of the measurement model derived from the constructs
-        (see :func:`derived_measurement_syntax`)."""
+        """lavaan syntax of the measurement model derived from the constructs.
+
+        See :func:`derived_measurement_syntax`: one ``=~`` line per construct, less what the
+        questionnaire's own ``model`` states.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().derived_syntax.splitlines()[-1]
+        'LOY =~ LOY1 + LOY2 + LOY3 + LOY4'
+        """
         return derived_measurement_syntax(self.constructs, self.model_statements)
 
     @property
     def measurement_syntax(self) -> str:
-        """The measurement model (for the CFA): the derived syntax plus the model's own measurement statements."""
+        """The measurement model (for the CFA): the derived syntax plus the model's own measurement statements.
+
+        The model's own statements are its ``=~`` lines and its ``~~`` lines among constructs
+        and items; regressions and defined parameters are left out.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> q = crm_questionnaire()
+        >>> q.measurement_syntax == q.derived_syntax  # the example's model states no measurement
+        True
+        """
         own = "\n".join(s.to_syntax() for s in self._user_measurement())
         return self.derived_syntax + ("\n" + own if own else "")
 
     def syntax_line(self, line: int | None) -> int | None:
         """The YAML line of line ``line`` of :attr:`full_syntax` (None when it is not known).
 
-        Lines of the derived measurement model point at the model's first line.
+        Lines of the derived measurement model point at the model's first line; used to
+        point error messages about the syntax at the questionnaire file.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> q = crm_questionnaire()
+        >>> q.syntax_line(1) == q.model_lines[0], q.syntax_line(8) == q.model_lines[1]
+        (True, True)
         """
         if not self.model_lines:
             return None
@@ -207,5 +341,12 @@ class Questionnaire:
 
     @property
     def full_syntax(self) -> str:
-        """The derived measurement model plus the questionnaire's ``model`` text."""
+        """The derived measurement model plus the questionnaire's ``model`` text.
+
+        This is the lavaan syntax fitted by the CB-SEM and PLS-SEM analyses.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().full_syntax.splitlines()[6:8]
+        ['SAT ~ h1*KCF + h2*CRMO + h3*KM + h4*TECH', 'LOY ~ h5*SAT']
+        """
         return self.derived_syntax + ("\n" + self.model if self.model else "")
