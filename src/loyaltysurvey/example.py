@@ -50,7 +50,16 @@ LATENT = EXOGENOUS + ("SAT", "LOY")
 
 
 def population_covariance() -> pd.DataFrame:
-    """Model-implied covariance (= correlation) matrix of the six latent variables."""
+    """Model-implied covariance (= correlation) matrix of the six latent variables.
+
+    By the population model of the module's description: ``Cov(xi) = PHI``,
+    ``Cov(xi, SAT) = PHI b``, ``Cov(., LOY) = g Cov(., SAT)``, unit variances.
+    tests/test_example.py checks that simulated latent scores reproduce it.
+
+    >>> cov = population_covariance()
+    >>> round(float(cov.loc["KCF", "SAT"]), 3), round(float(cov.loc["SAT", "LOY"]), 3)
+    (0.52, 0.6)
+    """
     b = np.array([PATHS[(x, "SAT")] for x in EXOGENOUS])
     var_sat_explained = b @ PHI @ b
     cov = np.zeros((6, 6))
@@ -65,7 +74,15 @@ def population_covariance() -> pd.DataFrame:
 
 
 def simulate_latent(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Draw latent scores from the population model."""
+    """Draw latent scores from the population model.
+
+    ``n`` rows of KCF, CRMO, KM, TECH (multivariate normal with correlations ``PHI``), SAT and
+    LOY with the residual variances that make every variance 1.
+
+    >>> latent = simulate_latent(5, np.random.default_rng(0))
+    >>> latent.shape, list(latent.columns)
+    ((5, 6), ['KCF', 'CRMO', 'KM', 'TECH', 'SAT', 'LOY'])
+    """
     b = np.array([PATHS[(x, "SAT")] for x in EXOGENOUS])
     xi = rng.multivariate_normal(np.zeros(4), PHI, size=n)
     sat = xi @ b + rng.normal(0, np.sqrt(1 - b @ PHI @ b), n)
@@ -75,7 +92,19 @@ def simulate_latent(n: int, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def simulate_responses(q: Questionnaire, n: int, seed: int = EXAMPLE_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean integer answers (as the questionnaire shows them) and the latent scores."""
+    """Clean integer answers (as the questionnaire shows them) and the latent scores.
+
+    Each item of construct ``c`` is ``lambda * eta_c + sqrt(1 - lambda^2) e``, cut at
+    ``THRESHOLDS`` (stretched to the scale's width) into scale points; reverse-worded items
+    are written turned round, as a respondent would answer them. The constructs must be the
+    population model's (KCF, CRMO, KM, TECH, SAT, LOY). tests/test_example.py checks that
+    the CB-SEM recovers ``PATHS`` from a large simulated sample.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> answers, latent = simulate_responses(crm_questionnaire(), 50, seed=1)
+    >>> answers.shape, sorted(set(answers.to_numpy().ravel().tolist()))
+    ((50, 25), [1.0, 2.0, 3.0, 4.0, 5.0])
+    """
     rng = np.random.default_rng(seed)
     latent = simulate_latent(n, rng)
     answers = {}
@@ -106,7 +135,14 @@ def messy_export(q: Questionnaire, n: int = 420, seed: int = EXAMPLE_SEED) -> pd
     """A realistic export: text labels, Persian digits, missing codes, duplicates.
 
     ``n`` respondents plus five exact duplicate submissions. Items with a
-    ``column`` in the questionnaire appear under that header.
+    ``column`` in the questionnaire appear under that header. Three respondents answer 4
+    everywhere (straight-liners); two cells are outside the scale (rows 12 and 58, so ``n``
+    must be at least 58); demographics are codes, 30% written as their Persian label.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> frame = messy_export(crm_questionnaire(), 60, seed=1)
+    >>> frame.shape, frame["respondent_id"].nunique()
+    ((65, 30), 60)
     """
     answers, _ = simulate_responses(q, n, seed)
     rng = np.random.default_rng(seed + 1)
@@ -154,7 +190,18 @@ def messy_export(q: Questionnaire, n: int = 420, seed: int = EXAMPLE_SEED) -> pd
 
 
 def write_example(path: str | Path | None = None, n: int = 420, seed: int = EXAMPLE_SEED) -> Path:
-    """Write the bundled example export (UTF-8 with BOM, as Excel writes CSV)."""
+    """Write the bundled example export (UTF-8 with BOM, as Excel writes CSV).
+
+    :func:`messy_export` of the bundled questionnaire, to ``path`` (default: the bundled
+    file itself, which tests/test_example.py checks is exactly this function's output).
+    Returns the path written.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_example(Path(d, "export.csv"), n=60, seed=1)
+    ...     path.read_bytes()[:3]
+    b'\xef\xbb\xbf'
+    """
     q = load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
     path = Path(path) if path else bundled_path("questionnaires", "crm_loyalty_example.csv", must_exist=False)
     messy_export(q, n, seed).to_csv(path, index=False, encoding="utf-8-sig")

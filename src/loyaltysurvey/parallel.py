@@ -18,19 +18,48 @@ __all__ = ["DaskExecutor", "dask_executor"]
 
 
 class DaskExecutor:
-    """``map`` over a dask.distributed ``Client``, results in submission order."""
+    """``map`` over a dask.distributed ``Client``, results in submission order.
+
+    Tasks are submitted with ``pure=False`` (every task runs, even two equal ones) and
+    gathered in the order they were given, which is all the resampling code needs of an
+    executor. Made by :func:`dask_executor`; a bootstrap run through it equals a local run,
+    which tests/test_batched.py checks on a Dask ``LocalCluster`` (when Dask is installed).
+
+    >>> class Client:  # a stand-in with the two methods used (no Dask needed here)
+    ...     def map(self, fn, tasks, pure=True):
+    ...         return [fn(t) for t in tasks]
+    ...     def gather(self, futures):
+    ...         return futures
+    >>> DaskExecutor(Client()).map(abs, [-2, 3])
+    [2, 3]
+    """
 
     def __init__(self, client) -> None:
         self.client = client
 
     def map(self, fn: Callable, tasks: Iterable) -> list:
+        """Run ``fn`` on every task on the cluster and return the results in task order.
+
+        ``fn`` and the tasks must be picklable; the call waits for every result.
+        """
         futures = self.client.map(fn, list(tasks), pure=False)
         return self.client.gather(futures)
 
 
 @contextmanager
 def dask_executor(scheduler: str, workers: int = 2) -> Iterator[DaskExecutor]:
-    """A Dask executor for ``scheduler`` ("local" or an address); closes what it opened."""
+    """A Dask executor for ``scheduler`` ("local" or an address); closes what it opened.
+
+    A context manager: ``"local"`` starts a ``LocalCluster`` of ``workers`` single-threaded
+    processes on this machine; any other value is a scheduler address such as
+    ``tcp://host:8786`` (10 s to connect). The client, and the cluster when one was started,
+    are closed on leaving the block. Raises :class:`~loyaltysurvey.errors.LoyaltySurveyError`
+    when Dask is not installed or the scheduler cannot be reached. No example here: it starts
+    worker processes. Typical use::
+
+        with dask_executor("local", workers=2) as executor:
+            study = analyze(questionnaire, data, executor=executor, bootstrap=2000)
+    """
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:

@@ -35,7 +35,13 @@ Progress = Callable[[str], Any]
 
 
 def clean_frame(data: IngestResult) -> pd.DataFrame:
-    """``clean.csv``'s content: respondent id, items as answered (not reversed), demographics."""
+    """``clean.csv``'s content: respondent id, items as answered (not reversed), demographics.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+    >>> frame = clean_frame(ingest(crm_questionnaire(), crm_export()))
+    >>> frame.shape, list(frame.columns[:3]), list(frame.columns[-2:])
+    ((420, 30), ['respondent_id', 'KCF1', 'KCF2'], ['education', 'tenure'])
+    """
     frame = data.responses.copy()
     for column in data.demographics.columns:
         frame[column] = data.demographics[column]
@@ -92,13 +98,46 @@ def _publish(files: dict[str, bytes], out: str | os.PathLike) -> dict[str, Path]
 
 
 def write_ingest(data: IngestResult, out: str | os.PathLike) -> dict[str, Path]:
-    """Write ``clean.csv`` and ``ingest.json`` into ``out`` (all or nothing)."""
+    """Write ``clean.csv`` and ``ingest.json`` into ``out`` (all or nothing).
+
+    ``clean.csv`` is :func:`clean_frame` in UTF-8, with text cells that a spreadsheet would
+    run as a formula neutralised; ``ingest.json`` is the ledger
+    (:meth:`~loyaltysurvey.ingest.ledger.Ledger.to_json`). Files are written to a temporary
+    folder beside ``out`` first and moved into place only when all are complete, so a failure
+    leaves ``out`` as it was. Returns each file's path.
+
+    >>> import tempfile
+    >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+    >>> data = ingest(crm_questionnaire(), crm_export())
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(write_ingest(data, d))
+    ['clean.csv', 'ingest.json']
+    """
     return _publish(_ingest_files(data), out)
 
 
 def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...], lang: str | None = None,
                 today: date | None = None, progress: Progress | None = None) -> dict[str, Path]:
-    """Write the chosen outputs of ``study`` into ``out``, all or nothing: see :meth:`loyaltysurvey.Study.write`."""
+    """Write the chosen outputs of ``study`` into ``out``, all or nothing: see :meth:`loyaltysurvey.Study.write`.
+
+    ``formats`` are among ``json`` (``results.json``), ``html`` (``report.html``), ``docx``
+    (``report.docx``), ``xlsx`` (``tables.xlsx``) and ``ingest`` (``clean.csv`` and
+    ``ingest.json``); an unknown one raises :class:`~loyaltysurvey.errors.LoyaltySurveyError`
+    before anything is written. The chapter is built once in ``lang`` (default: the study's
+    language) dated ``today``; ``progress`` is called with a status text (it returns a
+    context manager). Written as :func:`write_ingest` does: all or nothing.
+
+    >>> import tempfile
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    >>> from loyaltysurvey.study import analyze
+    >>> q = (QuestionnaireBuilder("hs", scale=(0, 10)).construct("visual", "Visual", ["x1", "x2", "x3"])
+    ...      .construct("textual", "Textual", ["x4", "x5", "x6"]).model("textual ~ visual").build())
+    >>> study = analyze(q, holzinger_swineford()[["x1", "x2", "x3", "x4", "x5", "x6"]], method="cb")
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(write_study(study, d, ("json", "ingest")))
+    ['clean.csv', 'ingest.json', 'results.json']
+    """
     from .study import FORMATS
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -125,6 +164,20 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
 
 def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: str | os.PathLike, *,
                sheet: str | None = None, encoding: str | None = None) -> IngestResult:
+    """Everything ``loyaltysurvey ingest`` does: load the questionnaire, ingest the data, write the results.
+
+    Reads the questionnaire YAML and the response file (``sheet`` and ``encoding`` as in
+    :func:`~loyaltysurvey.ingest.read_table`), writes ``clean.csv`` and ``ingest.json`` into
+    ``out`` (:func:`write_ingest`) and returns the :class:`~loyaltysurvey.ingest.IngestResult`.
+    Errors are raised with the file, line, row or column at fault; nothing is written then.
+    Behaviour tested in tests/test_ingest.py and tests/test_example.py.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     result = run_ingest(bundled_path(*DEMO_QUESTIONNAIRE), bundled_path(*DEMO_DATA), d)
+    >>> result.ledger.input_rows, result.ledger.respondents
+    (425, 420)
+    """
     q = load_questionnaire(questionnaire)
     result = ingest(q, data, sheet=sheet, encoding=encoding)
     write_ingest(result, out)
@@ -138,7 +191,16 @@ def _status(progress: Progress | None, text: str):
 def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.PathLike | pd.DataFrame,
                 out: str | os.PathLike, *, progress: Progress | None = None, today: date | None = None,
                 resample_progress: Callable[[int], Any] | None = None, **options: Any) -> "Study":
-    """Everything ``loyaltysurvey analyze`` does: :func:`loyaltysurvey.analyze`, then every output."""
+    """Everything ``loyaltysurvey analyze`` does: :func:`loyaltysurvey.analyze`, then every output.
+
+    ``options`` are those of :func:`loyaltysurvey.analyze` (method, missing, bootstrap,
+    seed...); ``resample_progress`` is called with the number of resamples finished and
+    ``progress`` with a status text for each stage. Writes ``results.json``, ``report.html``,
+    ``report.docx``, ``tables.xlsx``, ``clean.csv`` and ``ingest.json`` into ``out``
+    (:func:`write_study`, all or nothing) and returns the :class:`~loyaltysurvey.Study`. No
+    example here: with the default settings the PLS-SEM bootstrap takes several seconds;
+    tests/test_cli.py runs it.
+    """
     from .study import FORMATS, analyze
     with _status(progress, "Reading, checking and analysing the responses"):
         study = analyze(questionnaire, data, progress=resample_progress, **options)
@@ -148,7 +210,14 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
 
 def run_demo(out: str | os.PathLike, *, progress: Progress | None = None, today: date | None = None,
              resample_progress: Callable[[int], Any] | None = None, **options: Any) -> "Study":
-    """Run ``analyze`` on the bundled questionnaire and example export."""
+    """Run ``analyze`` on the bundled questionnaire and example export.
+
+    :func:`run_analyze` with the bundled CRM-loyalty questionnaire and its simulated export
+    (see :mod:`loyaltysurvey.example`), writing every output into ``out``; what
+    ``loyaltysurvey demo`` does. Raises :class:`~loyaltysurvey.errors.DataError` when the
+    bundled files are missing from the installation. No example here (several seconds, as
+    :func:`run_analyze`).
+    """
     try:
         q_path = bundled_path(*DEMO_QUESTIONNAIRE)
         d_path = bundled_path(*DEMO_DATA)

@@ -27,7 +27,11 @@ __all__ = ["HypothesisTest", "decide", "test_hypotheses", "DECISIONS"]
 
 @dataclass(frozen=True)
 class HypothesisTest:
-    """One hypothesis: its id and wording, the effect that tests it, and the decision."""
+    """One hypothesis: its id and wording, the effect that tests it, and the decision.
+
+    ``decision`` is ``supported``, ``not_supported`` or ``not_tested`` (see the module's
+    description); ``alpha`` the significance level the decision was made at.
+    """
 
     id: str
     text: LocalizedText
@@ -37,9 +41,18 @@ class HypothesisTest:
 
     @property
     def supported(self) -> bool:
+        """Whether the decision is ``supported``.
+
+        False both for ``not_supported`` and ``not_tested``.
+        """
         return self.decision == "supported"
 
     def to_json(self) -> dict[str, Any]:
+        """The hypothesis as plain JSON types: wording, the effect's numbers and the decision.
+
+        The keys are ``id, text, kind, from, to, through, est, std_all, se, z, pvalue,
+        ci_lower, ci_upper, decision, alpha`` (an entry of results.json's ``hypotheses``).
+        """
         e = self.effect
         return {"id": self.id, "text": self.text.to_json() if self.text else "", "kind": e.kind,
                 "from": e.source, "to": e.target, "through": list(e.through), "est": e.est,
@@ -58,6 +71,29 @@ def _test(hid: str, text: LocalizedText, effect: Effect, alpha: float) -> Hypoth
 
 def test_hypotheses(q: Questionnaire, sem: SEMFit, effects: list[Effect], alpha: float = 0.05
                     ) -> list[HypothesisTest]:
+    """Test the questionnaire's hypotheses against the fitted structural model.
+
+    A direct hypothesis reads the ``target ~ source`` row of ``sem.params``; an indirect one
+    the specific indirect effect of ``effects`` (from
+    :func:`~loyaltysurvey.sem.effects.compute_effects`) through exactly its mediators. A
+    hypothesis whose path or chain is not in the model is left out. Without a ``hypotheses:``
+    list every labelled ``~`` path and every ``:=`` parameter is a hypothesis named by its
+    label. The decision is by the effect's interval (bootstrap percentile or Wald), as the
+    module's description says; the numbers themselves are those of the fit.
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    >>> from loyaltysurvey.sem import SEM
+    >>> from loyaltysurvey.sem.effects import compute_effects
+    >>> q = (QuestionnaireBuilder("hs").construct("visual", "Visual", ["x1", "x2", "x3"])
+    ...      .construct("textual", "Textual", ["x4", "x5", "x6"]).construct("speed", "Speed", ["x7", "x8", "x9"])
+    ...      .model("textual ~ visual\\nspeed ~ textual + visual")
+    ...      .hypothesis("H1", "visual", "speed").hypothesis("H2", "visual", "speed", through=["textual"]).build())
+    >>> fit = SEM(q.full_syntax).fit(holzinger_swineford())
+    >>> [(h.id, h.effect.kind, h.decision, round(float(h.effect.est), 3))
+    ...  for h in test_hypotheses(q, fit, compute_effects(fit))]
+    [('H1', 'direct', 'supported', 0.297), ('H2', 'indirect', 'not_supported', 0.027)]
+    """
     est = sem.params
     out = []
     if q.hypotheses:

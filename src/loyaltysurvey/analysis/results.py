@@ -21,7 +21,15 @@ __all__ = ["AnalysisResults", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:
-    """Plain JSON types at full precision; NaN and infinities become null."""
+    """Plain JSON types at full precision; NaN and infinities become null.
+
+    NumPy scalars become Python numbers, mappings dicts with text keys, tuples lists and a
+    DataFrame ``{index: {column: value}}``; anything else is returned as it is.
+
+    >>> import numpy as np
+    >>> to_jsonable({"a": np.float64(0.5), "b": float("nan"), 1: (np.int64(2), np.bool_(True))})
+    {'a': 0.5, 'b': None, '1': [2, True]}
+    """
     if isinstance(value, float) or isinstance(value, np.floating):
         value = float(value)
         return value if math.isfinite(value) else None
@@ -45,7 +53,12 @@ class AnalysisResults:
     ``item_stats`` and ``construct_stats`` are :func:`~loyaltysurvey.analysis.descriptives.describe`
     tables (reverse-scored items); ``distribution`` the percent at each scale
     point of the answers as given; ``demographics`` maps a demographic id to
-    its frequency table.
+    its frequency table. ``scored`` holds the reverse-scored item answers and ``scores``
+    the construct scores; ``reliability`` maps a construct to its
+    :class:`~loyaltysurvey.analysis.reliability.ScaleReliability`; ``normality`` holds the
+    normality tests of items and constructs; ``cbsem`` and ``pls`` are ``None`` when that
+    method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
+    versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
 
     questionnaire: Questionnaire
@@ -65,6 +78,12 @@ class AnalysisResults:
     software: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
+
+        Reliability entries gain ``cr`` and ``ave`` from the CFA when CB-SEM ran; the CB-SEM
+        parts come from :meth:`CBSEMResults.to_json` and PLS-SEM under ``pls``. Numbers at
+        full precision, NaN as null (:func:`to_jsonable`).
+        """
         q = self.questionnaire
         demographics = {}
         for key, table in self.demographics.items():

@@ -35,6 +35,10 @@ class Reading:
     value labels name as a scale point), ``missing_code``, ``na_token``, ``out_of_range``,
     ``unreadable``. ``value`` is NaN unless an answer was read; ``number`` holds the
     number written in the cell when there is one (also when it is out of range).
+    ``persian_digits`` and ``arabic_digits`` say whether the cell was written in those digits.
+
+    >>> AnswerReader(1, 5, {}, ()).read("۴")
+    Reading(value=4.0, kind='number', persian_digits=True, arabic_digits=False, number=4.0)
     """
 
     value: float
@@ -75,7 +79,15 @@ def normalize_id(value: Any) -> str | None:
 
 
 def normalize_code(value: Any) -> str | None:
-    """A demographic or id cell as text: integral numbers without '.0', ASCII digits."""
+    """A demographic or id cell as text: integral numbers without '.0', ASCII digits.
+
+    Persian letters are normalized and Persian or Arabic digits written as ASCII; a cell
+    that reads as a whole number is written as an integer unless it has a leading zero
+    (``"007"`` stays a code). Empty cells and NaN give ``None``.
+
+    >>> normalize_code(2.0), normalize_code("۳"), normalize_code(" 04 "), normalize_code(float("nan"))
+    ('2', '3', '04', None)
+    """
     if value is None:
         return None
     if isinstance(value, bool):
@@ -92,7 +104,18 @@ def normalize_code(value: Any) -> str | None:
 
 
 class AnswerReader:
-    """Reads the cells of one item against its scale and the missing codes."""
+    """Reads the cells of one item against its scale and the missing codes.
+
+    ``lo`` and ``hi`` are the scale's end points; ``labels`` maps a loosely matched label
+    (:func:`loyaltysurvey.text.match_key`) to its scale point; ``missing_codes`` are the
+    questionnaire's missing codes (numbers as floats, text as match keys); ``user_missing``
+    and ``value_labels`` come from an SPSS file (``("value", x)`` or ``("range", lo, hi)``
+    specs, and ``{code: scale point}``).
+
+    >>> reader = AnswerReader(1, 5, {"agree": 4}, (99.0, "dk"))
+    >>> [reader.read(c).kind for c in (3, "Agree", "4 - agree", 99, "DK", 7, "", "n/a", "x")]
+    ['number', 'label', 'label', 'missing_code', 'missing_code', 'out_of_range', 'empty', 'na_token', 'unreadable']
+    """
 
     def __init__(self, lo: int, hi: int, labels: dict[str, int], missing_codes: Iterable,
                  user_missing: tuple = (), value_labels: dict[float, int] | None = None) -> None:
@@ -126,6 +149,22 @@ class AnswerReader:
         return Reading(number, "number", fa, ar, number)
 
     def read(self, cell: Any) -> Reading:
+        """Read one cell: the answer (NaN when there is none) and what was done to get it.
+
+        In order: an empty cell or NaN is ``empty``; a text missing code is ``missing_code``;
+        a number (also ``"4,5"`` with a decimal comma and ``"99-"`` typed right to left) is
+        checked against the missing codes, the value labels and the scale; a scale label,
+        alone or with its own number (``"4 - agree"``, ``"agree (4)"``), is ``label``; a
+        common "no answer" text is ``na_token``; anything else is ``unreadable``. Never
+        guesses: a number and a label that disagree are unreadable.
+
+        >>> reader = AnswerReader(1, 5, {"agree": 4}, ())
+        >>> r = reader.read("3.5")
+        >>> r.kind, r.value
+        ('between_points', 3.5)
+        >>> reader.read("5 - agree").kind
+        'unreadable'
+        """
         if cell is None:
             return Reading(math.nan, "empty")
         if isinstance(cell, bool):

@@ -23,7 +23,13 @@ _NUMBERING = re.compile(r"^(q|question|سوال|سؤال|پرسش)?\s*\d+\s*[.):
 
 @dataclass(frozen=True)
 class ColumnMap:
-    """Which header index holds each item, demographic and the respondent id."""
+    """Which header index holds each item, demographic and the respondent id.
+
+    ``items`` and ``demographics`` map an id to a column index of the
+    :class:`~loyaltysurvey.ingest.readers.RawTable`; ``matched_by`` says how each item was
+    found (``id``, ``column`` or ``text``); ``respondent_id`` is ``None`` when the
+    questionnaire names no id column.
+    """
 
     items: dict[str, int]
     matched_by: dict[str, str]
@@ -65,7 +71,19 @@ def _find(keys, wanted: list[tuple[str, list[str]]], owner: str, table: RawTable
 
 
 def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
-    """Find every item's column; raise :class:`DataError` naming what is missing."""
+    """Find every item's column; raise :class:`DataError` naming what is missing.
+
+    Every item is first looked up by its id, so that an id always wins over a text match;
+    the others by their ``column`` header, then by their text in any language. A header that
+    matches two items, or an item that matches two headers, is an error naming both.
+    Demographics are matched the same way but may be absent.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+    >>> from loyaltysurvey.ingest import table_from_frame
+    >>> cmap = match_columns(crm_questionnaire(), table_from_frame(crm_export()))
+    >>> len(cmap.items), sorted(set(cmap.matched_by.values()))
+    (25, ['column', 'id'])
+    """
     keys = _keys(table)
     taken: dict[int, str] = {}
     items: dict[str, int] = {}

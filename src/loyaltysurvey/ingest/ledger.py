@@ -19,6 +19,28 @@ __all__ = ["Ledger"]
 
 @dataclass(frozen=True)
 class Ledger:
+    """What ingestion did with every input row and every changed cell.
+
+    ``input_rows`` data rows were read from ``source``; ``respondents`` were kept and the
+    rest are listed in ``excluded`` (each with its ``row`` and ``reason``: duplicate, empty
+    row, no item answered). ``recoded_cells`` counts cells that were rewritten (Persian or Arabic
+    digits, text labels, missing codes, "no answer" tokens, value labels, demographic
+    labels); ``out_of_range``, ``unreadable`` and ``between_points`` list cells by row,
+    respondent and item; ``straightliners`` are respondents who gave one answer to every
+    item they answered (at least five items, or all when fewer); ``conflicting_ids`` are ids
+    found on rows with different answers (all kept); ``columns`` and ``matched_by`` say which
+    header each item was read from and how it was found; ``missing_cells`` counts empty
+    answers per item; ``warnings`` are the notices shown to the user.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+    >>> from loyaltysurvey.ingest import ingest
+    >>> led = ingest(crm_questionnaire(), crm_export()).ledger
+    >>> led.duplicate_ids
+    ('R0191', 'R0315', 'R0333', 'R0162', 'R0309')
+    >>> led.straightliners
+    ('R0165', 'R0245', 'R0371')
+    """
+
     source: str
     input_rows: int
     respondents: int
@@ -38,6 +60,12 @@ class Ledger:
     warnings: tuple[Notice, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
+        """The ledger as plain JSON types (lists and dicts), as written to ``ingest.json``.
+
+        >>> led = Ledger("x.csv", 2, 2, 0, (), {}, (), (), (), ())
+        >>> led.to_json()["input_rows"], led.to_json()["excluded"]
+        (2, [])
+        """
         return {
             "source": self.source,
             "input_rows": self.input_rows,

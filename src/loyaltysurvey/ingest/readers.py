@@ -36,6 +36,12 @@ class RawTable:
     ``labels`` maps a header to its variable label (SPSS); ``value_labels``
     maps a header to ``{code: label}``; ``user_missing`` maps a header to
     the SPSS user-missing values and ranges of that column.
+    ``encoding`` is the text encoding a CSV was decoded with.
+
+    >>> import pandas as pd
+    >>> t = table_from_frame(pd.DataFrame({"id": ["a", "b"], "Q1": [1, None]}))
+    >>> t.headers, t.rows
+    (('id', 'Q1'), (('a', 1.0), ('b', None)))
     """
 
     source: str
@@ -49,7 +55,22 @@ class RawTable:
 
 def read_table(path: str | os.PathLike, *, sheet: str | None = None,
                encoding: str | None = None) -> RawTable:
-    """Read a response file by its extension. Raises :class:`DataError` on any problem."""
+    """Read a response file by its extension. Raises :class:`DataError` on any problem.
+
+    ``.csv``/``.txt``/``.tsv`` (the encoding and delimiter are detected unless ``encoding`` is
+    given), ``.xlsx``/``.xlsm`` (the first sheet unless ``sheet`` names one) and
+    ``.sav``/``.zsav`` (SPSS, with its variable labels, value labels and user-missing values).
+    The file must be a regular file below :data:`MAX_FILE_BYTES`; an empty file or one with
+    no data rows is refused. Cells are returned as read, nothing is interpreted here.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = pathlib.Path(d, "answers.csv")
+    ...     _ = path.write_text(chr(10).join(["id,Q1,Q2", "r1,4,5", "r2,3,"]), encoding="utf-8")
+    ...     t = read_table(path)
+    >>> t.headers, len(t.rows)
+    (('id', 'Q1', 'Q2'), 2)
+    """
     path = Path(path)
     source = str(path)
     _check_regular_file(path, source)
@@ -95,6 +116,11 @@ def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>") -> RawTab
 
     Cells are kept as they are (numbers, text); NaN and None become empty cells. Nothing is read
     from or written to disk.
+
+    >>> import pandas as pd
+    >>> t = table_from_frame(pd.DataFrame({"Q1": [1, 2], "Q2": ["agree", None]}))
+    >>> t.source, t.rows
+    ('<DataFrame>', ((1, 'agree'), (2, None)))
     """
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"data must be a file path or a pandas DataFrame, not {type(frame).__name__}", source=source)

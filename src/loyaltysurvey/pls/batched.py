@@ -21,7 +21,17 @@ __all__ = ["fit_pls_batched", "correlations"]
 
 
 def correlations(Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indicator correlation matrices (B, p, p) and a flag of resamples without constant indicators."""
+    """Indicator correlation matrices (B, p, p) and a flag of resamples without constant indicators.
+
+    ``Xb`` is (B, n, p): B resamples of n rows. A constant indicator has no correlation; its
+    resample is flagged False (its matrix is not usable).
+
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [4.0, 4.0]])
+    >>> R, ok = correlations(np.stack([X, np.column_stack([X[:, 0], np.ones(4)])]))
+    >>> round(float(R[0, 0, 1]), 3), ok.tolist()
+    (0.707, [True, False])
+    """
     n = Xb.shape[1]
     Zc = Xb - Xb.mean(axis=1, keepdims=True)
     cov = np.swapaxes(Zc, 1, 2) @ Zc / (n - 1)
@@ -38,7 +48,26 @@ def _normalize(W: np.ndarray, R: np.ndarray) -> np.ndarray:
 
 def fit_pls_batched(Xb: np.ndarray, spec: PLSSpec, start: np.ndarray, R: np.ndarray | None = None,
                     ok: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Fit every resample in ``Xb`` (B, n, p). Returns paths (B, K, K), loadings and weights (B, p, K), ok (B,)."""
+    """Fit every resample in ``Xb`` (B, n, p). Returns paths (B, K, K), loadings and weights (B, p, K), ok (B,).
+
+    The algorithm of :func:`~loyaltysurvey.pls.algorithm.fit_pls` (inner schemes, modes A, B
+    and PLSc for ``"R"``) run on each resample's correlation matrix, from the weights
+    ``start`` (usually the full-sample ones); ``R`` and ``ok`` may be given when already
+    computed by :func:`correlations`. ``ok`` is False for a resample with a constant indicator
+    or that did not converge in ``spec.max_iter`` iterations; the result also holds ``R``.
+    Each resample's paths, weights and loadings equal ``fit_pls`` on the same rows to 1e-6,
+    which tests/test_pls_published.py checks on mobi (modes A and B, and PLSc).
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
+    >>> X = crm_responses()[["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]].dropna().to_numpy()
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> full = fit_pls(X, spec)
+    >>> out = fit_pls_batched(X[None], spec, full.weights)
+    >>> out["ok"].tolist(), bool(np.allclose(out["paths"][0], full.paths, atol=1e-6))
+    ([True], True)
+    """
     if R is None:
         R, ok = correlations(Xb)
     B, p = R.shape[0], R.shape[1]

@@ -27,7 +27,15 @@ __all__ = ["IPMAResult", "ipma"]
 @dataclass(frozen=True)
 class IPMAResult:
     """The map of one target: ``table`` has ``construct, importance, performance`` for each construct
-    with a total effect on the target; ``performance`` holds every construct's performance (0-100)."""
+    with a total effect on the target; ``performance`` holds every construct's performance (0-100).
+
+    ``rows`` holds the same as dicts, in construct order.
+
+    >>> r = IPMAResult("LOY", ({"construct": "SAT", "importance": 0.48, "performance": 60.5},),
+    ...                {"SAT": 60.5, "LOY": 60.5})
+    >>> r.table.to_dict("records")
+    [{'construct': 'SAT', 'importance': 0.48, 'performance': 60.5}]
+    """
 
     target: str
     rows: tuple[dict[str, Any], ...]
@@ -35,16 +43,44 @@ class IPMAResult:
 
     @property
     def table(self) -> pd.DataFrame:
+        """The map as a DataFrame with columns ``construct, importance, performance``.
+
+        One row per construct with a total effect on the target (see the class example).
+        """
         return pd.DataFrame(list(self.rows), columns=["construct", "importance", "performance"])
 
     def to_json(self) -> dict[str, Any]:
+        """The target, the map's constructs and every construct's performance as plain JSON types.
+
+        Keys ``target``, ``constructs`` (the rows) and ``performance``.
+        """
         return {"target": self.target, "constructs": [dict(r) for r in self.rows],
                 "performance": dict(self.performance)}
 
 
 def ipma(fit: PLSEstimate, spec: PLSSpec, X: np.ndarray, lows: np.ndarray, highs: np.ndarray,
          target: str) -> IPMAResult:
-    """The importance-performance map of ``target``; ``lows``/``highs`` are each indicator's scale ends."""
+    """The importance-performance map of ``target``; ``lows``/``highs`` are each indicator's scale ends.
+
+    ``fit`` is the PLS estimate of ``spec`` on the raw indicators ``X``. Performance and
+    importance are computed as the module's description says: rescaled indicators, the
+    unstandardized weights ``w / sd`` summing to one, and the total effects of the OLS path
+    model on the rescaled scores. No reference implementation is compared: the definitions
+    are recomputed independently on corp_rep in tests/test_pls_reference.py. A ``target``
+    that is not a construct raises :class:`~loyaltysurvey.errors.ModelError`.
+
+    References: Ringle & Sarstedt (2016).
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
+    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
+    >>> X = crm_responses()[items].dropna().to_numpy()
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> result = ipma(fit_pls(X, spec), spec, X, np.ones(8), np.full(8, 5.0), "LOY")
+    >>> [(r["construct"], round(r["importance"], 3), round(r["performance"], 3)) for r in result.rows]
+    [('SAT', 0.478, 60.491)]
+    """
     names = list(spec.constructs)
     if target not in names:
         raise ModelError(f"the IPMA target '{target}' is not a construct of the model ({', '.join(names)})")

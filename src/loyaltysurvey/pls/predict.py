@@ -28,7 +28,12 @@ __all__ = ["PLSPrediction", "pls_predict"]
 
 @dataclass(frozen=True)
 class PLSPrediction:
-    """PLSpredict results: per endogenous indicator ``pls_rmse, pls_mae, lm_rmse, lm_mae, q2_predict``."""
+    """PLSpredict results: per endogenous indicator ``pls_rmse, pls_mae, lm_rmse, lm_mae, q2_predict``.
+
+    ``items`` maps an indicator name to those five numbers; ``folds``, ``reps`` and ``seed``
+    are the settings of the run, ``scheme`` the prediction scheme (direct antecedents).
+    An indicator predicted better by PLS than by the linear model has ``pls_rmse < lm_rmse``.
+    """
 
     folds: int
     reps: int
@@ -38,9 +43,18 @@ class PLSPrediction:
 
     @property
     def table(self) -> pd.DataFrame:
+        """The results as a DataFrame: one row per indicator, one column per measure.
+
+        >>> PLSPrediction(10, 10, 1, {"LOY1": {"pls_rmse": 1.0, "lm_rmse": 1.1}}).table.columns.tolist()
+        ['pls_rmse', 'lm_rmse']
+        """
         return pd.DataFrame.from_dict(self.items, orient="index")
 
     def to_json(self) -> dict[str, Any]:
+        """The settings and the per-indicator measures as plain JSON types.
+
+        The ``predict`` part of results.json's PLS-SEM section: ``folds, reps, seed, scheme, items``.
+        """
         return {"folds": self.folds, "reps": self.reps, "seed": self.seed, "scheme": self.scheme,
                 "items": {k: dict(v) for k, v in self.items.items()}}
 
@@ -55,6 +69,28 @@ def _folds(n: int, folds: int) -> np.ndarray:
 
 def pls_predict(X: np.ndarray, spec: PLSSpec, indicators: list[str], folds: int = 10, reps: int = 10,
                 seed: int | None = None) -> PLSPrediction:
+    """PLSpredict of the endogenous constructs' indicators by ``folds``-fold cross-validation, ``reps`` times.
+
+    ``X`` holds the raw indicators (columns named by ``indicators``, no missing values);
+    ``seed`` fixes the random fold assignments. The procedure is the module's: for each
+    held-out fold the PLS prediction (direct antecedents) and the linear-model benchmark are
+    fitted on the other folds; errors are of the predictions averaged over repetitions, and
+    ``q2_predict = 1 - SSE_PLS / SSE_naive`` against the training-fold mean. RMSE and MAE are
+    checked against seminr 2.3.2 ``predict_pls(technique = predict_DA)`` on mobi (within the
+    spread of seminr's own random folds) in tests/test_pls_reference.py.
+
+    References: Shmueli et al. (2016); Shmueli et al. (2019).
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
+    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
+    >>> X = crm_responses()[items].dropna().to_numpy()
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> result = pls_predict(X, spec, items, folds=5, reps=2, seed=1)
+    >>> round(result.items["LOY1"]["pls_rmse"], 3), round(result.items["LOY1"]["q2_predict"], 3)
+    (1.05, 0.174)
+    """
     n, p = X.shape
     K = len(spec.constructs)
     _, preds = inner_structure(spec)

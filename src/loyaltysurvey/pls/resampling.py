@@ -28,7 +28,17 @@ PLS_CHUNK = 250
 
 
 class DrawLayout:
-    """Where each quantity sits in a flat draw vector."""
+    """Where each quantity sits in a flat draw vector.
+
+    The attributes ``paths``, ``loadings``, ``weights``, ``indirect`` and ``htmt`` are the
+    offsets of each block; matrices are stored row by row (C order).
+
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> layout = DrawLayout(spec, 8)
+    >>> layout.path(0, 1), layout.loading(0, 0), layout.weight(7, 1), layout.indirect, layout.htmt
+    (1, 4, 35, 36, 40)
+    """
 
     def __init__(self, spec: PLSSpec, p: int) -> None:
         self.K = K = len(spec.constructs)
@@ -40,16 +50,34 @@ class DrawLayout:
         self.htmt = K * K + 2 * p * K + K * K
 
     def path(self, i: int, j: int) -> int:
+        """The position of the path coefficient from construct ``i`` to construct ``j``.
+
+        An index into one draw, i.e. a column of the draws matrix (see the class example).
+        """
         return self.paths + i * self.K + j
 
     def loading(self, item: int, k: int) -> int:
+        """The position of indicator ``item``'s loading on construct ``k``.
+
+        An index into one draw, i.e. a column of the draws matrix (see the class example).
+        """
         return self.loadings + item * self.K + k
 
     def weight(self, item: int, k: int) -> int:
+        """The position of indicator ``item``'s outer weight on construct ``k``.
+
+        An index into one draw, i.e. a column of the draws matrix (see the class example).
+        """
         return self.weights + item * self.K + k
 
 
 def htmt_pairs(spec: PLSSpec) -> list[tuple[int, int]]:
+    """The construct pairs ``(a, b)`` with ``a < b``, in the order their HTMT values sit in a draw.
+
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec
+    >>> htmt_pairs(PLSSpec(("A", "B", "C"), ((0,), (1,), (2,)), ("A", "A", "A"), (("A", "B"), ("B", "C"))))
+    [(0, 1), (0, 2), (1, 2)]
+    """
     K = len(spec.constructs)
     return [(a, b) for a in range(K) for b in range(a + 1, K)]
 
@@ -97,7 +125,27 @@ def _chunk(args) -> np.ndarray:
 def bootstrap_draws(X: np.ndarray, spec: PLSSpec, start: np.ndarray, B: int, seed: int | None, *, jobs: int = 1,
                     executor: Any = None, progress: Callable[[int], Any] | None = None
                     ) -> tuple[np.ndarray, int]:
-    """(draws of the successful resamples, number of failed resamples)."""
+    """(draws of the successful resamples, number of failed resamples).
+
+    ``B`` resamples of the rows of ``X`` are drawn in chunks of :data:`PLS_CHUNK` from child
+    seeds of ``seed`` and fitted by :func:`~loyaltysurvey.pls.batched.fit_pls_batched` from the
+    weights ``start``; ``jobs``, ``executor`` and ``progress`` are passed to
+    :func:`~loyaltysurvey.sem.bootstrap.map_chunks`. Each draw is laid out as
+    :class:`DrawLayout` says. The bootstrap built on it is checked against seminr's
+    ``bootstrap_model`` (within Monte Carlo error) in tests/test_pls_reference.py.
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
+    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
+    >>> X = crm_responses()[items].dropna().to_numpy()
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> draws, failed = bootstrap_draws(X, spec, fit_pls(X, spec).weights, 200, seed=1)
+    >>> draws.shape, failed
+    ((200, 41), 0)
+    >>> round(float(draws[:, DrawLayout(spec, 8).path(0, 1)].std(ddof=1)), 3)  # bootstrap SE of SAT -> LOY
+    0.04
+    """
     children, sizes = chunk_seeds(B, seed, PLS_CHUNK)
     tasks = [(X, spec, start, child, size) for child, size in zip(children, sizes)]
     draws = np.concatenate(map_chunks(_chunk, tasks, sizes, jobs, executor, progress))
@@ -106,7 +154,20 @@ def bootstrap_draws(X: np.ndarray, spec: PLSSpec, start: np.ndarray, B: int, see
 
 
 def jackknife_draws(X: np.ndarray, spec: PLSSpec, start: np.ndarray, chunk: int = 100) -> np.ndarray:
-    """Leave-one-out values (for the BCa acceleration), fitted in batches."""
+    """Leave-one-out values (for the BCa acceleration), fitted in batches.
+
+    One row per left-out respondent (``n`` rows), laid out as :class:`DrawLayout` says;
+    ``chunk`` respondents are fitted per batch. Rows of NaN mark fits that failed.
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import crm_responses
+    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
+    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
+    >>> X = crm_responses()[items].dropna().to_numpy()
+    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> jackknife_draws(X, spec, fit_pls(X, spec).weights).shape == (len(X), 41)
+    True
+    """
     n = X.shape[0]
     everyone = np.arange(n)
     parts = []

@@ -26,7 +26,17 @@ Text = "str | Mapping[str, str]"
 
 
 class QuestionnaireBuilder:
-    """Collects a questionnaire step by step; :meth:`build` validates it."""
+    """Collects a questionnaire step by step; :meth:`build` validates it.
+
+    The keyword arguments are the YAML file's top-level keys: ``title`` (text or
+    ``{language: text}``), ``language``, ``scale`` as ``(min, max)``, ``labels`` as
+    ``{language: [one label per point]}``, ``missing_codes`` and ``respondent_id``. Every
+    adding method returns the builder, so calls can be chained.
+
+    >>> b = QuestionnaireBuilder("demo", scale=(1, 5), missing_codes=[99])
+    >>> b.construct("SAT", "Satisfaction", ["SAT1", "SAT2", "SAT3"]).to_dict()["missing_codes"]
+    [99]
+    """
 
     def __init__(self, id: str, *, title: Any = None, language: str = "en",
                  scale: tuple[int, int] = (1, 5), labels: Mapping[str, list[str]] | None = None,
@@ -43,7 +53,15 @@ class QuestionnaireBuilder:
 
     def construct(self, id: str, name: Any = None, items: Iterable = (), *,
                   description: Any = None) -> "QuestionnaireBuilder":
-        """Add a construct. Each item is an id, a mapping, or ``(id, text[, reverse[, column]])``."""
+        """Add a construct. Each item is an id, a mapping, or ``(id, text[, reverse[, column]])``.
+
+        A mapping has the keys of an item in the YAML file (``id``, ``text``, ``reverse``,
+        ``column``). ``name`` and ``description`` are text or ``{language: text}``.
+
+        >>> b = QuestionnaireBuilder("demo").construct("SAT", "Satisfaction", ["S1", ("S2", "Bad", True)])
+        >>> b.to_dict()["constructs"][0]["items"]
+        [{'id': 'S1'}, {'id': 'S2', 'text': 'Bad', 'reverse': True}]
+        """
         entries = []
         for item in items:
             if isinstance(item, str):
@@ -63,6 +81,14 @@ class QuestionnaireBuilder:
 
     def demographic(self, id: str, name: Any = None, *, column: str | None = None,
                     values: Mapping | None = None) -> "QuestionnaireBuilder":
+        """Add a demographic question; ``values`` maps codes to labels (text or ``{language: text}``).
+
+        ``column`` is the export's header when it is not the id.
+
+        >>> b = QuestionnaireBuilder("demo").demographic("gender", "Gender", values={1: "Male", 2: "Female"})
+        >>> b.to_dict()["demographics"]
+        [{'id': 'gender', 'name': 'Gender', 'values': {1: 'Male', 2: 'Female'}}]
+        """
         entry: dict[str, Any] = {"id": id}
         if name is not None:
             entry["name"] = name
@@ -74,11 +100,22 @@ class QuestionnaireBuilder:
         return self
 
     def model(self, syntax: str) -> "QuestionnaireBuilder":
+        """Set the structural model in lavaan syntax (replacing any earlier one).
+
+        The measurement model is derived from the constructs; ``syntax`` holds the
+        regressions, covariances and defined parameters (``:=``). Checked by :meth:`build`.
+        """
         self._data["model"] = syntax
         return self
 
     def hypothesis(self, id: str, source: str, target: str, *, through: Iterable[str] = (),
                    text: Any = None) -> "QuestionnaireBuilder":
+        """Add a hypothesis: the effect of ``source`` on ``target``, indirect when ``through`` names mediators.
+
+        >>> b = QuestionnaireBuilder("demo").hypothesis("H1", "SAT", "LOY", text="Satisfaction raises loyalty")
+        >>> b.to_dict()["hypotheses"]
+        [{'id': 'H1', 'from': 'SAT', 'to': 'LOY', 'text': 'Satisfaction raises loyalty'}]
+        """
         entry: dict[str, Any] = {"id": id, "from": source, "to": target}
         if through:
             entry["through"] = list(through)
@@ -88,7 +125,21 @@ class QuestionnaireBuilder:
         return self
 
     def to_dict(self) -> dict:
+        """The collected structure, with the same keys as a questionnaire YAML file (not validated).
+
+        A shallow copy: the lists inside are the builder's own.
+        """
         return dict(self._data)
 
     def build(self) -> Questionnaire:
+        """Validate what was collected and return the frozen :class:`Questionnaire`.
+
+        The same validation as a YAML file (:func:`~loyaltysurvey.questionnaire.loader.questionnaire_from_dict`):
+        raises :class:`~loyaltysurvey.errors.QuestionnaireError` naming the problem.
+
+        >>> q = (QuestionnaireBuilder("demo").construct("SAT", "Satisfaction", ["S1", "S2", "S3"])
+        ...      .construct("LOY", "Loyalty", ["L1", "L2", "L3"]).model("LOY ~ SAT").build())
+        >>> q.item_ids
+        ('S1', 'S2', 'S3', 'L1', 'L2', 'L3')
+        """
         return questionnaire_from_dict(self._data)

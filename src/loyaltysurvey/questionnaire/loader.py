@@ -92,7 +92,18 @@ def load_questionnaire(path: str | os.PathLike) -> Questionnaire:
     """Read and validate a questionnaire YAML file.
 
     Raises :class:`~loyaltysurvey.errors.QuestionnaireError` naming the file and
-    the YAML line of the first problem.
+    the YAML line of the first problem. The file must be UTF-8 (a BOM is allowed), a
+    regular file and below :data:`MAX_YAML_BYTES`; the text is then validated by
+    :func:`questionnaire_from_yaml`. Behaviour tested in tests/test_spec.py.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = pathlib.Path(d, "q.yaml")
+    ...     _ = path.write_text(chr(10).join(["id: demo", "scale: {min: 1, max: 5}", "constructs:",
+    ...                                       "  - {id: SAT, items: [S1, S2, S3]}"]), encoding="utf-8")
+    ...     q = load_questionnaire(path)
+    >>> q.id, q.item_ids, q.source == str(path)
+    ('demo', ('S1', 'S2', 'S3'), True)
     """
     path = Path(path)
     source = str(path)
@@ -132,7 +143,22 @@ def _refuse_yaml_hazards(text: str, source: str | None) -> None:
 
 
 def questionnaire_from_yaml(text: str, source: str | None = None) -> Questionnaire:
-    """Validate questionnaire YAML given as text."""
+    """Validate questionnaire YAML given as text.
+
+    YAML anchors and aliases and very deep nesting are refused before the text is parsed;
+    the parsed structure is then checked by :func:`questionnaire_from_dict`, and each
+    problem is reported with ``source`` and its YAML line.
+
+    >>> text = chr(10).join(["id: demo", "scale: {min: 1, max: 5}", "constructs:",
+    ...                      "  - {id: SAT, items: [S1, S2, S3]}", "  - {id: LOY, items: [L1, L2, L3]}",
+    ...                      "model: LOY ~ SAT"])
+    >>> questionnaire_from_yaml(text).item_ids
+    ('S1', 'S2', 'S3', 'L1', 'L2', 'L3')
+    >>> questionnaire_from_yaml(text.replace("max: 5", "max: one"), source="demo.yaml")
+    Traceback (most recent call last):
+    ...
+    loyaltysurvey.errors.QuestionnaireError: demo.yaml, line 2: scale.max: scale.max must be a whole number, not 'one'
+    """
     _refuse_yaml_hazards(text, source)
     try:
         data = yaml.safe_load(text)
@@ -281,7 +307,24 @@ def _missing_codes(value: Any, path: tuple, lines: _Lines) -> tuple:
 # --------------------------------------------------------------------------- main validator
 
 def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines: _Lines | None = None) -> Questionnaire:
-    """Validate a questionnaire given as plain Python data (the YAML's structure)."""
+    """Validate a questionnaire given as plain Python data (the YAML's structure).
+
+    Checks every key (unknown keys are errors), the scale and its labels, unique item and
+    construct ids, the missing codes, demographics, hypotheses and the lavaan ``model``
+    (the variables it names must be constructs or items), and returns the
+    frozen :class:`~loyaltysurvey.questionnaire.schema.Questionnaire`. The first problem
+    raises :class:`~loyaltysurvey.errors.QuestionnaireError` with the path of the key at
+    fault. Behaviour tested in tests/test_spec.py.
+
+    >>> q = questionnaire_from_dict({"id": "demo", "scale": {"min": 1, "max": 5},
+    ...                              "constructs": [{"id": "SAT", "items": ["S1", "S2"]}]})
+    >>> q.item_ids, q.scale.points
+    (('S1', 'S2'), (1, 2, 3, 4, 5))
+    >>> questionnaire_from_dict({"id": "demo", "scale": {"min": 1, "max": 5}, "constructs": []})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    loyaltysurvey.errors.QuestionnaireError: constructs: constructs is empty; list at least one construct ...
+    """
     lines = _lines or _Lines(None, source)
     data = _require_mapping(data, (), lines, "the questionnaire")
     _check_keys(data, _TOP_KEYS, (), lines, "the questionnaire")

@@ -25,7 +25,14 @@ def _freeze(mapping: Mapping | None) -> Mapping:
 
 @dataclass(frozen=True)
 class Scale:
-    """A response scale: integer points ``min..max`` with optional labels per language."""
+    """A response scale: integer points ``min..max`` with optional labels per language.
+
+    ``labels`` maps a language code to one label per point, from ``min`` up.
+
+    >>> s = Scale(1, 5, {"en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]})
+    >>> s.points, s.label(4, "en"), s.reverse(2)
+    ((1, 2, 3, 4, 5), 'Agree', 4)
+    """
 
     min: int
     max: int
@@ -36,16 +43,35 @@ class Scale:
 
     @property
     def points(self) -> tuple[int, ...]:
+        """The scale points ``min, min + 1, ..., max``.
+
+        >>> Scale(0, 3).points
+        (0, 1, 2, 3)
+        """
         return tuple(range(self.min, self.max + 1))
 
     def label(self, point: int, lang: str) -> str:
+        """The label of ``point`` in ``lang``; the first language's label when ``lang`` has none.
+
+        The point itself as text when the scale has no labels.
+
+        >>> s = Scale(1, 2, {"fa": ["خیر", "بله"], "en": ["No", "Yes"]})
+        >>> s.label(2, "en"), s.label(2, "de"), Scale(1, 5).label(3, "en")
+        ('Yes', 'بله', '3')
+        """
         labels = self.labels.get(lang) or next(iter(self.labels.values()), None)
         if labels is None:
             return str(point)
         return labels[point - self.min]
 
     def label_lookup(self) -> dict[str, int]:
-        """Loose-match key of every label in every language -> scale point."""
+        """Loose-match key of every label in every language -> scale point.
+
+        Keys are :func:`loyaltysurvey.text.match_key` of the label, as used when reading answers.
+
+        >>> Scale(1, 2, {"en": ["No", "Yes"]}).label_lookup()
+        {'no': 1, 'yes': 2}
+        """
         lookup: dict[str, int] = {}
         for labels in self.labels.values():
             for point, text in zip(self.points, labels):
@@ -53,12 +79,26 @@ class Scale:
         return lookup
 
     def reverse(self, value: float) -> float:
+        """A reverse-worded answer on the scale turned round: ``min + max - value``.
+
+        >>> Scale(1, 5).reverse(1), Scale(0, 4).reverse(1.5)
+        (5, 2.5)
+        """
         return self.min + self.max - value
 
 
 @dataclass(frozen=True)
 class Item:
-    """One question. ``reverse`` items are analysed as ``min + max - x``."""
+    """One question. ``reverse`` items are analysed as ``min + max - x``.
+
+    ``column`` is the export's header for the item when it is not the id; ``construct``
+    is the id of the construct the item measures.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> item = crm_questionnaire().item("SAT1")
+    >>> item.construct, item.column, item.reverse
+    ('SAT', 'Q18. Overall satisfaction', False)
+    """
 
     id: str
     text: LocalizedText
@@ -70,7 +110,15 @@ class Item:
 
 @dataclass(frozen=True)
 class Construct:
-    """A construct (latent variable) measured by its items."""
+    """A construct (latent variable) measured by its items.
+
+    ``mode`` is used by PLS-SEM only: ``"A"`` composite mode A, ``"B"`` formative mode B,
+    ``"R"`` reflective (mode A corrected by PLSc).
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> crm_questionnaire().construct("SAT").item_ids
+    ('SAT1', 'SAT2', 'SAT3', 'SAT4')
+    """
 
     id: str
     name: LocalizedText
@@ -80,12 +128,26 @@ class Construct:
 
     @property
     def item_ids(self) -> tuple[str, ...]:
+        """The ids of the construct's items, in questionnaire order.
+
+        >>> Construct("SAT", LocalizedText(), (Item("S1", LocalizedText(), Scale(1, 5)),)).item_ids
+        ('S1',)
+        """
         return tuple(item.id for item in self.items)
 
 
 @dataclass(frozen=True)
 class Demographic:
-    """A descriptive question (gender, age group, ...) with optional coded values."""
+    """A descriptive question (gender, age group, ...) with optional coded values.
+
+    ``values`` maps a code as text (``"1"``) to its label in each language; an export may
+    hold either the code or a label.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> gender = crm_questionnaire().demographics[0]
+    >>> gender.id, sorted(gender.values)
+    ('gender', ['1', '2'])
+    """
 
     id: str
     name: LocalizedText
@@ -98,7 +160,12 @@ class Demographic:
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """A hypothesis: a direct path ``from -> to``, or an indirect one ``through`` mediators."""
+    """A hypothesis: a direct path ``from -> to``, or an indirect one ``through`` mediators.
+
+    >>> h = Hypothesis("H6", "KCF", "LOY", through=("SAT",))
+    >>> h.indirect, Hypothesis("H1", "KCF", "SAT").indirect
+    (True, False)
+    """
 
     id: str
     source: str
@@ -108,6 +175,10 @@ class Hypothesis:
 
     @property
     def indirect(self) -> bool:
+        """Whether the hypothesis is about an indirect effect (it has mediators).
+
+        Tested on the specific indirect effect through exactly ``through``, in that order.
+        """
         return bool(self.through)
 
 
@@ -121,6 +192,11 @@ def measurement_statements(constructs: Iterable["Construct"], model_statements: 
     item's place with the user's modifiers, so that lavaan's rule of fixing the first loading
     applies to the construct's first item, and nothing is stated twice; so does a stated residual
     variance of a single item.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> q = crm_questionnaire()
+    >>> [s.to_syntax() for s in measurement_statements(q.constructs[:1])][:2]
+    ['KCF =~ KCF1', 'KCF =~ KCF2']
     """
     model_statements = tuple(model_statements)
     own = {(s.lhs, s.rhs): s for s in model_statements if s.op == "=~"}
@@ -150,7 +226,19 @@ def _render(statements: Iterable[Statement]) -> str:
 
 @dataclass(frozen=True)
 class Questionnaire:
-    """A validated questionnaire: scale, constructs, demographics, model, hypotheses."""
+    """A validated questionnaire: scale, constructs, demographics, model, hypotheses.
+
+    Made by :func:`~loyaltysurvey.questionnaire.loader.load_questionnaire` (YAML) or
+    :class:`~loyaltysurvey.questionnaire.builder.QuestionnaireBuilder`, never edited
+    afterwards. Iterating over it gives its constructs. ``model`` is the structural model in
+    lavaan syntax as written (``model_statements`` parsed, ``model_lines`` their YAML lines);
+    ``missing_codes`` are answers that mean "no answer" (numbers as floats).
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> q = crm_questionnaire()
+    >>> [c.id for c in q], len(q.items), q.missing_codes
+    (['KCF', 'CRMO', 'KM', 'TECH', 'SAT', 'LOY'], 25, (-99.0, 99.0))
+    """
 
     id: str
     title: LocalizedText
@@ -170,19 +258,43 @@ class Questionnaire:
 
     @property
     def items(self) -> tuple[Item, ...]:
+        """All items, construct by construct, in questionnaire order.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> [item.id for item in crm_questionnaire().items][:3]
+        ['KCF1', 'KCF2', 'KCF3']
+        """
         return tuple(item for c in self.constructs for item in c.items)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
+        """The ids of :attr:`items`, the column names of the clean responses.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().item_ids[-2:]
+        ('LOY3', 'LOY4')
+        """
         return tuple(item.id for item in self.items)
 
     def item(self, item_id: str) -> Item:
+        """The item with id ``item_id``; :class:`~loyaltysurvey.errors.QuestionnaireError` if there is none.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().item("LOY2").construct
+        'LOY'
+        """
         for item in self.items:
             if item.id == item_id:
                 return item
         raise QuestionnaireError(f"the questionnaire has no item '{item_id}'", source=self.source)
 
     def construct(self, construct_id: str) -> Construct:
+        """The construct with id ``construct_id``; :class:`~loyaltysurvey.errors.QuestionnaireError` if none.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> len(crm_questionnaire().construct("KCF").items)
+        5
+        """
         for c in self.constructs:
             if c.id == construct_id:
                 return c
@@ -217,17 +329,35 @@ class Questionnaire:
 
     @property
     def derived_syntax(self) -> str:
-        """The derived measurement model as lavaan syntax."""
+        """The derived measurement model as lavaan syntax, one line per construct.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().derived_syntax.splitlines()[-1]
+        'LOY =~ LOY1 + LOY2 + LOY3 + LOY4'
+        """
         return _render(self.derived_statements)
 
     @property
     def measurement_syntax(self) -> str:
-        """The CFA as lavaan syntax (:attr:`cfa_statements`)."""
+        """The CFA as lavaan syntax (:attr:`cfa_statements`).
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> q = crm_questionnaire()
+        >>> q.measurement_syntax == q.derived_syntax  # the example's model states no measurement
+        True
+        """
         return _render(self.cfa_statements)
 
     def model_line(self, line: int | None) -> int | None:
         """The YAML line of line ``line`` of the ``model`` text (None when not known); statements the
-        questionnaire derives (line 0) point at the model's first line."""
+        questionnaire derives (line 0) point at the model's first line. Used to point error messages
+        about the model at the questionnaire file.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> q = crm_questionnaire()
+        >>> q.model_line(0) == q.model_lines[0], q.model_line(2) == q.model_lines[1]
+        (True, True)
+        """
         if not self.model_lines:
             return None
         if not line or line < 1:
@@ -236,5 +366,10 @@ class Questionnaire:
 
     @property
     def full_syntax(self) -> str:
-        """The whole model as lavaan syntax (:attr:`sem_statements`)."""
+        """The whole model as lavaan syntax (:attr:`sem_statements`), as the CB-SEM analysis fits it.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> crm_questionnaire().full_syntax.splitlines()[6:8]
+        ['SAT ~ h1*KCF', 'SAT ~ h2*CRMO']
+        """
         return _render(self.sem_statements)

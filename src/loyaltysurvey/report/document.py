@@ -17,7 +17,17 @@ __all__ = ["Cell", "Table", "Paragraph", "Callout", "Figure", "Section", "Report
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: a value and its format (``text``, ``int``, ``dec2``, ``r``, ``p``, ``pct``...)."""
+    """One table cell: a value and its format (``text``, ``int``, ``dec2``, ``r``, ``p``, ``pct``...).
+
+    ``value`` keeps full precision; the renderers format it with
+    :meth:`~loyaltysurvey.report.locale.Locale.num` (Excel receives the number itself).
+    ``emphasis`` marks a cell to be set in bold (e.g. a value that misses its threshold).
+
+    >>> from loyaltysurvey.report.locale import load_locale
+    >>> c = Cell(0.8193, "r")
+    >>> load_locale("en").num(c.value, c.fmt)
+    '.82'
+    """
 
     value: Any
     fmt: str = "text"
@@ -26,6 +36,16 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
+    """A numbered table: ``columns`` headers, ``rows`` of :class:`Cell`, and notes printed under it.
+
+    ``id`` is a stable name (used for Excel sheet names and by the snapshot tests); ``number``
+    is the table's number in the chapter.
+
+    >>> t = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.82, "r")),), number=1)
+    >>> len(t.rows), t.columns
+    (1, ('Scale', 'alpha'))
+    """
+
     id: str
     caption: str
     columns: tuple[str, ...]
@@ -36,12 +56,21 @@ class Table:
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph of running text, already in the report's language and number style.
+
+    Statistical symbols in it are set in italics by the renderers
+    (:meth:`~loyaltysurvey.report.locale.Locale.spans`).
+    """
+
     text: str
 
 
 @dataclass(frozen=True)
 class Callout:
-    """A highlighted note: ``level`` is ``warning`` or ``info``."""
+    """A highlighted note: ``level`` is ``warning`` or ``info``.
+
+    Used for what the reader must not miss, such as a model that did not converge.
+    """
 
     text: str
     level: str = "warning"
@@ -49,7 +78,11 @@ class Callout:
 
 @dataclass(frozen=True)
 class Figure:
-    """A picture (PNG bytes) with its caption."""
+    """A picture (PNG bytes) with its caption.
+
+    ``number`` is the figure's number in the chapter and ``width`` its printed width in
+    inches (Word); the PNG comes from :mod:`loyaltysurvey.report.figures`.
+    """
 
     id: str
     caption: str
@@ -63,6 +96,11 @@ Block = Union[Paragraph, Table, Callout, Figure]
 
 @dataclass(frozen=True)
 class Section:
+    """A titled part of the chapter: its blocks (paragraphs, tables, callouts, figures) in reading order.
+
+    A section with an empty title continues the previous one without a heading.
+    """
+
     id: str
     title: str
     blocks: tuple[Block, ...] = ()
@@ -70,7 +108,22 @@ class Section:
 
 @dataclass(frozen=True)
 class Report:
-    """A whole chapter in one language."""
+    """A whole chapter in one language.
+
+    Made by :func:`~loyaltysurvey.report.build.build_report`; rendered by
+    :func:`~loyaltysurvey.report.html.render_html`, :func:`~loyaltysurvey.report.docx.render_docx`,
+    :func:`~loyaltysurvey.report.xlsx.render_xlsx` and
+    :func:`~loyaltysurvey.report.markdown.render_markdown`. ``rtl`` sets right-to-left
+    layout; ``font`` and ``font_fallbacks`` name the typeface; ``meta`` holds the
+    questionnaire id.
+
+    >>> from loyaltysurvey.report.document import Cell, Paragraph, Report, Section, Table
+    >>> table = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.8193, "r")),), number=1)
+    >>> report = Report("en", False, "Results", "Demo", "Generated today", "Calibri", (),
+    ...                 (Section("rel", "Reliability", (Paragraph("One scale."), table)),))
+    >>> [t.id for t in report.tables]
+    ['alpha']
+    """
 
     lang: str
     rtl: bool
@@ -86,4 +139,8 @@ class Report:
 
     @property
     def tables(self) -> tuple[Table, ...]:
+        """Every table of every section, in reading order.
+
+        The Excel renderer writes one sheet per table in this order.
+        """
         return tuple(b for s in self.sections for b in s.blocks if isinstance(b, Table))

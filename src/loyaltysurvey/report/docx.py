@@ -454,5 +454,19 @@ class _Writer:
 
 
 def render_docx(report: Report) -> bytes:
-    """The chapter as a .docx file's bytes."""
+    """The chapter as a .docx file's bytes.
+
+    A Word document in APA style: headings, paragraphs with statistical symbols in italics,
+    numbered tables and figures with their notes, right-to-left paragraphs and tables for
+    right-to-left languages, and the references with a hanging indent. Nothing is computed
+    here; write the bytes to a ``.docx`` file. The document is rendered with LibreOffice by
+    tests/test_report_render.py.
+
+    >>> from loyaltysurvey.report.document import Cell, Paragraph, Report, Section, Table
+    >>> table = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.8193, "r")),), number=1)
+    >>> report = Report("en", False, "Results", "Demo", "Generated today", "Calibri", (),
+    ...                 (Section("rel", "Reliability", (Paragraph("One scale."), table)),))
+    >>> render_docx(report)[:2]  # a .docx file is a zip archive
+    b'PK'
+    """
     return _Writer(report).render()

@@ -35,7 +35,12 @@ def bar_chart(categories: Sequence[str], values: Sequence[float], value_labels: 
     """Horizontal bars, one per category (a demographic's percentages), each labelled with its value.
 
     Right-to-left charts grow their bars leftwards from the right-hand axis, with the
-    category names on the right.
+    category names on the right. ``value_labels`` are the texts written at the bar ends
+    (already in the report's number style); NaN values draw no bar.
+
+    >>> png = bar_chart(["Male", "Female"], [40.0, 60.0], ["40.0", "60.0"], "Percent")
+    >>> png[:4]
+    b'\x89PNG'
     """
     plt = _pyplot()
     n = len(categories)
@@ -63,7 +68,16 @@ def ipma_chart(labels: Sequence[str], importance: Sequence[float], performance: 
                x_label: str, y_label: str, tick, rtl: bool = False) -> bytes:
     """The importance-performance map: importance across, performance (0-100) up, means dashed.
 
-    ``tick`` formats an axis value in the report's number style (Persian digits for ``fa``).
+    ``tick`` formats an axis value in the report's number style (Persian digits for ``fa``):
+    it is called as ``tick(value, fmt)``, like :meth:`~loyaltysurvey.report.locale.Locale.num`.
+    Points are numbered and a legend names them; points that nearly coincide have their
+    numbers set around them so that none hides another.
+
+    >>> from loyaltysurvey.report.locale import load_locale
+    >>> png = ipma_chart(["KCF", "SAT"], [0.3, 0.5], [60.0, 70.0], x_label="Importance",
+    ...                  y_label="Performance", tick=load_locale("en").num)
+    >>> png[:4]
+    b'\x89PNG'
     """
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -139,6 +153,12 @@ def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[t
     Constructs stand in layers by their distance from the exogenous ones (right to left in
     right-to-left reports). Arrows run from ellipse edge to ellipse edge, and each
     coefficient sits on its arrow where it overlaps no other coefficient and no ellipse.
+    ``bold`` lists the (source, target) paths drawn heavier (the significant ones).
+
+    >>> png = path_diagram(["A", "B", "C"], {"A": "Alpha", "B": "Beta", "C": "Gamma"},
+    ...                    [("A", "B", "0.50"), ("B", "C", "0.30")], inside={"B": "R² = 0.25"})
+    >>> png[:4]
+    b'\x89PNG'
     """
     from matplotlib.patches import Ellipse
 

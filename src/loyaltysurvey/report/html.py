@@ -23,6 +23,21 @@ def _environment() -> Environment:
 
 
 def render_html(report: Report) -> str:
+    """The chapter as one self-contained HTML page (inline CSS, figures as inline PNG).
+
+    Renders the bundled ``reports/chapter.html.j2`` template; numbers are formatted in the
+    report's language (:meth:`~loyaltysurvey.report.locale.Locale.num`), text is escaped by
+    jinja2's autoescaping, and ``dir="rtl"`` is set for right-to-left languages. Nothing is
+    computed here. The page is rendered in Chromium by tests/test_report_render.py.
+
+    >>> from loyaltysurvey.report.document import Cell, Paragraph, Report, Section, Table
+    >>> table = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.8193, "r")),), number=1)
+    >>> report = Report("en", False, "Results", "Demo", "Generated today", "Calibri", (),
+    ...                 (Section("rel", "Reliability", (Paragraph("One scale."), table)),))
+    >>> page = render_html(report)
+    >>> page.startswith("<!DOCTYPE html>"), '<html lang="en" dir="ltr">' in page
+    (True, True)
+    """
     loc = load_locale(report.lang)
 
     def cell(c: Cell) -> str:

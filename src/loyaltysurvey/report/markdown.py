@@ -18,6 +18,27 @@ def _escape(text: str) -> str:
 
 
 def render_markdown(report: Report) -> str:
+    """The chapter as Markdown: headings, paragraphs, callouts, figure captions and every table.
+
+    Cells are formatted exactly as in the HTML and Word files; a cell set in bold there is
+    followed by ``!``; figures are shown by their caption, id and width. This text is what
+    tests/test_report_snapshot.py compares.
+
+    >>> from loyaltysurvey.report.document import Cell, Paragraph, Report, Section, Table
+    >>> table = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.8193, "r")),), number=1)
+    >>> report = Report("en", False, "Results", "Demo", "Generated today", "Calibri", (),
+    ...                 (Section("rel", "Reliability", (Paragraph("One scale."), table)),))
+    >>> print(render_markdown(report).split("## ")[1].strip())
+    Reliability
+    <BLANKLINE>
+    One scale.
+    <BLANKLINE>
+    **Table 1.** Reliability [alpha]
+    <BLANKLINE>
+    | Scale | alpha |
+    |---|---|
+    | SAT | .82 |
+    """
     loc = load_locale(report.lang)
 
     def cell(c: Cell) -> str:

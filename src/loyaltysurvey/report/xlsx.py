@@ -87,7 +87,23 @@ def _figures_sheet(wb, contents, row: int, figures: list[Figure], report: Report
 
 
 def render_xlsx(report: Report) -> bytes:
-    """The chapter's tables as an .xlsx file's bytes."""
+    """The chapter's tables as an .xlsx file's bytes.
+
+    A contents sheet links to one sheet per table, which holds the numbers themselves (not
+    text) with a number format matching the report; figures, when there are any, go on a
+    sheet of their own. Sheets are right-to-left for right-to-left languages; text that a
+    spreadsheet would run as a formula is written as text. Write the bytes to a ``.xlsx``
+    file. Output checked in tests/test_cli.py (sheets, direction, figures) and
+    tests/test_security.py (no formulas).
+
+    >>> from loyaltysurvey.report.document import Cell, Paragraph, Report, Section, Table
+    >>> table = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.8193, "r")),), number=1)
+    >>> report = Report("en", False, "Results", "Demo", "Generated today", "Calibri", (),
+    ...                 (Section("rel", "Reliability", (Paragraph("One scale."), table)),))
+    >>> import io, openpyxl
+    >>> openpyxl.load_workbook(io.BytesIO(render_xlsx(report))).sheetnames
+    ['Contents', 'T1 alpha']
+    """
     wb = Workbook()
     contents = wb.active
     loc = load_locale(report.lang)

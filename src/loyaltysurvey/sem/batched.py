@@ -19,6 +19,29 @@ __all__ = ["BatchedML"]
 
 
 class BatchedML:
+    """ML fits of one :class:`~loyaltysurvey.sem.ram.RamModel` to many covariance matrices at once.
+
+    Used by the bootstrap (:mod:`loyaltysurvey.sem.bootstrap`) for every chunk of resamples.
+    For an acyclic model ``(I - A)^-1`` is the finite sum ``I + A + ... + A^depth``, which
+    replaces the inverse. Each resample's estimates equal a single fit by
+    :func:`~loyaltysurvey.sem.estimate.fit_ml` to within the optimiser's tolerance, which
+    tests/test_batched.py checks.
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem.partable import build_partable
+    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+    >>> S = np.cov(X.T, ddof=0)
+    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
+    >>> from loyaltysurvey.sem.estimate import fit_ml
+    >>> from loyaltysurvey.sem.ram import RamModel
+    >>> model = RamModel.from_table(table)
+    >>> sol = fit_ml(model, S)
+    >>> theta, fmin, converged = BatchedML(model).fit(np.stack([S, S]), sol.theta, sol.information)
+    >>> converged.tolist(), [round(float(f) * 301, 3) for f in fmin]
+    ([True, True], [85.306, 85.306])
+    """
+
     def __init__(self, model: RamModel) -> None:
         self.model = model
         self.n = model.n_vars
@@ -39,6 +62,10 @@ class BatchedML:
                 break
 
     def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A and S (each (b, n, n)) for the parameter vectors ``theta`` (b, q); no mean structure.
+
+        Fixed rows take their fixed values (0 when none); ``S`` is filled symmetric.
+        """
         m = self.model
         b = theta.shape[0]
         values = np.where(self.free_rows[None, :], theta[:, np.maximum(m.free, 0)],
@@ -53,6 +80,11 @@ class BatchedML:
         return A, S
 
     def implied(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Sigma_obs, Sigma_full, E) for every parameter vector, as :meth:`RamModel.implied` does for one.
+
+        ``E = (I - A)^-1`` is the finite power sum for an acyclic model, an inverse otherwise;
+        arrays carry the batch axis first.
+        """
         A, S = self.matrices(theta)
         if self.depth is not None:
             E = np.eye(self.n)[None] + A
@@ -66,7 +98,11 @@ class BatchedML:
         return full[:, : self.p, : self.p], full, E
 
     def derivatives(self, E: np.ndarray, full: np.ndarray) -> np.ndarray:
-        """(b, q, p, p)."""
+        """dSigma_obs/dtheta for every resample: an array (b, q, p, p).
+
+        From ``E = (I - A)^-1`` and ``Sigma_full`` of :meth:`implied`, with the formulas of
+        :mod:`loyaltysurvey.sem.ram`.
+        """
         m = self.model
         p = self.p
         Eo = E[:, :p]                                   # (b, p, n)
@@ -89,6 +125,11 @@ class BatchedML:
         return (self.agg @ per_row.reshape(b, rows_total, -1)).reshape(b, self.q, p, p)
 
     def discrepancy(self, Sigma: np.ndarray, S: np.ndarray, logdet_S: np.ndarray) -> np.ndarray:
+        """The ML discrepancy ``log|Sigma| + tr(S Sigma^-1) - log|S| - p`` per resample.
+
+        Infinite for a resample whose ``Sigma`` is not positive definite; ``logdet_S`` holds
+        each ``log|S|``. The same F as :func:`~loyaltysurvey.sem.estimate.ml_discrepancy`.
+        """
         sign, logdet = np.linalg.slogdet(Sigma)
         inv = np.linalg.inv(np.where(sign[:, None, None] > 0, Sigma, np.eye(self.p)[None]))
         f = logdet + np.einsum("bij,bji->b", S, inv) - logdet_S - self.p
@@ -99,6 +140,7 @@ class BatchedML:
 
         For an A cell (i, j), ``tr(W dSigma) = 2 (Eo' W full_o')[i, j]``; for an S cell,
         ``2 (Eo' W Eo)[i, j]`` off the diagonal and ``(Eo' W Eo)[i, i]`` on it.
+        Rows sharing a free parameter are summed into it. Returns (b, q).
         """
         m = self.model
         p = self.p
@@ -136,7 +178,8 @@ class BatchedML:
         Batched BFGS on F from the warm start, with the inverse of ``H0`` (the expected Hessian at
         ``start``, exact for every resample there because the expected information depends on the
         parameters only) as the initial inverse Hessian, Armijo backtracking, and the analytic
-        gradient of :meth:`gradient`.
+        gradient of :meth:`gradient`. A resample stops when its largest gradient element is below
+        ``tol`` or F no longer changes (converged), or when no step decreases F (not converged).
         """
         b, q = S.shape[0], self.q
         _, logdet_S = np.linalg.slogdet(S)

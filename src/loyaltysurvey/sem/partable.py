@@ -34,6 +34,11 @@ class Param:
     ``free`` is the 1-based index of the free parameter this row estimates
     (rows sharing a label share it) or 0 when fixed at ``value``.
     ``exo`` marks the fixed.x (co)variances and means of exogenous covariates.
+    ``op`` is lavaan's operator (``=~``, ``~``, ``~~``, ``~1``); ``user`` is False for the
+    rows lavaan's defaults add.
+
+    >>> build_partable("F =~ x1 + x2 + x3").params[0]
+    Param(lhs='F', op='=~', rhs='x1', label='', free=0, value=1.0, user=True, exo=False)
     """
 
     lhs: str
@@ -48,6 +53,18 @@ class Param:
 
 @dataclass(frozen=True)
 class ParTable:
+    """A model's full parameter table, as lavaan's ``parTable()``: every row, free or fixed.
+
+    ``observed`` and ``latent`` name the variables (observed in the order they first appear);
+    ``exogenous_x`` the fixed.x covariates; ``definitions`` the ``:=`` statements and
+    ``constraints`` the ``==``, ``<`` and ``>`` ones; ``meanstructure`` whether means are
+    modelled. Made by :func:`build_partable`.
+
+    >>> t = build_partable("F =~ x1 + x2 + x3")
+    >>> t.observed, t.latent, t.n_free
+    (('x1', 'x2', 'x3'), ('F',), 6)
+    """
+
     params: tuple[Param, ...]
     observed: tuple[str, ...]
     latent: tuple[str, ...]
@@ -58,10 +75,19 @@ class ParTable:
 
     @property
     def n_free(self) -> int:
+        """The number of free parameters (rows sharing a label count once): lavaan's ``npar``.
+
+        >>> build_partable("F =~ x1 + a*x2 + a*x3").n_free
+        5
+        """
         return max((p.free for p in self.params), default=0)
 
     def free_params(self) -> list[Param]:
-        """The first row of each free parameter, in free-index order."""
+        """The first row of each free parameter, in free-index order.
+
+        >>> [(p.lhs, p.op, p.rhs) for p in build_partable("F =~ x1 + a*x2 + a*x3").free_params()][:2]
+        [('F', '=~', 'x2'), ('x1', '~~', 'x1')]
+        """
         seen: dict[int, Param] = {}
         for p in self.params:
             if p.free and p.free not in seen:
@@ -77,7 +103,23 @@ def _key(lhs: str, op: str, rhs: str) -> tuple[str, str, str]:
 
 def build_partable(model: str | Sequence[Statement], *, meanstructure: bool = False,
                    fixed_x: bool = True) -> ParTable:
-    """Turn lavaan syntax (or parsed statements) into the full parameter table."""
+    """Turn lavaan syntax (or parsed statements) into the full parameter table.
+
+    Adds the rows lavaan's ``sem()``/``cfa()`` add by default (see the module's description):
+    the first loading fixed to 1, (residual) variances, covariances of exogenous latent
+    variables and of pure endogenous residuals, fixed.x covariates (``fixed_x``), intercepts
+    with ``meanstructure``; shared labels and ``==`` constraints make rows share a free
+    parameter. Raises :class:`~loyaltysurvey.errors.ModelError` for a model without
+    ``=~``, ``~`` or ``~~``. The resulting free parameters and degrees of freedom are those
+    of lavaan 0.6.14 (``npar``, ``df``) for the models of tests/test_sem_reference.py, and for
+    the syntax cases (equality constraints, a freed first loading) of tests/test_syntax_reference.py.
+
+    >>> t = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6")
+    >>> t.n_free, len(t.params)
+    (13, 15)
+    >>> [(p.lhs, p.op, p.rhs) for p in t.params if not p.user][-3:]
+    [('visual', '~~', 'visual'), ('textual', '~~', 'textual'), ('visual', '~~', 'textual')]
+    """
     statements = parse_model(model) if isinstance(model, str) else tuple(model)
     definitions = tuple(s for s in statements if s.op == ":=")
     constraints = tuple(s for s in statements if s.op in ("==", "<", ">"))

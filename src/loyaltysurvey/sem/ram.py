@@ -25,7 +25,28 @@ __all__ = ["RamModel"]
 
 @dataclass
 class RamModel:
-    """Index arrays that put a parameter vector into the A, S and m matrices."""
+    """Index arrays that put a parameter vector into the A, S and m matrices.
+
+    One entry per parameter-table row: ``mat`` (0 = A, 1 = S, 2 = m), the cell ``row`` and
+    ``col``, the 0-based free index ``free`` (-1 for a fixed row) and ``fixed_values``.
+    ``names`` lists the observed variables, then the latent ones; ``n_obs_vars`` counts
+    the observed. A loading ``F =~ x`` and a regression ``y ~ x`` are cells of ``A`` (the
+    row is the dependent variable), ``~~`` rows cells of ``S`` and ``~1`` rows of ``m``.
+    The implied moments are checked against lavaan 0.6.14 through ``SEM.fit`` in
+    tests/test_sem_reference.py.
+
+    References: McArdle & McDonald (1984).
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem.partable import build_partable
+    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+    >>> S = np.cov(X.T, ddof=0)
+    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
+    >>> model = RamModel.from_table(table)
+    >>> model.n_vars, model.n_obs_vars, model.names[-3:]
+    (12, 9, ('visual', 'textual', 'speed'))
+    """
 
     table: ParTable
     names: tuple[str, ...]
@@ -39,6 +60,12 @@ class RamModel:
 
     @classmethod
     def from_table(cls, table: ParTable) -> "RamModel":
+        """The RAM index arrays of a :class:`~loyaltysurvey.sem.partable.ParTable`.
+
+        >>> from loyaltysurvey.sem.partable import build_partable
+        >>> RamModel.from_table(build_partable("F =~ x1 + x2 + x3")).mat.tolist()
+        [0, 0, 0, 1, 1, 1, 1]
+        """
         names = table.observed + table.latent
         index = {n: i for i, n in enumerate(names)}
         mat, row, col, free, fixed = [], [], [], [], []
@@ -63,11 +90,21 @@ class RamModel:
 
     @property
     def n_vars(self) -> int:
+        """The number of variables, observed and latent (the order of A and S).
+
+        >>> from loyaltysurvey.sem.partable import build_partable
+        >>> RamModel.from_table(build_partable("F =~ x1 + x2 + x3")).n_vars
+        4
+        """
         return len(self.names)
 
     def matrices(self, theta: np.ndarray, fixed_override: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A, S, m for the parameter vector ``theta`` (fixed rows take their values)."""
+        """A, S, m for the parameter vector ``theta`` (fixed rows take their values).
+
+        ``fixed_override`` replaces the fixed values (e.g. fixed.x covariances at their
+        sample values); a fixed row without a value counts as 0. ``S`` is filled symmetric.
+        """
         n = self.n_vars
         A = np.zeros((n, n))
         S = np.zeros((n, n))
@@ -85,11 +122,30 @@ class RamModel:
         return A, S, m
 
     def row_values(self, theta: np.ndarray) -> np.ndarray:
-        """The value of every parameter-table row."""
+        """The value of every parameter-table row: ``theta`` for free rows, the fixed value otherwise.
+
+        Rows that share a free parameter (a shared label) get the same value.
+        """
         return np.where(self.free >= 0, theta[np.maximum(self.free, 0)], self.fixed_values)
 
     def implied(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(Sigma_obs, mu_obs, Sigma_full, E)."""
+        """(Sigma_obs, mu_obs, Sigma_full, E).
+
+        ``E = (I - A)^-1``, ``Sigma_full = E S E'`` over all variables and
+        ``Sigma_obs``/``mu_obs = (E m)`` its observed block, by definition of the RAM form.
+
+        >>> import numpy as np
+        >>> from loyaltysurvey.datasets import holzinger_swineford
+        >>> from loyaltysurvey.sem.partable import build_partable
+        >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+        >>> S = np.cov(X.T, ddof=0)
+        >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
+        >>> from loyaltysurvey.sem.estimate import fit_ml
+        >>> model = RamModel.from_table(table)
+        >>> Sigma, mu, full, E = model.implied(fit_ml(model, S).theta)
+        >>> Sigma.shape, full.shape, round(float(Sigma[0, 0]), 3), round(float(S[0, 0]), 3)
+        ((9, 9), (12, 12), 1.358, 1.358)
+        """
         A, S, m = self.matrices(theta)
         E = np.linalg.inv(np.eye(self.n_vars) - A)
         full = E @ S @ E.T
@@ -107,7 +163,12 @@ class RamModel:
         return self._agg
 
     def derivatives(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """dSigma_obs/dtheta (q, p, p) and dmu_obs/dtheta (q, p), all rows at once."""
+        """dSigma_obs/dtheta (q, p, p) and dmu_obs/dtheta (q, p), all rows at once.
+
+        Analytic, from the formulas in the module's description; rows sharing a free
+        parameter are summed into it. Used by :func:`~loyaltysurvey.sem.estimate.fit_ml` for
+        the gradient and the expected information.
+        """
         A, S, m = self.matrices(theta)
         n, p = self.n_vars, self.n_obs_vars
         E = np.linalg.inv(np.eye(n) - A)
