@@ -316,3 +316,14 @@ def test_answers_on_another_sheet_and_a_bom_in_a_header(capsys, tmp_path):
                        "Responses")
     assert code == 0, err
     assert _ledger(tmp_path)["respondents"] == 420
+
+
+@pytest.mark.parametrize("name, fragment", [("merged.xlsx", "merged cell"), ("formula.xlsx", "formula cell")])
+def test_the_sheet_scan_streams_across_block_boundaries(monkeypatch, name, fragment):
+    """The sheet XML is scanned in blocks (a million-row sheet is never held whole); with tiny blocks
+    every cell risks straddling a boundary, and the defects are still found."""
+    from loyaltysurvey.errors import DataError
+    from loyaltysurvey.ingest import readers
+    monkeypatch.setattr(readers, "_SCAN_BLOCK", 997)
+    with pytest.raises(DataError, match=fragment):
+        readers.read_table(HOSTILE / name)

@@ -318,6 +318,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
 
 
 _SHEET = re.compile(rb"<sheet\b[^>]*>")
+_SCAN_BLOCK = 4 * 1024 * 1024
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _CELL_REF = re.compile(rb'<c\b[^>]*\br="([A-Z]+)(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -368,14 +369,29 @@ def _refuse_hidden_cells(path: Path, title: str, source: str) -> None:
 
     openpyxl's streaming reader sees neither, so the sheet's XML is scanned (bytes only, quickly).
     """
+    merged: list[str] = []
+    formulas: list[str] = []
     with zipfile.ZipFile(path) as book:
         member = _sheet_member(book, title)
         if member is None or member not in book.namelist():
             return
-        data = book.read(member)
-    if b"<f" not in data and b"<mergeCell " not in data:
-        return
-    merged, formulas = _scan_sheet(data)
+        with book.open(member) as stream:  # streamed: a million-row sheet is never held whole
+            carry = b""
+            while True:
+                block = stream.read(_SCAN_BLOCK)
+                data = carry + block
+                if not block:
+                    cut = len(data)
+                else:  # scan up to the last complete cell; keep the rest for the next block
+                    end = data.rfind(b"</c>")
+                    cut = end + 4 if end != -1 else (len(data) if len(data) > 16 * _SCAN_BLOCK else 0)
+                head, carry = data[:cut], data[cut:]
+                if b"<f" in head or b"<mergeCell " in head:
+                    found = _scan_sheet(head)
+                    merged += found[0]
+                    formulas += found[1]
+                if not block:
+                    break
     if merged:
         raise DataError(f"sheet '{title}' has {len(merged)} merged cell range(s) among the answers (first "
                         f"{merged[0]}): only the first cell of a merge keeps its value; unmerge them and fill "

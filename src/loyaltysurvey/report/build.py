@@ -142,7 +142,7 @@ class _Builder:
             if rows:
                 percents = [_n(rec["valid_percent"]) if rec["value"] is not None else float("nan")
                             for rec in table.to_dict(orient="records")]
-                shown = [(r[0].value, p) for r, p in zip(rows, percents) if p == p]
+                shown = [(r[0].value, p) for r, p in zip(rows, percents) if not math.isnan(p)]
                 chart = bar_chart([c for c, _ in shown], [p for _, p in shown],
                                   [t("labels.percent", value=self.loc.num(p, "pct")) for _, p in shown],
                                   t("figures.percent_axis"), self.loc.rtl)

@@ -7,6 +7,8 @@ the model flowing from right to left.
 
 from __future__ import annotations
 
+import math
+
 import io
 from typing import Sequence
 
@@ -47,13 +49,13 @@ def bar_chart(categories: Sequence[str], values: Sequence[float], value_labels: 
     fig, ax = plt.subplots(figsize=(7, 0.45 * n + 1.0), dpi=150)
     y = list(range(n))[::-1]
     ax.barh(y, values, color=ACCENT, height=0.6)
-    top = max([v for v in values if v == v] + [1.0])
+    top = max([v for v in values if not math.isnan(v)] + [1.0])
     ax.set_xlim(top * 1.18, 0) if rtl else ax.set_xlim(0, top * 1.18)
     ax.set_yticks(y, [_wrap(c, 28) for c in categories], fontsize=9)
     if rtl:
         ax.yaxis.tick_right()
     for yi, v, text in zip(y, values, value_labels):
-        if v == v:
+        if not math.isnan(v):
             ax.text(v + top * 0.015 if not rtl else v + top * 0.015, yi, text, va="center",
                     ha="right" if rtl else "left", fontsize=8, color=INK)
     ax.set_xticks([])
@@ -84,8 +86,8 @@ def ipma_chart(labels: Sequence[str], importance: Sequence[float], performance: 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.8), dpi=150)
     ax.scatter(importance, performance, s=60, color=ACCENT, zorder=3)
-    finite_x = [v for v in importance if v == v] or [0.0]
-    finite_y = [v for v in performance if v == v] or [50.0]
+    finite_x = [v for v in importance if not math.isnan(v)] or [0.0]
+    finite_y = [v for v in performance if not math.isnan(v)] or [50.0]
     pad = (max(finite_x) - min(finite_x)) or abs(max(finite_x)) or 1.0
     xlim = (min(0.0, min(finite_x) - 0.15 * pad), max(finite_x) + 0.15 * pad)
     ylim = (max(0.0, min(finite_y) - 10), min(100.0, max(finite_y) + 10))
