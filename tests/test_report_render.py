@@ -11,6 +11,7 @@ Screenshots of the first pages and PNGs of the first PDF pages are written to
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -252,3 +253,58 @@ def test_another_study_renders_cleanly(browser, other_study, tmp_path, lang):
     _require(POPPLER, "poppler-utils")
     pages = _pages(_to_pdf(folder / "report.docx", tmp_path))
     assert 15 <= len(pages) <= 45
+
+
+ORDER_PROBE = """(arrow) => {
+  // For every table cell holding a path (names joined by the arrow), the horizontal centre of each
+  // name as Chromium lays it out, in the order the names stand in the text.
+  const out = [];
+  for (const td of document.querySelectorAll('td')) {
+    const node = [...td.childNodes].find(n => n.nodeType === 3 && n.textContent.includes(arrow));
+    if (!node) continue;
+    const text = node.textContent, parts = text.split(arrow), centres = [];
+    let at = 0;
+    for (const part of parts) {
+      const range = document.createRange();
+      const start = text.indexOf(part, at);
+      range.setStart(node, start); range.setEnd(node, start + part.length);
+      const first = range.getClientRects()[0];  // where the reader meets the name: its first piece
+      centres.push({top: Math.round(first.top), left: first.left, right: first.right});
+      at = start + part.length;
+    }
+    out.push({text, names: parts.map(p => p.trim()), centres});
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_paths_read_from_cause_to_effect(browser, demo_chapters, lang):
+    """A path reads cause -> effect in the reader's direction: in the Persian chapter the cause is
+    the rightmost name (read first) and the arrows point left; in English the cause is leftmost.
+    Checked on the laid-out text (Chromium's boxes), against the hypotheses' own from/through/to."""
+    folder, _ = demo_chapters[lang]
+    results = json.loads((folder.parent / "run" / "results.json").read_text(encoding="utf-8"))
+    from loyaltysurvey.resources import bundled_path
+    from loyaltysurvey.questionnaire import load_questionnaire
+    q = load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
+    name_of = {q.construct(c.id).name.get(lang): c.id for c in q.constructs}
+    arrow = " ← " if lang == "fa" else " → "
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((folder / "report.html").as_uri(), wait_until="load")
+    cells = page.evaluate(ORDER_PROBE, arrow)
+    page.close()
+    chains = {tuple([h["from"], *h["through"], h["to"]]) for h in results["hypotheses"]}
+    seen = set()
+    for cell in cells:
+        names = [n.split(" (")[0] for n in cell["names"]]
+        if not all(n in name_of for n in names):
+            continue
+        # a reader goes line by line, and along a line from the right (fa) or from the left (en)
+        box = cell["centres"]
+        order = sorted(range(len(names)), key=lambda k: (box[k]["top"], -box[k]["right"] if lang == "fa"
+                                                         else box[k]["left"]))
+        as_read = tuple(name_of[names[k]] for k in order)
+        assert as_read == tuple(name_of[n] for n in names), cell      # reading order = logical order
+        seen.add(as_read)
+    assert chains <= seen, chains - seen                              # and it runs cause -> effect

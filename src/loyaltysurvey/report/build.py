@@ -356,8 +356,7 @@ class _Builder:
         # their table under mediation
         for rec in est[(est.op == "~") | (est.op == ":=")].to_dict(orient="records"):
             if rec["op"] == "~":
-                label = (names.get(rec["lhs"], rec["lhs"]) + arrow + names.get(rec["rhs"], rec["rhs"])
-                         if self.loc.rtl else names.get(rec["rhs"], rec["rhs"]) + arrow + names.get(rec["lhs"], rec["lhs"]))
+                label = self._chain(names, arrow, rec["rhs"], (), rec["lhs"])
             else:
                 label = f"{rec['lhs']} = {rec['rhs']}"
             rows.append([Cell(label), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3"), Cell(rec["se"], "dec3"),
@@ -380,10 +379,9 @@ class _Builder:
         return Section("sem", t("cfa.section_sem"), tuple(blocks))
 
     def _chain(self, names: dict, arrow: str, source: str, through, target: str) -> str:
-        nodes = [source, *through, target]
-        if self.loc.rtl:
-            nodes = nodes[::-1]
-        return arrow.join(names.get(n, n) for n in nodes)
+        """cause → mediators → effect in the reader's direction: logical order is always cause first;
+        a right-to-left chapter shows it from the right with arrows pointing left (←)."""
+        return arrow.join(names.get(n, n) for n in (source, *through, target))
 
     def _hypotheses(self, names: dict, arrow: str) -> list:
         cb = self.r.cbsem
