@@ -169,6 +169,44 @@ def _letters(text: str) -> str:
     return text.replace("\u0644\u0627", "\ufefb").replace("\u0627\u0644", "\ufefb")
 
 
+def _paths_in_reading_order(pdf: Path, lang: str, tmp_path: Path) -> int:
+    """On every PDF line that holds a path (names joined by an arrow), the reader meets the cause first:
+    the word where the line starts (the rightmost in Persian) opens a cause's name, the word after the
+    arrow opens an effect's name, and the model leads from one to the other. Returns the number of lines
+    checked."""
+    from loyaltysurvey.questionnaire import load_questionnaire
+    from loyaltysurvey.resources import bundled_path
+    q = load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
+    first = {}
+    for c in q.constructs:
+        first.setdefault(_letters(c.name.get(lang).split()[0]), set()).add(c.id)
+    paths = {(s.rhs, s.lhs) for s in q.model_statements if s.op == "~"}
+    while True:  # cause -> effect along any chain (total and indirect effects are listed too)
+        longer = paths | {(a, d) for a, b in paths for c, d in paths if b == c}
+        if longer == paths:
+            break
+        paths = longer
+    out = tmp_path / "words.html"
+    subprocess.run(["pdftotext", "-bbox-layout", str(pdf), str(out)], check=True)
+    arrow = "←" if lang == "fa" else "→"
+    checked = 0
+    for line in re.findall(r"<line [^>]*>(.*?)</line>", out.read_text(encoding="utf-8"), re.S):
+        words = [(float(x0), float(x1), w) for x0, x1, w in
+                 re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', line)]
+        if [w for *_, w in words].count(arrow) != 1:
+            continue
+        # along the line as read: from the right in Persian (pdftotext gives those words mirrored)
+        ordered = sorted(words, key=lambda w: -w[1] if lang == "fa" else w[0])
+        texts = [_letters(w[::-1] if lang == "fa" else w) for *_, w in ordered]
+        at = [w for *_, w in ordered].index(arrow)
+        if at == 0 or at + 1 >= len(texts) or texts[0] not in first or texts[at + 1] not in first:
+            continue
+        causes, effects = first[texts[0]], first[texts[at + 1]]
+        assert any((a, b) in paths for a in causes for b in effects), (lang, texts)
+        checked += 1
+    return checked
+
+
 @pytest.mark.parametrize("lang", ["fa", "en"])
 def test_word_chapter_in_libreoffice(demo_chapters, artifacts, tmp_path, lang):
     _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
@@ -199,6 +237,7 @@ def test_word_chapter_in_libreoffice(demo_chapters, artifacts, tmp_path, lang):
         assert "۴۲۵" in flat and "٫" in flat and re.search(r"جدول\.?۱", flat)  # the caption's dot sits either side
     images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert len(images.strip().splitlines()) - 2 >= 9    # the nine figures
+    assert _paths_in_reading_order(pdf, lang, tmp_path) >= 9  # the hypotheses' paths at least
 
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(pdf),
                     str(artifacts / f"docx-{lang}-page")], check=True)
