@@ -327,3 +327,39 @@ def test_the_sheet_scan_streams_across_block_boundaries(monkeypatch, name, fragm
     monkeypatch.setattr(readers, "_SCAN_BLOCK", 997)
     with pytest.raises(DataError, match=fragment):
         readers.read_table(HOSTILE / name)
+
+
+@pytest.mark.parametrize("written", ["نمی‌دانم", "نمیدانم", "نمی دانم", "نمي\u200cدانم", "نمی\u00a0دانم"])
+def test_persian_missing_codes_and_labels_match_however_they_are_joined(capsys, tmp_path, written):
+    """The README's own example, missing_codes: [-99, "نمی‌دانم"], matches with a ZWNJ, a space, a
+    no-break space or nothing between the parts, and Arabic yeh/kaf; so do scale labels
+    («نظری ندارم» written with a ZWNJ and an Arabic yeh)."""
+    text = Path(QUESTIONNAIRE).read_text(encoding="utf-8").replace("missing_codes: [-99, 99]",
+                                                                     'missing_codes: [-99, 99, "نمی‌دانم"]')
+    q = tmp_path / "q.yaml"
+    q.write_text(text, encoding="utf-8")
+
+    def edit(frame):
+        frame.loc[0, "KCF2"] = written
+        frame.loc[1, "KCF2"] = "نظري\u200cندارم"   # Arabic yeh, a ZWNJ instead of the space
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", str(q), str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    ledger = _ledger(tmp_path)
+    assert ledger["unreadable"] == [], ledger["unreadable"]
+    clean = (tmp_path / "out" / "clean.csv").read_text(encoding="utf-8").splitlines()
+    header = clean[0].split(",")
+    assert clean[1].split(",")[header.index("KCF2")] == ""       # missing
+    assert float(clean[2].split(",")[header.index("KCF2")]) == 3    # the middle of the scale
+
+
+def test_a_persian_question_number_prefix_is_ignored(capsys, tmp_path):
+    from loyaltysurvey.datasets import crm_questionnaire
+    fa_text = crm_questionnaire().item("SAT1").text.get("fa")
+
+    def edit(frame):
+        frame.columns = [f"س۱۸- {fa_text}" if c == "Q18. Overall satisfaction" else c for c in frame.columns]
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert _ledger(tmp_path)["matched_by"]["SAT1"] == "text"

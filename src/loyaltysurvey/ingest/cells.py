@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from ..text import match_key, normalize_persian, to_ascii_digits
 
-__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "normalize_code", "normalize_id"]
+__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "compact_key", "normalize_code", "normalize_id"]
 
 #: Text that means "no answer" in common exports (after loose matching).
 NA_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "#null!", ".", "missing", "-", "--", "?"})
@@ -57,6 +57,17 @@ def _number(text: str) -> float | None:
     if _DECIMAL_COMMA.match(text):
         return float(text.replace(",", "."))
     return None
+
+
+def compact_key(key: str) -> str:
+    """A :func:`~loyaltysurvey.text.match_key` without its spaces: Persian writers join prefixes and
+    suffixes with a space, a zero-width non-joiner or nothing at all (نمی دانم, نمی‌دانم, نمیدانم), so
+    labels and codes are also compared this way.
+
+    >>> compact_key(match_key("نمی\u200cدانم")) == compact_key(match_key("نمیدانم")) == compact_key("نمی دانم")
+    True
+    """
+    return key.replace(" ", "")
 
 
 def normalize_id(value: Any) -> str | None:
@@ -120,10 +131,12 @@ class AnswerReader:
     def __init__(self, lo: int, hi: int, labels: dict[str, int], missing_codes: Iterable,
                  user_missing: tuple = (), value_labels: dict[float, int] | None = None) -> None:
         self.lo, self.hi = lo, hi
-        self.labels = labels
+        self.labels = dict(labels)
+        self.labels.update({compact_key(k): v for k, v in labels.items()})
         self.value_labels = value_labels or {}
         self.numeric_codes = {float(c) for c in missing_codes if isinstance(c, float)}
         self.text_codes = {c for c in missing_codes if isinstance(c, str)}
+        self.text_codes |= {compact_key(c) for c in self.text_codes}
         self.user_missing = user_missing
 
     def _is_missing_code(self, number: float) -> bool:
@@ -176,17 +189,18 @@ class AnswerReader:
         raw = str(cell)
         text, n_fa, n_ar = to_ascii_digits(normalize_persian(raw))
         fa, ar = n_fa > 0, n_ar > 0
+        key = match_key(text)  # ZWNJ, no-break spaces and direction marks fold to spaces, as in the questionnaire
         text = re.sub(r"[\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\u00a0]", "", text).strip()
         if text == "":
             return Reading(math.nan, "empty")
-        key = match_key(text)
-        if key in self.text_codes:
+        if key in self.text_codes or compact_key(key) in self.text_codes:
             return Reading(math.nan, "missing_code", fa, ar)
         number = _number(text)
         if number is not None:
             return self._classify(number, fa, ar)
-        if key in self.labels:
-            return Reading(float(self.labels[key]), "label", fa, ar)
+        point = self.labels.get(key, self.labels.get(compact_key(key)))
+        if point is not None:
+            return Reading(float(point), "label", fa, ar)
         for pattern, num_group, text_group in ((_NUMBERED_LABEL, 1, 2), (_LABEL_NUMBERED, 2, 1)):
             m = pattern.match(text)
             if m and self.labels.get(match_key(m.group(text_group))) == int(m.group(num_group)):

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError
 from ..questionnaire import Item, Questionnaire
 from ..text import match_key, to_ascii_digits
-from .cells import AnswerReader, normalize_code, normalize_id
+from .cells import AnswerReader, compact_key, normalize_code, normalize_id
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
@@ -76,32 +76,33 @@ def _row_key(row: tuple) -> tuple:
 
 def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple = ()):
     missing = {normalize_code(c) for c in missing_codes} | {match_key(str(c)) for c in missing_codes}
+    missing |= {compact_key(m) for m in missing if m}
     for spec in table.user_missing.get(header, ()):
         if spec[0] == "value":
             missing.add(normalize_code(spec[1]))
     lookup: dict[str, str] = {}
     for code, label in demo.values.items():
-        lookup[match_key(code)] = code
+        lookup[compact_key(match_key(code))] = code
         for text in label.all():
-            lookup[match_key(text)] = code
+            lookup[compact_key(match_key(text))] = code
     for code, label in (table.value_labels.get(header) or {}).items():
         code_text = normalize_code(code)
         if code_text is not None:
-            lookup.setdefault(match_key(label), code_text)
+            lookup.setdefault(compact_key(match_key(label)), code_text)
 
     def read(cell: Any) -> tuple[str | None, bool, bool, bool]:
         """(value, changed by a label or a missing code, had Persian digits, had Arabic digits)"""
         if cell is None:
             return None, False, False, False
-        if normalize_code(cell) in missing or (isinstance(cell, str) and match_key(cell) in missing):
+        if normalize_code(cell) in missing or (isinstance(cell, str) and compact_key(match_key(cell)) in missing):
             return None, True, False, False
         if isinstance(cell, str):
             _, n_fa, n_ar = to_ascii_digits(cell)
             code = normalize_code(cell)
             if code is None:
                 return None, False, n_fa > 0, n_ar > 0
-            if demo.values and code not in demo.values and match_key(code) in lookup:
-                return lookup[match_key(code)], True, n_fa > 0, n_ar > 0
+            if demo.values and code not in demo.values and compact_key(match_key(code)) in lookup:
+                return lookup[compact_key(match_key(code))], True, n_fa > 0, n_ar > 0
             return code, False, n_fa > 0, n_ar > 0
         return normalize_code(cell), False, False, False
 
@@ -277,10 +278,10 @@ def _value_label_points(item: Item, value_labels: dict | None) -> dict[float, in
     read as the scale says), else nothing."""
     if not value_labels:
         return {}
-    lookup = item.scale.label_lookup()
+    lookup = {compact_key(k): v for k, v in item.scale.label_lookup().items()}
     points = {}
     for code, label in value_labels.items():
-        point = lookup.get(match_key(str(label)))
+        point = lookup.get(compact_key(match_key(str(label))))
         try:
             number = float(code)
         except (TypeError, ValueError):

@@ -18,7 +18,7 @@ from .readers import RawTable
 
 __all__ = ["ColumnMap", "match_columns"]
 
-_NUMBERING = re.compile(r"^(q|question|سوال|سؤال|پرسش)?\s*\d+\s*[.):\-–]\s*", re.IGNORECASE)
+_NUMBERING = re.compile(r"^(q|question|سوال|سؤال|پرسش|س)?\s*\d+\s*[.):\-–_،]\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
