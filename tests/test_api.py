@@ -178,3 +178,24 @@ def test_docstrings_do_not_point_outside_the_repository():
     for path in (ROOT / "src").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "../shared" not in text and "shared/" not in text, path
+
+
+def test_mediation_type_only_where_the_direct_effect_was_estimated(inputs, tmp_path):
+    """Zhao, Lynch & Chen's types and VAF need the direct path: without it c' is fixed at 0, not tested."""
+    from loyaltysurvey.resources import bundled_path
+    q, frame = inputs
+    plain = loyaltysurvey.analyze(q, frame, method="cb", bootstrap=0).effects
+    ind = plain[plain.kind == "indirect"]
+    assert set(ind["mediation.type"]) == {"not_tested"} and ind["vaf"].isna().all()
+
+    text = bundled_path("questionnaires", "crm_loyalty.yaml").read_text(encoding="utf-8")
+    at = text.index("\nmodel: |\n") + len("\nmodel: |\n")
+    path = tmp_path / "direct.yaml"
+    path.write_text(text[:at] + "  LOY ~ KCF\n" + text[at:], encoding="utf-8")
+    effects = loyaltysurvey.analyze(path, frame, method="cb", bootstrap=0).effects
+    kcf = effects[(effects.kind == "indirect") & (effects["from"] == "KCF")].iloc[0]
+    others = effects[(effects.kind == "indirect") & (effects["from"] != "KCF")]
+    assert kcf["mediation.type"] in {"complementary", "competitive", "indirect-only", "direct-only", "no-effect"}
+    total = effects[(effects.kind == "total") & (effects["from"] == "KCF") & (effects.to == "LOY")].iloc[0]
+    assert kcf["vaf"] == pytest.approx(kcf["est"] / total["est"])
+    assert set(others["mediation.type"]) == {"not_tested"}

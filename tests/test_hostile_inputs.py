@@ -363,3 +363,13 @@ def test_a_persian_question_number_prefix_is_ignored(capsys, tmp_path):
     code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
     assert code == 0, err
     assert _ledger(tmp_path)["matched_by"]["SAT1"] == "text"
+
+
+def test_the_run_ends_with_what_a_user_needs(capsys, tmp_path):
+    code, _, err = run(capsys, "demo", "--out", str(tmp_path), "--bootstrap", "0", "--lang", "en")
+    assert code == 0
+    assert "420 respondents kept of 425 rows" in err
+    assert "CB-SEM: N = 360 (listwise, 14% left out)" in err and "consider --missing fiml" in err
+    assert "PLS-SEM: N = 420" in err and "fit: CFI" in err
+    assert "Hypotheses (CB-SEM, 95% interval):" in err and "of 9 supported" in err
+    assert f"Open {tmp_path / 'report.html'}" in err

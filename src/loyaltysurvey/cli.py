@@ -120,12 +120,16 @@ def ingest(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML fi
 def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file."),
             data: Path = typer.Argument(..., help="Responses: .csv, .xlsx or .sav."),
             out: Path = typer.Option(..., "--out", help="Output folder."),
-            lang: Optional[str] = typer.Option(None, "--lang", help="Report language: fa or en."),
-            method: Optional[str] = typer.Option(None, "--method", help="cb, pls or both."),
-            missing: Optional[str] = typer.Option(None, "--missing", help="listwise, fiml or mean."),
+            lang: Optional[str] = typer.Option(None, "--lang",
+                                               help="Report language: fa or en (default: the questionnaire's)."),
+            method: Optional[str] = typer.Option(None, "--method",
+                                                 help="cb, pls or both (default: both with a structural model)."),
+            missing: Optional[str] = typer.Option(None, "--missing", help="listwise, fiml or mean (default: "
+                                                  "listwise for CB-SEM, item means for PLS-SEM)."),
             estimator: str = typer.Option("ML", "--estimator", help="ML or MLR."),
-            bootstrap: Optional[int] = typer.Option(None, "--bootstrap", help="Bootstrap resamples."),
-            seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+            bootstrap: Optional[int] = typer.Option(None, "--bootstrap", help="Bootstrap resamples (default: "
+                                                    "none for CB-SEM, 5000 for PLS-SEM)."),
+            seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: 20260101)."),
             jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
             scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                                     help="Dask scheduler address, or 'local' for a LocalCluster."),
@@ -143,8 +147,47 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
                        pls_scheme=pls_scheme, ipma_target=ipma_target)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
-            run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
-        typer.echo(f"results written to {out}", err=True)
+            study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
+        _print_summary(study, out)
+
+
+def _summary_lines(study, out: Path) -> list[str]:
+    """What a user wants to know when the run ends: N per method, fit, hypotheses, the files."""
+    from .thresholds import fit_verdict
+    led, s = study.ingest.ledger, study.settings
+    lines = [f"{led.respondents} respondents kept of {led.input_rows} rows ({len(led.excluded)} excluded)"]
+    fit = study.sem or study.cfa
+    if fit is not None:
+        used = int(fit.nobs)
+        lost = 1 - used / led.respondents if led.respondents else 0.0
+        how = "FIML, every respondent" if s.cb_missing == "fiml" else f"listwise, {lost:.0%} left out"
+        lines.append(f"CB-SEM: N = {used} ({how})")
+        if s.cb_missing == "listwise" and lost > 0.10:
+            lines.append(f"  {lost:.0%} of the respondents lack an answer and were left out of CB-SEM: "
+                         "consider --missing fiml")
+        m = fit.measures
+        parts = [f"{k.upper()} {m[k]:.3f} ({fit_verdict(k, m[k])})" for k in ("cfi", "tli", "rmsea", "srmr") if k in m]
+        lines.append("  fit: " + ", ".join(parts))
+    if study.pls is not None:
+        lines.append(f"PLS-SEM: N = {study.pls.n} ({'item means for missing answers' if study.pls.missing == 'mean' else 'casewise'}"
+                     f", {s.pls_bootstrap} resamples)")
+    hyp = study.hypotheses
+    if len(hyp):
+        tested = hyp[hyp.decision != "not_tested"]
+        lines.append(f"Hypotheses (CB-SEM, 95% interval): {int((hyp.decision == 'supported').sum())} of {len(hyp)} "
+                     f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
+    if study.notices:
+        lines.append(f"{len(study.notices)} data-quality notes: see the chapter's last section")
+    files = [n for n in ("report.html", "report.docx", "tables.xlsx", "results.json", "clean.csv", "ingest.json")
+             if (Path(out) / n).exists()]
+    lines.append(f"Written to {out}: {', '.join(files)}")
+    lines.append(f"Open {Path(out) / 'report.html'} to read the chapter ({Path(out) / 'report.docx'} for Word)")
+    return lines
+
+
+def _print_summary(study, out: Path) -> None:
+    for line in _summary_lines(study, out):
+        typer.echo(line, err=True)
 
 
 def _resamples(questionnaire, options: dict) -> int:
@@ -170,8 +213,8 @@ def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
         options = dict(lang=lang, bootstrap=bootstrap, jobs=jobs, seed=seed)
         total = _resamples(bundled_path(*DEMO_QUESTIONNAIRE), options) if sys.stderr.isatty() else 0
         with _resample_bar(total) as advance:
-            run_demo(out, progress=_progress(), resample_progress=advance, **options)
-        typer.echo(f"demo results written to {out}", err=True)
+            study = run_demo(out, progress=_progress(), resample_progress=advance, **options)
+        _print_summary(study, out)
 
 
 def _kind(exc: BaseException, name: str) -> bool:

@@ -8,6 +8,7 @@ notes, references. Texts come from the locale files; numbers stay numbers.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from datetime import date
 from itertools import count
@@ -354,18 +355,23 @@ class _Builder:
         rows = []
         # the model's own := definitions are listed; the indirect effects found along the paths have
         # their table under mediation
-        for rec in est[(est.op == "~") | (est.op == ":=")].to_dict(orient="records"):
-            if rec["op"] == "~":
-                label = self._chain(names, arrow, rec["rhs"], (), rec["lhs"])
-            else:
-                label = f"{rec['lhs']} = {rec['rhs']}"
-            rows.append([Cell(label), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3"), Cell(rec["se"], "dec3"),
-                         Cell(rec["z"], "dec2"), Cell(rec["pvalue"], "p")])
+        for rec in est[est.op == "~"].to_dict(orient="records"):
+            rows.append([Cell(self._chain(names, arrow, rec["rhs"], (), rec["lhs"])), Cell(rec["est"], "dec3"),
+                         Cell(rec["std_all"], "r3"), Cell(rec["se"], "dec3"), Cell(rec["z"], "dec2"),
+                         Cell(rec["pvalue"], "p")])
         paths = self.table("paths", t("cfa.paths_table"),
                            [self.col("path"), self.col("estimate"), self.col("std_estimate"), self.col("se"),
                             self.col("z"), self.col("p")], rows)
         text = t("cfa.sem_text", table=fit_table.number, paths=paths.number)
         blocks: list = [Paragraph(text), fit_table, paths]
+        defined = est[est.op == ":="]
+        if len(defined):  # the model's own := parameters, by their names (never as code)
+            blocks.append(self.table("defined", t("cfa.defined_table"),
+                                     [t("columns_h.parameter"), self.col("estimate"), self.col("std_estimate"),
+                                      self.col("se"), self.col("p"), t("columns_h.ci95")],
+                                     [[Cell(r.lhs), Cell(r.est, "dec3"), Cell(r.std_all, "r3"), Cell(r.se, "dec3"),
+                                       Cell(r.pvalue, "p"), Cell((r.ci_lower, r.ci_upper), "ci:dec3")]
+                                      for r in defined.itertuples()]))
         structural = est[(est.op == "~")]
         constructs = {c.id for c in self.q.constructs}
         r2 = {k: v for k, v in cb.sem.r2.items() if k in constructs}
@@ -405,7 +411,10 @@ class _Builder:
                            else "–") if boot else t("hypotheses.noboot"))
             out.extend([Paragraph(t("hypotheses.text", table=table.number, alpha=self.loc.num(0.05, "r"),
                                     boot=boot_text)), table])
-        indirect = [e for e in cb.effects if e.kind in ("indirect", "total_indirect")]
+        specific = Counter((e.source, e.target) for e in cb.effects if e.kind == "indirect")
+        # a total indirect effect that is the only specific one is not listed twice
+        indirect = [e for e in cb.effects if e.kind == "indirect"
+                    or (e.kind == "total_indirect" and specific[(e.source, e.target)] > 1)]
         if indirect:
             rows = []
             for e in indirect:
@@ -413,12 +422,15 @@ class _Builder:
                          else f"{self._chain(names, arrow, e.source, (), e.target)} ({t('hypotheses.total')})")
                 kind = e.extra.get("mediation_type")
                 rows.append([Cell(label), Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"),
-                             Cell((e.ci_lower, e.ci_upper), "ci:dec3"), Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
+                             Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:dec3"),
+                             Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
                              Cell(e.extra.get("vaf"), "r"), Cell(t(f"hypotheses.types.{kind}") if kind else "")])
+            untested = any(e.extra.get("mediation_type") == "not_tested" for e in indirect)
             table = self.table("mediation", t("hypotheses.mediation_table"),
                                [t("columns_h.effect"), self.col("estimate"), self.col("std_estimate"),
-                                self.col("se"), t("columns_h.ci95"), t("columns_h.sobel"), t("columns_h.aroian"),
-                                t("columns_h.vaf"), t("columns_h.type")], rows)
+                                self.col("se"), self.col("p"), t("columns_h.ci95"), t("columns_h.sobel"),
+                                t("columns_h.aroian"), t("columns_h.vaf"), t("columns_h.type")], rows,
+                               notes=(t("hypotheses.no_direct_note"),) if untested else ())
             out.extend([Paragraph(t("hypotheses.mediation_text", table=table.number)), table])
         return out
 

@@ -208,11 +208,13 @@ class Locale:
         """
         if fmt.startswith("ci:") and isinstance(value, (tuple, list)):
             lo, hi = value
-            return f"[{self.num(lo, fmt[3:])}, {self.num(hi, fmt[3:])}]"
+            sep = self.data.get("interval_separator", ", ")
+            return f"[{self.num(lo, fmt[3:])}{sep}{self.num(hi, fmt[3:])}]"
         if fmt.startswith("est_ci:") and isinstance(value, (tuple, list)):
             est, lo, hi = value
             inner = fmt[7:]
-            return f"{self.num(est, inner)} [{self.num(lo, inner)}, {self.num(hi, inner)}]"
+            sep = self.data.get("interval_separator", ", ")
+            return f"{self.num(est, inner)} [{self.num(lo, inner)}{sep}{self.num(hi, inner)}]"
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return "–"
         if not isinstance(value, (int, float)):

@@ -123,17 +123,18 @@ def mediation_type(indirect_sig: bool, direct_sig: bool | None, same_sign: bool)
     direct effect is (``None`` when the model has no direct path) and whether the two have
     the same sign: both significant is ``complementary`` (same sign) or ``competitive``
     mediation (partial); only the indirect is ``indirect-only`` (full); only the direct is
-    ``direct-only`` and neither ``no-effect`` (no mediation). By definition.
+    ``direct-only`` and neither ``no-effect`` (no mediation). Without a direct path in the model
+    the direct effect was fixed at 0, not estimated, so the type is ``not_tested``. By definition.
 
     References: Zhao, Lynch & Chen (2010).
 
     >>> mediation_type(True, True, True), mediation_type(True, False, True)
     (('complementary', 'partial'), ('indirect-only', 'full'))
-    >>> mediation_type(True, True, False), mediation_type(False, None, True)
-    (('competitive', 'partial'), ('no-effect', 'none'))
+    >>> mediation_type(True, True, False), mediation_type(True, None, True)
+    (('competitive', 'partial'), ('not_tested', 'not_tested'))
     """
-    if direct_sig is None:  # no direct path in the model: the effect can only run through the mediators
-        return ("indirect-only", "full") if indirect_sig else ("no-effect", "none")
+    if direct_sig is None:  # no direct path in the model: c' was fixed to 0, not tested
+        return "not_tested", "not_tested"
     if indirect_sig and direct_sig:
         return ("complementary", "partial") if same_sign else ("competitive", "partial")
     if indirect_sig:
@@ -231,7 +232,8 @@ def _classify(effects: list[Effect], total_ind: Effect, total: Effect, direct: A
     def same_sign(effect: Effect) -> bool:
         return float(direct["est"]) * effect.est > 0 if direct is not None else True
 
-    vaf = total_ind.est / total.est if total.est else float("nan")
+    # VAF = indirect / total needs an estimated direct effect (Hair et al., 2017)
+    vaf = total_ind.est / total.est if total.est and direct is not None else float("nan")
     zhao, kind = mediation_type(_excludes_zero(total_ind), direct_sig, same_sign(total_ind))
     total_ind.extra.update({"mediation_type": zhao, "mediation": kind, "vaf": vaf,
                             "direct_path": direct is not None})
@@ -239,7 +241,8 @@ def _classify(effects: list[Effect], total_ind: Effect, total: Effect, direct: A
         if effect.kind == "indirect" and (effect.source, effect.target) == (total.source, total.target):
             zt, k = mediation_type(_excludes_zero(effect), direct_sig, same_sign(effect))
             effect.extra.update({"mediation_type": zt, "mediation": k,
-                                 "vaf": effect.est / total.est if total.est else float("nan")})
+                                 "vaf": effect.est / total.est if total.est and direct is not None
+                                 else float("nan")})
 
 
 def compute_effects(results: SEMFit, alpha: float = 0.05, level: float = 0.95) -> list[Effect]:
