@@ -136,6 +136,10 @@ class _Builder:
                     label = str(value)
                 rows.append([Cell(label), Cell(_n(rec["frequency"]), "int"), Cell(_n(rec["percent"]), "pct"),
                              Cell(_n(rec["valid_percent"]), "pct"), Cell(_n(rec["cumulative_percent"]), "pct")])
+            data_rows = list(rows)
+            if rows:
+                rows.append([Cell(t("notes.total_row")), Cell(int(table["frequency"].sum()), "int"),
+                             Cell(100.0, "pct"), Cell(None, "pct"), Cell(None, "pct")])
             tbl = self.table(f"demographic_{demo.id}", t("tables.frequency", name=name),
                              [self.col("category"), self.col("frequency"), self.col("percent"),
                               self.col("valid_percent"), self.col("cumulative_percent")], rows)
@@ -143,7 +147,7 @@ class _Builder:
             if rows:
                 percents = [_n(rec["valid_percent"]) if rec["value"] is not None else float("nan")
                             for rec in table.to_dict(orient="records")]
-                shown = [(r[0].value, p) for r, p in zip(rows, percents) if not math.isnan(p)]
+                shown = [(r[0].value, p) for r, p in zip(data_rows, percents) if not math.isnan(p)]
                 chart = bar_chart([c for c, _ in shown], [p for _, p in shown],
                                   [t("labels.percent", value=self.loc.num(p, "pct")) for _, p in shown],
                                   t("figures.percent_axis"), self.loc.rtl)
