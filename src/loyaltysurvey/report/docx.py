@@ -319,6 +319,13 @@ class _Writer:
             p = _paragraph(self.doc, caption, self.report, size=10, italic=True, align=align)
         p.paragraph_format.keep_with_next = True
 
+    def _wide(self, block) -> bool:
+        """Whether ``block`` is a table too wide for a portrait page."""
+        if not isinstance(block, Table):
+            return False
+        texts = [[_cell_text(c, self.loc, self.report.rtl) for c in row] for row in block.rows]
+        return _column_widths(block, texts, (A4[0] - 2 * MARGIN) / 914400)[1]
+
     def table(self, block: Table) -> None:
         rtl = self.report.rtl
         texts = [[_cell_text(c, self.loc, rtl) for c in row] for row in block.rows]
@@ -420,17 +427,23 @@ class _Writer:
         _paragraph(doc, report.subtitle, report, size=13)
         _paragraph(doc, report.generated, report, size=8)
         for section in report.sections:
+            blocks = list(section.blocks)
             if section.title:
-                self.orientation(False)
+                # a section that opens with a wide table (or a paragraph and a wide table) starts on the
+                # landscape page, so that no portrait page holds only its heading or its first lines
+                opens_wide = any(self._wide(b) for b in blocks[:2]) and all(
+                    isinstance(b, (Paragraph, Table)) for b in blocks[:2])
+                self.orientation(opens_wide)
                 _heading(doc, section.title, 1, report).paragraph_format.keep_with_next = True
-            for block in section.blocks:
+            for k, block in enumerate(blocks):
                 if isinstance(block, Table):
                     self.table(block)
                     continue
                 if isinstance(block, Figure):
                     self.figure(block)
                     continue
-                self.orientation(False)
+                # a paragraph that introduces a wide table goes onto the table's landscape page
+                self.orientation(isinstance(block, Paragraph) and k + 1 < len(blocks) and self._wide(blocks[k + 1]))
                 if isinstance(block, Paragraph):
                     p = _paragraph(doc, block.text, report)
                     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
