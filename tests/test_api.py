@@ -199,3 +199,23 @@ def test_mediation_type_only_where_the_direct_effect_was_estimated(inputs, tmp_p
     total = effects[(effects.kind == "total") & (effects["from"] == "KCF") & (effects.to == "LOY")].iloc[0]
     assert kcf["vaf"] == pytest.approx(kcf["est"] / total["est"])
     assert set(others["mediation.type"]) == {"not_tested"}
+
+
+def test_validity_checks_name_what_fails(inputs):
+    """The analysis decides which constructs, items and pairs fail each criterion; checked here against
+    the numbers it reports (AVE, CR, std.all, HTMT2, the Fornell-Larcker matrix) and the thresholds."""
+    q, frame = inputs
+    study = loyaltysurvey.analyze(q, frame, method="cb", bootstrap=0)
+    checks = study.to_json()["cfa"]["validity"]["checks"]
+    rel = study.reliability
+    assert checks["ave"] == [c for c in rel.index if rel.loc[c, "ave"] < 0.50]
+    assert checks["cr"] == [c for c in rel.index if rel.loc[c, "cr"] < 0.70]
+    est = study.cfa.estimates()
+    loads = est[(est.op == "=~")]
+    assert checks["loading"] == loads.loc[loads["std.all"] < 0.70, "rhs"].tolist()
+    assert checks["loading"]  # the example has several loadings below .70
+    ht = study.validity["htmt"]
+    assert checks["htmt"] == [[a, b] for i, a in enumerate(ht.index) for b in ht.index[i + 1:] if ht.loc[a, b] > .85]
+    fl = study.validity["fornell_larcker"]
+    assert checks["fornell_larcker"] == [c for c in fl.index
+                                         if any(abs(fl.loc[c, o]) >= fl.loc[c, c] for o in fl.index if o != c)]

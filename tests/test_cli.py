@@ -76,7 +76,19 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
     assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
     assert book.sheetnames[0] == "فهرست مطالب" and book.sheetnames[-1] == "نمودارها"
+    assert book.sheetnames[1] == "جدول ۱"           # sheets named as the chapter numbers its tables
     assert len(book.worksheets[-1]._images) == 9
+    # p-values are numbers shown as "< .001" below .001; intervals are two numeric columns
+    cells = [c for ws in book.worksheets[1:-1] for row in ws.iter_rows(min_row=4) for c in row
+             if c.number_format.startswith("[<0.001]")]
+    assert cells and all(isinstance(c.value, (int, float)) for c in cells if c.value is not None)
+    lower = [(ws, j) for ws in book.worksheets for j, c in enumerate(ws[3], start=1)
+             if str(c.value or "").endswith("(حد پایین)")]
+    assert len(lower) >= 5
+    for ws, j in lower:
+        values = [ws.cell(i, j).value for i in range(4, ws.max_row + 1)]
+        assert any(isinstance(v, (int, float)) for v in values), ws.title   # bounds are numbers, not text
+        assert not any(isinstance(v, str) and v.startswith("[") for v in values), ws.title
 
 
 def test_english_report(tmp_path):

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 __all__ = ["Cutoff", "FitRule", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
-           "HTMT", "HTMT_LIBERAL", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict"]
+           "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,10 @@ LOADING_PLS = Cutoff(0.708, "Hair et al., 2019")
 HTMT = Cutoff(0.85, "Henseler et al., 2015", higher_is_better=False)
 #: HTMT, liberal (Gold, Malhotra & Segars, 2001; Henseler et al., 2015).
 HTMT_LIBERAL = Cutoff(0.90, "Henseler et al., 2015", higher_is_better=False)
+#: Standardized loading below which an item may be removed (Hair et al., 2019).
+LOADING_REMOVE = Cutoff(0.40, "Hair et al., 2019")
+#: Standardized CFA loading that meets indicator reliability (Hair et al., 2019).
+LOADING_GOOD = Cutoff(0.70, "Hair et al., 2019")
 #: Indicator and inner VIF: collinearity is critical at 5 (Hair et al., 2019).
 VIF = Cutoff(5.0, "Hair et al., 2019", higher_is_better=False, strict=True)
 #: Conservative VIF (3.3; Diamantopoulos & Siguaw, 2006; Kock, 2015).

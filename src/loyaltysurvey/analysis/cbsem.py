@@ -20,6 +20,7 @@ from ..sem import (SEM, SEMFit, average_variance_extracted, composite_reliabilit
 from ..sem.effects import compute_effects
 from ..questionnaire import Questionnaire
 from ..settings import Settings
+from ..thresholds import AVE, CR, HTMT, HTMT_LIBERAL, LOADING_GOOD, LOADING_REMOVE
 from .hypotheses import test_hypotheses
 
 __all__ = ["CBSEMResults", "run_cbsem"]
@@ -47,6 +48,7 @@ class CBSEMResults:
     htmt: pd.DataFrame | None = None
     htmt_classic: pd.DataFrame | None = None
     fornell_larcker: pd.DataFrame | None = None
+    checks: dict[str, list] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -64,12 +66,12 @@ class CBSEMResults:
             if self.fornell_larcker is not None:
                 validity["fornell_larcker"] = {r: {c: float(v) for c, v in row.items()}
                                                for r, row in self.fornell_larcker.iterrows()}
+            validity["checks"] = self.checks
             cfa["validity"] = validity
             out["cfa"] = cfa
         if self.sem is not None:
             sem = self.sem.to_json()
             sem["effects"] = [e.to_json() for e in self.effects]
-            sem["hypotheses"] = [h.to_json() for h in self.hypotheses]
             out["sem"] = sem
             out["mediation"] = [e.to_json() for e in self.effects if e.kind in ("indirect", "total_indirect")]
             out["hypotheses"] = [h.to_json() for h in self.hypotheses]
@@ -97,9 +99,37 @@ def _measurement(scored: pd.DataFrame, q: Questionnaire, missing: str, estimator
     blocks = {f: items for f, items in factor_indicators(cfa).items()}
     used = scored[list(cfa.observed)].dropna() if missing == "listwise" else scored[list(cfa.observed)]
     correlations = used.corr() if missing == "listwise" else _em_correlations(used)
-    return {"cfa": cfa, "cr": composite_reliability(cfa), "ave": ave,
-            "htmt": htmt(correlations, blocks, geometric=True), "htmt_classic": htmt(correlations, blocks),
-            "fornell_larcker": fornell_larcker(cfa, ave)}
+    cr = composite_reliability(cfa)
+    ht = htmt(correlations, blocks, geometric=True)
+    fl = fornell_larcker(cfa, ave)
+    return {"cfa": cfa, "cr": cr, "ave": ave, "htmt": ht, "htmt_classic": htmt(correlations, blocks),
+            "fornell_larcker": fl, "checks": validity_checks(cfa, cr, ave, ht, fl)}
+
+
+def validity_checks(cfa: SEMFit, cr: dict[str, float], ave: dict[str, float], ht: pd.DataFrame,
+                    fl: pd.DataFrame) -> dict[str, list]:
+    """Which constructs, items and pairs fail each convergent and discriminant validity criterion.
+
+    ``ave`` and ``cr``: constructs below .50 (Fornell & Larcker, 1981) and .70 (Hair et al., 2019);
+    ``loading``: items whose standardized loading is below .70, and ``loading_remove`` below .40
+    (Hair et al., 2019); ``htmt``: construct pairs above .85, ``htmt_liberal`` above .90 (Henseler
+    et al., 2015); ``fornell_larcker``: constructs whose square root of AVE does not exceed their
+    correlations with every other construct (Fornell & Larcker, 1981). Empty lists: the criterion
+    is met. The decisions are made here, from :mod:`loyaltysurvey.thresholds`; the report states them.
+    """
+    loadings = cfa.params[(cfa.params.op == "=~") & cfa.params.rhs.isin(cfa.observed)]
+    pairs = [(a, b) for i, a in enumerate(ht.index) for b in list(ht.index)[i + 1:]]
+    fl_fail = [c for c in fl.index
+               if any(abs(fl.loc[c, o]) >= fl.loc[c, c] for o in fl.index if o != c)] if fl is not None else []
+    return {
+        "ave": [c for c, v in ave.items() if AVE.passes(v) is False],
+        "cr": [c for c, v in cr.items() if CR.passes(v) is False],
+        "loading": [r.rhs for r in loadings.itertuples() if LOADING_GOOD.passes(r.std_all) is False],
+        "loading_remove": [r.rhs for r in loadings.itertuples() if LOADING_REMOVE.passes(r.std_all) is False],
+        "htmt": [[a, b] for a, b in pairs if HTMT.passes(ht.loc[a, b]) is False],
+        "htmt_liberal": [[a, b] for a, b in pairs if HTMT_LIBERAL.passes(ht.loc[a, b]) is False],
+        "fornell_larcker": fl_fail,
+    }
 
 
 def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,

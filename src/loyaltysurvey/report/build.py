@@ -345,7 +345,27 @@ class _Builder:
             blocks.append(self.table(key.split("_")[0], t(f"cfa.{key}"), [self.col("construct")] +
                                      [self.loc.num(j + 1) for j in range(len(ids))], m_rows,
                                      notes=(t(f"cfa.{note}"),)))
+        if cb.checks:
+            blocks.append(Paragraph(self._validity_text(cb.checks, names)))
         return Section("cfa", t("cfa.section"), tuple(blocks))
+
+    def _validity_text(self, checks: dict, names: dict) -> str:
+        """Each validity criterion in words: met by every construct, or not met by the ones named
+        (the analysis decided which; see :func:`loyaltysurvey.analysis.cbsem.validity_checks`)."""
+        t = self.loc.t
+        sentences = []
+        for key in ("loading", "cr", "ave", "fornell_larcker", "htmt"):
+            failing = checks.get(key, [])
+            if key == "htmt":
+                shown = [f"{names.get(a, a)} – {names.get(b, b)}" for a, b in failing]
+            else:
+                shown = [names.get(x, x) for x in failing]
+            what, rule = t(f"checks.{key}"), t(f"checks.{key}_rule")
+            sentences.append(t("checks.bad", what=what, rule=rule, names=self.loc.join(shown)) if shown
+                             else t("checks.ok", what=what, rule=rule))
+        if checks.get("loading_remove"):
+            sentences.append(t("checks.loading_remove", names=self.loc.join(checks["loading_remove"])))
+        return " ".join(sentences)
 
     def sem(self) -> Section | None:
         cb = self.r.cbsem

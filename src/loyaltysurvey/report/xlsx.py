@@ -22,7 +22,7 @@ from .document import Figure, Report
 __all__ = ["render_xlsx"]
 
 _FORMATS = {"int": "0", "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "r": "0.00", "r3": "0.000",
-            "p": "0.000", "pct": "0.0"}
+            "p": '[<0.001]"< .001";0.000', "pct": "0.0"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -116,7 +116,8 @@ def render_xlsx(report: Report) -> bytes:
     row = 5
     used = set()
     for table in report.tables:
-        name = _BAD_SHEET_CHARS.sub("_", f"T{table.number} {table.id}")[:31]
+        # named in the chapter's language, as the caption numbers it ("Table 4", «جدول ۴»)
+        name = _BAD_SHEET_CHARS.sub("_", f"{loc.t('labels.table')} {loc.digits(str(table.number))}")[:31]
         while name in used:
             name = name[:28] + f"_{len(used)}"
         used.add(name)
