@@ -132,6 +132,21 @@ def validity_checks(cfa: SEMFit, cr: dict[str, float], ave: dict[str, float], ht
     }
 
 
+#: Above this share of respondents lost to listwise deletion the chapter recommends FIML.
+LISTWISE_LOSS_LIMIT = 0.10
+
+
+def _listwise_loss(used: int, respondents: int, missing: str) -> list[Notice]:
+    """A note on the respondents listwise deletion left out of CB-SEM (always said; FIML advised above 10%)."""
+    if missing != "listwise" or used >= respondents:
+        return []
+    share = 1 - used / respondents
+    advice = (" With this much missing data, full-information ML (--missing fiml) keeps every respondent."
+              if share > LISTWISE_LOSS_LIMIT else "")
+    return [Notice("listwise_loss", f"Listwise deletion left {used} of {respondents} respondents ({share:.0%} "
+                   f"left out) for CB-SEM; descriptives, reliability and PLS-SEM use every respondent.{advice}")]
+
+
 def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,
               progress: Callable[[int], Any] | None = None) -> CBSEMResults:
     """CFA, then the structural model with its effects and hypotheses; failures become notices.
@@ -169,6 +184,7 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     try:
         parts = _measurement(scored, q, missing, estimator)
         notices.extend(parts["cfa"].notices)
+        notices.extend(_listwise_loss(parts["cfa"].nobs, len(scored), missing))
     except DataError as exc:
         notices.append(Notice("cfa_failed", f"the confirmatory factor analysis could not be estimated: {exc}"))
     sem = None
