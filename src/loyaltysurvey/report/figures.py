@@ -68,7 +68,8 @@ def bar_chart(categories: Sequence[str], values: Sequence[float], value_labels: 
 
 def ipma_chart(labels: Sequence[str], importance: Sequence[float], performance: Sequence[float], *,
                x_label: str, y_label: str, tick, rtl: bool = False) -> bytes:
-    """The importance-performance map: importance across, performance (0-100) up, means dashed.
+    """The importance-performance map: importance across (from 0, left to right, in every language),
+    performance (0-100) up, means dashed, the legend under the map.
 
     ``tick`` formats an axis value in the report's number style (Persian digits for ``fa``):
     it is called as ``tick(value, fmt)``, like :meth:`~loyaltysurvey.report.locale.Locale.num`.
@@ -104,20 +105,18 @@ def ipma_chart(labels: Sequence[str], importance: Sequence[float], performance: 
         near = sum(1 for px, py in placed if abs(px - x) <= near_x and abs(py - y) <= near_y)
         placed.append((x, y))
         dx, dy = offsets[near % len(offsets)]
-        ax.annotate(tick(k, "int"), (x, y), textcoords="offset points", xytext=(-dx if rtl else dx, dy),
+        ax.annotate(tick(k, "int"), (x, y), textcoords="offset points", xytext=(dx, dy),
                     ha="center", fontsize=8, fontweight="bold", color=INK)
+    # the legend sits under the map, aligned with the side where the reader's lines start
     legend = "\n".join(f"{tick(k, 'int')}  {text}" for k, text in enumerate(labels, start=1))
-    ax.text(1.03 if not rtl else -0.03, 1.0, legend, transform=ax.transAxes, va="top",
-            ha="left" if not rtl else "right", fontsize=8, color=INK, linespacing=1.6)
+    ax.text(1.0 if rtl else 0.0, -0.16, legend, transform=ax.transAxes, va="top",
+            ha="right" if rtl else "left", fontsize=8, color=INK, linespacing=1.6)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "dec2")))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "int")))
-    if rtl:
-        ax.invert_xaxis()
-        ax.yaxis.tick_right()
-        ax.yaxis.set_label_position("right")
+    # importance runs from 0 upwards left to right in every language, as maps and SmartPLS draw it
     ax.set_xlabel(x_label, fontsize=9)
-    ax.set_ylabel(y_label, fontsize=9)
+    ax.set_ylabel(y_label, fontsize=9, labelpad=8)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.25)
     return _png(fig)

@@ -102,7 +102,7 @@ def render_xlsx(report: Report) -> bytes:
     ...                 (Section("rel", "Reliability", (Paragraph("One scale."), table)),))
     >>> import io, openpyxl
     >>> openpyxl.load_workbook(io.BytesIO(render_xlsx(report))).sheetnames
-    ['Contents', 'T1 alpha']
+    ['Contents', 'Table 1']
     """
     wb = Workbook()
     contents = wb.active
