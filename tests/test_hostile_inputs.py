@@ -206,14 +206,20 @@ def _ledger(tmp_path: Path) -> dict:
     return json.loads((tmp_path / "out" / "ingest.json").read_text(encoding="utf-8"))
 
 
+def _ingest_edited(capsys, tmp_path: Path, edit, questionnaire: str = QUESTIONNAIRE) -> tuple[int, str]:
+    """Ingest the example export after ``edit(frame)`` into tmp_path/out: (exit status, stderr)."""
+    path = _export(tmp_path, edit)
+    code, _, err = run(capsys, "ingest", questionnaire, str(path), "--out", str(tmp_path / "out"))
+    return code, err
+
+
 def test_ids_are_text_never_numbers(capsys, tmp_path):
     def edit(frame):
         frame.loc[0, "respondent_id"] = "12E3"
         frame.loc[1, "respondent_id"] = "12000"
         frame.loc[2, "respondent_id"] = "+7"
         frame.loc[3, "respondent_id"] = "007"
-    path = _export(tmp_path, edit)
-    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    code, err = _ingest_edited(capsys, tmp_path, edit)
     assert code == 0, err
     clean = (tmp_path / "out" / "clean.csv").read_text(encoding="utf-8").splitlines()
     ids = [line.split(",")[0] for line in clean[1:5]]
@@ -226,8 +232,7 @@ def test_a_scale_coded_one_point_low_is_refused(capsys, tmp_path):
         column = "KCF2"
         values = frame[column].map(lambda v: str(int(v) - 1) if v.isdigit() else v)
         frame[column] = values
-    path = _export(tmp_path, edit)
-    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    code, err = _ingest_edited(capsys, tmp_path, edit)
     line = one_line(err)
     assert code == 2 and "column 'KCF2'" in line and "one point low" in line and "0 to 4" in line, line
 
@@ -235,8 +240,7 @@ def test_a_scale_coded_one_point_low_is_refused(capsys, tmp_path):
 def test_answers_between_scale_points_are_kept_and_listed(capsys, tmp_path):
     def edit(frame):
         frame.loc[4, "KCF2"] = "3.5"
-    path = _export(tmp_path, edit)
-    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    code, err = _ingest_edited(capsys, tmp_path, edit)
     assert code == 0, err
     ledger = _ledger(tmp_path)
     assert ledger["between_points"] == [{"respondent_id": "R0005", "item": "KCF2", "value": "3.5", "row": 5}]
@@ -247,8 +251,7 @@ def test_demographic_missing_codes_and_unknown_codes(capsys, tmp_path):
     def edit(frame):
         frame.loc[0, "gender"] = "-99"
         frame.loc[1, "gender"] = "A1"
-    path = _export(tmp_path, edit)
-    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    code, err = _ingest_edited(capsys, tmp_path, edit)
     assert code == 0, err
     clean = (tmp_path / "out" / "clean.csv").read_text(encoding="utf-8").splitlines()
     header = clean[0].split(",")
@@ -342,8 +345,7 @@ def test_persian_missing_codes_and_labels_match_however_they_are_joined(capsys, 
     def edit(frame):
         frame.loc[0, "KCF2"] = written
         frame.loc[1, "KCF2"] = "نظري\u200cندارم"   # Arabic yeh, a ZWNJ instead of the space
-    path = _export(tmp_path, edit)
-    code, _, err = run(capsys, "ingest", str(q), str(path), "--out", str(tmp_path / "out"))
+    code, err = _ingest_edited(capsys, tmp_path, edit, str(q))
     assert code == 0, err
     ledger = _ledger(tmp_path)
     assert ledger["unreadable"] == [], ledger["unreadable"]
@@ -359,8 +361,7 @@ def test_a_persian_question_number_prefix_is_ignored(capsys, tmp_path):
 
     def edit(frame):
         frame.columns = [f"س۱۸- {fa_text}" if c == "Q18. Overall satisfaction" else c for c in frame.columns]
-    path = _export(tmp_path, edit)
-    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    code, err = _ingest_edited(capsys, tmp_path, edit)
     assert code == 0, err
     assert _ledger(tmp_path)["matched_by"]["SAT1"] == "text"
 
