@@ -219,3 +219,22 @@ def test_validity_checks_name_what_fails(inputs):
     fl = study.validity["fornell_larcker"]
     assert checks["fornell_larcker"] == [c for c in fl.index
                                          if any(abs(fl.loc[c, o]) >= fl.loc[c, c] for o in fl.index if o != c)]
+
+
+def test_pls_checks_name_what_fails(inputs):
+    """PLS criteria decided in the analysis, checked against the tables the fit reports."""
+    q, frame = inputs
+    fit = loyaltysurvey.analyze(q, frame, method="pls", bootstrap=0).pls
+    checks = fit.to_json()["checks"]
+    rel = fit.reliability
+    assert checks["ave"] == [c for c in rel.index if rel.loc[c, "ave"] < .5]
+    assert checks["rho_a"] == [c for c in rel.index if rel.loc[c, "rho.a"] < .7]
+    assert checks["loading"] == fit.loadings.loc[fit.loadings.est < .708, "item"].tolist()
+    assert checks["vif"] == [[r["from"], r["to"]] for r in fit.vif.to_dict("records") if r["vif"] >= 5]
+    q2 = fit.prediction.table["q2_predict"]
+    assert checks["q2"] == q2[q2 <= 0].index.tolist()
+    # a construct whose items are partly noise fails the criteria it should
+    noisy = frame.copy()
+    noisy["SAT2"] = np.random.default_rng(1).permutation(noisy["SAT2"].to_numpy())
+    bad = loyaltysurvey.analyze(q, noisy, method="pls", bootstrap=0).pls.to_json()["checks"]
+    assert "SAT2" in bad["loading"]

@@ -17,8 +17,9 @@ import pandas as pd
 from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
+from ..thresholds import ALPHA, AVE, CR, HTMT, LOADING_PLS, Q2_PREDICT, RHO_A, VIF
 
-__all__ = ["pls_model", "run_pls"]
+__all__ = ["pls_checks", "pls_model", "run_pls"]
 
 
 def pls_model(q: Questionnaire) -> PLS:
@@ -37,4 +38,33 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
     items = [q.item(c) for c in fit.indicators]
     importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),
                           np.array([i.scale.max for i in items], float))
-    return replace(fit, prediction=fit.predict(seed=settings.seed), importance=importance)
+    fit = replace(fit, prediction=fit.predict(seed=settings.seed), importance=importance)
+    return replace(fit, checks=pls_checks(fit))
+
+
+def pls_checks(fit: PLSFit) -> dict[str, list]:
+    """What fails each PLS-SEM criterion (Hair et al., 2019), decided here from the thresholds module.
+
+    ``loading``: items whose outer loading is below .708; ``alpha``, ``rho_a``, ``cr`` (rho_c):
+    constructs below .70; ``ave``: below .50; ``htmt``: pairs above .85 (Henseler et al., 2015);
+    ``vif``: paths whose antecedent VIF is 5 or more, ``item_vif``: items at 5 or more; ``q2``:
+    indicators whose Q²_predict is not above 0 (Shmueli et al., 2019). Empty lists: met.
+    """
+    rel = fit.evaluation["reliability"]
+    names = list(fit.spec.constructs)
+    ht = fit.evaluation["htmt"]
+    return {
+        "loading": [r["item"] for r in fit.loading_records if LOADING_PLS.passes(r["est"]) is False
+                    and len(fit.spec.blocks[names.index(r["construct"])]) > 1],
+        "alpha": [c for c, v in rel.items() if ALPHA.passes(v["alpha"]) is False],
+        "rho_a": [c for c, v in rel.items() if RHO_A.passes(v["rho_a"]) is False],
+        "cr": [c for c, v in rel.items() if CR.passes(v["rho_c"]) is False],
+        "ave": [c for c, v in rel.items() if AVE.passes(v["ave"]) is False],
+        "htmt": [[a, b] for i, a in enumerate(names) for b in names[i + 1:] if HTMT.passes(ht.loc[a, b]) is False],
+        "vif": [[a, t] for t, inner in fit.evaluation["vif"].items() for a, v in inner.items()
+                if VIF.passes(v) is False],
+        "item_vif": [i for c, inner in fit.evaluation["vif_items"].items() for i, v in inner.items()
+                     if VIF.passes(v) is False],
+        "q2": [i for i, v in (fit.prediction.items if fit.prediction else {}).items()
+               if Q2_PREDICT.passes(v["q2_predict"]) is False],
+    }

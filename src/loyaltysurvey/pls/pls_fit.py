@@ -161,6 +161,7 @@ class PLSFit:
     prediction: PLSPrediction | None = None
     importance: IPMAResult | None = None
     notices: tuple[Notice, ...] = ()
+    checks: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ resampling
     def bootstrap(self, B: int = 5000, *, seed: int | None = None, jobs: int = 1, executor: Any = None,
@@ -388,6 +389,8 @@ class PLSFit:
             "bootstrap": {"requested": 0 if r is None else r.requested, "successful": 0 if r is None else r.successful,
                           "failed": 0 if r is None else r.failed, "seed": None if r is None else r.seed},
         }
+        if self.checks:
+            out["checks"] = self.checks
         if self.importance is not None:
             out["ipma"] = self.importance.to_json()
         if self.prediction is not None:

@@ -25,6 +25,10 @@ from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
 
 __all__ = ["build_report"]
 
+#: The criteria each engine's validity paragraph states, in order.
+_CB_CHECKS = ("loading", "cr", "ave", "fornell_larcker", "htmt")
+_PLS_CHECKS = ("pls_loading", "alpha", "rho_a", "cr", "ave", "htmt", "item_vif", "vif", "q2")
+
 
 
 def _n(value: Any) -> Any:
@@ -349,14 +353,15 @@ class _Builder:
             blocks.append(Paragraph(self._validity_text(cb.checks, names)))
         return Section("cfa", t("cfa.section"), tuple(blocks))
 
-    def _validity_text(self, checks: dict, names: dict) -> str:
-        """Each validity criterion in words: met by every construct, or not met by the ones named
-        (the analysis decided which; see :func:`loyaltysurvey.analysis.cbsem.validity_checks`)."""
+    def _validity_text(self, checks: dict, names: dict, keys: tuple[str, ...] = _CB_CHECKS) -> str:
+        """Each criterion in words: met throughout, or not met by the constructs, items or pairs named
+        (the analysis decided which: :func:`loyaltysurvey.analysis.cbsem.validity_checks`,
+        :func:`loyaltysurvey.analysis.pls_stage.pls_checks`)."""
         t = self.loc.t
         sentences = []
-        for key in ("loading", "cr", "ave", "fornell_larcker", "htmt"):
-            failing = checks.get(key, [])
-            if key == "htmt":
+        for key in keys:
+            failing = checks.get(key.removeprefix("pls_"), [])
+            if key in ("htmt", "vif"):
                 shown = [f"{names.get(a, a)} – {names.get(b, b)}" for a, b in failing]
             else:
                 shown = [names.get(x, x) for x in failing]
@@ -469,7 +474,10 @@ class _Builder:
                  scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=0 if boot is None else boot.successful,
                  seed="–" if boot is None or boot.seed is None else boot.seed)
         blocks: list = [Paragraph(text), self._pls_loadings(fit, names), self._pls_reliability(fit, names),
-                        self._pls_htmt(fit, names), self._pls_paths(fit, names)]
+                        self._pls_htmt(fit, names)]
+        if fit.checks:
+            blocks.append(Paragraph(self._validity_text(fit.checks, names, _PLS_CHECKS)))
+        blocks.append(self._pls_paths(fit, names))
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
         blocks.append(self._pls_r2(fit, names))
