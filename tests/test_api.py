@@ -238,3 +238,17 @@ def test_pls_checks_name_what_fails(inputs):
     noisy["SAT2"] = np.random.default_rng(1).permutation(noisy["SAT2"].to_numpy())
     bad = loyaltysurvey.analyze(q, noisy, method="pls", bootstrap=0).pls.to_json()["checks"]
     assert "SAT2" in bad["loading"]
+
+
+def test_r2_and_f2_bands_follow_their_sources(inputs):
+    """R²: .75/.50/.25 substantial/moderate/weak (Hair et al., 2019); f²: .35/.15/.02 (Cohen, 1988)."""
+    from loyaltysurvey.thresholds import F2_BANDS, R2_BANDS
+    q, frame = inputs
+    out = loyaltysurvey.analyze(q, frame, bootstrap=0).to_json()
+    assert out["sem"]["r2_band"] == {c: R2_BANDS.band(v) for c, v in out["sem"]["r2"].items() if c in out["sem"]["r2_band"]}
+    assert set(out["sem"]["r2_band"]) == {"SAT", "LOY"}
+    pls = out["pls"]
+    assert pls["checks"]["r2_band"] == {c: R2_BANDS.band(v) for c, v in pls["r2"].items()}
+    assert pls["checks"]["f2_band"] == {a: {b: F2_BANDS.band(v) for b, v in inner.items()} for a, inner in pls["f2"].items()}
+    assert [R2_BANDS.band(x) for x in (0.8, 0.5, 0.3, 0.1)] == ["substantial", "moderate", "weak", "very_weak"]
+    assert [F2_BANDS.band(x) for x in (0.4, 0.15, 0.03, 0.01)] == ["large", "medium", "small", "negligible"]

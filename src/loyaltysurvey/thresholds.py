@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Cutoff", "FitRule", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
+__all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict"]
 
 
@@ -104,6 +104,31 @@ FIT_RULES: dict[str, FitRule] = {
     "nfi": FitRule(0.90, 0.90, "Bentler & Bonett, 1980"),
     "chisq_df": FitRule(3.0, 3.0, "Kline, 2016", higher_is_better=False),
 }
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Named ranges of an effect size: the first band whose lower edge a value reaches."""
+
+    edges: tuple[tuple[float, str], ...]
+    below: str
+    source: str
+
+    def band(self, x: float | None) -> str:
+        """The band's name, or ``na`` when ``x`` is missing.
+
+        >>> R2_BANDS.band(0.62), R2_BANDS.band(0.1), F2_BANDS.band(0.2)
+        ('moderate', 'very_weak', 'medium')
+        """
+        if x is None or math.isnan(x):
+            return "na"
+        return next((name for edge, name in self.edges if x >= edge), self.below)
+
+
+#: R² of .75, .50 and .25: substantial, moderate and weak (Hair et al., 2019).
+R2_BANDS = Bands(((0.75, "substantial"), (0.50, "moderate"), (0.25, "weak")), "very_weak", "Hair et al., 2019")
+#: f² of .35, .15 and .02: large, medium and small (Cohen, 1988).
+F2_BANDS = Bands(((0.35, "large"), (0.15, "medium"), (0.02, "small")), "negligible", "Cohen, 1988")
 
 
 def fit_verdict(key: str, value: float | None) -> str:

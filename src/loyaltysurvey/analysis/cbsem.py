@@ -20,7 +20,7 @@ from ..sem import (SEM, SEMFit, average_variance_extracted, composite_reliabilit
 from ..sem.effects import compute_effects
 from ..questionnaire import Questionnaire
 from ..settings import Settings
-from ..thresholds import AVE, CR, HTMT, HTMT_LIBERAL, LOADING_GOOD, LOADING_REMOVE
+from ..thresholds import AVE, CR, HTMT, HTMT_LIBERAL, LOADING_GOOD, LOADING_REMOVE, R2_BANDS
 from .hypotheses import test_hypotheses
 
 __all__ = ["CBSEMResults", "run_cbsem"]
@@ -49,6 +49,7 @@ class CBSEMResults:
     htmt_classic: pd.DataFrame | None = None
     fornell_larcker: pd.DataFrame | None = None
     checks: dict[str, list] = field(default_factory=dict)
+    r2_band: dict[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class CBSEMResults:
         if self.sem is not None:
             sem = self.sem.to_json()
             sem["effects"] = [e.to_json() for e in self.effects]
+            sem["r2_band"] = self.r2_band  # substantial / moderate / weak (Hair et al., 2019)
             out["sem"] = sem
             out["mediation"] = [e.to_json() for e in self.effects if e.kind in ("indirect", "total_indirect")]
             out["hypotheses"] = [h.to_json() for h in self.hypotheses]
@@ -190,6 +192,7 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     sem = None
     effects: list = []
     hypotheses: list = []
+    r2_band: dict[str, str] = {}
     if q.model:
         try:
             se = "bootstrap" if settings.bootstrap else "standard"
@@ -198,8 +201,10 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
                                          executor=executor, progress=progress, level=settings.level)
             notices.extend(sem.notices)
             effects = compute_effects(sem, settings.alpha, settings.level)
+            constructs = {c.id for c in q.constructs}
+            r2_band = {c: R2_BANDS.band(v) for c, v in sem.r2.items() if c in constructs}
             hypotheses = test_hypotheses(q, sem, effects, settings.alpha)
         except DataError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
     return CBSEMResults(sem=sem, effects=tuple(effects), hypotheses=tuple(hypotheses), notices=tuple(notices),
-                        **parts)
+                        r2_band=r2_band, **parts)

@@ -17,7 +17,7 @@ import pandas as pd
 from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
-from ..thresholds import ALPHA, AVE, CR, HTMT, LOADING_PLS, Q2_PREDICT, RHO_A, VIF
+from ..thresholds import ALPHA, AVE, CR, F2_BANDS, HTMT, LOADING_PLS, Q2_PREDICT, R2_BANDS, RHO_A, VIF
 
 __all__ = ["pls_checks", "pls_model", "run_pls"]
 
@@ -49,6 +49,8 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
     constructs below .70; ``ave``: below .50; ``htmt``: pairs above .85 (Henseler et al., 2015);
     ``vif``: paths whose antecedent VIF is 5 or more, ``item_vif``: items at 5 or more; ``q2``:
     indicators whose Q²_predict is not above 0 (Shmueli et al., 2019). Empty lists: met.
+    ``r2_band`` and ``f2_band`` name each R² (substantial/moderate/weak; Hair et al., 2019) and
+    f² (large/medium/small; Cohen, 1988).
     """
     rel = fit.evaluation["reliability"]
     names = list(fit.spec.constructs)
@@ -67,4 +69,6 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
                      if VIF.passes(v) is False],
         "q2": [i for i, v in (fit.prediction.items if fit.prediction else {}).items()
                if Q2_PREDICT.passes(v["q2_predict"]) is False],
+        "r2_band": {c: R2_BANDS.band(v) for c, v in fit.evaluation["r2"].items()},
+        "f2_band": {a: {b: F2_BANDS.band(v) for b, v in inner.items()} for a, inner in fit.evaluation["f2"].items()},
     }

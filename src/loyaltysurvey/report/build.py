@@ -405,8 +405,11 @@ class _Builder:
         constructs = {c.id for c in self.q.constructs}
         r2 = {k: v for k, v in cb.sem.r2.items() if k in constructs}
         if r2:
-            blocks.append(self.table("r2", t("cfa.r2_table"), [self.col("construct"), t("columns_pls.r2")],
-                                     [[Cell(names.get(k, k)), Cell(v, "r3")] for k, v in r2.items()],
+            bands = cb.r2_band
+            blocks.append(self.table("r2", t("cfa.r2_table"), [self.col("construct"), t("columns_pls.r2"),
+                                                               t("columns_h.interpretation")],
+                                     [[Cell(names.get(k, k)), Cell(v, "r3"),
+                                       Cell(t(f"bands.{bands[k]}") if k in bands else "")] for k, v in r2.items()],
                                      notes=(t("cfa.r2_note"),)))
         blocks.extend(self._diagrams("sem", [(r.rhs, r.lhs, r.std_all, r.z, r.pvalue)
                                              for r in structural.itertuples()], r2))
@@ -545,12 +548,17 @@ class _Builder:
         ev = fit.evaluation
         rows = []
         for cid, value in ev["r2"].items():
-            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}" for src, v in ev["f2"].items()
-                           if cid in v)
-            rows.append([Cell(names.get(cid, cid)), Cell(value, "r3"), Cell(ev["r2_adj"][cid], "r3"), Cell(f2)])
+            f2_band = fit.checks.get("f2_band", {})
+            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}"
+                           + (f" ({t('bands.' + f2_band[src][cid])})" if cid in f2_band.get(src, {}) else "")
+                           for src, v in ev["f2"].items() if cid in v)
+            band = fit.checks.get("r2_band", {}).get(cid)
+            rows.append([Cell(names.get(cid, cid)), Cell(value, "r3"), Cell(ev["r2_adj"][cid], "r3"),
+                         Cell(t(f"bands.{band}") if band else ""), Cell(f2)])
         return self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
-                                                         t("columns_pls.r2_adj"), t("columns_pls.f2")], rows,
-                          notes=(t("pls.f2_note"),))
+                                                         t("columns_pls.r2_adj"), t("columns_h.interpretation"),
+                                                         t("columns_pls.f2")], rows,
+                          notes=(t("cfa.r2_note"), t("pls.f2_note")))
 
     def _pls_predict(self, fit) -> Table:
         t = self.loc.t
