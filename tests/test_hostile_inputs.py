@@ -374,3 +374,8 @@ def test_the_run_ends_with_what_a_user_needs(capsys, tmp_path):
     assert "PLS-SEM: N = 420" in err and "fit: CFI" in err
     assert "Hypotheses (CB-SEM, 95% interval):" in err and "of 9 supported" in err
     assert f"Open {tmp_path / 'report.html'}" in err
+
+
+def test_help_shows_defaults_without_type_noise(capsys):
+    code, out, _ = run(capsys, "analyze", "--help")
+    assert code == 0 and "<bool>" not in out and "default: 20260101" in out and "5000 for" in out

@@ -17,7 +17,7 @@ import typer
 from . import __version__
 from .errors import LoyaltySurveyError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="From customer-survey questionnaire to a defended thesis chapter.")
 _state = {"debug": False}
 
