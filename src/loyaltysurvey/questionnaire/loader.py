@@ -420,18 +420,25 @@ def _construct(raw: Any, cpath: tuple, lines: _Lines, scale: Scale, seen_ids: di
                      mode)
 
 
+def _entry_with_id(raw: Any, path: tuple, lines: _Lines, what: str, id_what: str, keys: set[str],
+                   seen_ids: dict[str, tuple]) -> tuple[Mapping, str]:
+    """An item or demographic given as its id alone or as a mapping: the mapping and its unique id."""
+    if isinstance(raw, str):
+        raw = {"id": raw}
+    raw = _require_mapping(raw, path, lines, what)
+    _check_keys(raw, keys, path, lines, what)
+    rid = _name(raw.get("id"), path + ("id",), lines, id_what)
+    if rid in seen_ids:
+        raise lines.error(path + ("id",), f"the id '{rid}' is used twice (also on line "
+                                          f"{lines.line(seen_ids[rid])}); ids must be unique")
+    seen_ids[rid] = path + ("id",)
+    return raw, rid
+
+
 def _item(raw_item: Any, ipath: tuple, lines: _Lines, cid: str, cscale: Scale, seen_ids: dict[str, tuple],
           seen_columns: dict[str, tuple]) -> Item:
     """Validate one item of construct ``cid`` (given as its id alone or as a mapping)."""
-    if isinstance(raw_item, str):
-        raw_item = {"id": raw_item}
-    raw_item = _require_mapping(raw_item, ipath, lines, "an item")
-    _check_keys(raw_item, _ITEM_KEYS, ipath, lines, "an item")
-    iid = _name(raw_item.get("id"), ipath + ("id",), lines, "item id")
-    if iid in seen_ids:
-        raise lines.error(ipath + ("id",), f"the id '{iid}' is used twice (also on line "
-                                           f"{lines.line(seen_ids[iid])}); ids must be unique")
-    seen_ids[iid] = ipath + ("id",)
+    raw_item, iid = _entry_with_id(raw_item, ipath, lines, "an item", "item id", _ITEM_KEYS, seen_ids)
     reverse = raw_item.get("reverse", False)
     if not isinstance(reverse, bool):
         raise lines.error(ipath + ("reverse",), f"reverse must be true or false, not '{reverse}'")
@@ -457,15 +464,7 @@ def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographi
     out = []
     for di, raw in enumerate(value):
         dpath = ("demographics", di)
-        if isinstance(raw, str):
-            raw = {"id": raw}
-        raw = _require_mapping(raw, dpath, lines, "a demographic")
-        _check_keys(raw, _DEMOGRAPHIC_KEYS, dpath, lines, "a demographic")
-        did = _name(raw.get("id"), dpath + ("id",), lines, "demographic id")
-        if did in seen_ids:
-            raise lines.error(dpath + ("id",), f"the id '{did}' is used twice (also on line "
-                                               f"{lines.line(seen_ids[did])}); ids must be unique")
-        seen_ids[did] = dpath + ("id",)
+        raw, did = _entry_with_id(raw, dpath, lines, "a demographic", "demographic id", _DEMOGRAPHIC_KEYS, seen_ids)
         values = {}
         raw_values = raw.get("values")
         if raw_values is not None:
