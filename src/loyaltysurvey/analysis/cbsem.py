@@ -163,17 +163,10 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     fits and the CR, AVE and HTMT functions used here are checked against lavaan 0.6.14 and
     semTools 0.5.6 (the bundled example's model among the cases) in tests/test_sem_reference.py.
 
-    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
     >>> from loyaltysurvey.ingest import ingest
-    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
     >>> from loyaltysurvey.settings import Settings
-    >>> q = (QuestionnaireBuilder("hs", scale=(0, 10))
-    ...      .construct("visual", "Visual", ["x1", "x2", "x3"])
-    ...      .construct("textual", "Textual", ["x4", "x5", "x6"])
-    ...      .construct("speed", "Speed", ["x7", "x8", "x9"])
-    ...      .model("textual ~ visual\\nspeed ~ textual + visual")
-    ...      .hypothesis("H1", "visual", "speed").hypothesis("H2", "visual", "speed", through=["textual"])
-    ...      .build())
+    >>> q = hs_questionnaire()
     >>> data = ingest(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]])
     >>> from loyaltysurvey.analysis.scoring import score_items
     >>> cb = run_cbsem(score_items(data.responses, q), q, Settings.resolve(q, method="cb"))

@@ -69,17 +69,10 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     ``settings.method`` says. A failed PLS estimation becomes a notice. The statistics of each
     stage are checked against their R references in the tests of that stage.
 
-    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
     >>> from loyaltysurvey.ingest import ingest
-    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
     >>> from loyaltysurvey.settings import Settings
-    >>> q = (QuestionnaireBuilder("hs", scale=(0, 10))
-    ...      .construct("visual", "Visual", ["x1", "x2", "x3"])
-    ...      .construct("textual", "Textual", ["x4", "x5", "x6"])
-    ...      .construct("speed", "Speed", ["x7", "x8", "x9"])
-    ...      .model("textual ~ visual\\nspeed ~ textual + visual")
-    ...      .hypothesis("H1", "visual", "speed").hypothesis("H2", "visual", "speed", through=["textual"])
-    ...      .build())
+    >>> q = hs_questionnaire()
     >>> data = ingest(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]])
     >>> results = analyze_responses(data, Settings.resolve(q, method="cb"))
     >>> results.pls is None, sorted(results.reliability), [h.decision for h in results.cbsem.hypotheses]

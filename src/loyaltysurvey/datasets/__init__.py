@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["holzinger_swineford", "crm_questionnaire", "crm_export", "crm_responses"]
+__all__ = ["HS_MODEL", "holzinger_swineford", "hs_cfa", "hs_questionnaire", "crm_pls", "crm_questionnaire", "crm_export", "crm_responses"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -26,6 +26,58 @@ def holzinger_swineford() -> pd.DataFrame:
     (301, 15)
     """
     return pd.read_csv(_HERE / "HolzingerSwineford1939.csv")
+
+
+#: The classic three-factor CFA of HolzingerSwineford1939 (lavaan's documentation example).
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+def hs_cfa():
+    """``(X, S, model)`` of the three-factor CFA for the engine's internals: the 301 x 9 data
+    ``X``, its covariance ``S`` (N in the divisor, as ML uses) and the :class:`~loyaltysurvey.sem.ram.RamModel`.
+
+    >>> X, S, model = hs_cfa()
+    >>> X.shape, S.shape, model.n_obs_vars
+    ((301, 9), (9, 9), 9)
+    """
+    import numpy as np
+
+    from ..sem.partable import build_partable
+    from ..sem.ram import RamModel
+    X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+    return X, np.cov(X.T, ddof=0), RamModel.from_table(build_partable(HS_MODEL))
+
+
+def hs_questionnaire():
+    """HolzingerSwineford as a questionnaire: three constructs (scale 0-10), the paths
+    visual -> textual -> speed and visual -> speed, and hypotheses H1 (visual -> speed) and
+    H2 (visual -> textual -> speed).
+
+    >>> [c.id for c in hs_questionnaire().constructs]
+    ['visual', 'textual', 'speed']
+    """
+    from ..questionnaire import QuestionnaireBuilder
+    return (QuestionnaireBuilder("hs", scale=(0, 10))
+            .construct("visual", "Visual", ["x1", "x2", "x3"])
+            .construct("textual", "Textual", ["x4", "x5", "x6"])
+            .construct("speed", "Speed", ["x7", "x8", "x9"])
+            .model("textual ~ visual\nspeed ~ textual + visual")
+            .hypothesis("H1", "visual", "speed").hypothesis("H2", "visual", "speed", through=["textual"])
+            .build())
+
+
+def crm_pls():
+    """``(X, spec, items)`` of a two-construct PLS model of the example (SAT -> LOY) for the PLS
+    internals: complete answers to SAT1-4 and LOY1-4, and its :class:`~loyaltysurvey.pls.PLSSpec`.
+
+    >>> X, spec, items = crm_pls()
+    >>> X.shape[1], spec.paths
+    (8, (('SAT', 'LOY'),))
+    """
+    from ..pls.algorithm import PLSSpec
+    items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
+    X = crm_responses()[items].dropna().to_numpy()
+    return X, PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),)), items
 
 
 def crm_questionnaire():

@@ -72,11 +72,9 @@ def ipma(fit: PLSEstimate, spec: PLSSpec, X: np.ndarray, lows: np.ndarray, highs
     References: Ringle & Sarstedt (2016).
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import crm_responses
-    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
-    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
-    >>> X = crm_responses()[items].dropna().to_numpy()
-    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> from loyaltysurvey.datasets import crm_pls
+    >>> from loyaltysurvey.pls.algorithm import fit_pls
+    >>> X, spec, items = crm_pls()
     >>> result = ipma(fit_pls(X, spec), spec, X, np.ones(8), np.full(8, 5.0), "LOY")
     >>> [(r["construct"], round(r["importance"], 3), round(r["performance"], 3)) for r in result.rows]
     [('SAT', 0.478, 60.491)]

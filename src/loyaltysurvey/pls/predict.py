@@ -82,11 +82,9 @@ def pls_predict(X: np.ndarray, spec: PLSSpec, indicators: list[str], folds: int 
     References: Shmueli et al. (2016); Shmueli et al. (2019).
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import crm_responses
-    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
-    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
-    >>> X = crm_responses()[items].dropna().to_numpy()
-    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> from loyaltysurvey.datasets import crm_pls
+    >>> from loyaltysurvey.pls.algorithm import fit_pls
+    >>> X, spec, items = crm_pls()
     >>> result = pls_predict(X, spec, items, folds=5, reps=2, seed=1)
     >>> round(result.items["LOY1"]["pls_rmse"], 3), round(result.items["LOY1"]["q2_predict"], 3)
     (1.05, 0.174)

@@ -135,11 +135,9 @@ def bootstrap_draws(X: np.ndarray, spec: PLSSpec, start: np.ndarray, B: int, see
     ``bootstrap_model`` (within Monte Carlo error) in tests/test_pls_reference.py.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import crm_responses
-    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
-    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
-    >>> X = crm_responses()[items].dropna().to_numpy()
-    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> from loyaltysurvey.datasets import crm_pls
+    >>> from loyaltysurvey.pls.algorithm import fit_pls
+    >>> X, spec, items = crm_pls()
     >>> draws, failed = bootstrap_draws(X, spec, fit_pls(X, spec).weights, 200, seed=1)
     >>> draws.shape, failed
     ((200, 41), 0)
@@ -160,11 +158,9 @@ def jackknife_draws(X: np.ndarray, spec: PLSSpec, start: np.ndarray, chunk: int 
     ``chunk`` respondents are fitted per batch. Rows of NaN mark fits that failed.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import crm_responses
-    >>> from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
-    >>> items = ["SAT1", "SAT2", "SAT3", "SAT4", "LOY1", "LOY2", "LOY3", "LOY4"]
-    >>> X = crm_responses()[items].dropna().to_numpy()
-    >>> spec = PLSSpec(("SAT", "LOY"), ((0, 1, 2, 3), (4, 5, 6, 7)), ("A", "A"), (("SAT", "LOY"),))
+    >>> from loyaltysurvey.datasets import crm_pls
+    >>> from loyaltysurvey.pls.algorithm import fit_pls
+    >>> X, spec, items = crm_pls()
     >>> jackknife_draws(X, spec, fit_pls(X, spec).weights).shape == (len(X), 41)
     True
     """

@@ -28,14 +28,9 @@ class BatchedML:
     tests/test_batched.py checks.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
     >>> from loyaltysurvey.sem.estimate import fit_ml
-    >>> from loyaltysurvey.sem.ram import RamModel
-    >>> model = RamModel.from_table(table)
     >>> sol = fit_ml(model, S)
     >>> theta, fmin, converged = BatchedML(model).fit(np.stack([S, S]), sol.theta, sol.information)
     >>> converged.tolist(), [round(float(f) * 301, 3) for f in fmin]

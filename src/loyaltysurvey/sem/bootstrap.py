@@ -47,14 +47,8 @@ class BootstrapResult:
     acceleration (``None`` without a jackknife).
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
-    >>> from loyaltysurvey.sem.estimate import fit_ml
-    >>> from loyaltysurvey.sem.ram import RamModel
-    >>> model = RamModel.from_table(table)
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
     >>> boot = run_bootstrap(model, X, fit_ml(model, S).theta, 200, seed=1, with_jackknife=False)
     >>> boot.successful, boot.failed, boot.draws.shape
     (200, 0, (200, 24))
@@ -216,14 +210,8 @@ def run_bootstrap(model: RamModel, X: np.ndarray, theta_hat: np.ndarray, B: int,
     References: Efron & Tibshirani (1993).
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
-    >>> from loyaltysurvey.sem.estimate import fit_ml
-    >>> from loyaltysurvey.sem.ram import RamModel
-    >>> model = RamModel.from_table(table)
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
     >>> theta = fit_ml(model, S).theta
     >>> one = run_bootstrap(model, X, theta, 150, seed=5, with_jackknife=False)
     >>> two = run_bootstrap(model, X, theta, 150, seed=5, with_jackknife=False)

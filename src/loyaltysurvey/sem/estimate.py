@@ -51,13 +51,9 @@ def start_values(model: RamModel, S: np.ndarray, means: np.ndarray | None) -> np
     value where there is one. Not the same numbers as lavaan's; only a starting point.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
-    >>> from loyaltysurvey.sem.ram import RamModel
-    >>> [round(float(v), 3) for v in start_values(RamModel.from_table(table), S, None)[:3]]
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
+    >>> [round(float(v), 3) for v in start_values(model, S, None)[:3]]
     [0.778, 1.107, 1.161]
     """
     table = model.table
@@ -156,13 +152,9 @@ def fit_ml(model: RamModel, S: np.ndarray, ybar: np.ndarray | None = None, *,
     against lavaan 0.6.14 in tests/test_sem_reference.py.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
-    >>> from loyaltysurvey.sem.ram import RamModel
-    >>> sol = fit_ml(RamModel.from_table(table), S)
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
+    >>> sol = fit_ml(model, S)
     >>> sol.converged, round(float(sol.fmin) * 301, 3)  # lavaan's chi-square for this CFA: 85.306
     (True, 85.306)
     """
@@ -237,13 +229,8 @@ def ml_gradient(model: RamModel, theta: np.ndarray, S: np.ndarray) -> np.ndarray
     the ML estimates.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
-    >>> from loyaltysurvey.sem.ram import RamModel
-    >>> model = RamModel.from_table(table)
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
     >>> bool(np.abs(ml_gradient(model, fit_ml(model, S).theta, S)).max() < 1e-6)
     True
     """

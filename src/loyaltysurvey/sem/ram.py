@@ -38,12 +38,8 @@ class RamModel:
     References: McArdle & McDonald (1984).
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import holzinger_swineford
-    >>> from loyaltysurvey.sem.partable import build_partable
-    >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-    >>> S = np.cov(X.T, ddof=0)
-    >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
-    >>> model = RamModel.from_table(table)
+    >>> from loyaltysurvey.datasets import hs_cfa
+    >>> X, S, model = hs_cfa()
     >>> model.n_vars, model.n_obs_vars, model.names[-3:]
     (12, 9, ('visual', 'textual', 'speed'))
     """
@@ -135,13 +131,9 @@ class RamModel:
         ``Sigma_obs``/``mu_obs = (E m)`` its observed block, by definition of the RAM form.
 
         >>> import numpy as np
-        >>> from loyaltysurvey.datasets import holzinger_swineford
-        >>> from loyaltysurvey.sem.partable import build_partable
-        >>> X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
-        >>> S = np.cov(X.T, ddof=0)
-        >>> table = build_partable("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
+        >>> from loyaltysurvey.datasets import hs_cfa
+        >>> X, S, model = hs_cfa()
         >>> from loyaltysurvey.sem.estimate import fit_ml
-        >>> model = RamModel.from_table(table)
         >>> Sigma, mu, full, E = model.implied(fit_ml(model, S).theta)
         >>> Sigma.shape, full.shape, round(float(Sigma[0, 0]), 3), round(float(S[0, 0]), 3)
         ((9, 9), (12, 12), 1.358, 1.358)
