@@ -1,12 +1,32 @@
-"""Reports: a format-free report model and its HTML, Word, Excel and Markdown renderers."""
+"""Reports: a format-free report model and its HTML, Word, Excel and Markdown renderers.
 
-from .build import build_report
-from .docx import render_docx
-from .html import render_html
-from .locale import Locale, jalali_date, load_locale
-from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
-from .markdown import render_markdown
-from .xlsx import render_xlsx
+Each renderer is imported on first use, so that writing only one format loads only its library
+(jinja2, python-docx or openpyxl).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "build_report": ".build", "render_docx": ".docx", "render_html": ".html", "render_markdown": ".markdown",
+    "render_xlsx": ".xlsx", "Locale": ".locale", "jalali_date": ".locale", "load_locale": ".locale",
+    "Callout": ".document", "Cell": ".document", "Figure": ".document", "Paragraph": ".document",
+    "Report": ".document", "Section": ".document", "Table": ".document",
+}
 
 __all__ = ["Callout", "Cell", "Figure", "Locale", "Paragraph", "Report", "Section", "Table", "build_report",
            "jalali_date", "load_locale", "render_docx", "render_html", "render_markdown", "render_xlsx"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

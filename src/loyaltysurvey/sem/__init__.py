@@ -6,17 +6,41 @@ methodologist can use it without a questionnaire::
     from loyaltysurvey.sem import SEM
     fit = SEM("visual =~ x1 + x2 + x3").fit(frame, estimator="MLR")
     fit.estimates(); fit.fit_measures(); fit.inspect("r2")
+
+The names below are imported on first use, so that reading a questionnaire (which needs only
+:mod:`loyaltysurvey.sem.syntax`) does not load pandas and scipy.
 """
 
-from .columns import dotted, dotted_columns
-from .identification import check_identification, degrees_of_freedom, sample_moments
-from .partable import ParTable, Param, build_partable
-from .sem_fit import ESTIMATE_COLUMNS, FIT_KEYS, SEM, SEMFit
-from .syntax import Statement, parse_model
-from .validity import (average_variance_extracted, composite_reliability, factor_indicators, fornell_larcker,
-                       htmt, standardized_loadings)
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "dotted": ".columns", "dotted_columns": ".columns",
+    "check_identification": ".identification", "degrees_of_freedom": ".identification",
+    "sample_moments": ".identification",
+    "ParTable": ".partable", "Param": ".partable", "build_partable": ".partable",
+    "ESTIMATE_COLUMNS": ".sem_fit", "FIT_KEYS": ".sem_fit", "SEM": ".sem_fit", "SEMFit": ".sem_fit",
+    "Statement": ".syntax", "parse_model": ".syntax",
+    "average_variance_extracted": ".validity", "composite_reliability": ".validity",
+    "factor_indicators": ".validity", "fornell_larcker": ".validity", "htmt": ".validity",
+    "standardized_loadings": ".validity",
+}
 
 __all__ = ["ESTIMATE_COLUMNS", "FIT_KEYS", "ParTable", "Param", "SEM", "SEMFit", "Statement",
            "average_variance_extracted", "build_partable", "check_identification", "composite_reliability",
            "degrees_of_freedom", "dotted", "dotted_columns", "factor_indicators", "fornell_larcker", "htmt",
            "parse_model", "sample_moments", "standardized_loadings"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
