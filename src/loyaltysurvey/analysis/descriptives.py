@@ -12,9 +12,15 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["describe", "skewness", "kurtosis", "scale_distribution", "frequency_table"]
+
+
+def _moments(x: np.ndarray) -> tuple[float, float, float]:
+    """The central moments ``m2, m3, m4`` (divided by n)."""
+    d = x - x.mean()
+    d2 = d * d
+    return float(d2.mean()), float((d2 * d).mean()), float((d2 * d2).mean())
 
 
 def skewness(x: np.ndarray) -> float:
@@ -37,7 +43,9 @@ def skewness(x: np.ndarray) -> float:
     x = x[~np.isnan(x)]
     if x.size < 3 or np.ptp(x) == 0:
         return float("nan")
-    return float(stats.skew(x, bias=False))
+    n = x.size
+    m2, m3, _ = _moments(x)
+    return float(np.sqrt((n - 1.0) * n) / (n - 2.0) * m3 / m2 ** 1.5)
 
 
 def kurtosis(x: np.ndarray) -> float:
@@ -58,7 +66,9 @@ def kurtosis(x: np.ndarray) -> float:
     x = x[~np.isnan(x)]
     if x.size < 4 or np.ptp(x) == 0:
         return float("nan")
-    return float(stats.kurtosis(x, fisher=True, bias=False))
+    n = x.size
+    m2, _, m4 = _moments(x)
+    return float(1.0 / (n - 2) / (n - 3) * ((n * n - 1.0) * m4 / m2 ** 2.0 - 3 * (n - 1) ** 2.0))
 
 
 def describe(frame: pd.DataFrame) -> pd.DataFrame:

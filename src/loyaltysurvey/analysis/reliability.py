@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..distributions import f_ppf
 from ..errors import ModelError
 from ..sem.onefactor import fit_one_factor
 
@@ -76,8 +76,8 @@ def feldt_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[f
         return (float("nan"), float("nan"))
     a = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lo = 1 - (1 - alpha) * stats.f.ppf(1 - a / 2, df1, df2)
-    hi = 1 - (1 - alpha) * stats.f.ppf(a / 2, df1, df2)
+    lo = 1 - (1 - alpha) * f_ppf(1 - a / 2, df1, df2)
+    hi = 1 - (1 - alpha) * f_ppf(a / 2, df1, df2)
     return (float(lo), float(hi))
 
 

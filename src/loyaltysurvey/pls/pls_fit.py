@@ -22,8 +22,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..distributions import t_sf
 from ..errors import DataError, ModelError, Notice
 from ..sem.bootstrap import intervals
 from ..sem.columns import dotted_columns
@@ -216,7 +216,7 @@ class PLSFit:
             return dict.fromkeys(_INFERENCE, float("nan"))
         ci = intervals(column, value, self.level, jack)
         t = value / ci["se"] if ci["se"] > 0 else float("nan")
-        pv = float(2 * stats.t.sf(abs(t), r.successful - 1)) if not math.isnan(t) else float("nan")
+        pv = float(2 * t_sf(abs(t), r.successful - 1)) if not math.isnan(t) else float("nan")
         return {"se": ci["se"], "t": t, "pvalue": pv, "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"],
                 "ci_bca_lower": ci["bca_lower"], "ci_bca_upper": ci["bca_upper"]}
 

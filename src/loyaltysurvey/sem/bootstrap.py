@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-from scipy import stats
 
+from ..distributions import norm_cdf, norm_ppf, norm_sf
 from .batched import BatchedML
 from .defined import compile_definitions
 from .estimate import fit_ml
@@ -249,7 +249,7 @@ def _bootstrap_row(boot: BootstrapResult, j: int, est: float, std_all: float, le
     ci = intervals(boot.draws[:, j], est, level, jack)
     sci = intervals(boot.std_draws[:, j], std_all, level, jack_std)
     z = est / ci["se"] if ci["se"] > 0 else float("nan")
-    return {"se": ci["se"], "z": z, "pvalue": float(2 * stats.norm.sf(abs(z))) if not math.isnan(z) else z,
+    return {"se": ci["se"], "z": z, "pvalue": float(2 * norm_sf(abs(z))) if not math.isnan(z) else z,
             "ci_lower": ci["perc_lower"], "ci_upper": ci["perc_upper"], "ci_bc_lower": ci["bc_lower"],
             "ci_bc_upper": ci["bc_upper"], "ci_bca_lower": ci["bca_lower"], "ci_bca_upper": ci["bca_upper"],
             "std_ci_lower": sci["perc_lower"], "std_ci_upper": sci["perc_upper"]}
@@ -334,9 +334,9 @@ def intervals(draws: np.ndarray, estimate: float, level: float = 0.95,
     out = {"se": float(draws.std(ddof=1)), "perc_lower": float(lo), "perc_upper": float(hi)}
     share = np.mean(draws < estimate)
     if 0 < share < 1 and np.ptp(draws) > 0:
-        z0 = stats.norm.ppf(share)
-        za, zb = stats.norm.ppf(a), stats.norm.ppf(1 - a)
-        bc = stats.norm.cdf([2 * z0 + za, 2 * z0 + zb])
+        z0 = norm_ppf(share)
+        za, zb = norm_ppf(a), norm_ppf(1 - a)
+        bc = norm_cdf([2 * z0 + za, 2 * z0 + zb])
         out["bc_lower"], out["bc_upper"] = (float(v) for v in np.quantile(draws, bc))
         accel = 0.0
         if jackknife is not None and jackknife.size > 2:
@@ -345,7 +345,7 @@ def intervals(draws: np.ndarray, estimate: float, level: float = 0.95,
             den = 6 * (np.sum(d ** 2) ** 1.5)
             accel = float(np.sum(d ** 3) / den) if den > 0 else 0.0
         adj = [z0 + (z0 + z) / (1 - accel * (z0 + z)) for z in (za, zb)]
-        out["bca_lower"], out["bca_upper"] = (float(v) for v in np.quantile(draws, stats.norm.cdf(adj)))
+        out["bca_lower"], out["bca_upper"] = (float(v) for v in np.quantile(draws, norm_cdf(adj)))
     else:
         out.update({"bc_lower": float(lo), "bc_upper": float(hi), "bca_lower": float(lo), "bca_upper": float(hi)})
     return out

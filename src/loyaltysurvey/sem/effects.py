@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from ..distributions import norm_ppf, norm_sf
 from .bootstrap import BootstrapResult, intervals
 from .defined import delta_method
 from .sem_fit import SEMFit
@@ -195,8 +195,8 @@ def _sobel_aroian(ctx: _EffectContext, a_row: int, b_row: int) -> dict[str, floa
         return {"sobel_z": nan, "sobel_p": nan, "aroian_z": nan, "aroian_p": nan}
     sobel = a * b / math.sqrt(b * b * sa * sa + a * a * sb * sb)
     aroian = a * b / math.sqrt(b * b * sa * sa + a * a * sb * sb + sa * sa * sb * sb)
-    return {"sobel_z": sobel, "sobel_p": float(2 * stats.norm.sf(abs(sobel))),
-            "aroian_z": aroian, "aroian_p": float(2 * stats.norm.sf(abs(aroian)))}
+    return {"sobel_z": sobel, "sobel_p": float(2 * norm_sf(abs(sobel))),
+            "aroian_z": aroian, "aroian_p": float(2 * norm_sf(abs(aroian)))}
 
 
 def _summarize(ctx: _EffectContext, kind: str, source: str, target: str, through: tuple[str, ...],
@@ -205,7 +205,7 @@ def _summarize(ctx: _EffectContext, kind: str, source: str, target: str, through
     point = float(sum(np.prod(ctx.values[r]) for r in row_sets))
     std_point = float(sum(np.prod(ctx.std[r]) for r in row_sets))
     se = _delta_se(ctx, row_sets)
-    z_crit = stats.norm.ppf(1 - (1 - ctx.level) / 2)
+    z_crit = norm_ppf(1 - (1 - ctx.level) / 2)
     extra: dict[str, Any] = {"se_delta": se}
     lo, hi = point - z_crit * se, point + z_crit * se
     boot = ctx.fit.bootstrap
@@ -214,7 +214,7 @@ def _summarize(ctx: _EffectContext, kind: str, source: str, target: str, through
         se, lo, hi = summary.pop("se"), summary.pop("ci_lower"), summary.pop("ci_upper")
         extra.update(summary)
     z = point / se if se and se > 0 else float("nan")
-    p = float(2 * stats.norm.sf(abs(z))) if not math.isnan(z) else float("nan")
+    p = float(2 * norm_sf(abs(z))) if not math.isnan(z) else float("nan")
     if kind == "indirect" and len(row_sets[0]) == 2:
         extra.update(_sobel_aroian(ctx, *row_sets[0]))
     return Effect(kind, source, target, through, point, std_point, float(se), float(z), p, float(lo),

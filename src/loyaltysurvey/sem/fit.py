@@ -21,7 +21,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
+
+from ..distributions import chi2_cdf, ncx2_cdf
 
 __all__ = ["rmsea", "rmsea_ci", "srmr_bentler", "gfi", "normal_loglik", "incremental"]
 
@@ -65,7 +67,7 @@ def rmsea_ci(T: float, df: float, N: float, level: float = 0.90) -> tuple[float,
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
 
     def solve(target: float) -> float:
-        f = lambda lam: stats.ncx2.cdf(T, df, lam) - target if lam > 0 else stats.chi2.cdf(T, df) - target
+        f = lambda lam: ncx2_cdf(T, df, lam) - target if lam > 0 else chi2_cdf(T, df) - target
         if f(0.0) < 0:  # even lambda = 0 puts T below the percentile
             return 0.0
         hi = max(T, 1.0)

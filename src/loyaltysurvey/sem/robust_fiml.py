@@ -146,9 +146,9 @@ def fiml_robust(patterns: Patterns, mu_h1: np.ndarray, S_h1: np.ndarray, Sigma: 
     cfi_robust = 1.0 if t2 == 0 else 1 - t1 / t2
     tli_den = (XX3_null - c3_null * dfb) * df
     tli_robust = 1 - (XX3 - c3 * df) * dfb / tli_den if tli_den else 1.0
-    from scipy import stats
+    from ..distributions import chi2_sf
     measures = {
-        "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(stats.chi2.sf(Ts, df)),
+        "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(chi2_sf(Ts, df)),
         "chisq_scaling_factor": c_scale, "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": c_base,
         "cfi_scaled": scaled["cfi"], "tli_scaled": scaled["tli"], "rmsea_scaled": rmsea(Ts, df, N),
         "cfi_robust": cfi_robust, "tli_robust": tli_robust, "rmsea_robust": rmsea(XX3, df, N, c3),

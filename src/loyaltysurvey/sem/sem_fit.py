@@ -14,8 +14,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..distributions import chi2_sf, norm_ppf, norm_sf
 from ..errors import DataError, ModelError
 from ..errors import Notice
 from .syntax import Statement
@@ -37,7 +37,7 @@ __all__ = ["SEM", "SEMFit", "ESTIMATE_COLUMNS", "FIT_KEYS"]
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 FIT_KEYS = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
             "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal"]
-Z975 = stats.norm.ppf(0.975)
+Z975 = norm_ppf(0.975)
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def _robust_measures(fit: dict, robust: dict, N: int) -> dict[str, float]:
     cfi_robust = 1.0 if t2 == 0 else 1 - t1 / t2
     tli_t2 = (Tb - cb * dfb) * df
     tli_robust = 1 - (T - c * df) * dfb / tli_t2 if df > 0 and tli_t2 != 0 else 1.0
-    return {"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(stats.chi2.sf(Ts, df)),
+    return {"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(chi2_sf(Ts, df)),
             "chisq_scaling_factor": c, "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": cb,
             "cfi_scaled": scaled["cfi"], "tli_scaled": scaled["tli"], "cfi_robust": cfi_robust,
             "tli_robust": tli_robust, "rmsea_scaled": rmsea(Ts, df, N), "rmsea_robust": rmsea(T, df, N, c)}
@@ -357,7 +357,7 @@ class SEM:
             se = se_free[p.free - 1] if p.free else 0.0
             if p.free and se > 0:
                 z = est / se
-                pv = 2 * stats.norm.sf(abs(z))
+                pv = 2 * norm_sf(abs(z))
                 lo, hi = est - Z975 * se, est + Z975 * se
             else:
                 z = pv = np.nan
@@ -387,7 +387,7 @@ class SEM:
                 se = math.sqrt(var) if var >= 0 else float("nan")
                 z = value / se if se > 0 else float("nan")
                 rows.append({"lhs": d.lhs, "op": ":=", "rhs": d.rhs, "label": d.lhs, "est": float(value),
-                             "se": se, "z": z, "pvalue": float(2 * stats.norm.sf(abs(z))) if se > 0 else float("nan"),
+                             "se": se, "z": z, "pvalue": float(2 * norm_sf(abs(z))) if se > 0 else float("nan"),
                              "ci_lower": value - Z975 * se, "ci_upper": value + Z975 * se, "std_all": float(sv)})
         lv = len(table.observed)
         lv_cov = full[lv:, lv:]
@@ -434,7 +434,7 @@ class SEM:
         g = gfi_missing(patterns.n / N, Q, pairwise * (N - 1) / N, means, Sigma, mu)
         nel = p * (p + 1) / 2 + p
         return {
-            "chisq": float(T), "df": float(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else float("nan"),
+            "chisq": float(T), "df": float(df), "pvalue": float(chi2_sf(T, df)) if df > 0 else float("nan"),
             "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N), "rmsea_ci_lower": lo,
             "rmsea_ci_upper": hi, "srmr": srmr_bentler(S_h1, Sigma, mu_h1, mu), "gfi": g,
             "agfi": 1 - (nel / df) * (1 - g) if df > 0 else 1.0, "nfi": inc["nfi"],
@@ -465,7 +465,7 @@ class SEM:
         logl = normal_loglik(S, Sigma, N)
         unrestricted = normal_loglik(S, S, N)
         return {
-            "chisq": float(T), "df": float(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else float("nan"),
+            "chisq": float(T), "df": float(df), "pvalue": float(chi2_sf(T, df)) if df > 0 else float("nan"),
             "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N), "rmsea_ci_lower": lo,
             "rmsea_ci_upper": hi, "srmr": srmr_bentler(S, Sigma), "gfi": g,
             "agfi": 1 - (nel / df) * (1 - g) if df > 0 else 1.0, "nfi": inc["nfi"],
