@@ -28,8 +28,8 @@ def _read(lang: str) -> dict:
         path = bundled_path("reports", "locales", f"{lang}.yaml")
     except FileNotFoundError:
         path = bundled_path("reports", "locales", "en.yaml")
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    with open(path, encoding="utf-8") as fh:  # libyaml's safe loader when PyYAML has it: 15x faster
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def jalali_date(day: date) -> tuple[int, int, int]:
