@@ -11,6 +11,7 @@ Screenshots of the first pages and PNGs of the first PDF pages are written to
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -207,12 +208,22 @@ def _paths_in_reading_order(pdf: Path, lang: str, tmp_path: Path) -> int:
     return checked
 
 
-@pytest.mark.parametrize("lang", ["fa", "en"])
-def test_word_chapter_in_libreoffice(demo_chapters, artifacts, tmp_path, lang):
+@pytest.fixture(scope="module")
+def demo_pdfs(demo_chapters, tmp_path_factory) -> dict[str, Path]:
+    """The demo chapter's report.docx in both languages, converted to PDF by LibreOffice once."""
     _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
     _require(POPPLER, "poppler-utils (pdfinfo, pdftotext, pdftoppm, pdfimages)")
+    out = {}
+    for lang, (folder, _) in demo_chapters.items():
+        target = tmp_path_factory.mktemp(f"pdf-{lang}")
+        out[lang] = _to_pdf(folder / "report.docx", target)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_word_chapter_in_libreoffice(demo_chapters, demo_pdfs, artifacts, tmp_path, lang):
     folder, report = demo_chapters[lang]
-    pdf = _to_pdf(folder / "report.docx", tmp_path)
+    pdf = demo_pdfs[lang]
 
     pages = _pages(pdf)
     assert 20 <= len(pages) <= 45, len(pages)           # the demo chapter runs to about thirty A4 pages
@@ -249,6 +260,100 @@ def test_word_chapter_in_libreoffice(demo_chapters, artifacts, tmp_path, lang):
                     str(artifacts / f"docx-{lang}-page")], check=True)
     shots = sorted(artifacts.glob(f"docx-{lang}-page-*.png"))
     assert len(shots) == 3 and all(_not_blank(p) for p in shots)
+
+
+def _lines_by_block(pdf: Path, tmp_path: Path) -> list[tuple[int, list[list[tuple[float, float, str]]]]]:
+    """pdftotext's blocks, page by page: each block's lines, each line's words as (xMin, xMax, text)."""
+    out = tmp_path / (pdf.stem + "-bbox.html")
+    subprocess.run(["pdftotext", "-bbox-layout", str(pdf), str(out)], check=True)
+    blocks = []
+    for number, page in enumerate(re.findall(r"<page .*?</page>", out.read_text(encoding="utf-8"), re.S), 1):
+        for block in re.findall(r"<block .*?</block>", page, re.S):
+            lines = [[(float(x0), float(x1), html.unescape(w)) for x0, x1, w in re.findall(
+                r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', line)]
+                for line in re.findall(r"<line [^>]*>(.*?)</line>", block, re.S)]
+            blocks.append((number, [ln for ln in lines if ln]))
+    return blocks
+
+
+def _split_words(pdf: Path, report, lang: str, tmp_path: Path) -> tuple[int, list[tuple[int, str, str]]]:
+    """Header words that a line break cut in two: (page, the piece ending a line, the piece opening the next).
+
+    Every word of every table's column headers is looked for as the end of one line joined to the start
+    of the next line in the same block (a table cell); a break after the hyphen of a long compound
+    ("Shapiro-" / "Wilk") is a proper break and not counted. Returns the number of header words too.
+    """
+    def key(word: str) -> str:
+        return _letters(word.replace("\u2060", ""))
+
+    def logical(word: str) -> str:  # pdftotext gives Persian words' letters in visual order
+        return word[::-1] if lang == "fa" and re.search("[\u0600-\u06ff]", word) else word
+
+    headers = {key(w) for t in report.tables for c in t.columns for w in c.split() if len(key(w)) >= 2}
+    cut = []
+    for page, lines in _lines_by_block(pdf, tmp_path):
+        for first, second in zip(lines, lines[1:]):
+            # where the reader leaves the first line and where the second begins
+            end = min(first) if lang == "fa" else max(first, key=lambda w: w[1])
+            start = max(second, key=lambda w: w[1]) if lang == "fa" else min(second)
+            a, b = logical(end[2]), logical(start[2])
+            if key(a) and key(b) and key(a + b) in headers and key(a) not in headers and not a.endswith("-"):
+                cut.append((page, a, b))
+    return len(headers), cut
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_word_table_headers_keep_their_words_whole(demo_chapters, demo_pdfs, tmp_path, lang):
+    """No header word is broken over two lines (seen before: «شاخ/ص VAF», «کشیدگ/ی», «HTM/T», «CRMO/1»):
+    every column is at least as wide as its header's longest word, measured in the font."""
+    _, report = demo_chapters[lang]
+    checked, cut = _split_words(demo_pdfs[lang], report, lang, tmp_path)
+    assert checked > 50
+    assert cut == []
+
+
+def _page_texts(pdf: Path) -> list[list[str]]:
+    """Each page's non-empty lines (pdftotext -layout), the page number at the foot left out."""
+    pages = []
+    for page in range(1, len(_pages(pdf)) + 1):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if lines and re.fullmatch(r"[\d۰-۹]+", _letters(lines[-1])):
+            lines = lines[:-1]
+        pages.append(lines)
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_word_captions_stand_on_the_page_of_their_tables(demo_chapters, demo_pdfs, lang):
+    """Every table's caption is followed on its page by the table's header and first row: LibreOffice never
+    leaves a caption at the foot of a page with its table on the next (captions keep with the table, a
+    figure's caption below it does not reach on into the next table's)."""
+    from loyaltysurvey.report import load_locale
+
+    _, report = demo_chapters[lang]
+    loc = load_locale(lang)
+    label = _letters(loc.t("labels.table"))
+    pages = _page_texts(demo_pdfs[lang])
+    seen, alone = 0, []
+    for table in report.tables:
+        number, title = _letters(loc.num(table.number, "int")), re.escape(_letters(table.caption)[:8])
+        for page, lines in enumerate(pages, 1):
+            flat = [_letters(ln) for ln in lines]
+            if lang == "fa":  # «جدول ۶. عنوان» on one line; pdftotext puts the dot before or after the number
+                at = [i for i, ln in enumerate(flat) if re.match(rf"{label}\.?{number}\.?{title}", ln)]
+                below = 2   # the header and the first row
+            else:  # APA: "Table 6" on its own line, the title in italics below it
+                at = [i for i, ln in enumerate(flat[:-1]) if ln == label + number and re.match(title, flat[i + 1])]
+                below = 3   # the title, the header and the first row
+            if at:
+                seen += 1
+                if len(lines) - at[-1] - 1 < below:
+                    alone.append((table.number, page))
+                break
+    assert seen == len(report.tables)
+    assert alone == []
 
 
 def test_hostile_text_is_literal_in_the_word_pdf(tmp_path):

@@ -2,10 +2,13 @@
 
 Pages are A4. Tables follow APA 7: three horizontal rules (above and below the
 header, below the last row), no vertical lines, the header repeated on every
-page, numbers unbroken; the caption stands above (English: the number in bold
-and the title in italics on the next line, as APA asks; Persian: «جدول ۱.» and
-the title on one line, as Iranian theses do). Column widths follow their
-content, and a table too wide for a portrait page is set on a landscape page.
+page, rows never split across pages, numbers unbroken; the caption stands above
+(English: the number in bold and the title in italics on the next line, as APA
+asks; Persian: «جدول ۱.» and the title on one line, as Iranian theses do) and is
+kept on the page of the table's first rows, as is a note that introduces the
+table. Column widths follow their content, measured in the font: every header
+word fits its column unbroken; a table too wide for a portrait page is set on a
+landscape page, and one too wide for that in a smaller font.
 
 Persian reports are right-to-left throughout: every paragraph carries
 ``w:bidi`` (and no explicit right alignment: in a bidi paragraph Word and
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from docx import Document
 from lxml import etree
@@ -69,9 +74,15 @@ _RANKS = {qn(f"w:{parent}"): {qn(f"w:{name}"): k for k, name in enumerate(names.
 
 
 def _schema_order(root) -> None:
-    """Sort the children of every property element under ``root`` into the schema's order."""
-    for tag, ranks in _RANKS.items():
-        for el in root.iter(tag):
+    """Sort the children of every property element under ``root`` into the schema's order.
+
+    The body's tables are skipped: :func:`_table_xml` writes them in that order already.
+    """
+    body = root.find(qn("w:body"))
+    parts = [root] if body is None else [child for child in body if child.tag != qn("w:tbl")]
+    for part in parts:
+        for el in part.iter(*_RANKS):
+            ranks = _RANKS[el.tag]
             children = list(el)
             ordered = sorted(children, key=lambda c: ranks.get(c.tag, len(ranks)))
             if ordered != children:
@@ -187,50 +198,122 @@ def _cell_text(c: Cell, loc: Locale, rtl: bool) -> str:
     return f"{LRE}{text}{PDF}" if rtl else text
 
 
-def _column_widths(block: Table, texts: list[list[str]], available: float) -> tuple[list[float], bool]:
-    """Inches per column, and whether the table needs a landscape page.
+#: Text is measured in DejaVu Sans, which matplotlib ships: as wide as the fonts a reader's Word or
+#: LibreOffice sets (Calibri, Vazirmatn, or DejaVu Sans itself where those are missing) or wider,
+#: so that a column given a word's measured width holds it on one line. Shaped with libraqm when
+#: Pillow has it (Persian letters join and narrow), else glyph by glyph (wider still).
+_MEASURE_FONTS = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+_MEASURE_AT = 100  # points; widths scale linearly with the size
+_SAFETY = 1.05
+#: Table font sizes (points) tried in turn when a table's words do not fit a landscape page.
+SMALLER = (8.0, 7.5, 7.0)
+_FORMAT_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
-    Numeric columns get their widest value unbroken; text columns get at least their
-    longest word and share what is left by how much text they hold.
+
+@lru_cache(maxsize=2)
+def _measuring_font(bold: bool):
+    """Pillow's FreeType font for measuring, or None (then characters are counted instead)."""
+    try:
+        import importlib.util
+
+        from PIL import ImageFont, features
+        spec = importlib.util.find_spec("matplotlib")
+        folder = Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
+        layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+        return ImageFont.truetype(str(folder / _MEASURE_FONTS[bold]), _MEASURE_AT, layout_engine=layout)
+    except Exception:  # noqa: BLE001 - no Pillow, no font file: fall back to counting characters
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _width_in(text: str, size: float, bold: bool = False) -> float:
+    """Printed width of ``text`` (one line) in inches at ``size`` points, a little generously."""
+    text = _FORMAT_CHARS.sub("", text)
+    font = _measuring_font(bold)
+    if font is None:
+        return len(text) * CHAR_IN * size / 9 * (BOLD if bold else 1.0)
+    direction = "rtl" if re.search("[\u0600-\u06ff]", text) else None
+    try:
+        points = font.getlength(text, direction=direction)
+    except (KeyError, ValueError, OSError):  # a direction needs libraqm
+        points = font.getlength(text)
+    return points * size / _MEASURE_AT / 72 * _SAFETY
+
+
+def _needs(block: Table, texts: list[list[str]], size: float) -> tuple[list[float], list[float]]:
+    """Per column, the least width (inches) and the width it would like, at ``size`` points.
+
+    The least width holds the header's longest word (bold) and, for numeric columns, the
+    widest value unbroken; text columns hold their longest word (short labels on one line).
+    The wished width holds the whole header on one line (numeric columns up to about 14
+    characters) and text up to about 70 characters a line.
     """
     numeric = [all(row[j].fmt != "text" or row[j].value in (None, "") for row in block.rows) and block.rows
                for j in range(len(block.columns))]
+    char = CHAR_IN * size / 9
     least, wish = [], []
-    char = CHAR_IN * _font_size(block) / 9
     for j, header in enumerate(block.columns):
-        cells = [r[j].replace(LRE, "").replace(PDF, "") for r in texts]
-        header_word = max([len(w) for w in _words(header)] + [3]) * BOLD
-        longest_word = max([len(w) for t in cells for w in _words(t)] + [header_word])
-        widest = max([len(t) for t in cells] + [0])
+        cells = [r[j] for r in texts]
+        header_word = max([_width_in(w, size, True) for w in _words(header)] + [3 * char])
+        header_line = _width_in(header, size, True)
+        words = [_width_in(w, size) for t in cells for w in _words(t)]
+        widest = max([_width_in(t, size) for t in cells] + [0.0])
         if numeric[j]:
-            lo = max(widest, longest_word)
-            hi = max(lo, min(len(header) * BOLD, 14))
+            lo = max([widest, header_word] + words)
+            hi = max(lo, min(header_line, 14 * char))
         else:  # short labels stay on one line; long text wraps at words
-            lo = max(widest if widest <= 12 else min(longest_word, 24), header_word, 6)
-            hi = max(lo, min(max(widest, len(header) * BOLD), 70))
-        least.append(lo * char + PAD_IN)
-        wish.append(hi * char + PAD_IN)
-    wide = sum(least) > available
-    return _share(least, wish, available if not wide else available * 29.7 / 21.0 + 0.4), wide
+            short = max([len(_FORMAT_CHARS.sub("", t)) for t in cells] + [0]) <= 12
+            lo = max(widest if short else min(max(words + [0.0]), 24 * char), header_word, 6 * char)
+            hi = max(lo, min(max(widest, header_line), 70 * char))
+        least.append(lo + PAD_IN)
+        wish.append(hi + PAD_IN)
+    return least, wish
+
+
+def _layout(block: Table, texts: list[list[str]]) -> tuple[list[float], bool, float]:
+    """Column widths (inches), whether the table needs a landscape page, and its font size.
+
+    A table whose words fit the portrait text width stays portrait; otherwise it goes on a
+    landscape page, and when even that is too narrow its font is made smaller
+    (:data:`SMALLER`) until every header word and number fits (at the smallest size,
+    words may break).
+    """
+    portrait, landscape = (A4[0] - 2 * MARGIN) / 914400, (A4[1] - 2 * MARGIN) / 914400
+    base = _font_size(block)
+    least, wish = _needs(block, texts, base)
+    if sum(least) <= portrait:
+        return _share(least, wish, portrait), False, base
+    for size in [base, *(s for s in SMALLER if s < base)]:
+        least, wish = _needs(block, texts, size)
+        if sum(least) <= landscape:
+            break
+    return _share(least, wish, landscape), True, size
 
 
 def _words(text: str) -> list[str]:
-    """Where a line may break: at spaces, and after a hyphen."""
-    return [w for w in re.split(r"[ \t\n]+|(?<=-)", text) if w]
+    """The pieces a line may break between: words, and the parts of a long hyphenated word.
+
+    A short one ("S-W", "R²-adj") is kept whole, since a break after its hyphen reads badly.
+    """
+    out = []
+    for token in re.split(r"[ \t\n]+", text):
+        if len(token) <= 8:
+            out += [token] if token else []
+        else:
+            out += [w for w in re.split(r"(?<=-)", token) if w]
+    return out
 
 
 def _font_size(block: Table) -> float:
     return 8.0 if len(block.columns) >= MANY_COLUMNS else 9.0
 
 
-def _height(block: Table, texts: list[list[str]], widths: list[float]) -> float:
+def _height(texts: list[list[str]], widths: list[float], size: float) -> float:
     """Estimated height of a table in inches, from the lines its cells wrap to."""
-    size = _font_size(block)
-    char = CHAR_IN * size / 9
     line = size * 1.25 / 72
     total = 2 * line
     for row in texts:
-        lines = max(max(1, -(-len(t) * char // max(w - PAD_IN, 0.1))) for t, w in zip(row, widths))
+        lines = max(max(1, -(-_width_in(t, size) // max(w - PAD_IN, 0.1))) for t, w in zip(row, widths))
         total += lines * line + 4 / 72
     return total
 
@@ -255,16 +338,34 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _run_xml(text: str, report: Report, size: float, bold: bool = False, italic: bool = False) -> str:
+#: A short word holding a hyphen ("S-W", "K-S", "R²-adj").
+_SHORT_HYPHENATED = re.compile(r"(?<!\S)(?=\S{2,8}(?!\S))\S*-\S*")
+WJ = "\u2060"  # word joiner: no line break here
+
+
+def _hold_hyphens(text: str) -> str:
+    """A word joiner after the hyphens of short words, as :func:`_words` keeps them whole.
+
+    Line breaking is greedy: a narrow cell holding "p (S-W)" would otherwise end a line with
+    "(S-" and start the next with "W)". (Word's non-breaking hyphen, or U+2011, would do
+    the same, but LibreOffice sets it over the neighbouring letters in right-to-left text.)
+    """
+    return _SHORT_HYPHENATED.sub(lambda m: m.group(0).replace("-", "-" + WJ), text)
+
+
+def _run_xml(text: str, report: Report, size: float, bold: bool = False, italic: bool = False,
+             hold: bool = False) -> str:
     """``<w:r>`` as :func:`_style_run` makes it from ``p.add_run(text)``, written directly.
 
     The text is split as python-docx splits it (a tab is ``<w:tab/>``, a line break ``<w:br/>``,
     ``xml:space="preserve"`` on a piece with outer spaces); the run properties are in the
-    schema's order.
+    schema's order. With ``hold``, the hyphens of short words are held (:func:`_hold_hyphens`).
     """
     rtl = report.rtl
     if rtl:
         text = _ltr_islands(text)
+    if hold:
+        text = _hold_hyphens(text)
     font = _escape(report.font)
     half = str(int(size * 2))
     props = [f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" w:eastAsia="{font}"/>']
@@ -295,8 +396,8 @@ def _twips(inches: float) -> int:
 _RULE = '<w:{edge} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>'
 
 
-def _table_xml(block: Table, texts: list[list[str]], widths: list[float], keep: bool, report: Report,
-               loc: Locale) -> str:
+def _table_xml(block: Table, texts: list[list[str]], widths: list[float], keep: bool, size: float,
+               report: Report, loc: Locale) -> str:
     """The whole ``<w:tbl>`` of ``block`` as one XML string, parsed once by the caller.
 
     What python-docx's ``add_table``/``add_row``/``cell()`` calls made, cell by cell, at a
@@ -304,9 +405,10 @@ def _table_xml(block: Table, texts: list[list[str]], widths: list[float], keep: 
     of ``widths`` (inches) with APA's three rules (above and below the header, below the last
     row), a header row repeated on every page, rows that never split across pages, numeric
     cells centred and unbroken, and (``keep``) every row kept with the next so that a short
-    table stays on one page. Right-to-left reports get ``w:bidiVisual`` and bidi paragraphs.
+    table stays on one page; text in ``size`` points. Right-to-left reports get
+    ``w:bidiVisual`` and bidi paragraphs.
     """
-    rtl, size = report.rtl, _font_size(block)
+    rtl = report.rtl
     grid = [_twips(w) for w in widths]
     bidi = "<w:bidi/>" if rtl else ""
     spacing = '<w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/>'
@@ -327,6 +429,7 @@ def _table_xml(block: Table, texts: list[list[str]], widths: list[float], keep: 
     out.append("</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>")
     rule = f"<w:tcBorders>{_RULE.format(edge='bottom', size=6)}</w:tcBorders>"
     for j, name in enumerate(block.columns):
+        name = _hold_hyphens(_ltr_islands(name) if rtl else name)
         runs = "".join(_run_xml(piece, report, size, bold=True, italic=italic)  # APA: symbols in italics
                        for piece, italic in loc.spans(name))
         out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{grid[j]}"/>{rule}</w:tcPr>'
@@ -338,9 +441,9 @@ def _table_xml(block: Table, texts: list[list[str]], widths: list[float], keep: 
         keep_next = keep and i < last
         for j, (c, text) in enumerate(zip(row, row_texts)):
             numeric = c.fmt != "text"
+            run = _run_xml(text, report, size, bold=c.emphasis, hold=not numeric)
             out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{grid[j]}"/>{"<w:noWrap/>" if numeric else ""}'
-                       f"</w:tcPr>{paragraph(_run_xml(text, report, size, bold=c.emphasis), keep_next, numeric)}"
-                       "</w:tc>")
+                       f"</w:tcPr>{paragraph(run, keep_next, numeric)}</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
@@ -407,7 +510,8 @@ class _Writer:
             mark.append(size)
             holder._p.pPr.sectPr.addprevious(mark)
 
-    def caption(self, label: str, number: int, caption: str, *, align=None) -> None:
+    def caption(self, label: str, number: int, caption: str, *, align=None, keep_with_next: bool = True) -> None:
+        """The numbered caption; kept with what follows it (the table or figure) unless it closes a figure."""
         number_text = self.loc.num(number, "int")
         if self.report.rtl:
             p = _paragraph(self.doc, f"{label} {number_text}. {caption}", self.report, size=10, bold=True, align=align)
@@ -418,24 +522,26 @@ class _Writer:
             p.paragraph_format.space_after = Pt(0)
             p.paragraph_format.keep_with_next = True
             p = _paragraph(self.doc, caption, self.report, size=10, italic=True, align=align)
-        p.paragraph_format.keep_with_next = True
+        if keep_with_next:
+            p.paragraph_format.keep_with_next = True
 
     def _wide(self, block) -> bool:
         """Whether ``block`` is a table too wide for a portrait page."""
         if not isinstance(block, Table):
             return False
         texts = [[_cell_text(c, self.loc, self.report.rtl) for c in row] for row in block.rows]
-        return _column_widths(block, texts, (A4[0] - 2 * MARGIN) / 914400)[1]
+        return _layout(block, texts)[1]
 
     def table(self, block: Table) -> None:
         rtl = self.report.rtl
         texts = [[_cell_text(c, self.loc, rtl) for c in row] for row in block.rows]
-        widths, wide = _column_widths(block, texts, (A4[0] - 2 * MARGIN) / 914400)
+        widths, wide, size = _layout(block, texts)
         self.orientation(wide)
         self.caption(self.loc.t("labels.table"), block.number, block.caption)
         page_height = (A4[0] if wide else A4[1]) / 914400 - 2 * MARGIN / 914400
-        keep = _height(block, texts, widths) <= KEEP_TOGETHER * page_height
-        self.doc.element.body._insert_tbl(parse_xml(_table_xml(block, texts, widths, keep, self.report, self.loc)))
+        keep = _height(texts, widths, size) <= KEEP_TOGETHER * page_height
+        self.doc.element.body._insert_tbl(parse_xml(_table_xml(block, texts, widths, keep, size, self.report,
+                                                               self.loc)))
         for k, note in enumerate(block.notes):
             p = self.doc.add_paragraph()
             if rtl:
@@ -456,7 +562,9 @@ class _Writer:
         picture.alignment = center
         if self.report.rtl:  # Iranian theses put the figure's caption below it
             picture.paragraph_format.keep_with_next = True
-            self.caption(label, block.number, block.caption, align=center)
+            # nothing after the caption needs it: a chain of kept paragraphs running on into the next
+            # table's caption is one LibreOffice breaks between that caption and its table
+            self.caption(label, block.number, block.caption, align=center, keep_with_next=False)
 
     def declare_fonts(self) -> None:
         """Name the report font in the font table, each fallback as the previous one's alternative.
@@ -502,7 +610,9 @@ class _Writer:
                     self.figure(block)
                     continue
                 # a paragraph that introduces a wide table goes onto the table's landscape page
-                self.orientation(isinstance(block, Paragraph) and k + 1 < len(blocks) and self._wide(blocks[k + 1]))
+                before_table = k + 1 < len(blocks) and isinstance(blocks[k + 1], Table)
+                to_landscape = isinstance(block, Paragraph) and before_table and self._wide(blocks[k + 1])
+                self.orientation(to_landscape)
                 if isinstance(block, Paragraph):
                     p = _paragraph(doc, block.text, report)
                     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -510,6 +620,10 @@ class _Writer:
                     p = _paragraph(doc, block.text, report)
                     for run in p.runs:
                         run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
+                else:
+                    continue
+                if before_table and self.landscape == self._wide(blocks[k + 1]):
+                    p.paragraph_format.keep_with_next = True  # the note that introduces a table stays with it
         self.orientation(False)
         if report.references:
             _heading(doc, report.references_title, 1, report)
