@@ -1,0 +1,152 @@
+"""Chapter benchmark: the whole ``loyaltysurvey analyze`` on the bundled example against its statistics.
+
+Prints, measured in this run (each the least wall-clock time of several repeats, and beside it
+the least CPU time, which a busy machine disturbs less):
+
+* the statistics alone: ``loyaltysurvey.analyze(...)`` in this process, nothing written (and, for
+  reference, the same in a new process, its imports included);
+* the whole command, ``loyaltysurvey analyze QUESTIONNAIRE DATA --out DIR``, run as a new process
+  each time (start-up and imports included, as a user meets it) and writing every output
+  (results.json, report.html, report.docx, tables.xlsx, clean.csv, ingest.json);
+* where the rest goes: start-up (``loyaltysurvey --version``), importing what the run needs, and
+  building and rendering the chapter (report model with its figures, HTML, Word, Excel);
+* the same with 5,000 resamples of both engines (``--bootstrap 5000``: CB-SEM and PLS-SEM),
+  against the resampling alone (``analyze(bootstrap=5000)`` less ``analyze(bootstrap=0)``);
+
+then the ratios against the goals: the whole command at most 4x the statistics without
+resampling, and at most 2x the resampling with 5,000 resamples.
+
+The child processes get the same environment as this one, except that their bytecode is cached
+(``PYTHONPYCACHEPREFIX`` in a temporary folder, ``PYTHONDONTWRITEBYTECODE`` unset), as it is for
+an installed package. BLAS runs single-threaded in both (``--blas-threads``, default 1): on these
+small matrices more threads only add contention, and on a shared machine they can slow the
+statistics several times over, which would flatter the ratios.
+
+    python benchmarks/bench_chapter.py                  # about two minutes
+    python benchmarks/bench_chapter.py --no-bootstrap   # the 4x goal only
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONNAIRE = ROOT / "questionnaires" / "crm_loyalty.yaml"
+DATA = ROOT / "questionnaires" / "crm_loyalty_example.csv"
+B = 5000
+#: What a run of ``analyze`` imports besides the statistics (measured in a fresh process).
+RUN_IMPORTS = ("import loyaltysurvey.cli, loyaltysurvey.workflow, loyaltysurvey.study, loyaltysurvey.report.build, "
+               "loyaltysurvey.report.docx, loyaltysurvey.report.html, loyaltysurvey.report.xlsx, matplotlib.figure, "
+               "matplotlib.backends.backend_agg")
+#: The statistics in a new process: what a notebook's first ``analyze`` costs, imports included.
+COLD_STATS = ("import loyaltysurvey; loyaltysurvey.analyze({q!r}, {d!r}, bootstrap=0)")
+
+
+def _env(blas_threads: int, cache: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = str(blas_threads)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = cache
+    src = str(ROOT / "src")  # this checkout's package, even when another one is installed
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _best(fn, repeats: int) -> tuple[float, float]:
+    """The shortest wall-clock time of ``repeats`` calls, and the least CPU time any call took."""
+    wall = cpu = float("inf")
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), _cpu()
+        fn()
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, _cpu() - start_cpu)
+    return wall, cpu
+
+
+def _show(label: str, t: tuple[float, float], against: tuple[float, float] | None = None, goal: float = 0,
+          what: str = "") -> None:
+    line = f"{label:44s} {t[0]:7.2f} s  (CPU {t[1]:6.2f} s)"
+    if against is not None:
+        wall, cpu = t[0] / against[0], t[1] / against[1]
+        line += (f"  = {wall:4.1f}x (CPU {cpu:4.1f}x) {what} (goal: at most {goal:g}x): "
+                 f"{'met' if wall <= goal else 'NOT met'}")
+    print(line)
+
+
+def _process(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, *args], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def command(out: Path, env: dict[str, str], bootstrap: int) -> list[str]:
+    return ["-m", "loyaltysurvey.cli", "analyze", str(QUESTIONNAIRE), str(DATA), "--out", str(out),
+            "--bootstrap", str(bootstrap)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of each timing without resampling")
+    parser.add_argument("--boot-repeats", type=int, default=2, help="repeats of each timing with resampling")
+    parser.add_argument("--blas-threads", type=int, default=1)
+    parser.add_argument("--no-bootstrap", action="store_true", help="skip the 5,000-resample timings")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _env(args.blas_threads, str(Path(tmp) / "pycache"))
+        os.environ.update({k: env[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
+        sys.path.insert(0, str(ROOT / "src"))
+
+        import loyaltysurvey
+        from loyaltysurvey.report import build_report, render_docx, render_html, render_xlsx
+
+        out = Path(tmp) / "out"
+        _process(command(out, env, 0), env)  # warm-up: bytecode cache, font cache
+        study = loyaltysurvey.analyze(QUESTIONNAIRE, DATA, bootstrap=0)
+        stats = _best(lambda: loyaltysurvey.analyze(QUESTIONNAIRE, DATA, bootstrap=0), args.repeats)
+        whole = _best(lambda: _process(command(out, env, 0), env), args.repeats)
+        startup = _best(lambda: _process(["-m", "loyaltysurvey.cli", "--version"], env), args.repeats)
+        imports = _best(lambda: _process(["-c", RUN_IMPORTS], env), args.repeats)
+        cold = _best(lambda: _process(["-c", COLD_STATS.format(q=str(QUESTIONNAIRE), d=str(DATA))], env),
+                     args.repeats)
+        report = build_report(study.results, study.settings.lang)
+        stages = {"report model and figures": lambda: build_report(study.results, study.settings.lang),
+                  "HTML": lambda: render_html(report), "Word": lambda: render_docx(report),
+                  "Excel": lambda: render_xlsx(report)}
+        times = {name: _best(fn, args.repeats) for name, fn in stages.items()}
+
+        print(f"Bundled example ({study.n} respondents, {len(report.tables)} tables, "
+              f"{sum(type(b).__name__ == 'Figure' for s in report.sections for b in s.blocks)} figures, "
+              f"language {study.settings.lang}); the least of {args.repeats} repeats; BLAS threads {args.blas_threads}")
+        _show("statistics alone, analyze(bootstrap=0)", stats)
+        _show("  the same in a new process (with imports)", cold)
+        _show("whole command, analyze --bootstrap 0", whole, stats, 4, "the statistics")
+        _show("  of which: start-up (--version)", startup)
+        _show("            start-up and imports of a run", imports)
+        for name, t in times.items():
+            _show(f"            {name}", t)
+        if args.no_bootstrap:
+            return
+
+        with_boot = _best(lambda: loyaltysurvey.analyze(QUESTIONNAIRE, DATA, bootstrap=B), args.boot_repeats)
+        resampling = (with_boot[0] - stats[0], with_boot[1] - stats[1])
+        whole_boot = _best(lambda: _process(command(out, env, B), env), args.boot_repeats)
+        print(f"{B} resamples of both engines (CB-SEM and PLS-SEM, --jobs 1); the least of {args.boot_repeats} repeats")
+        _show(f"statistics, analyze(bootstrap={B})", with_boot)
+        _show("resampling alone (the difference)", resampling)
+        _show(f"whole command, analyze --bootstrap {B}", whole_boot, resampling, 2, "the resampling")
+
+
+if __name__ == "__main__":
+    main()
