@@ -21,7 +21,7 @@ from .locale import Locale, load_locale
 from .figures import bar_chart, ipma_chart, path_diagram
 from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
                           fit_verdict)
-from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
 
 __all__ = ["build_report"]
 
@@ -82,6 +82,16 @@ class _Builder:
         return [self.figure(f"{prefix}_std", t("figures.standardized"),
                             path_diagram(nodes, names, coef, self.loc.rtl, bold, inside)),
                 self.figure(f"{prefix}_t", t("figures.tvalues"), path_diagram(nodes, names, tval, self.loc.rtl, bold))]
+
+    def item_label(self, item) -> str:
+        """An item's id, marked in the chapter's language when it is reverse-worded."""
+        return f"{item.id} {self.loc.t('marks.reverse')}" if item.reverse else item.id
+
+    def reverse_note(self, item_groups) -> tuple[str, ...]:
+        """The table note explaining the reverse-item mark, when the table lists a reverse-worded item."""
+        if any(item.reverse for group in item_groups for item in group):
+            return (f"{self.loc.t('marks.reverse')} {self.loc.t('notes.reverse')}",)
+        return ()
 
     def col(self, key: str) -> str:
         return self.loc.t(f"columns.{key}")
@@ -181,22 +191,23 @@ class _Builder:
         for c in self.q.constructs:
             for item in c.items:
                 s = stats.loc[item.id]
-                label = item.id + (" (R)" if item.reverse else "")
-                rows.append([Cell(label)] + ([Cell(self.loc.text(item.text))] if worded else []) +
+                rows.append([Cell(self.item_label(item))] + ([Cell(self.loc.text(item.text))] if worded else []) +
                             [Cell(_n(s["n"]), "int"), Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"),
                              Cell(_n(s["skewness"]), "dec2"), Cell(_n(s["kurtosis"]), "dec2")])
         items_table = self.table("items", t("tables.items"),
                                  [self.col("item")] + ([self.col("text")] if worded else []) +
                                  [self.col("n"), self.col("mean"), self.col("sd"), self.col("skewness"),
                                   self.col("kurtosis")], rows,
-                                 notes=("(R) " + t("notes.reverse"),) if reversed_items else ())
+                                 notes=self.reverse_note(c.items for c in self.q.constructs))
         points = list(self.r.distribution.columns)
-        dist_rows = [[Cell(item)] + [Cell(_n(v), "pct") for v in row]
+        items = {item.id: item for c in self.q.constructs for item in c.items}
+        dist_rows = [[Cell(self.item_label(items[item]) if item in items else item)] + [Cell(_n(v), "pct") for v in row]
                      for item, row in zip(self.r.distribution.index, self.r.distribution.to_numpy())]
         headers = [self.col("item")] + [
             f"{self.loc.num(p)}" + (f" ({scale.label(p, self.lang)})" if scale.labels and scale.min <= p <= scale.max
                                     else "") for p in points]
-        dist_table = self.table("distribution", t("tables.distribution"), headers, dist_rows)
+        dist_table = self.table("distribution", t("tables.distribution"), headers, dist_rows,
+                                notes=self.reverse_note(c.items for c in self.q.constructs))
         cs = self.r.construct_stats
         c_rows = []
         for c in self.q.constructs:
@@ -262,11 +273,11 @@ class _Builder:
             for item in c.items:
                 st = rel.items[item.id]
                 weak = R_DROP.passes(st.r_drop) is False
-                item_rows.append([Cell(item.id + (" (R)" if item.reverse else "")), Cell(st.r_drop, "r", weak),
+                item_rows.append([Cell(self.item_label(item)), Cell(st.r_drop, "r", weak),
                                   Cell(st.alpha_if_deleted, "r")])
             blocks.append(self.table(f"items_{c.id}", t("tables.item_reliability", name=self.loc.text(c.name)),
                                      [self.col("item"), self.col("r_drop"), self.col("alpha_if_deleted")],
-                                     item_rows, notes=(t("notes.threshold_rdrop"),)))
+                                     item_rows, notes=(*self.reverse_note([c.items]), t("notes.threshold_rdrop"))))
         return Section("reliability", t("sections.reliability"), tuple(blocks))
 
     # ------------------------------------------------------------------ CB-SEM
@@ -644,7 +655,8 @@ class _Builder:
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
             sections=(intro, *sections), references_title=t("references_title"),
-            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references))),
+            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references),
+                                          key=reference_key)),
             meta={"questionnaire": self.q.id})
 
 
