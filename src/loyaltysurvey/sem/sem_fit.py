@@ -28,7 +28,7 @@ from .bootstrap import BootstrapResult
 from .robust_fiml import fiml_robust
 from .identification import check_identification, degrees_of_freedom
 from .fiml import FimlObjective, Patterns, em_saturated
-from .fit import gfi, gfi_missing, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
+from .fit import gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
 from .ram import RamModel
 
@@ -36,7 +36,8 @@ __all__ = ["SEM", "SEMFit", "ESTIMATE_COLUMNS", "FIT_KEYS"]
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 FIT_KEYS = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
-            "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal"]
+            "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal", "chisq_df", "ifi", "nnfi", "pnfi", "pgfi", "rmr",
+            "ecvi"]
 Z975 = stats.norm.ppf(0.975)
 
 
@@ -91,7 +92,14 @@ class SEMFit:
 
     def fit_measures(self, keys: Sequence[str] | None = None) -> pd.Series:
         """lavaan's ``fitMeasures()`` under CONTRACT's names (``chisq, df, pvalue, cfi, tli, rmsea,
-        rmsea_ci_lower, rmsea_ci_upper, srmr, gfi, agfi, nfi, aic, bic, logl, ntotal`` and more)."""
+        rmsea_ci_lower, rmsea_ci_upper, srmr, gfi, agfi, nfi, aic, bic, logl, ntotal``, the LISREL-style
+        ``chisq_df, ifi, nnfi, pnfi, pgfi, rmr, ecvi`` and more).
+
+        >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
+        >>> fit = SEM(HS_MODEL).fit(holzinger_swineford())
+        >>> fit.fit_measures(["ifi", "nnfi", "pnfi", "pgfi", "rmr", "ecvi"]).round(3).tolist()  # as lavaan
+        [0.931, 0.896, 0.605, 0.503, 0.082, 0.423]
+        """
         series = pd.Series(self.measures, dtype=float)
         return series if keys is None else series[list(keys)]
 
@@ -441,6 +449,8 @@ class SEM:
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": float(logl),
             "unrestricted_logl": float(logl_h1), "baseline_chisq": float(Tb), "baseline_df": float(dfb),
             "npar": float(npar), "ntotal": float(N), "missing_patterns": float(len(patterns)),
+            # as lavaan with a mean structure: rmr over the EM (h1) moments with the means, pgfi with nel = p(p+3)/2
+            **parsimony_indices(T, df, Tb, dfb, g, nel, npar, N), "rmr": rmr(S_h1, Sigma, mu_h1, mu),
         }
 
     def _fit_measures(self, table: ParTable, sol: MLSolution, S: np.ndarray, Sigma: np.ndarray,
@@ -472,4 +482,5 @@ class SEM:
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": logl,
             "unrestricted_logl": unrestricted, "baseline_chisq": float(Tb), "baseline_df": float(dfb),
             "npar": float(npar), "ntotal": float(N),
+            **parsimony_indices(T, df, Tb, dfb, g, nel, npar, N), "rmr": rmr(S, Sigma),
         }
