@@ -112,6 +112,7 @@ def test_validate_summarises(tmp_path):
     (["--method", "ols"], "--method must be one of"),
     (["--estimator", "WLS"], "--estimator must be one of"),
     (["--jobs", "0"], "--jobs"),
+    (["--fit-layout", "wide"], "--fit-layout must be one of compact, lisrel"),
 ])
 def test_bad_options_exit_2(tmp_path, args, fragment):
     result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),

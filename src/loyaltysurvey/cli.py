@@ -139,13 +139,17 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                            help="PLS inner weighting: path, factorial or centroid."),
             ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
                                                       help="Construct of the importance-performance map "
-                                                           "(default: the model's final outcome).")) -> None:
+                                                           "(default: the model's final outcome)."),
+            fit_layout: str = typer.Option("compact", "--fit-layout",
+                                           help="CB-SEM fit table: compact (quantity, value, threshold, "
+                                                "verdict) or lisrel (index, desired value, model value, "
+                                                "result).")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
-                       pls_scheme=pls_scheme, ipma_target=ipma_target)
+                       pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)

@@ -65,7 +65,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``cb``, ``pls``, ``both``), ``missing`` (``listwise``, ``fiml``, ``mean``), ``estimator``
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
-        ``encoding``.
+        ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table).
 
     Raises
     ------

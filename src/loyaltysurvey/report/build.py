@@ -19,8 +19,8 @@ import numpy as np
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
 from .figures import bar_chart, ipma_chart, path_diagram
-from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
-                          fit_verdict)
+from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
+                          RHO_A, VIF, fit_verdict)
 from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
 
 __all__ = ["build_report"]
@@ -281,30 +281,51 @@ class _Builder:
         return Section("reliability", t("sections.reliability"), tuple(blocks))
 
     # ------------------------------------------------------------------ CB-SEM
+    #: The fit table's rows: ``compact`` (lavaan's order, TLI standing for NNFI) and ``lisrel``
+    #: (the order of LISREL's output, as theses print it).
+    _FIT_ROWS = {
+        "compact": ("chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "rmsea", "srmr", "gfi", "agfi", "nfi", "ifi",
+                    "pnfi", "pgfi", "rmr", "ecvi"),
+        "lisrel": ("chisq", "df", "pvalue", "chisq_df", "rmsea", "gfi", "agfi", "pgfi", "nfi", "nnfi", "pnfi", "cfi",
+                   "ifi", "rmr", "srmr", "ecvi"),
+    }
+
     def _fit_table(self, fit: dict, which: str) -> Table:
+        """The fit indices with their thresholds and verdicts, in the layout the settings ask for.
+
+        ``compact``: Quantity / Value / Threshold / Verdict; ``lisrel``: Index / Desired value /
+        Model value / Result (شاخص / مقدار مطلوب / مقدار مدل / نتیجه). A verdict is given only
+        where a cut-off with a citable source exists (thresholds.FIT_RULES); chi-square, df, p,
+        RMR and ECVI get "—" (thresholds.FIT_NO_VERDICT).
+        """
         t = self.loc.t
+        layout = getattr(self.r.settings, "fit_layout", "compact") or "compact"
         rows = []
-
-        def verdict(key: str, value: float) -> str:
-            return t(f"verdict_fit.{fit_verdict(key, value)}")
-
-        chisq, df = fit.get("chisq"), fit.get("df")
-        rows.append([Cell(t("fit_rows.chisq")), Cell(chisq, "dec2"), Cell(""), Cell("")])
-        rows.append([Cell(t("fit_rows.df")), Cell(df, "int"), Cell(""), Cell("")])
-        rows.append([Cell(t("fit_rows.pvalue")), Cell(fit.get("pvalue"), "p"), Cell(""), Cell("")])
-        if df:
-            ratio = chisq / df
-            rows.append([Cell(t("fit_rows.chisq_df")), Cell(ratio, "dec2"), Cell(t("fit_thresholds.chisq_df")),
-                         Cell(verdict("chisq_df", ratio))])
-        for key in ("cfi", "tli", "rmsea", "srmr", "gfi", "agfi", "nfi"):
+        for key in self._FIT_ROWS[layout]:
             value = fit.get(key)
-            shown = Cell(value, "r3")
+            if value is None:
+                continue
+            fmt = {"chisq": "dec2", "df": "int", "pvalue": "p", "chisq_df": "dec2", "ecvi": "dec3",
+                   "rmr": "dec3"}.get(key, "r3")
+            shown = Cell(value, fmt)
             if key == "rmsea":
                 shown = Cell((value, fit.get("rmsea_ci_lower"), fit.get("rmsea_ci_upper")), "est_ci:r3")
-            rows.append([Cell(t(f"fit_rows.{key}")), shown, Cell(t(f"fit_thresholds.{key}")),
-                         Cell(verdict(key, value), emphasis=verdict(key, value) == t("verdict_fit.poor"))])
-        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")),
-                          [self.col("quantity"), self.col("value"), self.col("threshold"), self.col("verdict")], rows)
+            label = t(f"fit_rows.{key}") if not (key == "tli" and layout == "compact") else t("fit_rows.tli_nnfi")
+            if key in FIT_NO_VERDICT:
+                threshold = t(f"fit_thresholds.{key}") if key in ("rmr", "ecvi") else "—"
+                verdict = Cell(t("verdict_fit.none"))
+            else:
+                grade = fit_verdict(key, value)
+                threshold = t(f"fit_thresholds.{key}")
+                verdict = Cell(t(f"verdict_fit.{grade}"), emphasis=grade == "poor")
+            if layout == "lisrel":
+                rows.append([Cell(label), Cell(threshold), shown, verdict])
+            else:
+                rows.append([Cell(label), shown, Cell(threshold), verdict])
+        columns = ([t("fit_lisrel.index"), t("fit_lisrel.desired"), t("fit_lisrel.model"), t("fit_lisrel.result")]
+                   if layout == "lisrel" else
+                   [self.col("quantity"), self.col("value"), self.col("threshold"), self.col("verdict")])
+        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")), columns, rows)
 
     def cfa(self) -> Section | None:
         cb = self.r.cbsem
