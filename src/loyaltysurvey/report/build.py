@@ -27,7 +27,7 @@ __all__ = ["build_report"]
 
 #: The criteria each engine's validity paragraph states, in order.
 _CB_CHECKS = ("loading", "cr", "ave", "fornell_larcker", "htmt")
-_PLS_CHECKS = ("pls_loading", "alpha", "rho_a", "cr", "ave", "htmt", "item_vif", "vif", "q2")
+_PLS_CHECKS = ("pls_loading", "alpha", "rho_a", "cr", "ave", "htmt", "item_vif", "vif", "q2", "q2_blindfolding")
 
 
 
@@ -516,6 +516,7 @@ class _Builder:
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
         blocks.append(self._pls_r2(fit, names))
+        blocks.extend(self._pls_global_fit(fit, names))
         if fit.prediction is not None and fit.prediction.items:
             blocks.append(self._pls_predict(fit))
         if fit.importance is not None and fit.importance.rows:
@@ -591,6 +592,45 @@ class _Builder:
                                                          t("columns_pls.r2_adj"), t("columns_h.interpretation"),
                                                          t("columns_pls.f2")], rows,
                           notes=(t("cfa.r2_note"), t("pls.f2_note")))
+
+    def _pls_global_fit(self, fit, names: dict) -> list:
+        """GoF, SRMR and NFI of the model, and the blindfolding Q² of its endogenous constructs.
+
+        The verdicts and bands come from the analysis (:func:`loyaltysurvey.analysis.pls_stage.pls_checks`:
+        ``gof_band``, ``model_fit``, ``q2_band``, ``q2_blindfolding``); nothing is computed here.
+        """
+        t = self.loc.t
+        checks = fit.checks or {}
+        failing = set(checks.get("model_fit", []))
+        mf = fit.model_fit
+        band = checks.get("gof_band")
+        rows = [[Cell(t("pls_fit.gof")), Cell(fit.gof, "r3"), Cell(t("pls_fit.gof_threshold")),
+                 Cell(t(f"bands.{band}") if band else "", emphasis=band == "negligible")]]
+        for key in ("srmr", "srmr_saturated", "nfi", "nfi_saturated"):
+            value = mf.get(key)
+            if value is None or value != value:
+                verdict = t("verdict_fit.na")
+            else:
+                verdict = t("pls_fit.not_met") if key in failing else t("pls_fit.met")
+            rows.append([Cell(t(f"pls_fit.{key}")), Cell(value, "r3"), Cell(t(f"pls_fit.{key.split('_')[0]}_threshold")),
+                         Cell(verdict, emphasis=key in failing)])
+        table = self.table("pls_fit", t("pls_fit.table"), [self.col("quantity"), self.col("value"),
+                                                             self.col("threshold"), self.col("verdict")], rows,
+                           notes=(t("pls_fit.gof_note"), t("pls_fit.srmr_note")))
+        bf = fit.blindfolding_result
+        q2 = bf["constructs"]
+        if not q2:
+            return [Paragraph(t("pls_fit.text_no_q2", table=table.number)), table, Paragraph(t("pls_fit.q2_none"))]
+        bands = checks.get("q2_band", {})
+        below = set(checks.get("q2_blindfolding", []))
+        q2_rows = [[Cell(names.get(c, c)), Cell(v["cv_redundancy"], "r3", c in below), Cell(v["cv_communality"], "r3"),
+                    Cell(v["sso"], "dec1"), Cell(t(f"bands.{bands[c]}") if c in bands else "", emphasis=c in below)]
+                   for c, v in q2.items()]
+        q2_table = self.table("pls_q2", t("pls_fit.q2_table", d=bf["omission_distance"]),
+                              [self.col("construct"), t("pls_fit.redundancy"), t("pls_fit.communality"),
+                               t("pls_fit.sso"), t("pls_fit.relevance")], q2_rows,
+                              notes=(t("pls_fit.q2_note", d=bf["omission_distance"]),))
+        return [Paragraph(t("pls_fit.text", table=table.number, q2=q2_table.number)), table, q2_table]
 
     def _pls_predict(self, fit) -> Table:
         t = self.loc.t
