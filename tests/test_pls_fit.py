@@ -230,3 +230,22 @@ def test_plsfit_reports_the_contract_keys():
     assert list(fit.q2_blindfolding.columns[:2]) == ["cv_redundancy", "cv_communality"]
     assert fit.blindfold(5).loc["Y", "cv_redundancy"] == pytest.approx(
         blindfolding(SMALL, SMALL_SPEC, 5)["constructs"]["Y"]["cv_redundancy"], abs=1e-9)
+
+
+def test_checks_judge_gof_srmr_nfi_and_q2():
+    """The verdicts are decided in the analysis (pls_checks), from the thresholds module."""
+    from loyaltysurvey.analysis.pls_stage import pls_checks
+    from loyaltysurvey.thresholds import GOF_BANDS, NFI_PLS, Q2_BANDS, SRMR_PLS
+    frame = pd.DataFrame(SMALL, columns=["X1", "X2", "X3", "M1", "M2", "Y1", "Y2", "Y3", "S1"])
+    fit = PLS({"X": ["X1", "X2", "X3"], "M": ["M1", "M2"], "Y": ["Y1", "Y2", "Y3"], "S": ["S1"]},
+              "M ~ X\nY ~ X + M\nS ~ Y").fit(frame)
+    checks = pls_checks(fit)
+    q2 = fit.blindfolding_result["constructs"]
+    assert checks["q2_band"] == {c: Q2_BANDS.band(v["cv_redundancy"]) for c, v in q2.items()}
+    assert checks["q2_band"]["Y"] == "small" and checks["q2_blindfolding"] == []  # .245: above 0, below .25
+    assert checks["gof_band"] == GOF_BANDS.band(fit.gof)
+    expected = [k for k, cut in (("srmr", SRMR_PLS), ("srmr_saturated", SRMR_PLS), ("nfi", NFI_PLS),
+                                 ("nfi_saturated", NFI_PLS)) if not cut.passes(fit.model_fit[k])]
+    assert checks["model_fit"] == expected
+    assert GOF_BANDS.band(0.36) == "large" and GOF_BANDS.band(0.2) == "small" and GOF_BANDS.band(0.05) == "negligible"
+    assert Q2_BANDS.band(-0.01) == "none" and SRMR_PLS.passes(0.08) is False and NFI_PLS.passes(0.91)

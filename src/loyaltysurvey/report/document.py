@@ -111,7 +111,8 @@ class Section:
 _YEAR = r"\(\d{4}[a-z]?\)\. "
 _ARTICLE = re.compile(r"^(?P<head>.*?" + _YEAR + r".+?[.?!] )(?P<italic>[^.?!()]+?, \d+)"
                       r"(?P<tail>(?:\([^)]*\))?, [\w–-]+\.?)$")
-_BOOK = re.compile(r"^(?P<head>.*?" + _YEAR + r")(?P<italic>[^()]+?)(?P<tail>(?: \([^)]*\))?\. [^.]+\.?)$")
+_BOOK = re.compile(r"^(?P<head>.*?" + _YEAR + r")(?P<italic>[^()]+?(?: \([A-Z][A-Za-z-]*\))?)"
+                   r"(?P<tail>(?: \([^)]*\))?\. [^.]+\.?)$")
 
 
 def apa_runs(reference: str) -> tuple[tuple[str, bool], ...]:
@@ -125,6 +126,8 @@ def apa_runs(reference: str) -> tuple[tuple[str, bool], ...]:
     ('Psychometrika, 30', True)
     >>> apa_runs("Kline, R. B. (2016). Principles and practice of SEM (4th ed.). Guilford Press.")[1]
     ('Principles and practice of SEM', True)
+    >>> apa_runs("Hair, J. F. (2017). A primer on structural equation modeling (PLS-SEM) (2nd ed.). Sage.")[1]
+    ('A primer on structural equation modeling (PLS-SEM)', True)
     >>> apa_runs("A note without a year.")
     (('A note without a year.', False),)
     """
