@@ -44,14 +44,17 @@ def _reliability(scored: pd.DataFrame, q: Questionnaire) -> tuple[dict[str, Scal
         if len(c.items) > 1 and ALPHA.passes(rel.alpha) is False:
             notices.append(Notice("low_reliability", f"Cronbach's alpha of {c.id} is {rel.alpha:.2f}, below "
                                   f"{ALPHA.value:.2f}; look at the items with a low corrected item-total "
-                                  "correlation", c.id))
+                                  "correlation", c.id,
+                                  {"construct": c.id, "alpha": rel.alpha, "threshold": ALPHA.value}))
         for item_id, stats in rel.items.items():
             if not math.isnan(stats.r_drop) and stats.r_drop < 0:
                 reverse = q.item(item_id).reverse
                 hint = ("it is marked reverse-worded: check that it really is"
                         if reverse else "is it reverse-worded? then mark it 'reverse: true'")
                 notices.append(Notice("negative_item_total", f"item {item_id} correlates negatively with the "
-                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id))
+                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id,
+                                      {"item": item_id, "construct": c.id, "r": stats.r_drop,
+                                       "advice": "check_reverse" if reverse else "mark_reverse"}))
     return reliability, notices
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
+from .notices import notice_text
 from .figures import bar_chart, ipma_chart, path_diagram
 from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
                           fit_verdict)
@@ -630,13 +631,12 @@ class _Builder:
         t = self.loc.t
         if not self.r.notices:
             return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
-        titles = self.loc.data.get("notice_titles", {})
-
-        def text(n) -> str:  # the message itself is written in English by the analysis that raised it
-            title = titles.get(n.code)
-            return f"{title}: {n.message}" if title else n.message
-
-        return Section("notes", t("sections.notes"), tuple(Callout(text(n)) for n in self.r.notices))
+        # written from each notice's params in the chapter's language (never its English message),
+        # naming constructs and demographics as the tables do; items go by their ids
+        names = {c.id: self.loc.text(c.name) or c.id for c in self.q.constructs}
+        names.update({d.id: _in_sentence(self.loc.text(d.name) or d.id) for d in self.q.demographics})
+        return Section("notes", t("sections.notes"),
+                       tuple(Callout(notice_text(n, self.loc, names)) for n in self.r.notices))
 
     def build(self) -> Report:
         from .. import __version__

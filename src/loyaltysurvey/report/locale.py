@@ -188,13 +188,13 @@ class Locale:
         return to_persian_digits(text) if self.persian_digits else text
 
     def num(self, value: Any, fmt: str = "int") -> str:
-        """Format a number for reading: ``int``, ``dec1/2/3``, ``r`` (bounded by 1), ``p``, ``pct``;
+        """Format a number for reading: ``int``, ``dec1/2/3``, ``r`` (bounded by 1), ``p``, ``pct``, ``g``;
         an interval ``(lower, upper)`` with ``ci:<format>`` and an estimate with its interval
         ``(est, lower, upper)`` with ``est_ci:<format>``.
 
         ``int`` rounds; ``decN`` gives N decimals; ``r`` and ``r3`` two or three decimals and,
         in APA style, no leading zero (values bounded by 1); ``p`` three decimals or "< .001";
-        ``pct`` one decimal. Minus signs are true minus signs (U+2212); NaN, infinities and
+        ``pct`` one decimal; ``g`` as few digits as the value needs (a scale point, 3 or 3.5). Minus signs are true minus signs (U+2212); NaN, infinities and
         ``None`` are an en dash; text is returned as it is. Persian style writes Persian
         digits and the Persian decimal separator.
 
@@ -239,6 +239,8 @@ class Locale:
                 text = _no_leading_zero(text)
         elif fmt == "pct":
             text = f"{value:.1f}"
+        elif fmt == "g":
+            text = f"{value:g}"
         elif fmt.startswith("dec"):
             text = f"{value:.{int(fmt[3:])}f}"
         else:
