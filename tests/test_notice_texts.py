@@ -288,7 +288,7 @@ def test_the_persian_chapter_notes_are_persian(studies):
         joined = "\n".join(notes)
         assert load_locale("fa").num(study.n) in joined  # the respondents, counted in Persian digits
     a_notes = "\n".join(_html_notes(build_report(studies[0].results, "fa", date(2026, 11, 23))))
-    for fragment in ("فایل داده‌ها ستونی برای سابقه‌ی مشتری بودن ندارد",  # the demographic by its Persian name
+    for fragment in ("فایل داده‌ها ستونی برای سابقهٔ مشتری بودن ندارد",  # the demographic by its Persian name
                      "آلفای کرونباخ سازهٔ رضایت مشتری برابر ۰٫",          # the construct by its Persian name
                      "(نخستین مورد: گویهٔ LOY2، ردیف ۳، مقدار ۷)",          # the item by its id, numbers in Persian
                      "(گویهٔ KCF4، ردیف ۵، مقدار ۳٫۵)", "«lots»", "(ردیف ۲، «۹»)",
