@@ -254,3 +254,16 @@ def test_chapter_names_what_fails():
         for word in words:
             assert word in text, (lang, word)
     assert math.isfinite(results.checks.mcar["chisq"])
+
+
+def test_little_is_skipped_rather_than_exhausting_memory(monkeypatch):
+    from loyaltysurvey.analysis import missingness
+
+    rng = np.random.default_rng(4)
+    x = _correlated(rng, 200)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    full = little_mcar(pd.DataFrame(x))
+    monkeypatch.setattr(missingness, "MAX_PATTERN_CELLS", 16 * (full["patterns"] - 1))
+    res = little_mcar(pd.DataFrame(x))
+    assert np.isnan(res["chisq"]) and res["df"] == full["df"] and res["patterns"] == full["patterns"]
+    assert "too many" in res["skipped"]

@@ -83,7 +83,9 @@ def missing_section(b) -> Section | None:
                            Cell(mcar["patterns"], "int"), Cell(t("screening.mcar_rule")), _verdict(b, passed)]],
                          notes=(t("screening.mcar_note"),))
     key = "mcar_na" if passed is None else ("mcar_ok" if passed else "mcar_bad")
-    verdict = t(f"screening.{key}", df=mcar["df"], chisq=b.loc.num(mcar["chisq"], "dec2"), p=_p(b, mcar["pvalue"]))
+    if mcar.get("skipped"):
+        key = "mcar_skipped"
+    verdict = t(f"screening.{key}", df=mcar["df"], patterns=mcar["patterns"], chisq=b.loc.num(mcar["chisq"], "dec2"), p=_p(b, mcar["pvalue"]))
     text = t("screening.missing_text", cells=m["cells"], n=m["n"], missing=m["missing_cells"],
              percent=_pct(b, m["percent"]), complete=m["complete"], complete_percent=_pct(b, 100 * m["complete"] / m["n"]),
              items_table=items_table.number, respondents_table=resp_table.number, mcar_table=mcar_table.number)
