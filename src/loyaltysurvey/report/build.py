@@ -1,8 +1,10 @@
 """Building the report model from analysis results (no statistics are computed here).
 
 :func:`build_report` lays out the chapter in the order theses use: sample and
-response, demographics, descriptives, normality, reliability, data-quality
-notes, references. Texts come from the locale files; numbers stay numbers.
+response, demographics, descriptives, missing data, normality (univariate and
+multivariate), the constructs' status against the scale midpoint, reliability,
+sampling adequacy, common method bias, the models, data-quality notes,
+references (the sections of the measurement checks are in :mod:`.screening`). Texts come from the locale files; numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -702,6 +704,7 @@ def build_report(results: AnalysisResults, lang: str, today: date | None = None)
         data = ingest(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]])
         report = build_report(analyze_responses(data, Settings.resolve(q, method="cb")), "en")
         [s.id for s in report.sections]
-        # ['intro', 'sample', 'descriptives', 'normality', 'reliability', 'cfa', 'sem', 'notes']
+        # ['intro', 'sample', 'descriptives', 'missing', 'normality', 'multivariate_normality',
+        #  'construct_tests', 'reliability', 'sampling_adequacy', 'common_method', 'cfa', 'sem', 'notes']
     """
     return _Builder(results, lang, today or date.today()).build()
