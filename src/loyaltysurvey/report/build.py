@@ -4,7 +4,8 @@
 response, demographics, descriptives, missing data, normality (univariate and
 multivariate), the constructs' status against the scale midpoint, reliability,
 sampling adequacy, common method bias, the models, data-quality notes,
-references (the sections of the measurement checks are in :mod:`.screening`). Texts come from the locale files; numbers stay numbers.
+references (the sections of the measurement checks are in :mod:`.screening`).
+Texts come from the locale files; numbers stay numbers.
 """
 
 from __future__ import annotations
