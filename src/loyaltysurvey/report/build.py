@@ -1,8 +1,11 @@
 """Building the report model from analysis results (no statistics are computed here).
 
 :func:`build_report` lays out the chapter in the order theses use: sample and
-response, demographics, descriptives, normality, reliability, data-quality
-notes, references. Texts come from the locale files; numbers stay numbers.
+response, demographics, descriptives, missing data, normality (univariate and
+multivariate), the constructs' status against the scale midpoint, reliability,
+sampling adequacy, common method bias, the models, data-quality notes,
+references (the sections of the measurement checks are in :mod:`.screening`).
+Texts come from the locale files; numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from .figures import bar_chart, ipma_chart, path_diagram
 from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
                           fit_verdict)
 from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
+from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
+                        multivariate_normality_section)
 
 __all__ = ["build_report"]
 
@@ -52,10 +57,21 @@ class _Builder:
         self.today = today
         self._numbers = count(1)
         self._figures = count(1)
+        self.cited: set[str] = set()
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
         return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
+
+    def cite(self, *keys: str) -> None:
+        """Add the references of the methods a section shows (keys of the locale's ``method_references``);
+        only these, of those conditional references, enter the reference list."""
+        self.cited.update(keys)
+
+    def method_references(self) -> set[str]:
+        """The cited entries of the locale's ``method_references`` (unknown keys are skipped)."""
+        table = self.loc.data.get("method_references") or {}
+        return {table[k] for k in self.cited if k in table}
 
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
         return Figure(id, caption, png, next(self._figures), width)
@@ -641,8 +657,10 @@ class _Builder:
     def build(self) -> Report:
         from .. import __version__
         t = self.loc.t
-        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
-                                self.reliability(), self.cfa(), self.sem(), self.pls(), self.notes())
+        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
+                                self.normality(), multivariate_normality_section(self), construct_tests_section(self),
+                                self.reliability(), adequacy_section(self), common_method_section(self),
+                                self.cfa(), self.sem(), self.pls(), self.notes())
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
@@ -655,8 +673,8 @@ class _Builder:
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
             sections=(intro, *sections), references_title=t("references_title"),
-            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references),
-                                          key=reference_key)),
+            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references)
+                                    | self.method_references(), key=reference_key)),
             meta={"questionnaire": self.q.id})
 
 
@@ -687,6 +705,7 @@ def build_report(results: AnalysisResults, lang: str, today: date | None = None)
         data = ingest(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]])
         report = build_report(analyze_responses(data, Settings.resolve(q, method="cb")), "en")
         [s.id for s in report.sections]
-        # ['intro', 'sample', 'descriptives', 'normality', 'reliability', 'cfa', 'sem', 'notes']
+        # ['intro', 'sample', 'descriptives', 'missing', 'normality', 'multivariate_normality',
+        #  'construct_tests', 'reliability', 'sampling_adequacy', 'common_method', 'cfa', 'sem', 'notes']
     """
     return _Builder(results, lang, today or date.today()).build()
