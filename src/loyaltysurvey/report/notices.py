@@ -58,9 +58,7 @@ class _Writer(string.Formatter):
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, (int, float)):
-            text = self.loc.num(value, format_spec or ("int" if isinstance(value, int) else "g"))
-            # in right-to-left text a left-to-right mark keeps the minus sign before the digits
-            return "\u200e" + text if self.loc.rtl and text.startswith("\u2212") else text
+            return self.loc.num(value, format_spec or ("int" if isinstance(value, int) else "g"))
         return str(value)
 
 
