@@ -506,8 +506,8 @@ def _json(path: Path) -> dict:
 
 def _notices_well_formed(notices: list) -> None:
     for notice in notices:
-        assert set(notice) == {"code", "message", "subject"}, notice
-        assert notice["code"] and notice["message"], notice
+        assert set(notice) == {"code", "message", "subject", "params"}, notice
+        assert notice["code"] and notice["message"] and isinstance(notice["params"], dict), notice
 
 
 def test_zero_variance_item_is_a_warning(tmp_path):

@@ -22,7 +22,7 @@ def test_apa_numbers():
 
 def test_persian_numbers():
     fa = load_locale("fa")
-    assert fa.num(0.456, "r") == "۰٫۴۶" and fa.num(-1.5, "dec2") == "−۱٫۵۰"
+    assert fa.num(0.456, "r") == "۰٫۴۶" and fa.num(-1.5, "dec2") == "\u200e−۱٫۵۰"  # LRM: minus before digits
     assert fa.num(425) == "۴۲۵" and fa.num(0.0004, "p") == "< ۰٫۰۰۱"
     assert fa.t("section_number", k=3) == "۴-۳"
 

@@ -353,3 +353,50 @@ def test_paths_read_from_cause_to_effect(browser, demo_chapters, lang):
         assert as_read == tuple(name_of[n] for n in names), cell      # reading order = logical order
         seen.add(as_read)
     assert chains <= seen, chains - seen                              # and it runs cause -> effect
+
+
+MINUS_PROBE = """() => {
+  // Every minus sign in the chapter's text that stands before a digit: the box of the minus and
+  // the box of the digit after it, as Chromium lays them out.
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    for (let i = text.indexOf('\\u2212'); i >= 0; i = text.indexOf('\\u2212', i + 1)) {
+      if (!/[0-9\\u06f0-\\u06f9]/.test(text[i + 1] || '')) continue;
+      const box = (a) => { const r = document.createRange(); r.setStart(node, a); r.setEnd(node, a + 1);
+                           const b = r.getClientRects()[0]; return b ? {left: b.left, right: b.right} : null; };
+      const minus = box(i), digit = box(i + 1);
+      if (minus && digit) out.push({text: text.slice(Math.max(0, i - 8), i + 8), minus, digit});
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_negative_numbers_read_with_the_minus_first(browser, demo_chapters, tmp_path, lang):
+    """Numbers run left to right in both languages, so a minus sign stands left of its digits in
+    the laid-out text: in the demo chapter (negative skewness and kurtosis in its tables) and in a
+    chapter whose paragraphs, notes and table cells hold negative numbers written by the locale."""
+    from loyaltysurvey.report import load_locale, render_html
+    from loyaltysurvey.report.document import Callout, Cell, Paragraph, Report, Section, Table
+
+    loc = load_locale(lang)
+    numbers = [loc.num(-0.32, "dec2"), loc.num(-12, "int"), loc.num((-0.5, 0.25), "ci:dec2")]
+    blocks = (Paragraph(" ".join(f"{loc.t('labels.table')} {n}" for n in numbers)),
+              Callout(f"{loc.t('labels.note')} {numbers[0]}"),
+              Table("t", "t", ("a", "b"), ((Cell("x"), Cell(-0.32, "dec2")),), number=1))
+    report = Report(lang, loc.rtl, "t", "t", "t", "DejaVu Sans", (), (Section("s", "s", blocks),))
+    own = tmp_path / "negative.html"
+    own.write_text(render_html(report), encoding="utf-8")
+    signs = []
+    for page_path in (demo_chapters[lang][0] / "report.html", own):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(page_path.as_uri(), wait_until="load")
+        found = page.evaluate(MINUS_PROBE)
+        page.close()
+        assert found, page_path
+        signs += found
+    wrong = [s["text"] for s in signs if not s["minus"]["right"] <= s["digit"]["left"] + 0.5]
+    assert not wrong, wrong[:5]

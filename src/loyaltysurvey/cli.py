@@ -182,6 +182,8 @@ def _summary_lines(study, out: Path) -> list[str]:
                      f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
     if study.notices:
         lines.append(f"{len(study.notices)} data-quality notes: see the chapter's last section")
+        # the chapter says that a model failed, in its own language; the reason is said here
+        lines.extend(f"  {n.message}" for n in study.notices if n.code in ("cfa_failed", "sem_failed", "pls_failed"))
     files = [n for n in ("report.html", "report.docx", "tables.xlsx", "results.json", "clean.csv", "ingest.json")
              if (Path(out) / n).exists()]
     lines.append(f"Written to {out}: {', '.join(files)}")

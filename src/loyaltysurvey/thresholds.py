@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 __all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
-           "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS"]
+           "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
+           "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P"]
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,22 @@ NFI_PLS = Cutoff(0.90, "Bentler & Bonett, 1980", strict=True)
 def fit_verdict(key: str, value: float | None) -> str:
     """The verdict of fit index ``key`` (a key of :data:`FIT_RULES`)."""
     return FIT_RULES[key].verdict(value)
+
+
+# ---------------------------------------------------------------- measurement checks and construct tests
+#: Kaiser-Meyer-Olkin measure: .90 marvellous, .80 meritorious, .70 middling, .60 mediocre, .50 miserable,
+#: below .50 unacceptable (Kaiser, 1974).
+KMO_BANDS = Bands(((0.90, "marvellous"), (0.80, "meritorious"), (0.70, "middling"), (0.60, "mediocre"),
+                   (0.50, "miserable")), "unacceptable", "Kaiser, 1974")
+#: Overall KMO adequate for factor analysis: at least .60, "mediocre" or better (Kaiser, 1974).
+KMO = Cutoff(0.60, "Kaiser, 1974")
+#: Per-item measure of sampling adequacy: items below .50 are candidates for removal (Hair et al., 2019).
+MSA_ITEM = Cutoff(0.50, "Hair et al., 2019")
+#: Bartlett's test of sphericity must reject (p < .05) for the correlations to be worth factoring (Bartlett, 1950).
+BARTLETT_P = Cutoff(0.05, "Bartlett, 1950", higher_is_better=False, strict=True)
+#: Harman's single factor: common method bias is a concern when the first factor takes 50% or more (Podsakoff et al., 2003).
+HARMAN = Cutoff(0.50, "Podsakoff et al., 2003", higher_is_better=False, strict=True)
+#: Mardia's tests: p of at least .05 does not reject multivariate normality (Mardia, 1970).
+MARDIA_P = Cutoff(0.05, "Mardia, 1970")
+#: Little's MCAR test: p of at least .05 does not reject missing completely at random (Little, 1988).
+MCAR_P = Cutoff(0.05, "Little, 1988")

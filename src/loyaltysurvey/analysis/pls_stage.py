@@ -50,17 +50,19 @@ def _blindfolding_notices(fit: PLSFit) -> tuple[Notice, ...]:
     bf = fit.blindfolding_result
     notices = []
     if bf["omission_distance"] != 7:
-        notices.append(Notice("pls_blindfolding", f"the omission distance D = 7 divides the number of respondents "
-                              f"({fit.n}), which would omit all of a respondent's answers to a construct in the same "
-                              f"round; as Hair et al. (2017) ask, D = {bf['omission_distance']} was used instead"))
+        notices.append(Notice("pls_blindfolding_distance", f"the omission distance D = 7 divides the number of "
+                              f"respondents ({fit.n}), which would omit all of a respondent's answers to a construct "
+                              f"in the same round; as Hair et al. (2017) ask, D = {bf['omission_distance']} was used "
+                              "instead", "", {"n": fit.n, "distance": bf["omission_distance"]}))
     elif bf["whole_cases"]:
-        notices.append(Notice("pls_blindfolding", f"no omission distance from 5 to 12 leaves n = {fit.n} "
+        notices.append(Notice("pls_blindfolding_whole", f"no omission distance from 5 to 12 leaves n = {fit.n} "
                               "undivided; each blindfolding round omitted all of a respondent's answers to a "
-                              "construct at once, so the cross-validated communality is close to 0 by construction"))
-    failed = [c for c, v in bf["constructs"].items() if v["cv_redundancy"] != v["cv_redundancy"]]
-    if failed:
-        notices.append(Notice("pls_blindfolding", "a blindfolding round did not converge, so Q² is missing for "
-                              + ", ".join(failed)))
+                              "construct at once, so the cross-validated communality is close to 0 by construction",
+                              "", {"n": fit.n}))
+    for c, v in bf["constructs"].items():
+        if v["cv_redundancy"] != v["cv_redundancy"]:
+            notices.append(Notice("pls_blindfolding_failed", f"a blindfolding round of {c} did not converge, so its "
+                                  "Q² is missing", c, {"construct": c}))
     return tuple(notices)
 
 

@@ -145,7 +145,7 @@ class PLS:
         estimate = fit_pls(X, spec)
         notices = () if estimate.converged else (
             Notice("pls_not_converged", f"the PLS algorithm did not converge in {estimate.iterations} iterations; "
-                   "the results are not trustworthy"),)
+                   "the results are not trustworthy", "", {"iterations": estimate.iterations}),)
         ev = evaluate(estimate, spec, X, columns)
         return PLSFit(spec, tuple(columns), X, estimate, ev, "casewise" if missing == "listwise" else missing,
                       level, notices=notices)
@@ -185,8 +185,8 @@ class PLSFit:
         jack = jackknife_draws(self.data, self.spec, self.estimate.weights)
         notices = self.notices
         if failed:
-            notices += (Notice("pls_bootstrap_failed", f"{failed} PLS bootstrap resamples could not be estimated "
-                               "and were left out"),)
+            notices += (Notice("pls_bootstrap_failed", f"{failed} of {B} PLS bootstrap resamples could not be "
+                               "estimated and were left out", "", {"failed": failed, "resamples": B}),)
         return replace(self, resamples=PLSResamples(draws, jack, B, failed, seed), notices=notices)
 
     def predict(self, folds: int = 10, reps: int = 10, seed: int | None = None) -> PLSPrediction:

@@ -1,8 +1,11 @@
 """Building the report model from analysis results (no statistics are computed here).
 
 :func:`build_report` lays out the chapter in the order theses use: sample and
-response, demographics, descriptives, normality, reliability, data-quality
-notes, references. Texts come from the locale files; numbers stay numbers.
+response, demographics, descriptives, missing data, normality (univariate and
+multivariate), the constructs' status against the scale midpoint, reliability,
+sampling adequacy, common method bias, the models, data-quality notes,
+references (the sections of the measurement checks are in :mod:`.screening`).
+Texts come from the locale files; numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import numpy as np
 
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
+from .notices import notice_text
 from .figures import bar_chart, ipma_chart, path_diagram
 from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
                           RHO_A, VIF, fit_verdict)
 from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
+from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
+                        multivariate_normality_section)
 
 __all__ = ["build_report"]
 
@@ -51,10 +57,21 @@ class _Builder:
         self.today = today
         self._numbers = count(1)
         self._figures = count(1)
+        self.cited: set[str] = set()
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
         return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
+
+    def cite(self, *keys: str) -> None:
+        """Add the references of the methods a section shows (keys of the locale's ``method_references``);
+        only these, of those conditional references, enter the reference list."""
+        self.cited.update(keys)
+
+    def method_references(self) -> set[str]:
+        """The cited entries of the locale's ``method_references`` (unknown keys are skipped)."""
+        table = self.loc.data.get("method_references") or {}
+        return {table[k] for k in self.cited if k in table}
 
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
         return Figure(id, caption, png, next(self._figures), width)
@@ -300,6 +317,7 @@ class _Builder:
         """
         t = self.loc.t
         layout = getattr(self.r.settings, "fit_layout", "compact") or "compact"
+        self.cite("mulaik1989", "browne_cudeck1989")  # the PNFI/PGFI threshold and ECVI
         rows = []
         for key in self._FIT_ROWS[layout]:
             value = fit.get(key)
@@ -600,6 +618,7 @@ class _Builder:
         ``gof_band``, ``model_fit``, ``q2_band``, ``q2_blindfolding``); nothing is computed here.
         """
         t = self.loc.t
+        self.cite("tenenhaus2005", "wetzels2009", "henseler_sarstedt2013", "henseler2014", "henseler2016", "hair2017")
         checks = fit.checks or {}
         failing = set(checks.get("model_fit", []))
         mf = fit.model_fit
@@ -621,6 +640,7 @@ class _Builder:
         q2 = bf["constructs"]
         if not q2:
             return [Paragraph(t("pls_fit.text_no_q2", table=table.number)), table, Paragraph(t("pls_fit.q2_none"))]
+        self.cite("hair_risher2019", "stone1974", "geisser1974")
         bands = checks.get("q2_band", {})
         below = set(checks.get("q2_blindfolding", []))
         q2_rows = [[Cell(names.get(c, c)), Cell(v["cv_redundancy"], "r3", c in below), Cell(v["cv_communality"], "r3"),
@@ -691,19 +711,20 @@ class _Builder:
         t = self.loc.t
         if not self.r.notices:
             return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
-        titles = self.loc.data.get("notice_titles", {})
-
-        def text(n) -> str:  # the message itself is written in English by the analysis that raised it
-            title = titles.get(n.code)
-            return f"{title}: {n.message}" if title else n.message
-
-        return Section("notes", t("sections.notes"), tuple(Callout(text(n)) for n in self.r.notices))
+        # written from each notice's params in the chapter's language (never its English message),
+        # naming constructs and demographics as the tables do; items go by their ids
+        names = {c.id: self.loc.text(c.name) or c.id for c in self.q.constructs}
+        names.update({d.id: _in_sentence(self.loc.text(d.name) or d.id) for d in self.q.demographics})
+        return Section("notes", t("sections.notes"),
+                       tuple(Callout(notice_text(n, self.loc, names)) for n in self.r.notices))
 
     def build(self) -> Report:
         from .. import __version__
         t = self.loc.t
-        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
-                                self.reliability(), self.cfa(), self.sem(), self.pls(), self.notes())
+        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
+                                self.normality(), multivariate_normality_section(self), construct_tests_section(self),
+                                self.reliability(), adequacy_section(self), common_method_section(self),
+                                self.cfa(), self.sem(), self.pls(), self.notes())
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
@@ -716,8 +737,8 @@ class _Builder:
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
             sections=(intro, *sections), references_title=t("references_title"),
-            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references),
-                                          key=reference_key)),
+            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references)
+                                    | self.method_references(), key=reference_key)),
             meta={"questionnaire": self.q.id})
 
 
@@ -748,6 +769,7 @@ def build_report(results: AnalysisResults, lang: str, today: date | None = None)
         data = ingest(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]])
         report = build_report(analyze_responses(data, Settings.resolve(q, method="cb")), "en")
         [s.id for s in report.sections]
-        # ['intro', 'sample', 'descriptives', 'normality', 'reliability', 'cfa', 'sem', 'notes']
+        # ['intro', 'sample', 'descriptives', 'missing', 'normality', 'multivariate_normality',
+        #  'construct_tests', 'reliability', 'sampling_adequacy', 'common_method', 'cfa', 'sem', 'notes']
     """
     return _Builder(results, lang, today or date.today()).build()

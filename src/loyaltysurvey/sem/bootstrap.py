@@ -295,10 +295,11 @@ def bootstrap_fit(fit: "SEMFit", X: np.ndarray, B: int, seed: int | None, *, job
     notices = list(fit.notices)
     if inadmissible:
         notices.append(Notice("bootstrap_inadmissible", f"{inadmissible} of {boot.successful} bootstrap solutions "
-                              "have a negative variance (nonadmissible); they are kept, as lavaan keeps them"))
+                              "have a negative variance (nonadmissible); they are kept, as lavaan keeps them", "",
+                              {"inadmissible": inadmissible, "successful": boot.successful}))
     if boot.failed:
         notices.append(Notice("bootstrap_failed", f"{boot.failed} of {B} bootstrap resamples did not converge and "
-                              "were left out, as lavaan does"))
+                              "were left out, as lavaan does", "", {"failed": boot.failed, "resamples": B}))
     return replace(fit, params=est, notices=tuple(notices), bootstrap=boot, bootstrap_info=info)
 
 

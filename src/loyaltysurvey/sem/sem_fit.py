@@ -342,7 +342,7 @@ class SEM:
         if not sol.converged:
             notices.append(Notice("not_converged", f"the estimation did not converge in {sol.iterations} "
                                   "iterations; the estimates are not trustworthy: simplify the model or check "
-                                  "the data"))
+                                  "the data", "", {"iterations": sol.iterations}))
         info = (N / 2) * sol.information
         Sigma, mu, full, _ = model.implied(sol.theta)
         if robust is not None and robust.get("fiml"):
@@ -376,7 +376,7 @@ class SEM:
             if p.op == "~~" and p.lhs == p.rhs and est < 0:
                 notices.append(Notice("heywood", f"the variance of '{p.lhs}' is negative ({est:.3f}), a Heywood "
                                       "case: the model is misspecified or the sample too small; check this "
-                                      "construct's items", p.lhs))
+                                      "construct's items", p.lhs, {"variable": p.lhs, "variance": est}))
         if table.definitions:
             evaluate = compile_definitions(table)
             defs = evaluate(sol.theta, values)
