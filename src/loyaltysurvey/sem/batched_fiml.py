@@ -16,14 +16,14 @@ row to ``u = (z, yhat_m)``; ``C = K[m, m]^-1`` is the conditional covariance of
 the missing part. Then ``z' Sigma_oo^-1 z = u' K u`` and
 ``log|Sigma_oo| = log|Sigma| + log|K[m, m]|`` (the Schur complement), so
 
-``-2 logL = sum_i w_i p_i log(2 pi) + N log|Sigma| + sum_g n_g log|K[m_g, m_g]| + tr(K S_u)``
+``-2 logL = sum_i w_i p_i log(2 pi) + n log|Sigma| + sum_g n_g log|K[m_g, m_g]| + tr(K S_u)``
 
-with ``S_u = sum_i w_i u_i u_i'`` (a complete row has ``u = y - mu``): the
+with ``n = sum_i w_i`` and ``S_u = sum_i w_i u_i u_i'`` (a complete row has ``u = y - mu``): the
 likelihood :class:`~loyaltysurvey.sem.fiml.Patterns` computes, with weights.
 Its gradient with respect to ``Sigma`` and ``mu`` is the EM identity
 (Dempster, Laird & Rubin, 1977)
 
-``K (N Sigma - sum_g n_g P_g C_g P_g' - S_u) K``  and  ``-2 K sum_i w_i u_i``
+``K (n Sigma - sum_g n_g P_g C_g P_g' - S_u) K``  and  ``-2 K sum_i w_i u_i``
 
 (``P_g`` puts the missing variables of pattern ``g`` in place), mapped to the
 parameters analytically (:meth:`~loyaltysurvey.sem.batched.BatchedML.gradient`
@@ -176,8 +176,13 @@ class BatchedFIML:
             position[ids] = np.arange(ids.size)
             rows = np.nonzero(np.isin(row_pattern, ids))[0]               # among the incomplete rows
             where = position[row_pattern[rows]]
+            row_midx = midx[where]
+            real_row, real_slot = np.nonzero(row_midx < p)                # the missing cells, no padding
             self.groups.append({
-                "ids": ids, "midx": midx, "rows": rows, "where": where, "row_midx": midx[where],
+                "ids": ids, "midx": midx, "rows": rows, "where": where,
+                "gather": np.minimum(row_midx, p - 1), "valid": (row_midx < p).astype(float),
+                "cell_rows": rows[real_row], "cell_cols": row_midx[real_row, real_slot],
+                "cell_pos": (real_row, real_slot),
                 "cells": (midx[:, :, None] * (p + 1) + midx[:, None, :]).ravel(),   # cells of P C P'
                 "pad": np.einsum("gi,ij->gij", (midx == p).astype(float), np.eye(width))})
         self.mean_sel = model.mat == 2
@@ -209,10 +214,8 @@ class BatchedFIML:
         Updates ``ok`` where a ``K[m, m]`` is not positive definite.
         """
         k, p = K.shape[0], self.p
-        R = self.X_i.shape[0]
-        Z = (self.X_i[None] - mu[:, None, :]) * self.mask_i                # y_o - mu_o, 0 where missing
-        KZ = np.concatenate([Z @ K, np.zeros((k, R, 1))], axis=2)           # K[:, o] z, dummy column last
-        U = np.concatenate([Z, np.zeros((k, R, 1))], axis=2)                # the completed rows u
+        U = self.X_i[None] - mu[:, None, :] * self.mask_i                # y_o - mu_o, 0 where missing
+        KZ = U @ K                                                          # K[:, o] z
         Kp = np.zeros((k, p + 1, p + 1))
         Kp[:, :p, :p] = K
         logdet = np.zeros(k)
@@ -223,13 +226,12 @@ class BatchedFIML:
             C, logdet_m, ok_m = _spd_inverse(Kp[:, midx[:, :, None], midx[:, None, :]] + grp["pad"])
             ok &= ok_m.all(axis=1)
             logdet += (st.n[:, ids] * logdet_m).sum(axis=1)
-            rows, row_midx = grp["rows"][:, None], grp["row_midx"]
-            a = KZ[:, rows, row_midx]                                        # K[m, o] z, (k, R_r, r)
-            U[:, rows, row_midx] = -(C[:, grp["where"]] * a[:, :, None, :]).sum(axis=3)
+            a = KZ[:, grp["rows"][:, None], grp["gather"]] * grp["valid"]       # K[m, o] z, (k, R_r, r)
+            yhat = -(C[:, grp["where"]] * a[:, :, None, :]).sum(axis=3)      # the conditional means
+            U[:, grp["cell_rows"], grp["cell_cols"]] = yhat[:, grp["cell_pos"][0], grp["cell_pos"][1]]
             weighted = C * st.n[:, ids, None, None]
             PCP += np.bincount((grp["cells"][None, :] + offsets).ravel(), weights=weighted.ravel(),
                                minlength=PCP.size)
-        U = U[:, :, :p]
         Uw = U * st.w[:, :, None]
         return (logdet, PCP.reshape(k, p + 1, p + 1)[:, :p, :p], np.swapaxes(Uw, 1, 2) @ U, Uw.sum(axis=1))
 
@@ -244,8 +246,9 @@ class BatchedFIML:
         cross = st.t_c[:, :, None] * mu[:, None, :]
         S_u = st.T_c - cross - np.swapaxes(cross, 1, 2) + st.n_c[:, None, None] * (mu[:, :, None] * mu[:, None, :])
         sum_u = st.t_c - st.n_c[:, None] * mu
-        total = st.const + N * logdet
-        expected = N * Sigma                                    # N Sigma - sum_g n_g P_g C_g P_g'
+        n_rows = st.n.sum(axis=1)                               # N, or N - 1 for a leave-one-out sample
+        total = st.const + n_rows * logdet
+        expected = n_rows[:, None, None] * Sigma                # n Sigma - sum_g n_g P_g C_g P_g'
         if self.groups:
             logdet_m, PCP, S_i, sum_i = self._completed(st, K, mu, ok)
             total += logdet_m
@@ -269,8 +272,9 @@ class BatchedFIML:
     def value_and_gradient(self, weights: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """F = -2 logL / N and its gradient for each resample (weights (b, N)) at ``theta`` (b, q).
 
-        ``N`` is the number of rows of the full sample (a bootstrap resample has as many);
-        ``inf`` where the implied covariance matrix is not positive definite.
+        ``N`` is the number of rows of the full sample (a bootstrap resample has as many, a
+        leave-one-out sample one less); ``inf`` where the implied covariance matrix is not
+        positive definite.
         """
         return self._objective(self.statistics(weights), np.atleast_2d(theta))
 
