@@ -183,6 +183,48 @@ class BatchedML:
                             max_iter, tol)
 
 
+class _History:
+    """The BFGS pairs (s, y, rho = 1 / y's) of every function, for the two-loop recursion.
+
+    Row ``k`` holds function ``k``'s pairs in order, ``count[k]`` of them; unused slots are
+    zero (``rho = 0``), so they change nothing and functions with fewer pairs share the loop.
+    """
+
+    def __init__(self, b: int, q: int) -> None:
+        self.s = np.zeros((b, 16, q))
+        self.y = np.zeros((b, 16, q))
+        self.rho = np.zeros((b, 16))
+        self.count = np.zeros(b, dtype=int)
+
+    def direction(self, ids: np.ndarray, g: np.ndarray, hess_inv0: np.ndarray) -> np.ndarray:
+        """``H g`` for the functions ``ids``: BFGS's inverse Hessian, from ``hess_inv0`` and their pairs."""
+        m = int(self.count[ids].max()) if ids.size else 0
+        S, Y, rho = self.s[ids, :m], self.y[ids, :m], self.rho[ids, :m]
+        r = g.copy()
+        alpha = np.zeros((ids.size, m))
+        for j in range(m - 1, -1, -1):
+            alpha[:, j] = rho[:, j] * np.einsum("kq,kq->k", S[:, j], r)
+            r -= alpha[:, j, None] * Y[:, j]
+        r = r @ hess_inv0.T
+        for j in range(m):
+            beta = rho[:, j] * np.einsum("kq,kq->k", Y[:, j], r)
+            r += (alpha[:, j] - beta)[:, None] * S[:, j]
+        return r
+
+    def reset(self, ids: np.ndarray) -> None:
+        self.s[ids], self.y[ids], self.rho[ids], self.count[ids] = 0.0, 0.0, 0.0, 0
+
+    def add(self, ids: np.ndarray, s: np.ndarray, y: np.ndarray, rho: np.ndarray) -> None:
+        if ids.size and self.count[ids].max() >= self.rho.shape[1]:
+            grow = self.rho.shape[1]
+            self.s = np.concatenate([self.s, np.zeros_like(self.s[:, :grow])], axis=1)
+            self.y = np.concatenate([self.y, np.zeros_like(self.y[:, :grow])], axis=1)
+            self.rho = np.concatenate([self.rho, np.zeros_like(self.rho)], axis=1)
+        slot = self.count[ids]
+        self.s[ids, slot], self.y[ids, slot], self.rho[ids, slot] = s, y, rho
+        self.count[ids] += 1
+
+
 def batched_bfgs(value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]], theta: np.ndarray,
                  hess_inv0: np.ndarray, max_iter: int = 200, tol: float = 1e-7, f_rtol: float = 0.0
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -196,23 +238,26 @@ def batched_bfgs(value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray
 
     Each function follows its own BFGS path: the step ``-H g``, halved until Armijo's test
     ``f_new <= f + 1e-4 * scale * g'step (+ f_rtol * |f|)`` passes (at most 40 tries), then the
-    BFGS update of ``H``. It stops converged when its largest gradient element is below ``tol``
-    or its value no longer changes, and not converged when no step decreases it or after
-    ``max_iter`` steps. ``f_rtol`` allows for rounding in ``f`` (a value whose terms are large
-    beside its changes near the optimum). The functions are evaluated together, each call
-    holding every function's next point, whether a new step or a halved one, so the number of
-    calls is that of the slowest function and not the sum of the slowest line searches; the
-    path of a function, and so its result, does not depend on the others in the batch.
-    Shared by :class:`BatchedML` and :class:`~loyaltysurvey.sem.batched_fiml.BatchedFIML`.
+    BFGS update of ``H`` (pairs with ``y's <= 1e-16`` skipped). ``H g`` comes from the stored
+    pairs by the two-loop recursion (Nocedal & Wright, 2006, algorithm 7.4, keeping every
+    pair, which is BFGS itself), at ``O(pairs q)`` a step instead of ``O(q^2)``. A function stops
+    converged when its largest gradient element is below ``tol`` or its value no longer changes,
+    and not converged when no step decreases it or after ``max_iter`` steps. ``f_rtol`` allows
+    for rounding in ``f`` (a value whose terms are large beside its changes near the optimum).
+    The functions are evaluated together, each call holding every function's next point,
+    whether a new step or a halved one, so the number of calls is that of the slowest function
+    and not the sum of the slowest line searches; the path of a function, and so its result,
+    does not depend on the others in the batch. Shared by :class:`BatchedML` and
+    :class:`~loyaltysurvey.sem.batched_fiml.BatchedFIML`.
 
-    >>> quad = lambda idx, t: (0.5 * np.sum((t - 1.0) ** 2, axis=1), t - 1.0)
-    >>> theta, f, ok = batched_bfgs(quad, np.zeros((2, 3)), np.eye(3))
+    >>> quad = lambda idx, t: (0.5 * np.sum((t - 1.0) ** 2 * [1.0, 4.0, 9.0], axis=1), (t - 1.0) * [1.0, 4.0, 9.0])
+    >>> theta, f, ok = batched_bfgs(quad, np.array([[0.0, 0.0, 0.0], [3.0, -1.0, 2.0]]), np.eye(3))
     >>> theta.round(6).tolist(), ok.tolist()
     ([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [True, True])
     """
     theta = theta.copy()
     b, q = theta.shape
-    Hinv = np.repeat(hess_inv0[None], b, axis=0)
+    history = _History(b, q)
     f, g = value_grad(np.arange(b), theta)
     f, g = np.array(f, dtype=float), np.array(g, dtype=float)
     active = np.isfinite(f)
@@ -223,7 +268,6 @@ def batched_bfgs(value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray
     slope = np.zeros(b)
     scale = np.ones(b)
     cand = theta.copy()
-    eye = np.eye(q)
 
     def new_steps(ids: np.ndarray) -> np.ndarray:
         """Test the functions ``ids`` for convergence and give the others their next step."""
@@ -238,12 +282,12 @@ def batched_bfgs(value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray
             return ids
         steps[ids] += 1
         gi = g[ids]
-        d = -(Hinv[ids] @ gi[:, :, None])[:, :, 0]
+        d = -history.direction(ids, gi, hess_inv0)
         sl = np.einsum("kq,kq->k", gi, d)
-        bad = sl >= 0          # not a descent direction: reset to the first metric
+        bad = sl >= 0          # not a descent direction: back to the first metric
         if bad.any():
-            Hinv[ids[bad]] = hess_inv0
-            d[bad] = -gi[bad] @ hess_inv0
+            history.reset(ids[bad])
+            d[bad] = -gi[bad] @ hess_inv0.T
             sl[bad] = np.einsum("kq,kq->k", gi[bad], d[bad])
         step[ids], slope[ids], scale[ids], tries[ids] = d, sl, 1.0, 0
         cand[ids] = theta[ids] + d
@@ -262,12 +306,7 @@ def batched_bfgs(value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray
         g[moved] = g_new[ok]
         sy = np.einsum("kq,kq->k", s_vec, y_vec)
         upd = sy > 1e-16
-        if upd.any():
-            k_idx = moved[upd]
-            rho = 1.0 / sy[upd]
-            sv, yv = s_vec[upd], y_vec[upd]
-            V = eye[None] - rho[:, None, None] * sv[:, :, None] * yv[:, None, :]
-            Hinv[k_idx] = V @ Hinv[k_idx] @ np.swapaxes(V, 1, 2) + rho[:, None, None] * sv[:, :, None] * sv[:, None, :]
+        history.add(moved[upd], s_vec[upd], y_vec[upd], 1.0 / sy[upd])
         tiny = np.abs(f_old[ok] - f_new[ok]) < 1e-15
         converged[moved[tiny]] = True
         active[moved[tiny]] = False
