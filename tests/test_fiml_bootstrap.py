@@ -89,3 +89,15 @@ def test_sem_fit_gives_the_same_result_for_any_number_of_jobs(hs_missing):
     two = SEM(MODEL).fit(data, missing="fiml", se="bootstrap", bootstrap=150, seed=3, jobs=2)
     pd.testing.assert_frame_equal(one.params, two.params)
     assert one.bootstrap_info == two.bootstrap_info and one.bootstrap_info["missing"] == "fiml"
+
+
+def test_fiml_bootstrap_on_a_dask_local_cluster_equals_local_runs(hs_missing):
+    pytest.importorskip("dask.distributed")
+    from loyaltysurvey.parallel import dask_executor
+    data, fit, model, patterns = hs_missing
+    local = run_fiml_bootstrap(model, patterns, fit.theta, 200, 9, standardized_values, with_jackknife=False)
+    with dask_executor("local", workers=2) as executor:
+        remote = run_fiml_bootstrap(model, patterns, fit.theta, 200, 9, standardized_values, executor=executor,
+                                    with_jackknife=False)
+    np.testing.assert_array_equal(local.draws, remote.draws)
+    np.testing.assert_array_equal(local.std_draws, remote.std_draws)

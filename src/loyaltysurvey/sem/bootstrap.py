@@ -6,6 +6,9 @@ same ``seed`` gives identical draws (and results) whatever the number of
 workers or the backend. Each chunk is fitted at once by :class:`BatchedML`,
 warm-started at the full-sample estimates. Resamples whose fit does not
 converge are dropped and counted, as lavaan's ``bootstrapLavaan`` does.
+Incomplete data fitted by FIML are resampled by
+:mod:`loyaltysurvey.sem.fiml_bootstrap` with the same chunks, seeds, backends,
+draw layout (:func:`draw_rows`) and intervals; :func:`bootstrap_fit` runs either.
 
 Intervals: percentile (R's default quantile, type 7), bias-corrected (lavaan's
 ``bca.simple``) and BCa with the jackknife acceleration (Efron, 1987).
