@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--data", choices=("hs", "crm"), default="hs")
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--loop-resamples", type=int, default=100)
-    parser.add_argument("--semopy-resamples", type=int, default=20)
+    parser.add_argument("--semopy-resamples", type=int, default=3)
     parser.add_argument("--lavaan-resamples", type=int, default=200)
     parser.add_argument("--no-semopy", action="store_true")
     parser.add_argument("--no-lavaan", action="store_true")
