@@ -237,7 +237,8 @@ class SEM:
             same for any ``jobs`` or ``executor`` (anything with ``map``, e.g. a Dask client);
             ``progress`` is called with the number of resamples finished.
 
-        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py).
+        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py,
+        and tests/test_fiml_bootstrap_reference.py for ``missing="fiml", se="bootstrap"``).
 
         >>> from loyaltysurvey.datasets import holzinger_swineford
         >>> hs = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
