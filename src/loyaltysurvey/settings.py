@@ -106,9 +106,6 @@ class Settings:
                                      f"not '{ipma_target}'")
         missing = missing or ("mean" if method == "pls" else "listwise")
         cb_missing = "listwise" if missing == "mean" else missing
-        if cb_missing == "fiml" and bootstrap and method in ("cb", "both"):
-            raise LoyaltySurveyError("--bootstrap with --missing fiml is not available yet (the bootstrap "
-                                     "resamples complete cases); drop one of the two")
         pls_missing = "casewise" if method == "pls" and missing == "listwise" else "mean"
         return cls(lang=lang or questionnaire.language, method=method, missing=missing, cb_missing=cb_missing,
                    pls_missing=pls_missing, estimator=estimator, bootstrap=bootstrap or 0,

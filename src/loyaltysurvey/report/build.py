@@ -678,6 +678,15 @@ class _Builder:
                            tick=self.loc.num, rtl=self.loc.rtl)
         return [table, self.figure("pls_ipma", t("figures.ipma", target=target), chart)]
 
+    def _methods_bootstrap(self, boot: dict | None) -> str:
+        """The methods sentence on CB-SEM standard errors: information matrix, or the bootstrap
+        (of complete cases, or of every respondent refitted by FIML)."""
+        t = self.loc.t
+        if not boot:
+            return t("methods.nobootstrap")
+        key = "methods.bootstrap_fiml" if boot.get("missing") == "fiml" else "methods.bootstrap"
+        return t(key, b=boot["successful"], seed=boot["seed"])
+
     def methods(self) -> Paragraph:
         """What actually ran, in words: software, estimator, missing data, N, resamples, seed."""
         from .. import __version__
@@ -693,8 +702,7 @@ class _Builder:
                            estimator=t("methods.mlr") if settings.estimator == "MLR" else t("methods.ml"),
                            missing=t("methods.fiml") if settings.cb_missing == "fiml" else t("methods.listwise"),
                            n=int(fitted.nobs),
-                           bootstrap=t("methods.bootstrap", b=boot["successful"], seed=boot["seed"]) if boot
-                           else t("methods.nobootstrap")))
+                           bootstrap=self._methods_bootstrap(boot)))
         fit = self.r.pls
         if fit is not None:
             boot = fit.resamples

@@ -237,13 +237,16 @@ class SEM:
             Yuan-Bentler scaled test and robust CFI/TLI/RMSEA).
         se:
             ``"standard"`` or ``"bootstrap"`` (lavaan ``se = "bootstrap"``: ``bootstrap`` resamples
-            of the respondents, percentile intervals, plus BC and BCa; listwise data).
+            of the respondents, percentile intervals, plus BC and BCa). With ``missing="fiml"``
+            every respondent is resampled, incomplete ones included, and each resample refitted
+            by FIML, as lavaan's ``missing = "ml", se = "bootstrap"`` does.
         seed, jobs, executor, progress:
             Resampling is drawn in fixed chunks from child seeds of ``seed``, so the result is the
             same for any ``jobs`` or ``executor`` (anything with ``map``, e.g. a Dask client);
             ``progress`` is called with the number of resamples finished.
 
-        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py).
+        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py,
+        and tests/test_fiml_bootstrap_reference.py for ``missing="fiml", se="bootstrap"``).
 
         >>> from loyaltysurvey.datasets import holzinger_swineford
         >>> hs = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
@@ -255,10 +258,13 @@ class SEM:
         if se not in ("standard", "bootstrap"):
             raise ModelError(f"se = '{se}' is not available; use standard or bootstrap")
         if missing in ("fiml", "ml"):
+            frame = self._data(data, "fiml")
+            result = self._fit_fiml(frame, robust=estimator == "MLR")
             if se == "bootstrap":
-                raise ModelError("bootstrap standard errors need listwise deletion for now; use missing = "
-                                 "'listwise' with se = 'bootstrap', or FIML with standard errors")
-            return self._fit_fiml(data, robust=estimator == "MLR")
+                from .bootstrap import bootstrap_fit
+                result = bootstrap_fit(result, frame.to_numpy(), bootstrap, seed, missing="fiml", jobs=jobs,
+                                       executor=executor, progress=progress, level=level)
+            return result
         if missing != "listwise":
             raise ModelError(f"missing = '{missing}' is not available for CB-SEM; use listwise or fiml")
         frame = self._data(data, missing)
@@ -291,9 +297,10 @@ class SEM:
         target["df_baseline"] = p * (p - 1) / 2
         return target
 
-    def _fit_fiml(self, data: pd.DataFrame, robust: bool = False) -> SEMFit:
-        """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``)."""
-        frame = self._data(data, "fiml")
+    def _fit_fiml(self, frame: pd.DataFrame, robust: bool = False) -> SEMFit:
+        """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``).
+
+        ``frame`` holds the model's observed variables, missing answers as NaN."""
         patterns = Patterns(frame.to_numpy())
         mu_h1, S_h1, _ = em_saturated(patterns)
         table = build_partable(self.model, meanstructure=True)
