@@ -146,8 +146,26 @@ def test_sem_bootstrap_is_an_option_of_the_fit():
     pd.testing.assert_frame_equal(one.estimates(), two.estimates())
     assert one.bootstrap_info["successful"] + one.bootstrap_info["failed"] == 200
     assert {"ci.bca.lower", "std.ci.upper"} <= set(one.estimates().columns)
-    with pytest.raises(loyaltysurvey.ModelError, match="listwise"):
-        model.fit(hs, missing="fiml", se="bootstrap")
+    assert one.bootstrap_info["missing"] == "listwise"
+
+
+def test_fiml_fit_bootstraps_every_respondent():
+    """se="bootstrap" with missing="fiml" resamples all rows, incomplete ones included (lavaan's
+    missing = "ml", se = "bootstrap"); the numbers are checked against lavaan in
+    tests/test_fiml_bootstrap_reference.py."""
+    hs = holzinger_swineford()
+    hs.loc[::3, "x5"] = np.nan
+    model = loyaltysurvey.SEM("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6")
+    plain = model.fit(hs, missing="fiml")
+    boot = model.fit(hs, missing="fiml", se="bootstrap", bootstrap=200, seed=1)
+    assert boot.nobs == 301 and boot.bootstrap_info["missing"] == "fiml"
+    assert boot.bootstrap_info["successful"] + boot.bootstrap_info["failed"] == 200
+    assert boot.bootstrap.draws.shape == (boot.bootstrap_info["successful"], len(plain.params))
+    pd.testing.assert_series_equal(boot.params.est, plain.params.est)
+    free = plain.params.se > 0
+    # bootstrap and observed-information SEs of the same fit agree roughly (B = 200)
+    ratio = boot.params.se[free] / plain.params.se[free]
+    assert 0.7 < ratio.median() < 1.3
 
 
 IMPORT_RULE = {"sem": {"ingest", "questionnaire", "analysis", "report", "study", "workflow", "cli", "settings"},

@@ -112,6 +112,7 @@ def test_validate_summarises(tmp_path):
     (["--method", "ols"], "--method must be one of"),
     (["--estimator", "WLS"], "--estimator must be one of"),
     (["--jobs", "0"], "--jobs"),
+    (["--fit-layout", "wide"], "--fit-layout must be one of compact, lisrel"),
 ])
 def test_bad_options_exit_2(tmp_path, args, fragment):
     result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
@@ -191,3 +192,34 @@ def test_ipma_looks_at_the_final_outcome_by_default():
                  (("IMAG", "EXPE"), ("EXPE", "SAT"), ("SAT", "LOY"), ("SAT", "COMP"), ("COMP", "LOY"),
                   ("VAL", "SAT"), ("QUAL", "VAL"))) == "LOY"
     assert final(("A", "B", "C"), (("A", "B"), ("A", "C"))) == "C"  # two outcomes: the last in the questionnaire
+
+
+def test_fiml_with_bootstrap_resamples_every_respondent(tmp_path):
+    """--missing fiml --bootstrap N (lavaan's missing = "ml", se = "bootstrap"): all 420 respondents,
+    the 60 incomplete ones included, are resampled and refitted by FIML; results.json says so, and
+    the chapter's methods paragraph states it in English and in Persian."""
+    import loyaltysurvey
+    from loyaltysurvey.report import build_report, load_locale, render_html
+
+    questionnaire = str(bundled_path("questionnaires", "crm_loyalty.yaml"))
+    export = str(bundled_path("questionnaires", "crm_loyalty_example.csv"))
+    result = runner.invoke(app, ["analyze", questionnaire, export, "--out", str(tmp_path / "cli"), "--lang", "en",
+                                 "--method", "cb", "--missing", "fiml", "--bootstrap", "200"])
+    assert result.exit_code == 0, result.stderr
+    results = json.loads((tmp_path / "cli" / "results.json").read_text(encoding="utf-8"))
+    boot = results["sem"]["bootstrap"]
+    assert boot["missing"] == "fiml" and boot["successful"] + boot["failed"] == 200
+    assert results["sem"]["fit"]["ntotal"] == results["ingest"]["respondents"] == 420
+    assert results["meta"]["settings"]["cb_missing"] == "fiml" and results["meta"]["settings"]["bootstrap"] == 200
+    assert set(CONTRACT_ESTIMATE) <= set(results["sem"]["estimates"][0])
+    html = (tmp_path / "cli" / "report.html").read_text(encoding="utf-8")
+    sentence = ("Standard errors and percentile confidence intervals come from {} bootstrap resamples of all "
+                "respondents, incomplete ones included, each estimated again by full-information maximum likelihood "
+                "(seed 20260101).").format(boot["successful"])
+    assert sentence in html and "missing answers were handled by full-information maximum likelihood, leaving 420" in html
+
+    study = loyaltysurvey.analyze(questionnaire, export, method="cb", missing="fiml", bootstrap=50, seed=3)
+    fa = render_html(build_report(study.results, "fa"))
+    persian = load_locale("fa").t("methods.bootstrap_fiml", b=study.results.cbsem.sem.bootstrap_info["successful"],
+                                  seed=3)
+    assert persian in fa and "از جمله" in persian and "۵۰" in persian

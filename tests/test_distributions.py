@@ -52,3 +52,18 @@ def test_t(df):
 @pytest.mark.parametrize("dfn, dfd", [(419, 1257), (1, 1), (0.5, 3), (10, 20), (0, 5), (5, -1)])
 def test_f_quantiles(dfn, dfd):
     _same(d.f_ppf(Q, dfn, dfd), stats.f.ppf(Q, dfn, dfd))
+
+
+def test_ranks_as_scipy_ranks_them():
+    """The Wilcoxon and Friedman tests' ranks (loyaltysurvey.analysis.location) equal scipy's rankdata,
+    ties included: five-point answers are mostly ties."""
+    from loyaltysurvey.analysis.location import _ranks
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        x = rng.integers(1, 6, size=int(rng.integers(1, 60))).astype(float) / rng.choice([1.0, 3.0])
+        for method in ("average", "min", "max"):
+            np.testing.assert_array_equal(_ranks(x, method), stats.rankdata(x, method=method))
+        y = rng.integers(1, 4, size=(int(rng.integers(1, 30)), int(rng.integers(2, 7)))).astype(float)
+        for method in ("average", "min", "max"):
+            np.testing.assert_array_equal(_ranks(y, method), stats.rankdata(y, axis=1, method=method))

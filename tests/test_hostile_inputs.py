@@ -79,8 +79,6 @@ def test_special_files_are_refused_without_hanging(capsys, tmp_path):
     (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--seed", "-1"], "--seed must be a whole number"),
     (["frobnicate"], "No such command"),
     (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--jobs", "0"], "--jobs must be at least 1"),
-    (["analyze", QUESTIONNAIRE, EXPORT, "--out", "x", "--missing", "fiml", "--bootstrap", "10"],
-     "--bootstrap with --missing fiml"),
 ])
 def test_command_line_mistakes_are_one_line(capsys, args, fragment):
     code, _, err = run(capsys, *args)

@@ -200,6 +200,12 @@ def test_base_data_ingests_cleanly(tmp_path):
 YAML_CASES = [
     ("bad-indentation", {22: '     - {id: SAT2, text: "I am pleased"}'}, 22, ["syntax"]),
     ("tab-indentation", {13: "\tname: Knowledge"}, 13, ["syntax"]),
+    # PyYAML notices these one or more lines late; the message names the line the user must fix
+    ("key-without-colon", {5: "  min 1"}, 5, ["syntax", "no ':'"]),
+    ("dedented-list-item", {14: ["    items:", "     - id: KCF1", '       text: "We share knowledge"'], 15: None},
+     15, ["syntax", "indented by 5 spaces"]),
+    ("unclosed-quote", {15: '      - {id: KCF1, text: "We share knowledge}'}, 15, ["syntax", "not closed"]),
+    ("unclosed-quote-in-block", {2: 'title: "Test survey'}, 2, ["syntax", "does not close"]),
     ("unknown-top-level-key", {3: ["colour: blue", "language: en"]}, 3, ["unknown key", "colour"]),
     ("unknown-item-key", {16: '      - {id: KCF2, text: "We use knowledge", revers: true}'}, 16,
      ["unknown key", "revers"]),
@@ -500,8 +506,8 @@ def _json(path: Path) -> dict:
 
 def _notices_well_formed(notices: list) -> None:
     for notice in notices:
-        assert set(notice) == {"code", "message", "subject"}, notice
-        assert notice["code"] and notice["message"], notice
+        assert set(notice) == {"code", "message", "subject", "params"}, notice
+        assert notice["code"] and notice["message"] and isinstance(notice["params"], dict), notice
 
 
 def test_zero_variance_item_is_a_warning(tmp_path):

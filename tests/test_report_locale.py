@@ -22,7 +22,7 @@ def test_apa_numbers():
 
 def test_persian_numbers():
     fa = load_locale("fa")
-    assert fa.num(0.456, "r") == "۰٫۴۶" and fa.num(-1.5, "dec2") == "−۱٫۵۰"
+    assert fa.num(0.456, "r") == "۰٫۴۶" and fa.num(-1.5, "dec2") == "\u200e−۱٫۵۰"  # LRM: minus before digits
     assert fa.num(425) == "۴۲۵" and fa.num(0.0004, "p") == "< ۰٫۰۰۱"
     assert fa.t("section_number", k=3) == "۴-۳"
 
@@ -80,3 +80,52 @@ def test_statistical_symbols_are_italic_in_headings():
     assert en.spans("Cronbach's α") == [("Cronbach's α", False)]          # Greek stays upright
     assert en.spans("PLS RMSE") == [("PLS RMSE", False)] and en.spans("Items") == [("Items", False)]
     assert load_locale("fa").spans("مقدار احتمال (p)") == [("مقدار احتمال (", False), ("p", True), (")", False)]
+
+
+@pytest.mark.parametrize("lang, mark", [("fa", "(معکوس)"), ("en", "(R)")])
+def test_reverse_items_are_marked_alike_in_every_item_table(demo_chapters, crm_questionnaire, lang, mark):
+    """Descriptives, response percentages and item-total tables mark the reverse-worded items with
+    the same mark, in the chapter's language, and explain it in the table's note."""
+    from loyaltysurvey.report.document import Table
+
+    report = demo_chapters[lang][1]
+    reverse = {i.id for c in crm_questionnaire.constructs for i in c.items if i.reverse}
+    assert reverse, "the bundled questionnaire has reverse-worded items"
+    tables = [b for s in report.sections for b in s.blocks if isinstance(b, Table)]
+    marked_tables = 0
+    for table in tables:
+        first = [str(row[0].value) for row in table.rows]
+        ids = {text.split(" ")[0] for text in first}
+        if not reverse & ids or table.id not in ("items", "distribution") and not table.id.startswith("items_"):
+            continue
+        marked_tables += 1
+        for text in first:
+            item = text.split(" ")[0]
+            assert text == (f"{item} {mark}" if item in reverse else item), (table.id, text)
+        assert any(note.startswith(mark) for note in table.notes), table.id
+        if lang == "fa":
+            assert not any("(R)" in note for note in table.notes)
+    assert marked_tables >= 2 + 3  # descriptives, percentages, and the three constructs with a reverse item
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_html_and_word_reference_lists_are_the_same_apa_list(demo_chapters, lang):
+    """Same references, same order, journal names and volumes / book titles in italics in both."""
+    import re
+    from html import unescape
+
+    import docx
+
+    folder, report = demo_chapters[lang]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    block = re.search(r'<ul class="refs">(.*?)</ul>', page, re.S).group(1)
+    html_refs = [[(unescape(m[1] or m[2]), bool(m[1])) for m in re.finditer(r"<em>(.*?)</em>|([^<]+)", li)]
+                 for li in re.findall(r"<li>(.*?)</li>", block, re.S)]
+    paragraphs = docx.Document(str(folder / "report.docx")).paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.text == report.references_title) + 1
+    word_refs = [[(r.text, bool(r.italic)) for r in p.runs] for p in paragraphs[start:start + len(html_refs)]]
+    assert len(html_refs) == len(report.references) > 10
+    assert html_refs == word_refs
+    assert all(any(italic for _, italic in runs) for runs in html_refs)  # every bundled reference is APA-shaped
+    firsts = [runs[0][0] for runs in html_refs]
+    assert firsts == sorted(firsts, key=lambda s: s.casefold())  # alphabetical by first author

@@ -262,14 +262,21 @@ def test_word_chapter_in_libreoffice(demo_chapters, demo_pdfs, artifacts, tmp_pa
     assert len(shots) == 3 and all(_not_blank(p) for p in shots)
 
 
-def _lines_by_block(pdf: Path, tmp_path: Path) -> list[tuple[int, list[list[tuple[float, float, str]]]]]:
-    """pdftotext's blocks, page by page: each block's lines, each line's words as (xMin, xMax, text)."""
+def _cell_blocks(pdf: Path, tmp_path: Path) -> list[tuple[int, list[list[tuple[float, float, str]]]]]:
+    """pdftotext's blocks narrower than half the text width (table cells, not paragraphs: pdftotext cuts
+    justified Persian prose into odd pieces), page by page: each block's lines, each line's words as
+    (xMin, xMax, text)."""
     out = tmp_path / (pdf.stem + "-bbox.html")
     subprocess.run(["pdftotext", "-bbox-layout", str(pdf), str(out)], check=True)
     blocks = []
-    for number, page in enumerate(re.findall(r"<page .*?</page>", out.read_text(encoding="utf-8"), re.S), 1):
-        for block in re.findall(r"<block .*?</block>", page, re.S):
-            lines = [[(float(x0), float(x1), html.unescape(w)) for x0, x1, w in re.findall(
+    pages = re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', out.read_text(encoding="utf-8"), re.S)
+    for number, (width, page) in enumerate(pages, 1):
+        text_width = float(width) - 2 * 72 * 2.5 / 2.54
+        for x0, x1, block in re.findall(r'<block xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*?)</block>',
+                                        page, re.S):
+            if float(x1) - float(x0) > text_width / 2:
+                continue
+            lines = [[(float(a), float(b), html.unescape(w)) for a, b, w in re.findall(
                 r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', line)]
                 for line in re.findall(r"<line [^>]*>(.*?)</line>", block, re.S)]
             blocks.append((number, [ln for ln in lines if ln]))
@@ -308,7 +315,7 @@ def _split_words(pdf: Path, headers: set[str], lang: str, tmp_path: Path) -> lis
         return word[::-1] if lang == "fa" and re.search("[\u0600-\u06ff]", word) else word
 
     cut = []
-    for page, lines in _lines_by_block(pdf, tmp_path):
+    for page, lines in _cell_blocks(pdf, tmp_path):
         for first, second in zip(lines, lines[1:]):
             # where the reader leaves the first line and where the second begins
             end = min(first) if lang == "fa" else max(first, key=lambda w: w[1])
@@ -477,3 +484,50 @@ def test_paths_read_from_cause_to_effect(browser, demo_chapters, lang):
         assert as_read == tuple(name_of[n] for n in names), cell      # reading order = logical order
         seen.add(as_read)
     assert chains <= seen, chains - seen                              # and it runs cause -> effect
+
+
+MINUS_PROBE = """() => {
+  // Every minus sign in the chapter's text that stands before a digit: the box of the minus and
+  // the box of the digit after it, as Chromium lays them out.
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    for (let i = text.indexOf('\\u2212'); i >= 0; i = text.indexOf('\\u2212', i + 1)) {
+      if (!/[0-9\\u06f0-\\u06f9]/.test(text[i + 1] || '')) continue;
+      const box = (a) => { const r = document.createRange(); r.setStart(node, a); r.setEnd(node, a + 1);
+                           const b = r.getClientRects()[0]; return b ? {left: b.left, right: b.right} : null; };
+      const minus = box(i), digit = box(i + 1);
+      if (minus && digit) out.push({text: text.slice(Math.max(0, i - 8), i + 8), minus, digit});
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_negative_numbers_read_with_the_minus_first(browser, demo_chapters, tmp_path, lang):
+    """Numbers run left to right in both languages, so a minus sign stands left of its digits in
+    the laid-out text: in the demo chapter (negative skewness and kurtosis in its tables) and in a
+    chapter whose paragraphs, notes and table cells hold negative numbers written by the locale."""
+    from loyaltysurvey.report import load_locale, render_html
+    from loyaltysurvey.report.document import Callout, Cell, Paragraph, Report, Section, Table
+
+    loc = load_locale(lang)
+    numbers = [loc.num(-0.32, "dec2"), loc.num(-12, "int"), loc.num((-0.5, 0.25), "ci:dec2")]
+    blocks = (Paragraph(" ".join(f"{loc.t('labels.table')} {n}" for n in numbers)),
+              Callout(f"{loc.t('labels.note')} {numbers[0]}"),
+              Table("t", "t", ("a", "b"), ((Cell("x"), Cell(-0.32, "dec2")),), number=1))
+    report = Report(lang, loc.rtl, "t", "t", "t", "DejaVu Sans", (), (Section("s", "s", blocks),))
+    own = tmp_path / "negative.html"
+    own.write_text(render_html(report), encoding="utf-8")
+    signs = []
+    for page_path in (demo_chapters[lang][0] / "report.html", own):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(page_path.as_uri(), wait_until="load")
+        found = page.evaluate(MINUS_PROBE)
+        page.close()
+        assert found, page_path
+        signs += found
+    wrong = [s["text"] for s in signs if not s["minus"]["right"] <= s["digit"]["left"] + 0.5]
+    assert not wrong, wrong[:5]

@@ -43,13 +43,18 @@ def test_snapshots_hold_the_whole_chapter():
     en = (SNAPSHOTS / "chapter_en.md").read_text(encoding="utf-8")
     assert fa.startswith("# فصل چهارم: تجزیه و تحلیل داده‌ها") and "۱۴۰۵/۰۹/۰۲" in fa
     assert en.startswith("# Chapter 4: Data Analysis and Results") and "2026-11-23" in en
-    order = ["sample", "demographics", "descriptives", "normality", "reliability", "cfa", "sem", "pls", "notes"]
+    order = ["sample", "demographics", "descriptives", "missing", "normality", "multivariate_normality",
+             "construct_tests", "reliability", "sampling_adequacy", "common_method", "cfa", "sem", "pls", "notes"]
     headings = [line for line in en.splitlines() if line.startswith("## ")]
     assert len(headings) == len(order) + 1 and headings[-1] == "## References"
     for text in (fa, en):
         assert text.count("[demographic_") == 8 and "[sem_std," in text and "[pls_ipma," in text
         assert "[hypotheses]" in text and "[mediation]" in text
         assert "[fit_measurement]" in text and "[fit_structural]" in text
+        for table in ("missing_items", "mcar", "mardia", "construct_status", "friedman", "kmo_bartlett", "msa",
+                      "common_method"):
+            assert f"[{table}]" in text
+        assert "Little, R. J. A. (1988)" in text and "Kock, N. (2015)" in text
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

@@ -91,4 +91,5 @@ def test_zero_variance_item_is_a_warning_in_results_and_report(tmp_path):
     codes = {w["code"] for w in results["warnings"]}
     assert {"zero_variance", "cfa_failed", "sem_failed", "pls_failed"} <= codes
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "every respondent gave item A3 the same answer" in html
+    assert "Every respondent gave item A3 the same answer" in html  # the chapter's own sentence
+    assert "could not be estimated: 'A3' has zero variance" in result.stderr  # the reason, in the run's summary

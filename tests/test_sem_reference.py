@@ -34,7 +34,8 @@ FIT_NAMES = {"chisq": "chisq", "df": "df", "pvalue": "pvalue", "cfi": "cfi", "tl
              "rmsea": "rmsea", "rmsea_ci_lower": "rmsea.ci.lower", "rmsea_ci_upper": "rmsea.ci.upper",
              "srmr": "srmr", "gfi": "gfi", "agfi": "agfi", "aic": "aic", "bic": "bic", "logl": "logl",
              "unrestricted_logl": "unrestricted.logl", "baseline_chisq": "baseline.chisq",
-             "baseline_df": "baseline.df", "npar": "npar", "ntotal": "ntotal"}
+             "baseline_df": "baseline.df", "npar": "npar", "ntotal": "ntotal",
+             "ifi": "ifi", "nnfi": "nnfi", "pnfi": "pnfi", "pgfi": "pgfi", "rmr": "rmr", "ecvi": "ecvi"}
 ROBUST_NAMES = {"chisq_scaled": "chisq.scaled", "df_scaled": "df.scaled", "pvalue_scaled": "pvalue.scaled",
                 "chisq_scaling_factor": "chisq.scaling.factor", "cfi_robust": "cfi.robust",
                 "tli_robust": "tli.robust", "rmsea_robust": "rmsea.robust", "cfi_scaled": "cfi.scaled",

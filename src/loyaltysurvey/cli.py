@@ -139,13 +139,17 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                            help="PLS inner weighting: path, factorial or centroid."),
             ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
                                                       help="Construct of the importance-performance map "
-                                                           "(default: the model's final outcome).")) -> None:
+                                                           "(default: the model's final outcome)."),
+            fit_layout: str = typer.Option("compact", "--fit-layout",
+                                           help="CB-SEM fit table: compact (quantity, value, threshold, "
+                                                "verdict) or lisrel (index, desired value, model value, "
+                                                "result).")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
-                       pls_scheme=pls_scheme, ipma_target=ipma_target)
+                       pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
@@ -178,6 +182,8 @@ def _summary_lines(study, out: Path) -> list[str]:
                      f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
     if study.notices:
         lines.append(f"{len(study.notices)} data-quality notes: see the chapter's last section")
+        # the chapter says that a model failed, in its own language; the reason is said here
+        lines.extend(f"  {n.message}" for n in study.notices if n.code in ("cfa_failed", "sem_failed", "pls_failed"))
     files = [n for n in ("report.html", "report.docx", "tables.xlsx", "results.json", "clean.csv", "ingest.json")
              if (Path(out) / n).exists()]
     lines.append(f"Written to {out}: {', '.join(files)}")

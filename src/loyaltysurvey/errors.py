@@ -13,6 +13,7 @@ non-converged resample) are :class:`Notice` records returned with the results.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 __all__ = [
     "LoyaltySurveyError",
@@ -69,13 +70,42 @@ class Notice:
     Analyses return notices instead of printing or raising warnings: the rest of
     the chapter is still produced, and the note appears in ``results.json``
     (``warnings``) and in the report. ``code`` is stable (for example
-    ``zero_variance``), ``message`` says what happened and what to do,
-    ``subject`` names the item, construct or column.
+    ``zero_variance``), ``message`` says in English what happened and what to do
+    (for the Python API, the terminal and ``results.json``), ``subject`` names the
+    item, construct or column.
+
+    ``params`` holds what the message states (counts, statistics, item and construct
+    ids, values as written in the data file) as ``(name, value)`` pairs; a mapping is
+    accepted and stored as such pairs, so a notice stays immutable and hashable. The
+    report writes each notice in its own language from these values and the locale
+    file's ``notice_texts.<code>`` template, never from ``message``. A param named
+    ``advice`` chooses a further sentence (``notice_advice.<advice>``).
+
+    >>> n = Notice("mostly_missing", "item SAT2 is missing for 40 of 60 respondents", "SAT2",
+    ...            {"item": "SAT2", "missing": 40, "n": 60})
+    >>> n.values["missing"], n.to_json()["params"]
+    (40, {'item': 'SAT2', 'missing': 40, 'n': 60})
     """
 
     code: str
     message: str
     subject: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message, "subject": self.subject}
+    def __post_init__(self) -> None:
+        pairs = self.params.items() if isinstance(self.params, Mapping) else self.params
+        object.__setattr__(self, "params", tuple((str(k), _plain(v)) for k, v in pairs))
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """``params`` as a dictionary."""
+        return dict(self.params)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "subject": self.subject, "params": self.values}
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (JSON-ready, hashable); anything else as it is."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and type(value).__module__ == "numpy" else value

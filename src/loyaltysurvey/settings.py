@@ -24,7 +24,8 @@ DEFAULT_SEED = 20260101
 DEFAULT_PLS_BOOTSTRAP = 5000
 
 _CHOICES = {"method": ("cb", "pls", "both"), "missing": ("listwise", "fiml", "mean"),
-            "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid")}
+            "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid"),
+            "fit_layout": ("compact", "lisrel")}
 
 
 def _option(name: str) -> str:
@@ -38,7 +39,9 @@ class Settings:
     ``missing`` is what the user asked for (or its default); ``cb_missing`` and
     ``pls_missing`` are what each engine did with it. ``bootstrap`` counts CB-SEM
     resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
-    intervals, so no PLS decisions).
+    intervals, so no PLS decisions). ``fit_layout`` sets how the chapter prints the CB-SEM
+    fit table: ``compact`` (quantity, value, threshold, verdict) or ``lisrel`` (index,
+    desired value, model value, result, in the order of LISREL's output).
     """
 
     lang: str
@@ -58,6 +61,7 @@ class Settings:
     alpha: float = 0.05
     sheet: str | None = None
     encoding: str | None = None
+    fit_layout: str = "compact"
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -68,7 +72,8 @@ class Settings:
                 missing: str | None = None, estimator: str = "ML", bootstrap: int | None = None,
                 seed: int | None = None, jobs: int = 1, scheduler: str | None = None, pls_scheme: str = "path",
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
-                sheet: str | None = None, encoding: str | None = None) -> "Settings":
+                sheet: str | None = None, encoding: str | None = None,
+                fit_layout: str = "compact") -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -76,7 +81,8 @@ class Settings:
         >>> s.method, s.cb_missing, s.pls_missing, s.bootstrap, s.pls_bootstrap, s.seed
         ('both', 'listwise', 'mean', 0, 5000, 20260101)
         """
-        given = {"method": method, "missing": missing, "estimator": estimator, "pls_scheme": pls_scheme}
+        given = {"method": method, "missing": missing, "estimator": estimator, "pls_scheme": pls_scheme,
+                 "fit_layout": fit_layout}
         for name, value in given.items():
             if value is not None and value not in _CHOICES[name]:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
@@ -100,16 +106,13 @@ class Settings:
                                      f"not '{ipma_target}'")
         missing = missing or ("mean" if method == "pls" else "listwise")
         cb_missing = "listwise" if missing == "mean" else missing
-        if cb_missing == "fiml" and bootstrap and method in ("cb", "both"):
-            raise LoyaltySurveyError("--bootstrap with --missing fiml is not available yet (the bootstrap "
-                                     "resamples complete cases); drop one of the two")
         pls_missing = "casewise" if method == "pls" and missing == "listwise" else "mean"
         return cls(lang=lang or questionnaire.language, method=method, missing=missing, cb_missing=cb_missing,
                    pls_missing=pls_missing, estimator=estimator, bootstrap=bootstrap or 0,
                    pls_bootstrap=DEFAULT_PLS_BOOTSTRAP if bootstrap is None else bootstrap,
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
-                   encoding=encoding)
+                   encoding=encoding, fit_layout=fit_layout)
 
     @property
     def runs_cb(self) -> bool:

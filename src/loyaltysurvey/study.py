@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from .analysis import AnalysisResults, analyze_responses
+from .analysis.checks import ConstructTests, MeasurementChecks
 from .errors import LoyaltySurveyError, ModelError, Notice
 from .ingest import IngestResult, ingest
 from .pls import PLSFit
@@ -65,7 +66,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``cb``, ``pls``, ``both``), ``missing`` (``listwise``, ``fiml``, ``mean``), ``estimator``
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
-        ``encoding``.
+        ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table).
 
     Raises
     ------
@@ -194,6 +195,27 @@ class Study:
             return {}
         return {"htmt": cb.htmt.copy(), "htmt_classic": cb.htmt_classic.copy(),
                 "fornell_larcker": cb.fornell_larcker.copy()}
+
+    @property
+    def checks(self) -> MeasurementChecks | None:
+        """The measurement checks: KMO and Bartlett (overall and per construct), Harman's single
+        factor, the full-collinearity VIF, Mardia's tests, missing answers and Little's MCAR test,
+        with their verdicts (``.verdicts()``; tables ``.items`` and ``.constructs``); as
+        ``results.json["checks"]``.
+
+        >>> import loyaltysurvey
+        >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+        >>> study = loyaltysurvey.analyze(crm_questionnaire(), crm_export(), method="cb")
+        >>> round(study.checks.kmo.overall, 3), study.checks.verdicts()["harman"]  # psych::KMO: .895
+        (0.895, True)
+        """
+        return self.results.checks
+
+    @property
+    def construct_tests(self) -> ConstructTests | None:
+        """Each construct against its scale midpoint (t-test, or Wilcoxon when not normal) and
+        Friedman's ranking (``.table``, ``.friedman``); as ``results.json["construct_tests"]``."""
+        return self.results.construct_tests
 
     @property
     def pls(self) -> PLSFit | None:

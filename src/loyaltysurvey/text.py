@@ -41,6 +41,9 @@ _ORTHOGRAPHY = str.maketrans({
     "\u0640": "",        # tatweel
 })
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670]")
+# The ezafe after a final heh is written three ways: heh + hamza above (خانهٔ, the hamza is
+# removed with the diacritics), U+06C0 (خانۀ) and heh + (ZWNJ) yeh (خانه‌ی, خانه ی).
+_EZAFE = re.compile("(?<=\\w)\u0647[ \u200c]\u06cc(?=[\\s\u200c.,:;!?()\\[\\]«»\"']|$)")
 _SPACES = re.compile(r"[\s\u200c\u200d\u200e\u200f\u00a0\u202a-\u202e\u2066-\u2069]+")
 
 
@@ -97,7 +100,8 @@ def normalize_persian(text: str) -> str:
 def match_key(text: str) -> str:
     """A key for loose matching of labels and headers.
 
-    Case-folded, Persian-normalised, digits made ASCII, every run of white
+    Case-folded, Persian-normalised (the ezafe after a final heh folded, however it is
+    written: «هٔ», «ۀ», «ه‌ی»), digits made ASCII, every run of white
     space, zero-width characters and bidi marks folded to one space, and
     surrounding punctuation stripped. Scale labels and missing-value codes are
     looked up by this key (exercised by tests/test_spec.py; by definition, no
@@ -107,8 +111,11 @@ def match_key(text: str) -> str:
     'strongly agree'
     >>> match_key("كاملا موافقم") == match_key("کاملا\u200cموافقم")  # Arabic kaf; ZWNJ for the space
     True
+    >>> match_key("ارائهٔ خدمات") == match_key("ارائه‌ی خدمات") == match_key("ارائۀ خدمات")  # one ezafe
+    True
     """
-    text = normalize_persian(str(text))
+    text = normalize_persian(str(text)).replace("\u06c0", "\u0647")
+    text = _EZAFE.sub("\u0647", text)
     text, _, _ = to_ascii_digits(text)
     text = _SPACES.sub(" ", text).strip().casefold()
     return text.strip(" .:;,!?\"'«»()[]")

@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass
 
 __all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
-           "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict"]
+           "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
+           "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
+           "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,17 @@ FIT_RULES: dict[str, FitRule] = {
     "agfi": FitRule(0.80, 0.80, "Gefen et al., 2000"),
     "nfi": FitRule(0.90, 0.90, "Bentler & Bonett, 1980"),
     "chisq_df": FitRule(3.0, 3.0, "Kline, 2016", higher_is_better=False),
+    # Bollen's IFI and the NNFI (= TLI) are judged like CFI and TLI (Hu & Bentler, 1999, studied
+    # both: "BL89" and "TLI"); the parsimony-adjusted PNFI and PGFI at .50 (Mulaik et al., 1989).
+    "ifi": FitRule(0.95, 0.90, "Hu & Bentler, 1999"),
+    "nnfi": FitRule(0.95, 0.90, "Hu & Bentler, 1999"),
+    "pnfi": FitRule(0.50, 0.50, "Mulaik et al., 1989"),
+    "pgfi": FitRule(0.50, 0.50, "Mulaik et al., 1989"),
 }
+#: Fit measures reported without a verdict: no cut-off with a citable source exists (the raw RMR
+#: is in the items' own units; ECVI only ranks competing models; chi-square and its p-value are
+#: shown for the record, the ratio carries the verdict).
+FIT_NO_VERDICT = ("chisq", "df", "pvalue", "rmr", "ecvi")
 
 
 @dataclass(frozen=True)
@@ -129,8 +141,38 @@ class Bands:
 R2_BANDS = Bands(((0.75, "substantial"), (0.50, "moderate"), (0.25, "weak")), "very_weak", "Hair et al., 2019")
 #: f² of .35, .15 and .02: large, medium and small (Cohen, 1988).
 F2_BANDS = Bands(((0.35, "large"), (0.15, "medium"), (0.02, "small")), "negligible", "Cohen, 1988")
+#: PLS GoF of .36, .25 and .10: large, medium and small (Wetzels et al., 2009: the square roots of
+#: an average AVE of .50 times Cohen's R² of .26, .13 and .02).
+GOF_BANDS = Bands(((0.36, "large"), (0.25, "medium"), (0.10, "small")), "negligible", "Wetzels et al., 2009")
+#: Stone-Geisser Q² by blindfolding above 0: predictive relevance (Hair et al., 2017).
+Q2_BLINDFOLDING = Cutoff(0.0, "Hair et al., 2017", strict=True)
+#: Q² above 0, .25 and .50: small, medium and large predictive relevance (Hair, Risher, et al., 2019).
+Q2_BANDS = Bands(((0.50, "large"), (0.25, "medium"), (0.0, "small")), "none", "Hair, Risher, et al., 2019")
+#: SRMR of the PLS model below .08 (Henseler et al., 2016; Hu & Bentler, 1999).
+SRMR_PLS = Cutoff(0.08, "Henseler et al., 2016", higher_is_better=False, strict=True)
+#: NFI of the PLS model above .90 (Bentler & Bonett, 1980), the cut-off SmartPLS's documentation gives.
+NFI_PLS = Cutoff(0.90, "Bentler & Bonett, 1980", strict=True)
 
 
 def fit_verdict(key: str, value: float | None) -> str:
     """The verdict of fit index ``key`` (a key of :data:`FIT_RULES`)."""
     return FIT_RULES[key].verdict(value)
+
+
+# ---------------------------------------------------------------- measurement checks and construct tests
+#: Kaiser-Meyer-Olkin measure: .90 marvellous, .80 meritorious, .70 middling, .60 mediocre, .50 miserable,
+#: below .50 unacceptable (Kaiser, 1974).
+KMO_BANDS = Bands(((0.90, "marvellous"), (0.80, "meritorious"), (0.70, "middling"), (0.60, "mediocre"),
+                   (0.50, "miserable")), "unacceptable", "Kaiser, 1974")
+#: Overall KMO adequate for factor analysis: at least .60, "mediocre" or better (Kaiser, 1974).
+KMO = Cutoff(0.60, "Kaiser, 1974")
+#: Per-item measure of sampling adequacy: items below .50 are candidates for removal (Hair et al., 2019).
+MSA_ITEM = Cutoff(0.50, "Hair et al., 2019")
+#: Bartlett's test of sphericity must reject (p < .05) for the correlations to be worth factoring (Bartlett, 1950).
+BARTLETT_P = Cutoff(0.05, "Bartlett, 1950", higher_is_better=False, strict=True)
+#: Harman's single factor: common method bias is a concern when the first factor takes 50% or more (Podsakoff et al., 2003).
+HARMAN = Cutoff(0.50, "Podsakoff et al., 2003", higher_is_better=False, strict=True)
+#: Mardia's tests: p of at least .05 does not reject multivariate normality (Mardia, 1970).
+MARDIA_P = Cutoff(0.05, "Mardia, 1970")
+#: Little's MCAR test: p of at least .05 does not reject missing completely at random (Little, 1988).
+MCAR_P = Cutoff(0.05, "Little, 1988")

@@ -1,11 +1,13 @@
 """Analyses: pure functions and result objects, no I/O, no rounding."""
 
+from .checks import ConstructTests, MeasurementChecks, construct_tests, measurement_checks
 from .descriptives import describe, frequency_table, kurtosis, scale_distribution, skewness
 from .pipeline import analyze_responses
 from .reliability import ScaleReliability, cronbach_alpha, feldt_interval, omega_total, scale_reliability
 from .results import AnalysisResults, to_jsonable
 from .scoring import construct_scores, score_items
 
-__all__ = ["AnalysisResults", "ScaleReliability", "analyze_responses", "construct_scores", "cronbach_alpha",
+__all__ = ["AnalysisResults", "ConstructTests", "MeasurementChecks", "ScaleReliability", "analyze_responses",
+           "construct_scores", "construct_tests", "cronbach_alpha", "measurement_checks",
            "describe", "feldt_interval", "frequency_table", "kurtosis", "omega_total", "scale_distribution",
            "scale_reliability", "score_items", "skewness", "to_jsonable"]

@@ -143,10 +143,13 @@ def _listwise_loss(used: int, respondents: int, missing: str) -> list[Notice]:
     if missing != "listwise" or used >= respondents:
         return []
     share = 1 - used / respondents
+    fiml = share > LISTWISE_LOSS_LIMIT
     advice = (" With this much missing data, full-information ML (--missing fiml) keeps every respondent."
-              if share > LISTWISE_LOSS_LIMIT else "")
+              if fiml else "")
     return [Notice("listwise_loss", f"Listwise deletion left {used} of {respondents} respondents ({share:.0%} "
-                   f"left out) for CB-SEM; descriptives, reliability and PLS-SEM use every respondent.{advice}")]
+                   f"left out) for CB-SEM; descriptives, reliability and PLS-SEM use every respondent.{advice}", "",
+                   {"used": used, "respondents": respondents, "percent": 100 * share,
+                    "advice": "missing_fiml" if fiml else ""})]
 
 
 def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,

@@ -15,6 +15,7 @@ from ..questionnaire import Questionnaire
 from ..settings import Settings
 from ..thresholds import ALPHA
 from .cbsem import run_cbsem
+from .checks import construct_tests, measurement_checks
 from .pls_stage import run_pls
 from .descriptives import describe, frequency_table, scale_distribution
 from .normality import normality_table
@@ -44,14 +45,17 @@ def _reliability(scored: pd.DataFrame, q: Questionnaire) -> tuple[dict[str, Scal
         if len(c.items) > 1 and ALPHA.passes(rel.alpha) is False:
             notices.append(Notice("low_reliability", f"Cronbach's alpha of {c.id} is {rel.alpha:.2f}, below "
                                   f"{ALPHA.value:.2f}; look at the items with a low corrected item-total "
-                                  "correlation", c.id))
+                                  "correlation", c.id,
+                                  {"construct": c.id, "alpha": rel.alpha, "threshold": ALPHA.value}))
         for item_id, stats in rel.items.items():
             if not math.isnan(stats.r_drop) and stats.r_drop < 0:
                 reverse = q.item(item_id).reverse
                 hint = ("it is marked reverse-worded: check that it really is"
                         if reverse else "is it reverse-worded? then mark it 'reverse: true'")
                 notices.append(Notice("negative_item_total", f"item {item_id} correlates negatively with the "
-                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id))
+                                      f"rest of {c.id} (r = {stats.r_drop:.2f}); {hint}", item_id,
+                                      {"item": item_id, "construct": c.id, "r": stats.r_drop,
+                                       "advice": "check_reverse" if reverse else "mark_reverse"}))
     return reliability, notices
 
 
@@ -65,7 +69,9 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     Items are reverse-scored and construct scores computed; then descriptives, the scale
     point distribution of the answers as given, demographics' frequency tables, reliability
     (with notices for a low alpha and negative corrected item-total correlations), normality
-    tests, and CB-SEM (:func:`~loyaltysurvey.analysis.cbsem.run_cbsem`) and/or PLS-SEM as
+    tests, the measurement checks and construct-level tests
+    (:func:`~loyaltysurvey.analysis.checks.measurement_checks`,
+    :func:`~loyaltysurvey.analysis.checks.construct_tests`), and CB-SEM (:func:`~loyaltysurvey.analysis.cbsem.run_cbsem`) and/or PLS-SEM as
     ``settings.method`` says. A failed PLS estimation becomes a notice. The statistics of each
     stage are checked against their R references in the tests of that stage.
 
@@ -83,6 +89,9 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     scores = construct_scores(scored, q)
     points = sorted({p for item in q.items for p in item.scale.points})
     reliability, notices = _reliability(scored, q)
+    construct_stats = describe(scores)
+    checks = measurement_checks(scored, scores, q)
+    location = construct_tests(scores, construct_stats, q, settings.alpha)
     notices = list(data.warnings) + notices
     cbsem = None
     if settings.runs_cb:
@@ -99,8 +108,8 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
                     for demo in q.demographics if demo.id in data.demographics}
     return AnalysisResults(
         questionnaire=q, ingest=data, scored=scored, scores=scores,
-        item_stats=describe(scored), construct_stats=describe(scores),
+        item_stats=describe(scored), construct_stats=construct_stats,
         distribution=scale_distribution(data.responses, points), demographics=demographics,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, notices=tuple(notices), settings=settings,
-        software=_versions())
+        software=_versions(), checks=checks, construct_tests=location)

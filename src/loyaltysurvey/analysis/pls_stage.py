@@ -3,7 +3,8 @@
 Thin: builds a :class:`~loyaltysurvey.pls.PLS` model from the questionnaire's constructs
 and structural paths, then fits it (missing answers replaced by the item mean, seminr's
 default, or the respondent dropped), bootstraps it with the settings' seed and workers,
-and adds PLSpredict and the importance-performance map.
+and adds PLSpredict and the importance-performance map; the model's GoF, SRMR, NFI and
+blindfolding Q² are judged against their thresholds here (:func:`pls_checks`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import pandas as pd
 from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
-from ..thresholds import ALPHA, AVE, CR, F2_BANDS, HTMT, LOADING_PLS, Q2_PREDICT, R2_BANDS, RHO_A, VIF
+from ..errors import Notice
+from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING,
+                          Q2_PREDICT, R2_BANDS, RHO_A, SRMR_PLS, VIF)
 
 __all__ = ["pls_checks", "pls_model", "run_pls"]
 
@@ -39,7 +42,28 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
     importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),
                           np.array([i.scale.max for i in items], float))
     fit = replace(fit, prediction=fit.predict(seed=settings.seed), importance=importance)
-    return replace(fit, checks=pls_checks(fit))
+    return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
+
+
+def _blindfolding_notices(fit: PLSFit) -> tuple[Notice, ...]:
+    """What the reader of the Q² table should know about the blindfolding that was run."""
+    bf = fit.blindfolding_result
+    notices = []
+    if bf["omission_distance"] != 7:
+        notices.append(Notice("pls_blindfolding_distance", f"the omission distance D = 7 divides the number of "
+                              f"respondents ({fit.n}), which would omit all of a respondent's answers to a construct "
+                              f"in the same round; as Hair et al. (2017) ask, D = {bf['omission_distance']} was used "
+                              "instead", "", {"n": fit.n, "distance": bf["omission_distance"]}))
+    elif bf["whole_cases"]:
+        notices.append(Notice("pls_blindfolding_whole", f"no omission distance from 5 to 12 leaves n = {fit.n} "
+                              "undivided; each blindfolding round omitted all of a respondent's answers to a "
+                              "construct at once, so the cross-validated communality is close to 0 by construction",
+                              "", {"n": fit.n}))
+    for c, v in bf["constructs"].items():
+        if v["cv_redundancy"] != v["cv_redundancy"]:
+            notices.append(Notice("pls_blindfolding_failed", f"a blindfolding round of {c} did not converge, so its "
+                                  "Q² is missing", c, {"construct": c}))
+    return tuple(notices)
 
 
 def pls_checks(fit: PLSFit) -> dict[str, list]:
@@ -48,13 +72,20 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
     ``loading``: items whose outer loading is below .708; ``alpha``, ``rho_a``, ``cr`` (rho_c):
     constructs below .70; ``ave``: below .50; ``htmt``: pairs above .85 (Henseler et al., 2015);
     ``vif``: paths whose antecedent VIF is 5 or more, ``item_vif``: items at 5 or more; ``q2``:
-    indicators whose Q²_predict is not above 0 (Shmueli et al., 2019). Empty lists: met.
+    indicators whose Q²_predict is not above 0 (Shmueli et al., 2019); ``q2_blindfolding``:
+    constructs whose blindfolding Q² (cross-validated redundancy, D = 7) is not above 0 (Hair et
+    al., 2017); ``model_fit``: ``srmr`` (``srmr_saturated``) when the estimated (saturated) PLS
+    model's SRMR is not below .08 (Henseler et al., 2016), ``nfi`` (``nfi_saturated``) when its
+    NFI is not above .90 (Bentler & Bonett, 1980). Empty lists: met.
     ``r2_band`` and ``f2_band`` name each R² (substantial/moderate/weak; Hair et al., 2019) and
-    f² (large/medium/small; Cohen, 1988).
+    f² (large/medium/small; Cohen, 1988); ``q2_band`` each Q² (large/medium/small above .50,
+    .25, 0; none otherwise; Hair, Risher, et al., 2019) and ``gof_band`` the GoF (large/medium/
+    small above .36, .25, .10, else negligible; Wetzels et al., 2009).
     """
     rel = fit.evaluation["reliability"]
     names = list(fit.spec.constructs)
     ht = fit.evaluation["htmt"]
+    q2 = fit.blindfolding_result["constructs"]
     return {
         "loading": [r["item"] for r in fit.loading_records if LOADING_PLS.passes(r["est"]) is False
                     and len(fit.spec.blocks[names.index(r["construct"])]) > 1],
@@ -71,4 +102,9 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
                if Q2_PREDICT.passes(v["q2_predict"]) is False],
         "r2_band": {c: R2_BANDS.band(v) for c, v in fit.evaluation["r2"].items()},
         "f2_band": {a: {b: F2_BANDS.band(v) for b, v in inner.items()} for a, inner in fit.evaluation["f2"].items()},
+        "q2_blindfolding": [c for c, v in q2.items() if Q2_BLINDFOLDING.passes(v["cv_redundancy"]) is False],
+        "q2_band": {c: Q2_BANDS.band(v["cv_redundancy"]) for c, v in q2.items()},
+        "gof_band": GOF_BANDS.band(fit.gof),
+        "model_fit": [k for k, cut in (("srmr", SRMR_PLS), ("srmr_saturated", SRMR_PLS), ("nfi", NFI_PLS),
+                                       ("nfi_saturated", NFI_PLS)) if cut.passes(fit.model_fit[k]) is False],
     }

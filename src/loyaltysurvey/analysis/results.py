@@ -15,6 +15,7 @@ from ..questionnaire import Questionnaire
 from ..pls import PLSFit
 from ..settings import Settings
 from .cbsem import CBSEMResults
+from .checks import ConstructTests, MeasurementChecks
 from .reliability import ScaleReliability
 
 __all__ = ["AnalysisResults", "to_jsonable"]
@@ -56,7 +57,10 @@ class AnalysisResults:
     its frequency table. ``scored`` holds the reverse-scored item answers and ``scores``
     the construct scores; ``reliability`` maps a construct to its
     :class:`~loyaltysurvey.analysis.reliability.ScaleReliability`; ``normality`` holds the
-    normality tests of items and constructs; ``cbsem`` and ``pls`` are ``None`` when that
+    normality tests of items and constructs; ``checks`` the measurement checks (KMO, Bartlett,
+    Harman, full-collinearity VIF, Mardia, missingness, Little's MCAR test) and
+    ``construct_tests`` the tests of the construct scores (against the scale midpoint, Friedman's
+    ranking), both ``None`` when not computed; ``cbsem`` and ``pls`` are ``None`` when that
     method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
     versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
@@ -76,6 +80,8 @@ class AnalysisResults:
     notices: tuple[Notice, ...] = ()
     settings: Settings | None = None
     software: Mapping[str, str] = field(default_factory=dict)
+    checks: MeasurementChecks | None = None
+    construct_tests: ConstructTests | None = None
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -109,6 +115,10 @@ class AnalysisResults:
             "reliability": reliability,
             "warnings": [n.to_json() for n in self.notices],
         }
+        if self.checks is not None:
+            payload["checks"] = self.checks.to_json()
+        if self.construct_tests is not None:
+            payload["construct_tests"] = self.construct_tests.to_json()
         if self.cbsem is not None:
             payload.update(self.cbsem.to_json())
         if self.pls is not None:

@@ -200,6 +200,8 @@ class _Tally:
     out_of_range: list[dict[str, Any]]
     unreadable: list[dict[str, Any]]
     between_points: list[dict[str, Any]]
+    #: The number read from the first out-of-range and between-points answer (as the notes state it).
+    first_number: dict[str, float] = field(default_factory=dict)
 
 
 def _demographic_notices(q: Questionnaire, cmap: ColumnMap) -> list[Notice]:
@@ -208,7 +210,8 @@ def _demographic_notices(q: Questionnaire, cmap: ColumnMap) -> list[Notice]:
     for demo in q.demographics:
         if demo.id not in cmap.demographics:
             notices.append(Notice("demographic_not_found",
-                                  f"no column for demographic '{demo.id}'; it is left out of the report", demo.id))
+                                  f"no column for demographic '{demo.id}'; it is left out of the report", demo.id,
+                                  {"demographic": demo.id}))
     return notices
 
 
@@ -225,7 +228,7 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
             rid = f"row{number}"
             if cmap.respondent_id is not None:
                 notices.append(Notice("missing_respondent_id", f"row {number} has no respondent id; "
-                                      f"it is called '{rid}' in the results", rid))
+                                      f"it is called '{rid}' in the results", rid, {"row": number}))
         elif cmap.respondent_id is not None:
             key = _row_key(row)
             if rid in first_by_id:
@@ -243,7 +246,7 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
         rows.candidates.append((number, rid))
     for rid in rows.conflicting:
         notices.append(Notice("conflicting_id", f"respondent id '{rid}' appears on rows with different "
-                              "answers; all of them are kept; check the export", rid))
+                              "answers; all of them are kept; check the export", rid, {"id": rid}))
     return rows
 
 
@@ -350,6 +353,7 @@ def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, cand
     """Count the recoded item cells of the kept rows and list those out of range or unreadable."""
     counts: Counter = Counter()
     out_of_range, unreadable, between = [], [], []
+    first_number: dict[str, float] = {}
     for r in kept_index:
         number, rid = candidates[r]
         row = table.rows[number - 1]
@@ -367,11 +371,12 @@ def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, cand
                          "row": number}
                 {"out_of_range": out_of_range, "unreadable": unreadable,
                  "between_points": between}[kind].append(entry)
+                first_number.setdefault(kind, float(cells.numbers[r, j]))
     recoded = {k: int(counts.get(k, 0)) for k in
                ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
     if counts.get("value_labels"):
         recoded["value_labels"] = int(counts["value_labels"])
-    return _Tally(recoded, out_of_range, unreadable, between)
+    return _Tally(recoded, out_of_range, unreadable, between, first_number)
 
 
 def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbers: list[int],
@@ -398,7 +403,9 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
             notices.append(Notice("unknown_demographic_code",
                                   f"{len(unknown)} answers to demographic '{demo.id}' are none of its coded values "
                                   f"(first: row {unknown[0][0]}, '{unknown[0][1][:40]}'); they are tabulated as "
-                                  "written: add them to its values or correct the export", demo.id))
+                                  "written: add them to its values or correct the export", demo.id,
+                                  {"n": len(unknown), "demographic": demo.id, "row": unknown[0][0],
+                                   "value": str(unknown[0][1])[:40]}))
         demo_cols[demo.id] = out
     if demographic_labels:
         recoded["demographic_labels"] = demographic_labels
@@ -431,25 +438,36 @@ def _check_items(items: tuple[Item, ...], responses: pd.DataFrame, table: RawTab
         if column.nunique(dropna=True) == 1:
             notices.append(Notice("zero_variance", f"every respondent gave item {item.id} the same answer "
                                   f"({column.dropna().iloc[0]:g}); it carries no information and its "
-                                  "correlations are undefined: consider removing it", item.id))
+                                  "correlations are undefined: consider removing it", item.id,
+                                  {"item": item.id, "value": float(column.dropna().iloc[0])}))
         elif column.notna().sum() < 0.5 * len(column):
             notices.append(Notice("mostly_missing", f"item {item.id} is missing for "
-                                  f"{missing_cells[item.id]} of {len(column)} respondents", item.id))
+                                  f"{missing_cells[item.id]} of {len(column)} respondents", item.id,
+                                  {"item": item.id, "missing": missing_cells[item.id], "n": len(column)}))
     return missing_cells
 
 
 def _cell_notices(tally: _Tally) -> list[Notice]:
-    """Note the answers treated as missing because they were out of range or unreadable."""
+    """Note the answers treated as missing because they were out of range or unreadable, and those
+    kept between two scale points; each note gives the first such answer (item, row, value)."""
     notices = []
     if tally.out_of_range:
+        first = tally.out_of_range[0]
         notices.append(Notice("out_of_range", f"{len(tally.out_of_range)} answers were outside their scale and "
-                              "were treated as missing (listed under out_of_range)"))
+                              "were treated as missing (listed under out_of_range)", "",
+                              {"n": len(tally.out_of_range), "item": first["item"], "row": first["row"],
+                               "value": tally.first_number["out_of_range"]}))
     if tally.unreadable:
+        first = tally.unreadable[0]
         notices.append(Notice("unreadable", f"{len(tally.unreadable)} answers could not be read as numbers or "
-                              "scale labels and were treated as missing (listed under unreadable)"))
+                              "scale labels and were treated as missing (listed under unreadable)", "",
+                              {"n": len(tally.unreadable), "item": first["item"], "row": first["row"],
+                               "value": first["value"][:40]}))
     if tally.between_points:
         first = tally.between_points[0]
         notices.append(Notice("between_points", f"{len(tally.between_points)} answers lie between two points of "
                               f"their integer scale (first: item {first['item']}, row {first['row']}, "
-                              f"'{first['value']}'); they are kept as written (listed under between_points)"))
+                              f"'{first['value']}'); they are kept as written (listed under between_points)", "",
+                              {"n": len(tally.between_points), "item": first["item"], "row": first["row"],
+                               "value": tally.first_number["between_points"]}))
     return notices

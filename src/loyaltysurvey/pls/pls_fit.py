@@ -4,7 +4,10 @@
 DataFrame with the API's dotted column names (see :mod:`loyaltysurvey.sem.columns`):
 ``paths``, ``loadings``, ``weights``, ``reliability`` (alpha, rho.c, rho.a, ave),
 ``htmt``, ``fornell_larcker``, ``cross_loadings``, ``r2``, ``r2_adj``, ``f2``, ``vif``,
-``item_vif``, ``indirect`` and ``total_effects``. :meth:`PLSFit.bootstrap` returns a new
+``item_vif``, ``indirect`` and ``total_effects``; and the model's global fit and predictive
+relevance: ``gof`` (Tenenhaus et al., 2005), ``q2_blindfolding`` (Stone-Geisser Q² by
+blindfolding, cross-validated redundancy and communality) and ``model_fit`` (SRMR and NFI of the
+estimated and saturated model, as SmartPLS reports them). :meth:`PLSFit.bootstrap` returns a new
 fit with bootstrap inference (seminr's ``bootstrap_model``): the bootstrap SD as SE,
 ``t = est / SE``, a two-sided p-value from the t distribution with B - 1 degrees of
 freedom, percentile and BCa intervals, and the decision on each path.
@@ -31,7 +34,9 @@ from ..sem.decision import decide
 from ..sem.effects import path_chains
 from ..sem.syntax import parse_model
 from .algorithm import PLSEstimate, PLSSpec, fit_pls
+from .blindfolding import blindfolding, omission_distance
 from .evaluate import evaluate
+from .global_fit import gof, model_fit
 from .ipma import IPMAResult, ipma
 from .predict import PLSPrediction, pls_predict
 from .resampling import DrawLayout, bootstrap_draws, htmt_pairs, jackknife_draws
@@ -140,7 +145,7 @@ class PLS:
         estimate = fit_pls(X, spec)
         notices = () if estimate.converged else (
             Notice("pls_not_converged", f"the PLS algorithm did not converge in {estimate.iterations} iterations; "
-                   "the results are not trustworthy"),)
+                   "the results are not trustworthy", "", {"iterations": estimate.iterations}),)
         ev = evaluate(estimate, spec, X, columns)
         return PLSFit(spec, tuple(columns), X, estimate, ev, "casewise" if missing == "listwise" else missing,
                       level, notices=notices)
@@ -180,8 +185,8 @@ class PLSFit:
         jack = jackknife_draws(self.data, self.spec, self.estimate.weights)
         notices = self.notices
         if failed:
-            notices += (Notice("pls_bootstrap_failed", f"{failed} PLS bootstrap resamples could not be estimated "
-                               "and were left out"),)
+            notices += (Notice("pls_bootstrap_failed", f"{failed} of {B} PLS bootstrap resamples could not be "
+                               "estimated and were left out", "", {"failed": failed, "resamples": B}),)
         return replace(self, resamples=PLSResamples(draws, jack, B, failed, seed), notices=notices)
 
     def predict(self, folds: int = 10, reps: int = 10, seed: int | None = None) -> PLSPrediction:
@@ -359,6 +364,50 @@ class PLSFit:
     def n(self) -> int:
         return int(self.data.shape[0])
 
+    # ------------------------------------------------------------------ global fit, predictive relevance
+    @cached_property
+    def gof_details(self) -> dict[str, Any]:
+        """GoF with its parts: ``gof, mean_communality, mean_r2, constructs, indicators``
+        (:func:`loyaltysurvey.pls.global_fit.gof`: mean communality over the indicators of the
+        mode A and reflective blocks with more than one indicator, Tenenhaus et al., 2005)."""
+        return gof(self.estimate, self.spec)
+
+    @property
+    def gof(self) -> float:
+        """Tenenhaus et al.'s (2005) GoF, ``sqrt(mean communality x mean R²)``; see :attr:`gof_details`."""
+        return float(self.gof_details["gof"])
+
+    @cached_property
+    def blindfolding_result(self) -> dict[str, Any]:
+        """Blindfolding (:func:`loyaltysurvey.pls.blindfolding.blindfolding`) with omission distance 7,
+        or the nearest D for which ``n / D`` is not a whole number when 7 divides n
+        (:func:`loyaltysurvey.pls.blindfolding.omission_distance`); ``omission_distance`` records it."""
+        return blindfolding(self.data, self.spec, omission_distance(self.n), start=self.estimate.weights)
+
+    def blindfold(self, D: int = 7) -> pd.DataFrame:
+        """Stone-Geisser Q² by blindfolding with omission distance ``D`` (SmartPLS's procedure).
+
+        One row per endogenous construct measured reflectively (mode A, reflective or a single
+        item): ``cv_redundancy`` and ``cv_communality`` (Q² = 1 - SSE/SSO), ``sso``,
+        ``sse_redundancy``, ``sse_communality``.
+        """
+        result = (self.blindfolding_result if D == self.blindfolding_result["omission_distance"]
+                  else blindfolding(self.data, self.spec, D, start=self.estimate.weights))
+        return pd.DataFrame.from_dict(result["constructs"], orient="index")
+
+    @property
+    def q2_blindfolding(self) -> pd.DataFrame:
+        """Q² by blindfolding (D = 7, or the nearest D that does not divide n): ``cv_redundancy,
+        cv_communality, sso, sse_*`` per construct; the D is ``blindfolding_result["omission_distance"]``."""
+        return pd.DataFrame.from_dict(self.blindfolding_result["constructs"], orient="index")
+
+    @cached_property
+    def model_fit(self) -> dict[str, float]:
+        """SRMR and NFI of the estimated model (``srmr``, ``nfi``) and of the saturated model
+        (``srmr_saturated``, ``nfi_saturated``), as SmartPLS defines them
+        (:func:`loyaltysurvey.pls.global_fit.implied_correlations`)."""
+        return model_fit(self.estimate, self.spec, self.data)
+
     def summary(self) -> dict[str, pd.DataFrame]:
         """The tables a chapter reports, by name."""
         return {"paths": self.paths, "reliability": self.reliability, "loadings": self.loadings,
@@ -389,6 +438,16 @@ class PLSFit:
             "bootstrap": {"requested": 0 if r is None else r.requested, "successful": 0 if r is None else r.successful,
                           "failed": 0 if r is None else r.failed, "seed": None if r is None else r.seed},
         }
+        details = self.gof_details
+        bf = self.blindfolding_result
+        out.update({
+            "gof": details["gof"],
+            "gof_details": {k: details[k] for k in ("mean_communality", "mean_r2", "constructs", "indicators")},
+            "q2_blindfolding": {c: dict(v) for c, v in bf["constructs"].items()},
+            "blindfolding": {"omission_distance": bf["omission_distance"], "whole_cases": bf["whole_cases"],
+                             "order": "indicator by indicator"},
+            **self.model_fit,
+        })
         if self.checks:
             out["checks"] = self.checks
         if self.importance is not None:

@@ -8,7 +8,9 @@ and value to its line, so that each error names the YAML line. The same
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -142,6 +144,60 @@ def _refuse_yaml_hazards(text: str, source: str | None) -> None:
         return  # syntax errors are reported with their line by the loader below
 
 
+_KEY_WITHOUT_COLON = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"\[{-][^:#]*$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _odd_quotes(line: str) -> bool:
+    """Whether a line opens a double-quoted string it does not close (a comment's quotes aside)."""
+    body = re.sub(r'\\.', "", line.split(" #")[0])
+    return body.count('"') % 2 == 1
+
+
+def _blame_yaml_line(text: str, line: int, problem: str) -> tuple[int, str]:
+    r"""The line a YAML syntax error is most likely on, and a hint, for errors PyYAML notices late.
+
+    PyYAML reports a mis-indented or colon-less line where the parser gives up, which is often
+    the line after the real mistake. A line shortly before that opens a double quote it does
+    not close is blamed first; then the line before the reported one when it is a
+    key without its colon (for "mapping values are not allowed here") or when its indentation
+    is off the step (2 or 4 spaces) three in four lines of the file keep; otherwise the reported
+    line stands.
+
+    >>> _blame_yaml_line("scale:\n  min 1\n  max: 5\n", 3, "mapping values are not allowed here")
+    (2, " (line 2 has no ':' after its key)")
+    >>> _blame_yaml_line("items:\n  - id: A\n   - id: B\n    text: x\n", 4, "mapping values are not allowed here")
+    (3, ' (line 3 is indented by 3 spaces; the other lines step by 2)')
+    >>> _blame_yaml_line('a: "open\nb: 1\nc: 2\n', 3, "expected <block end>")[0]
+    1
+    """
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines) or line == 1:
+        return line, ""
+    previous = line - 1
+    while previous > 1 and (not lines[previous - 1].strip() or lines[previous - 1].lstrip().startswith("#")):
+        previous -= 1
+    before = lines[previous - 1]
+    content = [k for k in range(1, line + 1) if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")]
+    for candidate in content:  # a double-quoted text rarely spans lines: one left open runs on to later lines
+        if _odd_quotes(lines[candidate - 1]):
+            return candidate, f" (line {candidate} opens a quoted text with \" and does not close it)"
+    if "mapping values" in problem and _KEY_WITHOUT_COLON.match(before) and before.strip():
+        return previous, f" (line {previous} has no ':' after its key)"
+    indents = [_indent(lines[k - 1]) for k in content]
+    step = next((step for step in (4, 2) if sum(depth % step == 0 for depth in indents) >= 0.75 * len(indents)), 0)
+    if step:
+        for candidate in [k for k in content if k >= line - 3]:  # the first line off the file's step
+            depth = _indent(lines[candidate - 1])
+            if depth % step:
+                return candidate, (f" (line {candidate} is indented by {depth} spaces; the other lines step "
+                                   f"by {step})")
+    return line, ""
+
+
 def questionnaire_from_yaml(text: str, source: str | None = None) -> Questionnaire:
     """Validate questionnaire YAML given as text.
 
@@ -174,8 +230,8 @@ def questionnaire_from_yaml(text: str, source: str | None = None) -> Questionnai
             found = f" (reached line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
             raise QuestionnaireError(f"YAML syntax error: the '{opener}' opened here is not closed with "
                                      f"'{closer}'{found}", source=source, line=exc.context_mark.line + 1) from None
-        raise QuestionnaireError(f"YAML syntax error: {problem}",
-                                 source=source, line=mark.line + 1 if mark else None) from None
+        line, hint = _blame_yaml_line(text, mark.line + 1, problem) if mark else (None, "")
+        raise QuestionnaireError(f"YAML syntax error: {problem}{hint}", source=source, line=line) from None
     except yaml.YAMLError as exc:
         raise QuestionnaireError(f"YAML error: {exc}", source=source) from None
     lines = _Lines(root, source)

@@ -1,8 +1,11 @@
 """Building the report model from analysis results (no statistics are computed here).
 
 :func:`build_report` lays out the chapter in the order theses use: sample and
-response, demographics, descriptives, normality, reliability, data-quality
-notes, references. Texts come from the locale files; numbers stay numbers.
+response, demographics, descriptives, missing data, normality (univariate and
+multivariate), the constructs' status against the scale midpoint, reliability,
+sampling adequacy, common method bias, the models, data-quality notes,
+references (the sections of the measurement checks are in :mod:`.screening`).
+Texts come from the locale files; numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -18,16 +21,19 @@ import numpy as np
 
 from ..analysis import AnalysisResults
 from .locale import Locale, load_locale
+from .notices import notice_text
 from .figures import bar_chart, ipma_chart, path_diagram
-from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
-                          fit_verdict)
-from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
+from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
+                          RHO_A, VIF, fit_verdict)
+from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
+from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
+                        multivariate_normality_section)
 
 __all__ = ["build_report"]
 
 #: The criteria each engine's validity paragraph states, in order.
 _CB_CHECKS = ("loading", "cr", "ave", "fornell_larcker", "htmt")
-_PLS_CHECKS = ("pls_loading", "alpha", "rho_a", "cr", "ave", "htmt", "item_vif", "vif", "q2")
+_PLS_CHECKS = ("pls_loading", "alpha", "rho_a", "cr", "ave", "htmt", "item_vif", "vif", "q2", "q2_blindfolding")
 
 
 
@@ -51,10 +57,21 @@ class _Builder:
         self.today = today
         self._numbers = count(1)
         self._figures = count(1)
+        self.cited: set[str] = set()
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
         return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
+
+    def cite(self, *keys: str) -> None:
+        """Add the references of the methods a section shows (keys of the locale's ``method_references``);
+        only these, of those conditional references, enter the reference list."""
+        self.cited.update(keys)
+
+    def method_references(self) -> set[str]:
+        """The cited entries of the locale's ``method_references`` (unknown keys are skipped)."""
+        table = self.loc.data.get("method_references") or {}
+        return {table[k] for k in self.cited if k in table}
 
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
         return Figure(id, caption, png, next(self._figures), width)
@@ -82,6 +99,16 @@ class _Builder:
         return [self.figure(f"{prefix}_std", t("figures.standardized"),
                             path_diagram(nodes, names, coef, self.loc.rtl, bold, inside)),
                 self.figure(f"{prefix}_t", t("figures.tvalues"), path_diagram(nodes, names, tval, self.loc.rtl, bold))]
+
+    def item_label(self, item) -> str:
+        """An item's id, marked in the chapter's language when it is reverse-worded."""
+        return f"{item.id} {self.loc.t('marks.reverse')}" if item.reverse else item.id
+
+    def reverse_note(self, item_groups) -> tuple[str, ...]:
+        """The table note explaining the reverse-item mark, when the table lists a reverse-worded item."""
+        if any(item.reverse for group in item_groups for item in group):
+            return (f"{self.loc.t('marks.reverse')} {self.loc.t('notes.reverse')}",)
+        return ()
 
     def col(self, key: str) -> str:
         return self.loc.t(f"columns.{key}")
@@ -181,22 +208,23 @@ class _Builder:
         for c in self.q.constructs:
             for item in c.items:
                 s = stats.loc[item.id]
-                label = item.id + (" (R)" if item.reverse else "")
-                rows.append([Cell(label)] + ([Cell(self.loc.text(item.text))] if worded else []) +
+                rows.append([Cell(self.item_label(item))] + ([Cell(self.loc.text(item.text))] if worded else []) +
                             [Cell(_n(s["n"]), "int"), Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"),
                              Cell(_n(s["skewness"]), "dec2"), Cell(_n(s["kurtosis"]), "dec2")])
         items_table = self.table("items", t("tables.items"),
                                  [self.col("item")] + ([self.col("text")] if worded else []) +
                                  [self.col("n"), self.col("mean"), self.col("sd"), self.col("skewness"),
                                   self.col("kurtosis")], rows,
-                                 notes=("(R) " + t("notes.reverse"),) if reversed_items else ())
+                                 notes=self.reverse_note(c.items for c in self.q.constructs))
         points = list(self.r.distribution.columns)
-        dist_rows = [[Cell(item)] + [Cell(_n(v), "pct") for v in row]
+        items = {item.id: item for c in self.q.constructs for item in c.items}
+        dist_rows = [[Cell(self.item_label(items[item]) if item in items else item)] + [Cell(_n(v), "pct") for v in row]
                      for item, row in zip(self.r.distribution.index, self.r.distribution.to_numpy())]
         headers = [self.col("item")] + [
             f"{self.loc.num(p)}" + (f" ({scale.label(p, self.lang)})" if scale.labels and scale.min <= p <= scale.max
                                     else "") for p in points]
-        dist_table = self.table("distribution", t("tables.distribution"), headers, dist_rows)
+        dist_table = self.table("distribution", t("tables.distribution"), headers, dist_rows,
+                                notes=self.reverse_note(c.items for c in self.q.constructs))
         cs = self.r.construct_stats
         c_rows = []
         for c in self.q.constructs:
@@ -262,38 +290,60 @@ class _Builder:
             for item in c.items:
                 st = rel.items[item.id]
                 weak = R_DROP.passes(st.r_drop) is False
-                item_rows.append([Cell(item.id + (" (R)" if item.reverse else "")), Cell(st.r_drop, "r", weak),
+                item_rows.append([Cell(self.item_label(item)), Cell(st.r_drop, "r", weak),
                                   Cell(st.alpha_if_deleted, "r")])
             blocks.append(self.table(f"items_{c.id}", t("tables.item_reliability", name=self.loc.text(c.name)),
                                      [self.col("item"), self.col("r_drop"), self.col("alpha_if_deleted")],
-                                     item_rows, notes=(t("notes.threshold_rdrop"),)))
+                                     item_rows, notes=(*self.reverse_note([c.items]), t("notes.threshold_rdrop"))))
         return Section("reliability", t("sections.reliability"), tuple(blocks))
 
     # ------------------------------------------------------------------ CB-SEM
+    #: The fit table's rows: ``compact`` (lavaan's order, TLI standing for NNFI) and ``lisrel``
+    #: (the order of LISREL's output, as theses print it).
+    _FIT_ROWS = {
+        "compact": ("chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "rmsea", "srmr", "gfi", "agfi", "nfi", "ifi",
+                    "pnfi", "pgfi", "rmr", "ecvi"),
+        "lisrel": ("chisq", "df", "pvalue", "chisq_df", "rmsea", "gfi", "agfi", "pgfi", "nfi", "nnfi", "pnfi", "cfi",
+                   "ifi", "rmr", "srmr", "ecvi"),
+    }
+
     def _fit_table(self, fit: dict, which: str) -> Table:
+        """The fit indices with their thresholds and verdicts, in the layout the settings ask for.
+
+        ``compact``: Quantity / Value / Threshold / Verdict; ``lisrel``: Index / Desired value /
+        Model value / Result (شاخص / مقدار مطلوب / مقدار مدل / نتیجه). A verdict is given only
+        where a cut-off with a citable source exists (thresholds.FIT_RULES); chi-square, df, p,
+        RMR and ECVI get "—" (thresholds.FIT_NO_VERDICT).
+        """
         t = self.loc.t
+        layout = getattr(self.r.settings, "fit_layout", "compact") or "compact"
+        self.cite("mulaik1989", "browne_cudeck1989")  # the PNFI/PGFI threshold and ECVI
         rows = []
-
-        def verdict(key: str, value: float) -> str:
-            return t(f"verdict_fit.{fit_verdict(key, value)}")
-
-        chisq, df = fit.get("chisq"), fit.get("df")
-        rows.append([Cell(t("fit_rows.chisq")), Cell(chisq, "dec2"), Cell(""), Cell("")])
-        rows.append([Cell(t("fit_rows.df")), Cell(df, "int"), Cell(""), Cell("")])
-        rows.append([Cell(t("fit_rows.pvalue")), Cell(fit.get("pvalue"), "p"), Cell(""), Cell("")])
-        if df:
-            ratio = chisq / df
-            rows.append([Cell(t("fit_rows.chisq_df")), Cell(ratio, "dec2"), Cell(t("fit_thresholds.chisq_df")),
-                         Cell(verdict("chisq_df", ratio))])
-        for key in ("cfi", "tli", "rmsea", "srmr", "gfi", "agfi", "nfi"):
+        for key in self._FIT_ROWS[layout]:
             value = fit.get(key)
-            shown = Cell(value, "r3")
+            if value is None:
+                continue
+            fmt = {"chisq": "dec2", "df": "int", "pvalue": "p", "chisq_df": "dec2", "ecvi": "dec3",
+                   "rmr": "dec3"}.get(key, "r3")
+            shown = Cell(value, fmt)
             if key == "rmsea":
                 shown = Cell((value, fit.get("rmsea_ci_lower"), fit.get("rmsea_ci_upper")), "est_ci:r3")
-            rows.append([Cell(t(f"fit_rows.{key}")), shown, Cell(t(f"fit_thresholds.{key}")),
-                         Cell(verdict(key, value), emphasis=verdict(key, value) == t("verdict_fit.poor"))])
-        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")),
-                          [self.col("quantity"), self.col("value"), self.col("threshold"), self.col("verdict")], rows)
+            label = t(f"fit_rows.{key}") if not (key == "tli" and layout == "compact") else t("fit_rows.tli_nnfi")
+            if key in FIT_NO_VERDICT:
+                threshold = t(f"fit_thresholds.{key}") if key in ("rmr", "ecvi") else "—"
+                verdict = Cell(t("verdict_fit.none"))
+            else:
+                grade = fit_verdict(key, value)
+                threshold = t(f"fit_thresholds.{key}")
+                verdict = Cell(t(f"verdict_fit.{grade}"), emphasis=grade == "poor")
+            if layout == "lisrel":
+                rows.append([Cell(label), Cell(threshold), shown, verdict])
+            else:
+                rows.append([Cell(label), shown, Cell(threshold), verdict])
+        columns = ([t("fit_lisrel.index"), t("fit_lisrel.desired"), t("fit_lisrel.model"), t("fit_lisrel.result")]
+                   if layout == "lisrel" else
+                   [self.col("quantity"), self.col("value"), self.col("threshold"), self.col("verdict")])
+        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")), columns, rows)
 
     def cfa(self) -> Section | None:
         cb = self.r.cbsem
@@ -484,6 +534,7 @@ class _Builder:
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
         blocks.append(self._pls_r2(fit, names))
+        blocks.extend(self._pls_global_fit(fit, names))
         if fit.prediction is not None and fit.prediction.items:
             blocks.append(self._pls_predict(fit))
         if fit.importance is not None and fit.importance.rows:
@@ -560,6 +611,47 @@ class _Builder:
                                                          t("columns_pls.f2")], rows,
                           notes=(t("cfa.r2_note"), t("pls.f2_note")))
 
+    def _pls_global_fit(self, fit, names: dict) -> list:
+        """GoF, SRMR and NFI of the model, and the blindfolding Q² of its endogenous constructs.
+
+        The verdicts and bands come from the analysis (:func:`loyaltysurvey.analysis.pls_stage.pls_checks`:
+        ``gof_band``, ``model_fit``, ``q2_band``, ``q2_blindfolding``); nothing is computed here.
+        """
+        t = self.loc.t
+        self.cite("tenenhaus2005", "wetzels2009", "henseler_sarstedt2013", "henseler2014", "henseler2016", "hair2017")
+        checks = fit.checks or {}
+        failing = set(checks.get("model_fit", []))
+        mf = fit.model_fit
+        band = checks.get("gof_band")
+        rows = [[Cell(t("pls_fit.gof")), Cell(fit.gof, "r3"), Cell(t("pls_fit.gof_threshold")),
+                 Cell(t(f"bands.{band}") if band else "", emphasis=band == "negligible")]]
+        for key in ("srmr", "srmr_saturated", "nfi", "nfi_saturated"):
+            value = mf.get(key)
+            if value is None or value != value:
+                verdict = t("verdict_fit.na")
+            else:
+                verdict = t("pls_fit.not_met") if key in failing else t("pls_fit.met")
+            rows.append([Cell(t(f"pls_fit.{key}")), Cell(value, "r3"), Cell(t(f"pls_fit.{key.split('_')[0]}_threshold")),
+                         Cell(verdict, emphasis=key in failing)])
+        table = self.table("pls_fit", t("pls_fit.table"), [self.col("quantity"), self.col("value"),
+                                                             self.col("threshold"), self.col("verdict")], rows,
+                           notes=(t("pls_fit.gof_note"), t("pls_fit.srmr_note")))
+        bf = fit.blindfolding_result
+        q2 = bf["constructs"]
+        if not q2:
+            return [Paragraph(t("pls_fit.text_no_q2", table=table.number)), table, Paragraph(t("pls_fit.q2_none"))]
+        self.cite("hair_risher2019", "stone1974", "geisser1974")
+        bands = checks.get("q2_band", {})
+        below = set(checks.get("q2_blindfolding", []))
+        q2_rows = [[Cell(names.get(c, c)), Cell(v["cv_redundancy"], "r3", c in below), Cell(v["cv_communality"], "r3"),
+                    Cell(v["sso"], "dec1"), Cell(t(f"bands.{bands[c]}") if c in bands else "", emphasis=c in below)]
+                   for c, v in q2.items()]
+        q2_table = self.table("pls_q2", t("pls_fit.q2_table", d=bf["omission_distance"]),
+                              [self.col("construct"), t("pls_fit.redundancy"), t("pls_fit.communality"),
+                               t("pls_fit.sso"), t("pls_fit.relevance")], q2_rows,
+                              notes=(t("pls_fit.q2_note", d=bf["omission_distance"]),))
+        return [Paragraph(t("pls_fit.text", table=table.number, q2=q2_table.number)), table, q2_table]
+
     def _pls_predict(self, fit) -> Table:
         t = self.loc.t
         pr = fit.prediction
@@ -586,6 +678,15 @@ class _Builder:
                            tick=self.loc.num, rtl=self.loc.rtl)
         return [table, self.figure("pls_ipma", t("figures.ipma", target=target), chart)]
 
+    def _methods_bootstrap(self, boot: dict | None) -> str:
+        """The methods sentence on CB-SEM standard errors: information matrix, or the bootstrap
+        (of complete cases, or of every respondent refitted by FIML)."""
+        t = self.loc.t
+        if not boot:
+            return t("methods.nobootstrap")
+        key = "methods.bootstrap_fiml" if boot.get("missing") == "fiml" else "methods.bootstrap"
+        return t(key, b=boot["successful"], seed=boot["seed"])
+
     def methods(self) -> Paragraph:
         """What actually ran, in words: software, estimator, missing data, N, resamples, seed."""
         from .. import __version__
@@ -601,8 +702,7 @@ class _Builder:
                            estimator=t("methods.mlr") if settings.estimator == "MLR" else t("methods.ml"),
                            missing=t("methods.fiml") if settings.cb_missing == "fiml" else t("methods.listwise"),
                            n=int(fitted.nobs),
-                           bootstrap=t("methods.bootstrap", b=boot["successful"], seed=boot["seed"]) if boot
-                           else t("methods.nobootstrap")))
+                           bootstrap=self._methods_bootstrap(boot)))
         fit = self.r.pls
         if fit is not None:
             boot = fit.resamples
@@ -619,19 +719,20 @@ class _Builder:
         t = self.loc.t
         if not self.r.notices:
             return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
-        titles = self.loc.data.get("notice_titles", {})
-
-        def text(n) -> str:  # the message itself is written in English by the analysis that raised it
-            title = titles.get(n.code)
-            return f"{title}: {n.message}" if title else n.message
-
-        return Section("notes", t("sections.notes"), tuple(Callout(text(n)) for n in self.r.notices))
+        # written from each notice's params in the chapter's language (never its English message),
+        # naming constructs and demographics as the tables do; items go by their ids
+        names = {c.id: self.loc.text(c.name) or c.id for c in self.q.constructs}
+        names.update({d.id: _in_sentence(self.loc.text(d.name) or d.id) for d in self.q.demographics})
+        return Section("notes", t("sections.notes"),
+                       tuple(Callout(notice_text(n, self.loc, names)) for n in self.r.notices))
 
     def build(self) -> Report:
         from .. import __version__
         t = self.loc.t
-        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), self.normality(),
-                                self.reliability(), self.cfa(), self.sem(), self.pls(), self.notes())
+        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
+                                self.normality(), multivariate_normality_section(self), construct_tests_section(self),
+                                self.reliability(), adequacy_section(self), common_method_section(self),
+                                self.cfa(), self.sem(), self.pls(), self.notes())
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
@@ -644,7 +745,8 @@ class _Builder:
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
             sections=(intro, *sections), references_title=t("references_title"),
-            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references))),
+            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references)
+                                    | self.method_references(), key=reference_key)),
             meta={"questionnaire": self.q.id})
 
 
@@ -675,6 +777,7 @@ def build_report(results: AnalysisResults, lang: str, today: date | None = None)
         data = ingest(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]])
         report = build_report(analyze_responses(data, Settings.resolve(q, method="cb")), "en")
         [s.id for s in report.sections]
-        # ['intro', 'sample', 'descriptives', 'normality', 'reliability', 'cfa', 'sem', 'notes']
+        # ['intro', 'sample', 'descriptives', 'missing', 'normality', 'multivariate_normality',
+        #  'construct_tests', 'reliability', 'sampling_adequacy', 'common_method', 'cfa', 'sem', 'notes']
     """
     return _Builder(results, lang, today or date.today()).build()

@@ -36,7 +36,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .locale import Locale, load_locale
-from .document import Callout, Cell, Figure, Paragraph, Report, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Table, apa_runs
 
 __all__ = ["render_docx"]
 
@@ -628,7 +628,11 @@ class _Writer:
         if report.references:
             _heading(doc, report.references_title, 1, report)
             for ref in report.references:  # APA references are left-to-right, with a hanging indent
-                p = _paragraph(doc, ref, report, size=10, rtl=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+                runs = apa_runs(ref)
+                p = _paragraph(doc, runs[0][0], report, size=10, italic=runs[0][1], rtl=False,
+                               align=WD_ALIGN_PARAGRAPH.LEFT)
+                for text, italic in runs[1:]:
+                    _style_run(p.add_run(text), report, 10, False, italic, False)
                 p.paragraph_format.left_indent = Pt(18)
                 p.paragraph_format.first_line_indent = Pt(-18)
         _schema_order(doc.element)

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..resources import bundled_path
 from .locale import load_locale
-from .document import Callout, Cell, Figure, Paragraph, Report, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Table, apa_runs
 
 __all__ = ["render_html"]
 
@@ -19,6 +19,7 @@ __all__ = ["render_html"]
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(bundled_path("reports"))),
                       autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["apa_runs"] = apa_runs
     return env
 
 

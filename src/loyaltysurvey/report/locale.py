@@ -188,23 +188,24 @@ class Locale:
         return to_persian_digits(text) if self.persian_digits else text
 
     def num(self, value: Any, fmt: str = "int") -> str:
-        """Format a number for reading: ``int``, ``dec1/2/3``, ``r`` (bounded by 1), ``p``, ``pct``;
+        """Format a number for reading: ``int``, ``dec1/2/3``, ``r`` (bounded by 1), ``p``, ``pct``, ``g``;
         an interval ``(lower, upper)`` with ``ci:<format>`` and an estimate with its interval
         ``(est, lower, upper)`` with ``est_ci:<format>``.
 
         ``int`` rounds; ``decN`` gives N decimals; ``r`` and ``r3`` two or three decimals and,
         in APA style, no leading zero (values bounded by 1); ``p`` three decimals or "< .001";
-        ``pct`` one decimal. Minus signs are true minus signs (U+2212); NaN, infinities and
+        ``pct`` one decimal; ``g`` as few digits as the value needs (a scale point, 3 or 3.5). Minus signs are true minus signs (U+2212); NaN, infinities and
         ``None`` are an en dash; text is returned as it is. Persian style writes Persian
-        digits and the Persian decimal separator.
+        digits and the Persian decimal separator; in right-to-left languages a negative number
+        starts with a left-to-right mark (U+200E) so that its minus sign is read before the digits.
 
         >>> en = load_locale("en")
         >>> en.num(0.0004, "p"), en.num(0.456, "r"), en.num(-1.2345, "dec2"), en.num(3.7)
         ('< .001', '.46', '−1.23', '4')
         >>> en.num((0.1, 0.5), "ci:dec2"), en.num(float("nan"), "dec2")
         ('[0.10, 0.50]', '–')
-        >>> load_locale("fa").num(0.456, "r")
-        '۰٫۴۶'
+        >>> load_locale("fa").num(0.456, "r"), load_locale("fa").num(-0.456, "r")
+        ('۰٫۴۶', '\u200e−۰٫۴۶')
         """
         if fmt.startswith("ci:") and isinstance(value, (tuple, list)):
             lo, hi = value
@@ -239,6 +240,8 @@ class Locale:
                 text = _no_leading_zero(text)
         elif fmt == "pct":
             text = f"{value:.1f}"
+        elif fmt == "g":
+            text = f"{value:g}"
         elif fmt.startswith("dec"):
             text = f"{value:.{int(fmt[3:])}f}"
         else:
@@ -247,6 +250,10 @@ class Locale:
             text = "−" + text[1:]
         if self.persian_digits:
             text = to_persian_digits(text.replace(".", self.data.get("decimal", "٫")))
+        if self.rtl and text.startswith("−"):
+            # in right-to-left text the minus sign is a neutral that would be set after the digits;
+            # a left-to-right mark keeps it before them (checked in Chromium's rendering)
+            text = "\u200e" + text
         return text
 
     def date_text(self, day: date) -> str:

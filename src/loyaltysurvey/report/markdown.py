@@ -8,7 +8,7 @@ quick way to diff two runs of a study.
 from __future__ import annotations
 
 from .locale import load_locale
-from .document import Callout, Cell, Figure, Paragraph, Report, Table
+from .document import Callout, Cell, Figure, Paragraph, Report, Table, apa_runs
 
 __all__ = ["render_markdown"]
 
@@ -66,5 +66,5 @@ def render_markdown(report: Report) -> str:
                     lines.append(("" if k else f"*{loc.t('labels.note')}* ") + note)
                 lines.append("")
     if report.references:
-        lines += [f"## {report.references_title}", ""] + [f"- {ref}" for ref in report.references] + [""]
+        lines += [f"## {report.references_title}", ""] + ["- " + "".join(f"*{t}*" if i else t for t, i in apa_runs(ref)) for ref in report.references] + [""]
     return "\n".join(lines)

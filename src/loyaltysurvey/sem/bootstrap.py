@@ -6,6 +6,9 @@ same ``seed`` gives identical draws (and results) whatever the number of
 workers or the backend. Each chunk is fitted at once by :class:`BatchedML`,
 warm-started at the full-sample estimates. Resamples whose fit does not
 converge are dropped and counted, as lavaan's ``bootstrapLavaan`` does.
+Incomplete data fitted by FIML are resampled by
+:mod:`loyaltysurvey.sem.fiml_bootstrap` with the same chunks, seeds, backends,
+draw layout (:func:`draw_rows`) and intervals; :func:`bootstrap_fit` runs either.
 
 Intervals: percentile (R's default quantile, type 7), bias-corrected (lavaan's
 ``bca.simple``) and BCa with the jackknife acceleration (Efron, 1987).
@@ -30,8 +33,8 @@ from .standardized import standardized_values
 if TYPE_CHECKING:
     from .sem_fit import SEMFit
 
-__all__ = ["CHUNK", "BootstrapResult", "bootstrap_chunk", "bootstrap_fit", "chunk_seeds", "intervals", "map_chunks",
-           "run_bootstrap"]
+__all__ = ["CHUNK", "BootstrapResult", "bootstrap_chunk", "bootstrap_fit", "chunk_seeds", "draw_rows", "intervals",
+           "map_chunks", "run_bootstrap"]
 
 CHUNK = 100
 
@@ -44,7 +47,9 @@ class BootstrapResult:
     column per estimate row (the parameter table, then the ``:=`` rows).
     ``requested`` resamples were drawn and ``failed`` of them did not converge (dropped);
     ``jack_draws`` and ``jack_std`` hold the leave-one-out estimates used for the BCa
-    acceleration (``None`` without a jackknife).
+    acceleration (``None`` without a jackknife). ``missing`` says how the resamples were
+    fitted: ``"listwise"`` (complete rows, ML) or ``"fiml"`` (all rows, FIML;
+    :func:`~loyaltysurvey.sem.fiml_bootstrap.run_fiml_bootstrap`).
 
     >>> import numpy as np
     >>> from loyaltysurvey.datasets import hs_cfa
@@ -61,6 +66,7 @@ class BootstrapResult:
     seed: int | None
     jack_draws: np.ndarray | None = None
     jack_std: np.ndarray | None = None
+    missing: str = "listwise"
 
     @property
     def successful(self) -> int:
@@ -75,11 +81,14 @@ def _row_values(model: RamModel, theta: np.ndarray) -> np.ndarray:
     return np.where(model.free[None, :] >= 0, theta[:, np.maximum(model.free, 0)], model.fixed_values[None, :])
 
 
-def _fit_covariances(model: RamModel, S: np.ndarray, theta_hat: np.ndarray, H0: np.ndarray,
-                     standardize: Callable) -> tuple:
-    """Fit every covariance matrix in ``S``; return (values, std, n_failed) of the converged fits."""
-    theta, _, converged = BatchedML(model).fit(S, theta_hat, H0)
-    theta = theta[converged]
+def draw_rows(model: RamModel, theta: np.ndarray, standardize: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """Every estimate row for each parameter vector in ``theta`` (b, q): (values, std).
+
+    One row per parameter vector: every parameter-table row and then every ``:=`` parameter,
+    raw and standardized by ``standardize`` (std.all from the implied covariances; a ``:=``
+    parameter's std value is its expression at the standardized parameters). Shared by the
+    listwise and the FIML bootstrap.
+    """
     values = _row_values(model, theta)
     table = model.table
     evaluate = compile_definitions(table) if table.definitions else None
@@ -101,8 +110,15 @@ def _fit_covariances(model: RamModel, S: np.ndarray, theta_hat: np.ndarray, H0: 
         out_values.append(row)
         out_std.append(std)
     width = len(table.params) + len(table.definitions)
-    return (np.array(out_values).reshape(-1, width), np.array(out_std).reshape(-1, width),
-            int(S.shape[0] - converged.sum()))
+    return np.array(out_values).reshape(-1, width), np.array(out_std).reshape(-1, width)
+
+
+def _fit_covariances(model: RamModel, S: np.ndarray, theta_hat: np.ndarray, H0: np.ndarray,
+                     standardize: Callable) -> tuple:
+    """Fit every covariance matrix in ``S``; return (values, std, n_failed) of the converged fits."""
+    theta, _, converged = BatchedML(model).fit(S, theta_hat, H0)
+    values, std = draw_rows(model, theta[converged], standardize)
+    return values, std, int(S.shape[0] - converged.sum())
 
 
 def bootstrap_chunk(model: RamModel, X: np.ndarray, theta_hat: np.ndarray, H0: np.ndarray,
@@ -255,18 +271,27 @@ def _bootstrap_row(boot: BootstrapResult, j: int, est: float, std_all: float, le
             "std_ci_lower": sci["perc_lower"], "std_ci_upper": sci["perc_upper"]}
 
 
-def bootstrap_fit(fit: "SEMFit", X: np.ndarray, B: int, seed: int | None, *, jobs: int = 1, executor: Any = None,
-                  progress: Callable[[int], Any] | None = None, level: float = 0.95) -> "SEMFit":
+def bootstrap_fit(fit: "SEMFit", X: np.ndarray, B: int, seed: int | None, *, missing: str = "listwise",
+                  jobs: int = 1, executor: Any = None, progress: Callable[[int], Any] | None = None,
+                  level: float = 0.95) -> "SEMFit":
     """``fit`` with bootstrap SEs and intervals, as lavaan's ``se = "bootstrap"`` (percentile CIs).
 
-    ``X`` is the listwise data the model was fitted to. Failed resamples are dropped and counted;
+    ``X`` is the data the model was fitted to: the complete rows with ``missing = "listwise"``
+    (each resample refitted by ML, :func:`run_bootstrap`), or all rows, missing answers as NaN,
+    with ``missing = "fiml"`` (each resample of the rows, incomplete ones included, refitted by
+    FIML, :func:`~loyaltysurvey.sem.fiml_bootstrap.run_fiml_bootstrap`; lavaan's
+    ``missing = "ml", se = "bootstrap"``). Failed resamples are dropped and counted;
     nonadmissible ones (a negative variance) are kept and counted, as lavaan does.
     Each free row gets the bootstrap SE (SD of the draws), ``z = est / SE``, its normal p-value,
     and percentile, bias-corrected and BCa bounds of the estimate and percentile bounds of its
     std.all (:func:`intervals`); fixed rows get SE 0 and their value as bounds. Percentile
     and bias-corrected bounds and SEs are checked against lavaan 0.6.14's
     ``se = "bootstrap"`` (PoliticalDemocracy and the bundled example, 2,000 resamples each
-    side, within Monte Carlo error) in tests/test_bootstrap_reference.py.
+    side, within Monte Carlo error) in tests/test_bootstrap_reference.py, and the FIML
+    bootstrap against lavaan 0.6.14's ``missing = "ml", se = "bootstrap"`` (HolzingerSwineford
+    with a third of the rows incomplete, 2,000 resamples each side) in
+    tests/test_fiml_bootstrap_reference.py. ``bootstrap_info`` records ``requested``,
+    ``successful``, ``failed``, ``inadmissible``, ``seed``, ``ci``, ``level`` and ``missing``.
 
     >>> from loyaltysurvey.datasets import holzinger_swineford
     >>> from loyaltysurvey.sem import SEM
@@ -281,7 +306,15 @@ def bootstrap_fit(fit: "SEMFit", X: np.ndarray, B: int, seed: int | None, *, job
 
     from ..errors import Notice
     model = RamModel.from_table(fit.table)
-    boot = run_bootstrap(model, X, fit.theta, B, seed, jobs=jobs, executor=executor, progress=progress)
+    if missing == "fiml":
+        from .fiml import Patterns
+        from .fiml_bootstrap import run_fiml_bootstrap
+        boot = run_fiml_bootstrap(model, Patterns(X), fit.theta, B, seed, jobs=jobs, executor=executor,
+                                  progress=progress)
+    elif missing == "listwise":
+        boot = run_bootstrap(model, X, fit.theta, B, seed, jobs=jobs, executor=executor, progress=progress)
+    else:
+        raise ValueError(f"missing = '{missing}': use listwise or fiml")
     est = fit.params.copy()
     n_params = len(fit.table.params)
     rows = [(_fixed_row(r.est, r.std_all) if j < n_params and not fit.table.params[j].free
@@ -291,14 +324,15 @@ def bootstrap_fit(fit: "SEMFit", X: np.ndarray, B: int, seed: int | None, *, job
     variance_rows = [r for r, p in enumerate(fit.table.params) if p.op == "~~" and p.lhs == p.rhs and p.free]
     inadmissible = int(np.sum(np.any(boot.draws[:, variance_rows] < 0, axis=1))) if variance_rows else 0
     info = {"requested": B, "successful": boot.successful, "failed": boot.failed, "inadmissible": inadmissible,
-            "seed": seed, "ci": "percentile", "level": level}
+            "seed": seed, "ci": "percentile", "level": level, "missing": boot.missing}
     notices = list(fit.notices)
     if inadmissible:
         notices.append(Notice("bootstrap_inadmissible", f"{inadmissible} of {boot.successful} bootstrap solutions "
-                              "have a negative variance (nonadmissible); they are kept, as lavaan keeps them"))
+                              "have a negative variance (nonadmissible); they are kept, as lavaan keeps them", "",
+                              {"inadmissible": inadmissible, "successful": boot.successful}))
     if boot.failed:
         notices.append(Notice("bootstrap_failed", f"{boot.failed} of {B} bootstrap resamples did not converge and "
-                              "were left out, as lavaan does"))
+                              "were left out, as lavaan does", "", {"failed": boot.failed, "resamples": B}))
     return replace(fit, params=est, notices=tuple(notices), bootstrap=boot, bootstrap_info=info)
 
 

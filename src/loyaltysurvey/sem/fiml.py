@@ -54,8 +54,9 @@ class Patterns:
     log-determinant serve every pattern at once.
 
     Rows with no observed value are left out; a variable that is never observed raises
-    :class:`~loyaltysurvey.errors.DataError`. ``n_total`` counts the rows kept and
-    ``n_incomplete`` those with a missing value. The FIML fits built on it are checked
+    :class:`~loyaltysurvey.errors.DataError`. ``n_total`` counts the rows kept (``X``, in the
+    order of the data), ``n_incomplete`` those with a missing value, and ``row_pattern`` gives
+    the pattern of each kept row (the bootstrap reweights rows within their patterns). The FIML fits built on it are checked
     against lavaan 0.6.14's ``missing = "ml"`` in tests/test_sem_reference.py.
 
     >>> import numpy as np
@@ -79,6 +80,7 @@ class Patterns:
         if empty.size:
             raise DataError(f"variable {int(empty[0]) + 1} of the model has no observed value")
         keys, inverse = np.unique(mask, axis=0, return_inverse=True)
+        self.row_pattern = inverse.ravel()                               # (n_total,) pattern of each kept row
         self.patterns: list[Pattern] = []
         for g, key in enumerate(keys):
             rows = X[inverse.ravel() == g][:, key]

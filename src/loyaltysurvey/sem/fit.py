@@ -13,7 +13,11 @@ With ``T = N F_min`` the ML chi-square, ``df`` the degrees of freedom and
 * ``gfi = 1 - e' W e / s' W s`` with the ML weight ``W`` built from the
   implied covariance matrix; ``agfi = 1 - (nel/df)(1 - gfi)``
 * ``logl`` the normal log-likelihood at the estimates, ``aic = -2 logl + 2 npar``,
-  ``bic = -2 logl + npar log N``.
+  ``bic = -2 logl + npar log N``
+* the indices theses print from LISREL's output (:func:`parsimony_indices`, :func:`rmr`):
+  ``chisq_df = T/df``, ``ifi = (Tb - T) / (Tb - df)``, ``nnfi`` (= ``tli``),
+  ``pnfi = (df/dfb) nfi``, ``pgfi = (df/nel) gfi``, ``ecvi = T/N + 2 npar/N`` and the raw
+  ``rmr``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from scipy import optimize
 
 from ..distributions import chi2_cdf, ncx2_cdf
 
-__all__ = ["rmsea", "rmsea_ci", "srmr_bentler", "gfi", "normal_loglik", "incremental"]
+__all__ = ["rmsea", "rmsea_ci", "srmr_bentler", "rmr", "gfi", "normal_loglik", "incremental", "parsimony_indices"]
 
 
 def rmsea(T: float, df: float, N: float, c_hat: float = 1.0) -> float:
@@ -110,6 +114,80 @@ def srmr_bentler(S: np.ndarray, Sigma: np.ndarray, ybar: np.ndarray | None = Non
         total += float(np.sum(rm ** 2))
         count += rm.size
     return math.sqrt(total / count)
+
+
+def rmr(S: np.ndarray, Sigma: np.ndarray, ybar: np.ndarray | None = None, mu: np.ndarray | None = None) -> float:
+    """Root mean square residual in the data's own units, as lavaan's ``rmr``.
+
+    ``rmr = sqrt(sum_{i>=j} (s_ij - sigma_ij)^2 / (p (p + 1) / 2))``: the raw (unstandardized)
+    residuals of the sample covariance matrix ``S`` against the implied ``Sigma`` over the
+    lower triangle with the diagonal. With a mean structure (``ybar`` and ``mu`` given, as
+    under FIML) the ``p`` mean residuals ``ybar_i - mu_i`` join the sum and the count, as
+    lavaan does whenever the model has means (its ``rmr_nomean`` leaves them out). Its size
+    depends on the items' scale, so no general cut-off exists. Checked (through
+    :meth:`loyaltysurvey.sem.SEM.fit`, listwise, MLR and FIML) against lavaan 0.6.14
+    ``fitMeasures(fit, "rmr")`` in tests/test_fit_indices.py and tests/test_sem_reference.py.
+
+    References: Jöreskog & Sörbom (1984).
+
+    >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM(HS_MODEL).fit(holzinger_swineford())
+    >>> round(rmr(fit.sample_cov, fit.implied_cov), 4)  # lavaan: 0.0822
+    0.0822
+    """
+    low = (S - Sigma)[np.tril_indices_from(S)]
+    total, count = float(np.sum(low ** 2)), low.size
+    if ybar is not None and mu is not None:
+        total += float(np.sum((ybar - mu) ** 2))
+        count += len(ybar)
+    return math.sqrt(total / count)
+
+
+def parsimony_indices(T: float, df: float, Tb: float, dfb: float, gfi: float, nel: float, npar: float,
+                      N: float) -> dict[str, float]:
+    """The indices LISREL prints beside CFI and RMSEA, with lavaan 0.6's definitions.
+
+    From the model's chi-square ``T`` on ``df``, the baseline's ``Tb`` on ``dfb``, the ``gfi``,
+    the number of sample moments ``nel`` (``p (p + 1) / 2``, plus ``p`` with a mean
+    structure), the free parameters ``npar`` (lavaan's ``fit@npar``: equality constraints
+    subtracted) and ``N``:
+
+    * ``chisq_df = T / df`` (NaN when ``df = 0``; not a lavaan measure, the ratio theses print);
+    * ``ifi = (Tb - T) / (Tb - df)`` (Bollen, 1989): 1 when ``Tb < df``, NaN when ``Tb = df``;
+    * ``nnfi = tli = 1 - ((T - df) dfb) / ((Tb - dfb) df)`` (Bentler & Bonett, 1980);
+    * ``pnfi = (df / dfb) (Tb - T) / Tb`` (James, Mulaik & Brett, 1982);
+    * ``pgfi = (df / nel) gfi`` (Mulaik et al., 1989), with lavaan's GFI;
+    * ``ecvi = T / N + 2 npar / N`` (Browne & Cudeck, 1989).
+
+    lavaan computes all of them from the unscaled (ML) statistics, also under MLR. Checked
+    (through :meth:`loyaltysurvey.sem.SEM.fit`) against lavaan 0.6.14 ``fitMeasures()`` on the
+    HolzingerSwineford1939 CFA (ML and MLR), the PoliticalDemocracy SEM, bfi (listwise,
+    FIML, MLR) and a PoliticalDemocracy FIML fit in tests/test_fit_indices.py and
+    tests/test_sem_reference.py.
+
+    >>> out = parsimony_indices(85.306, 24, 918.852, 36, 0.943332, 45, 21, 301)
+    >>> {k: round(v, 3) for k, v in out.items()}  # lavaan: ifi .931, nnfi .896, pnfi .605, pgfi .503, ecvi .423
+    {'chisq_df': 3.554, 'ifi': 0.931, 'nnfi': 0.896, 'pnfi': 0.605, 'pgfi': 0.503, 'ecvi': 0.423}
+    """
+    t2 = Tb - df
+    if not (math.isfinite(Tb) and math.isfinite(T)):
+        ifi = float("nan")
+    elif t2 < 0:
+        ifi = 1.0
+    elif math.isclose(t2, 0.0, abs_tol=1e-8):
+        ifi = float("nan")
+    else:
+        ifi = (Tb - T) / t2
+    pnfi = (df / dfb) * (Tb - T) / Tb if dfb > 0 and Tb > 0 else float("nan")
+    return {
+        "chisq_df": T / df if df > 0 else float("nan"),
+        "ifi": ifi,
+        "nnfi": incremental(T, df, Tb, dfb)["tli"],
+        "pnfi": pnfi,
+        "pgfi": (df / nel) * gfi if nel > 0 else float("nan"),
+        "ecvi": T / N + 2 * npar / N,
+    }
 
 
 def gfi(S: np.ndarray, Sigma: np.ndarray, ybar: np.ndarray | None = None, mu: np.ndarray | None = None) -> float:

@@ -28,7 +28,7 @@ from .bootstrap import BootstrapResult
 from .robust_fiml import fiml_robust
 from .identification import check_identification, degrees_of_freedom
 from .fiml import FimlObjective, Patterns, em_saturated
-from .fit import gfi, gfi_missing, incremental, normal_loglik, rmsea, rmsea_ci, srmr_bentler
+from .fit import gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea, rmsea_ci, srmr_bentler
 from .partable import ParTable, build_partable
 from .ram import RamModel
 
@@ -36,7 +36,8 @@ __all__ = ["SEM", "SEMFit", "ESTIMATE_COLUMNS", "FIT_KEYS"]
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 FIT_KEYS = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
-            "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal"]
+            "gfi", "agfi", "nfi", "aic", "bic", "logl", "ntotal", "chisq_df", "ifi", "nnfi", "pnfi", "pgfi", "rmr",
+            "ecvi"]
 Z975 = norm_ppf(0.975)
 
 
@@ -91,7 +92,14 @@ class SEMFit:
 
     def fit_measures(self, keys: Sequence[str] | None = None) -> pd.Series:
         """lavaan's ``fitMeasures()`` under CONTRACT's names (``chisq, df, pvalue, cfi, tli, rmsea,
-        rmsea_ci_lower, rmsea_ci_upper, srmr, gfi, agfi, nfi, aic, bic, logl, ntotal`` and more)."""
+        rmsea_ci_lower, rmsea_ci_upper, srmr, gfi, agfi, nfi, aic, bic, logl, ntotal``, the LISREL-style
+        ``chisq_df, ifi, nnfi, pnfi, pgfi, rmr, ecvi`` and more).
+
+        >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
+        >>> fit = SEM(HS_MODEL).fit(holzinger_swineford())
+        >>> fit.fit_measures(["ifi", "nnfi", "pnfi", "pgfi", "rmr", "ecvi"]).round(3).tolist()  # as lavaan
+        [0.931, 0.896, 0.605, 0.503, 0.082, 0.423]
+        """
         series = pd.Series(self.measures, dtype=float)
         return series if keys is None else series[list(keys)]
 
@@ -229,13 +237,16 @@ class SEM:
             Yuan-Bentler scaled test and robust CFI/TLI/RMSEA).
         se:
             ``"standard"`` or ``"bootstrap"`` (lavaan ``se = "bootstrap"``: ``bootstrap`` resamples
-            of the respondents, percentile intervals, plus BC and BCa; listwise data).
+            of the respondents, percentile intervals, plus BC and BCa). With ``missing="fiml"``
+            every respondent is resampled, incomplete ones included, and each resample refitted
+            by FIML, as lavaan's ``missing = "ml", se = "bootstrap"`` does.
         seed, jobs, executor, progress:
             Resampling is drawn in fixed chunks from child seeds of ``seed``, so the result is the
             same for any ``jobs`` or ``executor`` (anything with ``map``, e.g. a Dask client);
             ``progress`` is called with the number of resamples finished.
 
-        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py).
+        Checked against lavaan 0.6.14 (tests/test_sem_reference.py, tests/test_bootstrap_reference.py,
+        and tests/test_fiml_bootstrap_reference.py for ``missing="fiml", se="bootstrap"``).
 
         >>> from loyaltysurvey.datasets import holzinger_swineford
         >>> hs = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
@@ -247,10 +258,13 @@ class SEM:
         if se not in ("standard", "bootstrap"):
             raise ModelError(f"se = '{se}' is not available; use standard or bootstrap")
         if missing in ("fiml", "ml"):
+            frame = self._data(data, "fiml")
+            result = self._fit_fiml(frame, robust=estimator == "MLR")
             if se == "bootstrap":
-                raise ModelError("bootstrap standard errors need listwise deletion for now; use missing = "
-                                 "'listwise' with se = 'bootstrap', or FIML with standard errors")
-            return self._fit_fiml(data, robust=estimator == "MLR")
+                from .bootstrap import bootstrap_fit
+                result = bootstrap_fit(result, frame.to_numpy(), bootstrap, seed, missing="fiml", jobs=jobs,
+                                       executor=executor, progress=progress, level=level)
+            return result
         if missing != "listwise":
             raise ModelError(f"missing = '{missing}' is not available for CB-SEM; use listwise or fiml")
         frame = self._data(data, missing)
@@ -283,9 +297,10 @@ class SEM:
         target["df_baseline"] = p * (p - 1) / 2
         return target
 
-    def _fit_fiml(self, data: pd.DataFrame, robust: bool = False) -> SEMFit:
-        """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``)."""
-        frame = self._data(data, "fiml")
+    def _fit_fiml(self, frame: pd.DataFrame, robust: bool = False) -> SEMFit:
+        """Full-information ML with a mean structure; H1 by EM (lavaan ``missing = "ml"``).
+
+        ``frame`` holds the model's observed variables, missing answers as NaN."""
         patterns = Patterns(frame.to_numpy())
         mu_h1, S_h1, _ = em_saturated(patterns)
         table = build_partable(self.model, meanstructure=True)
@@ -334,7 +349,7 @@ class SEM:
         if not sol.converged:
             notices.append(Notice("not_converged", f"the estimation did not converge in {sol.iterations} "
                                   "iterations; the estimates are not trustworthy: simplify the model or check "
-                                  "the data"))
+                                  "the data", "", {"iterations": sol.iterations}))
         info = (N / 2) * sol.information
         Sigma, mu, full, _ = model.implied(sol.theta)
         if robust is not None and robust.get("fiml"):
@@ -368,7 +383,7 @@ class SEM:
             if p.op == "~~" and p.lhs == p.rhs and est < 0:
                 notices.append(Notice("heywood", f"the variance of '{p.lhs}' is negative ({est:.3f}), a Heywood "
                                       "case: the model is misspecified or the sample too small; check this "
-                                      "construct's items", p.lhs))
+                                      "construct's items", p.lhs, {"variable": p.lhs, "variance": est}))
         if table.definitions:
             evaluate = compile_definitions(table)
             defs = evaluate(sol.theta, values)
@@ -441,6 +456,8 @@ class SEM:
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": float(logl),
             "unrestricted_logl": float(logl_h1), "baseline_chisq": float(Tb), "baseline_df": float(dfb),
             "npar": float(npar), "ntotal": float(N), "missing_patterns": float(len(patterns)),
+            # as lavaan with a mean structure: rmr over the EM (h1) moments with the means, pgfi with nel = p(p+3)/2
+            **parsimony_indices(T, df, Tb, dfb, g, nel, npar, N), "rmr": rmr(S_h1, Sigma, mu_h1, mu),
         }
 
     def _fit_measures(self, table: ParTable, sol: MLSolution, S: np.ndarray, Sigma: np.ndarray,
@@ -472,4 +489,5 @@ class SEM:
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": logl,
             "unrestricted_logl": unrestricted, "baseline_chisq": float(Tb), "baseline_df": float(dfb),
             "npar": float(npar), "ntotal": float(N),
+            **parsimony_indices(T, df, Tb, dfb, g, nel, npar, N), "rmr": rmr(S, Sigma),
         }

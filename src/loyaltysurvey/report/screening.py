@@ -1,0 +1,248 @@
+"""The chapter's sections on the measurement checks and the construct-level tests.
+
+Each function takes the report builder (:class:`loyaltysurvey.report.build._Builder`) and
+returns a :class:`~loyaltysurvey.report.document.Section`, or ``None`` when the analysis did
+not produce what it reports. Nothing is computed or judged here: the statistics and every
+verdict come from :mod:`loyaltysurvey.analysis.checks`; these functions state them, with
+their thresholds and sources, and cite (``builder.cite``) the references of the methods they
+show, so the reference list names only methods the chapter used.
+
+* :func:`missing_section`: missing answers per item and per respondent, Little's MCAR test;
+* :func:`multivariate_normality_section`: Mardia's skewness and kurtosis;
+* :func:`construct_tests_section`: each construct against the scale midpoint, Friedman's ranking;
+* :func:`adequacy_section`: KMO and Bartlett's test, overall and per construct, item MSA;
+* :func:`common_method_section`: Harman's single factor and Kock's full-collinearity VIF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .document import Cell, Paragraph, Section
+
+__all__ = ["missing_section", "multivariate_normality_section", "construct_tests_section", "adequacy_section",
+           "common_method_section", "SECTION_IDS"]
+
+#: The ids of the sections made here, in the order the chapter shows them.
+SECTION_IDS = ("missing", "multivariate_normality", "construct_tests", "sampling_adequacy", "common_method")
+
+
+def _p(b, p: float) -> str:
+    """``p = .012`` or ``p < .001`` in the chapter's number style."""
+    text = b.loc.num(p, "p")
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def _verdict(b, passed: bool | None) -> Cell:
+    key = "na" if passed is None else ("met" if passed else "not_met")
+    return Cell(b.loc.t(f"screening.verdicts.{key}"), emphasis=passed is False)
+
+
+def _names(b) -> dict[str, str]:
+    return {c.id: b.loc.text(c.name) for c in b.q.constructs}
+
+
+def _pct(b, value: float) -> str:
+    return b.loc.t("labels.percent", value=b.loc.num(value, "pct"))
+
+
+# ---------------------------------------------------------------------------------- missing data
+def missing_section(b) -> Section | None:
+    """Missing answers per item and per respondent, and Little's MCAR test (when answers are missing)."""
+    ch = b.r.checks
+    if ch is None:
+        return None
+    t = b.loc.t
+    m = ch.missing
+    title = t("screening.missing_section")
+    if m["missing_cells"] == 0:
+        return Section("missing", title, (Paragraph(t("screening.missing_none", n=m["n"])),))
+    names = _names(b)
+    rows = []
+    for c in b.q.constructs:
+        for item in c.items:
+            entry = m["items"][item.id]
+            rows.append([Cell(b.item_label(item)), Cell(names[c.id]), Cell(entry["n_missing"], "int"),
+                         Cell(entry["percent"], "pct")])
+    items_table = b.table("missing_items", t("screening.missing_items_table"),
+                          [b.col("item"), b.col("construct"), t("screening.columns.n_missing"),
+                           t("screening.columns.percent_missing")], rows,
+                          notes=b.reverse_note(c.items for c in b.q.constructs))
+    resp_rows = [[Cell(int(k), "int"), Cell(v["n"], "int"), Cell(v["percent"], "pct")]
+                 for k, v in m["respondents"].items()]
+    resp_table = b.table("missing_respondents", t("screening.missing_respondents_table"),
+                         [t("screening.columns.unanswered"), t("screening.columns.respondents"), b.col("percent")],
+                         resp_rows)
+    mcar = ch.mcar
+    passed = ch.verdicts()["mcar"]
+    b.cite("little1988")
+    mcar_table = b.table("mcar", t("screening.mcar_table"),
+                         [t("fit_rows.chisq"), t("fit_rows.df"), b.col("p"), t("screening.columns.patterns"),
+                          b.col("threshold"), b.col("verdict")],
+                         [[Cell(mcar["chisq"], "dec2"), Cell(mcar["df"], "int"), Cell(mcar["pvalue"], "p"),
+                           Cell(mcar["patterns"], "int"), Cell(t("screening.mcar_rule")), _verdict(b, passed)]],
+                         notes=(t("screening.mcar_note"),))
+    key = "mcar_na" if passed is None else ("mcar_ok" if passed else "mcar_bad")
+    if mcar.get("skipped"):
+        key = "mcar_skipped"
+    verdict = t(f"screening.{key}", df=mcar["df"], patterns=mcar["patterns"], chisq=b.loc.num(mcar["chisq"], "dec2"), p=_p(b, mcar["pvalue"]))
+    text = t("screening.missing_text", cells=m["cells"], n=m["n"], missing=m["missing_cells"],
+             percent=_pct(b, m["percent"]), complete=m["complete"], complete_percent=_pct(b, 100 * m["complete"] / m["n"]),
+             items_table=items_table.number, respondents_table=resp_table.number, mcar_table=mcar_table.number)
+    return Section("missing", title, (Paragraph(f"{text} {verdict}"), items_table, resp_table, mcar_table))
+
+
+# ---------------------------------------------------------------------------------- Mardia
+def multivariate_normality_section(b) -> Section | None:
+    """Mardia's multivariate skewness and kurtosis with their verdicts."""
+    ch = b.r.checks
+    if ch is None:
+        return None
+    t = b.loc.t
+    md = ch.mardia
+    v = ch.verdicts()
+    skew_key = ch.mardia_skew_test
+    b.cite("mardia1970")
+    if skew_key == "small_skew":
+        b.cite("mardia1974")
+    df = md["p"] * (md["p"] + 1) * (md["p"] + 2) // 6
+    rows = [[Cell(t("screening.mardia_skew")), Cell(md["b1p"], "dec2"), Cell(md[skew_key], "dec2"), Cell(df, "int"),
+             Cell(md[f"{skew_key}_p"], "p"), _verdict(b, v["mardia_skew"])],
+            [Cell(t("screening.mardia_kurtosis")), Cell(md["b2p"], "dec2"), Cell(md["kurtosis"], "dec2"), Cell(""),
+             Cell(md["kurtosis_p"], "p"), _verdict(b, v["mardia_kurtosis"])]]
+    table = b.table("mardia", t("screening.mardia_table"),
+                    [b.col("quantity"), t("screening.columns.coefficient"), t("screening.columns.statistic"),
+                     t("fit_rows.df"), b.col("p"), b.col("verdict")], rows,
+                    notes=(t("screening.mardia_note", n=md["n"]),
+                           *((t("screening.mardia_small_note"),) if skew_key == "small_skew" else ())))
+    failing = [t(f"screening.mardia_{k}_word") for k in ("skew", "kurtosis") if v[f"mardia_{k}"] is False]
+    if None in (v["mardia_skew"], v["mardia_kurtosis"]):
+        verdict = t("screening.mardia_na")
+    elif failing:
+        verdict = t("screening.mardia_bad", names=b.loc.join(failing))
+    else:
+        verdict = t("screening.mardia_ok")
+    text = t("screening.mardia_text", n=md["n"], table=table.number)
+    return Section("multivariate_normality", t("screening.mardia_section"), (Paragraph(f"{text} {verdict}"), table))
+
+
+# ---------------------------------------------------------------------------------- construct status
+def construct_tests_section(b) -> Section | None:
+    """Each construct against the scale midpoint (the «status of the variables» table) and Friedman's ranking."""
+    ct = b.r.construct_tests
+    if ct is None:
+        return None
+    t = b.loc.t
+    names = _names(b)
+    b.cite("student1908", "wilcoxon1945")
+    rows = []
+    groups: dict[str, list[str]] = {"above": [], "below": [], "not_different": [], "not_tested": []}
+    for c in b.q.constructs:
+        r = ct.one_sample[c.id]
+        groups[r["decision"]].append(names[c.id])
+        rows.append([Cell(names[c.id]), Cell(r["n"], "int"), Cell(r["mean"], "dec2"), Cell(r["sd"], "dec2"),
+                     Cell(r["midpoint"], "dec1"), Cell(r["t"], "dec2"), Cell(r["df"], "int"), Cell(r["pvalue"], "p"),
+                     Cell(r["wilcoxon_p"], "p"), Cell(t(f"screening.tests.{r['test']}")),
+                     Cell(t(f"screening.decisions.{r['decision']}"))])
+    table = b.table("construct_status", t("screening.status_table"),
+                    [b.col("construct"), b.col("n"), b.col("mean"), b.col("sd"), t("screening.columns.midpoint"),
+                     t("columns_pls.t"), t("fit_rows.df"), t("screening.columns.p_t"), t("screening.columns.p_wilcoxon"),
+                     t("screening.columns.test"), t("screening.columns.result")], rows,
+                    notes=(t("screening.status_note", alpha=b.loc.num(ct.alpha, "r")),))
+    sentences = [t(f"screening.status_{k}", names=b.loc.join(v)) for k, v in groups.items() if v]
+    blocks: list[Any] = [Paragraph(" ".join([t("screening.status_text", table=table.number)] + sentences)), table]
+    fr = ct.friedman
+    if fr["ranking"]:
+        b.cite("friedman1937")
+        rank_rows = [[Cell(i + 1, "int"), Cell(names[c]), Cell(fr["mean_ranks"][c], "dec2")]
+                     for i, c in enumerate(fr["ranking"])]
+        ftable = b.table("friedman", t("screening.friedman_table"),
+                         [t("screening.columns.rank"), b.col("construct"), t("screening.columns.mean_rank")], rank_rows,
+                         notes=(t("screening.friedman_note", n=fr["n"], df=fr["df"],
+                                  chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"])),))
+        key = {"differ": "friedman_differ", "no_difference": "friedman_same"}.get(fr["decision"], "friedman_na")
+        blocks += [Paragraph(t(f"screening.{key}", table=ftable.number, df=fr["df"],
+                               chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"]),
+                               first=names[fr["ranking"][0]], last=names[fr["ranking"][-1]])), ftable]
+    return Section("construct_tests", t("screening.status_section"), tuple(blocks))
+
+
+# ---------------------------------------------------------------------------------- KMO and Bartlett
+def adequacy_section(b) -> Section | None:
+    """KMO and Bartlett's test for all items and per construct, and each item's MSA."""
+    ch = b.r.checks
+    if ch is None:
+        return None
+    t = b.loc.t
+    names = _names(b)
+    b.cite("kaiser1974", "bartlett1950")
+    fact = ch.factorability()
+    kmo_json = ch.to_json()["kmo"]
+
+    def row(label: str, k: int, kmo: float, band: str, bart: dict, passed: bool | None) -> list[Cell]:
+        return [Cell(label), Cell(k, "int"), Cell(kmo, "r3"), Cell(t(f"screening.kmo_bands.{band}")),
+                Cell(bart["chisq"], "dec2"), Cell(bart["df"], "int"), Cell(bart["pvalue"], "p"), _verdict(b, passed)]
+
+    rows = [row(t("screening.all_items"), len(ch.kmo.items), ch.kmo.overall, kmo_json["band"], ch.bartlett,
+                fact["all_items"])]
+    for c in b.q.constructs:
+        rows.append(row(names[c.id], len(c.items), ch.kmo_constructs[c.id].overall, kmo_json["constructs"][c.id]["band"],
+                        ch.bartlett_constructs[c.id], fact["constructs"][c.id]))
+    table = b.table("kmo_bartlett", t("screening.kmo_table"),
+                    [t("screening.columns.scope"), b.col("items_k"), "KMO", t("screening.columns.kmo_band"),
+                     t("fit_rows.chisq"), t("fit_rows.df"), b.col("p"), b.col("verdict")], rows, notes=(t("screening.kmo_note"),))
+    low = ch.items_low_msa
+    item_rows = []
+    for c in b.q.constructs:
+        for item in c.items:
+            item_rows.append([Cell(b.item_label(item)), Cell(names[c.id]),
+                              Cell(float(ch.kmo.items[item.id]), "r3", item.id in low)])
+    msa_table = b.table("msa", t("screening.msa_table"), [b.col("item"), b.col("construct"), "MSA"], item_rows,
+                        notes=(*b.reverse_note(c.items for c in b.q.constructs), t("screening.msa_note")))
+    sentences = [t("screening.kmo_text", kmo=b.loc.num(ch.kmo.overall, "r3"),
+                   band=t(f"screening.kmo_bands.{kmo_json['band']}"), df=ch.bartlett["df"],
+                   chisq=b.loc.num(ch.bartlett["chisq"], "dec2"), p=_p(b, ch.bartlett["pvalue"]), table=table.number)]
+    overall = fact["all_items"]
+    sentences.append(t("screening.factorable_ok" if overall else
+                       ("screening.factorable_na" if overall is None else "screening.factorable_bad")))
+    bad_constructs = [names[c] for c, ok in fact["constructs"].items() if ok is False]
+    if bad_constructs:
+        sentences.append(t("screening.constructs_bad", names=b.loc.join(bad_constructs)))
+    sentences.append(t("screening.msa_bad", names=b.loc.join(low), table=msa_table.number) if low
+                     else t("screening.msa_ok", table=msa_table.number))
+    return Section("sampling_adequacy", t("screening.kmo_section"), (Paragraph(" ".join(sentences)), table, msa_table))
+
+
+# ---------------------------------------------------------------------------------- common method bias
+def common_method_section(b) -> Section | None:
+    """Harman's single-factor test and Kock's full-collinearity VIF."""
+    ch = b.r.checks
+    if ch is None:
+        return None
+    t = b.loc.t
+    names = _names(b)
+    v = ch.verdicts()
+    b.cite("harman1976", "podsakoff2003")
+    share = ch.harman["first_factor_share"]
+    rows = [[Cell(t("screening.harman_row")), Cell(100 * share, "pct"), Cell(t("screening.harman_rule")),
+             _verdict(b, v["harman"])]]
+    if ch.full_vif:
+        b.cite("kock2015")
+        for c in b.q.constructs:
+            vif = ch.full_vif[c.id]
+            passed = ch.vif_passed[c.id]
+            rows.append([Cell(t("screening.vif_row", name=names[c.id])), Cell(vif, "dec2", passed is False),
+                         Cell(t("screening.vif_rule")), _verdict(b, passed)])
+    table = b.table("common_method", t("screening.cmb_table"),
+                    [t("screening.columns.test"), b.col("value"), b.col("threshold"), b.col("verdict")], rows,
+                    notes=(t("screening.harman_note", k=ch.harman["n_items"]),
+                           *((t("screening.vif_note", n=ch.full_vif_n),) if ch.full_vif else ())))
+    sentences = [t("screening.harman_ok" if v["harman"] else
+                   ("screening.harman_na" if v["harman"] is None else "screening.harman_bad"),
+                   share=_pct(b, 100 * share), table=table.number)]
+    if ch.full_vif:
+        failing = [names[c] for c in ch.vif_failing]
+        sentences.append(t("screening.vif_bad", names=b.loc.join(failing)) if failing else t("screening.vif_ok"))
+    if v["common_method"] is not None:
+        sentences.append(t("screening.cmb_no_concern" if v["common_method"] else "screening.cmb_concern"))
+    return Section("common_method", t("screening.cmb_section"), (Paragraph(" ".join(sentences)), table))
