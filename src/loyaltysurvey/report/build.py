@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..analysis import AnalysisResults
+from ..errors import Notice
 from .locale import Locale, load_locale
-from .figures import bar_chart, ipma_chart, path_diagram
+from .figures import bar_chart, ipma_chart, measurement_layouts, path_layouts, render
 from ..thresholds import (ALPHA, AVE, CR, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP, RHO_A, VIF,
                           fit_verdict)
 from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table
@@ -51,6 +52,7 @@ class _Builder:
         self.today = today
         self._numbers = count(1)
         self._figures = count(1)
+        self._notices: list[Notice] = []  # what building the chapter itself has to report
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
@@ -58,6 +60,49 @@ class _Builder:
 
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
         return Figure(id, caption, png, next(self._figures), width)
+
+    def diagram(self, id: str, caption: str, layout) -> Figure:
+        """A model diagram as a figure printed at its own size (never wider than the text), so
+        that its type keeps the size it was laid out with."""
+        if layout.engine != "dot" and not any(n.code == "figures_without_graphviz" for n in self._notices):
+            self._notices.append(Notice(
+                "figures_without_graphviz",
+                "Graphviz was not found, so the model diagrams were laid out by the simpler built-in "
+                "layout; install Graphviz (for example apt-get install graphviz) and run the analysis again "
+                "for the usual layout.", "dot"))
+        return self.figure(id, caption, render(layout), width=layout.width)
+
+    def _measurement_diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
+                              captions: tuple[str, str], stat: str, formative: tuple[str, ...] = ()) -> list[Figure]:
+        """Two measurement-model diagrams as theses show them: the standardized loadings, and
+        their t (PLS) or z (CB-SEM) values.
+
+        ``rows`` are (construct, indicator, standardized loading, t or z, p); a loading fixed
+        to identify its construct (no test) shows no t or z. The rows of ``formative``
+        constructs hold their outer weights, drawn from the items to the construct.
+        """
+        if not rows:
+            return []
+        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        for lhs, _, _, _, _ in rows:  # a higher-order construct stated in the model is named by its id
+            names.setdefault(lhs, lhs)
+
+        def stars(p: float) -> str:
+            return "" if p is None or math.isnan(p) else ("**" if p < 0.01 else ("*" if p < 0.05 else ""))
+
+        def value(z) -> str:
+            return "" if z is None or (isinstance(z, float) and math.isnan(z)) else self.loc.num(z, "dec2")
+
+        pairs = [(c, i) for c, i, _, _, _ in rows]
+        texts = [[self.loc.num(b, "r") + stars(p) for _, _, b, _, p in rows],
+                 [value(z) for _, _, _, z, _ in rows]]
+        tested = any(texts[1])
+        layouts = measurement_layouts(names, pairs, texts if tested else texts[:1], rtl=self.loc.rtl,
+                                      formative=formative)
+        figures = [self.diagram(f"{prefix}_measurement", captions[0], layouts[0])]
+        if tested:  # without standard errors or resamples there are no t or z values to show
+            figures.append(self.diagram(f"{prefix}_measurement_{stat}", captions[1], layouts[1]))
+        return figures
 
     def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
                   r2: dict[str, float] | None = None) -> list[Figure]:
@@ -79,9 +124,10 @@ class _Builder:
         tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
         bold = [(s, g) for s, g, _, _, p in rows if not math.isnan(p) and p < 0.05]
         inside = {c: f"R² = {self.loc.num(v, 'r')}" for c, v in (r2 or {}).items() if c in nodes}
-        return [self.figure(f"{prefix}_std", t("figures.standardized"),
-                            path_diagram(nodes, names, coef, self.loc.rtl, bold, inside)),
-                self.figure(f"{prefix}_t", t("figures.tvalues"), path_diagram(nodes, names, tval, self.loc.rtl, bold))]
+        # one layout for both: the model stands the same way in the two figures
+        std, tvalues = path_layouts(nodes, names, [coef, tval], rtl=self.loc.rtl, bold=bold, inside=[inside, None])
+        return [self.diagram(f"{prefix}_std", t("figures.standardized"), std),
+                self.diagram(f"{prefix}_t", t("figures.tvalues"), tvalues)]
 
     def col(self, key: str) -> str:
         return self.loc.t(f"columns.{key}")
@@ -326,7 +372,12 @@ class _Builder:
         validity = self.table("validity", t("cfa.validity_table"),
                               [self.col("construct"), self.col("alpha"), self.col("cr"), self.col("ave")], v_rows,
                               notes=(t("cfa.validity_note"),))
-        blocks: list = [Paragraph(text), fit_table, loadings, validity]
+        measured = [(r["lhs"], r["rhs"], r["std_all"], r["z"], r["pvalue"])
+                    for r in est[est.op == "=~"].to_dict(orient="records")]
+        blocks: list = [Paragraph(text), fit_table, loadings,
+                        *self._measurement_diagrams("cfa", measured, (t("figures.measurement_cfa"),
+                                                                      t("figures.measurement_cfa_z")), "z"),
+                        validity]
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
         for matrix, key, note, limit in ((cb.htmt, "htmt_table", "htmt_note", HTMT.value),
                                          (cb.fornell_larcker, "fl_table", "fl_note", None)):
@@ -476,8 +527,18 @@ class _Builder:
         text = t("pls.text", n=fit.n, missing=t(f"pls.{fit.missing}"),
                  scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=0 if boot is None else boot.successful,
                  seed="–" if boot is None or boot.seed is None else boot.seed)
-        blocks: list = [Paragraph(text), self._pls_loadings(fit, names), self._pls_reliability(fit, names),
-                        self._pls_htmt(fit, names)]
+        # a formative (mode B) construct is drawn with its outer weights, its items pointing at it
+        formative = tuple(c for c, m in zip(fit.spec.constructs, fit.spec.modes) if m == "B")
+        weights = {(w["construct"], w["item"]): w for w in fit.weight_records}
+        measured = []
+        for ld in fit.loading_records:
+            r = weights.get((ld["construct"], ld["item"]), ld) if ld["construct"] in formative else ld
+            measured.append((ld["construct"], ld["item"], r["est"], r.get("t"), r.get("pvalue")))
+        key = "measurement_pls_mixed" if formative else "measurement_pls"
+        blocks: list = [Paragraph(text), self._pls_loadings(fit, names),
+                        *self._measurement_diagrams("pls", measured, (t(f"figures.{key}"), t(f"figures.{key}_t")), "t",
+                                                    formative),
+                        self._pls_reliability(fit, names), self._pls_htmt(fit, names)]
         if fit.checks:
             blocks.append(Paragraph(self._validity_text(fit.checks, names, _PLS_CHECKS)))
         blocks.append(self._pls_paths(fit, names))
@@ -617,7 +678,8 @@ class _Builder:
 
     def notes(self) -> Section:
         t = self.loc.t
-        if not self.r.notices:
+        notices = list(self.r.notices) + self._notices
+        if not notices:
             return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
         titles = self.loc.data.get("notice_titles", {})
 
@@ -625,7 +687,7 @@ class _Builder:
             title = titles.get(n.code)
             return f"{title}: {n.message}" if title else n.message
 
-        return Section("notes", t("sections.notes"), tuple(Callout(text(n)) for n in self.r.notices))
+        return Section("notes", t("sections.notes"), tuple(Callout(text(n)) for n in notices))
 
     def build(self) -> Report:
         from .. import __version__
