@@ -419,6 +419,26 @@ def test_chapter_says_when_its_diagrams_were_laid_out_without_graphviz(monkeypat
     assert any(n.startswith("Figures without Graphviz:") for n in notes)
 
 
+def test_chapter_draws_a_second_order_construct_stated_in_the_model():
+    """A higher-order construct (not a questionnaire construct) is drawn in both kinds of diagram."""
+    from loyaltysurvey.analysis.pipeline import analyze_responses
+    from loyaltysurvey.datasets import crm_questionnaire, crm_responses
+    from loyaltysurvey.ingest import ingest
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    from loyaltysurvey.report import Figure, build_report
+    from loyaltysurvey.settings import Settings
+
+    builder = QuestionnaireBuilder("second_order", scale=(1, 5))
+    for c in crm_questionnaire().constructs:
+        builder = builder.construct(c.id, c.id, [i.id for i in c.items])
+    q = builder.model("CRM =~ KCF + CRMO + KM + TECH\nSAT ~ CRM\nLOY ~ SAT").build()
+    data = ingest(q, crm_responses()[[i.id for c in q.constructs for i in c.items]])
+    report = build_report(analyze_responses(data, Settings.resolve(q, method="cb")), "en")
+    figures = {b.id: b for s in report.sections for b in s.blocks if isinstance(b, Figure)}
+    assert list(figures) == ["cfa_measurement", "cfa_measurement_z", "sem_std", "sem_t"]
+    assert all(f.width <= TEXT_WIDTH for f in figures.values())
+
+
 @needs_dot
 def test_chapter_with_graphviz_has_no_such_note():
     from loyaltysurvey.report import Callout

@@ -113,7 +113,11 @@ class _Builder:
         """
         t = self.loc.t
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
-        nodes = [c.id for c in self.q.constructs if any(c.id in (r[0], r[1]) for r in rows)]
+        # the questionnaire's constructs in its order, then any other variable of a path (a
+        # higher-order construct stated in the model), named by its id
+        ends = [v for r in rows for v in r[:2]]
+        nodes = [c.id for c in self.q.constructs if c.id in ends]
+        nodes += [v for v in dict.fromkeys(ends) if v not in nodes]
         if not rows or not nodes:  # a measurement model only: no structural paths to draw
             return []
 
