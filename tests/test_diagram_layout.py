@@ -228,12 +228,15 @@ def test_geometry(case):
             assert border_distance(nodes[e.source], *line[0]) < 0.03, (e.source, e.target)
             assert border_distance(nodes[e.target], *e.tip) < 0.03, (e.source, e.target)
             assert math.dist(e.curve[-1], e.tip) > 0.05  # a visible head
-        # no arrow through a shape other than its own two (the head included)
+        # no arrow through a shape other than its own two (the head included), nor back into those
         for e in lay.edges:
             points = sample(e.polyline()) + triangle_points(e.arrowhead)
             for n in lay.nodes:
                 if n.id not in (e.source, e.target):
                     assert not any(in_shape(n, x, y) for x, y in points), (e.source, e.target, "through", n.id)
+            inner = [p for p in sample(e.polyline()) if math.dist(p, e.curve[0]) > 0.02 and math.dist(p, e.tip) > 0.02]
+            for n in (nodes[e.source], nodes[e.target]):
+                assert not any(in_shape(n, x, y, shrink=0.01) for x, y in inner), (e.source, e.target, "into", n.id)
         # no two arrowheads over each other
         heads = [e.arrowhead for e in lay.edges]
         for i in range(len(heads)):

@@ -419,11 +419,16 @@ def _attach_tabs(shapes: list[_Shape], edges, raw, tabs: dict, label_sizes,
             base = (tip[0] - sign * ARROW_PT / 72, y)
             dy = middle + span / 2 - (span * i / (len(ks) - 1) if len(ks) > 1 else span / 2)
             leave = (cx + sign * ra * math.sqrt(max(0.0, 1 - (dy / rb) ** 2)), cy + dy)
-            # leaving along the ellipse's normal, arriving level
+            # leaving between the ellipse's normal and the way to the tab (so never back into the
+            # ellipse), arriving level
             pull = abs(start[0] - leave[0]) / 2
             nx, ny = (leave[0] - cx) / ra ** 2, (leave[1] - cy) / rb ** 2
             norm = math.hypot(nx, ny) or 1.0
-            out = (leave[0] + pull * nx / norm, leave[1] + pull * ny / norm)
+            tx, ty = start[0] - leave[0], start[1] - leave[1]
+            to = math.hypot(tx, ty) or 1.0
+            ux, uy = nx / norm + tx / to, ny / norm + ty / to
+            length = math.hypot(ux, uy) or 1.0
+            out = (leave[0] + pull * ux / length, leave[1] + pull * uy / length)
             if k in reverse:  # from the item through its tab, then the fan to the construct's border
                 curve = (tip, ((tip[0] * 2 + start[0]) / 3, y), ((tip[0] + start[0] * 2) / 3, y), start,
                          (start[0] - sign * pull, y), out, leave)
