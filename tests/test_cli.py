@@ -67,17 +67,18 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     assert '<w:font w:name="Vazirmatn"><w:altName w:val="B Nazanin"/>' in fonts
     assert '<w:font w:name="B Nazanin"><w:altName w:val="Tahoma"/>' in fonts
     assert 'w:cs="Vazirmatn"' in xml
-    # four demographic bar charts, CB-SEM and PLS path diagrams (2 + 2), the IPMA map
-    assert html.count('<img src="data:image/png;base64,') == 9
+    # four demographic bar charts, CB-SEM and PLS measurement and path diagrams (4 + 4), the IPMA map
+    assert html.count('<img src="data:image/png;base64,') == 13
     assert "مدل در حالت تخمین استاندارد" in html and "مدل در حالت ضرایب معناداری" in html
+    assert "مدل اندازه‌گیری در حالت تخمین استاندارد" in html
     assert "توزیع پاسخ‌دهندگان بر حسب جنسیت" in html and "نقشه اهمیت-عملکرد برای وفاداری مشتری" in html
     media = [n for n in zipfile.ZipFile(demo_fa / "report.docx").namelist() if n.startswith("word/media/")]
-    assert len(media) == 9
+    assert len(media) == 13
     book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
     assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
     assert book.sheetnames[0] == "فهرست مطالب" and book.sheetnames[-1] == "نمودارها"
     assert book.sheetnames[1] == "جدول ۱"           # sheets named as the chapter numbers its tables
-    assert len(book.worksheets[-1]._images) == 9
+    assert len(book.worksheets[-1]._images) == 13
     # p-values are numbers shown as "< .001" below .001; intervals are two numeric columns
     cells = [c for ws in book.worksheets[1:-1] for row in ws.iter_rows(min_row=4) for c in row
              if c.number_format.startswith("[<0.001]")]

@@ -106,7 +106,7 @@ def test_html_chapter_in_chromium(browser, demo_chapters, artifacts, lang, viewp
     assert info["scrollWidth"] <= info["clientWidth"], f"horizontal overflow: {info['outside']}"
     assert info["outside"] == []
     figures = sum(1 for s in report.sections for b in s.blocks if type(b).__name__ == "Figure")
-    assert info["images"] == figures == 9 and info["broken"] == []
+    assert info["images"] == figures == 13 and info["broken"] == []
     assert info["title"] == report.title
     assert info["headings"] == [s.title for s in report.sections if s.title] + [report.references_title]
     assert info["scripts"] == 0
@@ -247,7 +247,7 @@ def test_word_chapter_in_libreoffice(demo_chapters, demo_pdfs, artifacts, tmp_pa
     if lang == "fa":
         assert "۴۲۵" in flat and "٫" in flat and re.search(r"جدول\.?۱", flat)  # the caption's dot sits either side
     images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
-    assert len(images.strip().splitlines()) - 2 >= 9    # the nine figures
+    assert len(images.strip().splitlines()) - 2 >= 13    # the thirteen figures
     assert _paths_in_reading_order(pdf, lang, tmp_path) >= 9  # the hypotheses' paths at least
     with_images = {int(line.split()[0]) for line in images.strip().splitlines()[2:]}
     for page in range(1, len(pages)):  # no page but the last holds only a few lines and no figure
@@ -423,7 +423,7 @@ def test_another_study_renders_cleanly(browser, other_study, tmp_path, lang):
     page.close()
     assert info["direction"] == ("rtl" if lang == "fa" else "ltr") and info["wrongDirection"] == 0
     assert info["scrollWidth"] <= info["clientWidth"] and info["broken"] == []
-    assert info["images"] == 7   # two demographics, CB-SEM and PLS diagrams, the IPMA map
+    assert info["images"] == 11  # two demographics, CB-SEM and PLS measurement and path diagrams, the IPMA map
     _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
     _require(POPPLER, "poppler-utils")
     pdf = _to_pdf(folder / "report.docx", tmp_path)

@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..analysis import AnalysisResults
+from ..errors import Notice
 from .locale import Locale, load_locale
 from .notices import notice_text
-from .figures import bar_chart, ipma_chart, path_diagram
+from .figures import bar_chart, ipma_chart, measurement_layouts, path_layouts, render
 from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
                           RHO_A, VIF, fit_verdict)
 from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
@@ -58,6 +59,7 @@ class _Builder:
         self._numbers = count(1)
         self._figures = count(1)
         self.cited: set[str] = set()
+        self._notices: list[Notice] = []  # what building the chapter itself has to report
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
@@ -76,6 +78,50 @@ class _Builder:
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
         return Figure(id, caption, png, next(self._figures), width)
 
+    def diagram(self, id: str, caption: str, layout) -> Figure:
+        """A model diagram as a figure printed at its own size (never wider than the text), so
+        that its type keeps the size it was laid out with."""
+        if layout.engine != "dot" and not any(n.code == "figures_without_graphviz" for n in self._notices):
+            self._notices.append(Notice(
+                "figures_without_graphviz",
+                "Graphviz was not found, so the model diagrams were laid out by the simpler built-in "
+                "layout; install Graphviz (for example apt-get install graphviz) and run the analysis again "
+                "for the usual layout.", "dot",
+                params={"program": "Graphviz", "command": "apt-get install graphviz"}))
+        return self.figure(id, caption, render(layout), width=layout.width)
+
+    def _measurement_diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
+                              captions: tuple[str, str], stat: str, formative: tuple[str, ...] = ()) -> list[Figure]:
+        """Two measurement-model diagrams as theses show them: the standardized loadings, and
+        their t (PLS) or z (CB-SEM) values.
+
+        ``rows`` are (construct, indicator, standardized loading, t or z, p); a loading fixed
+        to identify its construct (no test) shows no t or z. The rows of ``formative``
+        constructs hold their outer weights, drawn from the items to the construct.
+        """
+        if not rows:
+            return []
+        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        for lhs, _, _, _, _ in rows:  # a higher-order construct stated in the model is named by its id
+            names.setdefault(lhs, lhs)
+
+        def stars(p: float) -> str:
+            return "" if p is None or math.isnan(p) else ("**" if p < 0.01 else ("*" if p < 0.05 else ""))
+
+        def value(z) -> str:
+            return "" if z is None or (isinstance(z, float) and math.isnan(z)) else self.loc.num(z, "dec2")
+
+        pairs = [(c, i) for c, i, _, _, _ in rows]
+        texts = [[self.loc.num(b, "r") + stars(p) for _, _, b, _, p in rows],
+                 [value(z) for _, _, _, z, _ in rows]]
+        tested = any(texts[1])
+        layouts = measurement_layouts(names, pairs, texts if tested else texts[:1], rtl=self.loc.rtl,
+                                      formative=formative)
+        figures = [self.diagram(f"{prefix}_measurement", captions[0], layouts[0])]
+        if tested:  # without standard errors or resamples there are no t or z values to show
+            figures.append(self.diagram(f"{prefix}_measurement_{stat}", captions[1], layouts[1]))
+        return figures
+
     def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
                   r2: dict[str, float] | None = None) -> list[Figure]:
         """Two path diagrams as theses show them: standardized coefficients (with each explained
@@ -85,7 +131,11 @@ class _Builder:
         """
         t = self.loc.t
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
-        nodes = [c.id for c in self.q.constructs if any(c.id in (r[0], r[1]) for r in rows)]
+        # the questionnaire's constructs in its order, then any other variable of a path (a
+        # higher-order construct stated in the model), named by its id
+        ends = [v for r in rows for v in r[:2]]
+        nodes = [c.id for c in self.q.constructs if c.id in ends]
+        nodes += [v for v in dict.fromkeys(ends) if v not in nodes]
         if not rows or not nodes:  # a measurement model only: no structural paths to draw
             return []
 
@@ -96,9 +146,10 @@ class _Builder:
         tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
         bold = [(s, g) for s, g, _, _, p in rows if not math.isnan(p) and p < 0.05]
         inside = {c: f"R² = {self.loc.num(v, 'r')}" for c, v in (r2 or {}).items() if c in nodes}
-        return [self.figure(f"{prefix}_std", t("figures.standardized"),
-                            path_diagram(nodes, names, coef, self.loc.rtl, bold, inside)),
-                self.figure(f"{prefix}_t", t("figures.tvalues"), path_diagram(nodes, names, tval, self.loc.rtl, bold))]
+        # one layout for both: the model stands the same way in the two figures
+        std, tvalues = path_layouts(nodes, names, [coef, tval], rtl=self.loc.rtl, bold=bold, inside=[inside, None])
+        return [self.diagram(f"{prefix}_std", t("figures.standardized"), std),
+                self.diagram(f"{prefix}_t", t("figures.tvalues"), tvalues)]
 
     def item_label(self, item) -> str:
         """An item's id, marked in the chapter's language when it is reverse-worded."""
@@ -376,7 +427,12 @@ class _Builder:
         validity = self.table("validity", t("cfa.validity_table"),
                               [self.col("construct"), self.col("alpha"), self.col("cr"), self.col("ave")], v_rows,
                               notes=(t("cfa.validity_note"),))
-        blocks: list = [Paragraph(text), fit_table, loadings, validity]
+        measured = [(r["lhs"], r["rhs"], r["std_all"], r["z"], r["pvalue"])
+                    for r in est[est.op == "=~"].to_dict(orient="records")]
+        blocks: list = [Paragraph(text), fit_table, loadings,
+                        *self._measurement_diagrams("cfa", measured, (t("figures.measurement_cfa"),
+                                                                      t("figures.measurement_cfa_z")), "z"),
+                        validity]
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
         for matrix, key, note, limit in ((cb.htmt, "htmt_table", "htmt_note", HTMT.value),
                                          (cb.fornell_larcker, "fl_table", "fl_note", None)):
@@ -526,8 +582,18 @@ class _Builder:
         text = t("pls.text", n=fit.n, missing=t(f"pls.{fit.missing}"),
                  scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=0 if boot is None else boot.successful,
                  seed="–" if boot is None or boot.seed is None else boot.seed)
-        blocks: list = [Paragraph(text), self._pls_loadings(fit, names), self._pls_reliability(fit, names),
-                        self._pls_htmt(fit, names)]
+        # a formative (mode B) construct is drawn with its outer weights, its items pointing at it
+        formative = tuple(c for c, m in zip(fit.spec.constructs, fit.spec.modes) if m == "B")
+        weights = {(w["construct"], w["item"]): w for w in fit.weight_records}
+        measured = []
+        for ld in fit.loading_records:
+            r = weights.get((ld["construct"], ld["item"]), ld) if ld["construct"] in formative else ld
+            measured.append((ld["construct"], ld["item"], r["est"], r.get("t"), r.get("pvalue")))
+        key = "measurement_pls_mixed" if formative else "measurement_pls"
+        blocks: list = [Paragraph(text), self._pls_loadings(fit, names),
+                        *self._measurement_diagrams("pls", measured, (t(f"figures.{key}"), t(f"figures.{key}_t")), "t",
+                                                    formative),
+                        self._pls_reliability(fit, names), self._pls_htmt(fit, names)]
         if fit.checks:
             blocks.append(Paragraph(self._validity_text(fit.checks, names, _PLS_CHECKS)))
         blocks.append(self._pls_paths(fit, names))
@@ -717,14 +783,15 @@ class _Builder:
 
     def notes(self) -> Section:
         t = self.loc.t
-        if not self.r.notices:
+        notices = list(self.r.notices) + self._notices
+        if not notices:
             return Section("notes", t("sections.notes"), (Paragraph(t("notes.none")),))
         # written from each notice's params in the chapter's language (never its English message),
         # naming constructs and demographics as the tables do; items go by their ids
         names = {c.id: self.loc.text(c.name) or c.id for c in self.q.constructs}
         names.update({d.id: _in_sentence(self.loc.text(d.name) or d.id) for d in self.q.demographics})
         return Section("notes", t("sections.notes"),
-                       tuple(Callout(notice_text(n, self.loc, names)) for n in self.r.notices))
+                       tuple(Callout(notice_text(n, self.loc, names)) for n in notices))
 
     def build(self) -> Report:
         from .. import __version__

@@ -2,7 +2,9 @@
 
 matplotlib 3.11 lays out complex scripts itself, so Persian labels are drawn shaped and in
 the right order as given (checked by eye on the rendered PNG); right-to-left reports draw
-the model flowing from right to left.
+the model flowing from right to left. The model diagrams (structural and measurement) are
+laid out by :mod:`loyaltysurvey.report.diagram`; their layouts carry their geometry, so
+that what they promise (no arrow through a shape, no text over another) can be tested.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import math
 import io
 from typing import Sequence
 
-__all__ = ["bar_chart", "ipma_chart", "path_diagram"]
+from .diagram import Layout, layouts, render
+
+__all__ = ["bar_chart", "ipma_chart", "measurement_layouts", "path_diagram", "path_layouts", "render"]
 
 INK, ACCENT, FILL = "#333333", "#1f5f8b", "#e8f0f7"
 
@@ -145,79 +149,84 @@ def _wrap(text: str, width: int = 16) -> str:
     return text[:cut] + "\n" + text[cut + 1:]
 
 
-def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str, str]]) -> dict[str, int]:
-    depth = {n: 0 for n in nodes}
-    for _ in range(len(nodes)):
-        changed = False
-        for s, t, _ in edges:
-            if depth[t] < depth[s] + 1:
-                depth[t] = depth[s] + 1
-                changed = True
-        if not changed:
-            break
-    return depth
+def path_layouts(nodes: Sequence[str], labels: dict[str, str], variants: Sequence[Sequence[tuple[str, str, str]]],
+                 *, rtl: bool = False, bold: Sequence[tuple[str, str]] = (),
+                 inside: Sequence[dict[str, str] | None] = (), engine: str = "auto") -> list[Layout]:
+    """The layouts of a structural model, one per variant of its coefficients, in one layout.
+
+    ``nodes`` are construct ids with display ``labels``; each variant lists the same edges
+    ``(source, target, text)`` in the same order with its own texts (standardized
+    estimates, t values); ``inside`` (per variant) adds a line under a construct's name,
+    its R² as SmartPLS and AMOS show it. ``bold`` lists the (source, target) paths drawn
+    heavier (the significant ones, as the analysis decided). Draw a layout with
+    :func:`~loyaltysurvey.report.diagram.render`; see :func:`~loyaltysurvey.report.diagram.layouts`
+    for the layout and its guarantees.
+
+    >>> std, t = path_layouts(["A", "B"], {"A": "Alpha", "B": "Beta"},
+    ...                       [[("A", "B", "0.50**")], [("A", "B", "6.10")]], bold=[("A", "B")])
+    >>> [(e.source, e.target, e.text, e.bold) for e in t.edges]
+    [('A', 'B', '6.10', True)]
+    """
+    edges = [(s, t) for s, t, _ in variants[0]]
+    texts = [[text for _, _, text in v] for v in variants]
+    notes = [dict(n or {}) for n in inside] if inside else None
+    return layouts([(n, labels.get(n, n), "construct") for n in nodes], edges, texts, rtl=rtl, bold=bold,
+                   notes=notes, engine=engine)
 
 
 def path_diagram(nodes: Sequence[str], labels: dict[str, str], edges: Sequence[tuple[str, str, str]],
                  rtl: bool = False, bold: Sequence[tuple[str, str]] = (), inside: dict[str, str] | None = None
                  ) -> bytes:
-    """A structural model: ``nodes`` (ids), display ``labels``, ``edges`` (source, target, text);
-    ``inside`` adds a line under a construct's name (its R², as SmartPLS and AMOS show it).
-
-    Constructs stand in layers by their distance from the exogenous ones (right to left in
-    right-to-left reports). Arrows run from ellipse edge to ellipse edge, and each
-    coefficient sits on its arrow where it overlaps no other coefficient and no ellipse.
-    ``bold`` lists the (source, target) paths drawn heavier (the significant ones).
+    """A structural model as a PNG: ``nodes`` (ids), display ``labels``, ``edges`` (source, target,
+    text); ``inside`` adds a line under a construct's name (its R²). One variant of
+    :func:`path_layouts`, drawn.
 
     >>> png = path_diagram(["A", "B", "C"], {"A": "Alpha", "B": "Beta", "C": "Gamma"},
     ...                    [("A", "B", "0.50"), ("B", "C", "0.30")], inside={"B": "R² = 0.25"})
     >>> png[:4]
     b'\x89PNG'
     """
-    from matplotlib.patches import Ellipse
+    return render(path_layouts(nodes, labels, [edges], rtl=rtl, bold=bold, inside=[inside])[0])
 
-    plt = _pyplot()
-    depth = _layers(nodes, edges)
-    n_layers = max(depth.values()) + 1
-    columns: dict[int, list[str]] = {}
-    for n in nodes:
-        columns.setdefault(depth[n], []).append(n)
-    tallest = max(len(m) for m in columns.values())
-    pos = {}
-    for layer, members in columns.items():
-        for i, n in enumerate(members):
-            x = layer / max(1, n_layers - 1)
-            pos[n] = (1 - x if rtl else x, 1 - (i + 1) / (len(members) + 1))
-    fig, ax = plt.subplots(figsize=(9, max(5.5, 0.75 * tallest + 1.5)), dpi=150)
-    ax.set_xlim(-0.15, 1.15)
-    ax.set_ylim(0, 1)
-    ax.axis("off")
-    a, b = 0.12, min(0.06, 0.4 / (tallest + 1))  # the ellipses' semi-axes, in axis units
-    for n, (x, y) in pos.items():
-        ax.add_patch(Ellipse((x, y), 2 * a, 2 * b, facecolor=FILL, edgecolor=ACCENT, linewidth=1.4))
-        text = _wrap(labels.get(n, n), 14)
-        if inside and n in inside:
-            text += "\n" + inside[n]
-        ax.text(x, y, text, ha="center", va="center", fontsize=8 if not (inside and n in inside) else 7.5)
 
-    def inside_node(px: float, py: float) -> bool:
-        return any(((px - x) / a) ** 2 + ((py - y) / (b + 0.02)) ** 2 < 1.15 for x, y in pos.values())
+def measurement_layouts(names: dict[str, str], indicators: Sequence[tuple[str, str]],
+                        texts: Sequence[Sequence[str]], *, rtl: bool = False, bold: Sequence[tuple[str, str]] = (),
+                        formative: Sequence[str] = (), engine: str = "auto") -> list[Layout]:
+    """The measurement model: constructs (ellipses) with their items (rectangles) and loadings.
 
-    placed: list[tuple[float, float]] = []
-    for s, t, text in edges:
-        (x0, y0), (x1, y1) = pos[s], pos[t]
-        dx, dy = x1 - x0, y1 - y0
-        edge = 1.04 / ((dx / a) ** 2 + (dy / b) ** 2) ** 0.5  # where the line leaves an ellipse
-        start, end = (x0 + edge * dx, y0 + edge * dy), (x1 - edge * dx, y1 - edge * dy)
-        ax.annotate("", xy=end, xytext=start,
-                    arrowprops=dict(arrowstyle="-|>", color=INK, lw=1.6 if (s, t) in bold else 1.0,
-                                    shrinkA=0, shrinkB=0))
-        spots = [(start[0] + f * (end[0] - start[0]), start[1] + f * (end[1] - start[1]))
-                 for f in (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)]
-        free = [p for p in spots if not inside_node(*p)
-                and all(abs(p[0] - q[0]) > 0.075 or abs(p[1] - q[1]) > 0.04 for q in placed)]
-        lx, ly = (free or [p for p in spots if not inside_node(*p)] or spots)[0]
-        placed.append((lx, ly))
-        ax.text(lx, ly, text, ha="center", va="center", fontsize=8, zorder=4,
-                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"))
-    return _png(fig)
+    ``names`` gives the constructs' display names; ``indicators`` are the (construct,
+    indicator) pairs in order, an indicator that is itself a construct (a second-order
+    construct's) being drawn as an ellipse and any other as a rectangle with its id;
+    ``texts`` holds, per variant (loadings, t or z values), one text per pair (an empty
+    text for a loading fixed to identify the construct, which has no test). When every
+    indicator is an item, the constructs stand in two columns, the first ones with their
+    items on the near side and the others with theirs on the far side, as SmartPLS draws a
+    model, so that the figure is half as tall; each loading is written on its arrow beside
+    its item. The items of ``formative`` constructs point at their construct (their texts
+    are then its outer weights), as SmartPLS and seminr draw them.
+
+    >>> std, z = measurement_layouts({"F": "Factor"}, [("F", "x1"), ("F", "x2")], [["0.81", "0.77"], ["", "9.80"]])
+    >>> [n.kind for n in std.nodes], [e.text for e in z.edges]
+    (['construct', 'item', 'item'], ['', '9.80'])
+    """
+    constructs = list(dict.fromkeys([c for c, _ in indicators]
+                                    + [i for _, i in indicators if i in names]))
+    items = [i for _, i in indicators if i not in names]
+    back: set[int] = set()
+    measured = [c for c in constructs if any(k == c and i not in names for k, i in indicators)]
+    columns = [measured]
+    if len(constructs) > 1 and all(i not in names for _, i in indicators):
+        # two columns of constructs, the first constructs' items on the near side and the
+        # others' on the far side, as SmartPLS draws a model: the split that best balances them
+        counts = [sum(1 for c, _ in indicators if c == k) for k in constructs]
+        total, best, run = sum(counts), 1, 0
+        for k in range(1, len(constructs)):
+            run += counts[k - 1]
+            if abs(total - 2 * run) < abs(total - 2 * sum(counts[:best])):
+                best = k
+        columns = [constructs[:best], constructs[best:]]
+        back = {k for k, (c, _) in enumerate(indicators) if c in columns[0]}
+    nodes = [(c, names.get(c, c), "construct") for c in constructs] + [(i, i, "item") for i in items]
+    reverse = {k for k, (c, i) in enumerate(indicators) if c in set(formative) and i not in names}
+    return layouts(nodes, list(indicators), texts, rtl=rtl, bold=bold, back=back, columns=[c for c in columns if c],
+                   reverse=reverse, measurement=True, engine=engine)
