@@ -531,3 +531,39 @@ def test_negative_numbers_read_with_the_minus_first(browser, demo_chapters, tmp_
         signs += found
     wrong = [s["text"] for s in signs if not s["minus"]["right"] <= s["digit"]["left"] + 0.5]
     assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_citations_are_never_broken_inside_a_word(demo_chapters, demo_pdfs, tmp_path, lang):
+    """Every Latin word of an in-text citation reaches the PDF whole: LibreOffice may wrap a citation
+    at a space, never inside an author's name ("(George & Mal" / "lery, 2010)" was seen in Persian
+    prose when the citation's spaces were non-breaking). Checked on the demo chapter and on
+    paragraphs that put the citation at every position along a line. The reference list is left
+    out, since it repeats every name unbroken."""
+    from loyaltysurvey.report import load_locale, render_docx
+    from loyaltysurvey.report.document import Callout, Paragraph, Report, Section, Table
+
+    loc = load_locale(lang)
+    word = "کشیدگی" if lang == "fa" else "skewness"
+    probe = tuple(Paragraph(" ".join([word] * k) + " (George & Mallery, 2010) " + " ".join([word] * 12))
+                  for k in range(1, 40))
+    own = Report(lang, loc.rtl, "t", "t", "t", "DejaVu Sans", (), (Section("s", "s", probe),),
+                 references_title=loc.t("references_title"))
+    own_docx = tmp_path / "citations.docx"
+    own_docx.write_bytes(render_docx(own))
+    for report, pdf in ((demo_chapters[lang][1], demo_pdfs[lang]), (own, _to_pdf(own_docx, tmp_path))):
+        texts = []
+        for section in report.sections:
+            for block in section.blocks:
+                if isinstance(block, (Paragraph, Callout)):
+                    texts.append(block.text)
+                elif isinstance(block, Table):
+                    texts += list(block.notes) + [str(c.value) for row in block.rows for c in row if c.fmt == "text"]
+        cited = {w for text in texts for aside in re.findall(r"\(([^()]*\d{4}[^()]*)\)", text)
+                 for w in re.findall(r"[A-Za-zÀ-ÿ]{3,}", aside)}
+        assert {"Mallery", "George"} <= cited
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        cut = text.rfind(report.references_title) if report.references else -1
+        words = re.findall(r"[A-Za-zÀ-ÿ]+", text[:cut] if cut > 0 else text)
+        assert not cited - set(words), sorted(cited - set(words))
+        assert not {"Mal", "lery", "Malle"} & set(words)

@@ -179,13 +179,12 @@ _LATIN_ASIDE = re.compile(r"(?<!\u202a)\([^()\u0600-\u06ff]*[A-Za-z][^()\u0600-\
 def _ltr_islands(text: str) -> str:
     """In right-to-left text, keep each Latin parenthesis whole and in its own order.
 
-    It is embedded left-to-right (so its brackets are not mirrored away from it) and its
-    spaces, when it is short, are made non-breaking (so a narrow column cannot split
-    "(Hu & Bentler, 1999)").
+    It is embedded left-to-right, so its brackets are not mirrored away from it. Its spaces stay
+    ordinary spaces: made non-breaking, LibreOffice broke a citation that reached the end of a
+    line inside a word ("(George & Mal" / "lery, 2010)") instead of before it.
     """
     def island(m: re.Match) -> str:
-        aside = m.group(0)
-        return LRE + (aside.replace(" ", NBSP) if len(aside) <= 24 else aside) + PDF
+        return LRE + m.group(0) + PDF
 
     return _LATIN_ASIDE.sub(island, text)
 
