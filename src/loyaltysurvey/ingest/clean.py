@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -264,15 +264,36 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
     numbers = np.full((n_rows, len(items)), np.nan)
     kinds = np.empty((n_rows, len(items)), dtype=object)
     digits = np.zeros((n_rows, len(items), 2), dtype=bool)
-    for r, (number, _) in enumerate(candidates):
-        row = table.rows[number - 1]
-        for j, item in enumerate(items):
-            reading = readers[item.id].read(row[cmap.items[item.id]])
-            values[r, j] = reading.value
-            numbers[r, j] = reading.number
-            kinds[r, j] = reading.kind
-            digits[r, j] = (reading.persian_digits, reading.arabic_digits)
+    rows = [table.rows[number - 1] for number, _ in candidates]
+    for j, item in enumerate(items):
+        # a reading depends on the cell alone: read each distinct cell of a column once
+        read, col = _memoised(readers[item.id].read), cmap.items[item.id]
+        readings = [read(row[col]) for row in rows]
+        values[:, j] = [reading.value for reading in readings]
+        numbers[:, j] = [reading.number for reading in readings]
+        kinds[:, j] = [reading.kind for reading in readings]
+        digits[:, j, 0] = [reading.persian_digits for reading in readings]
+        digits[:, j, 1] = [reading.arabic_digits for reading in readings]
     return _Cells(values, kinds, digits, numbers)
+
+
+def _memoised(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``read`` remembering its result for each distinct cell (by type and value: ``1``, ``1.0``,
+    ``True`` and ``"1"`` stay apart; a NaN cell is read each time). Survey columns hold a few
+    distinct answers, so a column of a million cells is read in a few dozen calls."""
+    seen: dict = {}
+
+    def cached(cell: Any) -> Any:
+        key = (type(cell), cell)
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = read(cell)
+            return result
+        except TypeError:  # an unhashable cell
+            return read(cell)
+
+    return cached
 
 
 def _value_label_points(item: Item, value_labels: dict | None) -> dict[float, int]:
@@ -388,7 +409,7 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
         if demo.id not in cmap.demographics:
             continue
         col = cmap.demographics[demo.id]
-        read = _demographic_reader(demo, table, table.headers[col], q.missing_codes)
+        read = _memoised(_demographic_reader(demo, table, table.headers[col], q.missing_codes))
         out = []
         unknown: list[tuple[int, str]] = []
         for number in numbers:
