@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["HS_MODEL", "holzinger_swineford", "hs_cfa", "hs_questionnaire", "crm_pls", "crm_questionnaire", "crm_export", "crm_responses"]
+__all__ = ["HS_MODEL", "holzinger_swineford", "hs_cfa", "hs_fiml", "hs_questionnaire", "crm_pls", "crm_questionnaire", "crm_export", "crm_responses"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -46,6 +46,27 @@ def hs_cfa():
     from ..sem.ram import RamModel
     X = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
     return X, np.cov(X.T, ddof=0), RamModel.from_table(build_partable(HS_MODEL))
+
+
+def hs_fiml():
+    """``(fit, model, patterns)`` of the three-factor CFA fitted by FIML with every third answer to
+    x5 blanked, for the FIML internals: the :class:`~loyaltysurvey.sem.SEMFit`, its
+    :class:`~loyaltysurvey.sem.ram.RamModel` and the data's missing-data
+    :class:`~loyaltysurvey.sem.fiml.Patterns`.
+
+    >>> fit, model, patterns = hs_fiml()
+    >>> fit.theta.size, patterns.n_total
+    (30, 301)
+    """
+    import numpy as np
+
+    from ..sem import SEM
+    from ..sem.fiml import Patterns
+    from ..sem.ram import RamModel
+    data = holzinger_swineford()
+    data.loc[::3, "x5"] = np.nan
+    fit = SEM(HS_MODEL).fit(data, missing="fiml")
+    return fit, RamModel.from_table(fit.table), Patterns(data[list(fit.observed)].to_numpy(float))
 
 
 def hs_questionnaire():

@@ -39,12 +39,8 @@ def fiml_metric(model: RamModel, patterns: Patterns, theta_hat: np.ndarray, step
     model) still gives a usable metric.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
-    >>> from loyaltysurvey.sem import SEM
-    >>> data = holzinger_swineford()
-    >>> data.loc[::3, "x5"] = np.nan
-    >>> fit = SEM(HS_MODEL).fit(data, missing="fiml")
-    >>> model, patterns = RamModel.from_table(fit.table), Patterns(data[list(fit.observed)].to_numpy(float))
+    >>> from loyaltysurvey.datasets import hs_fiml
+    >>> fit, model, patterns = hs_fiml()
     >>> H = fiml_metric(model, patterns, fit.theta)
     >>> bool(np.allclose(H, FimlObjective(model, patterns).hessian(fit.theta), atol=1e-7))
     True
@@ -75,13 +71,9 @@ def fit_fiml_resamples(model: RamModel, patterns: Patterns, theta_hat: np.ndarra
     same rows to 1e-4 (tests/test_fiml_bootstrap_reference.py).
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
-    >>> from loyaltysurvey.sem import SEM
-    >>> data = holzinger_swineford()
-    >>> data.loc[::3, "x5"] = np.nan
-    >>> fit = SEM(HS_MODEL).fit(data, missing="fiml")
-    >>> patterns = Patterns(data[list(fit.observed)].to_numpy(float))
-    >>> theta, ok = fit_fiml_resamples(RamModel.from_table(fit.table), patterns, fit.theta,
+    >>> from loyaltysurvey.datasets import hs_fiml
+    >>> fit, model, patterns = hs_fiml()
+    >>> theta, ok = fit_fiml_resamples(model, patterns, fit.theta,
     ...                                np.ones((1, patterns.n_total)))
     >>> bool(ok[0]), bool(np.abs(theta[0] - fit.theta).max() < 1e-5)   # the full sample again
     (True, True)
@@ -151,13 +143,9 @@ def run_fiml_bootstrap(model: RamModel, patterns: Patterns, theta_hat: np.ndarra
     References: Efron & Tibshirani (1993); Enders (2010), *Applied Missing Data Analysis*.
 
     >>> import numpy as np
-    >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
-    >>> from loyaltysurvey.sem import SEM
-    >>> data = holzinger_swineford()
-    >>> data.loc[::3, "x5"] = np.nan
-    >>> fit = SEM(HS_MODEL).fit(data, missing="fiml")
-    >>> patterns = Patterns(data[list(fit.observed)].to_numpy(float))
-    >>> boot = run_fiml_bootstrap(RamModel.from_table(fit.table), patterns, fit.theta, 150, seed=3,
+    >>> from loyaltysurvey.datasets import hs_fiml
+    >>> fit, model, patterns = hs_fiml()
+    >>> boot = run_fiml_bootstrap(model, patterns, fit.theta, 150, seed=3,
     ...                           with_jackknife=False)
     >>> boot.successful + boot.failed, boot.draws.shape[1], boot.missing
     (150, 36, 'fiml')
