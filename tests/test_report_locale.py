@@ -129,3 +129,41 @@ def test_html_and_word_reference_lists_are_the_same_apa_list(demo_chapters, lang
     assert all(any(italic for _, italic in runs) for runs in html_refs)  # every bundled reference is APA-shaped
     firsts = [runs[0][0] for runs in html_refs]
     assert firsts == sorted(firsts, key=lambda s: s.casefold())  # alphabetical by first author
+
+
+def _hs_chapters():
+    import loyaltysurvey
+    from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
+    from loyaltysurvey.report import build_report
+
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].clip(0, 10)
+    data.insert(0, "respondent_id", [f"P{i}" for i in range(len(data))])
+    study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", bootstrap=0)
+    return {lang: build_report(study._results if hasattr(study, "_results") else study.results, lang)
+            for lang in ("fa", "en")}
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_reference_list_holds_what_the_chapter_cites_and_nothing_else(demo_chapters, crm_questionnaire, lang):
+    """APA: every in-text citation has its reference and every listed method reference is cited
+    (the questionnaire's own sources of its instrument are always listed). On the demo (CB-SEM and
+    PLS) and on a CB-SEM-only study of another shape, in both languages."""
+    import re
+
+    from loyaltysurvey.report.document import _author_year, chapter_text
+
+    for report in (demo_chapters[lang][1], _hs_chapters()[lang]):
+        text = chapter_text(report.sections)
+        listed = {_author_year(r) for r in report.references}
+        own = {_author_year(r) for r in crm_questionnaire.references}
+        cited = set()
+        for group in re.findall(r"\(([^()]*\d{4}[^()]*)\)", text):
+            for part in re.split(r"[;؛]", group):
+                m = re.match(r"\s*([A-Z][^\s,.']+).*?\b((?:19|20)\d{2})[a-z]?\s*$", part)
+                if m:
+                    cited.add((m[1], m[2]))
+        narrative = r"\b([A-Z][a-zö]+)(?:'s|(?:,? (?:[A-Z][a-zö]+|et al\.))*(?:,? (?:&|and) [A-Z][a-zö]+)?) \(((?:19|20)\d{2})\)"
+        cited |= {(m[1], m[2]) for m in re.finditer(narrative, text)}  # "Kock's (2015)", "Zhao, Lynch & Chen (2010)"
+        assert cited, "the chapter cites its thresholds"
+        assert not cited - listed, sorted(cited - listed)                    # every citation is listed
+        assert not listed - cited - own, sorted(listed - cited - own)          # every listed method is cited

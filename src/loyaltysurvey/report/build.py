@@ -26,7 +26,8 @@ from .notices import notice_text
 from .figures import bar_chart, ipma_chart, measurement_layouts, path_layouts, render
 from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
                           RHO_A, VIF, fit_verdict)
-from .document import Callout, Cell, Figure, Paragraph, Report, Section, Table, reference_key
+from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
+                       reference_key)
 from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
                         multivariate_normality_section)
 
@@ -812,8 +813,9 @@ class _Builder:
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),
             sections=(intro, *sections), references_title=t("references_title"),
-            references=tuple(sorted(set(self.loc.data.get("references", [])) | set(self.q.references)
-                                    | self.method_references(), key=reference_key)),
+            references=tuple(sorted(set(cited_references(self.loc.data.get("references", []),
+                                                         chapter_text((intro, *sections))))
+                                    | set(self.q.references) | self.method_references(), key=reference_key)),
             meta={"questionnaire": self.q.id})
 
 

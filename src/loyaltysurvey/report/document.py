@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-__all__ = ["Cell", "Table", "Paragraph", "Callout", "Figure", "Section", "Report", "Block", "apa_runs", "reference_key"]
+__all__ = ["Cell", "Table", "Paragraph", "Callout", "Figure", "Section", "Report", "Block", "apa_runs", "reference_key", "cited_references", "chapter_text"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,47 @@ def reference_key(reference: str) -> tuple[str, str]:
     """
     plain = "".join(c for c in unicodedata.normalize("NFKD", reference) if not unicodedata.combining(c))
     return plain.casefold(), reference
+
+
+def _author_year(reference: str) -> tuple[str, str] | None:
+    """The first author's surname and the year of an APA reference (``Student. (1908)`` included)."""
+    match = re.match(r"\s*([^,.(]+)[,.].*?\((\d{4})[a-z]?\)", reference)
+    return (match[1].strip(), match[2]) if match else None
+
+
+def cited_references(references, text: str) -> list[str]:
+    """The references whose first author and year the chapter cites: "(Hu & Bentler, 1999)",
+    "(Hair et al., 2019; ...)" or "Kock's (2015)" — the name, then the year before the parenthesis closes.
+
+    The reference list then holds the methods the chapter used and none it did not
+    (APA 7: every work cited appears in the list, and only those).
+
+    >>> refs = ["Kline, R. B. (2016). Principles (4th ed.). Guilford.", "Sobel, M. E. (1982). Intervals. SM, 13, 1–2."]
+    >>> cited_references(refs, "χ²/df < 3 (Kline, 2016).")
+    ['Kline, R. B. (2016). Principles (4th ed.). Guilford.']
+    """
+    kept = []
+    for reference in references:
+        key = _author_year(reference)
+        if key and re.search(rf"\b{re.escape(key[0])}\b[^)\n]{{0,160}}?\b{key[1]}\b", text):
+            kept.append(reference)
+    return kept
+
+
+def chapter_text(sections) -> str:
+    """Every text a reader meets in ``sections``: titles, paragraphs, notes, captions, headers and cells."""
+    parts = []
+    for section in sections:
+        parts.append(section.title)
+        for block in section.blocks:
+            if isinstance(block, (Paragraph, Callout)):
+                parts.append(block.text)
+            elif isinstance(block, Table):
+                parts += [block.caption, *block.notes, *block.columns]
+                parts += [str(cell.value) for row in block.rows for cell in row if cell.fmt == "text"]
+            elif isinstance(block, Figure):
+                parts.append(block.caption)
+    return "\n".join(parts)
 
 
 @dataclass(frozen=True)
