@@ -167,3 +167,32 @@ def test_reference_list_holds_what_the_chapter_cites_and_nothing_else(demo_chapt
         assert cited, "the chapter cites its thresholds"
         assert not cited - listed, sorted(cited - listed)                    # every citation is listed
         assert not listed - cited - own, sorted(listed - cited - own)          # every listed method is cited
+
+
+def test_source_line_under_tables_follows_the_setting(demo_chapters):
+    """«منبع: یافته‌های پژوهش» under every table of a Persian chapter by default, none in English;
+    ``table_source`` on/off overrides the language's default. HTML and Word print it under the notes."""
+    import docx
+
+    from loyaltysurvey.report import build_report
+    from loyaltysurvey.settings import Settings
+
+    fa_tables = demo_chapters["fa"][1].tables
+    assert fa_tables and all(t.source == "منبع: یافته‌های پژوهش." for t in fa_tables)
+    assert all(t.source == "" for t in demo_chapters["en"][1].tables)
+    html = (demo_chapters["fa"][0] / "report.html").read_text(encoding="utf-8")
+    assert html.count('<p class="note source">منبع: یافته‌های پژوهش.</p>') == len(fa_tables)
+    paragraphs = [p.text for p in docx.Document(str(demo_chapters["fa"][0] / "report.docx")).paragraphs]
+    assert paragraphs.count("منبع: یافته‌های پژوهش.") == len(fa_tables)
+
+    import loyaltysurvey
+    from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
+
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].clip(0, 10)
+    data.insert(0, "respondent_id", [f"P{i}" for i in range(len(data))])
+    for setting, lang, expected in (("off", "fa", ""), ("on", "en", "Source: research findings.")):
+        study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", bootstrap=0, table_source=setting)
+        report = build_report(study._results if hasattr(study, "_results") else study.results, lang)
+        assert report.tables and all(t.source == expected for t in report.tables), (setting, lang)
+    with pytest.raises(Exception, match="table-source"):
+        Settings.resolve(hs_questionnaire(), table_source="maybe")

@@ -25,7 +25,7 @@ DEFAULT_PLS_BOOTSTRAP = 5000
 
 _CHOICES = {"method": ("cb", "pls", "both"), "missing": ("listwise", "fiml", "mean"),
             "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid"),
-            "fit_layout": ("compact", "lisrel")}
+            "fit_layout": ("compact", "lisrel"), "table_source": ("auto", "on", "off")}
 
 
 def _option(name: str) -> str:
@@ -62,6 +62,7 @@ class Settings:
     sheet: str | None = None
     encoding: str | None = None
     fit_layout: str = "compact"
+    table_source: str = "auto"
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -73,7 +74,7 @@ class Settings:
                 seed: int | None = None, jobs: int = 1, scheduler: str | None = None, pls_scheme: str = "path",
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
-                fit_layout: str = "compact") -> "Settings":
+                fit_layout: str = "compact", table_source: str = "auto") -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -82,7 +83,7 @@ class Settings:
         ('both', 'listwise', 'mean', 0, 5000, 20260101)
         """
         given = {"method": method, "missing": missing, "estimator": estimator, "pls_scheme": pls_scheme,
-                 "fit_layout": fit_layout}
+                 "fit_layout": fit_layout, "table_source": table_source}
         for name, value in given.items():
             if value is not None and value not in _CHOICES[name]:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
@@ -112,7 +113,7 @@ class Settings:
                    pls_bootstrap=DEFAULT_PLS_BOOTSTRAP if bootstrap is None else bootstrap,
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
-                   encoding=encoding, fit_layout=fit_layout)
+                   encoding=encoding, fit_layout=fit_layout, table_source=table_source)
 
     @property
     def runs_cb(self) -> bool:

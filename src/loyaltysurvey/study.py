@@ -66,7 +66,8 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``cb``, ``pls``, ``both``), ``missing`` (``listwise``, ``fiml``, ``mean``), ``estimator``
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
-        ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table).
+        ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table), ``table_source``
+        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian).
 
     Raises
     ------

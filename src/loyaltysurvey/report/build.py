@@ -64,7 +64,10 @@ class _Builder:
 
     def table(self, id: str, caption: str, columns: list[str], rows: list[list[Cell]],
               notes: tuple[str, ...] = ()) -> Table:
-        return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers))
+        setting = getattr(self.r.settings, "table_source", "auto") or "auto"
+        shown = setting == "on" or setting == "auto" and bool(self.loc.data.get("source_line_default", False))
+        return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers),
+                     source=self.loc.t("notes.source") if shown else "")
 
     def cite(self, *keys: str) -> None:
         """Add the references of the methods a section shows (keys of the locale's ``method_references``);

@@ -41,7 +41,8 @@ class Table:
     """A numbered table: ``columns`` headers, ``rows`` of :class:`Cell`, and notes printed under it.
 
     ``id`` is a stable name (used for Excel sheet names and by the snapshot tests); ``number``
-    is the table's number in the chapter.
+    is the table's number in the chapter; ``source`` is the line under the notes naming the
+    data's source (Persian theses print «منبع: یافته‌های پژوهش»), empty for none.
 
     >>> t = Table("alpha", "Reliability", ("Scale", "alpha"), ((Cell("SAT"), Cell(0.82, "r")),), number=1)
     >>> len(t.rows), t.columns
@@ -54,6 +55,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     notes: tuple[str, ...] = ()
     number: int = 0
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -549,6 +549,12 @@ class _Writer:
                 _style_run(p.add_run(self.loc.t("labels.note") + " "), self.report, 8, italic=not rtl)
             _style_run(p.add_run(note), self.report, 8)
             p.paragraph_format.space_after = Pt(2)
+        if block.source:
+            p = self.doc.add_paragraph()
+            if rtl:
+                _set_bidi(p)
+            _style_run(p.add_run(block.source), self.report, 8)
+            p.paragraph_format.space_after = Pt(2)
 
     def figure(self, block: Figure) -> None:
         self.orientation(False)

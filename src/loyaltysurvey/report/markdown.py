@@ -64,6 +64,8 @@ def render_markdown(report: Report) -> str:
                     lines.append("| " + " | ".join(_escape(cell(c)) + ("!" if c.emphasis else "") for c in row) + " |")
                 for k, note in enumerate(block.notes):
                     lines.append(("" if k else f"*{loc.t('labels.note')}* ") + note)
+                if block.source:
+                    lines.append(block.source)
                 lines.append("")
     if report.references:
         lines += [f"## {report.references_title}", ""] + ["- " + "".join(f"*{t}*" if i else t for t, i in apa_runs(ref)) for ref in report.references] + [""]

@@ -132,7 +132,7 @@ def render_xlsx(report: Report) -> bytes:
         for i, cells in enumerate(rows, start=4):
             for j, (value, fmt, bold) in enumerate(cells, start=1):
                 _write(ws, i, j, value, fmt, bold=bold)
-        for k, note in enumerate(table.notes):
+        for k, note in enumerate(table.notes + ((table.source,) if table.source else ())):
             _write(ws, 5 + len(rows) + k, 1, note)
         for j, column in enumerate(headers, start=1):
             width = max([len(str(column))] + [len(str(r[j - 1][0])) for r in rows[:200]])
