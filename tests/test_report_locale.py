@@ -196,3 +196,32 @@ def test_source_line_under_tables_follows_the_setting(demo_chapters):
         assert report.tables and all(t.source == expected for t in report.tables), (setting, lang)
     with pytest.raises(Exception, match="table-source"):
         Settings.resolve(hs_questionnaire(), table_source="maybe")
+
+
+def test_decimal_separator_of_a_persian_chapter_is_an_option():
+    """``decimal="/"`` writes every decimal number of the Persian chapter with a slash (HTML and
+    Word alike); the default is the momayyez «٫»; anything else is refused with the option's name."""
+    import io
+    import re
+
+    import docx
+    import loyaltysurvey
+    from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
+    from loyaltysurvey.report import build_report, render_docx, render_html
+    from loyaltysurvey.settings import Settings
+
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].clip(0, 10)
+    data.insert(0, "respondent_id", [f"P{i}" for i in range(len(data))])
+    for decimal, other in (("/", "٫"), (None, "/")):
+        study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", bootstrap=0, decimal=decimal)
+        report = build_report(study._results if hasattr(study, "_results") else study.results, "fa")
+        html = re.sub("[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}", "", render_html(report))  # the Jalali date's slashes
+        mark = decimal or "٫"
+        assert re.search(f"[۰-۹]{re.escape(mark)}[۰-۹]", html)
+        assert not re.search(f"[۰-۹]{re.escape(other)}[۰-۹]{{2}}", html)
+        text = "\n".join(c.text for t in docx.Document(io.BytesIO(render_docx(report))).tables
+                         for row in t.rows for c in row.cells)
+        assert re.search(f"[۰-۹]{re.escape(mark)}[۰-۹]", text)
+        assert not re.search(f"[۰-۹]{re.escape(other)}[۰-۹]{{2}}", text)
+    with pytest.raises(Exception, match="--decimal"):
+        Settings.resolve(hs_questionnaire(), decimal=";")

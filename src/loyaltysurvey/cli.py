@@ -147,14 +147,17 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             table_source: str = typer.Option("auto", "--table-source",
                                              help="A source line under each table (fa: «منبع: یافته‌های "
                                                   "پژوهش», as Persian theses print it): auto (on in Persian "
-                                                  "chapters), on or off.")) -> None:
+                                                  "chapters), on or off."),
+            decimal: Optional[str] = typer.Option(None, "--decimal",
+                                                  help="Decimal separator of a Persian chapter: ٫ (default), "
+                                                       "/ (as many Persian theses type it), . or ,.")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
                        pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout,
-                       table_source=table_source)
+                       table_source=table_source, decimal=decimal)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)

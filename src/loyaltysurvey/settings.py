@@ -32,6 +32,11 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+#: Decimal separators a Persian chapter may use: the Persian momayyez (the default), the slash
+#: many Persian theses type, the point and the comma.
+DECIMAL_SEPARATORS = ("٫", "/", ".", ",")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of an analysis, as used.
@@ -63,6 +68,7 @@ class Settings:
     encoding: str | None = None
     fit_layout: str = "compact"
     table_source: str = "auto"
+    decimal: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -74,7 +80,8 @@ class Settings:
                 seed: int | None = None, jobs: int = 1, scheduler: str | None = None, pls_scheme: str = "path",
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
-                fit_layout: str = "compact", table_source: str = "auto") -> "Settings":
+                fit_layout: str = "compact", table_source: str = "auto",
+                decimal: str | None = None) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -87,6 +94,8 @@ class Settings:
         for name, value in given.items():
             if value is not None and value not in _CHOICES[name]:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
+        if decimal is not None and decimal not in DECIMAL_SEPARATORS:
+            raise LoyaltySurveyError(f"--decimal must be one of {' '.join(DECIMAL_SEPARATORS)}, not '{decimal}'")
         if lang is not None and not (2 <= len(lang) <= 3 and lang.isalpha()):
             raise LoyaltySurveyError(f"--lang must be a language code such as fa or en, not '{lang}'")
         if bootstrap is not None and (not isinstance(bootstrap, int) or bootstrap < 0):
@@ -113,7 +122,7 @@ class Settings:
                    pls_bootstrap=DEFAULT_PLS_BOOTSTRAP if bootstrap is None else bootstrap,
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
-                   encoding=encoding, fit_layout=fit_layout, table_source=table_source)
+                   encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal)
 
     @property
     def runs_cb(self) -> bool:

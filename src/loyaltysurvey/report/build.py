@@ -54,7 +54,7 @@ class _Builder:
     def __init__(self, results: AnalysisResults, lang: str, today: date) -> None:
         self.r = results
         self.q = results.questionnaire
-        self.loc: Locale = load_locale(lang)
+        self.loc: Locale = load_locale(lang, getattr(results.settings, "decimal", None))
         self.lang = lang
         self.today = today
         self._numbers = count(1)
@@ -819,7 +819,7 @@ class _Builder:
             references=tuple(sorted(set(cited_references(self.loc.data.get("references", []),
                                                          chapter_text((intro, *sections))))
                                     | set(self.q.references) | self.method_references(), key=reference_key)),
-            meta={"questionnaire": self.q.id})
+            meta={"questionnaire": self.q.id}, decimal=getattr(self.r.settings, "decimal", None))
 
 
 def build_report(results: AnalysisResults, lang: str, today: date | None = None) -> Report:

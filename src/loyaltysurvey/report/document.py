@@ -222,6 +222,7 @@ class Report:
     references_title: str = "References"
     references: tuple[str, ...] = ()
     meta: dict = field(default_factory=dict)
+    decimal: str | None = None
 
     @property
     def tables(self) -> tuple[Table, ...]:

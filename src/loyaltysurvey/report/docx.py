@@ -451,7 +451,7 @@ def _table_xml(block: Table, texts: list[list[str]], widths: list[float], keep: 
 class _Writer:
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.loc = load_locale(report.lang)
+        self.loc = load_locale(report.lang, report.decimal)
         self.doc = Document()
         self.landscape = False
         section = self.doc.sections[0]

@@ -39,7 +39,7 @@ def render_html(report: Report) -> str:
     >>> page.startswith("<!DOCTYPE html>"), '<html lang="en" dir="ltr">' in page
     (True, True)
     """
-    loc = load_locale(report.lang)
+    loc = load_locale(report.lang, report.decimal)
 
     def cell(c: Cell) -> str:
         return loc.num(c.value, c.fmt) if c.fmt != "text" else ("" if c.value is None else str(c.value))

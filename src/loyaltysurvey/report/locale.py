@@ -125,7 +125,19 @@ class Locale:
         if values:
             text = text.format(**{k: self.num(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
                                   else v for k, v in values.items()})
-        return text
+        return self.decimals(text)
+
+    def decimals(self, text: str) -> str:
+        """``text`` with the momayyez written between Persian digits in the locale file («۰٫۰۵»)
+        replaced by this locale's decimal separator, when another one was chosen.
+
+        >>> load_locale("fa", decimal="/").decimals("در سطح ۰٫۰۵")
+        'در سطح ۰/۰۵'
+        """
+        decimal = self.data.get("decimal", "٫")
+        if decimal == "٫" or "٫" not in text:
+            return text
+        return re.sub("(?<=[۰-۹])٫(?=[۰-۹])", decimal, text)
 
     def text(self, value: LocalizedText | str | None) -> str:
         """A questionnaire text in this language (plain text as it is, ``None`` as empty).
@@ -269,13 +281,17 @@ class Locale:
         return day.isoformat()
 
 
-def load_locale(lang: str) -> Locale:
+def load_locale(lang: str, decimal: str | None = None) -> Locale:
     """The :class:`Locale` of ``lang``, read from the bundled ``reports/locales/LANG.yaml``.
 
     A language without a file gets the English texts (under its own code); files are read
-    once and cached.
+    once and cached. ``decimal`` replaces the Persian decimal separator (``٫`` by default; many
+    Persian theses type ``/``).
 
     >>> load_locale("en").t("labels.figure"), load_locale("de").t("labels.figure")
     ('Figure', 'Figure')
+    >>> load_locale("fa", decimal="/").num(0.456, "r")
+    '۰/۴۶'
     """
-    return Locale(lang, _read(lang))
+    data = _read(lang)
+    return Locale(lang, {**data, "decimal": decimal} if decimal else data)

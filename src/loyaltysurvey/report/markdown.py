@@ -39,7 +39,7 @@ def render_markdown(report: Report) -> str:
     |---|---|
     | SAT | .82 |
     """
-    loc = load_locale(report.lang)
+    loc = load_locale(report.lang, report.decimal)
 
     def cell(c: Cell) -> str:
         return loc.num(c.value, c.fmt) if c.fmt != "text" else ("" if c.value is None else str(c.value))

@@ -115,4 +115,4 @@ def notice_text(notice: Notice, loc: Locale, names: Mapping[str, str]) -> str:
     sentences = [writer.format(_choose(entry, values), **values)]
     if values.get("advice") and values["advice"] in advice:
         sentences.append(writer.format(advice[values["advice"]], **values))
-    return f"{title}: {' '.join(sentences)}"
+    return loc.decimals(f"{title}: {' '.join(sentences)}")

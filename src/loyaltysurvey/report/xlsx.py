@@ -106,7 +106,7 @@ def render_xlsx(report: Report) -> bytes:
     """
     wb = Workbook()
     contents = wb.active
-    loc = load_locale(report.lang)
+    loc = load_locale(report.lang, report.decimal)
     contents.title = _BAD_SHEET_CHARS.sub("_", loc.t("labels.contents"))[:31]
     contents.sheet_view.rightToLeft = report.rtl
     _write(contents, 1, 1, report.title, bold=True)
