@@ -77,7 +77,7 @@ def test_persian_report_is_right_to_left_with_persian_digits(demo_fa):
     book = openpyxl.load_workbook(demo_fa / "tables.xlsx")
     assert book.worksheets[0].sheet_view.rightToLeft and len(book.worksheets) > 10
     assert book.sheetnames[0] == "فهرست مطالب" and book.sheetnames[-1] == "نمودارها"
-    assert book.sheetnames[1] == "جدول ۱"           # sheets named as the chapter numbers its tables
+    assert book.sheetnames[1] == "جدول ۴-۱"         # sheets named as the chapter numbers its tables (by chapter)
     assert len(book.worksheets[-1]._images) == 13
     # p-values are numbers shown as "< .001" below .001; intervals are two numeric columns
     cells = [c for ws in book.worksheets[1:-1] for row in ws.iter_rows(min_row=4) for c in row

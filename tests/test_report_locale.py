@@ -24,7 +24,7 @@ def test_persian_numbers():
     fa = load_locale("fa")
     assert fa.num(0.456, "r") == "۰٫۴۶" and fa.num(-1.5, "dec2") == "\u200e−۱٫۵۰"  # LRM: minus before digits
     assert fa.num(425) == "۴۲۵" and fa.num(0.0004, "p") == "< ۰٫۰۰۱"
-    assert fa.t("section_number", k=3) == "۴-۳"
+    assert fa.t("section_number", c=4, k=3) == "۴-۳"
 
 
 @pytest.mark.parametrize("day, expected", [
@@ -225,3 +225,36 @@ def test_decimal_separator_of_a_persian_chapter_is_an_option():
         assert not re.search(f"[۰-۹]{re.escape(other)}[۰-۹]{{2}}", text)
     with pytest.raises(Exception, match="--decimal"):
         Settings.resolve(hs_questionnaire(), decimal=";")
+
+
+def test_captions_are_numbered_by_chapter(demo_chapters):
+    """Tables and figures are numbered by the thesis chapter, 4 by default (جدول ۴-۱, Table 4.1), in
+    captions and in the text that names them; ``chapter=0`` numbers them 1, 2, ...; ``chapter`` must
+    be a chapter number."""
+    import re
+
+    import loyaltysurvey
+    from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
+    from loyaltysurvey.report import build_report, render_markdown
+    from loyaltysurvey.settings import Settings
+
+    fa, en = demo_chapters["fa"][1], demo_chapters["en"][1]
+    assert [t.label for t in fa.tables][:3] == ["4-1", "4-2", "4-3"]
+    assert [t.label for t in en.tables][:3] == ["4.1", "4.2", "4.3"]
+    assert all(f.label == f"4-{f.number}" for s in fa.sections for f in s.blocks if hasattr(f, "png"))
+    text = render_markdown(fa)
+    assert "**جدول ۴-۱.**" in text and "جدول‌های ۴-۴ تا ۴-۷ و شکل‌های ۴-۱ تا ۴-۴" in text
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].clip(0, 10)
+    data.insert(0, "respondent_id", [f"P{i}" for i in range(len(data))])
+    assert fa.title == "فصل چهارم: تجزیه و تحلیل داده‌ها" and en.title.startswith("Chapter 4:")
+    for chapter, first, title, section in ((0, "**Table 1.**", "Data Analysis and Results", "## 1 "),
+                                           (3, "**Table 3.1.**", "Chapter 3: Data Analysis and Results", "## 3.1 ")):
+        study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", bootstrap=0, chapter=chapter)
+        results = study._results if hasattr(study, "_results") else study.results
+        report = build_report(results, "en")
+        markdown = render_markdown(report)
+        assert first in markdown and report.title == title and section in markdown
+        assert not re.search(r"\*\*Table 4\.\d", markdown) and "## 4." not in markdown
+    assert build_report(results, "fa").title.startswith("فصل سوم")
+    with pytest.raises(Exception, match="--chapter"):
+        Settings.resolve(hs_questionnaire(), chapter=-1)

@@ -150,14 +150,17 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                                   "chapters), on or off."),
             decimal: Optional[str] = typer.Option(None, "--decimal",
                                                   help="Decimal separator of a Persian chapter: ٫ (default), "
-                                                       "/ (as many Persian theses type it), . or ,.")) -> None:
+                                                       "/ (as many Persian theses type it), . or ,."),
+            chapter: int = typer.Option(4, "--chapter",
+                                        help="Thesis chapter number: tables and figures are numbered 4-1, 4-2 "
+                                             "... (4.1 in English); 0 numbers them 1, 2, ...")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
                        pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout,
-                       table_source=table_source, decimal=decimal)
+                       table_source=table_source, decimal=decimal, chapter=chapter)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)

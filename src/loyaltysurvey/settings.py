@@ -69,6 +69,7 @@ class Settings:
     fit_layout: str = "compact"
     table_source: str = "auto"
     decimal: str | None = None
+    chapter: int = 4
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -81,7 +82,7 @@ class Settings:
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
                 fit_layout: str = "compact", table_source: str = "auto",
-                decimal: str | None = None) -> "Settings":
+                decimal: str | None = None, chapter: int = 4) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -94,6 +95,8 @@ class Settings:
         for name, value in given.items():
             if value is not None and value not in _CHOICES[name]:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
+        if not isinstance(chapter, int) or isinstance(chapter, bool) or not 0 <= chapter <= 99:
+            raise LoyaltySurveyError("--chapter must be the thesis chapter's number (0 to 99; 0 numbers tables 1, 2, ...)")
         if decimal is not None and decimal not in DECIMAL_SEPARATORS:
             raise LoyaltySurveyError(f"--decimal must be one of {' '.join(DECIMAL_SEPARATORS)}, not '{decimal}'")
         if lang is not None and not (2 <= len(lang) <= 3 and lang.isalpha()):
@@ -122,7 +125,8 @@ class Settings:
                    pls_bootstrap=DEFAULT_PLS_BOOTSTRAP if bootstrap is None else bootstrap,
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
-                   encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal)
+                   encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
+                   chapter=chapter)
 
     @property
     def runs_cb(self) -> bool:

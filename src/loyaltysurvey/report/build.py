@@ -66,8 +66,9 @@ class _Builder:
               notes: tuple[str, ...] = ()) -> Table:
         setting = getattr(self.r.settings, "table_source", "auto") or "auto"
         shown = setting == "on" or setting == "auto" and bool(self.loc.data.get("source_line_default", False))
-        return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), next(self._numbers),
-                     source=self.loc.t("notes.source") if shown else "")
+        number = next(self._numbers)
+        return Table(id, caption, tuple(columns), tuple(tuple(r) for r in rows), tuple(notes), number,
+                     source=self.loc.t("notes.source") if shown else "", label=self._label(number))
 
     def cite(self, *keys: str) -> None:
         """Add the references of the methods a section shows (keys of the locale's ``method_references``);
@@ -80,7 +81,26 @@ class _Builder:
         return {table[k] for k in self.cited if k in table}
 
     def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
-        return Figure(id, caption, png, next(self._figures), width)
+        number = next(self._figures)
+        return Figure(id, caption, png, number, width, label=self._label(number))
+
+    def _label(self, number: int) -> str:
+        """A caption's number as theses give it: by chapter (4-1 in Persian, 4.1 in English) unless the
+        chapter number is 0."""
+        chapter = getattr(self.r.settings, "chapter", 0) or 0
+        return f"{chapter}{self.loc.data.get('caption_number_separator', '.')}{number}" if chapter else str(number)
+
+    def _chapter_title(self, chapter: int) -> str:
+        """"Chapter 4: Data Analysis and Results" / «فصل چهارم: ...» for the thesis chapter's number."""
+        if not chapter:
+            return self.loc.t("chapter_plain")
+        ordinals = self.loc.data.get("ordinals") or []
+        ordinal = ordinals[chapter] if chapter < len(ordinals) else self.loc.num(chapter)
+        return self.loc.t("chapter", n=chapter, ordinal=ordinal)
+
+    def ref(self, block) -> str:
+        """How the text names a table or figure: its caption number in the chapter's digits."""
+        return self.loc.digits(block.label or str(block.number))
 
     def diagram(self, id: str, caption: str, layout) -> Figure:
         """A model diagram as a figure printed at its own size (never wider than the text), so
@@ -242,9 +262,9 @@ class _Builder:
         tables = [b for b in blocks if isinstance(b, Table)]
         figures = [b for b in blocks if isinstance(b, Figure)]
         key = "demographics_text" if len(tables) > 1 and len(figures) > 1 else "demographics_text_one"
-        blocks.insert(0, Paragraph(t(key, first=tables[0].number, last=tables[-1].number,
-                                     first_figure=figures[0].number if figures else "–",
-                                     last_figure=figures[-1].number if figures else "–",
+        blocks.insert(0, Paragraph(t(key, first=self.ref(tables[0]), last=self.ref(tables[-1]),
+                                     first_figure=self.ref(figures[0]) if figures else "–",
+                                     last_figure=self.ref(figures[-1]) if figures else "–",
                                      names=self.loc.join([_in_sentence(n) for n in names]))))
         return Section("demographics", t("sections.demographics"), tuple(blocks))
 
@@ -408,7 +428,7 @@ class _Builder:
         fit_table = self._fit_table(cb.cfa.measures, "measurement")
         missing = self.r.settings.cb_missing
         text = t("cfa.text", missing=t("cfa.fiml") if missing == "fiml" else t("cfa.listwise"),
-                 n=int(cb.cfa.nobs), table=fit_table.number)
+                 n=int(cb.cfa.nobs), table=self.ref(fit_table))
         est = cb.cfa.params
         rows = []
         for rec in est[est.op == "=~"].to_dict(orient="records"):
@@ -501,7 +521,7 @@ class _Builder:
         paths = self.table("paths", t("cfa.paths_table"),
                            [self.col("path"), self.col("estimate"), self.col("std_estimate"), self.col("se"),
                             self.col("z"), self.col("p")], rows)
-        text = t("cfa.sem_text", table=fit_table.number, paths=paths.number)
+        text = t("cfa.sem_text", table=self.ref(fit_table), paths=self.ref(paths))
         blocks: list = [Paragraph(text), fit_table, paths]
         defined = est[est.op == ":="]
         if len(defined):  # the model's own := parameters, by their names (never as code)
@@ -551,7 +571,7 @@ class _Builder:
                                 self.col("p"), t("columns_h.ci95"), t("columns_h.decision")], rows)
             boot_text = (t("hypotheses.boot", n=boot["successful"], seed=boot["seed"] if boot["seed"] is not None
                            else "–") if boot else t("hypotheses.noboot"))
-            out.extend([Paragraph(t("hypotheses.text", table=table.number, alpha=self.loc.num(0.05, "r"),
+            out.extend([Paragraph(t("hypotheses.text", table=self.ref(table), alpha=self.loc.num(0.05, "r"),
                                     boot=boot_text)), table])
         specific = Counter((e.source, e.target) for e in cb.effects if e.kind == "indirect")
         # a total indirect effect that is the only specific one is not listed twice
@@ -573,7 +593,7 @@ class _Builder:
                                 self.col("se"), self.col("p"), t("columns_h.ci95"), t("columns_h.sobel"),
                                 t("columns_h.aroian"), t("columns_h.vaf"), t("columns_h.type")], rows,
                                notes=(t("hypotheses.no_direct_note"),) if untested else ())
-            out.extend([Paragraph(t("hypotheses.mediation_text", table=table.number)), table])
+            out.extend([Paragraph(t("hypotheses.mediation_text", table=self.ref(table))), table])
         return out
 
     def pls(self) -> Section | None:
@@ -709,7 +729,7 @@ class _Builder:
         bf = fit.blindfolding_result
         q2 = bf["constructs"]
         if not q2:
-            return [Paragraph(t("pls_fit.text_no_q2", table=table.number)), table, Paragraph(t("pls_fit.q2_none"))]
+            return [Paragraph(t("pls_fit.text_no_q2", table=self.ref(table))), table, Paragraph(t("pls_fit.q2_none"))]
         self.cite("hair_risher2019", "stone1974", "geisser1974")
         bands = checks.get("q2_band", {})
         below = set(checks.get("q2_blindfolding", []))
@@ -720,7 +740,7 @@ class _Builder:
                               [self.col("construct"), t("pls_fit.redundancy"), t("pls_fit.communality"),
                                t("pls_fit.sso"), t("pls_fit.relevance")], q2_rows,
                               notes=(t("pls_fit.q2_note", d=bf["omission_distance"]),))
-        return [Paragraph(t("pls_fit.text", table=table.number, q2=q2_table.number)), table, q2_table]
+        return [Paragraph(t("pls_fit.text", table=self.ref(table), q2=self.ref(q2_table))), table, q2_table]
 
     def _pls_predict(self, fit) -> Table:
         t = self.loc.t
@@ -807,11 +827,14 @@ class _Builder:
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
-        sections = [Section(s.id, f"{t('section_number', k=k)} {s.title}", s.blocks)
+        chapter = getattr(self.r.settings, "chapter", 4)
+        chapter = 4 if chapter is None else chapter
+        number = (lambda k: t("section_number", c=chapter, k=k)) if chapter else (lambda k: t("section_number_plain", k=k))
+        sections = [Section(s.id, f"{number(k)} {s.title}", s.blocks)
                     for k, s in enumerate(sections, start=1)]
         intro = Section("intro", "", (Paragraph(t("intro", title=self.loc.text(self.q.title), parts=parts)), methods))
         return Report(
-            lang=self.lang, rtl=self.loc.rtl, title=t("chapter"), subtitle=self.loc.text(self.q.title),
+            lang=self.lang, rtl=self.loc.rtl, title=self._chapter_title(chapter), subtitle=self.loc.text(self.q.title),
             generated=t("generated", version=self.loc.digits(__version__), date=self.loc.date_text(self.today)),
             font=self.loc.data.get("font", "Calibri"),
             font_fallbacks=tuple(self.loc.data.get("font_fallbacks", ())),

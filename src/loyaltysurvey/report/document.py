@@ -56,6 +56,7 @@ class Table:
     notes: tuple[str, ...] = ()
     number: int = 0
     source: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Figure:
     png: bytes
     number: int = 0
     width: float = 6.0  # inches on a printed page
+    label: str = ""
 
 
 Block = Union[Paragraph, Table, Callout, Figure]

@@ -509,9 +509,9 @@ class _Writer:
             mark.append(size)
             holder._p.pPr.sectPr.addprevious(mark)
 
-    def caption(self, label: str, number: int, caption: str, *, align=None, keep_with_next: bool = True) -> None:
+    def caption(self, label: str, number: str, caption: str, *, align=None, keep_with_next: bool = True) -> None:
         """The numbered caption; kept with what follows it (the table or figure) unless it closes a figure."""
-        number_text = self.loc.num(number, "int")
+        number_text = self.loc.digits(number)
         if self.report.rtl:
             p = _paragraph(self.doc, f"{label} {number_text}. {caption}", self.report, size=10, bold=True, align=align)
             p.paragraph_format.space_before = Pt(12)
@@ -536,7 +536,7 @@ class _Writer:
         texts = [[_cell_text(c, self.loc, rtl) for c in row] for row in block.rows]
         widths, wide, size = _layout(block, texts)
         self.orientation(wide)
-        self.caption(self.loc.t("labels.table"), block.number, block.caption)
+        self.caption(self.loc.t("labels.table"), block.label or str(block.number), block.caption)
         page_height = (A4[0] if wide else A4[1]) / 914400 - 2 * MARGIN / 914400
         keep = _height(texts, widths, size) <= KEEP_TOGETHER * page_height
         self.doc.element.body._insert_tbl(parse_xml(_table_xml(block, texts, widths, keep, size, self.report,
@@ -561,7 +561,7 @@ class _Writer:
         label = self.loc.t("labels.figure")
         center = WD_ALIGN_PARAGRAPH.CENTER
         if not self.report.rtl:
-            self.caption(label, block.number, block.caption)
+            self.caption(label, block.label or str(block.number), block.caption)
         self.doc.add_picture(io.BytesIO(block.png), width=Inches(min(block.width, self.text_width)))
         picture = self.doc.paragraphs[-1]
         picture.alignment = center
@@ -569,7 +569,7 @@ class _Writer:
             picture.paragraph_format.keep_with_next = True
             # nothing after the caption needs it: a chain of kept paragraphs running on into the next
             # table's caption is one LibreOffice breaks between that caption and its table
-            self.caption(label, block.number, block.caption, align=center, keep_with_next=False)
+            self.caption(label, block.label or str(block.number), block.caption, align=center, keep_with_next=False)
 
     def declare_fonts(self) -> None:
         """Name the report font in the font table, each fallback as the previous one's alternative.

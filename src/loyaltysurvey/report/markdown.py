@@ -54,10 +54,10 @@ def render_markdown(report: Report) -> str:
             elif isinstance(block, Callout):
                 lines += [f"> **{block.level}:** {block.text}", ""]
             elif isinstance(block, Figure):
-                lines += [f"**{loc.t('labels.figure')} {loc.num(block.number)}.** {block.caption} "
+                lines += [f"**{loc.t('labels.figure')} {loc.digits(block.label or str(block.number))}.** {block.caption} "
                           f"[{block.id}, {block.width:g} in]", ""]
             elif isinstance(block, Table):
-                lines += [f"**{loc.t('labels.table')} {loc.num(block.number)}.** {block.caption} [{block.id}]", ""]
+                lines += [f"**{loc.t('labels.table')} {loc.digits(block.label or str(block.number))}.** {block.caption} [{block.id}]", ""]
                 lines.append("| " + " | ".join(_escape(c) for c in block.columns) + " |")
                 lines.append("|" + "---|" * len(block.columns))
                 for row in block.rows:

@@ -88,7 +88,7 @@ def missing_section(b) -> Section | None:
     verdict = t(f"screening.{key}", df=mcar["df"], patterns=mcar["patterns"], chisq=b.loc.num(mcar["chisq"], "dec2"), p=_p(b, mcar["pvalue"]))
     text = t("screening.missing_text", cells=m["cells"], n=m["n"], missing=m["missing_cells"],
              percent=_pct(b, m["percent"]), complete=m["complete"], complete_percent=_pct(b, 100 * m["complete"] / m["n"]),
-             items_table=items_table.number, respondents_table=resp_table.number, mcar_table=mcar_table.number)
+             items_table=b.ref(items_table), respondents_table=b.ref(resp_table), mcar_table=b.ref(mcar_table))
     return Section("missing", title, (Paragraph(f"{text} {verdict}"), items_table, resp_table, mcar_table))
 
 
@@ -122,7 +122,7 @@ def multivariate_normality_section(b) -> Section | None:
         verdict = t("screening.mardia_bad", names=b.loc.join(failing))
     else:
         verdict = t("screening.mardia_ok")
-    text = t("screening.mardia_text", n=md["n"], table=table.number)
+    text = t("screening.mardia_text", n=md["n"], table=b.ref(table))
     return Section("multivariate_normality", t("screening.mardia_section"), (Paragraph(f"{text} {verdict}"), table))
 
 
@@ -150,7 +150,7 @@ def construct_tests_section(b) -> Section | None:
                      t("screening.columns.test"), t("screening.columns.result")], rows,
                     notes=(t("screening.status_note", alpha=b.loc.num(ct.alpha, "r")),))
     sentences = [t(f"screening.status_{k}", names=b.loc.join(v)) for k, v in groups.items() if v]
-    blocks: list[Any] = [Paragraph(" ".join([t("screening.status_text", table=table.number)] + sentences)), table]
+    blocks: list[Any] = [Paragraph(" ".join([t("screening.status_text", table=b.ref(table))] + sentences)), table]
     fr = ct.friedman
     if fr["ranking"]:
         b.cite("friedman1937")
@@ -161,7 +161,7 @@ def construct_tests_section(b) -> Section | None:
                          notes=(t("screening.friedman_note", n=fr["n"], df=fr["df"],
                                   chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"])),))
         key = {"differ": "friedman_differ", "no_difference": "friedman_same"}.get(fr["decision"], "friedman_na")
-        blocks += [Paragraph(t(f"screening.{key}", table=ftable.number, df=fr["df"],
+        blocks += [Paragraph(t(f"screening.{key}", table=b.ref(ftable), df=fr["df"],
                                chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"]),
                                first=names[fr["ranking"][0]], last=names[fr["ranking"][-1]])), ftable]
     return Section("construct_tests", t("screening.status_section"), tuple(blocks))
@@ -201,15 +201,15 @@ def adequacy_section(b) -> Section | None:
                         notes=(*b.reverse_note(c.items for c in b.q.constructs), t("screening.msa_note")))
     sentences = [t("screening.kmo_text", kmo=b.loc.num(ch.kmo.overall, "r3"),
                    band=t(f"screening.kmo_bands.{kmo_json['band']}"), df=ch.bartlett["df"],
-                   chisq=b.loc.num(ch.bartlett["chisq"], "dec2"), p=_p(b, ch.bartlett["pvalue"]), table=table.number)]
+                   chisq=b.loc.num(ch.bartlett["chisq"], "dec2"), p=_p(b, ch.bartlett["pvalue"]), table=b.ref(table))]
     overall = fact["all_items"]
     sentences.append(t("screening.factorable_ok" if overall else
                        ("screening.factorable_na" if overall is None else "screening.factorable_bad")))
     bad_constructs = [names[c] for c, ok in fact["constructs"].items() if ok is False]
     if bad_constructs:
         sentences.append(t("screening.constructs_bad", names=b.loc.join(bad_constructs)))
-    sentences.append(t("screening.msa_bad", names=b.loc.join(low), table=msa_table.number) if low
-                     else t("screening.msa_ok", table=msa_table.number))
+    sentences.append(t("screening.msa_bad", names=b.loc.join(low), table=b.ref(msa_table)) if low
+                     else t("screening.msa_ok", table=b.ref(msa_table)))
     return Section("sampling_adequacy", t("screening.kmo_section"), (Paragraph(" ".join(sentences)), table, msa_table))
 
 
@@ -239,7 +239,7 @@ def common_method_section(b) -> Section | None:
                            *((t("screening.vif_note", n=ch.full_vif_n),) if ch.full_vif else ())))
     sentences = [t("screening.harman_ok" if v["harman"] else
                    ("screening.harman_na" if v["harman"] is None else "screening.harman_bad"),
-                   share=_pct(b, 100 * share), table=table.number)]
+                   share=_pct(b, 100 * share), table=b.ref(table))]
     if ch.full_vif:
         failing = [names[c] for c in ch.vif_failing]
         sentences.append(t("screening.vif_bad", names=b.loc.join(failing)) if failing else t("screening.vif_ok"))

@@ -73,7 +73,7 @@ def _figures_sheet(wb, contents, row: int, figures: list[Figure], report: Report
     ws.sheet_view.rightToLeft = report.rtl
     at = 1
     for fig in figures:
-        caption = f"{loc.t('labels.figure')} {fig.number}. {fig.caption}"
+        caption = f"{loc.t('labels.figure')} {loc.digits(fig.label or str(fig.number))}. {fig.caption}"
         _write(ws, at, 1, caption, bold=True)
         picture = Image(io.BytesIO(fig.png))
         scale = min(1.0, 720 / picture.width)  # about 7.5 inches wide at most
@@ -117,13 +117,13 @@ def render_xlsx(report: Report) -> bytes:
     used = set()
     for table in report.tables:
         # named in the chapter's language, as the caption numbers it ("Table 4", «جدول ۴»)
-        name = _BAD_SHEET_CHARS.sub("_", f"{loc.t('labels.table')} {loc.digits(str(table.number))}")[:31]
+        name = _BAD_SHEET_CHARS.sub("_", f"{loc.t('labels.table')} {loc.digits(table.label or str(table.number))}")[:31]
         while name in used:
             name = name[:28] + f"_{len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
         ws.sheet_view.rightToLeft = report.rtl
-        _write(ws, 1, 1, f"{table.number}. {table.caption}", bold=True)
+        _write(ws, 1, 1, f"{loc.digits(table.label or str(table.number))}. {table.caption}", bold=True)
         headers, rows = _numeric_layout(table, loc)
         for j, column in enumerate(headers, start=1):
             cell = _write(ws, 3, j, column, bold=True)
@@ -138,7 +138,7 @@ def render_xlsx(report: Report) -> bytes:
             width = max([len(str(column))] + [len(str(r[j - 1][0])) for r in rows[:200]])
             ws.column_dimensions[get_column_letter(j)].width = min(max(10, width + 2), 60)
         ws.freeze_panes = "A4"
-        link = _write(contents, row, 1, f"{table.number}. {table.caption}")
+        link = _write(contents, row, 1, f"{loc.digits(table.label or str(table.number))}. {table.caption}")
         link.hyperlink = f"#'{name}'!A1"
         link.font = Font(color="1F5F8B", underline="single")
         row += 1
