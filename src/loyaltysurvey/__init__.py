@@ -14,10 +14,8 @@ The engines stand alone: :class:`SEM` (lavaan syntax, lavaan's ML) and :class:`P
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
 from .errors import DataError, LoyaltySurveyError, ModelError, Notice, QuestionnaireError
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -34,13 +32,4 @@ __all__ = ["DataError", "LoyaltySurveyError", "ModelError", "Notice", "Questionn
            *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'loyaltysurvey' has no attribute '{name}'")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

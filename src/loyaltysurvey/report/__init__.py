@@ -6,8 +6,8 @@ Each renderer is imported on first use, so that writing only one format loads on
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..lazy import lazy_exports
+
 
 _LAZY = {
     "build_report": ".build", "render_docx": ".docx", "render_html": ".html", "render_markdown": ".markdown",
@@ -20,13 +20,4 @@ __all__ = ["Callout", "Cell", "Figure", "Locale", "Paragraph", "Report", "Sectio
            "jalali_date", "load_locale", "render_docx", "render_html", "render_markdown", "render_xlsx"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

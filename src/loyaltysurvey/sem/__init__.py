@@ -13,8 +13,8 @@ The names below are imported on first use, so that reading a questionnaire (whic
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..lazy import lazy_exports
+
 
 _LAZY = {
     "dotted": ".columns", "dotted_columns": ".columns",
@@ -34,13 +34,4 @@ __all__ = ["ESTIMATE_COLUMNS", "FIT_KEYS", "ParTable", "Param", "SEM", "SEMFit",
            "parse_model", "sample_moments", "standardized_loadings"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
