@@ -55,4 +55,28 @@ def test_neutralize_leaves_numbers_and_plain_text():
     assert neutralize(-3) == -3 and neutralize(2.5) == 2.5
     assert neutralize("Agree") == "Agree"
     for prefix in "=+-@":
-        assert neutralize(prefix + "1") == "'" + prefix + "1"
+        assert neutralize(prefix + "A1") == "'" + prefix + "A1"
+        assert neutralize(prefix + "1+1") == "'" + prefix + "1+1"
+    assert neutralize("=1") == "'=1" and neutralize("+7") == "'+7"  # +7 would show as 7
+    # a negative number is read as that number, never as a formula (issue 11: '-9 in clean.csv)
+    assert neutralize("-9") == "-9" and neutralize("-1.5e3") == "-1.5e3" and neutralize("-") == "'-"
+
+
+def test_negative_demographic_code_reaches_clean_csv_as_written(tmp_path):
+    """Issue 11: a demographic code -9 was written to clean.csv as '-9; a signed number is no formula."""
+    import csv
+
+    from loyaltysurvey.datasets import crm_export
+    from loyaltysurvey.resources import bundled_path
+    from loyaltysurvey.workflow import run_ingest
+
+    frame = crm_export()
+    frame.loc[frame.index[:3], "gender"] = "-9"
+    frame.loc[frame.index[3], "gender"] = "-9+cmd|' /C calc'!A0"
+    data = tmp_path / "answers.csv"
+    frame.to_csv(data, index=False)
+    run_ingest(bundled_path("questionnaires", "crm_loyalty.yaml"), data, tmp_path / "out")
+    with open(tmp_path / "out" / "clean.csv", encoding="utf-8-sig", newline="") as f:
+        genders = [row["gender"] for row in csv.DictReader(f)]
+    assert genders[:3] == ["-9", "-9", "-9"]
+    assert genders[3] == "'-9+cmd|' /C calc'!A0"

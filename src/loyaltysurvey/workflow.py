@@ -20,7 +20,7 @@ from .errors import DataError, LoyaltySurveyError
 from .ingest import IngestResult, ingest
 from .questionnaire import Questionnaire, load_questionnaire
 from .resources import bundled_path
-from .safety import neutralize
+from .safety import FORMULA_PREFIXES, neutralize
 
 if TYPE_CHECKING:
     from .study import Study
@@ -53,7 +53,9 @@ def _ingest_files(data: IngestResult) -> dict[str, bytes]:
     frame = clean_frame(data)
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(neutralize)
+            risky = frame[column].str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool)
+            if risky.any():  # only the cells a spreadsheet might read as a formula go through neutralize
+                frame.loc[risky, column] = frame.loc[risky, column].map(neutralize)
     frame.columns = [neutralize(str(c)) for c in frame.columns]
     return {"clean.csv": frame.to_csv(index=False).encode("utf-8"),
             "ingest.json": json.dumps(data.ledger.to_json(), ensure_ascii=False, indent=2).encode("utf-8")}

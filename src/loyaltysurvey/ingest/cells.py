@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from ..text import match_key, normalize_persian, to_ascii_digits
 
-__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "compact_key", "normalize_code", "normalize_id"]
+__all__ = ["Reading", "AnswerReader", "NA_TOKENS", "cell_text", "compact_key", "normalize_code", "normalize_id"]
 
 #: Text that means "no answer" in common exports (after loose matching).
 NA_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "#null!", ".", "missing", "-", "--", "?"})
@@ -70,6 +70,17 @@ def compact_key(key: str) -> str:
     return key.replace(" ", "")
 
 
+def cell_text(value: Any) -> str:
+    """A cell as the ledger quotes it: text as written, a whole number held as a float without ``.0``.
+
+    >>> cell_text(7.0), cell_text("7.0"), cell_text(3.5), cell_text(None)
+    ('7', '7.0', '3.5', 'None')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def normalize_id(value: Any) -> str | None:
     """A respondent id as text, never parsed as a number: ``12E3``, ``+7`` and ``007`` stay as written.
 
@@ -85,7 +96,9 @@ def normalize_id(value: Any) -> str | None:
         if isinstance(value, float) and math.isnan(value):
             return None
         return str(int(value)) if float(value).is_integer() else repr(float(value))
-    text, _, _ = to_ascii_digits(str(value).strip())
+    text = str(value).strip()
+    if not text.isascii():  # Persian or Arabic digits
+        text, _, _ = to_ascii_digits(text)
     return text or None
 
 

@@ -8,9 +8,8 @@ items are *not* reversed here (see :func:`loyaltysurvey.analysis.scoring.score_i
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,8 @@ import pandas as pd
 from ..errors import DataError
 from ..questionnaire import Item, Questionnaire
 from ..text import match_key, to_ascii_digits
-from .cells import AnswerReader, compact_key, normalize_code, normalize_id
+from .cells import AnswerReader, cell_text, compact_key, normalize_code, normalize_id
+from .distinct import is_empty, read_distinct
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
@@ -30,6 +30,11 @@ __all__ = ["IngestResult", "ingest_table"]
 #: count under their script only when nothing else changed them).
 _RECODE_KINDS = {"label": "text_labels", "missing_code": "missing_codes", "na_token": "na_tokens",
                  "value_label": "value_labels"}
+
+#: The kinds of reading a cell can get (:class:`~loyaltysurvey.ingest.cells.Reading`), indexed
+#: by the small integers stored for every cell.
+KINDS = ("empty", "number", "between_points", "label", "value_label", "missing_code", "na_token",
+         "out_of_range", "unreadable")
 
 #: Share of a column's non-empty cells that may be unreadable before the column is refused.
 UNREADABLE_LIMIT = 0.5
@@ -136,16 +141,16 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     items = q.items
     notices = _demographic_notices(q, cmap)
     rows = _screen_rows(table, cmap, notices)
-    cells = _read_cells(q, items, table, cmap, rows.candidates)
-    _refuse_unreadable_columns(items, table, cmap, rows.candidates, cells.kinds)
+    cells = _read_cells(q, items, table, cmap, rows.numbers)
+    _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells.kinds)
     _refuse_shifted_columns(items, table, cmap, cells.kinds, cells.numbers)
     kept_index = _drop_unanswered(cells.values, rows)
-    tally = _tally_cells(items, table, cmap, rows.candidates, kept_index, cells)
+    tally = _tally_cells(items, table, cmap, rows, kept_index, cells)
 
-    ids = [rows.candidates[r][1] for r in kept_index]
+    ids = rows.ids[kept_index]
     responses = pd.DataFrame(cells.values[kept_index], columns=[i.id for i in items],
                              index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
-    kept_numbers = [rows.candidates[r][0] for r in kept_index]
+    kept_numbers = rows.numbers[kept_index]
     demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded, notices)
 
     straightliners = _straightliners(responses, ids, len(items))
@@ -153,7 +158,7 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     notices.extend(_cell_notices(tally))
 
     ledger = Ledger(
-        source=table.source, input_rows=len(table.rows), respondents=len(kept_index),
+        source=table.source, input_rows=table.n_rows, respondents=len(kept_index),
         duplicate_rows=sum(1 for e in rows.excluded if e["reason"] == "duplicate"),
         duplicate_ids=tuple(rows.duplicate_ids), recoded_cells=tally.recoded,
         out_of_range=tuple(tally.out_of_range), unreadable=tuple(tally.unreadable),
@@ -164,19 +169,20 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices))
     if ledger.respondents == 0:
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
-    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers))
+    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()))
 
 
 @dataclass
 class _Rows:
     """The rows that go on to be read, and what became of the others.
 
-    ``candidates`` holds ``(row number, respondent id)`` pairs; ``excluded``
-    the dropped rows with their reason, in row order once
-    :func:`_drop_unanswered` has run.
+    ``numbers`` holds the data-row numbers (1 = first row after the header) of the candidate rows
+    and ``ids`` their respondent ids; ``excluded`` the dropped rows with their reason, in row order
+    once :func:`_drop_unanswered` has run.
     """
 
-    candidates: list[tuple[int, str]] = field(default_factory=list)
+    numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     excluded: list[dict[str, Any]] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
     conflicting: list[str] = field(default_factory=list)
@@ -184,7 +190,8 @@ class _Rows:
 
 @dataclass(frozen=True)
 class _Cells:
-    """Every item cell of the candidate rows: value, kind of reading, and digit scripts seen."""
+    """Every item cell of the candidate rows: value, kind of reading (an index into :data:`KINDS`),
+    and digit scripts seen."""
 
     values: np.ndarray
     kinds: np.ndarray
@@ -216,34 +223,51 @@ def _demographic_notices(q: Questionnaire, cmap: ColumnMap) -> list[Notice]:
 
 
 def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Rows:
-    """Set aside empty rows and exact duplicates, name rows without an id, and note conflicting ids."""
+    """Set aside empty rows and exact duplicates, name rows without an id, and note conflicting ids.
+
+    Column by column: only rows that share an id are compared cell by cell."""
     rows = _Rows()
-    first_by_id: dict[str, tuple[int, tuple]] = {}
-    for number, row in enumerate(table.rows, start=1):
-        if all(c is None for c in row):
-            rows.excluded.append({"row": number, "respondent_id": None, "reason": "empty row"})
-            continue
-        rid = normalize_id(row[cmap.respondent_id]) if cmap.respondent_id is not None else None
-        if rid is None:
+    n = table.n_rows
+    numbers = np.arange(1, n + 1)
+    present = np.zeros(n, dtype=bool)
+    for column in table.columns:
+        present |= ~is_empty(column)
+    for number in numbers[~present]:
+        rows.excluded.append({"row": int(number), "respondent_id": None, "reason": "empty row"})
+    if cmap.respondent_id is None:
+        ids = np.array([f"row{k}" for k in numbers], dtype=object)
+        keep = present
+    else:
+        codes, readings = read_distinct(table.columns[cmap.respondent_id], normalize_id)
+        ids = np.asarray(readings, dtype=object)[codes]
+        no_id = present & pd.isna(ids)
+        for number in numbers[no_id]:
             rid = f"row{number}"
-            if cmap.respondent_id is not None:
-                notices.append(Notice("missing_respondent_id", f"row {number} has no respondent id; "
-                                      f"it is called '{rid}' in the results", rid, {"row": number}))
-        elif cmap.respondent_id is not None:
-            key = _row_key(row)
+            ids[number - 1] = rid
+            notices.append(Notice("missing_respondent_id", f"row {number} has no respondent id; "
+                                  f"it is called '{rid}' in the results", rid, {"row": int(number)}))
+        with_id = present & ~no_id
+        shared = with_id & pd.Series(ids).where(with_id).duplicated(keep=False).to_numpy()
+        keep = present.copy()
+        first_by_id: dict[str, tuple[int, tuple]] = {}
+        for number in numbers[shared]:
+            rid = ids[number - 1]
+            key = _row_key(tuple(column[number - 1] for column in table.columns))
             if rid in first_by_id:
                 first_row, first_key = first_by_id[rid]
                 if key == first_key:
-                    rows.excluded.append({"row": number, "respondent_id": rid, "reason": "duplicate",
+                    rows.excluded.append({"row": int(number), "respondent_id": rid, "reason": "duplicate",
                                           "duplicate_of_row": first_row})
                     if rid not in rows.duplicate_ids:
                         rows.duplicate_ids.append(rid)
+                    keep[number - 1] = False
                     continue
                 if rid not in rows.conflicting:
                     rows.conflicting.append(rid)
             else:
-                first_by_id[rid] = (number, key)
-        rows.candidates.append((number, rid))
+                first_by_id[rid] = (int(number), key)
+    rows.numbers = numbers[keep]
+    rows.ids = ids[keep]
     for rid in rows.conflicting:
         notices.append(Notice("conflicting_id", f"respondent id '{rid}' appears on rows with different "
                               "answers; all of them are kept; check the export", rid, {"id": rid}))
@@ -251,49 +275,32 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
 
 
 def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
-                candidates: list[tuple[int, str]]) -> _Cells:
-    """Read every item cell of the candidate rows on its item's scale."""
-    readers = {}
-    for item in items:
-        header = table.headers[cmap.items[item.id]]
-        readers[item.id] = AnswerReader(item.scale.min, item.scale.max, item.scale.label_lookup(),
-                                        q.missing_codes, table.user_missing.get(header, ()),
-                                        _value_label_points(item, table.value_labels.get(header)))
-    n_rows = len(candidates)
+                numbers: np.ndarray) -> _Cells:
+    """Read every item cell of the candidate rows (``numbers``) on its item's scale.
+
+    A reading depends on the cell alone, so each distinct cell of a column is read once and its
+    reading spread over the column."""
+    n_rows = len(numbers)
     values = np.full((n_rows, len(items)), np.nan)
-    numbers = np.full((n_rows, len(items)), np.nan)
-    kinds = np.empty((n_rows, len(items)), dtype=object)
+    readnum = np.full((n_rows, len(items)), np.nan)
+    kinds = np.zeros((n_rows, len(items)), dtype=np.int8)
     digits = np.zeros((n_rows, len(items), 2), dtype=bool)
-    rows = [table.rows[number - 1] for number, _ in candidates]
     for j, item in enumerate(items):
-        # a reading depends on the cell alone: read each distinct cell of a column once
-        read, col = _memoised(readers[item.id].read), cmap.items[item.id]
-        readings = [read(row[col]) for row in rows]
-        values[:, j] = [reading.value for reading in readings]
-        numbers[:, j] = [reading.number for reading in readings]
-        kinds[:, j] = [reading.kind for reading in readings]
-        digits[:, j, 0] = [reading.persian_digits for reading in readings]
-        digits[:, j, 1] = [reading.arabic_digits for reading in readings]
-    return _Cells(values, kinds, digits, numbers)
+        header = table.headers[cmap.items[item.id]]
+        reader = AnswerReader(item.scale.min, item.scale.max, item.scale.label_lookup(),
+                              q.missing_codes, table.user_missing.get(header, ()),
+                              _value_label_points(item, table.value_labels.get(header)))
+        codes, readings = read_distinct(table.columns[cmap.items[item.id]][numbers - 1], reader.read)
+        values[:, j] = np.array([r.value for r in readings], dtype=float)[codes]
+        readnum[:, j] = np.array([r.number for r in readings], dtype=float)[codes]
+        kinds[:, j] = np.array([KINDS.index(r.kind) for r in readings], dtype=np.int8)[codes]
+        digits[:, j, 0] = np.array([r.persian_digits for r in readings], dtype=bool)[codes]
+        digits[:, j, 1] = np.array([r.arabic_digits for r in readings], dtype=bool)[codes]
+    return _Cells(values, kinds, digits, readnum)
 
 
-def _memoised(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``read`` remembering its result for each distinct cell (by type and value: ``1``, ``1.0``,
-    ``True`` and ``"1"`` stay apart; a NaN cell is read each time). Survey columns hold a few
-    distinct answers, so a column of a million cells is read in a few dozen calls."""
-    seen: dict = {}
-
-    def cached(cell: Any) -> Any:
-        key = (type(cell), cell)
-        try:
-            return seen[key]
-        except KeyError:
-            result = seen[key] = read(cell)
-            return result
-        except TypeError:  # an unhashable cell
-            return read(cell)
-
-    return cached
+def _kind(*names: str) -> tuple[int, ...]:
+    return tuple(KINDS.index(n) for n in names)
 
 
 def _value_label_points(item: Item, value_labels: dict | None) -> dict[float, int]:
@@ -321,7 +328,7 @@ def _refuse_shifted_columns(items: tuple[Item, ...], table: RawTable, cmap: Colu
     """Refuse a column whose numbers all sit one point off the item's scale (0-4 on a 1-5 scale):
     reading it would drop one end as out of range and keep every other answer a point off."""
     for j, item in enumerate(items):
-        written = numbers[np.isin(kinds[:, j], ("number", "out_of_range", "between_points")), j]
+        written = numbers[np.isin(kinds[:, j], _kind("number", "out_of_range", "between_points")), j]
         if written.size < 10:
             continue
         lo, hi = item.scale.min, item.scale.max
@@ -338,112 +345,104 @@ def _refuse_shifted_columns(items: tuple[Item, ...], table: RawTable, cmap: Colu
 
 
 def _refuse_unreadable_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
-                               candidates: list[tuple[int, str]], kinds: np.ndarray) -> None:
+                               numbers: np.ndarray, kinds: np.ndarray) -> None:
     """Refuse a column that is mostly unreadable: the mapping or the labels must be wrong."""
+    empty, unreadable = _kind("empty", "unreadable")
     for j, item in enumerate(items):
         col = kinds[:, j]
-        filled = int(np.sum(col != "empty"))
-        bad = int(np.sum(col == "unreadable"))
+        filled = int(np.sum(col != empty))
+        bad = int(np.sum(col == unreadable))
         header = table.headers[cmap.items[item.id]]
         if filled and bad >= 3 and bad / filled > UNREADABLE_LIMIT:
-            first = next(r for r in range(len(candidates)) if col[r] == "unreadable")
-            number = candidates[first][0]
-            cell = table.rows[number - 1][cmap.items[item.id]]
+            number = int(numbers[np.argmax(col == unreadable)])
+            cell = table.cell(number, cmap.items[item.id])
             raise DataError(f"{bad} of {filled} answers to item {item.id} are neither numbers on the "
                             f"{item.scale.min}-{item.scale.max} scale nor scale labels (first: row {number}, "
-                            f"'{str(cell)[:40]}'); check that the column belongs to this item, or add the "
+                            f"'{cell_text(cell)[:40]}'); check that the column belongs to this item, or add the "
                             "labels to the questionnaire's scale", source=table.source, column=header)
 
 
-def _drop_unanswered(values: np.ndarray, rows: _Rows) -> list[int]:
+def _drop_unanswered(values: np.ndarray, rows: _Rows) -> np.ndarray:
     """Exclude the rows without a single answered item; return the indices of the kept candidates."""
-    n_rows = len(rows.candidates)
-    answered = ~np.isnan(values)
-    keep = answered.any(axis=1)
-    kept_index = [r for r in range(n_rows) if keep[r]]
-    for r in range(n_rows):
-        if not keep[r]:
-            number, rid = rows.candidates[r]
-            rows.excluded.append({"row": number, "respondent_id": rid, "reason": "no item answered"})
+    keep = (~np.isnan(values)).any(axis=1)
+    for r in np.flatnonzero(~keep):
+        rows.excluded.append({"row": int(rows.numbers[r]), "respondent_id": rows.ids[r],
+                              "reason": "no item answered"})
     rows.excluded.sort(key=lambda e: e["row"])
-    return kept_index
+    return np.flatnonzero(keep)
 
 
-def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, candidates: list[tuple[int, str]],
-                 kept_index: list[int], cells: _Cells) -> _Tally:
+def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, rows: _Rows,
+                 kept_index: np.ndarray, cells: _Cells) -> _Tally:
     """Count the recoded item cells of the kept rows and list those out of range or unreadable."""
-    counts: Counter = Counter()
-    out_of_range, unreadable, between = [], [], []
+    kinds = cells.kinds[kept_index]
+    digits = cells.digits[kept_index]
+    recoded_by = np.zeros(kinds.shape, dtype=bool)
+    counts: dict[str, int] = {}
+    for kind, category in _RECODE_KINDS.items():  # each changed cell counts once, under what changed it
+        mask = kinds == KINDS.index(kind)
+        counts[category] = int(mask.sum())
+        recoded_by |= mask
+    counts["persian_digits"] = int((digits[:, :, 0] & ~recoded_by).sum())
+    counts["arabic_digits"] = int((digits[:, :, 1] & ~digits[:, :, 0] & ~recoded_by).sum())
+    lists: dict[str, list] = {"out_of_range": [], "unreadable": [], "between_points": []}
     first_number: dict[str, float] = {}
-    for r in kept_index:
-        number, rid = candidates[r]
-        row = table.rows[number - 1]
-        for j, item in enumerate(items):
-            kind = cells.kinds[r, j]
-            category = _RECODE_KINDS.get(kind)
-            if category:  # each changed cell counts once, under what changed it
-                counts[category] += 1
-            elif cells.digits[r, j, 0]:
-                counts["persian_digits"] += 1
-            elif cells.digits[r, j, 1]:
-                counts["arabic_digits"] += 1
-            if kind in ("out_of_range", "unreadable", "between_points"):
-                entry = {"respondent_id": rid, "item": item.id, "value": str(row[cmap.items[item.id]]),
-                         "row": number}
-                {"out_of_range": out_of_range, "unreadable": unreadable,
-                 "between_points": between}[kind].append(entry)
-                first_number.setdefault(kind, float(cells.numbers[r, j]))
-    recoded = {k: int(counts.get(k, 0)) for k in
-               ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
+    flagged = np.isin(kinds, _kind(*lists))
+    for r, j in zip(*np.nonzero(flagged)):  # row by row, as the rows are read
+        kind = KINDS[kinds[r, j]]
+        number = int(rows.numbers[kept_index[r]])
+        lists[kind].append({"respondent_id": rows.ids[kept_index[r]], "item": items[j].id,
+                            "value": cell_text(table.cell(number, cmap.items[items[j].id])), "row": number})
+        first_number.setdefault(kind, float(cells.numbers[kept_index[r], j]))
+    recoded = {k: counts[k] for k in ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
     if counts.get("value_labels"):
-        recoded["value_labels"] = int(counts["value_labels"])
-    return _Tally(recoded, out_of_range, unreadable, between, first_number)
+        recoded["value_labels"] = counts["value_labels"]
+    return _Tally(recoded, lists["out_of_range"], lists["unreadable"], lists["between_points"], first_number)
 
 
-def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbers: list[int],
+def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbers: np.ndarray,
                        index: pd.Index, recoded: dict[str, int], notices: list[Notice]) -> pd.DataFrame:
     """Read the demographics of the kept rows as codes or text, adding their recodings to ``recoded``."""
-    demo_cols: dict[str, list] = {}
+    demo_cols: dict[str, np.ndarray] = {}
     demographic_labels = 0
     for demo in q.demographics:
         if demo.id not in cmap.demographics:
             continue
         col = cmap.demographics[demo.id]
-        read = _memoised(_demographic_reader(demo, table, table.headers[col], q.missing_codes))
-        out = []
-        unknown: list[tuple[int, str]] = []
-        for number in numbers:
-            value, changed, fa, ar = read(table.rows[number - 1][col])
-            demographic_labels += int(changed)
-            recoded["persian_digits"] += int(fa and not changed)
-            recoded["arabic_digits"] += int(ar and not changed and not fa)
-            if demo.values and value is not None and value not in demo.values:
-                unknown.append((number, value))
-            out.append(value)
-        if unknown:
-            notices.append(Notice("unknown_demographic_code",
-                                  f"{len(unknown)} answers to demographic '{demo.id}' are none of its coded values "
-                                  f"(first: row {unknown[0][0]}, '{unknown[0][1][:40]}'); they are tabulated as "
-                                  "written: add them to its values or correct the export", demo.id,
-                                  {"n": len(unknown), "demographic": demo.id, "row": unknown[0][0],
-                                   "value": str(unknown[0][1])[:40]}))
+        read = _demographic_reader(demo, table, table.headers[col], q.missing_codes)
+        codes, readings = read_distinct(table.columns[col][numbers - 1], read)
+        value = np.array([r[0] for r in readings], dtype=object)
+        changed, fa, ar = (np.array([r[k] for r in readings], dtype=bool)[codes] for k in (1, 2, 3))
+        demographic_labels += int(changed.sum())
+        recoded["persian_digits"] += int((fa & ~changed).sum())
+        recoded["arabic_digits"] += int((ar & ~changed & ~fa).sum())
+        out = value[codes]
+        if demo.values:
+            odd = np.array([v is not None and v not in demo.values for v in value], dtype=bool)[codes]
+            if odd.any():
+                first = int(np.argmax(odd))
+                notices.append(Notice("unknown_demographic_code",
+                                      f"{int(odd.sum())} answers to demographic '{demo.id}' are none of its coded "
+                                      f"values (first: row {numbers[first]}, '{out[first][:40]}'); they are "
+                                      "tabulated as written: add them to its values or correct the export", demo.id,
+                                      {"n": int(odd.sum()), "demographic": demo.id, "row": int(numbers[first]),
+                                       "value": str(out[first])[:40]}))
         demo_cols[demo.id] = out
     if demographic_labels:
         recoded["demographic_labels"] = demographic_labels
     return pd.DataFrame(demo_cols, index=index, dtype=object)
 
 
-def _straightliners(responses: pd.DataFrame, ids: list[str], n_items: int) -> list[str]:
+def _straightliners(responses: pd.DataFrame, ids: np.ndarray, n_items: int) -> list[str]:
     """The straight-liners: one answer to every item they answered, at least min(5, items) of them (needs 3 items)."""
-    straightliners = []
-    raw_answers = responses.to_numpy()
-    min_answered = min(5, n_items)
-    if n_items >= 3:
-        for r, rid in enumerate(ids):
-            row = raw_answers[r][~np.isnan(raw_answers[r])]
-            if row.size >= min_answered and np.all(row == row[0]):
-                straightliners.append(rid)
-    return straightliners
+    if n_items < 3 or responses.empty:
+        return []
+    answers = responses.to_numpy(dtype=float)
+    answered = ~np.isnan(answers)
+    low = np.where(answered, answers, np.inf).min(axis=1)
+    high = np.where(answered, answers, -np.inf).max(axis=1)
+    same = (answered.sum(axis=1) >= min(5, n_items)) & (low == high)
+    return [ids[r] for r in np.flatnonzero(same)]
 
 
 def _check_items(items: tuple[Item, ...], responses: pd.DataFrame, table: RawTable, cmap: ColumnMap,

@@ -17,22 +17,29 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from ..files import check_regular_file
+from .distinct import CodedColumn, distinct_cells
 
 __all__ = ["table_from_frame", "RawTable", "read_table"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RawTable:
-    """An export as read: headers, rows of raw cells, and what the file says about columns.
+    """An export as read: headers, columns of raw cells, and what the file says about columns.
 
-    ``rows[i]`` is data row ``i + 1`` (the header is not counted).
+    ``columns[j]`` holds the cells under ``headers[j]``, one per data row (row ``i + 1`` of the
+    file's data is element ``i``; the header is not counted): a numpy object array, or a
+    :class:`~loyaltysurvey.ingest.distinct.CodedColumn` (distinct cells and an index per row) from
+    the compiled readers. Cells are text, numbers or ``None`` (empty); ``cell(row, column)`` gives
+    one, and ``rows`` the same cells row by row.
     ``labels`` maps a header to its variable label (SPSS); ``value_labels``
     maps a header to ``{code: label}``; ``user_missing`` maps a header to
     the SPSS user-missing values and ranges of that column.
@@ -40,17 +47,41 @@ class RawTable:
 
     >>> import pandas as pd
     >>> t = table_from_frame(pd.DataFrame({"id": ["a", "b"], "Q1": [1, None]}))
-    >>> t.headers, t.rows
-    (('id', 'Q1'), (('a', 1.0), ('b', None)))
+    >>> t.headers, t.rows, t.n_rows
+    (('id', 'Q1'), (('a', 1.0), ('b', None)), 2)
     """
 
     source: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    columns: tuple[np.ndarray | CodedColumn, ...]
     encoding: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     user_missing: Mapping[str, tuple] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, source: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                  **kwargs: Any) -> "RawTable":
+        """A table from rows of cells, each as long as ``headers``."""
+        width = len(headers)
+        block = np.empty((len(rows), width), dtype=object)
+        if rows:
+            block[:] = [list(r) for r in rows] if width else block
+        return cls(source, tuple(headers), tuple(block[:, j].copy() for j in range(width)), **kwargs)
+
+    @property
+    def n_rows(self) -> int:
+        """The number of data rows."""
+        return len(self.columns[0]) if self.columns else 0
+
+    @cached_property
+    def rows(self) -> tuple[tuple[Any, ...], ...]:
+        """The cells row by row (``rows[i]`` is data row ``i + 1``); built on first use."""
+        return tuple(zip(*self.columns)) if self.columns else ()
+
+    def cell(self, number: int, column: int) -> Any:
+        """The cell of data row ``number`` (1 = the first row after the header) in column ``column``."""
+        return self.columns[column][number - 1]
 
 
 def read_table(path: str | os.PathLike, *, sheet: str | None = None,
@@ -85,24 +116,27 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None,
         raise DataError("old Excel .xls files are not supported; save the sheet as .xlsx or .csv", source=source)
     else:
         raise DataError(f"unknown file type '{suffix or '(none)'}'; give a .csv, .xlsx or .sav file", source=source)
-    hint = _other_sheets_hint(path, sheet) if suffix in (".xlsx", ".xlsm") else ""
-    if not table.headers:
-        raise DataError(f"is empty: no header row and no data{hint}", source=source)
-    if not table.rows:
+    if not table.headers or not table.n_rows:
+        hint = _other_sheets_hint(path, sheet) if suffix in (".xlsx", ".xlsm") else ""
+        if not table.headers:
+            raise DataError(f"is empty: no header row and no data{hint}", source=source)
         raise DataError(f"has a header row but no data rows{hint}", source=source)
     return table
 
 
 def _other_sheets_hint(path: Path, sheet: str | None) -> str:
     """'; the sheets ... hold data: give --sheet NAME' when other sheets of the workbook have rows."""
-    import openpyxl
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = CalamineWorkbook.from_path(str(path))
     except Exception:  # noqa: BLE001 - only a hint; the workbook opened a moment ago
         return ""
     try:
-        current = sheet or book.sheetnames[0]
-        filled = [ws.title for ws in book.worksheets if ws.title != current and (ws.max_row or 0) > 1]
+        names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        current = sheet or (names[0] if names else None)
+        filled = [n for n in names if n != current and len(book.get_sheet_by_name(n).to_python(nrows=2)) > 1]
+    except Exception:  # noqa: BLE001 - only a hint
+        return ""
     finally:
         book.close()
     if not filled:
@@ -135,7 +169,7 @@ def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>") -> RawTab
         return value.item() if hasattr(value, "item") else value
 
     rows = tuple(tuple(cell(v) for v in row) for row in frame.itertuples(index=False, name=None))
-    return RawTable(source, headers, rows)
+    return RawTable.from_rows(source, headers, rows)
 
 
 #: The largest response file read (bytes): far above any survey export, below what exhausts memory.
@@ -234,6 +268,10 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    fast = _read_csv_arrow(raw, text, used, delimiter, source)
+    if fast is not None:
+        header, columns = fast
+        return RawTable(source, tuple(header), tuple(columns), encoding=used)
     csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -244,7 +282,8 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         raise DataError("is empty: no header row and no data", source=source)
     header = [_clean_header(h) for h in records[0]]
     width = len(header)
-    _refuse_swallowed_rows(records, header, delimiter, source)
+    _refuse_swallowed_rows(((number, j, cell) for number, record in enumerate(records[1:], start=1)
+                            for j, cell in enumerate(record) if "\n" in cell), header, delimiter, source)
     rows = []
     for number, record in enumerate(records[1:], start=1):
         if len(record) > width and any(cell.strip() for cell in record[width:]):
@@ -252,69 +291,134 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
                             "and quoting of that row", source=source, row=number)
         record = record[:width] + [""] * (width - len(record))
         rows.append(tuple(cell if cell.strip() != "" else None for cell in record))
-    return RawTable(source, tuple(header), tuple(rows), encoding=used)
+    return RawTable.from_rows(source, tuple(header), rows, encoding=used)
 
 
-def _refuse_swallowed_rows(records: list[list[str]], header: list[str], delimiter: str, source: str) -> None:
+def _read_csv_arrow(raw: bytes, text: str, encoding: str, delimiter: str,
+                    source: str) -> tuple[list[str], list[CodedColumn]] | None:
+    """The CSV parsed by Arrow (compiled, multi-threaded) into dictionary-encoded columns, or ``None``
+    when Arrow cannot read it as a rectangle of cells (rows of other lengths, blank lines): then the
+    line-by-line reader, which explains such rows, reads it instead."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
+    if not first:
+        return None
+    data = raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
+    quoted = b'"' in data
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
+                                              ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{j}": pa.string() for j in range(len(first))},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_columns != len(first) or table.num_rows == 0:
+        return None
+    header: list[str] = []
+    columns: list[CodedColumn] = []
+    multiline: list[tuple[int, int, str]] = []
+    for j in range(table.num_columns):
+        encoded = pc.dictionary_encode(table.column(j).combine_chunks())
+        values = encoded.dictionary.to_pylist()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        header.append(_clean_header(values[codes[0]]))
+        blank = np.fromiter((v.strip() == "" for v in values), dtype=bool, count=len(values))
+        remap = np.where(blank, -1, np.arange(len(values)))
+        column = CodedColumn(remap[codes[1:]], values)
+        columns.append(column)
+        if quoted:
+            for k in (k for k, v in enumerate(values) if "\n" in v):
+                multiline += [(int(r) + 1, j, values[k]) for r in np.flatnonzero(column.codes == k)]
+    if multiline:
+        _refuse_swallowed_rows(sorted(multiline), header, delimiter, source)
+    return header, columns
+
+
+def _refuse_swallowed_rows(cells: Iterable[tuple[int, int, str]], header: list[str], delimiter: str,
+                           source: str) -> None:
     """An unbalanced quote makes one cell run over the following lines, which then vanish as rows.
 
-    A cell that holds a line break followed by a line with as many delimiters as a row has is
+    ``cells`` holds the (data row, column, text) of the cells with a line break, in row order. A
+    cell that holds a line break followed by a line with as many delimiters as a row has is
     such a swallowed row: refuse the file at that cell instead of losing the rows silently.
     """
     width = len(header)
     if width < 2:
         return
-    for number, record in enumerate(records[1:], start=1):
-        for j, cell in enumerate(record):
-            if "\n" not in cell:
-                continue
-            lines = cell.split("\n")[1:]
-            swallowed = sum(1 for line in lines if line.count(delimiter) >= width - 1)
-            if swallowed:
-                column = header[j] if j < len(header) else f"#{j + 1}"
-                raise DataError(
-                    f"a quote (\") opens a cell that runs over the next {len(lines)} lines, {swallowed} of which "
-                    "look like rows of their own: the quote is probably unbalanced; remove it, or double it (\"\") "
-                    "inside a quoted cell", source=source, row=number, column=column)
+    for number, j, cell in cells:
+        lines = cell.split("\n")[1:]
+        swallowed = sum(1 for line in lines if line.count(delimiter) >= width - 1)
+        if swallowed:
+            column = header[j] if j < len(header) else f"#{j + 1}"
+            raise DataError(
+                f"a quote (\") opens a cell that runs over the next {len(lines)} lines, {swallowed} of which "
+                "look like rows of their own: the quote is probably unbalanced; remove it, or double it (\"\") "
+                "inside a quoted cell", source=source, row=number, column=column)
 
 
 # --------------------------------------------------------------------------- Excel
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    """The sheet's cells through calamine (a compiled reader: a million-row sheet in seconds), after
+    the sheet's XML has been scanned for what any reader would show as empty (merged ranges, formulas
+    without a saved value)."""
     source = str(path)
     if not zipfile.is_zipfile(path):
         raise DataError("is not a valid .xlsx workbook (not a zip archive); open it in Excel and save it "
                         "again as .xlsx", source=source)
-    import openpyxl
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        book = CalamineWorkbook.from_path(str(path))
+        names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", source=source) from None
     try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                raise DataError(f"has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})", source=source)
-            ws = book[sheet]
-        else:
-            ws = book.worksheets[0]
-        title = ws.title
-        records = [list(r) for r in ws.iter_rows(values_only=True)]
+        if sheet is not None and sheet not in names:
+            raise DataError(f"has no sheet '{sheet}' (sheets: {', '.join(names)})", source=source)
+        if not names:
+            raise DataError("has no worksheet", source=source)
+        title = sheet if sheet is not None else names[0]
+        _refuse_hidden_cells(path, title, source)
+        try:
+            records = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - a broken sheet part
+            raise DataError(f"cannot read sheet '{title}' ({type(exc).__name__}: {exc})", source=source) from None
     finally:
         book.close()
-    _refuse_hidden_cells(path, title, source)
     while records and all(_blank(c) for c in records[-1]):
         records.pop()
     if not records:
         return RawTable(source, (), ())
-    header = ["" if h is None else _clean_header(str(h)) for h in records[0]]
+    header = ["" if _blank(h) else _clean_header(_excel_text(h)) for h in records[0]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    rows = []
-    for record in records[1:]:
-        record = list(record[:width]) + [None] * (width - len(record))
-        rows.append(tuple(None if _blank(c) else c for c in record))
-    return RawTable(source, tuple(header), tuple(rows), encoding=None)
+    if not width:
+        return RawTable(source, (), ())
+    block = np.empty((len(records) - 1, width), dtype=object)
+    if len(records) > 1:
+        block[:] = [r[:width] for r in records[1:]]
+    del records
+    return RawTable(source, tuple(header), tuple(_coded(block[:, j]) for j in range(width)), encoding=None)
+
+
+def _excel_text(value: Any) -> str:
+    """A header cell as text (a number header 2024.0 as '2024')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _coded(column: np.ndarray) -> CodedColumn:
+    """The column as its distinct cells, with empty and all-blank text cells empty."""
+    codes, values = distinct_cells(column)
+    blank = np.fromiter((_blank(v) for v in values), dtype=bool, count=len(values))
+    return CodedColumn(np.where(blank, -1, np.arange(len(values)))[codes], values[:-1])
 
 
 _SHEET = re.compile(rb"<sheet\b[^>]*>")
@@ -427,7 +531,7 @@ def _read_sav(path: Path) -> RawTable:
         user_missing[col] = tuple(("value", v) for v in values)
     for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
         user_missing[col] = user_missing.get(col, ()) + tuple(("range", r["lo"], r["hi"]) for r in ranges)
-    return RawTable(source, headers, tuple(rows), encoding=meta.file_encoding,
+    return RawTable.from_rows(source, headers, rows, encoding=meta.file_encoding,
                     labels=labels, value_labels=value_labels, user_missing=user_missing)
 
 
