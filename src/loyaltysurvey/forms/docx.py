@@ -31,7 +31,7 @@ MARGIN = Cm(1.8)
 BOX = "\u2610"  # ☐ BALLOT BOX
 BOX_FONT = "DejaVu Sans"
 #: Column widths (cm) of the item number and of each scale point; the statement takes the rest.
-NUMBER_CM, POINT_CM = 1.0, 1.75
+NUMBER_CM, POINT_CM = 1.3, 1.75
 
 
 def _order(root) -> None:
@@ -125,7 +125,7 @@ class _Writer:
                 _style_run(p.add_run("_" * 30), self.style, 11)
             for j, choice in enumerate(q.choices):
                 self.box_run(p)
-                text = "\u00a0" + choice.label.replace(" ", "\u00a0") + ("\u2003\u2003" if j + 1 < len(q.choices) else "")
+                text = "\u00a0" + choice.label + ("\u2003\u2003" if j + 1 < len(q.choices) else "")
                 _style_run(p.add_run(text), self.style, 11)
 
     def grid(self, grid: Grid) -> None:
@@ -142,9 +142,14 @@ class _Writer:
         _border(tbl_pr, "w:tblBorders", {"top": 6, "left": 6, "bottom": 6, "right": 6, "insideH": 4, "insideV": 4})
         statement_cm = max(4.0, self.text_width - NUMBER_CM - n_points * POINT_CM)
         widths = [Cm(NUMBER_CM), Cm(statement_cm)] + [Cm(POINT_CM)] * n_points
+        for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice lays out by
+            column.width = width
         for row in table.rows:
-            for cell, width in zip(row.cells, widths):
+            for cell, width in zip(row.cells, widths):  # w:tcW, which Word lays out by
                 cell.width = width
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        tbl_pr.append(layout)
         header = table.rows[0]
         trpr = header._tr.get_or_add_trPr()
         for tag in ("w:cantSplit", "w:tblHeader"):
