@@ -422,10 +422,11 @@ def _check_pdf(pdf: Path, q, lang: str) -> None:
         text = item.text.get(lang)
         assert flat.count(_key(text)) == 1, item.id
         assert all(_letters(w) in flat for w in text.split() if "\u0654" not in w), item.id
-    for construct in q.constructs:   # a grid whole on one page
-        where = {next(i for i, page in enumerate(pages) if _key(item.text.get(lang)) in page)
-                 for item in construct.items}
-        assert len(where) == 1, (construct.id, where)
+    for grid in build_form(q, lang).grids:   # a grid whole on one page, with its heading and instruction
+        where = {next(i for i, page in enumerate(pages) if _key(row.text) in page) for row in grid.rows}
+        heading = re.compile(re.escape(_letters(grid.heading)) + "(?![0-9۰-۹])")
+        where |= {i for i, page in enumerate(pages) if heading.search(page)}
+        assert len(where) == 1, (grid.construct, where)
     title = _letters(q.title.get(lang))
     assert title in pages[0]
     for c in q.constructs:   # no construct name printed (the title may hold one)
