@@ -463,3 +463,9 @@ def test_hostile_text_is_literal_in_both_forms(tmp_path):
                                                 text=True).stdout)
         for hostile in (SCRIPT, FORMULA, "<u>Tehran</u>", "${q://QID1/ChoiceTextEntryValue}"):
             assert re.sub(r"\s", "", hostile) in flat, (pdf.name, hostile)
+
+
+def test_python_api_is_the_commands():
+    import loyaltysurvey
+
+    assert loyaltysurvey.write_form is write_form and loyaltysurvey.form_files is form_files

@@ -31,7 +31,7 @@ MARGIN = Cm(1.8)
 BOX = "\u2610"  # ☐ BALLOT BOX
 BOX_FONT = "DejaVu Sans"
 #: Column widths (cm) of the item number and of each scale point; the statement takes the rest.
-NUMBER_CM, POINT_CM = 1.3, 1.75
+NUMBER_CM, POINT_CM = 1.3, 1.6
 
 
 def _order(root) -> None:
