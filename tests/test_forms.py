@@ -469,3 +469,23 @@ def test_python_api_is_the_commands():
     import loyaltysurvey
 
     assert loyaltysurvey.write_form is write_form and loyaltysurvey.form_files is form_files
+
+
+@pytest.mark.parametrize("renderer", ["chromium", "libreoffice"])
+def test_a_grid_longer_than_a_page_repeats_its_header(tmp_path, renderer):
+    """A grid too long for one page breaks between rows, its header row printed again on the next page."""
+    _require(POPPLER and (CHROMIUM if renderer == "chromium" else SOFFICE) is not None, renderer)
+    items = [{"id": f"L{k}", "text": f"Statement number {k} about the long grid of this form, written out "
+                                     f"at some length so that it wraps"} for k in range(1, 46)]
+    q = questionnaire_from_dict({"id": "long", "language": "en", "scale": {"min": 1, "max": 5, "labels": {
+        "en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]}},
+        "constructs": [{"id": "L", "items": items}]})
+    write_form(q, tmp_path, "en")
+    pdf = (_html_pdf(tmp_path / "form.html", tmp_path / "h.pdf") if renderer == "chromium"
+           else _docx_pdf(tmp_path / "form.docx", tmp_path))
+    pages = _page_texts(pdf, "en")
+    with_items = [page for page in pages if "Statementnumber" in page]
+    assert len(with_items) >= 2
+    assert all("No.Statement" in page for page in with_items)          # the header row on every page of the grid
+    flat = "".join(pages)
+    assert all(flat.count(_letters(item["text"]).replace(".", "")) == 1 for item in items)
