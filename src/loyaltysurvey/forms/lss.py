@@ -41,8 +41,10 @@ from .model import Form, build_form
 
 __all__ = ["render_lss", "DB_VERSION", "form_languages"]
 
-#: The database version written: LimeSurvey 6's series (the l10n tables exist from version 400 on).
-DB_VERSION = 600
+#: The database version written, that of LimeSurvey 5's structure files (the l10n tables exist from
+#: version 400 on). LimeSurvey 6 imports such files as they are: its importer converts only older
+#: layouts (its ``DBVersion`` branches in ``XMLImportSurvey`` test versions below 200).
+DB_VERSION = 477
 
 _QUESTION_FIELDS = ("qid", "parent_qid", "sid", "gid", "type", "title", "preg", "other", "mandatory", "encrypted",
                     "question_order", "scale_id", "same_default", "relevance", "question_theme_name", "modulename",
@@ -184,7 +186,7 @@ def render_lss(q: Questionnaire, lang: str | None = None, codes: PlatformCodes |
     _table(root, "surveys", ("sid", "gsid", "admin", "adminemail", "anonymized", "format", "language",
                              "additional_languages", "datestamp", "ipaddr", "refurl", "showwelcome", "showprogress",
                              "allowprev", "shownoanswer", "showqnumcode", "showgroupinfo", "questionindex"),
-           [{"sid": sid, "gsid": 1, "admin": "", "adminemail": "", "anonymized": "Y", "format": "G",
+           [{"sid": sid, "gsid": 1, "admin": "inherit", "adminemail": "inherit", "anonymized": "Y", "format": "G",
              "language": lang, "additional_languages": " ".join(languages[1:]), "datestamp": "N", "ipaddr": "N",
              "refurl": "N", "showwelcome": "Y", "showprogress": "Y", "allowprev": "Y", "shownoanswer": "N",
              "showqnumcode": "N", "showgroupinfo": "B", "questionindex": 0}])
