@@ -179,6 +179,8 @@ class _Writer:
 
     def render(self) -> bytes:
         form, doc = self.form, self.doc
+        doc.core_properties.title = form.title
+        doc.core_properties.language = "fa-IR" if form.lang == "fa" else form.lang
         self.paragraph(doc, form.title, size=15, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
         for para in form.cover_letter:
             p = self.paragraph(doc, para, after=6)
