@@ -7,6 +7,7 @@ The flow is one way: questionnaire -> ingestion -> analyses -> report model -> r
     study = loyaltysurvey.analyze("study.yaml", "responses.xlsx")   # or a pandas DataFrame
     study.summary(); study.hypotheses; study.pls.paths; study.sem.fit_measures()
     study.write("out/")                                            # the chapter, results.json
+    loyaltysurvey.write_form("study.yaml", "form/", lang="fa")     # form.html/.docx, .lss, .qsf
 
 The engines stand alone: :class:`SEM` (lavaan syntax, lavaan's ML) and :class:`PLS`
 (seminr's PLS-SEM). Heavy modules are imported on first use.
@@ -26,6 +27,7 @@ _LAZY = {
     "PLS": ".pls", "PLSFit": ".pls",
     "Questionnaire": ".questionnaire", "QuestionnaireBuilder": ".questionnaire",
     "load_questionnaire": ".questionnaire",
+    "write_form": ".forms.files", "form_files": ".forms.files",
 }
 
 __all__ = ["DataError", "LoyaltySurveyError", "ModelError", "Notice", "QuestionnaireError", "__version__",

@@ -1,6 +1,6 @@
 """The command line: parse, call the library, map errors to exit status 2.
 
-``loyaltysurvey validate | ingest | analyze | demo`` as CONTRACT defines.
+``loyaltysurvey validate | ingest | analyze | demo | form`` as CONTRACT defines.
 Bad input prints one line on stderr and exits 2, never a traceback; an
 unexpected failure exits 1 (``--debug`` shows its traceback).
 """
@@ -232,6 +232,26 @@ def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
         with _resample_bar(total) as advance:
             study = run_demo(out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
+
+
+@app.command()
+def form(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file."),
+         out: Path = typer.Option(..., "--out", help="Output folder."),
+         lang: Optional[str] = typer.Option(None, "--lang",
+                                            help="Form language: fa or en (default: the questionnaire's).")) -> None:
+    """Printable questionnaire (form.docx, form.html) and LimeSurvey (.lss) and Qualtrics (.qsf) files."""
+    from .forms.files import write_form
+    with _errors():
+        result = write_form(questionnaire, out, lang)
+        f = result.form
+        typer.echo(f"{len(f.rows)} items in {len(f.grids)} grids, {len(f.demographics)} demographic questions "
+                   f"({f.lang}); written to {out}: {', '.join(sorted(result.files))}", err=True)
+        if result.codes.renamed:
+            shown = ", ".join(f"{k} -> {v}" for k, v in result.codes.renamed.items())
+            typer.echo(f"codes changed for LimeSurvey/Qualtrics (letters and digits only): {shown}", err=True)
+        if f.missing_texts:
+            typer.echo(f"{len(f.missing_texts)} items have no text and are printed by their id: "
+                       f"{', '.join(f.missing_texts[:10])}{' ...' if len(f.missing_texts) > 10 else ''}", err=True)
 
 
 def _kind(exc: BaseException, name: str) -> bool:

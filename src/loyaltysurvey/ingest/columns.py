@@ -1,7 +1,8 @@
 """Matching the export's columns to the questionnaire.
 
-An item's column is found by its id, else by its ``column`` header, else by its
-text in any language (an SPSS variable label counts as a header too). Headers
+An item's column is found by its id (or the header LimeSurvey or Qualtrics gives it when the
+survey was made from ``loyaltysurvey form``'s files, e.g. ``KCF[KCF1]``, ``KCF_KCF1``), else by
+its ``column`` header, else by its text in any language (an SPSS variable label counts as a header too). Headers
 are compared loosely (:func:`loyaltysurvey.text.match_key`), and a leading
 question number such as ``Q7.`` or ``12)`` is ignored when matching texts.
 """
@@ -84,6 +85,8 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
     >>> len(cmap.items), sorted(set(cmap.matched_by.values()))
     (25, ['column', 'id'])
     """
+    from ..forms.codes import export_headers  # the headers LimeSurvey and Qualtrics give the form's items
+    platform = export_headers(q)
     keys = _keys(table)
     taken: dict[int, str] = {}
     items: dict[str, int] = {}
@@ -98,7 +101,8 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
         taken[rid] = "the respondent id"
     # Ids first for every item, so that an id match always wins over a text match.
     for item in q.items:
-        index, how = _find(keys, [("id", [item.id])], f"item {item.id}", table, taken)
+        index, how = _find(keys, [("id", [item.id]), ("id", list(platform.get(item.id, ())))], f"item {item.id}",
+                           table, taken)
         if index is not None:
             items[item.id], matched_by[item.id] = index, how
             taken[index] = f"item {item.id}"
@@ -117,7 +121,7 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
         taken[index] = f"item {item.id}"
     demographics: dict[str, int] = {}
     for demo in q.demographics:
-        index, _ = _find(keys, [("id", [demo.id]), ("column", [demo.column] if demo.column else []),
+        index, _ = _find(keys, [("id", [demo.id, *platform.get(demo.id, ())]), ("column", [demo.column] if demo.column else []),
                                 ("text", list(demo.name.all()))], f"demographic {demo.id}", table, taken)
         if index is not None:
             demographics[demo.id] = index

@@ -31,12 +31,13 @@ MAX_YAML_BYTES = 10 * 1024 ** 2
 MAX_YAML_DEPTH = 40
 
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
-             "constructs", "demographics", "model", "hypotheses", "references", "version", "author"}
+             "constructs", "demographics", "model", "hypotheses", "references", "version", "author", "form"}
 _SCALE_KEYS = {"min", "max", "labels"}
 _CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
 _DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
 _HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text"}
+_FORM_KEYS = {"cover_letter", "consent", "thanks"}
 
 
 class _Lines:
@@ -399,13 +400,24 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     hypotheses = _hypotheses(data.get("hypotheses"), lines, constructs, statements)
     references = data.get("references") or []
     references = _require_list(references, ("references",), lines, "references")
+    form_texts = _form_texts(data.get("form"), lines)
     return Questionnaire(
         id=str(qid), title=_text(data.get("title"), ("title",), lines, "title") or LocalizedText.of(str(qid)),
         description=_text(data.get("description"), ("description",), lines, "description"),
         language=language, scale=scale, constructs=tuple(constructs), missing_codes=missing,
         respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
         model_lines=model_lines,
-        hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source)
+        hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source,
+        form_texts=form_texts)
+
+
+def _form_texts(value: Any, lines: _Lines) -> dict[str, LocalizedText]:
+    """The printed form's own wording: ``form: {cover_letter, consent, thanks}``, each text or {lang: text}."""
+    if value is None:
+        return {}
+    value = _require_mapping(value, ("form",), lines, "form")
+    _check_keys(value, _FORM_KEYS, ("form",), lines, "form")
+    return {key: _text(value[key], ("form", key), lines, f"form {key}", required=True) for key in value}
 
 
 def _questionnaire_id(data: Mapping, lines: _Lines) -> str | int:

@@ -232,7 +232,9 @@ class Questionnaire:
     :class:`~loyaltysurvey.questionnaire.builder.QuestionnaireBuilder`, never edited
     afterwards. Iterating over it gives its constructs. ``model`` is the structural model in
     lavaan syntax as written (``model_statements`` parsed, ``model_lines`` their YAML lines);
-    ``missing_codes`` are answers that mean "no answer" (numbers as floats).
+    ``missing_codes`` are answers that mean "no answer" (numbers as floats); ``form_texts`` the
+    printed form's own wording (``cover_letter``, ``consent``, ``thanks``) when the questionnaire
+    gives it (``form:`` in the YAML; see :mod:`loyaltysurvey.forms`).
 
     >>> from loyaltysurvey.datasets import crm_questionnaire
     >>> q = crm_questionnaire()
@@ -255,6 +257,10 @@ class Questionnaire:
     description: LocalizedText = field(default_factory=LocalizedText)
     source: str | None = None
     model_lines: tuple[int | None, ...] = field(default=(), compare=False)
+    form_texts: Mapping[str, LocalizedText] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "form_texts", _freeze(self.form_texts))
 
     @property
     def items(self) -> tuple[Item, ...]:
