@@ -345,3 +345,71 @@ def test_information_criteria_by_hand():
     assert row["k"] == 3
     assert row["bic"] == pytest.approx(150 * math.log(sse / 150) + 3 * math.log(150), rel=1e-12)
     assert row["gm"] == pytest.approx(sse / 0.5 + 3 * math.log(150), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- results.json, the API and the chapter
+
+@pytest.fixture(scope="module")
+def study_both():
+    import loyaltysurvey
+    return loyaltysurvey.analyze(ROOT / "tests/questionnaires/crm_alternatives.yaml",
+                                 ROOT / "questionnaires/crm_loyalty_example.csv", bootstrap=0)
+
+
+def test_results_json_and_api(study_both):
+    payload = study_both.to_json()["model_comparison"]
+    assert payload["estimator"] == "ML" and payload["missing"] == "listwise"
+    cb = payload["cbsem"]
+    assert [m["model"] for m in cb["models"]] == ["model", "partial", "direct_only"]
+    ref = REF["crm_ml"]
+    for c in cb["comparisons"]:  # the same numbers as lavaan, through the whole pipeline
+        assert c["delta"]["chisq"] == pytest.approx(ref["tests"][c["model"]]["chisq_diff"], rel=REL)
+        assert set(c) >= {"restricted", "free", "nested", "delta", "chisq_no_worse", "cfi_no_worse",
+                          "rmsea_no_worse", "preferred"}
+    pls = payload["pls"]
+    assert {r["construct"] for r in pls["rows"]} == {"SAT", "LOY"}
+    assert set(pls["preferred"]) == {"SAT", "LOY"} and all(set(v) == {"bic", "gm"} for v in pls["preferred"].values())
+    assert study_both.comparison.summary()["tests"].shape[0] == 2
+    json.dumps(study_both.to_json())  # plain JSON (NaN became null)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_chapter_section(study_both, lang):
+    from datetime import date
+    from loyaltysurvey.report.build import build_report
+    report = build_report(study_both.results, lang, date(2026, 11, 23))
+    section = {s.id: s for s in report.sections}["model_comparison"]
+    tables = {b.id: b for b in section.blocks if hasattr(b, "rows")}
+    assert set(tables) == {"comparison_fit", "comparison_tests", "comparison_pls"}
+    assert len(tables["comparison_fit"].rows) == 3 and len(tables["comparison_tests"].rows) == 2
+    # the smallest BIC is in bold, and the decisions are the analysis's
+    bic = [r[-1] for r in tables["comparison_fit"].rows]
+    assert [c.emphasis for c in bic] == [c.value == min(x.value for x in bic) for c in bic]
+    refs = " ".join(report.references)
+    for author in ("Cheung, G. W.", "Chen, F. F.", "Akaike, H.", "Schwarz, G.", "Geweke, J.", "Sharma, P. N."):
+        assert author in refs
+    assert "Satorra" not in refs  # ML: no scaled difference was used, so it is not cited
+
+
+def test_no_section_without_alternatives():
+    import loyaltysurvey
+    from datetime import date
+    from loyaltysurvey.datasets import crm_export, crm_questionnaire
+    from loyaltysurvey.report.build import build_report
+    study = loyaltysurvey.analyze(crm_questionnaire(), crm_export(), method="cb", bootstrap=0)
+    assert "model_comparison" not in study.to_json() and study.comparison is None
+    report = build_report(study.results, "en", date(2026, 11, 23))
+    assert "model_comparison" not in {s.id for s in report.sections}
+    assert "Satorra" not in " ".join(report.references) and "Geweke" not in " ".join(report.references)
+
+
+def test_mlr_chapter_cites_satorra_bentler(crm_alt, crm_scored):
+    import loyaltysurvey
+    from datetime import date
+    from loyaltysurvey.report.build import build_report
+    study = loyaltysurvey.analyze(crm_alt, ROOT / "questionnaires/crm_loyalty_example.csv", method="cb",
+                                  estimator="MLR", bootstrap=0)
+    tests = study.to_json()["model_comparison"]["cbsem"]["comparisons"]
+    assert {t["delta"]["method"] for t in tests} == {"satorra.bentler.2001"}
+    report = build_report(study.results, "en", date(2026, 11, 23))
+    assert "Satorra, A., & Bentler, P. M. (2001)" in " ".join(report.references)
