@@ -413,3 +413,15 @@ def test_mlr_chapter_cites_satorra_bentler(crm_alt, crm_scored):
     assert {t["delta"]["method"] for t in tests} == {"satorra.bentler.2001"}
     report = build_report(study.results, "en", date(2026, 11, 23))
     assert "Satorra, A., & Bentler, P. M. (2001)" in " ".join(report.references)
+
+
+def test_cli_validate_names_the_alternatives(tmp_path):
+    from typer.testing import CliRunner
+    from loyaltysurvey.cli import app
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(ROOT / "tests/questionnaires/crm_alternatives.yaml")])
+    assert ok.exit_code == 0 and "2 alternative models (partial, direct_only)" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BASE + "alternatives:\n  direct: |\n    SAT ~ KCF\n    LOY ~ FOO\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2 and "line 13" in result.output and "alternatives.direct" in result.output
