@@ -308,6 +308,10 @@ class ModelComparison:
             out["pls"] = pd.DataFrame(self.pls["rows"])
         return out
 
+    def _repr_html_(self) -> str:
+        return "".join(f"<h4>{name}</h4>" + frame.to_html(float_format=lambda v: f"{v:.3f}")
+                       for name, frame in self.summary().items())
+
 
 def compare_models(scored: pd.DataFrame, q: Questionnaire, settings: Settings,
                    main: SEMFit | None = None) -> ModelComparison | None:
