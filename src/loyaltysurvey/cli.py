@@ -97,7 +97,9 @@ def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML 
         typer.echo(f"{questionnaire}: valid: {len(q.constructs)} constructs, {len(q.items)} items "
                    f"({n_rev} reverse-worded), {len(q.demographics)} demographics, "
                    f"{len([s for s in q.model_statements if s.op == '~'])} structural paths, "
-                   f"{len(q.hypotheses)} hypotheses")
+                   f"{len(q.hypotheses)} hypotheses"
+                   + (f", {len(q.alternatives)} alternative models ({', '.join(a.name for a in q.alternatives)})"
+                      if q.alternatives else ""))
 
 
 @app.command()

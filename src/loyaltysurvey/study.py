@@ -33,6 +33,7 @@ import pandas as pd
 
 from .analysis import AnalysisResults, analyze_responses
 from .analysis.checks import ConstructTests, MeasurementChecks
+from .analysis.comparison import ModelComparison
 from .errors import LoyaltySurveyError, ModelError, Notice
 from .ingest import IngestResult, ingest
 from .pls import PLSFit
@@ -222,6 +223,13 @@ class Study:
     def pls(self) -> PLSFit | None:
         """The PLS-SEM fit with its bootstrap (``.paths``, ``.loadings``, ``.reliability``, ...)."""
         return self.results.pls
+
+    @property
+    def comparison(self) -> "ModelComparison | None":
+        """The comparison of the model with the questionnaire's ``alternatives`` (``None`` without them):
+        ``.cbsem`` (fit per model, the chi-square difference tests and decisions), ``.pls`` (BIC and GM
+        per structural regression), ``.summary()`` as DataFrames; results.json's ``model_comparison``."""
+        return self.results.comparison
 
     @property
     def effects(self) -> pd.DataFrame:

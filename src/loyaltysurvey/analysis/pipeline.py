@@ -15,6 +15,7 @@ from ..questionnaire import Questionnaire
 from ..settings import Settings
 from ..thresholds import ALPHA
 from .cbsem import run_cbsem
+from .comparison import compare_models
 from .checks import construct_tests, measurement_checks
 from .pls_stage import run_pls
 from .descriptives import describe, frequency_table, scale_distribution
@@ -72,7 +73,9 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     tests, the measurement checks and construct-level tests
     (:func:`~loyaltysurvey.analysis.checks.measurement_checks`,
     :func:`~loyaltysurvey.analysis.checks.construct_tests`), and CB-SEM (:func:`~loyaltysurvey.analysis.cbsem.run_cbsem`) and/or PLS-SEM as
-    ``settings.method`` says. A failed PLS estimation becomes a notice. The statistics of each
+    ``settings.method`` says, and the comparison of the model with the questionnaire's
+    ``alternatives`` (:func:`~loyaltysurvey.analysis.comparison.compare_models`) when it declares any.
+    A failed PLS estimation becomes a notice. The statistics of each
     stage are checked against their R references in the tests of that stage.
 
     >>> from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
@@ -104,6 +107,9 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
             notices.extend(pls.notices)
         except DataError as exc:
             notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))
+    comparison = compare_models(scored, q, settings, main=cbsem.sem if cbsem is not None else None)
+    if comparison is not None:
+        notices.extend(comparison.notices)
     demographics = {demo.id: frequency_table(data.demographics[demo.id], order=list(demo.values))
                     for demo in q.demographics if demo.id in data.demographics}
     return AnalysisResults(
@@ -111,5 +117,5 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
         item_stats=describe(scored), construct_stats=construct_stats,
         distribution=scale_distribution(data.responses, points), demographics=demographics,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
-        cbsem=cbsem, pls=pls, notices=tuple(notices), settings=settings,
+        cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
         software=_versions(), checks=checks, construct_tests=location)

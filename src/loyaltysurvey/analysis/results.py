@@ -16,6 +16,7 @@ from ..pls import PLSFit
 from ..settings import Settings
 from .cbsem import CBSEMResults
 from .checks import ConstructTests, MeasurementChecks
+from .comparison import ModelComparison
 from .reliability import ScaleReliability
 
 __all__ = ["AnalysisResults", "to_jsonable"]
@@ -60,7 +61,8 @@ class AnalysisResults:
     normality tests of items and constructs; ``checks`` the measurement checks (KMO, Bartlett,
     Harman, full-collinearity VIF, Mardia, missingness, Little's MCAR test) and
     ``construct_tests`` the tests of the construct scores (against the scale midpoint, Friedman's
-    ranking), both ``None`` when not computed; ``cbsem`` and ``pls`` are ``None`` when that
+    ranking), both ``None`` when not computed; ``comparison`` the comparison with the
+    questionnaire's alternative models (``None`` without alternatives); ``cbsem`` and ``pls`` are ``None`` when that
     method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
     versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
@@ -82,6 +84,7 @@ class AnalysisResults:
     software: Mapping[str, str] = field(default_factory=dict)
     checks: MeasurementChecks | None = None
     construct_tests: ConstructTests | None = None
+    comparison: ModelComparison | None = None
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -123,4 +126,6 @@ class AnalysisResults:
             payload.update(self.cbsem.to_json())
         if self.pls is not None:
             payload["pls"] = self.pls.to_json()
+        if self.comparison is not None:
+            payload["model_comparison"] = self.comparison.to_json()
         return to_jsonable(payload)

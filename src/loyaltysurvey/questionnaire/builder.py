@@ -108,6 +108,18 @@ class QuestionnaireBuilder:
         self._data["model"] = syntax
         return self
 
+    def alternative(self, name: str, syntax: str) -> "QuestionnaireBuilder":
+        """Add an alternative structural model, ``name`` -> lavaan syntax, compared with :meth:`model`'s.
+
+        The YAML's ``alternatives: {name: syntax}``; checked by :meth:`build` as the model is.
+
+        >>> b = QuestionnaireBuilder("demo").model("LOY ~ SAT + KCF").alternative("direct_only", "LOY ~ KCF")
+        >>> b.to_dict()["alternatives"]
+        {'direct_only': 'LOY ~ KCF'}
+        """
+        self._data.setdefault("alternatives", {})[name] = syntax
+        return self
+
     def hypothesis(self, id: str, source: str, target: str, *, through: Iterable[str] = (),
                    text: Any = None) -> "QuestionnaireBuilder":
         """Add a hypothesis: the effect of ``source`` on ``target``, indirect when ``through`` names mediators.

@@ -20,7 +20,7 @@ import yaml
 from ..files import check_regular_file
 from ..errors import ModelError, QuestionnaireError
 from ..text import LocalizedText, match_key, to_ascii_digits
-from .schema import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from .schema import Alternative, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
 from ..sem.syntax import NAME_RE, expression_names, parse_model
 
 __all__ = ["load_questionnaire", "questionnaire_from_dict"]
@@ -31,7 +31,11 @@ MAX_YAML_BYTES = 10 * 1024 ** 2
 MAX_YAML_DEPTH = 40
 
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
+<<<<<<< HEAD
              "constructs", "demographics", "model", "hypotheses", "references", "version", "author", "form"}
+=======
+             "constructs", "demographics", "model", "alternatives", "hypotheses", "references", "version", "author"}
+>>>>>>> h-compare
 _SCALE_KEYS = {"min", "max", "labels"}
 _CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
@@ -398,6 +402,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     demographics = _demographics(data.get("demographics"), lines, seen_ids)
     statements, model, model_lines = _model(data.get("model"), lines, constructs, demographics)
     hypotheses = _hypotheses(data.get("hypotheses"), lines, constructs, statements)
+    alternatives = _alternatives(data.get("alternatives"), lines, constructs, demographics, statements)
     references = data.get("references") or []
     references = _require_list(references, ("references",), lines, "references")
     form_texts = _form_texts(data.get("form"), lines)
@@ -406,6 +411,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         description=_text(data.get("description"), ("description",), lines, "description"),
         language=language, scale=scale, constructs=tuple(constructs), missing_codes=missing,
         respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
+<<<<<<< HEAD
         model_lines=model_lines,
         hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source,
         form_texts=form_texts)
@@ -418,6 +424,10 @@ def _form_texts(value: Any, lines: _Lines) -> dict[str, LocalizedText]:
     value = _require_mapping(value, ("form",), lines, "form")
     _check_keys(value, _FORM_KEYS, ("form",), lines, "form")
     return {key: _text(value[key], ("form", key), lines, f"form {key}", required=True) for key in value}
+=======
+        model_lines=model_lines, alternatives=alternatives,
+        hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source)
+>>>>>>> h-compare
 
 
 def _questionnaire_id(data: Mapping, lines: _Lines) -> str | int:
@@ -546,34 +556,67 @@ def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographi
     return tuple(out)
 
 
-def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics
-           ) -> tuple[tuple, str | None, tuple[int | None, ...]]:
+def _model(value: Any, lines: _Lines, constructs: list[Construct], demographics, path: tuple = ("model",),
+           label: str = "model") -> tuple[tuple, str | None, tuple[int | None, ...]]:
     """The model's statements, its text (None when it states nothing), and the YAML line of each text line."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return (), None, ()
     if not isinstance(value, str):
-        raise lines.error(("model",), "model must be lavaan syntax text (use 'model: |' and one formula per line)")
-    first = lines.map.get(("model", "__value__"))
-    offset = (first or lines.line(("model",)) or 0)
+        raise lines.error(path, f"{label} must be lavaan syntax text (use 'model: |' and one formula per line)")
+    first = lines.map.get(path + ("__value__",))
+    offset = (first or lines.line(path) or 0)
 
     def where(statement_line: int) -> int | None:
         if first is None:
-            return lines.line(("model",))
-        return offset + statement_line if lines.block.get(("model",)) else offset
+            return lines.line(path)
+        return offset + statement_line if lines.block.get(path) else offset
 
     try:
         statements = parse_model(value)
     except ModelError as exc:
-        raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
-                                 line=where(exc.line) if exc.line else lines.line(("model",))) from None
+        raise QuestionnaireError(f"{label}: {exc.detail}", source=lines.source,
+                                 line=where(exc.line) if exc.line else lines.line(path)) from None
     if not statements:  # only comments: no structural model
         return (), None, ()
-    _check_model_names(statements, constructs, demographics, lines, where)
-    _check_identified(constructs, statements, lines, where)
+    _check_model_names(statements, constructs, demographics, lines, where, label)
+    _check_identified(constructs, statements, lines, where, path, label)
     return statements, value, tuple(where(n) for n in range(1, value.count("\n") + 2))
 
 
-def _check_model_names(statements, constructs: list[Construct], demographics, lines: _Lines, where) -> None:
+def _alternatives(value: Any, lines: _Lines, constructs: list[Construct], demographics, main: tuple
+                  ) -> tuple[Alternative, ...]:
+    """Alternative structural models ``{name: lavaan syntax}``, each checked as ``model`` is.
+
+    A problem names the alternative and the YAML line it is on; an alternative needs a
+    ``model`` to be compared with.
+    """
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise lines.error(("alternatives",), "alternatives must map a name to lavaan syntax, for example "
+                                             "'alternatives: {direct_only: \"LOY ~ KCF\"}'")
+    if value and not main:
+        raise lines.error(("alternatives",), "alternatives are compared with the questionnaire's 'model'; "
+                                             "give a model first")
+    out = []
+    for name, text in value.items():
+        path = ("alternatives", name)
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+            raise lines.error(path, f"alternative name '{name}' must start with a letter and hold only letters, "
+                                    "digits, '_' and '.'")
+        if not isinstance(text, str) or not text.strip():
+            raise lines.error(path, f"alternative '{name}' must be lavaan syntax text (use '{name}: |' and one "
+                                    "formula per line)")
+        statements, model, _ = _model(text, lines, constructs, demographics, path=path,
+                                      label=f"alternatives.{name}")
+        if not statements:
+            raise lines.error(path, f"alternative '{name}' states no formula")
+        out.append(Alternative(name, model, statements, lines.line(path)))
+    return tuple(out)
+
+
+def _check_model_names(statements, constructs: list[Construct], demographics, lines: _Lines, where,
+                       label: str = "model") -> None:
     """Refuse a statement naming a variable the questionnaire lacks or a label no path carries."""
     construct_ids = {c.id for c in constructs}
     item_ids = {i.id for c in constructs for i in c.items}
@@ -587,7 +630,7 @@ def _check_model_names(statements, constructs: list[Construct], demographics, li
             unknown = sorted(names - labels - defined)
             if unknown:
                 raise QuestionnaireError(
-                    f"model: '{unknown[0]}' in '{s.lhs} {s.op} {s.rhs}' is not a label of any path; "
+                    f"{label}: '{unknown[0]}' in '{s.lhs} {s.op} {s.rhs}' is not a label of any path; "
                     f"label a path first (for example 'SAT ~ a*KCF')", source=lines.source, line=where(s.line))
             continue
         names = [s.lhs] + ([s.rhs] if s.rhs != "1" else [])
@@ -595,17 +638,18 @@ def _check_model_names(statements, constructs: list[Construct], demographics, li
             names = [s.lhs]
             if s.rhs not in observed | latent:
                 raise QuestionnaireError(
-                    f"model: '{s.rhs}' in '{s.lhs} =~ {s.rhs}' is neither an item nor a construct of "
+                    f"{label}: '{s.rhs}' in '{s.lhs} =~ {s.rhs}' is neither an item nor a construct of "
                     "the questionnaire", source=lines.source, line=where(s.line))
         for name in names:
             if name not in latent | observed:
                 known = ", ".join(sorted(construct_ids))
                 raise QuestionnaireError(
-                    f"model: '{name}' is not a construct or item of the questionnaire (constructs: {known})",
+                    f"{label}: '{name}' is not a construct or item of the questionnaire (constructs: {known})",
                     source=lines.source, line=where(s.line))
 
 
-def _check_identified(constructs, statements, lines: _Lines, where) -> None:
+def _check_identified(constructs, statements, lines: _Lines, where, path: tuple = ("model",),
+                      label: str = "model") -> None:
     """Refuse a model with more free parameters than moments (lavaan would not estimate it)."""
     from ..sem.identification import check_identification
     from ..sem.partable import build_partable
@@ -616,12 +660,12 @@ def _check_identified(constructs, statements, lines: _Lines, where) -> None:
     try:
         table = build_partable(derived + tuple(s for s in statements if (s.lhs, s.op, s.rhs) not in taken))
     except ModelError as exc:
-        raise QuestionnaireError(f"model: {exc.detail}", source=lines.source,
-                                 line=where(exc.line) if exc.line else lines.line(("model",))) from None
+        raise QuestionnaireError(f"{label}: {exc.detail}", source=lines.source,
+                                 line=where(exc.line) if exc.line else lines.line(path)) from None
     try:
         check_identification(table)
     except ModelError as exc:
-        raise QuestionnaireError(f"model: {exc.detail}", source=lines.source, line=lines.line(("model",))) from None
+        raise QuestionnaireError(f"{label}: {exc.detail}", source=lines.source, line=lines.line(path)) from None
 
 
 def _hypotheses(value: Any, lines: _Lines, constructs, statements) -> tuple[Hypothesis, ...]:

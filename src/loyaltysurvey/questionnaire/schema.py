@@ -16,7 +16,7 @@ from ..text import LocalizedText, match_key
 from ..errors import QuestionnaireError
 from ..sem.syntax import Statement
 
-__all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Questionnaire"]
+__all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Alternative", "Questionnaire"]
 
 
 def _freeze(mapping: Mapping | None) -> Mapping:
@@ -182,6 +182,27 @@ class Hypothesis:
         return bool(self.through)
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """An alternative structural model the chapter compares with the questionnaire's ``model``.
+
+    ``model`` is its lavaan syntax as written and ``statements`` the parsed statements; like
+    ``model``, the measurement model is derived from the constructs (:attr:`sem_statements`
+    of the questionnaire takes the same rule). ``line`` is the YAML line of its name.
+    """
+
+    name: str
+    model: str
+    statements: tuple[Statement, ...]
+    line: int | None = field(default=None, compare=False)
+
+    def sem_statements(self, constructs: Iterable["Construct"]) -> tuple[Statement, ...]:
+        """The whole alternative model: the derived measurement model, then its own statements."""
+        derived = measurement_statements(constructs, self.statements)
+        taken = {(s.lhs, s.op, s.rhs) for s in derived}
+        return derived + tuple(s for s in self.statements if (s.lhs, s.op, s.rhs) not in taken)
+
+
 def measurement_statements(constructs: Iterable["Construct"], model_statements: Iterable[Statement] = ()
                            ) -> tuple[Statement, ...]:
     """The measurement model derived from the constructs, as statements in questionnaire order.
@@ -258,9 +279,17 @@ class Questionnaire:
     source: str | None = None
     model_lines: tuple[int | None, ...] = field(default=(), compare=False)
     form_texts: Mapping[str, LocalizedText] = field(default_factory=dict)
+    alternatives: tuple["Alternative", ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "form_texts", _freeze(self.form_texts))
+
+    def alternative(self, name: str) -> "Alternative":
+        """The alternative model called ``name``; :class:`~loyaltysurvey.errors.QuestionnaireError` if none."""
+        for alt in self.alternatives:
+            if alt.name == name:
+                return alt
+        raise QuestionnaireError(f"the questionnaire has no alternative model '{name}'", source=self.source)
 
     @property
     def items(self) -> tuple[Item, ...]:
