@@ -31,11 +31,8 @@ MAX_YAML_BYTES = 10 * 1024 ** 2
 MAX_YAML_DEPTH = 40
 
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
-<<<<<<< HEAD
-             "constructs", "demographics", "model", "hypotheses", "references", "version", "author", "form"}
-=======
-             "constructs", "demographics", "model", "alternatives", "hypotheses", "references", "version", "author"}
->>>>>>> h-compare
+             "constructs", "demographics", "model", "alternatives", "hypotheses", "references", "version", "author",
+             "form"}
 _SCALE_KEYS = {"min", "max", "labels"}
 _CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
@@ -411,8 +408,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         description=_text(data.get("description"), ("description",), lines, "description"),
         language=language, scale=scale, constructs=tuple(constructs), missing_codes=missing,
         respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
-<<<<<<< HEAD
-        model_lines=model_lines,
+        model_lines=model_lines, alternatives=alternatives,
         hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source,
         form_texts=form_texts)
 
@@ -424,10 +420,6 @@ def _form_texts(value: Any, lines: _Lines) -> dict[str, LocalizedText]:
     value = _require_mapping(value, ("form",), lines, "form")
     _check_keys(value, _FORM_KEYS, ("form",), lines, "form")
     return {key: _text(value[key], ("form", key), lines, f"form {key}", required=True) for key in value}
-=======
-        model_lines=model_lines, alternatives=alternatives,
-        hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source)
->>>>>>> h-compare
 
 
 def _questionnaire_id(data: Mapping, lines: _Lines) -> str | int:
