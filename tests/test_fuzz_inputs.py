@@ -162,3 +162,27 @@ def test_model_syntax_is_parsed_or_refused(statement):
 def test_the_good_questionnaire_is_good():
     assert questionnaire_from_dict(GOOD).model_statements
     assert yaml.safe_load(io.StringIO(yaml.safe_dump(GOOD)))
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(cell_text, min_size=1, max_size=5), min_size=1, max_size=8),
+       delimiter=st.sampled_from([",", ";", "\t"]), quote_all=st.booleans())
+def test_arrow_and_line_by_line_csv_readers_agree(tmp_path_factory, rows, delimiter, quote_all):
+    """The compiled (Arrow) CSV reader and the line-by-line one give the same cells, or the same refusal."""
+    import csv as csv_module
+
+    from loyaltysurvey.ingest.readers import _read_csv
+
+    path = tmp_path_factory.mktemp("agree") / "answers.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv_module.writer(f, delimiter=delimiter,
+                          quoting=csv_module.QUOTE_ALL if quote_all else csv_module.QUOTE_MINIMAL).writerows(
+            [["id", "A1", "A2", "A3", "B1"]] + rows)
+    outcomes = []
+    for arrow in (True, False):
+        try:
+            table = _read_csv(path, None, arrow=arrow)
+            outcomes.append(("read", table.headers, table.rows))
+        except LoyaltySurveyError as exc:
+            outcomes.append(("refused", str(exc)))
+    assert outcomes[0] == outcomes[1]
