@@ -8,6 +8,9 @@ The flow is one way: questionnaire -> ingestion -> analyses -> report model -> r
     study.summary(); study.hypotheses; study.pls.paths; study.sem.fit_measures()
     study.write("out/")                                            # the chapter, results.json
 
+Before the survey, ``loyaltysurvey.samplesize(population=N, questionnaire="study.yaml")``
+gives the sample size and power by the methods theses cite.
+
 The engines stand alone: :class:`SEM` (lavaan syntax, lavaan's ML) and :class:`PLS`
 (seminr's PLS-SEM). Heavy modules are imported on first use.
 """
@@ -26,6 +29,7 @@ _LAZY = {
     "PLS": ".pls", "PLSFit": ".pls",
     "Questionnaire": ".questionnaire", "QuestionnaireBuilder": ".questionnaire",
     "load_questionnaire": ".questionnaire",
+    "samplesize": ".planning.plan", "SampleSizePlan": ".planning.plan",
 }
 
 __all__ = ["DataError", "LoyaltySurveyError", "ModelError", "Notice", "QuestionnaireError", "__version__",

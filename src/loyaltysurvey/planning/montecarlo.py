@@ -324,7 +324,7 @@ def monte_carlo_power(q: "Questionnaire", n: int, replications: int = 1000, *,
     >>> from loyaltysurvey.datasets import hs_questionnaire
     >>> r = monte_carlo_power(hs_questionnaire(), 200, 100, seed=1)
     >>> r.converged, [round(p["asymptotic_power"], 3) for p in r.paths][:2]
-    (100, [0.943, 0.823])
+    (100, [0.852, 0.837])
     """
     from ..sem.bootstrap import chunk_seeds, map_chunks
 

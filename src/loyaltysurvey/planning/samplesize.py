@@ -141,26 +141,34 @@ class KrejcieMorganResult:
 
 
 def krejcie_morgan(population: float | None, margin: float = 0.05, confidence: float = 0.95, p: float = 0.5,
-                   rounding: str = "nearest") -> KrejcieMorganResult:
+                   rounding: str = "nearest", chi2: float | None = None) -> KrejcieMorganResult:
     """Krejcie & Morgan's (1970) sample size for a population of ``population``.
 
     ``s = X^2 N P (1 - P) / (d^2 (N - 1) + X^2 P (1 - P))`` with ``X^2`` the chi-square
     quantile on 1 df at ``confidence`` (3.841 at 95 %), ``P = p`` and ``d = margin``; without a
     population, the limit ``X^2 P (1 - P) / d^2`` (384.15). Their Table 1 prints ``s``
-    rounded to the nearest whole number: N = 100 gives 79.5 -> 80, N = 500 217.5 -> 217
-    (217.49 with X^2 = 3.8415), N = 10,000 370 and N = 1,000,000 384, which
-    tests/test_samplesize.py checks with other printed entries.
+    rounded to the nearest whole number: N = 100 gives 79.5 -> 80, N = 500 217.49 -> 217,
+    N = 10,000 370 and N = 1,000,000 384. The table was computed with ``X^2 = 3.841``
+    (``chi2=3.841``), which reproduces all its 90 entries (tests/test_samplesize.py); the exact
+    quantile 3.8415 (the default) differs in one, N = 40,000: 380.50 -> 381 where the table
+    prints 380 (380.46 with 3.841).
 
     References: Krejcie & Morgan (1970).
 
     >>> [krejcie_morgan(N).n for N in (100, 500, 10_000, 1_000_000)]
     [80, 217, 370, 384]
+    >>> krejcie_morgan(40_000).n, krejcie_morgan(40_000, chi2=3.841).n
+    (381, 380)
     """
     margin = _check_fraction("the margin of error", margin)
     confidence = _check_fraction("the confidence level", confidence)
     p = _check_fraction("the proportion p", p)
     population = _check_population(population)
-    chi2 = float(special.chdtri(1, 1 - confidence))
+    if chi2 is None:
+        chi2 = float(special.chdtri(1, 1 - confidence))
+    elif not (chi2 > 0 and math.isfinite(chi2)):
+        raise LoyaltySurveyError(f"the chi-square value must be above 0 (got {chi2:g})")
+    chi2 = float(chi2)
     pq = p * (1 - p)
     if population is None:
         s = chi2 * pq / margin ** 2
