@@ -215,7 +215,9 @@ def _expected_hessians(batched, theta: np.ndarray) -> np.ndarray:
     D = batched.derivatives(E, full)                              # (b, q, p, p)
     inv = np.linalg.inv(Sigma)
     M = inv[:, None] @ D                                          # Sigma^-1 D_k
-    return np.einsum("bkij,blji->bkl", M, M)
+    b, q, p, _ = M.shape
+    # tr(M_k M_l) = sum_ij M_k[i, j] M_l[j, i]: one batched matrix product
+    return M.reshape(b, q, p * p) @ np.swapaxes(M, 2, 3).reshape(b, q, p * p).transpose(0, 2, 1)
 
 
 def wald_tests(theta: np.ndarray, vcov: np.ndarray, tests: tuple[tuple, ...]) -> tuple[np.ndarray, np.ndarray]:
