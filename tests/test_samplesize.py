@@ -302,3 +302,13 @@ def test_paragraph_in_persian_and_english(crm_questionnaire):
     assert [r.split(",")[0] for r in refs] == ["Cochran", "Cohen", "Kock", "Krejcie", "MacCallum"]
     result = runner.invoke(app, ["samplesize", "--population", "10000", "--paragraph", "--lang", "fa"])
     assert result.exit_code == 0 and "۳۸۴" in result.stdout and "کوکران" in result.stdout
+
+
+def test_api_is_exported_lazily():
+    import subprocess
+    import sys
+    code = ("import sys, loyaltysurvey; assert 'loyaltysurvey.planning' not in sys.modules; "
+            "plan = loyaltysurvey.samplesize(population=500); print(plan.krejcie_morgan.n, plan.cochran.n)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # Cochran's correction n0 / (1 + (n0 - 1) / N) is Krejcie & Morgan's formula (X^2 = z^2): both 217.49
+    assert out.stdout.split() == ["217", "217"]

@@ -329,16 +329,26 @@ def samplesize(population: Optional[float] = typer.Option(None, "--population",
             out = plan.to_json()
             if paragraph:
                 out["paragraph"] = plan.paragraph(language, decimal)
-            typer.echo(json.dumps(out, ensure_ascii=False, indent=2, allow_nan=False, default=_json_number))
+            typer.echo(json.dumps(_finite(out), ensure_ascii=False, indent=2, allow_nan=False))
         elif paragraph:
             typer.echo(plan.paragraph(language, decimal))
         else:
             _print_plan(plan)
 
 
-def _json_number(value):
-    """NaN and infinities as null in --json output (JSON has no NaN)."""
-    return None
+def _finite(value):
+    """``value`` with NaN and infinities as None (null in JSON, which has no NaN).
+
+    >>> _finite({"a": [1.0, float("nan")], "b": float("inf")})
+    {'a': [1.0, None], 'b': None}
+    """
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _print_plan(plan) -> None:

@@ -68,7 +68,7 @@ def _check_population(population: float | None) -> float | None:
     population = float(population)
     if not math.isfinite(population) or population < 1:
         raise LoyaltySurveyError(f"the population must be at least 1 (got {population:g})")
-    return population
+    return int(population) if population.is_integer() else population
 
 
 @dataclass(frozen=True)
