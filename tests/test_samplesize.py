@@ -209,8 +209,14 @@ def test_batched_fits_equal_one_fit_at_a_time():
     batched = BatchedML(pm.model)
     theta, _, ok = batched.fit(S, pm.theta, pm.information)
     assert ok.all()
-    _, z = wald_tests(theta, np.linalg.inv(_expected_hessians(batched, theta)) * (2 / n), pm.tests)
+    H = _expected_hessians(batched, theta)
+    _, z = wald_tests(theta, np.linalg.inv(H) * (2 / n), pm.tests)
+    from loyaltysurvey.sem.estimate import _expected_hessian
     for b in range(S.shape[0]):
+        # the Gram-matrix information equals tr(W D_k W D_l) from the derivative array (rounding only)
+        sigma = pm.model.implied(theta[b])[0]
+        H1 = _expected_hessian(np.linalg.inv(sigma), pm.model.derivatives(theta[b])[0])
+        assert np.abs(H1 - H[b]).max() < 1e-12 * np.abs(H1).max()
         sol = fit_ml(pm.model, S[b], start=pm.theta)
         assert np.allclose(sol.theta, theta[b], atol=1e-5)
         _, z1 = wald_tests(sol.theta[None], np.linalg.inv(sol.information)[None] * (2 / n), pm.tests)

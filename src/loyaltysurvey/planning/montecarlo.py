@@ -210,14 +210,35 @@ def draw_covariances(chol: np.ndarray, n: int, size: int, rng: np.random.Generat
 
 
 def _expected_hessians(batched, theta: np.ndarray) -> np.ndarray:
-    """The expected Hessian of F, ``tr(Sigma^-1 D_k Sigma^-1 D_l)``, at each parameter vector (b, q, q)."""
+    """The expected Hessian of F, ``tr(Sigma^-1 D_k Sigma^-1 D_l)``, at each parameter vector (b, q, q).
+
+    Every parameter-table row's derivative is ``D = c (u v' + v u')`` (RAM form: an ``A`` cell
+    (i, j) has ``u = E_o[:, i]``, ``v = Sigma_full[j, :p]``, ``c = 1``; an ``S`` cell ``u = E_o[:, i]``,
+    ``v = E_o[:, j]``, ``c = 1/2`` on the diagonal), so with ``W = Sigma^-1``
+    ``tr(W D_k W D_l) = 2 c_k c_l ((u_k' W u_l)(v_k' W v_l) + (u_k' W v_l)(v_k' W u_l))``: Gram
+    matrices of the rows instead of the (b, q, p, p) derivative array. Rows sharing a free
+    parameter are summed into it. Equal to the information of
+    :func:`~loyaltysurvey.sem.estimate.fit_ml` (tests/test_samplesize.py).
+    """
+    m = batched.model
     Sigma, full, E = batched.implied(theta)
-    D = batched.derivatives(E, full)                              # (b, q, p, p)
-    inv = np.linalg.inv(Sigma)
-    M = inv[:, None] @ D                                          # Sigma^-1 D_k
-    b, q, p, _ = M.shape
-    # tr(M_k M_l) = sum_ij M_k[i, j] M_l[j, i]: one batched matrix product
-    return M.reshape(b, q, p * p) @ np.swapaxes(M, 2, 3).reshape(b, q, p * p).transpose(0, 2, 1)
+    if (m.mat == 2).any():  # a mean structure: the derivative array (not used by the power models)
+        D = batched.derivatives(E, full)
+        M = np.linalg.inv(Sigma)[:, None] @ D
+        b, q, p, _ = M.shape
+        return M.reshape(b, q, p * p) @ np.swapaxes(M, 2, 3).reshape(b, q, p * p).transpose(0, 2, 1)
+    p = batched.p
+    W = np.linalg.inv(Sigma)
+    Eo = E[:, :p]                                                    # (b, p, n)
+    U = np.swapaxes(Eo[:, :, m.row], 1, 2)                           # (b, rows, p)
+    V = np.where((m.mat == 0)[None, :, None], full[:, m.col, :p], np.swapaxes(Eo[:, :, m.col], 1, 2))
+    c = np.where((m.mat == 1) & (m.row == m.col), 0.5, 1.0)
+    UW, VW = U @ W, V @ W
+    Ut, Vt = np.swapaxes(U, 1, 2), np.swapaxes(V, 1, 2)
+    Guv = UW @ Vt
+    rows = 2 * (c[:, None] * c[None, :]) * ((UW @ Ut) * (VW @ Vt) + Guv * np.swapaxes(Guv, 1, 2))
+    agg = batched.agg
+    return agg @ rows @ agg.T
 
 
 def wald_tests(theta: np.ndarray, vcov: np.ndarray, tests: tuple[tuple, ...]) -> tuple[np.ndarray, np.ndarray]:
