@@ -261,6 +261,7 @@ def test_cli_contract_keys():
     out = _cli_json("--population", "10000", "--margin", "0.05", "--confidence", "0.95")
     assert out["cochran"]["n"] == 370 and out["krejcie_morgan"]["n"] == 370
     assert "rmsea_power" not in out and "inverse_square_root" not in out
+    assert _cli_json("--population", "40000", "--chi2", "3.841")["krejcie_morgan"]["n"] == 380   # as printed
     out = _cli_json("--df", "24", "--min-path", "0.197")
     assert out["cochran"]["n"] == 384 and out["krejcie_morgan"]["n"] == 384
     assert [t["n_min"] for t in out["rmsea_power"]["tests"]] == [375, 422]     # semTools, df = 24

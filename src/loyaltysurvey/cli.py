@@ -244,7 +244,8 @@ def _effects(values: Optional[List[str]]) -> dict[str, float]:
                 raise ValueError
             out[key.strip()] = float(value)
         except ValueError:
-            raise LoyaltySurveyError(f"--effect '{text}': write it as NAME=VALUE, e.g. H1=0.3 or KCF->SAT=0.3") from None
+            raise LoyaltySurveyError(f"--effect '{text}': write it as NAME=VALUE, e.g. H1=0.3 or "
+                                     "KCF->SAT=0.3") from None
     return out
 
 
@@ -258,6 +259,9 @@ def samplesize(population: Optional[float] = typer.Option(None, "--population",
                                                                            "sample)."),
                round_up: bool = typer.Option(False, "--round-up", help="Round Cochran's and Krejcie-Morgan's n up "
                                                                        "(default: to the nearest, as their tables)."),
+               chi2: Optional[float] = typer.Option(None, "--chi2", help="Krejcie-Morgan's chi-square (default: "
+                                                                         "the exact quantile; 3.841 reproduces "
+                                                                         "their printed table)."),
                questionnaire: Optional[Path] = typer.Option(None, "--questionnaire",
                                                             help="Questionnaire YAML: the model's df, its predictors "
                                                                  "and the model Monte Carlo power simulates."),
@@ -318,8 +322,8 @@ def samplesize(population: Optional[float] = typer.Option(None, "--population",
             executor_cm = dask_executor(scheduler, workers=max(jobs, 2))
         with executor_cm as executor, _resample_bar(simulate if sys.stderr.isatty() else 0) as advance:
             plan = plan_samplesize(population, margin, confidence, proportion, rounding="up" if round_up else "nearest",
-                                   questionnaire=q, df=df, rmsea0=rmsea0, rmsea_alt=rmsea_alt, power=power,
-                                   alpha=alpha, n=n, predictors=predictors, f2=tuple(f2) if f2 else (0.02, 0.15, 0.35),
+                                   km_chi2=chi2, questionnaire=q, df=df, rmsea0=rmsea0, rmsea_alt=rmsea_alt,
+                                   power=power, alpha=alpha, n=n, predictors=predictors, f2=tuple(f2) if f2 else (0.02, 0.15, 0.35),
                                    min_path=min_path, simulate=simulate, effects=_effects(effect),
                                    default_effect=default_effect, loading=loading, exo_cor=exo_cor,
                                    seed=20260101 if seed is None else seed, jobs=jobs, executor=executor,

@@ -98,7 +98,8 @@ class SampleSizePlan:
 
 
 def samplesize(population: float | None = None, margin: float = 0.05, confidence: float = 0.95, p: float = 0.5, *,
-               rounding: str = "nearest", questionnaire: "str | Path | Questionnaire | None" = None,
+               rounding: str = "nearest", km_chi2: float | None = None,
+               questionnaire: "str | Path | Questionnaire | None" = None,
                df: int | None = None, rmsea0: float | None = None, rmsea_alt: float | None = None,
                power: float = 0.80, alpha: float = 0.05, n: int | None = None, predictors: int | None = None,
                f2: Sequence[float] = (0.02, 0.15, 0.35), min_path: float | None = None, simulate: int = 0,
@@ -109,7 +110,8 @@ def samplesize(population: float | None = None, margin: float = 0.05, confidence
 
     * Always Cochran's (1977) and Krejcie & Morgan's (1970) sizes for a proportion ``p`` within
       ``±margin`` at ``confidence`` (``population`` for the finite-population correction; both
-      rounded to the nearest respondent as the published tables are, ``rounding="up"`` rounds up).
+      rounded to the nearest respondent as the published tables are, ``rounding="up"`` rounds up;
+      ``km_chi2=3.841`` is the chi-square Krejcie & Morgan's printed table used).
     * With ``df`` or a ``questionnaire`` (whose model's df is counted, as lavaan does): the
       RMSEA tests of close (0.05 against 0.08) and not-close fit (0.05 against 0.01), or the one
       ``rmsea0`` against ``rmsea_alt`` (MacCallum, Browne & Sugawara, 1996): n for ``power`` at
@@ -129,7 +131,7 @@ def samplesize(population: float | None = None, margin: float = 0.05, confidence
     """
     q = _questionnaire(questionnaire)
     c = cochran(margin, confidence, p, population, rounding)
-    km = krejcie_morgan(population, margin, confidence, p, rounding)
+    km = krejcie_morgan(population, margin, confidence, p, rounding, km_chi2)
     if n is not None and (int(n) != n or n < 2):
         raise LoyaltySurveyError(f"--n must be a whole number of at least 2 (got {n})")
     if (rmsea0 is None) != (rmsea_alt is None):
