@@ -8,7 +8,7 @@ Reference: ``tests/reference/samplesize_reference.json`` from
   critical chi-square (achieved 2e-13 and 4e-13; R's ``pnchisq`` warns that it may lose precision
   near a power of 1); ``findRMSEAsamplesize`` exactly.
 * F test of R^2 (``pwr.f2.test``): power 2e-9 absolute (R's noncentral beta stops at an error of
-  1e-9; achieved 8.5e-10); ``v`` 1e-8 relative against the equation solved to 1e-12 in R
+  1e-9; achieved 8.5e-10); ``v`` and the smallest detectable ``f2`` 1e-8 relative against the equation solved to 1e-12 in R
   (achieved 2e-9) and 2e-4 absolute against pwr's own ``uniroot`` answer (its default
   tolerance is 1.2e-4; achieved 2.6e-5).
 * Monte Carlo power: within 3.5 Monte Carlo standard errors of the closed form (plus 0.01 for
@@ -28,7 +28,8 @@ from loyaltysurvey.cli import app
 from loyaltysurvey.errors import LoyaltySurveyError, ModelError
 from loyaltysurvey.planning.montecarlo import (build_power_model, draw_covariances, monte_carlo_power, wald_tests)
 from loyaltysurvey.planning.plan import model_degrees_of_freedom, most_predictors, samplesize
-from loyaltysurvey.planning.samplesize import (cochran, f2_denominator_df, f2_power, inverse_square_root,
+from loyaltysurvey.planning.samplesize import (cochran, f2_denominator_df, f2_detectable, f2_power,
+                                               inverse_square_root,
                                                krejcie_morgan, regression_power, rmsea_power, rmsea_sample_size)
 from loyaltysurvey.questionnaire import QuestionnaireBuilder
 from loyaltysurvey.resources import bundled_path
@@ -136,6 +137,16 @@ def test_f2_denominator_df_equals_pwr():
     # G*Power's and pwr's familiar totals: f2 = .15, power .80, one and four predictors
     assert [r["n_min"] for r in regression_power(1).rows] == [395, 55, 25]
     assert regression_power(4).rows[1]["n_min"] == 85
+
+
+def test_f2_detectable_equals_pwr():
+    for r in REF["f2_min"]:
+        f2 = f2_detectable(r["u"], r["v"], r["power"], r["sig.level"])
+        assert f2 == pytest.approx(r["f2_tight"], rel=1e-8)
+        assert abs(f2 - r["f2_pwr"]) < 2e-4
+    g = regression_power(4, n=250)
+    assert g.f2_detectable == pytest.approx(f2_detectable(4, 245), rel=1e-12)
+    assert f2_power(4, 245, g.f2_detectable) == pytest.approx(0.80, abs=1e-10)
 
 
 # ------------------------------------------------------------------------------------------ inverse square root

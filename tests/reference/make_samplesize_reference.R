@@ -25,6 +25,8 @@
 #                      gives `power`, found by uniroot with its default tolerance
 #                      (.Machine$double.eps^0.25, about 1.2e-4) -> `v_pwr`; the same equation
 #                      solved by uniroot with tol = 1e-12 -> `v_tight`.
+#   f2_min             pwr::pwr.f2.test(u, v, sig.level, power): the smallest f2 that gives `power`
+#                      (uniroot over (1e-7, 1e7) with its default tolerance -> `f2_pwr`; to 1e-14 -> `f2_tight`).
 #   krejcie_morgan     Krejcie & Morgan (1970): s = X^2 N P (1 - P) / (d^2 (N - 1) + X^2 P (1 - P)),
 #                      X^2 = qchisq(0.95, 1), P = 0.5, d = 0.05 (`s`, unrounded).
 #   cochran            Cochran (1977): n0 = z^2 p q / e^2 with z = qnorm(1 - (1 - conf) / 2),
@@ -82,6 +84,19 @@ for (u in c(1L, 2L, 3L, 4L, 5L, 8L, 10L)) for (f2 in c(0.02, 0.15, 0.35)) for (p
     v_tight = uniroot(body, c(1 + 1e-10, 1e+09), tol = 1e-12)$root)
 }
 
+f2_min_rows <- list()
+for (u in c(1L, 4L, 8L)) for (v in c(30L, 100L, 250L)) for (power in c(0.8, 0.9)) {
+  sig <- 0.05
+  body <- function(f2) {
+    lambda <- f2 * (u + v + 1)
+    pf(qf(sig, u, v, lower.tail = FALSE), u, v, lambda, lower.tail = FALSE) - power
+  }
+  f2_min_rows[[length(f2_min_rows) + 1]] <- list(
+    u = u, v = v, sig.level = sig, power = power,
+    f2_pwr = pwr.f2.test(u = u, v = v, sig.level = sig, power = power)$f2,
+    f2_tight = uniroot(body, c(1e-07, 1e+07), tol = 1e-14)$root)
+}
+
 populations <- c(10L, 50L, 100L, 500L, 1000L, 10000L, 100000L, 1000000L)
 km_rows <- lapply(populations, function(N) {
   X2 <- qchisq(0.95, 1); P <- 0.5; d <- 0.05
@@ -104,6 +119,7 @@ out <- list(
   rmsea_samplesize = size_rows,
   f2_power = f2_power_rows,
   f2_v = f2_v_rows,
+  f2_min = f2_min_rows,
   krejcie_morgan = km_rows,
   cochran = cochran_rows)
 

@@ -14,7 +14,7 @@ from ..lazy import lazy_exports
 _LAZY = {
     "cochran": ".samplesize", "krejcie_morgan": ".samplesize", "rmsea_power": ".samplesize",
     "rmsea_sample_size": ".samplesize", "rmsea_tests": ".samplesize", "f2_power": ".samplesize",
-    "f2_denominator_df": ".samplesize", "regression_power": ".samplesize", "inverse_square_root": ".samplesize",
+    "f2_denominator_df": ".samplesize", "f2_detectable": ".samplesize", "regression_power": ".samplesize", "inverse_square_root": ".samplesize",
     "monte_carlo_power": ".montecarlo", "MonteCarloPower": ".montecarlo",
     "samplesize": ".plan", "SampleSizePlan": ".plan",
 }

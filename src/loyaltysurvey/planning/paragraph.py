@@ -78,6 +78,8 @@ def plan_paragraph(plan: "SampleSizePlan", lang: str = "en", decimal: str | None
                      label=t(f"effect_labels.{row['label']}") if row["label"] else "") for row in g.rows]
         sentences.append(t("regression", u=_count(loc, g.predictors), power=_power(loc, g.power),
                            alpha=_small(loc, g.alpha), clauses=loc.join(clauses)))
+        if g.f2_detectable is not None:
+            sentences.append(t("regression_at_n", n=_count(loc, g.n), f2=loc.num(g.f2_detectable, "r3")))
     isr = plan.inverse_square_root
     if isr is not None:
         sentences.append(t("isr", p=_small(loc, isr.p_min), n=_count(loc, isr.n_min), alpha=_small(loc, isr.alpha),

@@ -31,7 +31,7 @@ from ..errors import LoyaltySurveyError
 
 __all__ = ["CochranResult", "KrejcieMorganResult", "RmseaTest", "RmseaPower", "RegressionPower",
            "InverseSquareRoot", "cochran", "krejcie_morgan", "rmsea_power", "rmsea_sample_size",
-           "rmsea_tests", "f2_power", "f2_denominator_df", "regression_power", "inverse_square_root",
+           "rmsea_tests", "f2_power", "f2_denominator_df", "f2_detectable", "regression_power", "inverse_square_root",
            "round_half_up", "COHEN_F2"]
 
 #: Cohen's (1988) small, medium and large effect sizes f^2 for multiple regression.
@@ -348,7 +348,11 @@ def f2_power(u: float, v: float, f2: float, alpha: float = 0.05) -> float:
     _check_fraction("alpha", alpha)
     crit = special.fdtri(u, v, 1 - alpha)
     lam = f2 * (u + v + 1)
-    return float(1 - special.ncfdtr(u, v, lam, crit))
+    power = float(1 - special.ncfdtr(u, v, lam, crit))
+    if not math.isfinite(power):  # cdflib gives up far in the tail; scipy.stats' Boost version does not
+        from scipy import stats
+        power = float(stats.ncf.sf(crit, u, v, lam))
+    return power
 
 
 def f2_denominator_df(u: int, f2: float, power: float = 0.80, alpha: float = 0.05) -> float:
@@ -375,12 +379,38 @@ def f2_denominator_df(u: int, f2: float, power: float = 0.80, alpha: float = 0.0
     return float(optimize.brentq(target, 1 + 1e-10, 1e9, xtol=1e-12, maxiter=500))
 
 
+def f2_detectable(u: int, v: float, power: float = 0.80, alpha: float = 0.05) -> float:
+    """The smallest effect ``f2`` the F test detects with ``power`` given ``u`` predictors and ``v`` error df.
+
+    Solved by Brent's method to 1e-14 over ``(1e-7, 1e7)``, the bracket of ``pwr.f2.test``;
+    equal to the same equation solved to 1e-14 in R to 1e-8 relative, and to pwr 1.3.0's own
+    answer (default ``uniroot`` tolerance, about 1.2e-4) within 2e-4 (tests/test_samplesize.py).
+
+    References: Cohen (1988).
+
+    >>> round(f2_detectable(4, 245), 4)
+    0.0487
+    """
+    _check_fraction("the target power", power)
+    target = lambda f2: f2_power(u, v, f2, alpha) - power  # noqa: E731
+    if target(1e-7) >= 0:
+        return 1e-7
+    high = 1e-3               # a bracket within a factor of two of the root (the root does not depend on it)
+    while target(high) < 0:
+        high *= 2
+        if high > 1e7:
+            raise LoyaltySurveyError(f"no effect size below 10^7 reaches a power of {power:g} with v = {v:g}")
+    return float(optimize.brentq(target, high / 2 if high > 1e-3 else 1e-7, high, xtol=1e-14, maxiter=500))
+
+
 @dataclass(frozen=True)
 class RegressionPower:
     """Power of the F test of R^2 for a construct with ``predictors`` predictors, per effect size.
 
     ``rows`` holds per effect size: ``f2``, its Cohen label, ``v`` (error df for the target power),
-    ``n_min = ceil(v) + predictors + 1``, and the power at ``n`` when ``n`` is given.
+    ``n_min = ceil(v) + predictors + 1``, and the power at ``n`` when ``n`` is given;
+    ``f2_detectable`` is the smallest f^2 detected with the target power at ``n`` (``None``
+    without ``n``).
     """
 
     predictors: int
@@ -389,10 +419,12 @@ class RegressionPower:
     power: float
     n: int | None
     rows: tuple[dict, ...]
+    f2_detectable: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"predictors": self.predictors, "predictors_source": self.predictors_source, "alpha": self.alpha,
-                "power": self.power, "n": self.n, "rows": [dict(r) for r in self.rows]}
+                "power": self.power, "n": self.n, "rows": [dict(r) for r in self.rows],
+                "f2_detectable": self.f2_detectable}
 
 
 def regression_power(predictors: int, *, f2: tuple[float, ...] = (0.02, 0.15, 0.35), power: float = 0.80,
@@ -414,8 +446,9 @@ def regression_power(predictors: int, *, f2: tuple[float, ...] = (0.02, 0.15, 0.
         rows.append({"f2": float(effect), "label": labels.get(float(effect), ""), "v": v,
                      "n_min": int(math.ceil(v - 1e-9)) + u + 1,
                      "power_at_n": None if n is None else f2_power(u, n - u - 1, effect, alpha)})
+    detectable = None if n is None else f2_detectable(u, n - u - 1, power, alpha)
     return RegressionPower(u, predictors_source, float(alpha), float(power), None if n is None else int(n),
-                           tuple(rows))
+                           tuple(rows), detectable)
 
 
 # ---------------------------------------------------------------------------------------------------------------
