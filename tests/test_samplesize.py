@@ -330,3 +330,13 @@ def test_api_is_exported_lazily():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # Cochran's correction n0 / (1 + (n0 - 1) / N) is Krejcie & Morgan's formula (X^2 = z^2): both 217.49
     assert out.stdout.split() == ["217", "217"]
+
+
+def test_monte_carlo_on_a_dask_local_cluster_equals_a_local_run():
+    pytest.importorskip("dask.distributed")
+    from loyaltysurvey.datasets import hs_questionnaire
+    from loyaltysurvey.parallel import dask_executor
+    local = monte_carlo_power(hs_questionnaire(), 120, 200, seed=21)
+    with dask_executor("local", workers=2) as executor:
+        on_dask = monte_carlo_power(hs_questionnaire(), 120, 200, seed=21, executor=executor)
+    assert on_dask.to_json() == local.to_json() and local.converged >= 195
