@@ -39,16 +39,16 @@ def _progress():
 
 
 @contextmanager
-def _resample_bar(total: int):
-    """A rich progress bar for bootstrap resamples on a terminal; a no-op otherwise."""
+def _resample_bar(total: int, label: str = "bootstrap"):
+    """A rich progress bar for resamples (bootstrap, Monte Carlo replications) on a terminal; a no-op otherwise."""
     if not total or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-    with Progress(TextColumn("bootstrap"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("bootstrap", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
 
@@ -320,7 +320,7 @@ def samplesize(population: Optional[float] = typer.Option(None, "--population",
         if scheduler:
             from .parallel import dask_executor
             executor_cm = dask_executor(scheduler, workers=max(jobs, 2))
-        with executor_cm as executor, _resample_bar(simulate if sys.stderr.isatty() else 0) as advance:
+        with executor_cm as executor, _resample_bar(simulate, "Monte Carlo") as advance:
             plan = plan_samplesize(population, margin, confidence, proportion, rounding="up" if round_up else "nearest",
                                    km_chi2=chi2, questionnaire=q, df=df, rmsea0=rmsea0, rmsea_alt=rmsea_alt,
                                    power=power, alpha=alpha, n=n, predictors=predictors, f2=tuple(f2) if f2 else (0.02, 0.15, 0.35),
