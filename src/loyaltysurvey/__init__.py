@@ -9,6 +9,9 @@ The flow is one way: questionnaire -> ingestion -> analyses -> report model -> r
     study.write("out/")                                            # the chapter, results.json
     loyaltysurvey.write_form("study.yaml", "form/", lang="fa")     # form.html/.docx, .lss, .qsf
 
+Before the survey, ``loyaltysurvey.samplesize(population=N, questionnaire="study.yaml")``
+gives the sample size and power by the methods theses cite.
+
 The engines stand alone: :class:`SEM` (lavaan syntax, lavaan's ML) and :class:`PLS`
 (seminr's PLS-SEM). Heavy modules are imported on first use.
 """
@@ -28,6 +31,7 @@ _LAZY = {
     "Questionnaire": ".questionnaire", "QuestionnaireBuilder": ".questionnaire",
     "load_questionnaire": ".questionnaire",
     "write_form": ".forms.files", "form_files": ".forms.files",
+    "samplesize": ".planning.plan", "SampleSizePlan": ".planning.plan",
 }
 
 __all__ = ["DataError", "LoyaltySurveyError", "ModelError", "Notice", "QuestionnaireError", "__version__",

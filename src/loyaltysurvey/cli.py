@@ -1,6 +1,6 @@
 """The command line: parse, call the library, map errors to exit status 2.
 
-``loyaltysurvey validate | ingest | analyze | demo | form`` as CONTRACT defines.
+``loyaltysurvey validate | ingest | analyze | demo | form | samplesize``.
 Bad input prints one line on stderr and exits 2, never a traceback; an
 unexpected failure exits 1 (``--debug`` shows its traceback).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -39,16 +39,16 @@ def _progress():
 
 
 @contextmanager
-def _resample_bar(total: int):
-    """A rich progress bar for bootstrap resamples on a terminal; a no-op otherwise."""
+def _resample_bar(total: int, label: str = "bootstrap"):
+    """A rich progress bar for resamples (bootstrap, Monte Carlo replications) on a terminal; a no-op otherwise."""
     if not total or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-    with Progress(TextColumn("bootstrap"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("bootstrap", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
 
@@ -254,6 +254,171 @@ def form(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file
         if f.missing_texts:
             typer.echo(f"{len(f.missing_texts)} items have no text and are printed by their id: "
                        f"{', '.join(f.missing_texts[:10])}{' ...' if len(f.missing_texts) > 10 else ''}", err=True)
+
+
+def _effects(values: Optional[List[str]]) -> dict[str, float]:
+    """``--effect H1=0.3`` options as a mapping; a malformed one is bad input."""
+    out: dict[str, float] = {}
+    for text in values or []:
+        key, sep, value = text.partition("=")
+        try:
+            if not sep or not key.strip():
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise LoyaltySurveyError(f"--effect '{text}': write it as NAME=VALUE, e.g. H1=0.3 or "
+                                     "KCF->SAT=0.3") from None
+    return out
+
+
+@app.command()
+def samplesize(population: Optional[float] = typer.Option(None, "--population",
+                                                          help="Size of the statistical population N (default: "
+                                                               "unlimited)."),
+               margin: float = typer.Option(0.05, "--margin", help="Margin of error e of a proportion (0.05 = ±5%)."),
+               confidence: float = typer.Option(0.95, "--confidence", help="Confidence level (0.95)."),
+               proportion: float = typer.Option(0.5, "--proportion", help="Expected proportion p (0.5, the largest "
+                                                                           "sample)."),
+               round_up: bool = typer.Option(False, "--round-up", help="Round Cochran's and Krejcie-Morgan's n up "
+                                                                       "(default: to the nearest, as their tables)."),
+               chi2: Optional[float] = typer.Option(None, "--chi2", help="Krejcie-Morgan's chi-square (default: "
+                                                                         "the exact quantile; 3.841 reproduces "
+                                                                         "their printed table)."),
+               questionnaire: Optional[Path] = typer.Option(None, "--questionnaire",
+                                                            help="Questionnaire YAML: the model's df, its predictors "
+                                                                 "and the model Monte Carlo power simulates."),
+               df: Optional[int] = typer.Option(None, "--df", help="Degrees of freedom of the SEM model (default: "
+                                                                   "counted from --questionnaire)."),
+               rmsea0: Optional[float] = typer.Option(None, "--rmsea0", help="Null RMSEA of a single RMSEA test "
+                                                                             "(default: the close and not-close "
+                                                                             "fit tests)."),
+               rmsea_alt: Optional[float] = typer.Option(None, "--rmsea-alt", help="Alternative RMSEA (with "
+                                                                                   "--rmsea0)."),
+               power: float = typer.Option(0.80, "--power", help="Target power (0.80)."),
+               alpha: float = typer.Option(0.05, "--alpha", help="Significance level (0.05)."),
+               n: Optional[int] = typer.Option(None, "--n", help="A planned sample size: the power at n, and the n "
+                                                                 "Monte Carlo power simulates."),
+               predictors: Optional[int] = typer.Option(None, "--predictors",
+                                                        help="Predictors of the construct with the most (default: "
+                                                             "from --questionnaire)."),
+               f2: Optional[List[float]] = typer.Option(None, "--f2", help="Effect size f² (repeatable; default "
+                                                                           ".02, .15, .35)."),
+               min_path: Optional[float] = typer.Option(None, "--min-path",
+                                                        help="Smallest expected path coefficient: Kock & Hadaya's "
+                                                             "inverse square root minimum."),
+               simulate: int = typer.Option(0, "--simulate", help="Monte Carlo replications of the questionnaire's "
+                                                                  "model at --n (0: none)."),
+               effect: Optional[List[str]] = typer.Option(None, "--effect",
+                                                          help="Standardized path for the simulation, repeatable: "
+                                                               "H1=0.3, KCF->SAT=0.2 or a label h1=0.25."),
+               default_effect: float = typer.Option(0.3, "--default-effect", help="Path value where no --effect is "
+                                                                                  "given (0.3)."),
+               loading: float = typer.Option(0.7, "--loading", help="Standardized loading of every item (0.7)."),
+               exo_cor: float = typer.Option(0.3, "--exo-cor", help="Correlation of the exogenous constructs (0.3)."),
+               seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: 20260101)."),
+               jobs: int = typer.Option(1, "--jobs", help="Worker processes for the simulation."),
+               scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                       help="Dask scheduler address, or 'local' for a LocalCluster."),
+               as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
+               paragraph: bool = typer.Option(False, "--paragraph", help="Print the chapter-3 paragraph with its "
+                                                                         "citations (added as 'paragraph' to --json)."),
+               lang: Optional[str] = typer.Option(None, "--lang", help="Paragraph language: fa or en (default: the "
+                                                                       "questionnaire's, else en)."),
+               decimal: Optional[str] = typer.Option(None, "--decimal", help="Decimal separator of a Persian "
+                                                                             "paragraph (٫ by default).")) -> None:
+    """Sample size and power: Cochran, Krejcie-Morgan, RMSEA power, F test of R², inverse square root, Monte Carlo."""
+    import json
+    from contextlib import nullcontext
+
+    from .planning.plan import samplesize as plan_samplesize
+    with _errors():
+        if lang is not None and lang not in ("fa", "en"):
+            raise LoyaltySurveyError(f"--lang '{lang}': use fa or en")
+        q = None
+        if questionnaire is not None:
+            from .questionnaire import load_questionnaire
+            q = load_questionnaire(questionnaire)
+        executor_cm = nullcontext(None)
+        if scheduler:
+            from .parallel import dask_executor
+            executor_cm = dask_executor(scheduler, workers=max(jobs, 2))
+        with executor_cm as executor, _resample_bar(simulate, "Monte Carlo") as advance:
+            plan = plan_samplesize(population, margin, confidence, proportion, rounding="up" if round_up else "nearest",
+                                   km_chi2=chi2, questionnaire=q, df=df, rmsea0=rmsea0, rmsea_alt=rmsea_alt,
+                                   power=power, alpha=alpha, n=n, predictors=predictors, f2=tuple(f2) if f2 else (0.02, 0.15, 0.35),
+                                   min_path=min_path, simulate=simulate, effects=_effects(effect),
+                                   default_effect=default_effect, loading=loading, exo_cor=exo_cor,
+                                   seed=20260101 if seed is None else seed, jobs=jobs, executor=executor,
+                                   progress=advance)
+        language = lang or (q.language if q is not None and q.language in ("fa", "en") else "en")
+        if as_json:
+            out = plan.to_json()
+            if paragraph:
+                out["paragraph"] = plan.paragraph(language, decimal)
+            typer.echo(json.dumps(_finite(out), ensure_ascii=False, indent=2, allow_nan=False))
+        elif paragraph:
+            typer.echo(plan.paragraph(language, decimal))
+        else:
+            _print_plan(plan)
+
+
+def _finite(value):
+    """``value`` with NaN and infinities as None (null in JSON, which has no NaN).
+
+    >>> _finite({"a": [1.0, float("nan")], "b": float("inf")})
+    {'a': [1.0, None], 'b': None}
+    """
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _print_plan(plan) -> None:
+    """The plan as a table on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title="Sample size and power")
+    for name in ("method", "n", "details"):
+        table.add_column(name, justify="right" if name == "n" else "left")
+    c, km = plan.cochran, plan.krejcie_morgan
+    where = f"N = {c.population:,.0f}" if c.population is not None else "N unlimited"
+    table.add_row("Cochran (1977)", str(c.n), f"±{c.margin:g} at {c.confidence:.0%}, p = {c.p:g}, {where}; "
+                                              f"n0 = {c.n0:.2f}")
+    table.add_row("Krejcie & Morgan (1970)", str(km.n), f"s = {km.s:.2f}, chi² = {km.chi2:.4f}, {where}")
+    r = plan.rmsea_power
+    if r is not None:
+        for t in r.tests:
+            at = f"; power at n = {r.n}: {t.power_at_n:.3f}" if r.n is not None else ""
+            table.add_row(f"RMSEA {t.test.replace('_', '-')} fit (MacCallum et al. 1996)", str(t.n_min),
+                          f"df = {r.df} ({r.df_source}), RMSEA {t.rmsea0:g} vs {t.rmsea_alt:g}, power {r.power:g}, "
+                          f"alpha {r.alpha:g}{at}")
+    g = plan.regression_power
+    if g is not None:
+        for row in g.rows:
+            at = f"; power at n = {g.n}: {row['power_at_n']:.3f}" if g.n is not None else ""
+            table.add_row(f"F test of R², f² = {row['f2']:g} (Cohen 1988)", str(row["n_min"]),
+                          f"{g.predictors} predictors ({g.predictors_source}), v = {row['v']:.2f}{at}")
+    isr = plan.inverse_square_root
+    if isr is not None:
+        table.add_row("Inverse square root (Kock & Hadaya 2018)", str(isr.n_min),
+                      f"|p_min| = {isr.p_min:g}, constant {isr.constant:.4f}")
+    console = Console()
+    console.print(table)
+    mc = plan.monte_carlo
+    if mc is not None:
+        sim = Table(title=f"Monte Carlo power at n = {mc.n} ({mc.converged} of {mc.replications} replications "
+                          f"converged, alpha {mc.alpha:g})")
+        for name in ("path", "hypothesis", "std effect", "power", "MC SE", "asymptotic"):
+            sim.add_column(name)
+        for row in mc.paths:
+            arrow = f"{row['rhs']} -> {row['lhs']}" if row["op"] == "~" else f"{row['rhs']} => {row['lhs']} (indirect)"
+            sim.add_row(arrow, row["hypothesis"], f"{row['std_effect']:.3f}", f"{row['power']:.3f}",
+                        f"{row['mc_se']:.3f}", f"{row['asymptotic_power']:.3f}")
+        console.print(sim)
 
 
 def _kind(exc: BaseException, name: str) -> bool:
