@@ -251,14 +251,12 @@ def new(out: Path = typer.Option(..., "--out", help="The questionnaire YAML file
             _fail("say where the questionnaire comes from: --from-library NAMES (see 'loyaltysurvey library')", 2)
         if out.exists() and not force:
             _fail(f"{out} exists; choose another --out or add --force to overwrite it", 2)
-        from .library import compose
-        text = compose(from_library, lang=lang, title=title, qid=out.stem)
+        from .library import compose_questionnaire
+        text, q = compose_questionnaire(from_library, lang=lang, title=title, qid=out.stem)
         try:
             out.write_text(text, encoding="utf-8")
         except OSError as exc:
             _fail(f"{out}: cannot write the file ({exc.strerror})", 2)
-        from .questionnaire.loader import questionnaire_from_yaml
-        q = questionnaire_from_yaml(text, source=str(out))
         typer.echo(f"{out}: {len(q.constructs)} constructs, {len(q.items)} items, "
                    f"{len(q.hypotheses)} hypotheses; edit it, then 'loyaltysurvey validate {out}'", err=True)
 

@@ -15,7 +15,7 @@ from ..lazy import lazy_exports
 _LAZY = {
     "MODULE_NAMES": ".catalog", "STAGES": ".catalog", "LibraryModule": ".catalog", "LibraryConstruct": ".catalog",
     "library_modules": ".catalog", "library_module": ".catalog", "resolve_names": ".catalog",
-    "compose": ".compose", "default_paths": ".compose",
+    "compose": ".compose", "compose_questionnaire": ".compose", "default_paths": ".compose",
     "PopulationModel": ".simulate", "population_model": ".simulate", "simulate_responses": ".simulate",
 }
 

@@ -101,7 +101,7 @@ class LibraryModule:
 
     >>> m = library_module("crm")
     >>> [c.id for c in m.constructs], m.n_items, m.references[0][:24]
-    (['KCF', 'CRMO', 'KM', 'TECH'], 17, 'Sin, L. Y. M., Tse, A. C.')
+    (['KCF', 'CRMO', 'KM', 'TECH'], 17, 'Sin, L. Y. M., Tse, A. C')
     """
 
     id: str
@@ -170,7 +170,7 @@ def _check_reliability(value: Any, path: Path, cid: str) -> str | Mapping[str, A
 
 
 def _read_module(path: Path) -> LibraryModule:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, Mapping) or set(data) - _MODULE_KEYS or not {"id", "constructs"} <= set(data):
         raise _fail(path, f"a module is a mapping with the keys {', '.join(sorted(_MODULE_KEYS))}")
     constructs = []

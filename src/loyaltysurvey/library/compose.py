@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from ..errors import LoyaltySurveyError
+from ..questionnaire import Questionnaire
 from ..questionnaire.loader import questionnaire_from_yaml
 from .catalog import STAGES, LibraryConstruct, LibraryModule, resolve_names
 
-__all__ = ["SCALE", "DEMOGRAPHICS", "Path_", "default_paths", "compose"]
+__all__ = ["SCALE", "DEMOGRAPHICS", "Path_", "default_paths", "compose", "compose_questionnaire"]
 
 #: The default 5-point agreement scale, as the bundled questionnaire's.
 SCALE = {"min": 1, "max": 5, "labels": {
@@ -167,16 +168,26 @@ def _construct_lines(c: LibraryConstruct, module: LibraryModule) -> list[str]:
 
 def compose(names: str | Iterable[str], *, lang: str = "fa", title: str | None = None,
             qid: str | None = None) -> str:
+    """The questionnaire YAML text of :func:`compose_questionnaire` (see there).
+
+    >>> text = compose("nps", lang="en")
+    >>> text.splitlines()[0]
+    '# A questionnaire composed from the loyaltysurvey instrument library'
+    """
+    return compose_questionnaire(names, lang=lang, title=title, qid=qid)[0]
+
+
+def compose_questionnaire(names: str | Iterable[str], *, lang: str = "fa", title: str | None = None,
+                          qid: str | None = None) -> tuple[str, Questionnaire]:
     """A complete questionnaire YAML made of the library modules ``names``.
 
     ``names`` is a comma-separated text or a list (order and repeats do not matter); ``lang``
     the questionnaire's default report language (``fa`` or ``en``; every text stays bilingual);
     ``title`` a title in place of the default bilingual one; ``qid`` the questionnaire id
     (default ``library-`` and the module names). The text is validated by the questionnaire
-    loader before it is returned.
+    loader; the text and the questionnaire it makes are returned.
 
-    >>> from loyaltysurvey.questionnaire.loader import questionnaire_from_yaml
-    >>> q = questionnaire_from_yaml(compose("crm,satisfaction,loyalty", lang="en"))
+    >>> text, q = compose_questionnaire("crm,satisfaction,loyalty", lang="en")
     >>> [c.id for c in q], len(q.items), [h.id for h in q.hypotheses][-1]
     (['KCF', 'CRMO', 'KM', 'TECH', 'SAT', 'ATL', 'BEL'], 29, 'H11')
     >>> q.hypotheses[0].text.get("en")
@@ -270,5 +281,5 @@ def compose(names: str | Iterable[str], *, lang: str = "fa", title: str | None =
     references = list(dict.fromkeys(r for m in modules for r in m.references))
     out += ["", "references:"] + [f"  - {_q(r)}" for r in references]
     text = "\n".join(out) + "\n"
-    questionnaire_from_yaml(text, source="<composed questionnaire>")  # a composed file always loads
-    return text
+    q = questionnaire_from_yaml(text, source="<composed questionnaire>")  # a composed file always loads
+    return text, q

@@ -120,7 +120,7 @@ def simulate_responses(q: Questionnaire, n: int, seed: int = SEED, *, latent: bo
 
     >>> from loyaltysurvey.datasets import crm_questionnaire
     >>> answers = simulate_responses(crm_questionnaire(), 40, seed=1)
-    >>> answers.shape, answers["KCF1"].between(1, 5).all()
+    >>> answers.shape, bool(answers["KCF1"].between(1, 5).all())
     ((40, 30), True)
     """
     if n < 1:
