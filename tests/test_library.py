@@ -154,7 +154,7 @@ def test_default_model_of_every_module():
                         ("COM", ("ATL",), "BEL"), ("COM", ("ATL",), "NPS")]
     assert len(q.hypotheses) == 55 and q.hypotheses[-1].id == "H55"
     nps_text = next(h.text.get("en") for h in q.hypotheses if h.target == "NPS" and not h.through)
-    assert nps_text == "Switching costs has a positive effect on the likelihood to recommend (NPS)."
+    assert nps_text == "Switching costs have a positive effect on the likelihood to recommend (NPS)."
     assert len(q.references) == len({r for m in library_modules() for r in m.references}) == 16
 
 
@@ -284,7 +284,7 @@ def test_paths_are_recovered_from_a_large_simulated_sample():
     q = _load("crm,satisfaction,loyalty")
     study = loyaltysurvey.analyze(q, simulate_responses(q, 3000, seed=11), method="cb", bootstrap=0)
     pop = population_model(q).paths
-    est = study.sem.estimates
+    est = study.sem.estimates()
     rows = est[est.op == "~"]
     assert len(rows) == len(pop) == 6
     for _, row in rows.iterrows():
@@ -304,7 +304,7 @@ def every_module_study(tmp_path_factory):
 
 def test_new_simulate_analyze_end_to_end(every_module_study):
     q, study = every_module_study
-    results = json.loads(study.to_json())
+    results = study.to_json()
     assert results["ingest"]["respondents"] == 300 and results["ingest"]["out_of_range"] == []
     reliability = results["reliability"]
     assert set(reliability) == {c.id for c in q.constructs}

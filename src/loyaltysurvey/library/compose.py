@@ -118,6 +118,16 @@ def _mid(name: str) -> str:
     return name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:]
 
 
+def _verb(name: str, singular: str, plural: str) -> str:
+    """The verb agreeing with a construct's English name (``Switching costs have``, ``Trust has``).
+
+    >>> _verb("Switching costs", "has", "have"), _verb("Responsiveness", "has", "have")
+    ('have', 'has')
+    """
+    last = name.split(" (")[0].split()[-1].lower()
+    return plural if last in ("costs", "benefits", "tangibles") else singular
+
+
 def _fa(name: str) -> str:
     """A construct's Persian name inside a sentence (NPS and CES by what they measure)."""
     if name.startswith("شاخص خالص مروجان"):
@@ -258,14 +268,16 @@ def compose_questionnaire(names: str | Iterable[str], *, lang: str = "fa", title
             hypotheses.append({"from": p.source, "to": p.target, "text": {
                 "fa": f"{_fa(name[p.source].get('fa'))} بر {_fa(name[p.target].get('fa'))} تأثیر مثبت دارد.",
                 "en": f"{_mid(name[p.source].get('en'))[:1].upper()}{_mid(name[p.source].get('en'))[1:]} "
-                      f"has a positive effect on {_mid(name[p.target].get('en'))}."}})
+                      f"{_verb(name[p.source].get('en'), 'has', 'have')} a positive effect on "
+                      f"{_mid(name[p.target].get('en'))}."}})
         for first, second in chains:
             x, m, y = first.source, first.target, second.target
             mediator_en = _mid(name[m].get("en"))
             hypotheses.append({"from": x, "through": [m], "to": y, "text": {
                 "fa": f"{_fa(name[m].get('fa'))} در تأثیر {_fa(name[x].get('fa'))} بر {_fa(name[y].get('fa'))} "
                       "نقش میانجی دارد.",
-                "en": f"{mediator_en[:1].upper()}{mediator_en[1:]} mediates the effect of "
+                "en": f"{mediator_en[:1].upper()}{mediator_en[1:]} "
+                      f"{_verb(name[m].get('en'), 'mediates', 'mediate')} the effect of "
                       f"{_mid(name[x].get('en'))} on {_mid(name[y].get('en'))}."}})
         out += ["", "hypotheses:"]
         for k, h in enumerate(hypotheses, 1):
