@@ -209,6 +209,19 @@ def test_new_writes_a_questionnaire_that_validates(tmp_path):
     assert result.exit_code == 0 and "valid: 7 constructs, 29 items (3 reverse-worded)" in result.output
 
 
+def test_new_keeps_odd_titles_and_file_names_intact(tmp_path):
+    title = 'He said "yes": 50% \\ # & *x, {a: b}\nsecond line'
+    out = tmp_path / "true.yaml"          # a stem YAML would read as true/false stays text
+    assert runner.invoke(app, ["new", "--from-library", "nps", "--out", str(out), "--title", title]).exit_code == 0
+    q = load_questionnaire(out)
+    assert q.title.get("en") == title and q.id == "true"
+    out = tmp_path / "پرسشنامه نهایی.yaml"   # not a name: the default id
+    assert runner.invoke(app, ["new", "--from-library", "nps,ces", "--out", str(out)]).exit_code == 0
+    assert load_questionnaire(out).id == "library-ces-nps"
+    result = runner.invoke(app, ["new", "--from-library", "nps", "--out", str(tmp_path / "missing" / "q.yaml")])
+    assert result.exit_code == 2 and "cannot write" in result.output
+
+
 def test_new_refuses_to_overwrite_without_force(tmp_path):
     out = tmp_path / "study.yaml"
     out.write_text("keep me", encoding="utf-8")

@@ -194,7 +194,8 @@ def compose_questionnaire(names: str | Iterable[str], *, lang: str = "fa", title
     ``names`` is a comma-separated text or a list (order and repeats do not matter); ``lang``
     the questionnaire's default report language (``fa`` or ``en``; every text stays bilingual);
     ``title`` a title in place of the default bilingual one; ``qid`` the questionnaire id
-    (default ``library-`` and the module names). The text is validated by the questionnaire
+    (``library-`` and the module names when not given or not a name of letters, digits, ``_``,
+    ``.`` and ``-``). The text is validated by the questionnaire
     loader; the text and the questionnaire it makes are returned.
 
     >>> text, q = compose_questionnaire("crm,satisfaction,loyalty", lang="en")
@@ -212,9 +213,8 @@ def compose_questionnaire(names: str | Iterable[str], *, lang: str = "fa", title
     name = {c.id: c.name for c in constructs}
     paths = default_paths(constructs)
     chains = _indirect(paths, stage)
-    qid = qid or "library-" + "-".join(m.id.replace("_", "-") for m in modules)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", qid):
-        qid = "library-questionnaire"
+    default_id = "library-" + "-".join(m.id.replace("_", "-") for m in modules)
+    qid = qid if qid and re.fullmatch(r"[^\W_][\w.-]*", qid) else default_id
 
     n_items = sum(c.n_items for c in constructs)
     reverse = [i["id"] for c in constructs for i in c.spec["items"] if i.get("reverse")]
@@ -231,7 +231,7 @@ def compose_questionnaire(names: str | Iterable[str], *, lang: str = "fa", title
         "# Reported reliabilities are noted above each construct; 'not recorded' means no published",
         "# value was checked against the source for this library.",
         "",
-        f"id: {qid}",
+        f"id: {_q(qid)}",
     ]
     if title:
         out.append(f"title: {_q(title)}")
