@@ -3,7 +3,6 @@ with the default model, and new -> simulated answers -> analyze runs end to end.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -15,11 +14,11 @@ from typer.testing import CliRunner
 import loyaltysurvey
 from loyaltysurvey.cli import app
 from loyaltysurvey.datasets import crm_questionnaire
-from loyaltysurvey.errors import LoyaltySurveyError
+from loyaltysurvey.errors import LoyaltySurveyError, ModelError
 from loyaltysurvey.library import (MODULE_NAMES, compose, compose_questionnaire, library_module, library_modules,
                                    population_model, simulate_responses)
 from loyaltysurvey.library import simulate as sim
-from loyaltysurvey.questionnaire.loader import load_questionnaire
+from loyaltysurvey.questionnaire.loader import load_questionnaire, questionnaire_from_yaml
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,3 +334,12 @@ def test_new_simulate_analyze_end_to_end(every_module_study):
     strong = [h for h in hypotheses if (h["from"], h["to"]) in {("COM", "ATL"), ("ATL", "BEL")} and not h["through"]]
     assert len(strong) == 2 and all(h["decision"] == "supported" for h in strong)
     assert {p["to"] for p in results["pls"]["paths"]} == {"VAL", "SAT", "TRU", "COM", "ATL", "BEL", "NPS"}
+
+
+def test_a_model_with_a_loop_cannot_be_simulated():
+    text = ("id: loop\nscale: {min: 1, max: 5}\nconstructs:\n  - {id: A, items: [A1, A2, A3]}\n"
+            "  - {id: B, items: [B1, B2, B3]}\n  - {id: C, items: [C1, C2, C3]}\n  - {id: D, items: [D1, D2, D3]}\n"
+            "model: |\n  A ~ B + C\n  B ~ A + D\n")
+    q = questionnaire_from_yaml(text)
+    with pytest.raises(ModelError, match=r"loop \(A, B\)"):
+        simulate_responses(q, 10)
