@@ -4,6 +4,7 @@ with the default model, and new -> simulated answers -> analyze runs end to end.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,12 @@ from loyaltysurvey.questionnaire.loader import load_questionnaire, questionnaire
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
+
+try:  # on a crowded machine, many BLAS threads per lstsq slow PLSpredict's small regressions tenfold
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - only slower
+    def threadpool_limits(limits):
+        return nullcontext()
 
 
 @lru_cache(maxsize=None)
@@ -294,7 +301,8 @@ def test_paths_are_recovered_from_a_large_simulated_sample():
     """CB-SEM on 3000 simulated respondents recovers the population's standardized paths. Tolerance
     0.07: about three standard errors (0.02) plus the small bias of cutting answers into five points."""
     q = _load("crm,satisfaction,loyalty")
-    study = loyaltysurvey.analyze(q, simulate_responses(q, 3000, seed=11), method="cb", bootstrap=0)
+    with threadpool_limits(1):
+        study = loyaltysurvey.analyze(q, simulate_responses(q, 3000, seed=11), method="cb", bootstrap=0)
     pop = population_model(q).paths
     est = study.sem.estimates()
     rows = est[est.op == "~"]
@@ -311,7 +319,8 @@ def every_module_study(tmp_path_factory):
     result = runner.invoke(app, ["new", "--from-library", ",".join(MODULE_NAMES), "--out", str(out)])
     assert result.exit_code == 0, result.output
     q = load_questionnaire(out)
-    return q, loyaltysurvey.analyze(out, simulate_responses(q, 300, seed=2026), bootstrap=0)
+    with threadpool_limits(1):
+        return q, loyaltysurvey.analyze(out, simulate_responses(q, 300, seed=2026), bootstrap=0)
 
 
 def test_new_simulate_analyze_end_to_end(every_module_study):
