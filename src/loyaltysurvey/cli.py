@@ -1,6 +1,7 @@
 """The command line: parse, call the library, map errors to exit status 2.
 
-``loyaltysurvey validate | ingest | analyze | demo | form | samplesize``.
+``loyaltysurvey validate | ingest | analyze | demo | form | samplesize``, ``new --from-library``
+and ``library`` (the instrument library).
 Bad input prints one line on stderr and exits 2, never a traceback; an
 unexpected failure exits 1 (``--debug`` shows its traceback).
 """
@@ -419,6 +420,43 @@ def _print_plan(plan) -> None:
             sim.add_row(arrow, row["hypothesis"], f"{row['std_effect']:.3f}", f"{row['power']:.3f}",
                         f"{row['mc_se']:.3f}", f"{row['asymptotic_power']:.3f}")
         console.print(sim)
+
+
+@app.command()
+def new(out: Path = typer.Option(..., "--out", help="The questionnaire YAML file to write."),
+        from_library: Optional[str] = typer.Option(None, "--from-library",
+                                                   help="Library modules to compose, comma-separated (see "
+                                                        "'loyaltysurvey library'), e.g. crm,satisfaction,loyalty."),
+        lang: str = typer.Option("fa", "--lang", help="The questionnaire's report language: fa or en (every "
+                                                      "text stays bilingual)."),
+        title: Optional[str] = typer.Option(None, "--title", help="Title of the questionnaire (default: "
+                                                                  "made from the modules' names)."),
+        force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists.")) -> None:
+    """Write a new questionnaire YAML (--from-library: composed from the instrument library)."""
+    with _errors():
+        if not from_library:
+            _fail("say where the questionnaire comes from: --from-library NAMES (see 'loyaltysurvey library')", 2)
+        if out.exists() and not force:
+            _fail(f"{out} exists; choose another --out or add --force to overwrite it", 2)
+        from .library import compose_questionnaire
+        text, q = compose_questionnaire(from_library, lang=lang, title=title, qid=out.stem)
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{out}: cannot write the file ({exc.strerror})", 2)
+        typer.echo(f"{out}: {len(q.constructs)} constructs, {len(q.items)} items, "
+                   f"{len(q.hypotheses)} hypotheses; edit it, then 'loyaltysurvey validate {out}'", err=True)
+
+
+@app.command()
+def library() -> None:
+    """List the instrument library's modules with their constructs, items and sources."""
+    from .library import library_modules
+    with _errors():
+        for m in library_modules():
+            constructs = ", ".join(c.id for c in m.constructs)
+            typer.echo(f"{m.id:<20} {m.name.get('en')}: {constructs} ({m.n_items} "
+                       f"item{'s' if m.n_items != 1 else ''}); {m.citation}")
 
 
 def _kind(exc: BaseException, name: str) -> bool:
