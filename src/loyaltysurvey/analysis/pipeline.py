@@ -13,6 +13,7 @@ from ..errors import DataError, Notice
 from ..ingest import IngestResult
 from ..questionnaire import Questionnaire
 from ..settings import Settings
+from ..parallel import one_blas_thread
 from ..thresholds import ALPHA
 from .cbsem import run_cbsem
 from .comparison import compare_models
@@ -87,6 +88,12 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     >>> results.pls is None, sorted(results.reliability), [h.decision for h in results.cbsem.hypotheses]
     (True, ['speed', 'textual', 'visual'], ['supported', 'not_supported'])
     """
+    with one_blas_thread():  # small matrices, many calls: see parallel.one_blas_thread
+        return _analyze(data, settings, executor, progress)
+
+
+def _analyze(data: IngestResult, settings: Settings, executor: Any,
+             progress: Callable[[int], Any] | None) -> AnalysisResults:
     q = data.questionnaire
     scored = score_items(data.responses, q)
     scores = construct_scores(scored, q)
