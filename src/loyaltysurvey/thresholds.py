@@ -14,7 +14,8 @@ from dataclasses import dataclass
 __all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
            "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
-           "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P"]
+           "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P",
+           "EFA_LOADING", "EFA_LOADING_SHOWN"]
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,10 @@ HARMAN = Cutoff(0.50, "Podsakoff et al., 2003", higher_is_better=False, strict=T
 MARDIA_P = Cutoff(0.05, "Mardia, 1970")
 #: Little's MCAR test: p of at least .05 does not reject missing completely at random (Little, 1988).
 MCAR_P = Cutoff(0.05, "Little, 1988")
+
+# ---------------------------------------------------------------- exploratory factor analysis
+#: EFA loadings of .30 or more meet the minimal level for interpretation; smaller ones are left blank
+#: in the loadings table, and a second loading of this size marks a cross-loading (Hair et al., 2019).
+EFA_LOADING_SHOWN = Cutoff(0.30, "Hair et al., 2019")
+#: An item's largest EFA loading should reach .50, practically significant (Hair et al., 2019).
+EFA_LOADING = Cutoff(0.50, "Hair et al., 2019")
