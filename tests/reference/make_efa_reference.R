@@ -12,7 +12,8 @@
 #
 # Data sets (all public):
 #   bfi   tests/reference/data/bfi.csv (psych's bfi), the 25 items A1..O5 as they are (no
-#         reversal), complete cases only (2436 rows).
+#         reversal), complete cases only (2436 rows); for parallel analysis also all 2800 rows
+#         with their missing answers (bfi_full: pairwise correlations, simulated n = 2800).
 #   hs    lavaan's HolzingerSwineford1939 x1..x9 (src/loyaltysurvey/datasets), 301 rows.
 #   crm   tests/reference/data/crm_example_clean.csv (the bundled example as ingest cleans
 #         it; KCF3, KM2, LOY4 reversed as 6 - x), its 25 items with their missing answers:
@@ -104,6 +105,7 @@ fits <- list(
 parallel <- list(
   bfi = one_parallel(bfi, 100, 20261130),
   bfi_default = one_parallel(bfi, 20, 20261130),
+  bfi_full = one_parallel(bfi_all[, 1:25], 20, 20261130),
   hs = one_parallel(hs, 100, 20261130),
   crm = one_parallel(crm, 100, 20261130)
 )

@@ -409,6 +409,8 @@ class ParallelResult:
         of the same size (``pc.sim``, ``fa.sim``).
     quantile_pc, quantile_fa:
         Their ``quantile`` percentiles (R's type 7), which the observed values must exceed.
+    sd_pc, sd_fa:
+        Their standard deviations across the simulated data sets (divisor ``iterations - 1``).
     n_components, n_factors:
         How many leading observed eigenvalues exceed the simulated percentile (``ncomp``,
         ``nfact``).
@@ -422,6 +424,8 @@ class ParallelResult:
     simulated_fa: np.ndarray
     quantile_pc: np.ndarray
     quantile_fa: np.ndarray
+    sd_pc: np.ndarray
+    sd_fa: np.ndarray
     n_components: int
     n_factors: int
     iterations: int
@@ -487,7 +491,10 @@ def parallel_analysis(data: pd.DataFrame, iterations: int = 20, quantile: float 
     the one-factor fits, an optimisation each, one after another). The suggested numbers of
     components and factors count the leading observed eigenvalues above the ``quantile``
     percentile (R's type 7) of the simulated ones, psych's rule; the simulated means are what
-    psych prints and plots. psych also resamples the observed answers; that part is left out
+    psych prints and plots. A one-factor fit of random data sometimes ends in a Heywood case
+    (one item's communality at psych's bound .995), as psych's own fits do on the same
+    matrices, so the first simulated factor eigenvalue is now and then near 1 instead of
+    near .2: its mean over few data sets varies more than the others. psych also resamples the observed answers; that part is left out
     here (its eigenvalues are neither printed nor used in psych's rule with raw data).
 
     Checked against R psych 2.2.9: observed eigenvalues to 1e-10 (components) and 1e-6
@@ -540,5 +547,7 @@ def parallel_analysis(data: pd.DataFrame, iterations: int = 20, quantile: float 
     return ParallelResult(observed_pc=observed_pc, observed_fa=observed_fa,
                           simulated_pc=pcs.mean(axis=0), simulated_fa=fas.mean(axis=0),
                           quantile_pc=q_pc, quantile_fa=q_fa,
+                          sd_pc=pcs.std(axis=0, ddof=1) if iterations > 1 else np.full(p, np.nan),
+                          sd_fa=fas.std(axis=0, ddof=1) if iterations > 1 else np.full(p, np.nan),
                           n_components=_leading(observed_pc, q_pc), n_factors=_leading(observed_fa, q_fa),
                           iterations=iterations, quantile=float(quantile), seed=seed, n_obs=int(n))
