@@ -163,3 +163,22 @@ def test_cli_bad_efa_option_exits_2(tmp_path):
                                  "--out", str(tmp_path), "--efa-rotation", "promax"])
     assert result.exit_code == 2
     assert "--efa-rotation must be one of oblimin, varimax, none" in result.stderr
+
+
+def test_item_without_variance_is_a_notice_not_a_failure():
+    data = holzinger_swineford()[HS_ITEMS].copy()
+    data["x2"] = 5.0
+    study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", efa=True, efa_iterations=5)
+    assert study.efa is None and "efa" not in study.to_json()
+    assert any(n.code == "efa_failed" for n in study.notices)
+    assert "efa" not in [s.id for s in build_report(study.results, "fa").sections]
+
+
+def test_no_factor_above_chance_still_extracts_one():
+    rng = np.random.default_rng(4)
+    noise = pd.DataFrame(rng.integers(0, 11, size=(120, 9)).astype(float), columns=HS_ITEMS)
+    study = loyaltysurvey.analyze(hs_questionnaire(), noise, method="cb", efa=True, efa_iterations=20, seed=4)
+    e = study.efa
+    assert e.parallel.n_factors == 0 and e.fit.n_factors == 1 and e.n_factors_source == "parallel_none"
+    section = next(s for s in build_report(study.results, "en").sections if s.id == "efa")
+    assert "one factor, although parallel analysis retains none" in section.blocks[0].text

@@ -25,8 +25,8 @@ __all__ = ["ExploratoryAnalysis", "run_efa"]
 class ExploratoryAnalysis:
     """Parallel analysis, the factor solution and the judgement of each item.
 
-    ``n_factors_source`` is ``"parallel"`` (the number parallel analysis suggested, at least
-    one) or ``"user"``. ``items`` maps each item to ``factor`` (its largest absolute loading),
+    ``n_factors_source`` is ``"parallel"`` (the number parallel analysis suggested),
+    ``"parallel_none"`` (it suggested none, and one factor was extracted) or ``"user"``. ``items`` maps each item to ``factor`` (its largest absolute loading),
     ``loading``, ``salient`` (that loading reaches ``EFA_LOADING``, .50) and
     ``cross_loadings`` (the other factors it loads on at ``EFA_LOADING_SHOWN``, .30, or more).
     """
@@ -107,8 +107,10 @@ def run_efa(scored: pd.DataFrame, questionnaire: Any, settings: Any) -> tuple[Ex
     p = len(items)
     if settings.efa_factors is not None:
         k, source = int(settings.efa_factors), "user"
-    else:
-        k, source = max(pa.n_factors, 1), "parallel"
+    elif pa.n_factors >= 1:
+        k, source = pa.n_factors, "parallel"
+    else:  # no factor stands above chance: one is still extracted, and the chapter says so
+        k, source = 1, "parallel_none"
     if k > p - 1:
         notices.append(Notice("efa_too_many", f"{k} factors cannot be extracted from {p} items; "
                               f"{p - 1} were extracted", params={"asked": k, "items": p, "used": p - 1}))

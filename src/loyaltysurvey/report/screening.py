@@ -322,10 +322,10 @@ def efa_section(b) -> Section | None:
         phi_table = b.table("efa_phi", t("efa.phi_table"), [t("efa.columns.factor"), *[b.loc.digits(f) for f in factors]],
                             phi_rows, notes=(t("efa.phi_note", rotation=rotation),))
 
-    source = t("efa.source_parallel") if e.n_factors_source == "parallel" else t("efa.source_user")
+    source = t(f"efa.source_{e.n_factors_source}", k=fit.n_factors)
     sentences = [t("efa.parallel_text", iterations=pa.iterations, pct=pct, factors=pa.n_factors,
                    components=pa.n_components, table=b.ref(pa_table), figure=b.ref(figure)),
-                 t("efa.extract_text", k=fit.n_factors, source=source, method=method, rotation=rotation,
+                 t("efa.extract_text", source=source, method=method, rotation=rotation,
                    cumulative=b.loc.num(100 * float(var.loc["cumulative", factors[-1]]), "pct"),
                    table=b.ref(load_table))]
     weak, cross = e.weak_items, e.cross_loading_items
