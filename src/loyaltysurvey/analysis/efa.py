@@ -453,6 +453,76 @@ def _one_factor_values(r: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(a)[::-1].copy()
 
 
+def _one_factor_values_batch(r: np.ndarray, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
+    """:func:`_one_factor_values` of a stack of correlation matrices (m, p, p), all at once.
+
+    Minimises the minres criterion ``f(psi) = ||R - Psi - l l'||^2 / 2`` of every matrix together
+    by projected Newton steps: gradient ``g = psi + l^2 - diag(R)``, Hessian ``I - M`` with
+    ``M_ij = u_i^2 u_j^2 + 2 lambda u_i u_j sum_k w_ki w_kj / (lambda - lambda_k)`` (``u``,
+    ``lambda`` the top eigenpair of ``R - Psi``, ``w_k``, ``lambda_k`` the others), its
+    eigenvalues replaced by their absolute values (at least 1e-3) so that each step descends,
+    uniquenesses at psych's bounds held there while the gradient pushes outwards, and each
+    step halved until ``f`` falls. From ``1 - SMC`` as psych starts. A matrix that has not
+    reached a projected gradient below ``tol`` after ``max_iter`` steps is fitted on its own
+    by :func:`_fit_unrotated`. Random data make this criterion flat and sometimes put one
+    uniqueness at its bound (a Heywood case): there several local minima exist, and this
+    and L-BFGS-B (psych's optimiser, or scipy's) may stop at different ones, whose
+    eigenvalues differ by a few thousandths.
+    """
+    m, p, _ = r.shape
+    eye = np.eye(p)
+    diag_r = np.diagonal(r, axis1=1, axis2=2)
+    smc = 1.0 - 1.0 / np.diagonal(np.linalg.pinv(r), axis1=1, axis2=2)
+    psi = np.clip(diag_r - np.clip(np.nan_to_num(smc, nan=1.0), 0.0, 1.0), _PSI_LOWER, 1.0)
+
+    def evaluate(psi):
+        a = r - psi[:, None, :] * eye
+        values, vectors = np.linalg.eigh(a)
+        lam, u = np.maximum(values[:, -1], 0.0), vectors[:, :, -1]
+        resid = a - lam[:, None, None] * u[:, :, None] * u[:, None, :]
+        return (0.5 * np.sum(resid ** 2, axis=(1, 2)), psi + lam[:, None] * u ** 2 - diag_r, values, vectors,
+                lam, u)
+
+    f, g, values, vectors, lam, u = evaluate(psi)
+    done = np.zeros(m, dtype=bool)
+    for _ in range(max_iter):
+        free = ~(((psi <= _PSI_LOWER) & (g > 0)) | ((psi >= 1.0) & (g < 0)))
+        gp = np.where(free, g, 0.0)
+        done = np.abs(gp).max(axis=1) < tol
+        if done.all():
+            break
+        gaps = lam[:, None] - values[:, :-1]
+        gaps = np.where(np.abs(gaps) < 1e-12, 1e-12, gaps)
+        w = vectors[:, :, :-1]
+        s = (w / gaps[:, None, :]) @ w.transpose(0, 2, 1)
+        hess = eye - ((u ** 2)[:, :, None] * (u ** 2)[:, None, :]
+                      + 2 * lam[:, None, None] * u[:, :, None] * u[:, None, :] * s)
+        hess = np.where(free[:, :, None] & free[:, None, :], hess, eye)
+        h_values, h_vectors = np.linalg.eigh(hess)
+        h_values = np.maximum(np.abs(h_values), 1e-3)
+        step = -((h_vectors / h_values[:, None, :]) @ (h_vectors.transpose(0, 2, 1) @ gp[:, :, None]))[:, :, 0]
+        t = np.where(done, 0.0, 1.0)
+        for _ in range(40):
+            new = np.clip(psi + t[:, None] * step, _PSI_LOWER, 1.0)
+            f_new, g_new, v_new, vec_new, lam_new, u_new = evaluate(new)
+            worse = (f_new > f) & ~done
+            if not worse.any():
+                break
+            t = np.where(worse, t / 2, t)
+        ok = ~worse & ~done
+        psi = np.where(ok[:, None], new, psi)
+        f, lam = np.where(ok, f_new, f), np.where(ok, lam_new, lam)
+        g, u, values = (np.where(ok[:, None], x_new, x) for x_new, x in ((g_new, g), (u_new, u), (v_new, values)))
+        vectors = np.where(ok[:, None, None], vec_new, vectors)
+    a = r.copy()
+    idx = np.arange(p)
+    a[:, idx, idx] = 1.0 - psi
+    out = np.linalg.eigvalsh(a)[:, ::-1].copy()
+    for k in np.flatnonzero(~done):
+        out[k] = _one_factor_values(r[k])
+    return out
+
+
 def _leading(observed: np.ndarray, threshold: np.ndarray) -> int:
     """How many leading ``observed`` values exceed ``threshold`` (psych's ``which(!(x > q))[1] - 1``)."""
     below = np.flatnonzero(~(observed > threshold))
@@ -487,8 +557,8 @@ def parallel_analysis(data: pd.DataFrame, iterations: int = 20, quantile: float 
     with the communalities of a one-factor minres fit on its diagonal (factors; psych's
     default ``SMC = FALSE``). Each simulated data set has ``n`` rows (the rows of ``data``)
     and ``p`` independent standard normal columns; its correlation matrix's eigenvalues are
-    found the same two ways (the data sets and the component eigenvalues of a chunk at once;
-    the one-factor fits, an optimisation each, one after another). The suggested numbers of
+    found the same two ways, all the data sets of a chunk at once (the one-factor fits by
+    batched projected Newton steps). The suggested numbers of
     components and factors count the leading observed eigenvalues above the ``quantile``
     percentile (R's type 7) of the simulated ones, psych's rule; the simulated means are what
     psych prints and plots. A one-factor fit of random data sometimes ends in a Heywood case
@@ -540,7 +610,7 @@ def parallel_analysis(data: pd.DataFrame, iterations: int = 20, quantile: float 
         d = np.sqrt(np.diagonal(c, axis1=1, axis2=2))
         c /= d[:, :, None] * d[:, None, :]
         sim_pc.append(np.linalg.eigvalsh(c)[:, ::-1])
-        sim_fa.append(np.array([_one_factor_values(one) for one in c]))
+        sim_fa.append(_one_factor_values_batch(c))
         done += m
     pcs, fas = np.concatenate(sim_pc), np.concatenate(sim_fa)
     q_pc, q_fa = np.quantile(pcs, quantile, axis=0), np.quantile(fas, quantile, axis=0)
