@@ -9,8 +9,10 @@ communalities 1e-5, as there), and the chapter must show what the analysis decid
 from __future__ import annotations
 
 import json
+import zipfile
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -155,6 +157,13 @@ def test_cli_efa_on_the_bundled_example_matches_psych(tmp_path):
     np.testing.assert_allclose([e["communalities"][i] for i in ref["items"]], ref["communality"], rtol=0, atol=1e-5)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Exploratory factor analysis" in html and "Scree plot of the parallel analysis" in html
+    with zipfile.ZipFile(tmp_path / "report.docx") as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert "Parallel analysis: observed and simulated eigenvalues" in xml and "Correlations between the factors" in xml
+    sheets = openpyxl.load_workbook(tmp_path / "tables.xlsx", read_only=True)
+    texts = " ".join(str(c) for ws in sheets.worksheets for row in ws.iter_rows(max_row=3, values_only=True)
+                     for c in row if c is not None)
+    assert "pattern loadings and communalities" in texts
 
 
 def test_cli_bad_efa_option_exits_2(tmp_path):

@@ -201,7 +201,8 @@ class EFAResult:
     Attributes
     ----------
     method, rotation:
-        ``"minres"`` or ``"ml"``; ``"oblimin"``, ``"varimax"`` or ``"none"``.
+        ``"minres"`` or ``"ml"``; ``"oblimin"``, ``"varimax"`` or ``"none"`` (always ``"none"``
+        for one factor, which no rotation changes).
     n_factors, n_obs:
         Factors extracted; rows of the data (psych's ``n.obs``).
     loadings:
