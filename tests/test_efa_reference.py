@@ -201,3 +201,13 @@ def test_batched_one_factor_fits_equal_the_single_fits():
     np.testing.assert_allclose(batch[~heywood], single[~heywood], rtol=0, atol=1e-7)
     np.testing.assert_allclose(batch[heywood], single[heywood], rtol=0, atol=1e-2)
     np.testing.assert_array_equal(_one_factor_values_batch(c, max_iter=0), single)
+
+
+def test_correlations_with_holes_are_a_data_error():
+    from loyaltysurvey.errors import DataError
+    hs = _data("hs").copy()
+    hs["x2"] = 1.0
+    with pytest.raises(DataError, match="without variance"):
+        efa(hs, 2)
+    with pytest.raises(DataError, match="without variance"):
+        parallel_analysis(hs, iterations=2, seed=1)

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from ..distributions import chi2_sf
+from ..errors import DataError
 from .adequacy import pairwise_correlation
 
 __all__ = ["EFAResult", "ParallelResult", "efa", "parallel_analysis", "varimax", "oblimin",
@@ -310,6 +311,14 @@ def efa(data: pd.DataFrame, n_factors: int, method: str = "minres", rotation: st
     -------
     EFAResult
 
+    Raises
+    ------
+    DataError
+        The correlation matrix has missing values (an item without variance, or two items
+        never answered together).
+    ValueError
+        ``n_factors``, ``method`` or ``rotation`` out of range.
+
     Notes
     -----
     With ``R`` the correlation matrix and ``Psi`` the diagonal matrix of uniquenesses, the
@@ -356,8 +365,8 @@ def efa(data: pd.DataFrame, n_factors: int, method: str = "minres", rotation: st
         raise ValueError(f"n_factors must be between 1 and {p - 1} for {p} items, not {n_factors}")
     r = pairwise_correlation(data)
     if not np.all(np.isfinite(r)):
-        raise ValueError("the items' correlation matrix has missing values (an item without variance "
-                         "or a pair of items never answered together); drop those items")
+        raise DataError("the items' correlation matrix has missing values (an item without variance "
+                        "or a pair of items never answered together); drop those items")
     n_obs = int(len(data))
     load, converged = _fit_unrotated(r, k, method)
     h2 = np.sum(load ** 2, axis=1)
@@ -594,8 +603,8 @@ def parallel_analysis(data: pd.DataFrame, iterations: int = 20, quantile: float 
         raise ValueError("quantile must be between 0 and 1")
     r = pairwise_correlation(data)
     if not np.all(np.isfinite(r)):
-        raise ValueError("the items' correlation matrix has missing values (an item without variance "
-                         "or a pair of items never answered together); drop those items")
+        raise DataError("the items' correlation matrix has missing values (an item without variance "
+                        "or a pair of items never answered together); drop those items")
     n, p = data.shape
     observed_pc = np.linalg.eigvalsh(r)[::-1].copy()
     observed_fa = _one_factor_values(r)

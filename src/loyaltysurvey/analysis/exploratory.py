@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Notice
+from ..errors import DataError, Notice
 from ..thresholds import EFA_LOADING, EFA_LOADING_SHOWN
 from .efa import EFAResult, ParallelResult, efa, parallel_analysis
 
@@ -102,7 +102,7 @@ def run_efa(scored: pd.DataFrame, questionnaire: Any, settings: Any) -> tuple[Ex
     notices: list[Notice] = []
     try:
         pa = parallel_analysis(data, iterations=settings.efa_iterations, seed=settings.seed)
-    except ValueError as exc:
+    except DataError as exc:
         return None, [Notice("efa_failed", f"the exploratory factor analysis could not be computed: {exc}")]
     p = len(items)
     if settings.efa_factors is not None:
