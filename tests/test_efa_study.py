@@ -131,6 +131,9 @@ def test_chapter_section(hs_study, lang):
                 assert cell.value == "" and cell.fmt == "text"
         assert rows[item][5].value == pytest.approx(float(e.fit.communalities[item]))
     text = " ".join(b.text for b in section.blocks if hasattr(b, "text"))
+    methods = report.sections[0].blocks[1].text
+    assert ("Horn's (1965) parallel analysis with 30 simulated data sets (seed 11)" in methods if lang == "en"
+            else "تحلیل موازی هورن (Horn, 1965) با ۳۰ مجموعه‌دادهٔ شبیه‌سازی‌شده (بذر ۱۱)" in methods)
     notes = " ".join(tables["efa_loadings"].notes)
     assert "Hair et al., 2019" in notes
     assert any(r.startswith("Horn, J. L. (1965)") for r in report.references)

@@ -784,6 +784,11 @@ class _Builder:
         settings = self.r.settings
         parts = [t("methods.base", version=self.loc.digits(__version__),
                    python=self.loc.digits(self.r.software.get("python", "")))]
+        e = getattr(self.r, "efa", None)
+        if e is not None:
+            parts.append(t("methods.efa", p=len(e.fit.loadings), method=t(f"efa.methods.{e.fit.method}"),
+                           rotation=t(f"efa.rotations.{e.fit.rotation}"), iterations=e.parallel.iterations,
+                           seed=e.parallel.seed))
         cb = self.r.cbsem
         fitted = cb and (cb.sem or cb.cfa)
         if fitted:
