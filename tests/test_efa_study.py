@@ -194,3 +194,27 @@ def test_no_factor_above_chance_still_extracts_one():
     assert e.parallel.n_factors == 0 and e.fit.n_factors == 1 and e.n_factors_source == "parallel_none"
     section = next(s for s in build_report(study.results, "en").sections if s.id == "efa")
     assert "one factor, although parallel analysis retains none" in section.blocks[0].text
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_efa_chapter_citations_and_references_agree(hs_study, lang):
+    """APA, as tests/test_report_locale.py checks it on the demo: every in-text citation of a chapter
+    with the EFA section has its reference, and every listed reference is cited."""
+    import re
+
+    from loyaltysurvey.report.document import _author_year, chapter_text
+
+    report = build_report(hs_study.results, lang)
+    text = chapter_text(report.sections)
+    listed = {_author_year(r) for r in report.references}
+    cited = set()
+    for group in re.findall(r"\(([^()]*\d{4}[^()]*)\)", text):
+        for part in re.split(r"[;؛]", group):
+            m = re.match(r"\s*([A-Z][^\s,.']+).*?\b((?:19|20)\d{2})[a-z]?\s*$", part)
+            if m:
+                cited.add((m[1], m[2]))
+    narrative = r"\b([A-Z][a-zö]+)(?:'s|(?:,? (?:[A-Z][a-zö]+|et al\.))*(?:,? (?:&|and) [A-Z][a-zö]+)?) \(((?:19|20)\d{2})\)"
+    cited |= {(m[1], m[2]) for m in re.finditer(narrative, text)}
+    assert {("Horn", "1965"), ("Hayton", "2004"), ("Revelle", "2022"), ("Hair", "2019")} <= cited
+    assert not cited - listed, sorted(cited - listed)
+    assert not listed - cited, sorted(listed - cited)
