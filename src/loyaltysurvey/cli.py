@@ -156,14 +156,27 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                                        "/ (as many Persian theses type it), . or ,."),
             chapter: int = typer.Option(4, "--chapter",
                                         help="Thesis chapter number: tables and figures are numbered 4-1, 4-2 "
-                                             "... (4.1 in English); 0 numbers them 1, 2, ...")) -> None:
+                                             "... (4.1 in English); 0 numbers them 1, 2, ..."),
+            efa: bool = typer.Option(False, "--efa",
+                                     help="Add an exploratory factor analysis of all items: parallel analysis, "
+                                          "then as many factors as it suggests."),
+            efa_factors: Optional[int] = typer.Option(None, "--efa-factors",
+                                                      help="Number of EFA factors (implies --efa; default: "
+                                                           "parallel analysis decides)."),
+            efa_method: str = typer.Option("minres", "--efa-method", help="EFA extraction: minres or ml."),
+            efa_rotation: str = typer.Option("oblimin", "--efa-rotation",
+                                             help="EFA rotation: oblimin, varimax or none."),
+            efa_iterations: int = typer.Option(20, "--efa-iterations",
+                                               help="Simulated data sets of the parallel analysis.")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
                        pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout,
-                       table_source=table_source, decimal=decimal, chapter=chapter)
+                       table_source=table_source, decimal=decimal, chapter=chapter, efa=efa,
+                       efa_factors=efa_factors, efa_method=efa_method, efa_rotation=efa_rotation,
+                       efa_iterations=efa_iterations)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
@@ -194,6 +207,10 @@ def _summary_lines(study, out: Path) -> list[str]:
         tested = hyp[hyp.decision != "not_tested"]
         lines.append(f"Hypotheses (CB-SEM, 95% interval): {int((hyp.decision == 'supported').sum())} of {len(hyp)} "
                      f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
+    if study.efa is not None:
+        e = study.efa
+        lines.append(f"EFA: {e.fit.n_factors} factors ({e.fit.method}, {e.fit.rotation}); parallel analysis "
+                     f"suggests {e.parallel.n_factors} factors, {e.parallel.n_components} components")
     if study.notices:
         lines.append(f"{len(study.notices)} data-quality notes: see the chapter's last section")
         # the chapter says that a model failed, in its own language; the reason is said here

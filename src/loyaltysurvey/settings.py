@@ -25,7 +25,8 @@ DEFAULT_PLS_BOOTSTRAP = 5000
 
 _CHOICES = {"method": ("cb", "pls", "both"), "missing": ("listwise", "fiml", "mean"),
             "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid"),
-            "fit_layout": ("compact", "lisrel"), "table_source": ("auto", "on", "off")}
+            "fit_layout": ("compact", "lisrel"), "table_source": ("auto", "on", "off"),
+            "efa_method": ("minres", "ml"), "efa_rotation": ("oblimin", "varimax", "none")}
 
 
 def _option(name: str) -> str:
@@ -46,7 +47,12 @@ class Settings:
     resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
     intervals, so no PLS decisions). ``fit_layout`` sets how the chapter prints the CB-SEM
     fit table: ``compact`` (quantity, value, threshold, verdict) or ``lisrel`` (index,
-    desired value, model value, result, in the order of LISREL's output).
+    desired value, model value, result, in the order of LISREL's output). ``efa`` adds the
+    optional exploratory factor analysis: parallel analysis with ``efa_iterations`` simulated
+    data sets (psych's default 20), then ``efa_factors`` factors (None: as many as parallel
+    analysis suggests) by ``efa_method`` (``minres`` or ``ml``) and ``efa_rotation``
+    (``oblimin``, ``varimax`` or ``none``), psych's defaults minres and oblimin. Asking for
+    ``efa_factors`` turns ``efa`` on.
     """
 
     lang: str
@@ -70,6 +76,11 @@ class Settings:
     table_source: str = "auto"
     decimal: str | None = None
     chapter: int = 4
+    efa: bool = False
+    efa_factors: int | None = None
+    efa_method: str = "minres"
+    efa_rotation: str = "oblimin"
+    efa_iterations: int = 20
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -82,7 +93,9 @@ class Settings:
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
                 fit_layout: str = "compact", table_source: str = "auto",
-                decimal: str | None = None, chapter: int = 4) -> "Settings":
+                decimal: str | None = None, chapter: int = 4, efa: bool = False,
+                efa_factors: int | None = None, efa_method: str = "minres", efa_rotation: str = "oblimin",
+                efa_iterations: int = 20) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -91,7 +104,8 @@ class Settings:
         ('both', 'listwise', 'mean', 0, 5000, 20260101)
         """
         given = {"method": method, "missing": missing, "estimator": estimator, "pls_scheme": pls_scheme,
-                 "fit_layout": fit_layout, "table_source": table_source}
+                 "fit_layout": fit_layout, "table_source": table_source, "efa_method": efa_method,
+                 "efa_rotation": efa_rotation}
         for name, value in given.items():
             if value is not None and value not in _CHOICES[name]:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
@@ -107,6 +121,11 @@ class Settings:
             raise LoyaltySurveyError("--jobs must be at least 1")
         if seed is not None and (not isinstance(seed, int) or seed < 0):
             raise LoyaltySurveyError("--seed must be a whole number of 0 or more")
+        if efa_factors is not None and (not isinstance(efa_factors, int) or isinstance(efa_factors, bool)
+                                        or efa_factors < 1):
+            raise LoyaltySurveyError("--efa-factors must be a positive number of factors")
+        if not isinstance(efa_iterations, int) or isinstance(efa_iterations, bool) or efa_iterations < 1:
+            raise LoyaltySurveyError("--efa-iterations must be a positive number of simulated data sets")
         if not 0 < level < 1 or not 0 < alpha < 1:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
         has_model = bool(questionnaire.model)
@@ -126,7 +145,8 @@ class Settings:
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
-                   chapter=chapter)
+                   chapter=chapter, efa=bool(efa or efa_factors is not None), efa_factors=efa_factors,
+                   efa_method=efa_method, efa_rotation=efa_rotation, efa_iterations=efa_iterations)
 
     @property
     def runs_cb(self) -> bool:

@@ -34,6 +34,7 @@ import pandas as pd
 from .analysis import AnalysisResults, analyze_responses
 from .analysis.checks import ConstructTests, MeasurementChecks
 from .analysis.comparison import ModelComparison
+from .analysis.exploratory import ExploratoryAnalysis
 from .errors import LoyaltySurveyError, ModelError, Notice
 from .ingest import IngestResult, ingest
 from .pls import PLSFit
@@ -68,7 +69,9 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
         ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table), ``table_source``
-        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian).
+        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian),
+        ``efa`` (True adds the exploratory factor analysis), ``efa_factors``, ``efa_method``
+        (``minres``, ``ml``), ``efa_rotation`` (``oblimin``, ``varimax``, ``none``), ``efa_iterations``.
 
     Raises
     ------
@@ -212,6 +215,13 @@ class Study:
         (0.895, True)
         """
         return self.results.checks
+
+    @property
+    def efa(self) -> ExploratoryAnalysis | None:
+        """The optional exploratory factor analysis (``efa=True``): ``.parallel`` (Horn's parallel
+        analysis), ``.fit`` (loadings, communalities, variance, Phi) and ``.items`` (each item's
+        factor, salience and cross-loadings); as ``results.json["efa"]``. None unless asked."""
+        return self.results.efa
 
     @property
     def construct_tests(self) -> ConstructTests | None:

@@ -15,7 +15,7 @@ __all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", 
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
            "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
            "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P", "CHISQ_DIFF_P",
-           "DELTA_CFI", "DELTA_RMSEA"]
+           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN"]
 
 
 @dataclass(frozen=True)
@@ -188,3 +188,10 @@ CHISQ_DIFF_P = Cutoff(0.05, "Satorra & Bentler, 2001")
 DELTA_CFI = Cutoff(-0.01, "Cheung & Rensvold, 2002")
 #: ... and RMSEA rises by no more than .015 (Chen, 2007): delta RMSEA <= .015.
 DELTA_RMSEA = Cutoff(0.015, "Chen, 2007", higher_is_better=False)
+
+# ---------------------------------------------------------------- exploratory factor analysis
+#: EFA loadings of .30 or more meet the minimal level for interpretation; smaller ones are left blank
+#: in the loadings table, and a second loading of this size marks a cross-loading (Hair et al., 2019).
+EFA_LOADING_SHOWN = Cutoff(0.30, "Hair et al., 2019")
+#: An item's largest EFA loading should reach .50, practically significant (Hair et al., 2019).
+EFA_LOADING = Cutoff(0.50, "Hair et al., 2019")

@@ -18,6 +18,7 @@ from ..thresholds import ALPHA
 from .cbsem import run_cbsem
 from .comparison import compare_models
 from .checks import construct_tests, measurement_checks
+from .exploratory import run_efa
 from .pls_stage import run_pls
 from .descriptives import describe, frequency_table, scale_distribution
 from .normality import normality_table
@@ -103,6 +104,10 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     checks = measurement_checks(scored, scores, q)
     location = construct_tests(scores, construct_stats, q, settings.alpha)
     notices = list(data.warnings) + notices
+    exploratory = None
+    if settings.efa:
+        exploratory, efa_notices = run_efa(scored, q, settings)
+        notices.extend(efa_notices)
     cbsem = None
     if settings.runs_cb:
         cbsem = run_cbsem(scored, q, settings, executor=executor, progress=progress)
@@ -125,4 +130,4 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         distribution=scale_distribution(data.responses, points), demographics=demographics,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
-        software=_versions(), checks=checks, construct_tests=location)
+        software=_versions(), checks=checks, construct_tests=location, efa=exploratory)

@@ -17,6 +17,7 @@ from ..settings import Settings
 from .cbsem import CBSEMResults
 from .checks import ConstructTests, MeasurementChecks
 from .comparison import ModelComparison
+from .exploratory import ExploratoryAnalysis
 from .reliability import ScaleReliability
 
 __all__ = ["AnalysisResults", "to_jsonable"]
@@ -62,7 +63,9 @@ class AnalysisResults:
     Harman, full-collinearity VIF, Mardia, missingness, Little's MCAR test) and
     ``construct_tests`` the tests of the construct scores (against the scale midpoint, Friedman's
     ranking), both ``None`` when not computed; ``comparison`` the comparison with the
-    questionnaire's alternative models (``None`` without alternatives); ``cbsem`` and ``pls`` are ``None`` when that
+    questionnaire's alternative models (``None`` without alternatives); ``efa`` the optional exploratory
+    factor analysis (:class:`~loyaltysurvey.analysis.exploratory.ExploratoryAnalysis`, ``None`` unless
+    asked); ``cbsem`` and ``pls`` are ``None`` when that
     method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
     versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
@@ -85,6 +88,7 @@ class AnalysisResults:
     checks: MeasurementChecks | None = None
     construct_tests: ConstructTests | None = None
     comparison: ModelComparison | None = None
+    efa: ExploratoryAnalysis | None = None
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -122,6 +126,8 @@ class AnalysisResults:
             payload["checks"] = self.checks.to_json()
         if self.construct_tests is not None:
             payload["construct_tests"] = self.construct_tests.to_json()
+        if self.efa is not None:
+            payload["efa"] = self.efa.to_json()
         if self.cbsem is not None:
             payload.update(self.cbsem.to_json())
         if self.pls is not None:

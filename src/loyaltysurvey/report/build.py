@@ -29,8 +29,8 @@ from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOA
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
 from .comparison import comparison_section
-from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
-                        multivariate_normality_section)
+from .screening import (adequacy_section, common_method_section, construct_tests_section, efa_section,
+                        missing_section, multivariate_normality_section)
 
 __all__ = ["build_report"]
 
@@ -785,6 +785,11 @@ class _Builder:
         settings = self.r.settings
         parts = [t("methods.base", version=self.loc.digits(__version__),
                    python=self.loc.digits(self.r.software.get("python", "")))]
+        e = getattr(self.r, "efa", None)
+        if e is not None:
+            parts.append(t("methods.efa", p=len(e.fit.loadings), method=t(f"efa.methods.{e.fit.method}"),
+                           rotation=t(f"efa.rotations.{e.fit.rotation}"), iterations=e.parallel.iterations,
+                           seed=e.parallel.seed))
         cb = self.r.cbsem
         fitted = cb and (cb.sem or cb.cfa)
         if fitted:
@@ -824,7 +829,8 @@ class _Builder:
         sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
                                 self.normality(), multivariate_normality_section(self), construct_tests_section(self),
                                 self.reliability(), adequacy_section(self), common_method_section(self),
-                                self.cfa(), self.sem(), self.pls(), comparison_section(self), self.notes())
+                                efa_section(self), self.cfa(), self.sem(), self.pls(), comparison_section(self),
+                                self.notes())
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .diagram import Layout, layouts, render
 
-__all__ = ["bar_chart", "ipma_chart", "measurement_layouts", "path_diagram", "path_layouts", "render"]
+__all__ = ["bar_chart", "ipma_chart", "measurement_layouts", "path_diagram", "path_layouts", "render", "scree_chart"]
 
 INK, ACCENT, FILL = "#333333", "#1f5f8b", "#e8f0f7"
 
@@ -136,6 +136,49 @@ def ipma_chart(labels: Sequence[str], importance: Sequence[float], performance: 
     ax.set_ylabel(y_label, fontsize=9, labelpad=8)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.25)
+    return _png(fig)
+
+
+def scree_chart(observed_pc: Sequence[float], simulated_pc: Sequence[float], observed_fa: Sequence[float],
+                simulated_fa: Sequence[float], *, labels: Sequence[str], x_label: str, y_label: str, tick,
+                rtl: bool = False) -> bytes:
+    """The scree plot of a parallel analysis, as psych's ``fa.parallel`` draws it: observed eigenvalues
+    of components (crosses) and factors (triangles) joined by solid lines, the simulated ones dotted
+    and dashed, a line at 1.
+
+    ``labels`` names the four lines (observed components, simulated components, observed factors,
+    simulated factors); ``tick`` formats the axis numbers as
+    :meth:`~loyaltysurvey.report.locale.Locale.num` does. The numbers run from left to right in
+    every language (as the eigenvalue tables are read); ``rtl`` is accepted for symmetry with the
+    other charts.
+
+    >>> from loyaltysurvey.report.locale import load_locale
+    >>> png = scree_chart([3.2, 1.6, 1.4, .6], [1.2, 1.1, 1.0, .9], [2.6, 1.0, .8, .1], [.2, .1, 0, -.1],
+    ...                   labels=["PC", "PC sim", "FA", "FA sim"], x_label="Number", y_label="Eigenvalue",
+    ...                   tick=load_locale("en").num)
+    >>> png[:4]
+    b'\x89PNG'
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=150)
+    x = list(range(1, len(observed_pc) + 1))
+    ax.plot(x, observed_pc, color=ACCENT, marker="x", linewidth=1.2, label=labels[0])
+    ax.plot(x, simulated_pc, color="#b03a2e", linestyle=":", linewidth=1.2, label=labels[1])
+    ax.plot(x, observed_fa, color=ACCENT, marker="^", markersize=4, linewidth=1.0, label=labels[2])
+    ax.plot(x, simulated_fa, color="#b03a2e", linestyle="--", linewidth=1.0, label=labels[3])
+    ax.axhline(1.0, color="#999999", linewidth=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "int")))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "dec1")))
+    ax.set_xlabel(x_label, fontsize=9)
+    ax.set_ylabel(y_label, fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.25)
+    ax.set_xlim(0.5, len(x) + 0.5)
+    # the first eigenvalues stand high on the left, so the legend goes top right in every language
+    ax.legend(fontsize=8, loc="upper right", frameon=False)
     return _png(fig)
 
 

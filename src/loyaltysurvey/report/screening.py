@@ -11,20 +11,24 @@ show, so the reference list names only methods the chapter used.
 * :func:`multivariate_normality_section`: Mardia's skewness and kurtosis;
 * :func:`construct_tests_section`: each construct against the scale midpoint, Friedman's ranking;
 * :func:`adequacy_section`: KMO and Bartlett's test, overall and per construct, item MSA;
-* :func:`common_method_section`: Harman's single factor and Kock's full-collinearity VIF.
+* :func:`common_method_section`: Harman's single factor and Kock's full-collinearity VIF;
+* :func:`efa_section`: the optional exploratory factor analysis (parallel analysis, scree plot,
+  loadings, factor correlations).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..thresholds import EFA_LOADING_SHOWN
 from .document import Cell, Paragraph, Section
+from .figures import scree_chart
 
 __all__ = ["missing_section", "multivariate_normality_section", "construct_tests_section", "adequacy_section",
-           "common_method_section", "SECTION_IDS"]
+           "common_method_section", "efa_section", "SECTION_IDS"]
 
 #: The ids of the sections made here, in the order the chapter shows them.
-SECTION_IDS = ("missing", "multivariate_normality", "construct_tests", "sampling_adequacy", "common_method")
+SECTION_IDS = ("missing", "multivariate_normality", "construct_tests", "sampling_adequacy", "common_method", "efa")
 
 
 def _p(b, p: float) -> str:
@@ -246,3 +250,91 @@ def common_method_section(b) -> Section | None:
     if v["common_method"] is not None:
         sentences.append(t("screening.cmb_no_concern" if v["common_method"] else "screening.cmb_concern"))
     return Section("common_method", t("screening.cmb_section"), (Paragraph(" ".join(sentences)), table))
+
+
+# ---------------------------------------------------------------------------------- exploratory factor analysis
+def efa_section(b) -> Section | None:
+    """Parallel analysis (table and scree plot), the loadings with h2, the variance and Phi (when asked for)."""
+    e = getattr(b.r, "efa", None)
+    if e is None:
+        return None
+    t = b.loc.t
+    pa, fit = e.parallel, e.fit
+    b.cite("horn1965", "hayton2004", "revelle2022")
+    p = len(pa.observed_pc)
+    shown = min(p, max(pa.n_factors, pa.n_components, fit.n_factors) + 3)
+    pa_rows = [[Cell(k + 1, "int"), Cell(pa.observed_pc[k], "dec3", k < pa.n_components), Cell(pa.simulated_pc[k], "dec3"),
+                Cell(pa.quantile_pc[k], "dec3"), Cell(pa.observed_fa[k], "dec3", k < pa.n_factors),
+                Cell(pa.simulated_fa[k], "dec3"), Cell(pa.quantile_fa[k], "dec3")] for k in range(shown)]
+    pct = b.loc.num(100 * pa.quantile, "int")
+    pa_table = b.table("efa_parallel", t("efa.parallel_table"),
+                       [t("efa.columns.number"), t("efa.columns.observed_pc"), t("efa.columns.simulated_pc"),
+                        t("efa.columns.quantile", pct=pct), t("efa.columns.observed_fa"),
+                        t("efa.columns.simulated_fa"), t("efa.columns.quantile", pct=pct)], pa_rows,
+                       notes=(t("efa.parallel_note", iterations=pa.iterations, n=pa.n_obs, p=p, pct=pct,
+                                seed=pa.seed, shown=shown),))
+    png = scree_chart(pa.observed_pc, pa.simulated_pc, pa.observed_fa, pa.simulated_fa,
+                      labels=[t("efa.figure.observed_pc"), t("efa.figure.simulated_pc"), t("efa.figure.observed_fa"),
+                              t("efa.figure.simulated_fa")],
+                      x_label=t("efa.figure.x"), y_label=t("efa.figure.y"), tick=b.loc.num, rtl=b.loc.rtl)
+    figure = b.figure("efa_scree", t("efa.figure.caption"), png)
+
+    factors = list(fit.loadings.columns)
+    names = _names(b)
+    construct_of = {item.id: (c.id, item) for c in b.q.constructs for item in c.items}
+    rows = []
+    for item_id, row in fit.loadings.iterrows():
+        judged = e.items[item_id]
+        cid, item = construct_of[item_id]
+        cells = [Cell(b.item_label(item)), Cell(names[cid])]
+        for f in factors:
+            v = float(row[f])
+            if f == judged["factor"]:
+                cells.append(Cell(v, "r", not judged["salient"]))
+            elif EFA_LOADING_SHOWN.passes(abs(v)):
+                cells.append(Cell(v, "r", True))
+            else:
+                cells.append(Cell(""))
+        cells.append(Cell(float(fit.communalities[item_id]), "r"))
+        rows.append(cells)
+    var = fit.variance
+    rows.append([Cell(t("efa.rows.ss")), Cell("")] + [Cell(float(var.loc["ss_loadings", f]), "dec2") for f in factors]
+                + [Cell("")])
+    rows.append([Cell(t("efa.rows.proportion")), Cell("")]
+                + [Cell(100 * float(var.loc["proportion", f]), "pct") for f in factors] + [Cell("")])
+    rows.append([Cell(t("efa.rows.cumulative")), Cell("")]
+                + [Cell(100 * float(var.loc["cumulative", f]), "pct") for f in factors] + [Cell("")])
+    method = t(f"efa.methods.{fit.method}")
+    rotation = t(f"efa.rotations.{fit.rotation}")
+    fit_note = t("efa.fit_note", chisq=b.loc.num(fit.chisq, "dec2"), df=fit.dof, p=_p(b, fit.pvalue),
+                 rmsea=b.loc.num(fit.rmsea, "r3"), tli=b.loc.num(fit.tli, "r3")) if fit.dof > 0 else ""
+    notes = [*b.reverse_note(c.items for c in b.q.constructs),
+             t("efa.loadings_note", method=method, rotation=rotation, n=fit.n_obs),
+             t("efa.threshold_note"), fit_note]
+    load_table = b.table("efa_loadings", t("efa.loadings_table"),
+                         [b.col("item"), b.col("construct"), *[b.loc.digits(f) for f in factors], "h²"], rows,
+                         notes=tuple(n for n in notes if n))
+    phi_table = None
+    if fit.phi is not None:
+        phi_rows = [[Cell(b.loc.digits(f))] + [Cell(float(fit.phi.loc[f, g]), "r") if j <= i else Cell("")
+                                                for j, g in enumerate(factors)]
+                    for i, f in enumerate(factors)]
+        phi_table = b.table("efa_phi", t("efa.phi_table"), [t("efa.columns.factor"), *[b.loc.digits(f) for f in factors]],
+                            phi_rows, notes=(t("efa.phi_note", rotation=rotation),))
+
+    source = t(f"efa.source_{e.n_factors_source}", k=fit.n_factors)
+    sentences = [t("efa.parallel_text", iterations=pa.iterations, pct=pct, factors=pa.n_factors,
+                   components=pa.n_components, table=b.ref(pa_table), figure=b.ref(figure)),
+                 t("efa.extract_text", source=source, method=method, rotation=rotation,
+                   cumulative=b.loc.num(100 * float(var.loc["cumulative", factors[-1]]), "pct"),
+                   table=b.ref(load_table))]
+    weak, cross = e.weak_items, e.cross_loading_items
+    sentences.append(t("efa.weak", names=b.loc.join(weak)) if weak else t("efa.weak_none"))
+    if cross:
+        sentences.append(t("efa.cross", names=b.loc.join(cross)))
+    else:
+        sentences.append(t("efa.cross_none"))
+    blocks = [Paragraph(" ".join(sentences)), pa_table, figure, load_table]
+    if phi_table is not None:
+        blocks.append(phi_table)
+    return Section("efa", t("efa.section"), tuple(blocks))
