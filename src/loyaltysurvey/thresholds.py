@@ -14,7 +14,8 @@ from dataclasses import dataclass
 __all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
            "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
-           "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P"]
+           "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P",
+           "DELTA_CFI", "DELTA_RMSEA", "DELTA_CHISQ_P"]
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,13 @@ HARMAN = Cutoff(0.50, "Podsakoff et al., 2003", higher_is_better=False, strict=T
 MARDIA_P = Cutoff(0.05, "Mardia, 1970")
 #: Little's MCAR test: p of at least .05 does not reject missing completely at random (Little, 1988).
 MCAR_P = Cutoff(0.05, "Little, 1988")
+
+
+# ---------------------------------------------------------------- measurement invariance across groups
+#: A level of invariance holds when CFI drops by no more than .01 (Cheung & Rensvold, 2002).
+DELTA_CFI = Cutoff(-0.01, "Cheung & Rensvold, 2002")
+#: ... and RMSEA rises by no more than .015 (Chen, 2007).
+DELTA_RMSEA = Cutoff(0.015, "Chen, 2007", higher_is_better=False)
+#: The chi-square difference test does not reject the equality constraints at p >= .05
+#: (Vandenberg & Lance, 2000; Satorra & Bentler, 2001, under MLR); reported, but sensitive to sample size.
+DELTA_CHISQ_P = Cutoff(0.05, "Vandenberg & Lance, 2000")

@@ -28,7 +28,8 @@
 #           c("loadings") plus the single path speed ~ visual labelled equal
 # Recorded per fit: fitMeasures(fit) (every measure), parameterEstimates(fit) rows
 # (group, lhs, op, rhs, est, se), lavInspect(fit, "nobs") per group, npar; per sequence
-# lavTestLRT between consecutive levels (Chisq diff, Df diff, Pr(>Chisq)); under MLR
+# lavTestLRT between consecutive levels; for hs_sem also lavTestWald of each path's equality
+# (the free model with the paths labelled c(b1, b2) and c(c1, c2)), and (Chisq diff, Df diff, Pr(>Chisq)); under MLR
 # lavTestLRT's default method "satorra.bentler.2001".
 suppressMessages({library(lavaan); library(jsonlite)})
 source("tests/reference/json_writer.R")
@@ -94,7 +95,12 @@ free <- sem(SEM3, data = hs, group = "school", group.equal = "loadings")
 eq_all <- sem(SEM3, data = hs, group = "school", group.equal = c("loadings", "regressions"))
 eq_one <- sem(paste(HS3, "speed ~ c(b1, b1)*visual + textual", sep = "\n"), data = hs, group = "school",
               group.equal = "loadings")
+labelled <- sem(paste(HS3, "speed ~ c(b1, b2)*visual + c(c1, c2)*textual", sep = "\n"), data = hs,
+                group = "school", group.equal = "loadings")
+wald <- function(con) { w <- lavTestWald(labelled, constraints = con)
+  list(chisq = unname(w$stat), df = unname(w$df), pvalue = unname(w$p.value)) }
 ref$hs_sem <- list(model = SEM3, free = record(free), regressions_equal = record(eq_all),
+                   wald_visual = wald("b1 == b2"), wald_textual = wald("c1 == c2"),
                    visual_equal = record(eq_one), lrt_regressions = lrt(free, eq_all),
                    lrt_visual = lrt(free, eq_one))
 write_json_checked(ref, "tests/reference/invariance_reference.json")

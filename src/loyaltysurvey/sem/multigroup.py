@@ -82,6 +82,7 @@ def parameter_type(lhs: str, op: str, rhs: str, observed: Sequence[str]) -> str:
 
 
 def _partial_keys(partial: Sequence[str]) -> set[tuple[str, str, str]]:
+    """``"F=~x2"``, ``"x3~1"``, ``"x1~~x2"`` as parameter-table keys (``~~`` in both orders)."""
     keys = set()
     for text in partial:
         t = "".join(str(text).split())
@@ -159,7 +160,27 @@ class MultiGroupFit:
     def estimates(self) -> pd.DataFrame:
         """``parameterEstimates()``: one row per parameter and group (columns of ``GROUP_ESTIMATE_COLUMNS``
         plus ``group_value``)."""
-        return self.params.copy()
+        return self.params.drop(columns=["free"])
+
+    def wald_equal(self, lhs: str, op: str, rhs: str) -> dict[str, float]:
+        """Wald test that a parameter is equal in every group (lavaan's ``lavTestWald``).
+
+        With ``b`` the group estimates and ``V`` their covariance, ``C b = 0`` with ``C`` the
+        successive differences; ``W = (C b)' (C V C')^-1 (C b)`` on ``G - 1`` df.
+        """
+        rows = self.params[(self.params.lhs == lhs) & (self.params.op == op) & (self.params.rhs == rhs)]
+        idx = rows.free.to_numpy() - 1
+        if len(rows) != len(self.groups) or (idx < 0).any():
+            raise ModelError(f"'{lhs} {op} {rhs}' is not a free parameter in every group")
+        b = self.theta[idx]
+        V = self.vcov[np.ix_(idx, idx)]
+        C = np.zeros((len(idx) - 1, len(idx)))
+        for k in range(len(idx) - 1):
+            C[k, k], C[k, k + 1] = 1.0, -1.0
+        d = C @ b
+        W = float(d @ np.linalg.solve(C @ V @ C.T, d))
+        df = float(len(idx) - 1)
+        return {"chisq": W, "df": df, "pvalue": float(chi2_sf(W, df))}
 
     def fit_measures(self, keys: Sequence[str] | None = None) -> pd.Series:
         series = pd.Series(self.measures, dtype=float)
@@ -177,7 +198,8 @@ class MultiGroupFit:
                 "nobs": {str(g): n for g, n in zip(self.groups, self.nobs)},
                 "group_equal": list(self.group_equal), "group_partial": list(self.group_partial),
                 "fit": {k: clean(v) for k, v in self.measures.items()},
-                "estimates": [{k: clean(v) for k, v in r.items()} for r in self.params.to_dict(orient="records")],
+                "estimates": [{k: clean(v) for k, v in r.items()}
+                              for r in self.estimates().to_dict(orient="records")],
                 "converged": self.converged, "notes": [n.to_json() for n in self.notices]}
 
 
@@ -205,6 +227,9 @@ class MultiGroupSEM:
         lavaan's ``group.equal`` types (see :data:`EQUAL_TYPES`).
     group_partial:
         lavaan's ``group.partial``: parameters exempted from ``group_equal``.
+    equal_params:
+        single parameters (written as in ``group_partial``) constrained equal across groups, as a
+        shared label in every group would (``"speed~visual"``).
 
     >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
     >>> fit = MultiGroupSEM(HS_MODEL, group_equal=("loadings",)).fit(holzinger_swineford(), group="school")
@@ -212,7 +237,8 @@ class MultiGroupSEM:
     (124.044, 54.0)
     """
 
-    def __init__(self, model: str, group_equal: Sequence[str] = (), group_partial: Sequence[str] = ()) -> None:
+    def __init__(self, model: str, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
+                 equal_params: Sequence[str] = ()) -> None:
         self.model = model
         unknown = [t for t in group_equal if t not in EQUAL_TYPES]
         if unknown:
@@ -221,6 +247,8 @@ class MultiGroupSEM:
         self.group_equal = tuple(group_equal)
         self.group_partial = tuple(group_partial)
         self._partial = _partial_keys(group_partial)
+        self.equal_params = tuple(equal_params)
+        self._equal_extra = _partial_keys(equal_params)
         self.table = build_partable(model, meanstructure=True)
         check_identification(build_partable(model))
 
@@ -251,8 +279,9 @@ class MultiGroupSEM:
         if p.label:
             return ("label", p.label)
         kind = parameter_type(p.lhs, p.op, p.rhs, table.observed)
-        if kind in self.group_equal and (p.lhs, p.op, p.rhs) not in self._partial:
-            return ("equal", p.lhs, p.op, p.rhs)
+        key = (p.lhs, p.op, p.rhs)
+        if (kind in self.group_equal and key not in self._partial) or key in self._equal_extra:
+            return ("equal",) + key
         return ("group", g, p.free)
 
     # -- data ----------------------------------------------------------------------------
@@ -502,7 +531,8 @@ class MultiGroupSEM:
                     lo = hi = est
                 rows.append({"group": g + 1, "lhs": prm.lhs, "op": prm.op, "rhs": prm.rhs, "label": prm.label,
                              "est": est, "se": se, "z": z, "pvalue": pv, "ci_lower": lo, "ci_upper": hi,
-                             "std_all": float(std_all[r]), "group_value": gr.value})
+                             "std_all": float(std_all[r]), "group_value": gr.value,
+                             "free": int(gr.index[prm.free - 1]) + 1 if prm.free else 0})
                 if prm.op == "~~" and prm.lhs == prm.rhs and est < 0:
                     notices.append(Notice("heywood", f"the variance of '{prm.lhs}' is negative ({est:.3f}) in "
                                           f"group '{gr.value}', a Heywood case", prm.lhs,
@@ -529,7 +559,8 @@ class MultiGroupSEM:
             "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N) * math.sqrt(G),
             "rmsea_ci_lower": lo * math.sqrt(G), "rmsea_ci_upper": hi * math.sqrt(G),
             "srmr": float(w @ np.array(srmr_g)), "gfi": g_w,
-            "agfi": 1 - (nel / df) * (1 - g_w) if df > 0 else 1.0, "nfi": inc["nfi"],
+            # lavaan leaves NFI undefined when the model has more df than the baseline (strict models)
+            "agfi": 1 - (nel / df) * (1 - g_w) if df > 0 else 1.0, "nfi": inc["nfi"] if df <= dfb else float("nan"),
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N), "logl": float(logl),
             "unrestricted_logl": float(logl_h1), "baseline_chisq": float(Tb), "baseline_df": dfb,
             "npar": float(npar), "ntotal": float(N), "ngroups": float(G),
@@ -553,7 +584,7 @@ class MultiGroupSEM:
                 "rmsea_scaled": rmsea(Ts, df, N) * math.sqrt(G),
                 "rmsea_robust": rmsea(T, df, N, c) * math.sqrt(G)}
             measures.update(robust_out)
-        params = pd.DataFrame(rows, columns=GROUP_ESTIMATE_COLUMNS + ["group_value"])
+        params = pd.DataFrame(rows, columns=GROUP_ESTIMATE_COLUMNS + ["group_value", "free"])
         return MultiGroupFit(column, tuple(gr.value for gr in groups), tuple(gr.n for gr in groups),
                              self.group_equal, self.group_partial, estimator, theta, vcov, params, measures,
                              tuple(float(t) for t in T_groups), converged, iterations, tuple(notices),
