@@ -44,7 +44,9 @@ class Settings:
     ``missing`` is what the user asked for (or its default); ``cb_missing`` and
     ``pls_missing`` are what each engine did with it. ``bootstrap`` counts CB-SEM
     resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
-    intervals, so no PLS decisions). ``fit_layout`` sets how the chapter prints the CB-SEM
+    intervals, so no PLS decisions). ``group`` names the demographic or data column whose values
+    split the respondents for the multigroup CB-SEM (measurement invariance, equal paths), and
+    ``group_partial`` the parameters freed across groups (lavaan ``group.partial``). ``fit_layout`` sets how the chapter prints the CB-SEM
     fit table: ``compact`` (quantity, value, threshold, verdict) or ``lisrel`` (index,
     desired value, model value, result, in the order of LISREL's output).
     """
@@ -70,6 +72,8 @@ class Settings:
     table_source: str = "auto"
     decimal: str | None = None
     chapter: int = 4
+    group: str | None = None
+    group_partial: tuple[str, ...] = ()
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -82,7 +86,8 @@ class Settings:
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
                 fit_layout: str = "compact", table_source: str = "auto",
-                decimal: str | None = None, chapter: int = 4) -> "Settings":
+                decimal: str | None = None, chapter: int = 4, group: str | None = None,
+                group_partial: Any = ()) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -109,6 +114,13 @@ class Settings:
             raise LoyaltySurveyError("--seed must be a whole number of 0 or more")
         if not 0 < level < 1 or not 0 < alpha < 1:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
+        if group is not None and (not isinstance(group, str) or not group.strip()):
+            raise LoyaltySurveyError("--group must name a demographic or a column of the data")
+        if isinstance(group_partial, str):
+            group_partial = [p for p in group_partial.split(",")]
+        group_partial = tuple("".join(str(p).split()) for p in group_partial if str(p).strip())
+        if group_partial and group is None:
+            raise LoyaltySurveyError("--group-partial needs --group")
         has_model = bool(questionnaire.model)
         method = method or ("both" if has_model else "cb")
         if method in ("pls", "both") and not has_model:
@@ -126,7 +138,7 @@ class Settings:
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
-                   chapter=chapter)
+                   chapter=chapter, group=group.strip() if group else None, group_partial=group_partial)
 
     @property
     def runs_cb(self) -> bool:

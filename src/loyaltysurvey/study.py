@@ -67,7 +67,11 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
         ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table), ``table_source``
-        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian).
+        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian),
+        ``group`` (a demographic id or a column of the data: multigroup CB-SEM, measurement
+        invariance and equal paths across its groups; results.json ``invariance``, ``groups`` and
+        ``group_comparison``) and ``group_partial`` (parameters freed across groups, lavaan's
+        ``group.partial``, e.g. ``["KCF=~KCF2", "KCF1~1"]``).
 
     Raises
     ------

@@ -72,7 +72,8 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     tests, the measurement checks and construct-level tests
     (:func:`~loyaltysurvey.analysis.checks.measurement_checks`,
     :func:`~loyaltysurvey.analysis.checks.construct_tests`), and CB-SEM (:func:`~loyaltysurvey.analysis.cbsem.run_cbsem`) and/or PLS-SEM as
-    ``settings.method`` says. A failed PLS estimation becomes a notice. The statistics of each
+    ``settings.method`` says, and with ``settings.group`` the CB-SEM group comparison
+    (:func:`~loyaltysurvey.analysis.groups.run_groups`). A failed PLS estimation becomes a notice. The statistics of each
     stage are checked against their R references in the tests of that stage.
 
     >>> from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
@@ -97,6 +98,13 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     if settings.runs_cb:
         cbsem = run_cbsem(scored, q, settings, executor=executor, progress=progress)
         notices.extend(cbsem.notices)
+    groups = None
+    if settings.group:
+        from .groups import group_labels, run_groups
+        labels = group_labels(settings.group, data.column(settings.group), q)
+        if settings.runs_cb:
+            groups = run_groups(scored, labels, q, settings)
+            notices.extend(groups.notices)
     pls = None
     if settings.runs_pls:
         try:
@@ -112,4 +120,4 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
         distribution=scale_distribution(data.responses, points), demographics=demographics,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, notices=tuple(notices), settings=settings,
-        software=_versions(), checks=checks, construct_tests=location)
+        software=_versions(), checks=checks, construct_tests=location, groups=groups)

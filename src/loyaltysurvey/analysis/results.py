@@ -60,7 +60,8 @@ class AnalysisResults:
     normality tests of items and constructs; ``checks`` the measurement checks (KMO, Bartlett,
     Harman, full-collinearity VIF, Mardia, missingness, Little's MCAR test) and
     ``construct_tests`` the tests of the construct scores (against the scale midpoint, Friedman's
-    ranking), both ``None`` when not computed; ``cbsem`` and ``pls`` are ``None`` when that
+    ranking), both ``None`` when not computed; ``groups`` the CB-SEM group comparison
+    (:class:`~loyaltysurvey.analysis.groups.GroupComparison`) of ``--group``; ``cbsem`` and ``pls`` are ``None`` when that
     method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
     versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
@@ -82,6 +83,7 @@ class AnalysisResults:
     software: Mapping[str, str] = field(default_factory=dict)
     checks: MeasurementChecks | None = None
     construct_tests: ConstructTests | None = None
+    groups: Any = None  # GroupComparison of analyze --group (CB-SEM), or None
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -123,4 +125,6 @@ class AnalysisResults:
             payload.update(self.cbsem.to_json())
         if self.pls is not None:
             payload["pls"] = self.pls.to_json()
+        if self.groups is not None:
+            payload.update(self.groups.to_json())
         return to_jsonable(payload)

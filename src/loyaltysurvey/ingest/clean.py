@@ -60,6 +60,23 @@ class IngestResult:
     demographics: pd.DataFrame
     ledger: Ledger
     rows: tuple[int, ...]
+    extra: pd.DataFrame | None = None
+
+    def column(self, name: str) -> pd.Series | None:
+        """A demographic (by id) or another column of the export (by its header) for the kept rows, as text.
+
+        Used to split respondents into groups (``analyze --group``); None when there is no such column.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+        >>> from loyaltysurvey.ingest import ingest
+        >>> ingest(crm_questionnaire(), crm_export()).column("gender").notna().all()
+        np.True_
+        """
+        if name in self.demographics.columns:
+            return self.demographics[name]
+        if self.extra is not None and name in self.extra.columns:
+            return self.extra[name]
+        return None
 
     @property
     def warnings(self) -> tuple[Notice, ...]:
@@ -164,7 +181,28 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices))
     if ledger.respondents == 0:
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
-    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers))
+    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers),
+                        _extra_columns(table, cmap, kept_numbers, responses.index))
+
+
+def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: list[int], index: pd.Index) -> pd.DataFrame:
+    """The export's other columns (neither an item nor a demographic) for the kept rows, as stripped text
+    (empty cells as missing), so that any of them can split respondents into groups."""
+    used = set(cmap.items.values()) | set(cmap.demographics.values())
+    cols: dict[str, list] = {}
+    for j, header in enumerate(table.headers):
+        if j in used or not isinstance(header, str) or header in cols:
+            continue
+        values = []
+        for number in numbers:
+            row = table.rows[number - 1]
+            cell = row[j] if j < len(row) else None
+            text = None if cell is None else str(cell).strip()
+            if text is not None and text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+                text = text[:-2]
+            values.append(text or None)
+        cols[header] = values
+    return pd.DataFrame(cols, index=index, dtype=object)
 
 
 @dataclass
