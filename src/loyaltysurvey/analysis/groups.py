@@ -15,7 +15,7 @@ PLS-SEM multigroup analysis (MGA, MICOM) is not part of this stage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -118,5 +118,5 @@ def _rename(notice: Notice, column: str) -> Notice:
     params = dict(notice.values)
     if params.get("column") == GROUP_COLUMN:
         params["column"] = column
-    return Notice(notice.code, notice.message.replace(GROUP_COLUMN, column), notice.subject.replace(
-        GROUP_COLUMN, column), params)
+    return replace(notice, message=notice.message.replace(GROUP_COLUMN, column),
+                   subject=notice.subject.replace(GROUP_COLUMN, column), params=tuple(params.items()))

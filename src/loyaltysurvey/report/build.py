@@ -28,6 +28,7 @@ from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOA
                           RHO_A, VIF, fit_verdict)
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
+from .groups import invariance_section
 from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
                         multivariate_normality_section)
 
@@ -823,7 +824,7 @@ class _Builder:
         sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
                                 self.normality(), multivariate_normality_section(self), construct_tests_section(self),
                                 self.reliability(), adequacy_section(self), common_method_section(self),
-                                self.cfa(), self.sem(), self.pls(), self.notes())
+                                self.cfa(), self.sem(), invariance_section(self), self.pls(), self.notes())
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
