@@ -76,7 +76,9 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     ``labels`` is aligned with ``scored`` (one label per respondent, None for no answer). The
     multigroup models use listwise deletion within groups; with ``--missing fiml`` they still do,
     and a notice says so (FIML with groups is not implemented). Each group's separate model uses
-    the run's own missing-data handling and estimator.
+    the run's own missing-data handling and estimator. The questionnaire's labels name
+    hypotheses and defined effects, so here a label names a parameter within each group
+    (``shared_labels=False``), not one parameter shared by all groups as in lavaan's syntax.
     """
     column = settings.group or ""
     frame = scored.copy()
@@ -89,7 +91,7 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
                               column, {"column": column}))
     try:
         inv = measurement_invariance(q.cfa_statements, frame, GROUP_COLUMN, estimator=settings.estimator,
-                                     missing=missing, group_partial=settings.group_partial)
+                                     missing=missing, group_partial=settings.group_partial, shared_labels=False)
     except LoyaltySurveyError as exc:
         raise type(exc)(f"--group {column}: {exc.detail}") from None
     notices.extend(_rename(n, column) for n in inv.notices)
@@ -98,7 +100,8 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     if q.model:
         try:
             paths = path_equality(model, frame, GROUP_COLUMN, estimator=settings.estimator, missing=missing,
-                                  group_partial=settings.group_partial, alpha=settings.alpha)
+                                  group_partial=settings.group_partial, alpha=settings.alpha,
+                                  shared_labels=False)
         except LoyaltySurveyError as exc:
             notices.append(Notice("group_paths_failed", f"the equality of the paths across groups could not be "
                                   f"tested: {exc.detail}", column, {"column": column}))

@@ -160,7 +160,7 @@ def _delta(prev: MultiGroupFit, cur: MultiGroupFit, estimator: str) -> dict[str,
 
 def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                            missing: str = "listwise", group_partial: Sequence[str] = (),
-                           levels: Sequence[str] = tuple(LEVELS)) -> InvarianceResult:
+                           levels: Sequence[str] = tuple(LEVELS), shared_labels: bool = True) -> InvarianceResult:
     """Fit the invariance sequence of ``model`` (lavaan syntax) across the groups of ``data[group]``.
 
     ``group_partial`` (lavaan's ``group.partial``, e.g. ``["x3~1"]``) frees the named parameters in
@@ -187,8 +187,8 @@ def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estima
     for name in levels:
         equal = LEVELS[name]
         partial = tuple(group_partial) if equal else ()
-        fit = MultiGroupSEM(model, group_equal=equal, group_partial=partial).fit(
-            data, group=group, missing=missing, estimator=estimator)
+        fit = MultiGroupSEM(model, group_equal=equal, group_partial=partial, shared_labels=shared_labels).fit(
+            data, group=group, missing=missing, estimator=estimator, start=fits[-1] if fits else None)
         if not fits:
             notices.extend(fit.notices)
         else:
@@ -225,20 +225,23 @@ def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estima
 
 def path_equality(model: Any, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                   missing: str = "listwise", group_equal: Sequence[str] = ("loadings",),
-                  group_partial: Sequence[str] = (), alpha: float = 0.05) -> tuple[PathEquality, ...]:
+                  group_partial: Sequence[str] = (), alpha: float = 0.05,
+                  shared_labels: bool = True) -> tuple[PathEquality, ...]:
     """Test each regression (``~``) of ``model`` for equality across groups.
 
     The free model has ``group_equal`` (by default the loadings: paths are compared under metric
     invariance); each constrained model adds one path equal in every group. The chi-square
     difference (Satorra-Bentler 2001 under MLR) and the Wald test of the free model are given;
-    ``equal`` is True when the difference test does not reject at ``alpha``.
+    ``equal`` is True when the difference test does not reject at ``alpha``. Paths already equal
+    across groups (a label shared by all groups, with ``shared_labels``) are not tested.
 
     >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
     >>> res = path_equality(HS_MODEL + "\\nspeed ~ visual + textual", holzinger_swineford(), "school")
     >>> [(p.rhs, round(p.chisq, 3)) for p in res][0]  # lavTestLRT, speed ~ visual: 3.047
     ('visual', 3.047)
     """
-    free = MultiGroupSEM(model, group_equal=group_equal, group_partial=group_partial).fit(
+    free = MultiGroupSEM(model, group_equal=group_equal, group_partial=group_partial,
+                         shared_labels=shared_labels).fit(
         data, group=group, missing=missing, estimator=estimator)
     est = free.params
     paths = est[(est.op == "~") & (est.group == 1)]
@@ -247,8 +250,12 @@ def path_equality(model: Any, data: pd.DataFrame, group: str, *, estimator: str 
         name = f"{r.lhs}~{r.rhs}"
         if name in {"".join(p.split()) for p in group_partial}:
             continue
+        if len(set(r2 for r2 in est[(est.op == "~") & (est.lhs == r.lhs) & (est.rhs == r.rhs)].free)) < len(
+                free.groups):
+            continue  # already equal across groups (a shared label)
         con = MultiGroupSEM(model, group_equal=group_equal, group_partial=group_partial,
-                            equal_params=(name,)).fit(data, group=group, missing=missing, estimator=estimator)
+                            equal_params=(name,), shared_labels=shared_labels).fit(
+            data, group=group, missing=missing, estimator=estimator, start=free)
         a, b = free.measures, con.measures
         if estimator == "MLR":
             test = satorra_bentler_2001(b["chisq"], b["df"], b["chisq_scaling_factor"], a["chisq"], a["df"],

@@ -178,9 +178,14 @@ class MultiGroupFit:
         for k in range(len(idx) - 1):
             C[k, k], C[k, k + 1] = 1.0, -1.0
         d = C @ b
-        W = float(d @ np.linalg.solve(C @ V @ C.T, d))
+        if len(set(idx.tolist())) < len(idx):  # already one parameter in every group
+            return {"chisq": float("nan"), "df": float(len(idx) - 1), "pvalue": float("nan")}
+        try:
+            W = float(d @ np.linalg.solve(C @ V @ C.T, d))
+        except np.linalg.LinAlgError:
+            W = float("nan")
         df = float(len(idx) - 1)
-        return {"chisq": W, "df": df, "pvalue": float(chi2_sf(W, df))}
+        return {"chisq": W, "df": df, "pvalue": float(chi2_sf(W, df)) if math.isfinite(W) else float("nan")}
 
     def fit_measures(self, keys: Sequence[str] | None = None) -> pd.Series:
         series = pd.Series(self.measures, dtype=float)
@@ -230,6 +235,10 @@ class MultiGroupSEM:
     equal_params:
         single parameters (written as in ``group_partial``) constrained equal across groups, as a
         shared label in every group would (``"speed~visual"``).
+    shared_labels:
+        True (lavaan's rule): a label names one parameter in all groups, so labelled parameters are
+        equal across groups. False: a label names a parameter within each group (rows sharing it
+        are still equal inside a group), for models whose labels only name hypotheses.
 
     >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
     >>> fit = MultiGroupSEM(HS_MODEL, group_equal=("loadings",)).fit(holzinger_swineford(), group="school")
@@ -238,7 +247,7 @@ class MultiGroupSEM:
     """
 
     def __init__(self, model: str, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
-                 equal_params: Sequence[str] = ()) -> None:
+                 equal_params: Sequence[str] = (), shared_labels: bool = True) -> None:
         self.model = model
         unknown = [t for t in group_equal if t not in EQUAL_TYPES]
         if unknown:
@@ -247,6 +256,7 @@ class MultiGroupSEM:
         self.group_equal = tuple(group_equal)
         self.group_partial = tuple(group_partial)
         self._partial = _partial_keys(group_partial)
+        self.shared_labels = shared_labels
         self.equal_params = tuple(equal_params)
         self._equal_extra = _partial_keys(equal_params)
         self.table = build_partable(model, meanstructure=True)
@@ -276,7 +286,7 @@ class MultiGroupSEM:
         return replace(self.table, params=tuple(params))
 
     def _global_key(self, g: int, table: ParTable, p) -> tuple:
-        if p.label:
+        if p.label and self.shared_labels:
             return ("label", p.label)
         kind = parameter_type(p.lhs, p.op, p.rhs, table.observed)
         key = (p.lhs, p.op, p.rhs)
@@ -316,12 +326,14 @@ class MultiGroupSEM:
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, *, group: str, missing: str = "listwise", estimator: str = "ML",
-            max_iter: int = 1000, tol: float = 1e-9) -> MultiGroupFit:
+            max_iter: int = 1000, tol: float = 1e-9, start: MultiGroupFit | None = None) -> MultiGroupFit:
         """Fit the model in every group of the column ``group`` (listwise deletion within groups).
 
         ``estimator`` is ``"ML"`` or ``"MLR"`` (Huber-White standard errors and the
         Yuan-Bentler scaled chi-square, lavaan's ``yuan.bentler.mplus``). ``missing="fiml"``
-        with groups is refused with a :class:`~loyaltysurvey.errors.ModelError`.
+        with groups is refused with a :class:`~loyaltysurvey.errors.ModelError`. ``start`` (a fit of
+        the same model on the same data, e.g. the previous invariance level) gives the start values;
+        parameters made equal start at the mean of their group values.
         """
         if estimator not in ("ML", "MLR"):
             raise ModelError(f"estimator '{estimator}' is not available; use ML or MLR")
@@ -350,7 +362,7 @@ class MultiGroupSEM:
             groups.append(_Group(v, X, n, S, ybar, logdet, model, index))
         N = sum(gr.n for gr in groups)
         q = len(keys)
-        theta, f, converged, iterations = self._optimise(groups, q, N, max_iter, tol)
+        theta, f, converged, iterations = self._optimise(groups, q, N, max_iter, tol, start)
         info = self._information(groups, theta, q)  # per-observation expected information (H / 2)
         robust = self._robust(groups, theta, q, N) if estimator == "MLR" else None
         return self._results(group, groups, theta, f, info, N, converged, iterations, notices, estimator, robust)
@@ -389,10 +401,22 @@ class MultiGroupSEM:
     def _gradient(self, groups, theta, q, N):
         return self._grad_hess(groups, theta, q, N)[0]
 
-    def _start(self, groups, q) -> np.ndarray:
+    def _start(self, groups, q, previous: MultiGroupFit | None = None) -> np.ndarray:
         total = np.zeros(q)
         count = np.zeros(q)
-        for gr in groups:
+        known = {}
+        if previous is not None:
+            known = {(int(r.group), r.lhs, r.op, r.rhs): float(r.est) for r in previous.params.itertuples()}
+        for g, gr in enumerate(groups):
+            rows = gr.model.table.params
+            if known and all((g + 1, p.lhs, p.op, p.rhs) in known for p in rows):
+                local = np.zeros(gr.model.table.n_free)
+                for p in rows:
+                    if p.free:
+                        local[p.free - 1] = known[(g + 1, p.lhs, p.op, p.rhs)]
+                np.add.at(total, gr.index, local)
+                np.add.at(count, gr.index, 1.0)
+                continue
             local = start_values(gr.model, gr.S, gr.ybar)
             for p in gr.model.table.free_params():
                 if p.op == "~1" and p.lhs in gr.model.table.latent:
@@ -401,9 +425,12 @@ class MultiGroupSEM:
             np.add.at(count, gr.index, 1.0)
         return total / np.maximum(count, 1)
 
-    def _optimise(self, groups, q, N, max_iter, tol):
-        theta = self._start(groups, q)
+    def _optimise(self, groups, q, N, max_iter, tol, previous=None):
+        theta = self._start(groups, q, previous)
         f = self._objective(groups, theta, N)
+        if not np.isfinite(f) and previous is not None:
+            theta = self._start(groups, q)
+            f = self._objective(groups, theta, N)
         if not np.isfinite(f):
             raise ModelError("the start values give a non-positive-definite implied covariance matrix in a "
                              "group; check the model for unidentified parts")
