@@ -3,7 +3,8 @@
 Reference: tests/reference/invariance_reference.json, written by
 tests/reference/make_invariance_reference.R (lavaan cfa/sem with group =, group.equal,
 group.partial; fitMeasures, parameterEstimates, lavTestLRT, lavTestWald) on
-HolzingerSwineford1939 by school and psych's bfi (A1..A5, C1..C5, complete cases) by gender.
+HolzingerSwineford1939 by school (ML, MLR) and psych's bfi (A1..A5, C1..C5) by gender (complete cases
+by ML; every row by FIML, lavaan missing = "ml").
 Tolerances: fit measures 1e-4 relative (or 1e-6 absolute near 0), estimates and standard
 errors 1e-4 absolute (lavaan stops its optimiser at about 1e-5 in the estimates).
 """
@@ -33,6 +34,8 @@ FIT = {"chisq": "chisq", "df": "df", "pvalue": "pvalue", "cfi": "cfi", "tli": "t
        "aic": "aic", "bic": "bic", "logl": "logl", "unrestricted_logl": "unrestricted.logl", "npar": "npar",
        "ntotal": "ntotal", "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df", "gfi": "gfi",
        "agfi": "agfi", "rmr": "rmr", "ifi": "ifi", "pnfi": "pnfi", "pgfi": "pgfi", "ecvi": "ecvi"}
+# (under FIML these are lavaan's missing = "ml" definitions: chisq = 2 (logL_h1 - logL) with the EM
+# saturated model, the baseline from each variable's observed values, GFI weighted by the patterns)
 ROBUST = {"chisq_scaled": "chisq.scaled", "pvalue_scaled": "pvalue.scaled",
           "chisq_scaling_factor": "chisq.scaling.factor", "baseline_chisq_scaled": "baseline.chisq.scaled",
           "cfi_scaled": "cfi.scaled", "tli_scaled": "tli.scaled", "cfi_robust": "cfi.robust",
@@ -65,13 +68,24 @@ def check_estimates(fit, ref: dict) -> None:
     assert np.abs(merged.se - merged.se_lavaan).max() < 1e-4
 
 
-@pytest.mark.parametrize("key,data,group,model,estimator", [
-    ("hs_ml", holzinger_swineford, "school", HS_MODEL, "ML"),
-    ("hs_mlr", holzinger_swineford, "school", HS_MODEL, "MLR"),
-    ("bfi_ml", bfi_ac, "gender", AC, "ML"),
+def bfi_ac_missing() -> pd.DataFrame:
+    """bfi A1..A5, C1..C5 with their missing answers, every row with a gender (lavaan drops the empty rows)."""
+    frame = pd.read_csv(HERE / "reference" / "data" / "bfi.csv")
+    cols = [f"A{i}" for i in range(1, 6)] + [f"C{i}" for i in range(1, 6)]
+    frame = frame.loc[frame.gender.notna(), cols + ["gender"]]
+    for v in ("A1", "C4", "C5"):
+        frame[v] = 7 - frame[v]
+    return frame
+
+
+@pytest.mark.parametrize("key,data,group,model,estimator,missing", [
+    ("hs_ml", holzinger_swineford, "school", HS_MODEL, "ML", "listwise"),
+    ("hs_mlr", holzinger_swineford, "school", HS_MODEL, "MLR", "listwise"),
+    ("bfi_ml", bfi_ac, "gender", AC, "ML", "listwise"),
+    ("bfi_fiml", bfi_ac_missing, "gender", AC, "ML", "fiml"),  # lavaan missing = "ml"
 ])
-def test_invariance_sequence_matches_lavaan(key, data, group, model, estimator):
-    res = measurement_invariance(model, data(), group, estimator=estimator)
+def test_invariance_sequence_matches_lavaan(key, data, group, model, estimator, missing):
+    res = measurement_invariance(model, data(), group, estimator=estimator, missing=missing)
     ref = REF[key]
     assert [lv.level for lv in res.levels] == list(LEVELS)
     assert res.nobs == {g: int(n) for g, n in ref["levels"]["configural"]["nobs"].items()}
@@ -159,8 +173,8 @@ def test_bad_groups_are_refused_clearly():
     tiny = hs.assign(g=["a"] * 295 + ["b"] * 6)
     with pytest.raises(DataError, match="group 'b'.*6 complete respondents for 9"):
         MultiGroupSEM(HS_MODEL).fit(tiny, group="g")
-    with pytest.raises(ModelError, match="FIML"):
-        MultiGroupSEM(HS_MODEL).fit(hs, group="school", missing="fiml")
+    with pytest.raises(ModelError, match="MLR with FIML is not available"):
+        MultiGroupSEM(HS_MODEL).fit(hs, group="school", missing="fiml", estimator="MLR")
     with pytest.raises(ModelError, match="group.equal type"):
         MultiGroupSEM(HS_MODEL, group_equal=("loading",))
     small = hs.assign(g=["a"] * 280 + ["b"] * 21)

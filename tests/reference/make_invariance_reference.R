@@ -23,6 +23,8 @@
 #   hs_mlr  the same four levels with estimator = "MLR" (Yuan-Bentler, observed information)
 #   bfi_ml  cfa(AC, bfi complete cases on A1..A5, C1..C5, gender), group = "gender"
 #           (1 = male, 2 = female), A1, C4, C5 reversed as 7 - x; the four levels
+#   bfi_fiml the bfi sequence with missing = "ml" (FIML) on every row with a gender (rows with no
+#           answer to the ten items are dropped by lavaan itself)
 #   hs_sem  sem(HS3 + "speed ~ visual + textual", group = "school") with group.equal =
 #           "loadings" (free) and c("loadings", "regressions") (constrained), and
 #           c("loadings") plus the single path speed ~ visual labelled equal
@@ -42,6 +44,8 @@ AC <- "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
 ac_items <- c(paste0("A", 1:5), paste0("C", 1:5))
 bfi_ac <- bfi[complete.cases(bfi[, c(ac_items, "gender")]), c(ac_items, "gender")]
 for (v in c("A1", "C4", "C5")) bfi_ac[[v]] <- 7 - bfi_ac[[v]]
+bfi_ac_missing <- bfi[!is.na(bfi$gender), c(ac_items, "gender")]
+for (v in c("A1", "C4", "C5")) bfi_ac_missing[[v]] <- 7 - bfi_ac_missing[[v]]
 
 LEVELS <- list(configural = "", metric = "loadings",
                scalar = c("loadings", "intercepts"),
@@ -64,9 +68,9 @@ lrt <- function(a, b) {
   list(chisq_diff = t[["Chisq diff"]][2], df_diff = t[["Df diff"]][2], pvalue = t[["Pr(>Chisq)"]][2])
 }
 
-sequence <- function(model, data, group, estimator = "ML", partial = list()) {
+sequence <- function(model, data, group, estimator = "ML", partial = list(), missing = "listwise") {
   fits <- lapply(LEVELS, function(eq) cfa(model, data = data, group = group, group.equal = eq,
-                                           estimator = estimator))
+                                           estimator = estimator, missing = missing))
   out <- list(levels = lapply(fits, record), lrt = list())
   for (i in 2:length(fits)) out$lrt[[names(fits)[i]]] <- lrt(fits[[i - 1]], fits[[i]])
   for (name in names(partial)) {
@@ -87,7 +91,8 @@ ref <- list(
     scalar_partial = list(equal = c("loadings", "intercepts"), partial = c("x3~1", "x7~1"), previous = "metric"),
     metric_partial = list(equal = "loadings", partial = "visual=~x2", previous = "configural"))),
   hs_mlr = sequence(HS3, hs, "school", estimator = "MLR"),
-  bfi_ml = sequence(AC, bfi_ac, "gender")
+  bfi_ml = sequence(AC, bfi_ac, "gender"),
+  bfi_fiml = sequence(AC, bfi_ac_missing, "gender", missing = "ml")
 )
 
 SEM3 <- paste(HS3, "speed ~ visual + textual", sep = "\n")

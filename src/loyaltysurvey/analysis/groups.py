@@ -74,9 +74,10 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     """Measurement invariance, equal paths and per-group models for the groups in ``labels``.
 
     ``labels`` is aligned with ``scored`` (one label per respondent, None for no answer). The
-    multigroup models use listwise deletion within groups; with ``--missing fiml`` they still do,
-    and a notice says so (FIML with groups is not implemented). Each group's separate model uses
-    the run's own missing-data handling and estimator. The questionnaire's labels name
+    multigroup models use the run's missing-data handling (listwise within groups, or FIML), except
+    MLR with FIML, which is not implemented for groups: they then use listwise deletion and a
+    notice says so. Each group's separate model uses the run's own missing-data handling and
+    estimator. The questionnaire's labels name
     hypotheses and defined effects, so here a label names a parameter within each group
     (``shared_labels=False``), not one parameter shared by all groups as in lavaan's syntax.
     """
@@ -84,10 +85,11 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     frame = scored.copy()
     frame[GROUP_COLUMN] = labels.to_numpy()
     notices: list[Notice] = []
-    missing = "listwise"
-    if settings.cb_missing != "listwise":
+    missing = settings.cb_missing
+    if missing == "fiml" and settings.estimator == "MLR":
+        missing = "listwise"
         notices.append(Notice("groups_listwise", "the multigroup models (measurement invariance, equal paths) "
-                              "use listwise deletion within groups: FIML with groups is not available",
+                              "use listwise deletion within groups: MLR with FIML and groups is not available",
                               column, {"column": column}))
     try:
         inv = measurement_invariance(q.cfa_statements, frame, GROUP_COLUMN, estimator=settings.estimator,

@@ -35,11 +35,13 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from ..distributions import chi2_sf, norm_ppf, norm_sf
 from ..errors import DataError, ModelError, Notice
 from .estimate import _expected_hessian, ml_discrepancy, start_values
-from .fit import gfi, incremental, normal_loglik, parsimony_indices, rmr, rmsea, rmsea_ci, srmr_bentler
+from .fiml import FimlObjective, Patterns, em_saturated
+from .fit import gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea, rmsea_ci, srmr_bentler
 from .identification import check_identification, sample_moments
 from .partable import ParTable, build_partable
 from .ram import RamModel
@@ -218,6 +220,8 @@ class _Group:
     logdet_S: float
     model: RamModel
     index: np.ndarray  # global index of each local free parameter
+    patterns: Any = None  # FIML: the group's missing-data patterns
+    logl_h1: float = float("nan")  # FIML: the saturated log-likelihood (EM)
 
 
 class MultiGroupSEM:
@@ -295,7 +299,8 @@ class MultiGroupSEM:
         return ("group", g, p.free)
 
     # -- data ----------------------------------------------------------------------------
-    def _split(self, data: pd.DataFrame, group: str) -> tuple[list[Any], list[np.ndarray], list[Notice]]:
+    def _split(self, data: pd.DataFrame, group: str, fiml: bool = False
+               ) -> tuple[list[Any], list[np.ndarray], list[Notice]]:
         if group not in data.columns:
             raise DataError(f"the group column '{group}' is not a column of the data")
         names = list(self.table.observed)
@@ -316,9 +321,11 @@ class MultiGroupSEM:
         frames = []
         p = len(names)
         for v in values:
-            X = data.loc[labels == v, names].astype(float).dropna().to_numpy()
+            sub = data.loc[labels == v, names].astype(float)
+            X = (sub.dropna(how="all") if fiml else sub.dropna()).to_numpy()
             if X.shape[0] <= p:
-                raise DataError(f"group '{v}' of '{group}' has {X.shape[0]} complete respondents for {p} "
+                kind = "respondents with an answer" if fiml else "complete respondents"
+                raise DataError(f"group '{v}' of '{group}' has {X.shape[0]} {kind} for {p} "
                                 "observed variables; every group needs more respondents than variables "
                                 "(merge small groups, or leave them out)")
             frames.append(X)
@@ -330,23 +337,35 @@ class MultiGroupSEM:
         """Fit the model in every group of the column ``group`` (listwise deletion within groups).
 
         ``estimator`` is ``"ML"`` or ``"MLR"`` (Huber-White standard errors and the
-        Yuan-Bentler scaled chi-square, lavaan's ``yuan.bentler.mplus``). ``missing="fiml"``
-        with groups is refused with a :class:`~loyaltysurvey.errors.ModelError`. ``start`` (a fit of
+        Yuan-Bentler scaled chi-square, lavaan's ``yuan.bentler.mplus``). ``missing="fiml"`` is
+        full-information ML in every group (lavaan ``missing = "ml"``: rows with no answer are
+        dropped, the saturated model by EM per group, observed-information standard errors, the
+        baseline from each variable's observed values); FIML with MLR is refused with a
+        :class:`~loyaltysurvey.errors.ModelError`. ``start`` (a fit of
         the same model on the same data, e.g. the previous invariance level) gives the start values;
         parameters made equal start at the mean of their group values.
         """
         if estimator not in ("ML", "MLR"):
             raise ModelError(f"estimator '{estimator}' is not available; use ML or MLR")
-        if missing != "listwise":
-            raise ModelError("a multigroup model is estimated with listwise deletion only; FIML with groups is "
-                             "not available yet (use --missing listwise with --group)")
-        values, frames, notices = self._split(data, group)
+        if missing not in ("listwise", "fiml", "ml"):
+            raise ModelError(f"missing = '{missing}' is not available for a multigroup model; use listwise or fiml")
+        fiml = missing in ("fiml", "ml")
+        if fiml and estimator == "MLR":
+            raise ModelError("MLR with FIML is not available for a multigroup model yet; use --estimator ML with "
+                             "--missing fiml, or MLR with listwise deletion")
+        values, frames, notices = self._split(data, group, fiml)
         groups: list[_Group] = []
         keys: dict[tuple, int] = {}
         for g, (v, X) in enumerate(zip(values, frames)):
             n = X.shape[0]
-            ybar = X.mean(axis=0)
-            S = np.cov(X.T, ddof=0)
+            patterns, logl_h1 = None, float("nan")
+            if fiml:
+                patterns = Patterns(X)
+                ybar, S, _ = em_saturated(patterns)
+                logl_h1 = patterns.loglik(S, ybar)
+            else:
+                ybar = X.mean(axis=0)
+                S = np.cov(X.T, ddof=0)
             sign, logdet = np.linalg.slogdet(S)
             eig = np.linalg.eigvalsh(S)
             if sign <= 0 or eig[0] <= 1e-10 * eig[-1]:
@@ -359,11 +378,14 @@ class MultiGroupSEM:
             for p in table.free_params():
                 key = self._global_key(g, table, p)
                 index[p.free - 1] = keys.setdefault(key, len(keys))
-            groups.append(_Group(v, X, n, S, ybar, logdet, model, index))
+            groups.append(_Group(v, X, n, S, ybar, logdet, model, index, patterns, logl_h1))
         N = sum(gr.n for gr in groups)
         q = len(keys)
         theta, f, converged, iterations = self._optimise(groups, q, N, max_iter, tol, start)
-        info = self._information(groups, theta, q)  # per-observation expected information (H / 2)
+        if fiml:  # two stages: ML on the EM moments, then full-information ML
+            theta, f, converged, iterations, info = self._fiml(groups, theta, q, N)
+        else:
+            info = self._information(groups, theta, q)  # per-observation expected information (H / 2)
         robust = self._robust(groups, theta, q, N) if estimator == "MLR" else None
         return self._results(group, groups, theta, f, info, N, converged, iterations, notices, estimator, robust)
 
@@ -465,6 +487,35 @@ class MultiGroupSEM:
         N = sum(gr.n for gr in groups)
         return self._grad_hess(groups, theta, q, N)[1] / 2
 
+    # -- FIML ----------------------------------------------------------------------------
+    def _fiml_value_grad(self, objectives, groups, theta, q, N):
+        total = 0.0
+        grad = np.zeros(q)
+        for gr, ob in zip(groups, objectives):
+            f, g = ob.value_and_gradient(theta[gr.index])
+            if f >= 1e20:
+                return 1e20, np.zeros(q)
+            total += gr.n / N * f
+            np.add.at(grad, gr.index, gr.n / N * g)
+        return total, grad
+
+    def _fiml(self, groups, theta0, q, N):
+        """Minimise -2 logL / N over all groups (BFGS), lavaan's ``missing = "ml"``; observed information."""
+        objectives = [FimlObjective(gr.model, gr.patterns) for gr in groups]
+        fun = lambda t: self._fiml_value_grad(objectives, groups, t, q, N)  # noqa: E731
+        options: dict[str, Any] = {"gtol": 1e-9, "maxiter": 2000}
+        try:
+            H0 = np.linalg.inv(self._information(groups, theta0, q) * 2)
+            H0 = (H0 + H0.T) / 2
+            if np.linalg.eigvalsh(H0).min() > 0:
+                options["hess_inv0"] = H0
+        except np.linalg.LinAlgError:
+            pass
+        res = optimize.minimize(fun, theta0, jac=True, method="BFGS", options=options)
+        hessian = numerical_hessian(lambda t: fun(t)[1], res.x)
+        converged = bool(res.success or np.max(np.abs(res.jac)) < 1e-6)
+        return res.x, float(res.fun), converged, int(res.nit), hessian / 2
+
     # -- MLR -----------------------------------------------------------------------------
     def _casewise(self, gr: _Group, t: np.ndarray, with_model: bool = True):
         """Casewise scores of the log-likelihood in the group's local parameters (lavaan's ML scores)."""
@@ -543,7 +594,11 @@ class MultiGroupSEM:
             t = theta[gr.index]
             model = gr.model
             Sigma, mu, full, _ = model.implied(t)
-            T_groups.append(gr.n * ml_discrepancy(Sigma, gr.S, gr.logdet_S, mu, gr.ybar))
+            if gr.patterns is not None:
+                logl_g = gr.patterns.loglik(Sigma, mu)
+                T_groups.append(2 * (gr.logl_h1 - logl_g))
+            else:
+                T_groups.append(gr.n * ml_discrepancy(Sigma, gr.S, gr.logdet_S, mu, gr.ybar))
             values = model.row_values(t)
             std_all = standardized_values(model, values, full)
             for r, prm in enumerate(model.table.params):
@@ -566,10 +621,26 @@ class MultiGroupSEM:
                                           {"variable": prm.lhs, "variance": est}))
             srmr_g.append(srmr_bentler(gr.S, Sigma, gr.ybar, mu))
             rmr_g.append(rmr(gr.S, Sigma, gr.ybar, mu))
-            gfi_g.append(gfi(gr.S, Sigma, gr.ybar, mu))
-            logl += normal_loglik(gr.S, Sigma, gr.n, gr.ybar, mu)
-            logl_h1 += normal_loglik(gr.S, gr.S, gr.n)
-            Tb += gr.n * (float(np.sum(np.log(np.diag(gr.S)))) - gr.logdet_S)
+            if gr.patterns is not None:
+                pats = gr.patterns
+                means, pairwise = pats.available_case_moments()
+                Q, _ = pats._padded_inverse(Sigma)
+                gfi_g.append(gfi_missing(pats.n / gr.n, Q, pairwise * (gr.n - 1) / gr.n, means, Sigma, mu))
+                logl += logl_g
+                logl_h1 += gr.logl_h1
+                # baseline: each variable's own mean and variance over its observed values
+                pp = gr.S.shape[0]
+                mean_b, var_b = np.zeros(pp), np.zeros(pp)
+                for j in range(pp):
+                    col = gr.X[:, j]
+                    col = col[~np.isnan(col)]
+                    mean_b[j], var_b[j] = col.mean(), col.var()
+                Tb += 2 * (gr.logl_h1 - pats.loglik(np.diag(var_b), mean_b))
+            else:
+                gfi_g.append(gfi(gr.S, Sigma, gr.ybar, mu))
+                logl += normal_loglik(gr.S, Sigma, gr.n, gr.ybar, mu)
+                logl_h1 += normal_loglik(gr.S, gr.S, gr.n)
+                Tb += gr.n * (float(np.sum(np.log(np.diag(gr.S)))) - gr.logdet_S)
             moments += sample_moments(model.table)
         npar = q
         T = float(sum(T_groups))
