@@ -34,18 +34,22 @@ def invariance_section(b) -> Section | None:
     column = groups.column
     demo = next((d for d in b.q.demographics if d.id == column), None)
     column_name = b.loc.text(demo.name) if demo is not None else column
+    def label(value: str) -> str:  # a demographic's code shows its label
+        return b.loc.text(demo.values[value]) if demo is not None and value in demo.values else value
+
     b.cite("vandenberg_lance2000", "cheung_rensvold2002", "chen2007")
     robust = inv.estimator == "MLR"
     if robust:
         b.cite("satorra_bentler2001")
-    size_rows = [[Cell(g), Cell(n, "int")] for g, n in inv.nobs.items()]
+    size_rows = [[Cell(label(g)), Cell(n, "int")] for g, n in inv.nobs.items()]
     sizes = b.table("group_sizes", t("invariance.sizes_table", column=column_name),
                     [t("invariance.columns.group"), b.col("n")], size_rows)
     rows = []
     for lv in inv.levels:
         d = lv.delta or {}
         fit = lv.fit
-        rows.append([Cell(t(f"invariance.levels.{lv.level}")), Cell(fit["chisq"], "dec2"), Cell(fit["df"], "int"),
+        rows.append([Cell(t(f"invariance.levels.{lv.level}")), Cell(fit["chisq_scaled" if robust else "chisq"], "dec2"),
+                     Cell(fit["df"], "int"),
                      Cell(fit["cfi_robust" if robust else "cfi"], "r3"),
                      Cell(fit["rmsea_robust" if robust else "rmsea"], "r3"), Cell(fit["srmr"], "r3"),
                      Cell(d.get("chisq", float("nan")), "dec2"), Cell(d.get("df", float("nan")), "int"),
@@ -63,7 +67,7 @@ def invariance_section(b) -> Section | None:
                     [t("invariance.columns.level"), t("fit_rows.chisq"), t("fit_rows.df"), "CFI", "RMSEA", "SRMR",
                      "Δχ²", "Δdf", b.col("p"), "ΔCFI", "ΔRMSEA", b.col("verdict")], rows, notes=tuple(notes))
     highest = inv.highest
-    summary = (t("invariance.highest", level=t(f"invariance.levels.{highest}")) if highest
+    summary = (t("invariance.highest", level=t(f"invariance.level_words.{highest}")) if highest
                else t("invariance.none"))
     text = t("invariance.text", column=column_name, k=len(inv.nobs), sizes_table=b.ref(sizes), table=b.ref(table))
     blocks = [Paragraph(f"{text} {summary}"), sizes, table]
@@ -72,7 +76,7 @@ def invariance_section(b) -> Section | None:
         arrow = t("invariance.arrow")
         path_rows = []
         for p in groups.paths:
-            ests = t("list.separator").join(f"{g}: {b.loc.num(v, 'dec2')}" for g, v in p.estimates.items())
+            ests = t("list.separator").join(f"{label(g)}: {b.loc.num(v, 'dec2')}" for g, v in p.estimates.items())
             path_rows.append([Cell(f"{names.get(p.rhs, p.rhs)} {arrow} {names.get(p.lhs, p.lhs)}"), Cell(ests),
                               Cell(p.chisq, "dec2"), Cell(p.df, "int"), Cell(p.pvalue, "p"), Cell(p.wald, "dec2"),
                               Cell(p.wald_pvalue, "p"),
