@@ -142,3 +142,12 @@ def test_fiml_reaches_the_multigroup_models_and_mlr_with_fiml_falls_back_with_a_
     assert "groups_listwise" in [w["code"] for w in robust["warnings"]]
     assert sum(v["n"] for v in robust["groups"].values()) == int(data.x5.notna().sum())
     assert robust["invariance"][0]["fit"]["chisq_scaled"] > 0
+
+
+def test_hostile_group_values_are_escaped(tmp_path):
+    data = holzinger_swineford()
+    data["school"] = data["school"].map({"Pasteur": "<script>alert(1)</script>", "Grant-White": "=HYPERLINK(1)"})
+    study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school")
+    html = render_html(build_report(study.results, "en", date(2026, 1, 1)))
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert set(study.to_json()["groups"]) == {"<script>alert(1)</script>", "=HYPERLINK(1)"}  # data kept as given
