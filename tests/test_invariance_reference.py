@@ -158,6 +158,10 @@ def test_structural_paths_equality_matches_lavaan():
     paths = {p.rhs: p for p in path_equality(model, holzinger_swineford(), "school")}
     assert paths["visual"].chisq == pytest.approx(s["lrt_visual"]["chisq_diff"], rel=1e-4)
     assert paths["visual"].pvalue == pytest.approx(s["lrt_visual"]["pvalue"], rel=1e-4)
+    robust = {p.rhs: p for p in path_equality(model, holzinger_swineford(), "school", estimator="MLR")}
+    assert robust["visual"].scaled  # lavTestLRT under MLR: Satorra-Bentler (2001)
+    assert robust["visual"].chisq == pytest.approx(s["lrt_visual_mlr"]["chisq_diff"], rel=1e-4)
+    assert robust["visual"].pvalue == pytest.approx(s["lrt_visual_mlr"]["pvalue"], rel=1e-4)
     for rhs, key in (("visual", "wald_visual"), ("textual", "wald_textual")):  # lavTestWald
         assert paths[rhs].wald == pytest.approx(s[key]["chisq"], rel=1e-4)
         assert paths[rhs].wald_pvalue == pytest.approx(s[key]["pvalue"], rel=1e-4)

@@ -30,7 +30,8 @@
 #           c("loadings") plus the single path speed ~ visual labelled equal
 # Recorded per fit: fitMeasures(fit) (every measure), parameterEstimates(fit) rows
 # (group, lhs, op, rhs, est, se), lavInspect(fit, "nobs") per group, npar; per sequence
-# lavTestLRT between consecutive levels; for hs_sem also lavTestWald of each path's equality
+# lavTestLRT between consecutive levels; for hs_sem also the MLR lavTestLRT of the one-path model
+# (lrt_visual_mlr, Satorra-Bentler 2001), also lavTestWald of each path's equality
 # (the free model with the paths labelled c(b1, b2) and c(c1, c2)), and (Chisq diff, Df diff, Pr(>Chisq)); under MLR
 # lavTestLRT's default method "satorra.bentler.2001".
 suppressMessages({library(lavaan); library(jsonlite)})
@@ -108,5 +109,9 @@ ref$hs_sem <- list(model = SEM3, free = record(free), regressions_equal = record
                    wald_visual = wald("b1 == b2"), wald_textual = wald("c1 == c2"),
                    visual_equal = record(eq_one), lrt_regressions = lrt(free, eq_all),
                    lrt_visual = lrt(free, eq_one))
+free_mlr <- sem(SEM3, data = hs, group = "school", group.equal = "loadings", estimator = "MLR")
+eq_one_mlr <- sem(paste(HS3, "speed ~ c(b1, b1)*visual + textual", sep = "\n"), data = hs, group = "school",
+                  group.equal = "loadings", estimator = "MLR")
+ref$hs_sem$lrt_visual_mlr <- lrt(free_mlr, eq_one_mlr)
 write_json_checked(ref, "tests/reference/invariance_reference.json")
 cat("wrote tests/reference/invariance_reference.json\n")
