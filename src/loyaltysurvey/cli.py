@@ -167,7 +167,15 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             efa_rotation: str = typer.Option("oblimin", "--efa-rotation",
                                              help="EFA rotation: oblimin, varimax or none."),
             efa_iterations: int = typer.Option(20, "--efa-iterations",
-                                               help="Simulated data sets of the parallel analysis.")) -> None:
+                                               help="Simulated data sets of the parallel analysis."),
+            group: Optional[str] = typer.Option(None, "--group",
+                                                help="Compare groups: a demographic id or a column of the data. "
+                                                     "CB-SEM: measurement invariance (configural, metric, scalar, "
+                                                     "strict) and equal paths across groups."),
+            group_partial: Optional[str] = typer.Option(None, "--group-partial",
+                                                        help="Partial invariance: parameters left free across "
+                                                             "groups, comma-separated as lavaan's group.partial "
+                                                             "(e.g. 'KCF=~KCF2,KCF1~1').")) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
@@ -176,7 +184,8 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                        pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout,
                        table_source=table_source, decimal=decimal, chapter=chapter, efa=efa,
                        efa_factors=efa_factors, efa_method=efa_method, efa_rotation=efa_rotation,
-                       efa_iterations=efa_iterations)
+                       efa_iterations=efa_iterations, group=group,
+                       group_partial=group_partial or ())
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
@@ -199,6 +208,11 @@ def _summary_lines(study, out: Path) -> list[str]:
         m = fit.measures
         parts = [f"{k.upper()} {m[k]:.3f} ({fit_verdict(k, m[k])})" for k in ("cfi", "tli", "rmsea", "srmr") if k in m]
         lines.append("  fit: " + ", ".join(parts))
+    groups = getattr(study.results, "groups", None)
+    if groups is not None:
+        sizes = ", ".join(f"{g} {n}" for g, n in groups.nobs.items())
+        lines.append(f"Groups by {groups.column} ({sizes}): highest level of measurement invariance: "
+                     f"{groups.invariance.highest or 'none'}")
     if study.pls is not None:
         lines.append(f"PLS-SEM: N = {study.pls.n} ({'item means for missing answers' if study.pls.missing == 'mean' else 'casewise'}"
                      f", {s.pls_bootstrap} resamples)")

@@ -45,7 +45,9 @@ class Settings:
     ``missing`` is what the user asked for (or its default); ``cb_missing`` and
     ``pls_missing`` are what each engine did with it. ``bootstrap`` counts CB-SEM
     resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
-    intervals, so no PLS decisions). ``fit_layout`` sets how the chapter prints the CB-SEM
+    intervals, so no PLS decisions). ``group`` names the demographic or data column whose values
+    split the respondents for the multigroup CB-SEM (measurement invariance, equal paths), and
+    ``group_partial`` the parameters freed across groups (lavaan ``group.partial``). ``fit_layout`` sets how the chapter prints the CB-SEM
     fit table: ``compact`` (quantity, value, threshold, verdict) or ``lisrel`` (index,
     desired value, model value, result, in the order of LISREL's output). ``efa`` adds the
     optional exploratory factor analysis: parallel analysis with ``efa_iterations`` simulated
@@ -81,6 +83,8 @@ class Settings:
     efa_method: str = "minres"
     efa_rotation: str = "oblimin"
     efa_iterations: int = 20
+    group: str | None = None
+    group_partial: tuple[str, ...] = ()
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -95,7 +99,8 @@ class Settings:
                 fit_layout: str = "compact", table_source: str = "auto",
                 decimal: str | None = None, chapter: int = 4, efa: bool = False,
                 efa_factors: int | None = None, efa_method: str = "minres", efa_rotation: str = "oblimin",
-                efa_iterations: int = 20) -> "Settings":
+                efa_iterations: int = 20, group: str | None = None,
+                group_partial: Any = ()) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -128,6 +133,13 @@ class Settings:
             raise LoyaltySurveyError("--efa-iterations must be a positive number of simulated data sets")
         if not 0 < level < 1 or not 0 < alpha < 1:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
+        if group is not None and (not isinstance(group, str) or not group.strip()):
+            raise LoyaltySurveyError("--group must name a demographic or a column of the data")
+        if isinstance(group_partial, str):
+            group_partial = [p for p in group_partial.split(",")]
+        group_partial = tuple("".join(str(p).split()) for p in group_partial if str(p).strip())
+        if group_partial and group is None:
+            raise LoyaltySurveyError("--group-partial needs --group")
         has_model = bool(questionnaire.model)
         method = method or ("both" if has_model else "cb")
         if method in ("pls", "both") and not has_model:
@@ -146,7 +158,8 @@ class Settings:
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
                    chapter=chapter, efa=bool(efa or efa_factors is not None), efa_factors=efa_factors,
-                   efa_method=efa_method, efa_rotation=efa_rotation, efa_iterations=efa_iterations)
+                   efa_method=efa_method, efa_rotation=efa_rotation, efa_iterations=efa_iterations,
+                   group=group.strip() if group else None, group_partial=group_partial)
 
     @property
     def runs_cb(self) -> bool:

@@ -72,6 +72,10 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian),
         ``efa`` (True adds the exploratory factor analysis), ``efa_factors``, ``efa_method``
         (``minres``, ``ml``), ``efa_rotation`` (``oblimin``, ``varimax``, ``none``), ``efa_iterations``.
+        ``group`` (a demographic id or a column of the data: multigroup CB-SEM, measurement
+        invariance and equal paths across its groups; results.json ``invariance``, ``groups`` and
+        ``group_comparison``) and ``group_partial`` (parameters freed across groups, lavaan's
+        ``group.partial``, e.g. ``["KCF=~KCF2", "KCF1~1"]``).
 
     Raises
     ------

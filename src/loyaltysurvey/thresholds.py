@@ -15,7 +15,7 @@ __all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", 
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
            "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
            "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P", "CHISQ_DIFF_P",
-           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN"]
+           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN", "DELTA_CHISQ_P"]
 
 
 @dataclass(frozen=True)
@@ -195,3 +195,10 @@ DELTA_RMSEA = Cutoff(0.015, "Chen, 2007", higher_is_better=False)
 EFA_LOADING_SHOWN = Cutoff(0.30, "Hair et al., 2019")
 #: An item's largest EFA loading should reach .50, practically significant (Hair et al., 2019).
 EFA_LOADING = Cutoff(0.50, "Hair et al., 2019")
+
+# ---------------------------------------------------------------- measurement invariance across groups
+#: A level of invariance holds when CFI drops by no more than .01 and RMSEA rises by no more than .015
+#: (DELTA_CFI, DELTA_RMSEA above); the chi-square difference test does not reject the equality
+#: constraints at p >= .05 (Vandenberg & Lance, 2000; Satorra & Bentler, 2001, under MLR): reported,
+#: but sensitive to sample size.
+DELTA_CHISQ_P = Cutoff(0.05, "Vandenberg & Lance, 2000")

@@ -75,9 +75,10 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     tests, the measurement checks and construct-level tests
     (:func:`~loyaltysurvey.analysis.checks.measurement_checks`,
     :func:`~loyaltysurvey.analysis.checks.construct_tests`), and CB-SEM (:func:`~loyaltysurvey.analysis.cbsem.run_cbsem`) and/or PLS-SEM as
-    ``settings.method`` says, and the comparison of the model with the questionnaire's
-    ``alternatives`` (:func:`~loyaltysurvey.analysis.comparison.compare_models`) when it declares any.
-    A failed PLS estimation becomes a notice. The statistics of each
+    ``settings.method`` says, the comparison of the model with the questionnaire's
+    ``alternatives`` (:func:`~loyaltysurvey.analysis.comparison.compare_models`) when it declares any,
+    and with ``settings.group`` the CB-SEM group comparison
+    (:func:`~loyaltysurvey.analysis.groups.run_groups`). A failed PLS estimation becomes a notice. The statistics of each
     stage are checked against their R references in the tests of that stage.
 
     >>> from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
@@ -112,6 +113,13 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     if settings.runs_cb:
         cbsem = run_cbsem(scored, q, settings, executor=executor, progress=progress)
         notices.extend(cbsem.notices)
+    groups = None
+    if settings.group:
+        from .groups import group_labels, run_groups
+        labels = group_labels(settings.group, data.column(settings.group), q)
+        if settings.runs_cb:
+            groups = run_groups(scored, labels, q, settings)
+            notices.extend(groups.notices)
     pls = None
     if settings.runs_pls:
         try:
@@ -130,4 +138,4 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         distribution=scale_distribution(data.responses, points), demographics=demographics,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
-        software=_versions(), checks=checks, construct_tests=location, efa=exploratory)
+        software=_versions(), checks=checks, construct_tests=location, efa=exploratory, groups=groups)

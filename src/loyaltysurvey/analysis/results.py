@@ -65,7 +65,8 @@ class AnalysisResults:
     ranking), both ``None`` when not computed; ``comparison`` the comparison with the
     questionnaire's alternative models (``None`` without alternatives); ``efa`` the optional exploratory
     factor analysis (:class:`~loyaltysurvey.analysis.exploratory.ExploratoryAnalysis`, ``None`` unless
-    asked); ``cbsem`` and ``pls`` are ``None`` when that
+    asked); ``groups`` the CB-SEM group comparison
+    (:class:`~loyaltysurvey.analysis.groups.GroupComparison`) of ``--group``; ``cbsem`` and ``pls`` are ``None`` when that
     method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
     versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
@@ -89,6 +90,7 @@ class AnalysisResults:
     construct_tests: ConstructTests | None = None
     comparison: ModelComparison | None = None
     efa: ExploratoryAnalysis | None = None
+    groups: Any = None  # GroupComparison of analyze --group (CB-SEM), or None
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -134,4 +136,6 @@ class AnalysisResults:
             payload["pls"] = self.pls.to_json()
         if self.comparison is not None:
             payload["model_comparison"] = self.comparison.to_json()
+        if self.groups is not None:
+            payload.update(self.groups.to_json())
         return to_jsonable(payload)

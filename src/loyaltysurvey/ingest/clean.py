@@ -65,6 +65,23 @@ class IngestResult:
     demographics: pd.DataFrame
     ledger: Ledger
     rows: tuple[int, ...]
+    extra: pd.DataFrame | None = None
+
+    def column(self, name: str) -> pd.Series | None:
+        """A demographic (by id) or another column of the export (by its header) for the kept rows, as text.
+
+        Used to split respondents into groups (``analyze --group``); None when there is no such column.
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
+        >>> from loyaltysurvey.ingest import ingest
+        >>> ingest(crm_questionnaire(), crm_export()).column("gender").notna().all()
+        np.True_
+        """
+        if name in self.demographics.columns:
+            return self.demographics[name]
+        if self.extra is not None and name in self.extra.columns:
+            return self.extra[name]
+        return None
 
     @property
     def warnings(self) -> tuple[Notice, ...]:
@@ -169,7 +186,31 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices))
     if ledger.respondents == 0:
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
-    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()))
+    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()),
+                        _extra_columns(table, cmap, kept_numbers, responses.index))
+
+
+def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The export's other columns (neither an item nor a demographic) for the kept rows, as stripped text
+    (empty cells as missing; a whole number held as a float without ``.0``), so that any of them can split
+    respondents into groups. Each distinct cell is converted once."""
+    used = set(cmap.items.values()) | set(cmap.demographics.values())
+    cols: dict[str, np.ndarray] = {}
+    for j, header in enumerate(table.headers):
+        if j in used or not isinstance(header, str) or header in cols:
+            continue
+        codes, readings = read_distinct(table.columns[j][numbers - 1], _extra_text)
+        cols[header] = np.array(readings, dtype=object)[codes]
+    return pd.DataFrame(cols, index=index, dtype=object)
+
+
+def _extra_text(cell: Any) -> str | None:
+    if cell is None:
+        return None
+    text = cell_text(cell).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        text = text[:-2]
+    return text or None
 
 
 @dataclass

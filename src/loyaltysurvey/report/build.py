@@ -29,6 +29,7 @@ from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOA
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
 from .comparison import comparison_section
+from .groups import invariance_section
 from .screening import (adequacy_section, common_method_section, construct_tests_section, efa_section,
                         missing_section, multivariate_normality_section)
 
@@ -829,8 +830,8 @@ class _Builder:
         sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
                                 self.normality(), multivariate_normality_section(self), construct_tests_section(self),
                                 self.reliability(), adequacy_section(self), common_method_section(self),
-                                efa_section(self), self.cfa(), self.sem(), self.pls(), comparison_section(self),
-                                self.notes())
+                                efa_section(self), self.cfa(), self.sem(), invariance_section(self), self.pls(),
+                                comparison_section(self), self.notes())
                     if s is not None]
         methods = self.methods()
         parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])

@@ -21,6 +21,7 @@ _LAZY = {
     "check_identification": ".identification", "degrees_of_freedom": ".identification",
     "sample_moments": ".identification",
     "ParTable": ".partable", "Param": ".partable", "build_partable": ".partable",
+    "MultiGroupFit": ".multigroup", "MultiGroupSEM": ".multigroup",
     "ESTIMATE_COLUMNS": ".sem_fit", "FIT_KEYS": ".sem_fit", "SEM": ".sem_fit", "SEMFit": ".sem_fit",
     "Statement": ".syntax", "parse_model": ".syntax",
     "average_variance_extracted": ".validity", "composite_reliability": ".validity",
@@ -28,7 +29,7 @@ _LAZY = {
     "standardized_loadings": ".validity",
 }
 
-__all__ = ["ESTIMATE_COLUMNS", "FIT_KEYS", "ParTable", "Param", "SEM", "SEMFit", "Statement",
+__all__ = ["ESTIMATE_COLUMNS", "FIT_KEYS", "MultiGroupFit", "MultiGroupSEM", "ParTable", "Param", "SEM", "SEMFit", "Statement",
            "average_variance_extracted", "build_partable", "check_identification", "composite_reliability",
            "degrees_of_freedom", "dotted", "dotted_columns", "factor_indicators", "fornell_larcker", "htmt",
            "parse_model", "sample_moments", "standardized_loadings"]

@@ -1,0 +1,94 @@
+"""The chapter's section on measurement invariance across groups (``analyze --group``).
+
+Takes the report builder (:class:`loyaltysurvey.report.build._Builder`) and returns a
+:class:`~loyaltysurvey.report.document.Section`, or ``None`` without a group comparison.
+Nothing is computed or judged here: the fits, the differences and every decision come from
+:mod:`loyaltysurvey.analysis.invariance`; this states them with their thresholds and sources
+(Cheung & Rensvold, 2002; Chen, 2007; Vandenberg & Lance, 2000; Satorra & Bentler, 2001).
+"""
+
+from __future__ import annotations
+
+from .document import Cell, Paragraph, Section
+
+__all__ = ["invariance_section"]
+
+
+def _verdict(b, level) -> Cell:
+    t = b.loc.t
+    if not level.interpreted:
+        return Cell(t("invariance.verdicts.not_interpreted"))
+    if level.holds is None:
+        return Cell(t("invariance.verdicts.na"))
+    return Cell(t("invariance.verdicts.holds" if level.holds else "invariance.verdicts.fails"),
+                emphasis=not level.holds)
+
+
+def invariance_section(b) -> Section | None:
+    """Group sizes, the invariance sequence and the equality of the structural paths."""
+    groups = getattr(b.r, "groups", None)
+    if groups is None:
+        return None
+    t = b.loc.t
+    inv = groups.invariance
+    column = groups.column
+    demo = next((d for d in b.q.demographics if d.id == column), None)
+    column_name = b.loc.text(demo.name) if demo is not None else column
+    def label(value: str) -> str:  # a demographic's code shows its label
+        return b.loc.text(demo.values[value]) if demo is not None and value in demo.values else value
+
+    b.cite("vandenberg_lance2000", "cheung2002", "chen2007")
+    robust = inv.estimator == "MLR"
+    if robust:
+        b.cite("satorra2001")
+    size_rows = [[Cell(label(g)), Cell(n, "int")] for g, n in inv.nobs.items()]
+    sizes = b.table("group_sizes", t("invariance.sizes_table", column=column_name),
+                    [t("invariance.columns.group"), b.col("n")], size_rows)
+    rows = []
+    for lv in inv.levels:
+        d = lv.delta or {}
+        fit = lv.fit
+        rows.append([Cell(t(f"invariance.levels.{lv.level}")), Cell(fit["chisq_scaled" if robust else "chisq"], "dec2"),
+                     Cell(fit["df"], "int"),
+                     Cell(fit["cfi_robust" if robust else "cfi"], "r3"),
+                     Cell(fit["rmsea_robust" if robust else "rmsea"], "r3"), Cell(fit["srmr"], "r3"),
+                     Cell(d.get("chisq", float("nan")), "dec2"), Cell(d.get("df", float("nan")), "int"),
+                     Cell(d.get("pvalue", float("nan")), "p"), Cell(d.get("cfi", float("nan")), "r3"),
+                     Cell(d.get("rmsea", float("nan")), "r3"), _verdict(b, lv)])
+    notes = [t("invariance.rule_note"), t("invariance.configural_note")]
+    if robust:
+        notes.append(t("invariance.mlr_note"))
+    if any(lv.group_partial for lv in inv.levels):
+        notes.append(t("invariance.partial_note", params=", ".join(next(lv.group_partial for lv in inv.levels
+                                                                        if lv.group_partial))))
+    if groups.missing != b.r.settings.cb_missing:
+        notes.append(t("invariance.listwise_note"))
+    table = b.table("invariance", t("invariance.table", column=column_name),
+                    [t("invariance.columns.level"), t("fit_rows.chisq"), t("fit_rows.df"), "CFI", "RMSEA", "SRMR",
+                     "Δχ²", "Δdf", b.col("p"), "ΔCFI", "ΔRMSEA", b.col("verdict")], rows, notes=tuple(notes))
+    highest = inv.highest
+    summary = (t("invariance.highest", level=t(f"invariance.level_words.{highest}")) if highest
+               else t("invariance.none"))
+    text = t("invariance.text", column=column_name, k=len(inv.nobs), sizes_table=b.ref(sizes), table=b.ref(table))
+    blocks = [Paragraph(f"{text} {summary}"), sizes, table]
+    if groups.paths:
+        names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
+        arrow = t("invariance.arrow")
+        path_rows = []
+        for p in groups.paths:
+            ests = t("list.separator").join(f"{label(g)}: {b.loc.num(v, 'dec2')}" for g, v in p.estimates.items())
+            path_rows.append([Cell(f"{names.get(p.rhs, p.rhs)} {arrow} {names.get(p.lhs, p.lhs)}"), Cell(ests),
+                              Cell(p.chisq, "dec2"), Cell(p.df, "int"), Cell(p.pvalue, "p"), Cell(p.wald, "dec2"),
+                              Cell(p.wald_pvalue, "p"),
+                              Cell(t("invariance.verdicts.equal" if p.equal else "invariance.verdicts.different"),
+                                   emphasis=not p.equal)])
+        paths = b.table("group_paths", t("invariance.paths_table", column=column_name),
+                        [b.col("path"), t("invariance.columns.estimates"), "Δχ²", "Δdf", b.col("p"),
+                         t("invariance.columns.wald"), t("invariance.columns.wald_p"), b.col("verdict")],
+                        path_rows, notes=(t("invariance.paths_note", alpha=b.loc.num(b.r.settings.alpha, "r")),))
+        different = [f"{names.get(p.rhs, p.rhs)} {arrow} {names.get(p.lhs, p.lhs)}" for p in groups.paths
+                     if not p.equal]
+        verdict = (t("invariance.paths_different", paths=b.loc.join(different)) if different
+                   else t("invariance.paths_equal"))
+        blocks += [Paragraph(f"{t('invariance.paths_text', table=b.ref(paths))} {verdict}"), paths]
+    return Section("invariance", t("invariance.title"), tuple(blocks))

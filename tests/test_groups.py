@@ -1,0 +1,153 @@
+"""analyze --group / group= : the CB-SEM group comparison through the whole pipeline.
+
+The numbers themselves are checked against lavaan in tests/test_invariance_reference.py; here
+the reference values (tests/reference/invariance_reference.json, HolzingerSwineford1939 by school,
+lavaan 0.6.14) are checked to arrive unchanged in results.json, and the wiring is tested: a
+demographic or a plain export column as the group, the contract's keys, the chapter section in
+both languages, the command line and its errors.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import loyaltysurvey
+from loyaltysurvey.cli import app
+from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
+from loyaltysurvey.errors import DataError, LoyaltySurveyError
+from loyaltysurvey.report import build_report, render_html
+
+REF = json.loads((Path(__file__).parent / "reference" / "invariance_reference.json").read_text())
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def hs_study():
+    """hs_questionnaire has no demographics: 'school' reaches the analysis as a plain export column."""
+    return loyaltysurvey.analyze(hs_questionnaire(), holzinger_swineford(), method="cb", group="school")
+
+
+def test_results_json_has_the_contract_keys_and_lavaans_numbers(hs_study):
+    out = hs_study.to_json()
+    inv = out["invariance"]
+    assert [lv["level"] for lv in inv] == ["configural", "metric", "scalar", "strict"]
+    for lv in inv:
+        ref = REF["hs_ml"]["levels"][lv["level"]]["fit"]
+        for key in ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "aic", "bic"):  # lavaan, 1e-4 relative
+            assert lv["fit"][key] == pytest.approx(ref[key], rel=1e-4), (lv["level"], key)
+        if lv["level"] == "configural":
+            assert lv["delta"] is None
+        else:
+            assert set(lv["delta"]) >= {"chisq", "df", "pvalue", "cfi", "rmsea"}
+            assert lv["delta"]["chisq"] == pytest.approx(REF["hs_ml"]["lrt"][lv["level"]]["chisq_diff"], rel=1e-4)
+    assert out["groups"].keys() == {"Pasteur", "Grant-White"}
+    assert {g: v["n"] for g, v in out["groups"].items()} == {"Pasteur": 156, "Grant-White": 145}
+    # each group's own model: without equality constraints the configural chi-square is the sum of
+    # the groups' separate chi-squares (the structural model adds one constraint per group)
+    assert all({"fit", "estimates"} <= set(v["sem"]) for v in out["groups"].values())
+    assert out["meta"]["settings"]["group"] == "school"
+    comp = out["group_comparison"]
+    assert comp["column"] == "school" and comp["highest_level"] is None  # configural RMSEA .097 > .08
+    assert [(p["lhs"], p["rhs"]) for p in comp["paths"]] == [("textual", "visual"), ("speed", "textual"),
+                                                              ("speed", "visual")]
+    assert all(p["df"] == 1 and 0 <= p["pvalue"] <= 1 and p["equal"] == (p["pvalue"] >= 0.05)
+               for p in comp["paths"])
+    assert "pls" not in out["groups"]["Pasteur"]  # PLS-MGA is not part of the CB-SEM comparison
+
+
+def test_separate_group_fits_add_up_to_the_configural_cfa():
+    """CFA only: the configural model is the groups' separate models side by side."""
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    q = (QuestionnaireBuilder("hs", scale=(0, 10)).construct("visual", "Visual", ["x1", "x2", "x3"])
+         .construct("textual", "Textual", ["x4", "x5", "x6"]).construct("speed", "Speed", ["x7", "x8", "x9"])
+         .build())
+    out = loyaltysurvey.analyze(q, holzinger_swineford(), method="cb", group="school").to_json()
+    total = sum(v["sem"]["fit"]["chisq"] for v in out["groups"].values())
+    assert total == pytest.approx(REF["hs_ml"]["levels"]["configural"]["fit"]["chisq"], rel=1e-6)
+    assert out["group_comparison"]["paths"] == []
+
+
+def test_chapter_section_in_both_languages(hs_study):
+    en = render_html(build_report(hs_study.results, "en", date(2026, 1, 1)))
+    assert "Measurement invariance across school" in en
+    assert "ΔCFI ≥ −.01 (Cheung &amp; Rensvold, 2002)" in en and "(Chen, 2007)" in en
+    assert "Cheung, G. W., &amp; Rensvold, R. B. (2002)" in en  # in the reference list
+    assert "not interpreted" in en and "Equality of the structural paths across school" in en
+    fa = render_html(build_report(hs_study.results, "fa", date(2026, 1, 1)))
+    for term in ("ناوردایی اندازه‌گیری", "پیکربندی", "متریک", "اسکالر", "سخت‌گیرانه", "تفسیر نمی‌شود"):
+        assert term in fa, term
+    plain = loyaltysurvey.analyze(hs_questionnaire(), holzinger_swineford(), method="cb")
+    assert "Measurement invariance" not in render_html(build_report(plain.results, "en", date(2026, 1, 1)))
+
+
+def test_group_errors_are_clear():
+    with pytest.raises(DataError, match="'nope' is neither a demographic"):
+        loyaltysurvey.analyze(hs_questionnaire(), holzinger_swineford(), method="cb", group="nope")
+    with pytest.raises(LoyaltySurveyError, match="--group-partial needs --group"):
+        loyaltysurvey.analyze(hs_questionnaire(), holzinger_swineford(), method="cb", group_partial=["x3~1"])
+    tiny = holzinger_swineford().assign(cohort=["a"] * 296 + ["b"] * 5)
+    with pytest.raises(DataError, match="group 'b'.*5 complete respondents for 9 observed variables"):
+        loyaltysurvey.analyze(hs_questionnaire(), tiny, method="cb", group="cohort")
+
+
+def _hs_yaml(tmp_path: Path) -> Path:
+    spec = {"id": "hs", "title": "HS", "language": "en", "scale": {"min": 0, "max": 10},
+            "constructs": [{"id": f, "name": f, "items": [{"id": f"x{i}", "text": f"x{i}"} for i in items]}
+                           for f, items in (("visual", (1, 2, 3)), ("textual", (4, 5, 6)), ("speed", (7, 8, 9)))],
+            "demographics": [{"id": "school", "name": {"en": "School", "fa": "مدرسه"}}]}
+    path = tmp_path / "hs.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_cli_group_with_a_demographic_and_partial_invariance(tmp_path):
+    q = _hs_yaml(tmp_path)
+    data = tmp_path / "hs.csv"
+    holzinger_swineford().to_csv(data, index=False)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(q), str(data), "--out", str(out), "--lang", "en", "--method", "cb",
+                                 "--group", "school", "--group-partial", "x3~1, x7~1"])
+    assert result.exit_code == 0, result.output
+    assert "Groups by school (Pasteur 156, Grant-White 145)" in result.output
+    res = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    scalar = next(lv for lv in res["invariance"] if lv["level"] == "scalar")
+    ref = REF["hs_ml"]["partial"]["scalar_partial"]["fit"]  # lavaan group.partial = c("x3~1", "x7~1")
+    assert scalar["group_partial"] == ["x3~1", "x7~1"]
+    assert scalar["fit"]["chisq"] == pytest.approx(ref["chisq"], rel=1e-4)
+    assert scalar["fit"]["df"] == ref["df"]
+    assert "Table 4." in (out / "report.html").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["analyze", str(q), str(data), "--out", str(tmp_path / "bad"), "--method", "cb",
+                              "--group", "region"])
+    assert bad.exit_code == 2
+    assert "'region' is neither a demographic of the questionnaire (school) nor a column" in bad.output
+
+
+def test_fiml_reaches_the_multigroup_models_and_mlr_with_fiml_falls_back_with_a_note():
+    """The FIML numbers are checked against lavaan (bfi by gender) in tests/test_invariance_reference.py."""
+    data = holzinger_swineford()
+    data.loc[::4, "x5"] = float("nan")
+    out = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school", missing="fiml").to_json()
+    assert out["group_comparison"]["missing"] == "fiml"
+    assert {g: v["n"] for g, v in out["groups"].items()} == {"Pasteur": 156, "Grant-White": 145}  # nobody dropped
+    assert "groups_listwise" not in [w["code"] for w in out["warnings"]]
+    robust = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school", missing="fiml",
+                                   estimator="MLR").to_json()
+    assert robust["group_comparison"]["missing"] == "listwise"
+    assert "groups_listwise" in [w["code"] for w in robust["warnings"]]
+    assert sum(v["n"] for v in robust["groups"].values()) == int(data.x5.notna().sum())
+    assert robust["invariance"][0]["fit"]["chisq_scaled"] > 0
+
+
+def test_hostile_group_values_are_escaped(tmp_path):
+    data = holzinger_swineford()
+    data["school"] = data["school"].map({"Pasteur": "<script>alert(1)</script>", "Grant-White": "=HYPERLINK(1)"})
+    study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school")
+    html = render_html(build_report(study.results, "en", date(2026, 1, 1)))
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert set(study.to_json()["groups"]) == {"<script>alert(1)</script>", "=HYPERLINK(1)"}  # data kept as given
