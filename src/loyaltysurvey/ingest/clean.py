@@ -18,7 +18,7 @@ from ..errors import DataError
 from ..questionnaire import Item, Questionnaire
 from ..text import match_key, to_ascii_digits
 from .cells import AnswerReader, cell_text, compact_key, normalize_code, normalize_id
-from .distinct import is_empty, read_distinct
+from .distinct import distinct_cells, is_empty, read_distinct
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
@@ -194,7 +194,7 @@ def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: np.ndarray, index:
     """The export's other columns (neither an item nor a demographic) for the kept rows, as stripped text
     (empty cells as missing; a whole number held as a float without ``.0``), so that any of them can split
     respondents into groups. Each distinct cell is converted once."""
-    used = set(cmap.items.values()) | set(cmap.demographics.values())
+    used = set(cmap.items.values()) | set(cmap.demographics.values()) | {cmap.respondent_id}
     cols: dict[str, np.ndarray] = {}
     for j, header in enumerate(table.headers):
         if j in used or not isinstance(header, str) or header in cols:
@@ -279,8 +279,8 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
         ids = np.array([f"row{k}" for k in numbers], dtype=object)
         keep = present
     else:
-        codes, readings = read_distinct(table.columns[cmap.respondent_id], normalize_id)
-        ids = np.asarray(readings, dtype=object)[codes]
+        codes, readings = distinct_cells(table.columns[cmap.respondent_id])
+        ids = _normalize_ids(readings)[codes]
         no_id = present & pd.isna(ids)
         for number in numbers[no_id]:
             rid = f"row{number}"
@@ -315,6 +315,18 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
     return rows
 
 
+def _normalize_ids(values: list) -> np.ndarray:
+    """:func:`~loyaltysurvey.ingest.cells.normalize_id` of every value, as an object array; text ids (all
+    distinct, a million of them in a large export) in one pass without a call per id."""
+    out = np.empty(len(values), dtype=object)
+    text = [k for k, v in enumerate(values) if type(v) is str]
+    stripped = (values[k].strip() for k in text)
+    out[text] = [(t if t.isascii() else to_ascii_digits(t)[0]) or None for t in stripped]
+    for k in (k for k, v in enumerate(values) if type(v) is not str):
+        out[k] = normalize_id(values[k])
+    return out
+
+
 def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
                 numbers: np.ndarray) -> _Cells:
     """Read every item cell of the candidate rows (``numbers``) on its item's scale.
@@ -322,10 +334,11 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
     A reading depends on the cell alone, so each distinct cell of a column is read once and its
     reading spread over the column."""
     n_rows = len(numbers)
-    values = np.full((n_rows, len(items)), np.nan)
-    readnum = np.full((n_rows, len(items)), np.nan)
-    kinds = np.zeros((n_rows, len(items)), dtype=np.int8)
-    digits = np.zeros((n_rows, len(items), 2), dtype=bool)
+    shape = (n_rows, len(items))  # column-major: each item's column is written and scanned in one block
+    values = np.full(shape, np.nan, order="F")
+    readnum = np.full(shape, np.nan, order="F")
+    kinds = np.zeros(shape, dtype=np.int8, order="F")
+    digits = np.zeros((n_rows, len(items), 2), dtype=bool, order="F")
     for j, item in enumerate(items):
         header = table.headers[cmap.items[item.id]]
         reader = AnswerReader(item.scale.min, item.scale.max, item.scale.label_lookup(),
