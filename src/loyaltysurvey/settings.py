@@ -70,6 +70,7 @@ class Settings:
     table_source: str = "auto"
     decimal: str | None = None
     chapter: int = 4
+    platform: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -82,7 +83,7 @@ class Settings:
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
                 fit_layout: str = "compact", table_source: str = "auto",
-                decimal: str | None = None, chapter: int = 4) -> "Settings":
+                decimal: str | None = None, chapter: int = 4, platform: str | None = None) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -109,6 +110,8 @@ class Settings:
             raise LoyaltySurveyError("--seed must be a whole number of 0 or more")
         if not 0 < level < 1 or not 0 < alpha < 1:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
+        from .ingest.platforms import check_platform
+        platform = check_platform(platform)
         has_model = bool(questionnaire.model)
         method = method or ("both" if has_model else "cb")
         if method in ("pls", "both") and not has_model:
@@ -126,7 +129,7 @@ class Settings:
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
-                   chapter=chapter)
+                   chapter=chapter, platform=platform)
 
     @property
     def runs_cb(self) -> bool:

@@ -67,7 +67,9 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
         ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table), ``table_source``
-        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian).
+        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian),
+        ``platform`` (the survey platform whose export ``data`` is, e.g. ``qualtrics``; detected
+        from the headers when not given; ``none`` reads a plain table).
 
     Raises
     ------
@@ -80,7 +82,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         raise LoyaltySurveyError(f"analyze() got an unknown option '{unknown[0]}'; the options are "
                                  f"{', '.join(Settings.names())}")
     settings = Settings.resolve(q, **options)
-    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding)
+    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding, platform=settings.platform)
     if executor is None and settings.scheduler:
         from .parallel import dask_executor
         pool = dask_executor(settings.scheduler, settings.jobs)
