@@ -151,7 +151,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         path = folder / f"{name}.csv"
         _write_csv(path, out)
         fx.platform, fx.ids, fx.verbatim = "google_forms", "rows", not fa
-        fx.metadata = {"end": "Timestamp"}
+        fx.metadata = {"end": "Timestamp", "email": "Email Address"}
         fx.values = [{"end": end - timedelta(hours=3, minutes=30)} for _, end, _ in times]
     elif name == "microsoft_forms":
         heads = en_demo + [f"{construct_of[i.id].name.get('en')}.{i.text.get('en')}" for i in items]
@@ -161,7 +161,8 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         path = folder / f"{name}.xlsx"
         _write_xlsx(path, out)
         fx.platform = "microsoft_forms"
-        fx.metadata = {"id": "ID", "start": "Start time", "end": "Completion time", "email": "Email", "name": "Name"}
+        fx.metadata = {"id": "ID", "start": "Start time", "end": "Completion time", "email": "Email", "name": "Name",
+                       "duration": "Completion time - Start time"}
         fx.values = [{"start": s, "end": e, "duration": d} for s, e, d in times]
     elif name == "qualtrics":
         meta = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
@@ -197,7 +198,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         fx.platform = "qualtrics"
         fx.metadata = {"start": "StartDate", "end": "EndDate", "status": "Status", "ip": "IPAddress",
                        "progress": "Progress", "duration": "Duration (in seconds)", "finished": "Finished",
-                       "submitdate": "RecordedDate", "id": "ResponseId", "language": "UserLanguage",
+                       "submitdate": "RecordedDate", "id": "ResponseId", "language": "UserLanguage", "email": "RecipientEmail",
                        "preview": "Status"}
         fx.values = values
     elif name == "qualtrics_legacy":
@@ -222,7 +223,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         fx.platform = "qualtrics"
         fx.metadata = {"id": "ResponseID", "ip": "IPAddress", "status": "Status", "start": "StartDate",
                        "end": "EndDate", "finished": "Finished", "preview": "Status", "name": "Name",
-                       "email": "EmailAddress"}
+                       "email": "EmailAddress", "duration": "EndDate - StartDate"}
         fx.values = [{"finished": True, "preview": False, "start": s, "end": e} for s, e, _ in times]
     elif name == "surveymonkey":
         meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
@@ -244,7 +245,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         _write_csv(path, out)
         fx.platform = "surveymonkey"
         fx.metadata = {"id": "Respondent ID", "start": "Start Date", "end": "End Date", "ip": "IP Address",
-                       "email": "Email Address"}
+                       "email": "Email Address", "duration": "End Date - Start Date"}
         fx.values = [{"start": s, "end": e, "duration": float(d)} for s, e, d in times]
     elif name in ("limesurvey_codes", "limesurvey_answers", "limesurvey_sav"):
         sav = name.endswith("sav")
@@ -295,7 +296,8 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         path = folder / f"{name}.csv"
         _write_csv(path, out, delimiter=";")
         fx.platform = "kobotoolbox"
-        fx.metadata = {"start": "start", "end": "end", "id": "_uuid", "submitdate": "_submission_time"}
+        fx.metadata = {"start": "start", "end": "end", "id": "_uuid", "submitdate": "_submission_time",
+                       "duration": "end - start"}
         fx.values = [{"start": s - timedelta(hours=3, minutes=30), "end": e - timedelta(hours=3, minutes=30),
                       "duration": float(d)} for s, e, d in times]
     elif name == "typeform":
@@ -307,7 +309,8 @@ def write_fixture(name: str, folder: Path) -> Fixture:
         path = folder / f"{name}.csv"
         _write_csv(path, out)
         fx.platform = "typeform"
-        fx.metadata = {"id": "#", "start": "Start Date (UTC)", "end": "Submit Date (UTC)"}
+        fx.metadata = {"id": "#", "start": "Start Date (UTC)", "end": "Submit Date (UTC)",
+                       "duration": "Submit Date (UTC) - Start Date (UTC)"}
         fx.values = [{"start": s, "end": e, "duration": float(d)} for s, e, d in times]
     elif name == "porsline":
         from loyaltysurvey.report.locale import jalali_date

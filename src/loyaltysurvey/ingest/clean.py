@@ -161,6 +161,8 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     metadata, metadata_columns = metadata_frame(table, kept_numbers, responses.index)
     id_column = table.headers[cmap.respondent_id] if cmap.respondent_id is not None else None
     respondent_id = {"column": id_column, "from": cmap.id_source}
+    if cmap.id_source == "platform":
+        metadata_columns = {"id": id_column, **metadata_columns}
 
     straightliners = _straightliners(responses, ids, len(items))
     missing_cells = _check_items(items, responses, table, cmap, notices)

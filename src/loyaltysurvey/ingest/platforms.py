@@ -305,7 +305,7 @@ def _qualtrics(table: RawTable) -> tuple[tuple[str, ...], dict, dict, int]:
     if keys and keys[0] == "v1":  # legacy: V1..Vn over the names of the platform's own columns
         skip = max(skip, 1)
         for j, text in enumerate(texts):
-            if match_key(text) in _METADATA["qualtrics"] and match_key(text) not in ("name",):
+            if match_key(text) in _METADATA["qualtrics"]:
                 headers[j] = text.strip()
             elif text.strip():
                 labels[headers[j]] = text.strip()
