@@ -1,6 +1,6 @@
 """The command line: parse, call the library, map errors to exit status 2.
 
-``loyaltysurvey validate | ingest | analyze | demo | form`` as CONTRACT defines.
+``loyaltysurvey validate | ingest | analyze | demo | form | new`` as CONTRACT defines.
 Bad input prints one line on stderr and exits 2, never a traceback; an
 unexpected failure exits 1 (``--debug`` shows its traceback).
 """
@@ -87,6 +87,41 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of 
     _state["debug"] = debug
 
 
+_PLATFORM_HELP = ("Survey platform of the export: google_forms, microsoft_forms, qualtrics, surveymonkey, "
+                  "limesurvey, kobotoolbox, typeform, porsline, or none (default: detected from the headers).")
+
+
+@app.command()
+def new(out: Path = typer.Option(..., "--out", help="The questionnaire YAML file to write."),
+        from_export: Optional[Path] = typer.Option(None, "--from-export",
+                                                   help="Draft the questionnaire from a response export "
+                                                        "(.csv, .xlsx or .sav)."),
+        platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: first)."),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect).")
+        ) -> None:
+    """Start a questionnaire YAML: drafted from an export (--from-export), for you to edit."""
+    with _errors():
+        if from_export is not None:
+            _new_from_export(from_export, out, platform, sheet, encoding)
+        else:
+            _fail("say what to start from: --from-export FILE", 2)
+
+
+def _new_from_export(export: Path, out: Path, platform, sheet, encoding) -> None:
+    from .questionnaire import load_questionnaire
+    from .questionnaire.draft import draft_from_export
+    from .errors import DataError
+    if out.exists():
+        raise DataError(f"{out} exists already; give another --out or remove it")
+    text = draft_from_export(export, platform=platform, sheet=sheet, encoding=encoding)
+    out.write_text(text, encoding="utf-8")
+    q = load_questionnaire(out)
+    typer.echo(f"{len(q.items)} items in {len(q.constructs)} constructs, {len(q.demographics)} demographics, "
+               f"scale {q.scale.min}-{q.scale.max}; written to {out}: check it, then run "
+               f"'loyaltysurvey analyze {out} {export} --out DIR'", err=True)
+
+
 @app.command()
 def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file.")) -> None:
     """Check a questionnaire file and summarise it."""
@@ -105,11 +140,12 @@ def ingest(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML fi
            data: Path = typer.Argument(..., help="Responses: .csv, .xlsx or .sav."),
            out: Path = typer.Option(..., "--out", help="Output folder."),
            sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: first)."),
-           encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect).")) -> None:
+           encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect)."),
+           platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP)) -> None:
     """Read an export, write clean.csv and the ledger ingest.json."""
     from .workflow import run_ingest
     with _errors():
-        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding)
+        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding, platform=platform)
         led = result.ledger
         typer.echo(f"{led.respondents} respondents kept of {led.input_rows} rows; "
                    f"{len(led.excluded)} excluded; {sum(led.recoded_cells.values())} cells recoded; "
@@ -135,6 +171,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                                     help="Dask scheduler address, or 'local' for a LocalCluster."),
             sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name."),
             encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding."),
+            platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP),
             pls_scheme: str = typer.Option("path", "--pls-scheme",
                                            help="PLS inner weighting: path, factorial or centroid."),
             ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
@@ -160,7 +197,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
                        pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout,
-                       table_source=table_source, decimal=decimal, chapter=chapter)
+                       table_source=table_source, decimal=decimal, chapter=chapter, platform=platform)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
