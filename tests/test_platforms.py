@@ -219,3 +219,64 @@ def test_numbered_persian_headers_match_unnumbered_questionnaire_texts(q):
     table = RawTable.from_rows("x", headers + ["۱. " + demo.name.get("fa").replace("ی", "ي")],
                                [["r1"] + ["3"] * (len(headers) - 1) + ["1"]])
     assert match_columns(q, table).demographics[demo.id] == len(headers)
+
+
+# --------------------------------------------------------------------------- new --from-export
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_a_questionnaire_drafted_from_each_export_validates_and_analyses(name, exports, tmp_path):
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire.draft import draft_from_export
+    fx = exports[name]
+    path = tmp_path / "drafted.yaml"
+    path.write_text(draft_from_export(fx.path), encoding="utf-8")
+    q = load_questionnaire(path)
+    assert len(q.items) == 25  # one item per question column, nothing else
+    assert (q.scale.min, q.scale.max) == (1, 5)
+    assert len(q.demographics) == 4
+    if fx.platform == "limesurvey" or name == "qualtrics":  # the platform's codes give the items and constructs
+        assert [c.id for c in q.constructs] == ["KCF", "CRMO", "KM", "TECH", "SAT", "LOY"]
+        assert q.items[0].id == "KCF1"
+    elif name in ("typeform", "porsline"):  # no grid and no codes: one construct for the user to split
+        assert len(q.constructs) == 1
+    else:  # the grid titles
+        assert [len(c.items) for c in q.constructs] == [5, 4, 4, 4, 4, 4]
+    expected_lang = "fa" if name in ("google_forms_fa", "porsline") else "en"
+    assert q.language == expected_lang
+    study = loyaltysurvey.analyze(q, fx.path, bootstrap=0)
+    led = study.ingest.ledger
+    assert led.input_rows == 425
+    assert led.respondents == (425 if fx.ids == "rows" else 420)
+    assert study.cfa is not None and study.cfa.nobs > 300
+
+
+def test_draft_reads_the_persian_scale_labels_as_the_export_writes_them(exports, tmp_path):
+    from loyaltysurvey.questionnaire.draft import draft_from_export
+    path = tmp_path / "drafted.yaml"
+    path.write_text(draft_from_export(exports["google_forms_fa"].path), encoding="utf-8")
+    q = load_questionnaire(path)
+    assert q.scale.labels["fa"][4] == "كاملا\u00a0موافقم"  # as typed on the form: Arabic kaf, no tanween, NBSP
+    assert list(q.scale.labels["en"]) == ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+
+
+def test_cli_new_from_export_and_platform_option(exports, tmp_path):
+    from typer.testing import CliRunner
+    from loyaltysurvey.cli import app
+    runner = CliRunner()
+    out = tmp_path / "q.yaml"
+    result = runner.invoke(app, ["new", "--from-export", str(exports["qualtrics"].path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert load_questionnaire(out).respondent_id == "ResponseId"
+    again = runner.invoke(app, ["new", "--from-export", str(exports["qualtrics"].path), "--out", str(out)])
+    assert again.exit_code == 2 and "exists already" in again.output
+    bad = runner.invoke(app, ["ingest", str(QUESTIONNAIRE), str(exports["typeform"].path), "--out",
+                              str(tmp_path / "o"), "--platform", "formstack"])
+    assert bad.exit_code == 2
+    assert bad.output.count("\n") == 1 and "typeform, porsline" in bad.output
+    ok = runner.invoke(app, ["ingest", str(QUESTIONNAIRE), str(exports["typeform"].path), "--out",
+                             str(tmp_path / "o"), "--platform", "typeform"])
+    assert ok.exit_code == 0, ok.output
+    import json
+    ledger = json.loads((tmp_path / "o" / "ingest.json").read_text(encoding="utf-8"))
+    assert ledger["platform"] == {"name": "typeform", "how": "given"}
+    assert ledger["respondent_id"] == {"column": "#", "from": "platform"}
