@@ -280,3 +280,17 @@ def test_cli_new_from_export_and_platform_option(exports, tmp_path):
     ledger = json.loads((tmp_path / "o" / "ingest.json").read_text(encoding="utf-8"))
     assert ledger["platform"] == {"name": "typeform", "how": "given"}
     assert ledger["respondent_id"] == {"column": "#", "from": "platform"}
+
+
+def test_multiselect_answers_are_split_and_kept_out_of_the_draft(exports, tmp_path):
+    from loyaltysurvey.questionnaire.draft import draft_from_export
+    frame = pd.read_csv(exports["google_forms"].path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    options = ["SMS", "App", "Web"]
+    frame.insert(2, "Which channels do you use?", [", ".join(options[: 1 + k % 3]) for k in range(len(frame))])
+    path = tmp_path / "checkbox.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    text = draft_from_export(path)
+    assert "# Multi-select, not analysed: 'Which channels do you use?' (options: App, SMS, Web)" in text
+    (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
+    q = load_questionnaire(tmp_path / "q.yaml")
+    assert len(q.items) == 25 and len(q.demographics) == 4

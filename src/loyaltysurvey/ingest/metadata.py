@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..text import match_key, to_ascii_digits
-from .distinct import read_distinct
+from .distinct import distinct_cells, read_distinct
 from .readers import RawTable
 
 __all__ = ["metadata_frame", "parse_timestamp", "parse_duration", "jalali_to_gregorian"]
@@ -163,6 +163,28 @@ def _text(value: Any) -> Any:
     return str(value).strip() or None
 
 
+def _timestamps(cells: list) -> list:
+    """:func:`parse_timestamp` of every cell; plain date-time texts parsed together by pandas
+    (a column of distinct times is read at compiled speed), the others one by one."""
+    out: list = [None] * len(cells)
+    plain = [k for k, c in enumerate(cells) if isinstance(c, str) and c.isascii() and not _GMT.search(c)
+             and not _JALALI.match(c)]
+    if plain:
+        try:
+            stamps = pd.to_datetime(pd.Series([cells[k] for k in plain]), errors="coerce", utc=True, format="mixed")
+        except (ValueError, TypeError):
+            stamps = None
+        if stamps is not None:
+            stamps = stamps.dt.tz_localize(None)
+            for k, stamp in zip(plain, stamps):
+                out[k] = None if pd.isna(stamp) else stamp
+    done = set(plain) if plain and stamps is not None else set()
+    for k, c in enumerate(cells):
+        if k not in done:
+            out[k] = parse_timestamp(c)
+    return out
+
+
 _READERS = {"start": parse_timestamp, "end": parse_timestamp, "submitdate": parse_timestamp,
             "duration": parse_duration, "progress": _number, "lastpage": _number, "finished": _boolean,
             "preview": _preview}
@@ -185,7 +207,11 @@ def metadata_frame(table: RawTable, numbers: np.ndarray, index: pd.Index,
         if header not in position:
             continue
         reader = _READERS.get(role, _text)
-        codes, readings = read_distinct(table.columns[position[header]][numbers - 1], reader)
+        if reader is parse_timestamp:
+            codes, cells = distinct_cells(table.columns[position[header]][numbers - 1])
+            readings = _timestamps(cells)
+        else:
+            codes, readings = read_distinct(table.columns[position[header]][numbers - 1], reader)
         values = np.empty(len(readings), dtype=object)
         values[:] = readings
         column = values[codes]

@@ -62,7 +62,7 @@ from ..text import match_key
 from .distinct import CodedColumn
 from .readers import RawTable
 
-__all__ = ["PLATFORMS", "METADATA_ROLES", "detect_platform", "adapt_table", "check_platform"]
+__all__ = ["PLATFORMS", "METADATA_ROLES", "detect_platform", "adapt_table", "check_platform", "multiselect_options"]
 
 #: The platforms whose exports are read as they mean them (``--platform NAME``); ``none`` reads
 #: the export as a plain table.
@@ -398,3 +398,37 @@ def adapt_table(table: RawTable, platform: str | None = None,
                                platform_given=given and name is not None, metadata=roles, groups=groups,
                                answer_codes=answer_codes)
 
+
+
+#: How each platform joins the options of a multi-select (checkbox) answer in one cell.
+MULTISELECT_SEPARATORS = {"google_forms": ", ", "microsoft_forms": ";", "kobotoolbox": " ", "typeform": ", ",
+                          "porsline": "، ", "limesurvey": ", "}
+
+
+def multiselect_options(cells: Mapping[str, int], platform: str | None) -> list[str] | None:
+    """The options of a multi-select column, its cells split as the platform joins them, or ``None``.
+
+    A column is multi-select when at least a fifth of its answers hold the separator and the split
+    answers are few options that recur (at most 20, each chosen in more than one answer).
+
+    >>> multiselect_options({"SMS, App": 5, "App": 3, "Web, SMS": 2}, "google_forms")
+    ['App', 'SMS', 'Web']
+    >>> multiselect_options({"Very good, thanks": 1, "ok": 1}, "google_forms") is None
+    True
+    """
+    sep = MULTISELECT_SEPARATORS.get(platform or "")
+    if not sep:
+        return None
+    total = sum(cells.values())
+    joined = sum(n for c, n in cells.items() if isinstance(c, str) and sep.strip() in c)
+    if not total or joined < 0.2 * total:
+        return None
+    counts: dict[str, int] = {}
+    for cell, n in cells.items():
+        for part in str(cell).split(sep.strip() or None):
+            part = part.strip()
+            if part:
+                counts[part] = counts.get(part, 0) + n
+    if len(counts) > 20 or any(n < 2 for n in counts.values()):
+        return None
+    return sorted(counts)

@@ -167,6 +167,13 @@ def draft_yaml(table, source: str = "") -> str:
             continue
         columns.append(_Column(j, header, _distinct(table.columns[j]), table.groups.get(header),
                                table.value_labels.get(header)))
+    from ..ingest.platforms import multiselect_options
+    multi = []
+    for col in list(columns):  # checkbox questions: options joined in one cell, not one answer
+        options = multiselect_options({str(k): n for k, n in col.cells.items()}, table.platform)
+        if options and not col.numbers:
+            multi.append((col.header, options))
+            columns.remove(col)
     questions, demographics, left, scale_no, seen, missing = _classify(columns, dict(table.answer_codes))
     if not questions:
         raise DataError("no column looks like a rating question (numbers on a short scale or agreement labels); "
@@ -295,6 +302,8 @@ def draft_yaml(table, source: str = "") -> str:
     if left:
         head.append("# Left out (free text, ids or too many distinct answers): "
                     + ", ".join(repr(c.header) for c in left[:20]) + (" ..." if len(left) > 20 else ""))
+    for header, options in multi:
+        head.append(f"# Multi-select, not analysed: {header!r} (options: {', '.join(options)})")
     return "\n".join(head) + "\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 
