@@ -67,6 +67,8 @@ class Fixture:
     metadata: dict[str, str] = field(default_factory=dict)
     #: per data row: role -> value written (for the metadata checks)
     values: list[dict] = field(default_factory=list)
+    #: rows of the file above the respondents
+    header_rows: int = 1
 
 
 def _example():
@@ -195,7 +197,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
                            "progress": float(progress), "finished": finished})
         path = folder / f"{name}.csv"
         _write_csv(path, out)
-        fx.platform = "qualtrics"
+        fx.platform, fx.header_rows = "qualtrics", 3
         fx.metadata = {"start": "StartDate", "end": "EndDate", "status": "Status", "ip": "IPAddress",
                        "progress": "Progress", "duration": "Duration (in seconds)", "finished": "Finished",
                        "submitdate": "RecordedDate", "id": "ResponseId", "language": "UserLanguage", "email": "RecipientEmail",
@@ -220,7 +222,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
                         *demos_of(row), *[cells[i] for i in order]])
         path = folder / f"{name}.csv"
         _write_csv(path, out)
-        fx.platform = "qualtrics"
+        fx.platform, fx.header_rows = "qualtrics", 2
         fx.metadata = {"id": "ResponseID", "ip": "IPAddress", "status": "Status", "start": "StartDate",
                        "end": "EndDate", "finished": "Finished", "preview": "Status", "name": "Name",
                        "email": "EmailAddress", "duration": "EndDate - StartDate"}
@@ -243,7 +245,7 @@ def write_fixture(name: str, folder: Path) -> Fixture:
                         *demos_of(row), *items_of(row)])
         path = folder / f"{name}.csv"
         _write_csv(path, out)
-        fx.platform = "surveymonkey"
+        fx.platform, fx.header_rows = "surveymonkey", 2
         fx.metadata = {"id": "Respondent ID", "start": "Start Date", "end": "End Date", "ip": "IP Address",
                        "email": "Email Address", "duration": "End Date - Start Date"}
         fx.values = [{"start": s, "end": e, "duration": float(d)} for s, e, d in times]

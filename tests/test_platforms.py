@@ -67,7 +67,7 @@ def test_each_platform_export_ingests_with_the_bundled_questionnaire(name, q, ex
     led = result.ledger
     expected = base["rows" if fx.ids == "rows" else "example"]
     exp = expected.ledger
-    assert led.platform == {"name": fx.platform, "how": "detected"}
+    assert led.platform == {"name": fx.platform, "how": "detected", "header_rows": fx.header_rows}
     assert led.input_rows == 425  # the platform's extra header rows are not respondents
     assert led.respondents == exp.respondents
     assert [(e["row"], e["reason"]) for e in led.excluded] == [(e["row"], e["reason"]) for e in exp.excluded]
@@ -118,7 +118,7 @@ def test_limesurvey_submitdate_marks_the_incomplete_responses(q, exports):
 
 def test_platform_given_overrides_detection_and_unknown_names_are_refused(q, exports):
     result = ingest(q, exports["typeform"].path, platform="typeform")
-    assert result.ledger.platform == {"name": "typeform", "how": "given"}
+    assert result.ledger.platform == {"name": "typeform", "how": "given", "header_rows": 1}
     with pytest.raises(DataError, match="google_forms, microsoft_forms, qualtrics"):
         ingest(q, exports["typeform"].path, platform="formstack")
     # read as a plain table, the Qualtrics header rows are respondents and the questionnaire's id is missing
@@ -169,6 +169,21 @@ def test_qualtrics_header_rows_become_labels_and_grids(exports):
     assert monkey.n_rows == 425 and "Gender" in monkey.headers
     header = next(h for h in monkey.headers if h.startswith("Key customer focus"))
     assert monkey.groups[header] == "Key customer focus: how far do you agree?"
+
+
+@pytest.mark.parametrize("name, drop", [("qualtrics", [1, 2]), ("surveymonkey", [1])])
+def test_an_export_saved_with_one_header_row_is_read_too(name, drop, q, exports, tmp_path):
+    """The extra header rows deleted by hand (as users do before opening the file elsewhere)."""
+    lines = exports[name].path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path = tmp_path / f"{name}.csv"
+    path.write_text("".join(line for k, line in enumerate(lines) if k not in drop), encoding="utf-8")
+    if name == "surveymonkey":  # without the second row the matrix rows have no header of their own
+        with pytest.raises(DataError, match="no column for item"):
+            ingest(q, path)
+        return
+    result = ingest(q, path)
+    assert result.ledger.platform["header_rows"] == 1
+    assert result.ledger.input_rows == 425 and result.ledger.respondents == 420
 
 
 def test_jalali_round_trip_and_timestamps():
@@ -278,7 +293,7 @@ def test_cli_new_from_export_and_platform_option(exports, tmp_path):
     assert ok.exit_code == 0, ok.output
     import json
     ledger = json.loads((tmp_path / "o" / "ingest.json").read_text(encoding="utf-8"))
-    assert ledger["platform"] == {"name": "typeform", "how": "given"}
+    assert ledger["platform"] == {"name": "typeform", "how": "given", "header_rows": 1}
     assert ledger["respondent_id"] == {"column": "#", "from": "platform"}
 
 

@@ -178,7 +178,8 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         columns={i.id: table.headers[cmap.items[i.id]] for i in items},
         matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
         conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices),
-        platform=({"name": table.platform, "how": "given" if table.platform_given else "detected"}
+        platform=({"name": table.platform, "how": "given" if table.platform_given else "detected",
+                   "header_rows": table.header_rows}
                   if table.platform else None),
         metadata_columns=metadata_columns, respondent_id=respondent_id)
     if ledger.respondents == 0:

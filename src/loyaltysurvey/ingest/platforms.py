@@ -77,7 +77,8 @@ METADATA_ROLES = ("id", "start", "end", "duration", "finished", "progress", "sta
 #: platform's bookkeeping (seeds, collector ids, tags): never questions.
 _METADATA: dict[str, dict[str, str]] = {
     "google_forms": {"timestamp": "end", "marca temporal": "end", "horodateur": "end", "zeitstempel": "end",
-                     "علامت زمان": "end", "مهر زمان": "end", "email address": "email", "score": "other",
+                     "علامت زمان": "end", "مهر زمان": "end", "مهر زمانی": "end", "برچسب زمان": "end",
+                     "علامت زمانی": "end", "email address": "email", "score": "other",
                      "نشانی ایمیل": "email", "امتیاز": "other"},
     "microsoft_forms": {"id": "id", "start time": "start", "completion time": "end", "email": "email",
                         "name": "name", "last modified time": "other", "total points": "other",
@@ -175,7 +176,8 @@ def detect_platform(table: RawTable) -> str | None:
         first = _first_cells(table, 1)
         if first and {"responseid", "status"} & {match_key(c) for c in first[0]}:
             return "qualtrics"
-    if ("responseid" in ks or {"startdate", "enddate", "finished"} <= ks) and _qualtrics_rows(table):
+    if ("responseid" in ks and {"startdate", "enddate"} <= ks) or (
+            ("responseid" in ks or {"startdate", "enddate", "finished"} <= ks) and _qualtrics_rows(table)):
         return "qualtrics"
     if {"respondent id", "collector id"} <= ks:
         return "surveymonkey"
@@ -268,6 +270,11 @@ def _limesurvey_codes(table: RawTable, headers: tuple[str, ...], columns: tuple)
 def _surveymonkey(table: RawTable) -> tuple[tuple[str, ...], dict, dict, int]:
     """Merge SurveyMonkey's two header rows: a question's text stands over its first column only."""
     second = _first_cells(table, 1)[0] if table.n_rows else [""] * len(table.headers)
+    keys = _keys(table)
+    plain = {"response", "open-ended response", "open ended response"}
+    rid = keys.index("respondent id") if "respondent id" in keys else None
+    if not (any(match_key(c) in plain for c in second) or (rid is not None and not second[rid].strip())):
+        return table.headers, {}, {}, 0  # one header row: the second row is a respondent
     spans: dict[str, int] = {}
     title = ""
     owners = []
@@ -394,6 +401,7 @@ def adapt_table(table: RawTable, platform: str | None = None,
                 if old in labels and new not in labels and name != "qualtrics":
                     labels[new] = labels.pop(old)
     return dataclasses.replace(table, headers=tuple(headers), columns=tuple(columns), labels=labels,
+                               header_rows=table.header_rows + skip,
                                value_labels=value_labels, user_missing=user_missing, platform=name,
                                platform_given=given and name is not None, metadata=roles, groups=groups,
                                answer_codes=answer_codes)

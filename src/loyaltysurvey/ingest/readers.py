@@ -68,6 +68,9 @@ class RawTable:
     metadata: Mapping[str, str] = field(default_factory=dict)
     groups: Mapping[str, str] = field(default_factory=dict)
     answer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    #: Rows of the file above the data (1: the header; Qualtrics' three header rows give 3), so that
+    #: data row ``r`` is line ``r + header_rows`` of the file.
+    header_rows: int = 1
 
     @classmethod
     def from_rows(cls, source: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
