@@ -291,6 +291,7 @@ def test_cli_new_from_export_and_platform_option(exports, tmp_path):
     ok = runner.invoke(app, ["ingest", str(QUESTIONNAIRE), str(exports["typeform"].path), "--out",
                              str(tmp_path / "o"), "--platform", "typeform"])
     assert ok.exit_code == 0, ok.output
+    assert "read as a typeform export (given); respondent ids from its column '#'" in ok.output
     import json
     ledger = json.loads((tmp_path / "o" / "ingest.json").read_text(encoding="utf-8"))
     assert ledger["platform"] == {"name": "typeform", "how": "given", "header_rows": 1}

@@ -147,6 +147,7 @@ def ingest(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML fi
     with _errors():
         result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding, platform=platform)
         led = result.ledger
+        _platform_line(led)
         typer.echo(f"{led.respondents} respondents kept of {led.input_rows} rows; "
                    f"{len(led.excluded)} excluded; {sum(led.recoded_cells.values())} cells recoded; "
                    f"written to {out}", err=True)
@@ -239,7 +240,21 @@ def _summary_lines(study, out: Path) -> list[str]:
     return lines
 
 
+def _platform_line(led) -> None:
+    """Say how a survey-platform export was read (nothing for a plain table)."""
+    if not led.platform:
+        return
+    rid = led.respondent_id or {}
+    ids = {"platform": f"respondent ids from its column '{rid.get('column')}'",
+           "generated": "no respondent id column: rows are named row1, row2 ...",
+           "questionnaire": f"respondent ids from '{rid.get('column')}'"}.get(rid.get("from"), "")
+    meta = ", ".join(f"{role} ({header})" for role, header in led.metadata_columns.items() if role != "id")
+    typer.echo(f"read as a {led.platform['name']} export ({led.platform['how']}); {ids}"
+               + (f"; platform columns: {meta}" if meta else ""), err=True)
+
+
 def _print_summary(study, out: Path) -> None:
+    _platform_line(study.ingest.ledger)
     for line in _summary_lines(study, out):
         typer.echo(line, err=True)
 

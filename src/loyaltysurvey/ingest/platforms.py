@@ -223,12 +223,13 @@ _CODE_HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\[[A-Za-z0-9_]+\]$")
 
 def _split_brackets(headers: tuple[str, ...], labels: dict, groups: dict) -> None:
     """``Title [Row]`` (Google Forms grids, LimeSurvey full texts): the row is the item's text."""
-    for h in headers:
-        if _CODE_HEADER.match(h):
-            continue
-        m = _BRACKET.match(h)
-        if m:
-            labels.setdefault(h, m.group("row").strip())
+    found = {h: m for h in headers if not _CODE_HEADER.match(h) and (m := _BRACKET.match(h))}
+    titles: dict[str, int] = {}
+    for m in found.values():
+        titles[m.group("title").strip()] = titles.get(m.group("title").strip(), 0) + 1
+    for h, m in found.items():
+        labels.setdefault(h, m.group("row").strip())
+        if titles[m.group("title").strip()] > 1:  # a grid has rows; "Age [years]" alone is no grid
             groups.setdefault(h, m.group("title").strip())
 
 
