@@ -310,3 +310,14 @@ def test_multiselect_answers_are_split_and_kept_out_of_the_draft(exports, tmp_pa
     (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
     q = load_questionnaire(tmp_path / "q.yaml")
     assert len(q.items) == 25 and len(q.demographics) == 4
+
+
+def test_typeform_response_type_and_a_dataframe_with_a_given_platform(q, exports):
+    frame = pd.read_csv(exports["typeform"].path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame["Response Type"] = ["partial" if k % 9 == 4 else "completed" for k in range(len(frame))]
+    result = ingest(q, frame.replace("", None), platform="typeform")
+    assert result.ledger.platform == {"name": "typeform", "how": "given", "header_rows": 1}
+    assert result.ledger.metadata_columns["finished"] == "Response Type"
+    wanted = [k % 9 != 4 for k in (row - 1 for row in result.rows)]
+    assert result.metadata["finished"].tolist() == wanted
+    assert result.metadata["status"].tolist() == ["completed" if w else "partial" for w in wanted]
