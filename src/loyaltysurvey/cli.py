@@ -1,7 +1,7 @@
 """The command line: parse, call the library, map errors to exit status 2.
 
-``loyaltysurvey validate | ingest | analyze | demo | form | samplesize``, ``new --from-library``
-and ``library`` (the instrument library).
+``loyaltysurvey validate | ingest | analyze | demo | form | samplesize``, ``new --from-library`` /
+``new --from-export`` and ``library`` (the instrument library).
 Bad input prints one line on stderr and exits 2, never a traceback; an
 unexpected failure exits 1 (``--debug`` shows its traceback).
 """
@@ -88,6 +88,21 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of 
     _state["debug"] = debug
 
 
+_PLATFORM_HELP = ("Survey platform of the export: google_forms, microsoft_forms, qualtrics, surveymonkey, "
+                  "limesurvey, kobotoolbox, typeform, porsline, or none (default: detected from the headers).")
+
+
+def _new_from_export(export: Path, out: Path, platform, sheet, encoding) -> None:
+    from .questionnaire import load_questionnaire
+    from .questionnaire.draft import draft_from_export
+    text = draft_from_export(export, platform=platform, sheet=sheet, encoding=encoding)
+    out.write_text(text, encoding="utf-8")
+    q = load_questionnaire(out)
+    typer.echo(f"{len(q.items)} items in {len(q.constructs)} constructs, {len(q.demographics)} demographics, "
+               f"scale {q.scale.min}-{q.scale.max}; written to {out}: check it, then run "
+               f"'loyaltysurvey analyze {out} {export} --out DIR'", err=True)
+
+
 @app.command()
 def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file.")) -> None:
     """Check a questionnaire file and summarise it."""
@@ -108,12 +123,14 @@ def ingest(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML fi
            data: Path = typer.Argument(..., help="Responses: .csv, .xlsx or .sav."),
            out: Path = typer.Option(..., "--out", help="Output folder."),
            sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: first)."),
-           encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect).")) -> None:
+           encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect)."),
+           platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP)) -> None:
     """Read an export, write clean.csv and the ledger ingest.json."""
     from .workflow import run_ingest
     with _errors():
-        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding)
+        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding, platform=platform)
         led = result.ledger
+        _platform_line(led)
         typer.echo(f"{led.respondents} respondents kept of {led.input_rows} rows; "
                    f"{len(led.excluded)} excluded; {sum(led.recoded_cells.values())} cells recoded; "
                    f"written to {out}", err=True)
@@ -138,6 +155,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                                     help="Dask scheduler address, or 'local' for a LocalCluster."),
             sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name."),
             encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding."),
+            platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP),
             pls_scheme: str = typer.Option("path", "--pls-scheme",
                                            help="PLS inner weighting: path, factorial or centroid."),
             ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
@@ -185,7 +203,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                        table_source=table_source, decimal=decimal, chapter=chapter, efa=efa,
                        efa_factors=efa_factors, efa_method=efa_method, efa_rotation=efa_rotation,
                        efa_iterations=efa_iterations, group=group,
-                       group_partial=group_partial or ())
+                       group_partial=group_partial or (), platform=platform)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
@@ -236,7 +254,21 @@ def _summary_lines(study, out: Path) -> list[str]:
     return lines
 
 
+def _platform_line(led) -> None:
+    """Say how a survey-platform export was read (nothing for a plain table)."""
+    if not led.platform:
+        return
+    rid = led.respondent_id or {}
+    ids = {"platform": f"respondent ids from its column '{rid.get('column')}'",
+           "generated": "no respondent id column: rows are named row1, row2 ...",
+           "questionnaire": f"respondent ids from '{rid.get('column')}'"}.get(rid.get("from"), "")
+    meta = ", ".join(f"{role} ({header})" for role, header in led.metadata_columns.items() if role != "id")
+    typer.echo(f"read as a {led.platform['name']} export ({led.platform['how']}); {ids}"
+               + (f"; platform columns: {meta}" if meta else ""), err=True)
+
+
 def _print_summary(study, out: Path) -> None:
+    _platform_line(study.ingest.ledger)
     for line in _summary_lines(study, out):
         typer.echo(line, err=True)
 
@@ -458,17 +490,29 @@ def new(out: Path = typer.Option(..., "--out", help="The questionnaire YAML file
         from_library: Optional[str] = typer.Option(None, "--from-library",
                                                    help="Library modules to compose, comma-separated (see "
                                                         "'loyaltysurvey library'), e.g. crm,satisfaction,loyalty."),
-        lang: str = typer.Option("fa", "--lang", help="The questionnaire's report language: fa or en (every "
-                                                      "text stays bilingual)."),
-        title: Optional[str] = typer.Option(None, "--title", help="Title of the questionnaire (default: "
-                                                                  "made from the modules' names)."),
+        from_export: Optional[Path] = typer.Option(None, "--from-export",
+                                                   help="Draft the questionnaire from a response export "
+                                                        "(.csv, .xlsx or .sav)."),
+        lang: str = typer.Option("fa", "--lang", help="--from-library: the questionnaire's report language, fa "
+                                                      "or en (every text stays bilingual)."),
+        title: Optional[str] = typer.Option(None, "--title", help="--from-library: title of the questionnaire "
+                                                                  "(default: made from the modules' names)."),
+        platform: Optional[str] = typer.Option(None, "--platform", help="--from-export: " + _PLATFORM_HELP),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help="--from-export: Excel sheet name (default: first)."),
+        encoding: Optional[str] = typer.Option(None, "--encoding",
+                                               help="--from-export: CSV text encoding (default: detect)."),
         force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists.")) -> None:
-    """Write a new questionnaire YAML (--from-library: composed from the instrument library)."""
+    """Write a new questionnaire YAML for you to edit: composed from the instrument library
+    (--from-library) or drafted from a response export (--from-export)."""
     with _errors():
-        if not from_library:
-            _fail("say where the questionnaire comes from: --from-library NAMES (see 'loyaltysurvey library')", 2)
+        if bool(from_library) == (from_export is not None):
+            _fail("say where the questionnaire comes from: --from-library NAMES (see 'loyaltysurvey library') "
+                  "or --from-export FILE", 2)
         if out.exists() and not force:
             _fail(f"{out} exists; choose another --out or add --force to overwrite it", 2)
+        if from_export is not None:
+            _new_from_export(from_export, out, platform, sheet, encoding)
+            return
         from .library import compose_questionnaire
         text, q = compose_questionnaire(from_library, lang=lang, title=title, qid=out.stem)
         try:

@@ -85,6 +85,7 @@ class Settings:
     efa_iterations: int = 20
     group: str | None = None
     group_partial: tuple[str, ...] = ()
+    platform: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -100,7 +101,7 @@ class Settings:
                 decimal: str | None = None, chapter: int = 4, efa: bool = False,
                 efa_factors: int | None = None, efa_method: str = "minres", efa_rotation: str = "oblimin",
                 efa_iterations: int = 20, group: str | None = None,
-                group_partial: Any = ()) -> "Settings":
+                group_partial: Any = (), platform: str | None = None) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -140,6 +141,8 @@ class Settings:
         group_partial = tuple("".join(str(p).split()) for p in group_partial if str(p).strip())
         if group_partial and group is None:
             raise LoyaltySurveyError("--group-partial needs --group")
+        from .ingest.platforms import check_platform
+        platform = check_platform(platform)
         has_model = bool(questionnaire.model)
         method = method or ("both" if has_model else "cb")
         if method in ("pls", "both") and not has_model:
@@ -159,7 +162,7 @@ class Settings:
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
                    chapter=chapter, efa=bool(efa or efa_factors is not None), efa_factors=efa_factors,
                    efa_method=efa_method, efa_rotation=efa_rotation, efa_iterations=efa_iterations,
-                   group=group.strip() if group else None, group_partial=group_partial)
+                   group=group.strip() if group else None, group_partial=group_partial, platform=platform)
 
     @property
     def runs_cb(self) -> bool:

@@ -76,6 +76,8 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         invariance and equal paths across its groups; results.json ``invariance``, ``groups`` and
         ``group_comparison``) and ``group_partial`` (parameters freed across groups, lavaan's
         ``group.partial``, e.g. ``["KCF=~KCF2", "KCF1~1"]``).
+        ``platform`` (the survey platform whose export ``data`` is, e.g. ``qualtrics``; detected
+        from the headers when not given; ``none`` reads a plain table).
 
     Raises
     ------
@@ -88,7 +90,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         raise LoyaltySurveyError(f"analyze() got an unknown option '{unknown[0]}'; the options are "
                                  f"{', '.join(Settings.names())}")
     settings = Settings.resolve(q, **options)
-    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding)
+    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding, platform=settings.platform)
     if executor is None and settings.scheduler:
         from .parallel import dask_executor
         pool = dask_executor(settings.scheduler, settings.jobs)

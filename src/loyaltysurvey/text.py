@@ -23,6 +23,7 @@ __all__ = [
     "to_persian_digits",
     "normalize_persian",
     "match_key",
+    "question_key",
 ]
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -84,7 +85,8 @@ def to_persian_digits(text: str) -> str:
 def normalize_persian(text: str) -> str:
     """Persian orthography: Persian yeh and kaf, no tatweel or diacritics.
 
-    After Unicode NFC: Arabic yeh (U+064A) and alef maksura (U+0649) become Persian
+    After Unicode NFKC (which also turns the Arabic presentation forms of old keyboards and PDF
+    copies, ``ﻛ``, ``ﯼ``, into the letters, and a no-break space into a space): Arabic yeh (U+064A) and alef maksura (U+0649) become Persian
     yeh (U+06CC), Arabic kaf (U+0643) keheh (U+06A9), teh marbuta (U+0629) heh
     (U+0647); the Arabic decimal separator becomes ``.``, the Arabic comma ``,``; the
     thousands separator, tatweel (U+0640) and the diacritics (U+064B-U+065F, U+0670) are
@@ -93,7 +95,7 @@ def normalize_persian(text: str) -> str:
     >>> [hex(ord(c)) for c in normalize_persian("كـي")]  # Arabic kaf, tatweel, Arabic yeh
     ['0x6a9', '0x6cc']
     """
-    text = unicodedata.normalize("NFC", text).translate(_ORTHOGRAPHY)
+    text = unicodedata.normalize("NFKC", text).translate(_ORTHOGRAPHY)
     return _DIACRITICS.sub("", text)
 
 
@@ -113,12 +115,40 @@ def match_key(text: str) -> str:
     True
     >>> match_key("ارائهٔ خدمات") == match_key("ارائه‌ی خدمات") == match_key("ارائۀ خدمات")  # one ezafe
     True
+    >>> match_key("ﻛﺎﻣﻼ\u00a0ﻣﻮاﻓﻘﻢ") == match_key("كاملأ موافقم") == match_key("کاملاً موافقم")  # presentation forms, hamza, tanween
+    True
+    >>> match_key("سن شما چیست؟")
+    'سن شما چیست'
     """
-    text = normalize_persian(str(text)).replace("\u06c0", "\u0647")
+    text = normalize_persian(str(text)).replace("\u06c0", "\u0647").translate(_HAMZA_ALEF)
     text = _EZAFE.sub("\u0647", text)
     text, _, _ = to_ascii_digits(text)
     text = _SPACES.sub(" ", text).strip().casefold()
-    return text.strip(" .:;,!?\"'«»()[]")
+    return text.strip(_EDGE_PUNCTUATION)
+
+
+#: Punctuation stripped from both ends of a key (Latin and Persian: «؟», «؛», «،»).
+_EDGE_PUNCTUATION = " .:;,!?\"'«»()[]\u061f\u061b\u060c\u2026"
+#: Alef with hamza above or below (typed for a plain alef, or for tanween's alef: «کاملأ») folds to alef.
+_HAMZA_ALEF = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627"})
+#: A question number before the text, in any script once digits are ASCII: ``Q7.``, ``12)``,
+#: «س۲-», «۱.», «سوال ۳:», ``Question 4 -``.
+_NUMBERING = re.compile(r"^(q|question|سوال|سؤال|پرسش|س)?\s*\(?\d+\s*[.):\-–_،]\s*", re.IGNORECASE)
+
+
+def question_key(text: str) -> str:
+    """:func:`match_key` without a leading question number (``Q7.``, «س۲-», «۱.», ``12)``).
+
+    Headers and question texts are compared by this key on both sides, so that an export that
+    numbers its questions still matches a questionnaire that does not (by definition).
+
+    >>> question_key("س۲- سن:") == question_key("۲. سن") == question_key("سن") == "سن"
+    True
+    >>> question_key("Q7. I will stay"), question_key("2024 sales")
+    ('i will stay', '2024 sales')
+    """
+    key = match_key(text)
+    return match_key(_NUMBERING.sub("", key)) if _NUMBERING.match(key) else key
 
 
 @dataclass(frozen=True)

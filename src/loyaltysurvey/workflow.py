@@ -165,7 +165,8 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
 
 
 def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: str | os.PathLike, *,
-               sheet: str | None = None, encoding: str | None = None) -> IngestResult:
+               sheet: str | None = None, encoding: str | None = None,
+               platform: str | None = None) -> IngestResult:
     """Everything ``loyaltysurvey ingest`` does: load the questionnaire, ingest the data, write the results.
 
     Reads the questionnaire YAML and the response file (``sheet`` and ``encoding`` as in
@@ -181,7 +182,7 @@ def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: s
     (425, 420)
     """
     q = load_questionnaire(questionnaire)
-    result = ingest(q, data, sheet=sheet, encoding=encoding)
+    result = ingest(q, data, sheet=sheet, encoding=encoding, platform=platform)
     write_ingest(result, out)
     return result
 

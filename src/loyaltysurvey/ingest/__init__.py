@@ -9,13 +9,15 @@ import pandas as pd
 from ..questionnaire import Questionnaire
 from .clean import IngestResult, ingest_table
 from .ledger import Ledger
+from .platforms import PLATFORMS, adapt_table, detect_platform
 from .readers import RawTable, read_table, table_from_frame
 
-__all__ = ["IngestResult", "Ledger", "RawTable", "ingest", "ingest_table", "read_table", "table_from_frame"]
+__all__ = ["IngestResult", "Ledger", "PLATFORMS", "RawTable", "adapt_table", "detect_platform", "ingest",
+           "ingest_table", "read_table", "table_from_frame"]
 
 
 def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet: str | None = None,
-           encoding: str | None = None) -> IngestResult:
+           encoding: str | None = None, platform: str | None = None) -> IngestResult:
     """Read ``data`` (a .csv, .xlsx or .sav path, or a pandas DataFrame) and ingest it against the questionnaire.
 
     A path is read by :func:`read_table` (``sheet`` picks an Excel sheet, ``encoding`` overrides
@@ -23,7 +25,10 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     Either way :func:`ingest_table` then matches the columns, reads every answer and returns the
     clean responses with a :class:`Ledger` of every row and recoded cell. Problems that make the
     data unusable raise :class:`~loyaltysurvey.errors.DataError`; smaller ones are listed in
-    ``result.warnings``. Behaviour tested in tests/test_ingest.py.
+    ``result.warnings``. The table is first read as its survey platform means it
+    (:func:`~loyaltysurvey.ingest.platforms.adapt_table`: ``platform`` names the platform, else
+    it is detected from the headers; ``"none"`` reads a plain table), with the questionnaire's
+    ``metadata`` columns. Behaviour tested in tests/test_ingest.py and tests/test_platforms.py.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> result = ingest(crm_questionnaire(), crm_export())
@@ -32,6 +37,6 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     >>> result.responses.shape
     (420, 25)
     """
-    if isinstance(data, pd.DataFrame):
-        return ingest_table(q, table_from_frame(data))
-    return ingest_table(q, read_table(data, sheet=sheet, encoding=encoding))
+    table = table_from_frame(data) if isinstance(data, pd.DataFrame) else read_table(data, sheet=sheet,
+                                                                                     encoding=encoding)
+    return ingest_table(q, adapt_table(table, platform, getattr(q, "metadata", None)))

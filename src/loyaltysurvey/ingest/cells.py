@@ -30,7 +30,8 @@ _LABEL_NUMBERED = re.compile(r"^(.+?)\s*[-:(=]\s*([+-]?\d+)\)?$")
 class Reading:
     """The result of reading one cell.
 
-    ``kind`` is one of ``empty``, ``number``, ``between_points`` (a number between two
+    ``kind`` is one of ``empty``, ``number``, ``answer_code`` (a platform's code for a scale
+    point, such as LimeSurvey's ``A4``), ``between_points`` (a number between two
     points of an integer scale, kept), ``label``, ``value_label`` (a code the file's own
     value labels name as a scale point), ``missing_code``, ``na_token``, ``out_of_range``,
     ``unreadable``. ``value`` is NaN unless an answer was read; ``number`` holds the
@@ -142,7 +143,8 @@ class AnswerReader:
     """
 
     def __init__(self, lo: int, hi: int, labels: dict[str, int], missing_codes: Iterable,
-                 user_missing: tuple = (), value_labels: dict[float, int] | None = None) -> None:
+                 user_missing: tuple = (), value_labels: dict[float, int] | None = None,
+                 answer_codes: dict[str, int] | None = None) -> None:
         self.lo, self.hi = lo, hi
         self.labels = dict(labels)
         self.labels.update({compact_key(k): v for k, v in labels.items()})
@@ -151,6 +153,8 @@ class AnswerReader:
         self.text_codes = {c for c in missing_codes if isinstance(c, str)}
         self.text_codes |= {compact_key(c) for c in self.text_codes}
         self.user_missing = user_missing
+        #: A platform's answer codes (LimeSurvey ``A1`` ...) -> position on the scale (1 = its first point).
+        self.answer_codes = dict(answer_codes or {})
 
     def _is_missing_code(self, number: float) -> bool:
         if number in self.numeric_codes:
@@ -208,6 +212,9 @@ class AnswerReader:
             return Reading(math.nan, "empty")
         if key in self.text_codes or compact_key(key) in self.text_codes:
             return Reading(math.nan, "missing_code", fa, ar)
+        if text in self.answer_codes:
+            coded = self._classify(float(self.lo + self.answer_codes[text] - 1), fa, ar)
+            return Reading(coded.value, "answer_code" if coded.kind == "number" else coded.kind, fa, ar, coded.number)
         number = _number(text)
         if number is not None:
             return self._classify(number, fa, ar)

@@ -22,6 +22,7 @@ from .distinct import distinct_cells, is_empty, read_distinct
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
+from .metadata import metadata_frame
 from .readers import RawTable
 
 __all__ = ["IngestResult", "ingest_table"]
@@ -29,12 +30,12 @@ __all__ = ["IngestResult", "ingest_table"]
 #: The ledger category of each kind of recoded cell (numbers written in Persian or Arabic digits
 #: count under their script only when nothing else changed them).
 _RECODE_KINDS = {"label": "text_labels", "missing_code": "missing_codes", "na_token": "na_tokens",
-                 "value_label": "value_labels"}
+                 "value_label": "value_labels", "answer_code": "answer_codes"}
 
 #: The kinds of reading a cell can get (:class:`~loyaltysurvey.ingest.cells.Reading`), indexed
 #: by the small integers stored for every cell.
 KINDS = ("empty", "number", "between_points", "label", "value_label", "missing_code", "na_token",
-         "out_of_range", "unreadable")
+         "out_of_range", "unreadable", "answer_code")
 
 #: Share of a column's non-empty cells that may be unreadable before the column is refused.
 UNREADABLE_LIMIT = 0.5
@@ -49,7 +50,11 @@ class IngestResult:
     ``demographics``: one text column per demographic found (codes where
     the questionnaire defines coded values). ``ledger`` accounts for every input
     row and recoded cell; ``rows`` gives, for each kept respondent, the number of the
-    data row it came from (1 = the first row after the header).
+    data row it came from (1 = the first row after the header, or after the platform's header
+    rows). ``metadata``: the survey platform's own columns of the kept respondents by role (same
+    index as ``responses``; see :mod:`loyaltysurvey.ingest.metadata`): ``start``, ``end``,
+    ``submitdate`` (timestamps), ``duration`` (seconds), ``finished``, ``preview`` (Booleans),
+    ``progress`` (0-100), ``lastpage``, ``status``, ``email``, ``ip`` ... only those the export has.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> from loyaltysurvey.ingest import ingest
@@ -66,6 +71,7 @@ class IngestResult:
     ledger: Ledger
     rows: tuple[int, ...]
     extra: pd.DataFrame | None = None
+    metadata: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def column(self, name: str) -> pd.Series | None:
         """A demographic (by id) or another column of the export (by its header) for the kept rows, as text.
@@ -169,6 +175,11 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
                              index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
     kept_numbers = rows.numbers[kept_index]
     demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded, notices)
+    metadata, metadata_columns = metadata_frame(table, kept_numbers, responses.index)
+    id_column = table.headers[cmap.respondent_id] if cmap.respondent_id is not None else None
+    respondent_id = {"column": id_column, "from": cmap.id_source}
+    if cmap.id_source == "platform":
+        metadata_columns = {"id": id_column, **metadata_columns}
 
     straightliners = _straightliners(responses, ids, len(items))
     missing_cells = _check_items(items, responses, table, cmap, notices)
@@ -183,11 +194,15 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         straightliners=tuple(straightliners), excluded=tuple(rows.excluded),
         columns={i.id: table.headers[cmap.items[i.id]] for i in items},
         matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
-        conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices))
+        conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices),
+        platform=({"name": table.platform, "how": "given" if table.platform_given else "detected",
+                   "header_rows": table.header_rows}
+                  if table.platform else None),
+        metadata_columns=metadata_columns, respondent_id=respondent_id)
     if ledger.respondents == 0:
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
     return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()),
-                        _extra_columns(table, cmap, kept_numbers, responses.index))
+                        _extra_columns(table, cmap, kept_numbers, responses.index), metadata)
 
 
 def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
@@ -343,7 +358,8 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
         header = table.headers[cmap.items[item.id]]
         reader = AnswerReader(item.scale.min, item.scale.max, item.scale.label_lookup(),
                               q.missing_codes, table.user_missing.get(header, ()),
-                              _value_label_points(item, table.value_labels.get(header)))
+                              _value_label_points(item, table.value_labels.get(header)),
+                              dict(table.answer_codes.get(header) or {}))
         codes, readings = read_distinct(table.columns[cmap.items[item.id]][numbers - 1], reader.read)
         values[:, j] = np.array([r.value for r in readings], dtype=float)[codes]
         readnum[:, j] = np.array([r.number for r in readings], dtype=float)[codes]
@@ -449,8 +465,9 @@ def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, rows
                             "value": cell_text(table.cell(number, cmap.items[items[j].id])), "row": number})
         first_number.setdefault(kind, float(cells.numbers[kept_index[r], j]))
     recoded = {k: counts[k] for k in ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
-    if counts.get("value_labels"):
-        recoded["value_labels"] = counts["value_labels"]
+    for extra in ("value_labels", "answer_codes"):
+        if counts.get(extra):
+            recoded[extra] = counts[extra]
     return _Tally(recoded, lists["out_of_range"], lists["unreadable"], lists["between_points"], first_number)
 
 

@@ -9,18 +9,14 @@ question number such as ``Q7.`` or ``12)`` is ignored when matching texts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..errors import DataError
 from ..questionnaire import Questionnaire
-from ..text import match_key
+from ..text import match_key, question_key
 from .readers import RawTable
 
 __all__ = ["ColumnMap", "match_columns"]
-
-_NUMBERING = re.compile(r"^(q|question|سوال|سؤال|پرسش|س)?\s*\d+\s*[.):\-–_،]\s*", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class ColumnMap:
@@ -36,6 +32,9 @@ class ColumnMap:
     matched_by: dict[str, str]
     demographics: dict[str, int]
     respondent_id: int | None
+    #: Where the respondent id came from: ``questionnaire`` (its ``respondent_id``), ``platform``
+    #: (the export's own response id) or ``generated`` (rows named ``row1``, ``row2`` ...).
+    id_source: str = "questionnaire"
 
 
 def _keys(table: RawTable) -> list[tuple[str, str, str]]:
@@ -43,8 +42,8 @@ def _keys(table: RawTable) -> list[tuple[str, str, str]]:
     out = []
     for header in table.headers:
         key = match_key(header)
-        label = match_key(table.labels.get(header, "")) if table.labels else ""
-        out.append((key, match_key(_NUMBERING.sub("", key)), label))
+        label = question_key(table.labels.get(header, "")) if table.labels else ""
+        out.append((key, question_key(header), label))
     return out
 
 
@@ -52,6 +51,8 @@ def _find(keys, wanted: list[tuple[str, list[str]]], owner: str, table: RawTable
           taken: dict[int, str]) -> tuple[int | None, str]:
     for how, candidates in wanted:
         targets = {match_key(c) for c in candidates if c and match_key(c)}
+        if how != "id":  # a numbered text in the questionnaire matches an unnumbered header, and back
+            targets |= {question_key(c) for c in candidates if c and question_key(c)}
         if not targets:
             continue
         hits = [i for i, (exact, bare, label) in enumerate(keys)
@@ -92,13 +93,24 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
     items: dict[str, int] = {}
     matched_by: dict[str, str] = {}
     rid = None
+    platform_id = table.headers.index(table.metadata["id"]) if "id" in table.metadata else None
+    id_source = "generated"
     if q.respondent_id:
         rid, _ = _find(keys, [("id", [q.respondent_id])], "the respondent id", table, taken)
-        if rid is None:
+        id_source = "questionnaire"
+        if rid is None and table.platform:  # the platform's own id, or none: rows are numbered
+            rid, id_source = platform_id, "platform" if platform_id is not None else "generated"
+        elif rid is None:
             raise DataError(f"has no respondent id column '{q.respondent_id}' (named by respondent_id in the "
                             "questionnaire); rename the column or fix respondent_id", source=table.source,
                             column=q.respondent_id)
+    elif platform_id is not None:
+        rid, id_source = platform_id, "platform"
+    if rid is not None:
         taken[rid] = "the respondent id"
+    # The platform's own columns (times, ids, status ...) are never items or demographics.
+    meta = {table.headers.index(h) for h in table.metadata.values() if h in table.headers}
+    keys = [("", "", "") if j in meta else k for j, k in enumerate(keys)]
     # Ids first for every item, so that an id match always wins over a text match.
     for item in q.items:
         index, how = _find(keys, [("id", [item.id]), ("id", list(platform.get(item.id, ())))], f"item {item.id}",
@@ -126,4 +138,4 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
         if index is not None:
             demographics[demo.id] = index
             taken[index] = f"demographic {demo.id}"
-    return ColumnMap(items, matched_by, demographics, rid)
+    return ColumnMap(items, matched_by, demographics, rid, id_source)

@@ -30,7 +30,11 @@ class Ledger:
     item they answered (at least five items, or all when fewer); ``conflicting_ids`` are ids
     found on rows with different answers (all kept); ``columns`` and ``matched_by`` say which
     header each item was read from and how it was found; ``missing_cells`` counts empty
-    answers per item; ``warnings`` are the notices shown to the user.
+    answers per item; ``warnings`` are the notices shown to the user. ``platform`` is
+    ``{"name": ..., "how": "detected" | "given"}`` when the export was read as a survey platform's
+    (else ``None``), ``metadata_columns`` the platform columns read by role (``{role: header}``),
+    and ``respondent_id`` where the ids came from: ``{"column": header, "from": "questionnaire" |
+    "platform"}``, or ``{"column": None, "from": "generated"}`` when rows were named ``row1`` ...
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> from loyaltysurvey.ingest import ingest
@@ -58,6 +62,9 @@ class Ledger:
     between_points: tuple[dict[str, Any], ...] = ()
     encoding: str | None = None
     warnings: tuple[Notice, ...] = ()
+    platform: dict[str, str] | None = None
+    metadata_columns: dict[str, str] = field(default_factory=dict)
+    respondent_id: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ledger as plain JSON types (lists and dicts), as written to ``ingest.json``.
@@ -84,4 +91,7 @@ class Ledger:
             "missing_cells": dict(self.missing_cells),
             "encoding": self.encoding,
             "warnings": [w.to_json() for w in self.warnings],
+            "platform": dict(self.platform) if self.platform else None,
+            "metadata_columns": dict(self.metadata_columns),
+            "respondent_id": dict(self.respondent_id),
         }

@@ -43,7 +43,12 @@ class RawTable:
     ``labels`` maps a header to its variable label (SPSS); ``value_labels``
     maps a header to ``{code: label}``; ``user_missing`` maps a header to
     the SPSS user-missing values and ranges of that column.
-    ``encoding`` is the text encoding a CSV was decoded with.
+    ``encoding`` is the text encoding a CSV was decoded with. What the survey platform layer
+    (:mod:`loyaltysurvey.ingest.platforms`) found: ``platform`` (its name, ``None`` when the export
+    is read as a plain table) and ``platform_given`` (named by the user rather than detected),
+    ``metadata`` (role such as ``id``, ``start``, ``duration`` -> header), ``groups`` (header ->
+    the grid or matrix title it belongs to) and ``answer_codes`` (header -> {answer code ->
+    position on the scale, 1 = the first point}).
 
     >>> import pandas as pd
     >>> t = table_from_frame(pd.DataFrame({"id": ["a", "b"], "Q1": [1, None]}))
@@ -58,6 +63,14 @@ class RawTable:
     labels: Mapping[str, str] = field(default_factory=dict)
     value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     user_missing: Mapping[str, tuple] = field(default_factory=dict)
+    platform: str | None = None
+    platform_given: bool = False
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, str] = field(default_factory=dict)
+    answer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    #: Rows of the file above the data (1: the header; Qualtrics' three header rows give 3), so that
+    #: data row ``r`` is line ``r + header_rows`` of the file.
+    header_rows: int = 1
 
     @classmethod
     def from_rows(cls, source: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],

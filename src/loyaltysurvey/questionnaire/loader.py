@@ -32,7 +32,7 @@ MAX_YAML_DEPTH = 40
 
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
              "constructs", "demographics", "model", "alternatives", "hypotheses", "references", "version", "author",
-             "form"}
+             "form", "metadata"}
 _SCALE_KEYS = {"min", "max", "labels"}
 _CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
@@ -403,6 +403,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     references = data.get("references") or []
     references = _require_list(references, ("references",), lines, "references")
     form_texts = _form_texts(data.get("form"), lines)
+    metadata = _metadata(data.get("metadata"), lines)
     return Questionnaire(
         id=str(qid), title=_text(data.get("title"), ("title",), lines, "title") or LocalizedText.of(str(qid)),
         description=_text(data.get("description"), ("description",), lines, "description"),
@@ -410,7 +411,23 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
         model_lines=model_lines, alternatives=alternatives,
         hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source,
-        form_texts=form_texts)
+        form_texts=form_texts, metadata=metadata)
+
+
+def _metadata(value: Any, lines: _Lines) -> dict[str, str]:
+    """The export's platform columns named by role: ``metadata: {duration: "Duration (in seconds)", ...}``."""
+    if value is None:
+        return {}
+    from ..ingest.platforms import METADATA_ROLES
+    value = _require_mapping(value, ("metadata",), lines, "metadata")
+    out = {}
+    for role, header in value.items():
+        if role not in METADATA_ROLES:
+            raise lines.error(("metadata", role), f"metadata role '{role}' is not one of {', '.join(METADATA_ROLES)}")
+        if not isinstance(header, (str, int)) or str(header).strip() == "":
+            raise lines.error(("metadata", role), f"metadata {role} must name a column of the export")
+        out[str(role)] = str(header)
+    return out
 
 
 def _form_texts(value: Any, lines: _Lines) -> dict[str, LocalizedText]:

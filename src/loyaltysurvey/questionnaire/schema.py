@@ -280,9 +280,13 @@ class Questionnaire:
     model_lines: tuple[int | None, ...] = field(default=(), compare=False)
     form_texts: Mapping[str, LocalizedText] = field(default_factory=dict)
     alternatives: tuple["Alternative", ...] = ()
+    #: The export's survey-platform columns named by role (``metadata:`` in the YAML), e.g.
+    #: ``{"duration": "Duration (in seconds)"}``; they win over what the platform layout names.
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "form_texts", _freeze(self.form_texts))
+        object.__setattr__(self, "metadata", _freeze(self.metadata))
 
     def alternative(self, name: str) -> "Alternative":
         """The alternative model called ``name``; :class:`~loyaltysurvey.errors.QuestionnaireError` if none."""
