@@ -10,12 +10,14 @@ from ..questionnaire import Questionnaire
 from .clean import IngestResult, ingest_table
 from .ledger import Ledger
 from .readers import RawTable, read_table, table_from_frame
+from .screening import FLAGS, Screening, ScreeningOptions, screen
 
-__all__ = ["IngestResult", "Ledger", "RawTable", "ingest", "ingest_table", "read_table", "table_from_frame"]
+__all__ = ["FLAGS", "IngestResult", "Ledger", "RawTable", "Screening", "ScreeningOptions", "ingest", "ingest_table",
+           "read_table", "screen", "table_from_frame"]
 
 
 def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet: str | None = None,
-           encoding: str | None = None) -> IngestResult:
+           encoding: str | None = None, screening: ScreeningOptions | None = None) -> IngestResult:
     """Read ``data`` (a .csv, .xlsx or .sav path, or a pandas DataFrame) and ingest it against the questionnaire.
 
     A path is read by :func:`read_table` (``sheet`` picks an Excel sheet, ``encoding`` overrides
@@ -23,7 +25,9 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     Either way :func:`ingest_table` then matches the columns, reads every answer and returns the
     clean responses with a :class:`Ledger` of every row and recoded cell. Problems that make the
     data unusable raise :class:`~loyaltysurvey.errors.DataError`; smaller ones are listed in
-    ``result.warnings``. Behaviour tested in tests/test_ingest.py.
+    ``result.warnings``. ``screening`` sets the screening's thresholds and which flags exclude
+    respondents (default: none, every flag only reported). Behaviour tested in
+    tests/test_ingest.py and tests/test_screening.py.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> result = ingest(crm_questionnaire(), crm_export())
@@ -33,5 +37,5 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     (420, 25)
     """
     if isinstance(data, pd.DataFrame):
-        return ingest_table(q, table_from_frame(data))
-    return ingest_table(q, read_table(data, sheet=sheet, encoding=encoding))
+        return ingest_table(q, table_from_frame(data), screening)
+    return ingest_table(q, read_table(data, sheet=sheet, encoding=encoding), screening)

@@ -22,7 +22,9 @@ from .distinct import is_empty, read_distinct
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
+from .metadata import read_attention, read_metadata
 from .readers import RawTable
+from .screening import REASONS, Screening, ScreeningOptions, screen
 
 __all__ = ["IngestResult", "ingest_table"]
 
@@ -65,6 +67,17 @@ class IngestResult:
     demographics: pd.DataFrame
     ledger: Ledger
     rows: tuple[int, ...]
+    #: The kept respondents' metadata by role (``duration`` seconds, ``finished``, ``progress`` 0-100,
+    #: ``preview``, ``start``, ``end``, ``email``, ``ip``), as the questionnaire's ``metadata:`` maps
+    #: them; no columns when it maps none. Index as ``responses``.
+    metadata: pd.DataFrame | None = None
+    #: Every screened respondent's flags (:class:`~loyaltysurvey.ingest.screening.Screening`),
+    #: the excluded ones included.
+    screening: Screening | None = None
+
+    def __post_init__(self) -> None:
+        if self.metadata is None:
+            object.__setattr__(self, "metadata", pd.DataFrame(index=self.responses.index))
 
     @property
     def warnings(self) -> tuple[Notice, ...]:
@@ -114,7 +127,7 @@ def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple
     return read
 
 
-def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
+def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions | None = None) -> IngestResult:
     """Match columns, read every answer, drop duplicates, and account for all of it.
 
     Columns are found by :func:`~loyaltysurvey.ingest.columns.match_columns`; each answer
@@ -125,8 +138,12 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     with their reason in ``ledger.excluded``. A column whose cells are
     mostly unreadable, or that is coded one point off the scale, stops ingestion with a
     :class:`~loyaltysurvey.errors.DataError` naming the column. Nothing is changed silently:
-    every recoded cell is counted once in ``ledger.recoded_cells``. Behaviour tested in
-    tests/test_ingest.py.
+    every recoded cell is counted once in ``ledger.recoded_cells``. The respondents left are then
+    screened (:func:`~loyaltysurvey.ingest.screening.screen`, with ``screening``'s thresholds):
+    every flag is reported under ``ledger.screening``, and the respondents of the flags named in
+    ``screening.exclude`` are excluded (reason per flag, :data:`~loyaltysurvey.ingest.screening.REASONS`)
+    before the cells of the kept rows are counted. Behaviour tested in tests/test_ingest.py and
+    tests/test_screening.py.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> from loyaltysurvey.ingest import table_from_frame
@@ -145,6 +162,8 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells.kinds)
     _refuse_shifted_columns(items, table, cmap, cells.kinds, cells.numbers)
     kept_index = _drop_unanswered(cells.values, rows)
+    kept_index, metadata, screened = _screen(q, table, cmap, items, cells.values, rows, kept_index,
+                                             screening or ScreeningOptions(), notices)
     tally = _tally_cells(items, table, cmap, rows, kept_index, cells)
 
     ids = rows.ids[kept_index]
@@ -166,10 +185,40 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         straightliners=tuple(straightliners), excluded=tuple(rows.excluded),
         columns={i.id: table.headers[cmap.items[i.id]] for i in items},
         matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
-        conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices))
+        conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices),
+        screening=screened.to_json())
     if ledger.respondents == 0:
+        if screened.excluded:
+            raise DataError(f"screening excluded every respondent (--exclude {','.join(screened.options.exclude)}); "
+                            "exclude fewer flags or loosen their thresholds", source=table.source)
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
-    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()))
+    metadata.index = responses.index
+    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()), metadata, screened)
+
+
+def _screen(q: Questionnaire, table: RawTable, cmap: ColumnMap, items: tuple[Item, ...], values: np.ndarray,
+            rows: "_Rows", kept_index: np.ndarray, options: ScreeningOptions,
+            notices: list[Notice]) -> tuple[np.ndarray, pd.DataFrame, Screening]:
+    """Screen the candidate respondents (``kept_index``) and exclude those the options ask to.
+
+    Returns the kept indices, the kept respondents' metadata and the screening of all candidates;
+    the excluded respondents are added to ``rows.excluded`` (in row order) with the reason of their
+    first excluding flag and the list of all of them (``flags``)."""
+    numbers = rows.numbers[kept_index]
+    index = pd.Index(rows.ids[kept_index], name=q.respondent_id or "respondent_id", dtype=object)
+    metadata = read_metadata(q, table, numbers, index, notices)
+    attention = read_attention(q, table, cmap, numbers, index)
+    answers = pd.DataFrame(values[kept_index], columns=[i.id for i in items], index=index)
+    screened = screen(answers, metadata, attention, q.attention, numbers, options)
+    drop = screened.table["excluded"].to_numpy(dtype=bool)
+    if not drop.any():
+        return kept_index, metadata, screened
+    for r in np.flatnonzero(drop):
+        flags = screened.reasons_at(int(r))
+        rows.excluded.append({"row": int(numbers[r]), "respondent_id": index[r], "reason": REASONS[flags[0]],
+                              "flags": flags})
+    rows.excluded.sort(key=lambda e: e["row"])
+    return kept_index[~drop], metadata[~drop], screened
 
 
 @dataclass

@@ -2,11 +2,11 @@
 
 from .builder import QuestionnaireBuilder
 from .loader import load_questionnaire, questionnaire_from_dict, questionnaire_from_yaml
-from .schema import Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from .schema import AttentionCheck, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
 from ..sem.syntax import Statement, parse_model
 
 __all__ = [
-    "Construct", "Demographic", "Hypothesis", "Item", "Questionnaire", "Scale", "Statement",
+    "AttentionCheck", "Construct", "Demographic", "Hypothesis", "Item", "Questionnaire", "Scale", "Statement",
     "QuestionnaireBuilder", "load_questionnaire", "questionnaire_from_dict", "questionnaire_from_yaml",
     "parse_model",
 ]

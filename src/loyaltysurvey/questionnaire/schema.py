@@ -16,7 +16,11 @@ from ..text import LocalizedText, match_key
 from ..errors import QuestionnaireError
 from ..sem.syntax import Statement
 
-__all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Questionnaire"]
+__all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "AttentionCheck", "Questionnaire",
+           "METADATA_ROLES"]
+
+#: The respondent metadata a questionnaire may map to export headers (``metadata:``): what each holds.
+METADATA_ROLES = ("duration", "finished", "progress", "preview", "start", "end", "email", "ip")
 
 
 def _freeze(mapping: Mapping | None) -> Mapping:
@@ -182,6 +186,28 @@ class Hypothesis:
         return bool(self.through)
 
 
+@dataclass(frozen=True)
+class AttentionCheck:
+    """An instructed-response item ("select 'agree' here"): answered on ``scale`` and passed when the
+    answer is one of ``expect``. It belongs to no construct and enters no analysis; it only screens
+    respondents (:mod:`loyaltysurvey.ingest.screening`).
+
+    >>> check = AttentionCheck("ATT1", (2.0,), Scale(1, 5))
+    >>> check.passes(2), check.passes(4)
+    (True, False)
+    """
+
+    id: str
+    expect: tuple[float, ...]
+    scale: Scale
+    column: str | None = None
+    text: LocalizedText = field(default_factory=LocalizedText)
+
+    def passes(self, value: float) -> bool:
+        """Whether ``value`` is an expected answer (a missing answer, NaN, fails)."""
+        return value in self.expect
+
+
 def measurement_statements(constructs: Iterable["Construct"], model_statements: Iterable[Statement] = ()
                            ) -> tuple[Statement, ...]:
     """The measurement model derived from the constructs, as statements in questionnaire order.
@@ -258,9 +284,14 @@ class Questionnaire:
     source: str | None = None
     model_lines: tuple[int | None, ...] = field(default=(), compare=False)
     form_texts: Mapping[str, LocalizedText] = field(default_factory=dict)
+    #: Instructed-response items that screen respondents (``attention:``); outside every construct.
+    attention: tuple[AttentionCheck, ...] = ()
+    #: Export headers of respondent metadata by role (``metadata:``; roles in :data:`METADATA_ROLES`).
+    metadata_columns: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "form_texts", _freeze(self.form_texts))
+        object.__setattr__(self, "metadata_columns", _freeze(self.metadata_columns))
 
     @property
     def items(self) -> tuple[Item, ...]:
