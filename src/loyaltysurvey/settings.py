@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .errors import LoyaltySurveyError
+from .ingest.screening import ScreeningOptions
 
 __all__ = ["Settings", "DEFAULT_SEED", "DEFAULT_PLS_BOOTSTRAP"]
 
@@ -46,7 +47,11 @@ class Settings:
     resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
     intervals, so no PLS decisions). ``fit_layout`` sets how the chapter prints the CB-SEM
     fit table: ``compact`` (quantity, value, threshold, verdict) or ``lisrel`` (index,
-    desired value, model value, result, in the order of LISREL's output).
+    desired value, model value, result, in the order of LISREL's output). ``exclude`` names
+    the screening flags whose respondents leave the analysis (default none: all flags are only
+    reported), and ``speeder_share``, ``speeder_seconds``, ``longstring_max`` (None: half the
+    items, rounded up, less one), ``irv_min`` and ``outlier_p`` are the flags' thresholds (see
+    :mod:`loyaltysurvey.ingest.screening`).
     """
 
     lang: str
@@ -70,6 +75,12 @@ class Settings:
     table_source: str = "auto"
     decimal: str | None = None
     chapter: int = 4
+    exclude: tuple[str, ...] = ()
+    speeder_share: float = 0.5
+    speeder_seconds: float | None = None
+    longstring_max: int | None = None
+    irv_min: float = 0.0
+    outlier_p: float = 0.001
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -82,7 +93,9 @@ class Settings:
                 ipma_target: str | None = None, level: float = 0.95, alpha: float = 0.05,
                 sheet: str | None = None, encoding: str | None = None,
                 fit_layout: str = "compact", table_source: str = "auto",
-                decimal: str | None = None, chapter: int = 4) -> "Settings":
+                decimal: str | None = None, chapter: int = 4, exclude: Any = None, speeder_share: float = 0.5,
+                speeder_seconds: float | None = None, longstring_max: int | None = None, irv_min: float = 0.0,
+                outlier_p: float = 0.001) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -109,6 +122,8 @@ class Settings:
             raise LoyaltySurveyError("--seed must be a whole number of 0 or more")
         if not 0 < level < 1 or not 0 < alpha < 1:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
+        screening = ScreeningOptions.parse(exclude, speeder_share=speeder_share, speeder_seconds=speeder_seconds,
+                                           longstring_max=longstring_max, irv_min=irv_min, outlier_p=outlier_p)
         has_model = bool(questionnaire.model)
         method = method or ("both" if has_model else "cb")
         if method in ("pls", "both") and not has_model:
@@ -126,7 +141,16 @@ class Settings:
                    seed=DEFAULT_SEED if seed is None else seed, jobs=jobs, scheduler=scheduler,
                    pls_scheme=pls_scheme, ipma_target=ipma_target, level=level, alpha=alpha, sheet=sheet,
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
-                   chapter=chapter)
+                   chapter=chapter, exclude=screening.exclude, speeder_share=speeder_share,
+                   speeder_seconds=speeder_seconds, longstring_max=longstring_max, irv_min=irv_min,
+                   outlier_p=outlier_p)
+
+    @property
+    def screening(self) -> ScreeningOptions:
+        """The screening's options: which flags exclude respondents, and their thresholds."""
+        return ScreeningOptions(exclude=self.exclude, speeder_share=self.speeder_share,
+                                speeder_seconds=self.speeder_seconds, longstring_max=self.longstring_max,
+                                irv_min=self.irv_min, outlier_p=self.outlier_p)
 
     @property
     def runs_cb(self) -> bool:
@@ -137,4 +161,6 @@ class Settings:
         return self.method in ("pls", "both")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["exclude"] = list(self.exclude)
+        return out

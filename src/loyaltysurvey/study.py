@@ -67,7 +67,11 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``ML``, ``MLR``), ``bootstrap``, ``seed``, ``jobs``, ``scheduler`` (a Dask scheduler
         address or ``local``), ``pls_scheme``, ``ipma_target``, ``level``, ``alpha``, ``sheet``,
         ``encoding``, ``fit_layout`` (``compact`` or ``lisrel``: how the chapter prints the fit table), ``table_source``
-        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian).
+        (``auto``, ``on`` or ``off``: a source line under each table, on by default in Persian), ``exclude``
+        (screening flags whose respondents leave the analysis, e.g. ``"speeders,longstring"`` or a
+        list; default none, every flag only reported) and the flags' thresholds ``speeder_share``,
+        ``speeder_seconds``, ``longstring_max``, ``irv_min``, ``outlier_p`` (see
+        :mod:`loyaltysurvey.ingest.screening`).
 
     Raises
     ------
@@ -80,7 +84,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         raise LoyaltySurveyError(f"analyze() got an unknown option '{unknown[0]}'; the options are "
                                  f"{', '.join(Settings.names())}")
     settings = Settings.resolve(q, **options)
-    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding)
+    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding, screening=settings.screening)
     if executor is None and settings.scheduler:
         from .parallel import dask_executor
         pool = dask_executor(settings.scheduler, settings.jobs)
@@ -127,6 +131,14 @@ class Study:
     def n(self) -> int:
         """Respondents kept by ingestion."""
         return int(self.results.ingest.ledger.respondents)
+
+    @property
+    def screening(self) -> pd.DataFrame:
+        """Every screened respondent (the excluded ones too): the screening values (``duration``,
+        ``longest_run``, ``within_sd``, ``attention_failed``, ``duplicate_of``, ``d2``, ``d2_p``), one
+        boolean column per flag, and ``excluded``."""
+        s = self.results.ingest.screening
+        return s.table.copy() if s is not None else pd.DataFrame()
 
     @property
     def notices(self) -> tuple[Notice, ...]:

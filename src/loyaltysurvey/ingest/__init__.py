@@ -17,7 +17,8 @@ __all__ = ["FLAGS", "IngestResult", "Ledger", "RawTable", "Screening", "Screenin
 
 
 def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet: str | None = None,
-           encoding: str | None = None, screening: ScreeningOptions | None = None) -> IngestResult:
+           encoding: str | None = None, screening: ScreeningOptions | None = None,
+           exclude: "str | list[str] | None" = None) -> IngestResult:
     """Read ``data`` (a .csv, .xlsx or .sav path, or a pandas DataFrame) and ingest it against the questionnaire.
 
     A path is read by :func:`read_table` (``sheet`` picks an Excel sheet, ``encoding`` overrides
@@ -26,7 +27,8 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     clean responses with a :class:`Ledger` of every row and recoded cell. Problems that make the
     data unusable raise :class:`~loyaltysurvey.errors.DataError`; smaller ones are listed in
     ``result.warnings``. ``screening`` sets the screening's thresholds and which flags exclude
-    respondents (default: none, every flag only reported). Behaviour tested in
+    respondents (default: none, every flag only reported); ``exclude`` (``"speeders,outliers"`` or a
+    list) is a shorthand for ``ScreeningOptions(exclude=...)`` with the default thresholds. Behaviour tested in
     tests/test_ingest.py and tests/test_screening.py.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
@@ -36,6 +38,11 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     >>> result.responses.shape
     (420, 25)
     """
+    if exclude is not None:
+        if screening is not None:
+            screening = ScreeningOptions(**{**screening.__dict__, "exclude": ScreeningOptions.names(exclude)})
+        else:
+            screening = ScreeningOptions.parse(exclude)
     if isinstance(data, pd.DataFrame):
         return ingest_table(q, table_from_frame(data), screening)
     return ingest_table(q, read_table(data, sheet=sheet, encoding=encoding), screening)

@@ -28,8 +28,8 @@ from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOA
                           RHO_A, VIF, fit_verdict)
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
-from .screening import (adequacy_section, common_method_section, construct_tests_section, missing_section,
-                        multivariate_normality_section)
+from .screening import (adequacy_section, common_method_section, construct_tests_section, data_quality_section,
+                        missing_section, multivariate_normality_section)
 
 __all__ = ["build_report"]
 
@@ -820,7 +820,8 @@ class _Builder:
     def build(self) -> Report:
         from .. import __version__
         t = self.loc.t
-        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
+        sections = [s for s in (self.sample(), data_quality_section(self), self.demographics(), self.descriptives(),
+                                missing_section(self),
                                 self.normality(), multivariate_normality_section(self), construct_tests_section(self),
                                 self.reliability(), adequacy_section(self), common_method_section(self),
                                 self.cfa(), self.sem(), self.pls(), self.notes())

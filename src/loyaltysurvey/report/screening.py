@@ -11,7 +11,10 @@ show, so the reference list names only methods the chapter used.
 * :func:`multivariate_normality_section`: Mardia's skewness and kurtosis;
 * :func:`construct_tests_section`: each construct against the scale midpoint, Friedman's ranking;
 * :func:`adequacy_section`: KMO and Bartlett's test, overall and per construct, item MSA;
-* :func:`common_method_section`: Harman's single factor and Kock's full-collinearity VIF.
+* :func:`common_method_section`: Harman's single factor and Kock's full-collinearity VIF;
+* :func:`data_quality_section`: the screening of the respondents (speeders, longstring, IRV,
+  attention checks, duplicate answers, previews, unfinished responses, multivariate outliers),
+  each rule with its threshold, source, the respondents flagged and whether they were excluded.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from typing import Any
 from .document import Cell, Paragraph, Section
 
 __all__ = ["missing_section", "multivariate_normality_section", "construct_tests_section", "adequacy_section",
-           "common_method_section", "SECTION_IDS"]
+           "common_method_section", "data_quality_section", "SECTION_IDS"]
 
 #: The ids of the sections made here, in the order the chapter shows them.
-SECTION_IDS = ("missing", "multivariate_normality", "construct_tests", "sampling_adequacy", "common_method")
+SECTION_IDS = ("data_quality", "missing", "multivariate_normality", "construct_tests", "sampling_adequacy",
+               "common_method")
 
 
 def _p(b, p: float) -> str:
@@ -246,3 +250,65 @@ def common_method_section(b) -> Section | None:
     if v["common_method"] is not None:
         sentences.append(t("screening.cmb_no_concern" if v["common_method"] else "screening.cmb_concern"))
     return Section("common_method", t("screening.cmb_section"), (Paragraph(" ".join(sentences)), table))
+
+
+# ---------------------------------------------------------------------------------- data quality
+def _rule(b, name: str, entry: dict) -> str:
+    """A flag's rule with its threshold, in the chapter's language and digits."""
+    t, num = b.loc.t, b.loc.num
+    params = entry.get("params") or {}
+    rule = entry["rule"]
+    if not entry["available"]:
+        return t(f"screening.problems.{entry['problem']}")
+    if rule == "duration_below_share":
+        return t("screening.rules.duration_below_share", share=num(params["share"], "g"),
+                 median=num(params["median"], "dec1"), threshold=num(entry["threshold"], "dec1"))
+    if rule == "duration_below_seconds":
+        return t("screening.rules.duration_below_seconds", threshold=num(entry["threshold"], "g"))
+    if rule == "longest_run_above":
+        return t("screening.rules.longest_run_above", threshold=num(entry["threshold"]), items=num(params["items"]))
+    if rule == "irv_at_most":
+        return t("screening.rules.irv_at_most", threshold=num(entry["threshold"], "g"))
+    if rule == "failed_check":
+        checks = "; ".join(f"{item} = {', '.join(num(v, 'g') for v in values)}"
+                           for item, values in params["checks"].items())
+        return t("screening.rules.failed_check", checks=checks)
+    if rule == "same_answers":
+        fields = [t(f"screening.rules.{f}") for f in params.get("matched_on", []) if f != "items"]
+        also = t("screening.rules.same_answers_also", fields=b.loc.join(fields)) if fields else ""
+        return t("screening.rules.same_answers", also=also)
+    if rule == "d2_p_below":
+        return t("screening.rules.d2_p_below", p=num(entry["threshold"], "r3"), df=num(params["df"]),
+                 critical=num(params["critical_d2"], "dec2"), n=num(params["n_complete"]))
+    return t(f"screening.rules.{rule}")
+
+
+def data_quality_section(b) -> Section | None:
+    """The screening of the respondents: one row per flag with its rule and threshold, source,
+    respondents flagged, and whether they were excluded or only flagged (the decision was made
+    by ingestion, :mod:`loyaltysurvey.ingest.screening`)."""
+    screening = b.r.ingest.ledger.screening
+    if not screening:
+        return None
+    from ..ingest.screening import SOURCES
+    t = b.loc.t
+    rows = []
+    for name, entry in screening["flags"].items():
+        source = SOURCES.get(name)
+        if entry["available"] and source:
+            b.cite(*(("johnson2005", "curran2016") if name == "longstring" else (source,)))
+        action = "not_computed" if not entry["available"] else ("excluded" if entry["excluded"] else "flagged")
+        rows.append([Cell(t(f"screening.flags.{name}")), Cell(_rule(b, name, entry)),
+                     Cell(("–" if not entry["available"] else t(f"screening.sources.{name}")) if source
+                          else t("screening.source_export")),
+                     Cell(entry["n"] if entry["available"] else None, "int"),
+                     Cell(t(f"screening.actions.{action}"), emphasis=action == "excluded")])
+    table = b.table("data_quality", t("screening.quality_table"),
+                    [t("screening.columns.flag"), t("screening.columns.rule"), t("screening.columns.source"),
+                     t("screening.columns.n_flagged"), t("screening.columns.action")], rows,
+                    notes=(t("screening.quality_note", screened=screening["screened"]),))
+    action = (t("screening.quality_action_excluded", excluded=screening["excluded"]) if screening["excluded"]
+              else t("screening.quality_action_none"))
+    text = t("screening.quality_text", screened=screening["screened"], flagged=screening["flagged"],
+             table=b.ref(table), action=action)
+    return Section("data_quality", t("screening.quality_section"), (Paragraph(text), table))
