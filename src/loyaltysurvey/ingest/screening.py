@@ -406,7 +406,7 @@ def screen(responses: pd.DataFrame, metadata: pd.DataFrame | None = None, attent
         add("attention", None, "failed_check", None, {}, "no_attention_items")
     # duplicates
     dup = duplicate_of(x, ids, metadata)
-    table["duplicate_of"] = dup
+    table["duplicate_of"] = pd.Series(dup, index=index, dtype=object)
     add("duplicates", np.array([d is not None for d in dup], dtype=bool), "same_answers", None,
         {"matched_on": ["items"] + [r for r in ("email", "ip") if r in metadata]})
     # previews and unfinished responses
