@@ -243,7 +243,7 @@ def test_captions_are_numbered_by_chapter(demo_chapters):
     assert [t.label for t in en.tables][:3] == ["4.1", "4.2", "4.3"]
     assert all(f.label == f"4-{f.number}" for s in fa.sections for f in s.blocks if hasattr(f, "png"))
     text = render_markdown(fa)
-    assert "**جدول ۴-۱.**" in text and "جدول‌های ۴-۴ تا ۴-۷ و شکل‌های ۴-۱ تا ۴-۴" in text
+    assert "**جدول ۴-۱.**" in text and "جدول‌های ۴-۵ تا ۴-۸ و شکل‌های ۴-۱ تا ۴-۴" in text  # after the data-quality table 4-4
     data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].clip(0, 10)
     data.insert(0, "respondent_id", [f"P{i}" for i in range(len(data))])
     assert fa.title == "فصل چهارم: تجزیه و تحلیل داده‌ها" and en.title.startswith("Chapter 4:")
