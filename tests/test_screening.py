@@ -371,3 +371,22 @@ def test_chapter_data_quality_table(q, lang, action, not_computed, reference):
     actions = [r[4].value for r in rows]
     assert [a == not_computed for a in actions] == [True, False, False, True, False, True, True, False]
     assert "Leiner" not in " ".join(references) and "Meade" not in " ".join(references)
+
+
+def test_duration_from_start_and_end_and_unreadable_metadata():
+    text = YAML.split("attention:")[0] + "metadata: {start: Start, end: End, progress: Progress}\n"
+    q = questionnaire_from_yaml(text)
+    rows = [[f"P{i}", *([1, 2, 3, 4, 5, 4, 3, 2] if i % 2 else [2, 3, 4, 5, 4, 3, 2, 1]),
+             f"2026-05-01 10:00:00", f"2026-05-01 10:{10 + i:02d}:00", "۱۰۰"] for i in range(1, 11)]
+    rows[0][10] = "2026-05-01 10:01:30"  # P1: 90 s; P2..P10 12..20 minutes (median (900 + 960) / 2 = 930 s)
+    rows[1][11] = "abc"                  # P2: unreadable progress
+    frame = pd.DataFrame(rows, columns=["rid", "A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "Start", "End",
+                                        "Progress"])
+    result = ingest(q, frame)
+    assert result.metadata["duration"].tolist()[:3] == [90.0, 720.0, 780.0]
+    assert result.metadata.loc["P3", "progress"] == 100.0  # Persian digits read
+    flags = result.screening.flags
+    assert flags["speeders"].respondents == ("P1",) and flags["speeders"].params["median"] == 930.0
+    assert flags["incomplete"].respondents == ()      # an unreadable progress is missing, not < 100
+    notice = next(n for n in result.warnings if n.code == "metadata_unreadable")
+    assert dict(notice.params) == {"n": 1, "role": "progress", "column": "Progress", "row": 2}
