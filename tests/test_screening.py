@@ -390,3 +390,17 @@ def test_duration_from_start_and_end_and_unreadable_metadata():
     assert flags["incomplete"].respondents == ()      # an unreadable progress is missing, not < 100
     notice = next(n for n in result.warnings if n.code == "metadata_unreadable")
     assert dict(notice.params) == {"n": 1, "role": "progress", "column": "Progress", "row": 2}
+
+
+def test_builder_makes_the_same_screening_keys(q):
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+
+    built = (QuestionnaireBuilder("screening-test", scale=(1, 5), respondent_id="rid",
+                                  labels={"en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]})
+             .construct("A", None, ["A1", "A2", "A3", "A4"]).construct("B", None, ["B1", "B2", "B3", "B4"])
+             .attention("ATT1", 2, column="Please choose Disagree")
+             .metadata(duration="Duration (in seconds)", finished="Finished", progress="Progress", preview="Status",
+                       email="Email")
+             .build())
+    assert built.attention == q.attention and dict(built.metadata_columns) == dict(q.metadata_columns)
+    assert ingest(built, _frame(_built())).screening.flags["attention"].respondents == ("P6", "P7")

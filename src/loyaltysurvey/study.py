@@ -300,7 +300,11 @@ class Summary:
         if study.pls is not None:
             cols = ["from", "to", "est", "t", "pvalue", "ci.lower", "ci.upper", "decision"]
             tables["PLS paths"] = study.pls.paths[cols].round(3)
+        screened = led.screening or {}
+        screening = (f"screening: {screened.get('flagged', 0)} respondents flagged, {screened.get('excluded', 0)} "
+                     f"excluded ({', '.join(screened.get('exclude', [])) or 'flags only'})")
         notes = (f"{led.respondents} respondents kept of {led.input_rows} rows ({len(led.excluded)} excluded)",
+                 screening,
                  f"method {s.method}; CB-SEM {s.estimator}, missing {s.cb_missing}, bootstrap {s.bootstrap}; "
                  f"PLS missing {s.pls_missing}, {s.pls_bootstrap} resamples; seed {s.seed}",
                  *(f"{n.code}: {n.message}" for n in study.notices))
