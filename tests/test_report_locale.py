@@ -243,7 +243,7 @@ def test_captions_are_numbered_by_chapter(demo_chapters):
     assert [t.label for t in en.tables][:3] == ["4.1", "4.2", "4.3"]
     assert all(f.label == f"4-{f.number}" for s in fa.sections for f in s.blocks if hasattr(f, "png"))
     text = render_markdown(fa)
-    assert "**جدول ۴-۱.**" in text and "جدول‌های ۴-۴ تا ۴-۷ و شکل‌های ۴-۱ تا ۴-۴" in text
+    assert "**جدول ۴-۱.**" in text and "جدول‌های ۴-۵ تا ۴-۸ و شکل‌های ۴-۱ تا ۴-۴" in text  # after the data-quality table 4-4
     data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].clip(0, 10)
     data.insert(0, "respondent_id", [f"P{i}" for i in range(len(data))])
     assert fa.title == "فصل چهارم: تجزیه و تحلیل داده‌ها" and en.title.startswith("Chapter 4:")
@@ -258,3 +258,23 @@ def test_captions_are_numbered_by_chapter(demo_chapters):
     assert build_report(results, "fa").title.startswith("فصل سوم")
     with pytest.raises(Exception, match="--chapter"):
         Settings.resolve(hs_questionnaire(), chapter=-1)
+
+
+def test_locale_files_have_no_duplicate_keys():
+    """YAML keeps the last of two equal keys silently: a merged locale file must not hide a block."""
+    import yaml
+
+    from loyaltysurvey.resources import bundled_path
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+        assert not twice, f"duplicate keys {twice} in the mapping at line {node.start_mark.line + 1}"
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for lang in ("en", "fa"):
+        yaml.load(bundled_path("reports", "locales", f"{lang}.yaml").read_text(encoding="utf-8"), Loader=Strict)

@@ -118,22 +118,52 @@ def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML 
                       if q.alternatives else ""))
 
 
+_EXCLUDE_HELP = ("Screening flags whose respondents are excluded, comma-separated: speeders, longstring, irv, "
+                 "attention, duplicates, preview, incomplete, outliers (default: none; every flag is reported).")
+_SPEEDER_SHARE_HELP = "Speeders: faster than this share of the median duration (default 0.5; Leiner 2019)."
+_SPEEDER_SECONDS_HELP = "Speeders: faster than this many seconds (instead of the share of the median)."
+_LONGSTRING_HELP = ("Longstring: the longest run of identical consecutive answers allowed (default: half the "
+                    "items, rounded up, less one; Curran 2016).")
+_IRV_HELP = "IRV: flag a within-person SD of the answers at most this (default 0: no variation)."
+_OUTLIER_HELP = "Outliers: flag a Mahalanobis D² with chi-square p below this (default .001)."
+
+
+def _screening_line(screening: dict | None) -> str:
+    """``screening: longstring 3, irv 3, duplicates 2 flagged; 0 excluded`` (flags that could run)."""
+    if not screening:
+        return "screening: not run"
+    parts = [f"{name} {entry['n']}" for name, entry in screening["flags"].items() if entry["available"]]
+    return (f"screening: {', '.join(parts) or 'no flag could be computed'} flagged; "
+            f"{screening['excluded']} excluded" + (f" ({', '.join(screening['exclude'])})" if screening["exclude"] else ""))
+
+
 @app.command()
 def ingest(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML file."),
            data: Path = typer.Argument(..., help="Responses: .csv, .xlsx or .sav."),
            out: Path = typer.Option(..., "--out", help="Output folder."),
            sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: first)."),
            encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV text encoding (default: detect)."),
-           platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP)) -> None:
+           platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP),
+           exclude: Optional[str] = typer.Option(None, "--exclude", help=_EXCLUDE_HELP),
+           speeder_share: float = typer.Option(0.5, "--speeder-share", help=_SPEEDER_SHARE_HELP),
+           speeder_seconds: Optional[float] = typer.Option(None, "--speeder-seconds", help=_SPEEDER_SECONDS_HELP),
+           longstring_max: Optional[int] = typer.Option(None, "--longstring-max", help=_LONGSTRING_HELP),
+           irv_min: float = typer.Option(0.0, "--irv-min", help=_IRV_HELP),
+           outlier_p: float = typer.Option(0.001, "--outlier-p", help=_OUTLIER_HELP)) -> None:
     """Read an export, write clean.csv and the ledger ingest.json."""
+    from .ingest.screening import ScreeningOptions
     from .workflow import run_ingest
     with _errors():
-        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding, platform=platform)
+        screening = ScreeningOptions.parse(exclude, speeder_share=speeder_share, speeder_seconds=speeder_seconds,
+                                           longstring_max=longstring_max, irv_min=irv_min, outlier_p=outlier_p)
+        result = run_ingest(questionnaire, data, out, sheet=sheet, encoding=encoding, platform=platform,
+                            screening=screening)
         led = result.ledger
         _platform_line(led)
         typer.echo(f"{led.respondents} respondents kept of {led.input_rows} rows; "
                    f"{len(led.excluded)} excluded; {sum(led.recoded_cells.values())} cells recoded; "
                    f"written to {out}", err=True)
+        typer.echo(_screening_line(led.screening), err=True)
 
 
 @app.command()
@@ -193,7 +223,13 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             group_partial: Optional[str] = typer.Option(None, "--group-partial",
                                                         help="Partial invariance: parameters left free across "
                                                              "groups, comma-separated as lavaan's group.partial "
-                                                             "(e.g. 'KCF=~KCF2,KCF1~1').")) -> None:
+                                                             "(e.g. 'KCF=~KCF2,KCF1~1')."),
+            exclude: Optional[str] = typer.Option(None, "--exclude", help=_EXCLUDE_HELP),
+            speeder_share: float = typer.Option(0.5, "--speeder-share", help=_SPEEDER_SHARE_HELP),
+            speeder_seconds: Optional[float] = typer.Option(None, "--speeder-seconds", help=_SPEEDER_SECONDS_HELP),
+            longstring_max: Optional[int] = typer.Option(None, "--longstring-max", help=_LONGSTRING_HELP),
+            irv_min: float = typer.Option(0.0, "--irv-min", help=_IRV_HELP),
+            outlier_p: float = typer.Option(0.001, "--outlier-p", help=_OUTLIER_HELP)) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
     from .workflow import run_analyze
     with _errors():
@@ -203,7 +239,9 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                        table_source=table_source, decimal=decimal, chapter=chapter, efa=efa,
                        efa_factors=efa_factors, efa_method=efa_method, efa_rotation=efa_rotation,
                        efa_iterations=efa_iterations, group=group,
-                       group_partial=group_partial or (), platform=platform)
+                       group_partial=group_partial or (), platform=platform,
+                       exclude=exclude, speeder_share=speeder_share, speeder_seconds=speeder_seconds,
+                       longstring_max=longstring_max, irv_min=irv_min, outlier_p=outlier_p)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
             study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
         _print_summary(study, out)
@@ -213,7 +251,8 @@ def _summary_lines(study, out: Path) -> list[str]:
     """What a user wants to know when the run ends: N per method, fit, hypotheses, the files."""
     from .thresholds import fit_verdict
     led, s = study.ingest.ledger, study.settings
-    lines = [f"{led.respondents} respondents kept of {led.input_rows} rows ({len(led.excluded)} excluded)"]
+    lines = [f"{led.respondents} respondents kept of {led.input_rows} rows ({len(led.excluded)} excluded)",
+             _screening_line(led.screening)]
     fit = study.sem or study.cfa
     if fit is not None:
         used = int(fit.nobs)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .errors import LoyaltySurveyError
+from .ingest.screening import ScreeningOptions
 
 __all__ = ["Settings", "DEFAULT_SEED", "DEFAULT_PLS_BOOTSTRAP"]
 
@@ -54,7 +55,11 @@ class Settings:
     data sets (psych's default 20), then ``efa_factors`` factors (None: as many as parallel
     analysis suggests) by ``efa_method`` (``minres`` or ``ml``) and ``efa_rotation``
     (``oblimin``, ``varimax`` or ``none``), psych's defaults minres and oblimin. Asking for
-    ``efa_factors`` turns ``efa`` on.
+    ``efa_factors`` turns ``efa`` on.    ``exclude`` names
+    the screening flags whose respondents leave the analysis (default none: all flags are only
+    reported), and ``speeder_share``, ``speeder_seconds``, ``longstring_max`` (None: half the
+    items, rounded up, less one), ``irv_min`` and ``outlier_p`` are the flags' thresholds (see
+    :mod:`loyaltysurvey.ingest.screening`).
     """
 
     lang: str
@@ -86,6 +91,12 @@ class Settings:
     group: str | None = None
     group_partial: tuple[str, ...] = ()
     platform: str | None = None
+    exclude: tuple[str, ...] = ()
+    speeder_share: float = 0.5
+    speeder_seconds: float | None = None
+    longstring_max: int | None = None
+    irv_min: float = 0.0
+    outlier_p: float = 0.001
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -101,7 +112,10 @@ class Settings:
                 decimal: str | None = None, chapter: int = 4, efa: bool = False,
                 efa_factors: int | None = None, efa_method: str = "minres", efa_rotation: str = "oblimin",
                 efa_iterations: int = 20, group: str | None = None,
-                group_partial: Any = (), platform: str | None = None) -> "Settings":
+                group_partial: Any = (), platform: str | None = None, exclude: Any = None,
+                speeder_share: float = 0.5, speeder_seconds: float | None = None,
+                longstring_max: int | None = None, irv_min: float = 0.0,
+                outlier_p: float = 0.001) -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -143,6 +157,8 @@ class Settings:
             raise LoyaltySurveyError("--group-partial needs --group")
         from .ingest.platforms import check_platform
         platform = check_platform(platform)
+        screening = ScreeningOptions.parse(exclude, speeder_share=speeder_share, speeder_seconds=speeder_seconds,
+                                           longstring_max=longstring_max, irv_min=irv_min, outlier_p=outlier_p)
         has_model = bool(questionnaire.model)
         method = method or ("both" if has_model else "cb")
         if method in ("pls", "both") and not has_model:
@@ -162,7 +178,17 @@ class Settings:
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
                    chapter=chapter, efa=bool(efa or efa_factors is not None), efa_factors=efa_factors,
                    efa_method=efa_method, efa_rotation=efa_rotation, efa_iterations=efa_iterations,
-                   group=group.strip() if group else None, group_partial=group_partial, platform=platform)
+                   group=group.strip() if group else None, group_partial=group_partial, platform=platform,
+                   exclude=screening.exclude, speeder_share=speeder_share,
+                   speeder_seconds=speeder_seconds, longstring_max=longstring_max, irv_min=irv_min,
+                   outlier_p=outlier_p)
+
+    @property
+    def screening(self) -> ScreeningOptions:
+        """The screening's options: which flags exclude respondents, and their thresholds."""
+        return ScreeningOptions(exclude=self.exclude, speeder_share=self.speeder_share,
+                                speeder_seconds=self.speeder_seconds, longstring_max=self.longstring_max,
+                                irv_min=self.irv_min, outlier_p=self.outlier_p)
 
     @property
     def runs_cb(self) -> bool:
@@ -173,4 +199,6 @@ class Settings:
         return self.method in ("pls", "both")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["exclude"] = list(self.exclude)
+        return out

@@ -78,6 +78,11 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         ``group.partial``, e.g. ``["KCF=~KCF2", "KCF1~1"]``).
         ``platform`` (the survey platform whose export ``data`` is, e.g. ``qualtrics``; detected
         from the headers when not given; ``none`` reads a plain table).
+        ``exclude``
+        (screening flags whose respondents leave the analysis, e.g. ``"speeders,longstring"`` or a
+        list; default none, every flag only reported) and the flags' thresholds ``speeder_share``,
+        ``speeder_seconds``, ``longstring_max``, ``irv_min``, ``outlier_p`` (see
+        :mod:`loyaltysurvey.ingest.screening`).
 
     Raises
     ------
@@ -90,7 +95,8 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         raise LoyaltySurveyError(f"analyze() got an unknown option '{unknown[0]}'; the options are "
                                  f"{', '.join(Settings.names())}")
     settings = Settings.resolve(q, **options)
-    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding, platform=settings.platform)
+    data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding, platform=settings.platform,
+                         screening=settings.screening)
     if executor is None and settings.scheduler:
         from .parallel import dask_executor
         pool = dask_executor(settings.scheduler, settings.jobs)
@@ -137,6 +143,14 @@ class Study:
     def n(self) -> int:
         """Respondents kept by ingestion."""
         return int(self.results.ingest.ledger.respondents)
+
+    @property
+    def screening(self) -> pd.DataFrame:
+        """Every screened respondent (the excluded ones too): the screening values (``duration``,
+        ``longest_run``, ``within_sd``, ``attention_failed``, ``duplicate_of``, ``d2``, ``d2_p``), one
+        boolean column per flag, and ``excluded``."""
+        s = self.results.ingest.screening
+        return s.table.copy() if s is not None else pd.DataFrame()
 
     @property
     def notices(self) -> tuple[Notice, ...]:
@@ -312,7 +326,11 @@ class Summary:
         if study.pls is not None:
             cols = ["from", "to", "est", "t", "pvalue", "ci.lower", "ci.upper", "decision"]
             tables["PLS paths"] = study.pls.paths[cols].round(3)
+        screened = led.screening or {}
+        screening = (f"screening: {screened.get('flagged', 0)} respondents flagged, {screened.get('excluded', 0)} "
+                     f"excluded ({', '.join(screened.get('exclude', [])) or 'flags only'})")
         notes = (f"{led.respondents} respondents kept of {led.input_rows} rows ({len(led.excluded)} excluded)",
+                 screening,
                  f"method {s.method}; CB-SEM {s.estimator}, missing {s.cb_missing}, bootstrap {s.bootstrap}; "
                  f"PLS missing {s.pls_missing}, {s.pls_bootstrap} resamples; seed {s.seed}",
                  *(f"{n.code}: {n.message}" for n in study.notices))

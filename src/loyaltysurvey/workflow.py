@@ -166,13 +166,14 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
 
 def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: str | os.PathLike, *,
                sheet: str | None = None, encoding: str | None = None,
-               platform: str | None = None) -> IngestResult:
+               platform: str | None = None, screening: Any = None) -> IngestResult:
     """Everything ``loyaltysurvey ingest`` does: load the questionnaire, ingest the data, write the results.
 
     Reads the questionnaire YAML and the response file (``sheet`` and ``encoding`` as in
     :func:`~loyaltysurvey.ingest.read_table`), writes ``clean.csv`` and ``ingest.json`` into
     ``out`` (:func:`write_ingest`) and returns the :class:`~loyaltysurvey.ingest.IngestResult`.
-    Errors are raised with the file, line, row or column at fault; nothing is written then.
+    ``screening`` (:class:`~loyaltysurvey.ingest.ScreeningOptions`) says which screening flags
+    exclude respondents from ``clean.csv`` and sets their thresholds. Errors are raised with the file, line, row or column at fault; nothing is written then.
     Behaviour tested in tests/test_ingest.py and tests/test_example.py.
 
     >>> import tempfile
@@ -182,7 +183,7 @@ def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: s
     (425, 420)
     """
     q = load_questionnaire(questionnaire)
-    result = ingest(q, data, sheet=sheet, encoding=encoding, platform=platform)
+    result = ingest(q, data, sheet=sheet, encoding=encoding, platform=platform, screening=screening)
     write_ingest(result, out)
     return result
 

@@ -95,6 +95,10 @@ class AnalysisResults:
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
 
+        ``screening`` sums up the respondent screening: respondents screened, flagged by any flag
+        and excluded, the flags that excluded (``exclude``), and per flag the count flagged
+        (``counts``) with its rule, threshold, and whether it could run and excluded.
+
         Reliability entries gain ``cr`` and ``ave`` from the CFA when CB-SEM ran; the CB-SEM
         parts come from :meth:`CBSEMResults.to_json` and PLS-SEM under ``pls``. Numbers at
         full precision, NaN as null (:func:`to_jsonable`).
@@ -124,6 +128,15 @@ class AnalysisResults:
             "reliability": reliability,
             "warnings": [n.to_json() for n in self.notices],
         }
+        screening = self.ingest.ledger.screening
+        if screening is not None:  # the whole record (respondents by flag) is under ingest.screening
+            payload["screening"] = {
+                "screened": screening["screened"], "flagged": screening["flagged"],
+                "excluded": screening["excluded"], "exclude": list(screening["exclude"]),
+                "counts": {f: e["n"] for f, e in screening["flags"].items()},
+                "flags": {f: {"available": e["available"], "n": e["n"], "excluded": e["excluded"],
+                              "rule": e["rule"], "threshold": e["threshold"]}
+                          for f, e in screening["flags"].items()}}
         if self.checks is not None:
             payload["checks"] = self.checks.to_json()
         if self.construct_tests is not None:

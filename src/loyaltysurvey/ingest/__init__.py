@@ -11,13 +11,15 @@ from .clean import IngestResult, ingest_table
 from .ledger import Ledger
 from .platforms import PLATFORMS, adapt_table, detect_platform
 from .readers import RawTable, read_table, table_from_frame
+from .screening import FLAGS, Screening, ScreeningOptions, screen
 
-__all__ = ["IngestResult", "Ledger", "PLATFORMS", "RawTable", "adapt_table", "detect_platform", "ingest",
-           "ingest_table", "read_table", "table_from_frame"]
+__all__ = ["FLAGS", "IngestResult", "Ledger", "PLATFORMS", "RawTable", "Screening", "ScreeningOptions",
+           "adapt_table", "detect_platform", "ingest", "ingest_table", "read_table", "screen", "table_from_frame"]
 
 
 def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet: str | None = None,
-           encoding: str | None = None, platform: str | None = None) -> IngestResult:
+           encoding: str | None = None, platform: str | None = None, screening: ScreeningOptions | None = None,
+           exclude: "str | list[str] | None" = None) -> IngestResult:
     """Read ``data`` (a .csv, .xlsx or .sav path, or a pandas DataFrame) and ingest it against the questionnaire.
 
     A path is read by :func:`read_table` (``sheet`` picks an Excel sheet, ``encoding`` overrides
@@ -28,7 +30,10 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     ``result.warnings``. The table is first read as its survey platform means it
     (:func:`~loyaltysurvey.ingest.platforms.adapt_table`: ``platform`` names the platform, else
     it is detected from the headers; ``"none"`` reads a plain table), with the questionnaire's
-    ``metadata`` columns. Behaviour tested in tests/test_ingest.py and tests/test_platforms.py.
+    ``metadata`` columns. ``screening`` sets the screening's thresholds and which flags exclude
+    respondents (default: none, every flag only reported); ``exclude`` (``"speeders,outliers"`` or a
+    list) is a shorthand for ``ScreeningOptions(exclude=...)`` with the default thresholds.
+    Behaviour tested in tests/test_ingest.py, tests/test_platforms.py and tests/test_screening.py.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> result = ingest(crm_questionnaire(), crm_export())
@@ -37,6 +42,11 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
     >>> result.responses.shape
     (420, 25)
     """
+    if exclude is not None:
+        if screening is not None:
+            screening = ScreeningOptions(**{**screening.__dict__, "exclude": ScreeningOptions.names(exclude)})
+        else:
+            screening = ScreeningOptions.parse(exclude)
     table = table_from_frame(data) if isinstance(data, pd.DataFrame) else read_table(data, sheet=sheet,
                                                                                      encoding=encoding)
-    return ingest_table(q, adapt_table(table, platform, getattr(q, "metadata", None)))
+    return ingest_table(q, adapt_table(table, platform, getattr(q, "metadata", None)), screening)

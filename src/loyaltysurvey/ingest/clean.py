@@ -22,8 +22,10 @@ from .distinct import distinct_cells, is_empty, read_distinct
 from .columns import ColumnMap, match_columns
 from ..errors import Notice
 from .ledger import Ledger
+from .attention import read_attention
 from .metadata import metadata_frame
 from .readers import RawTable
+from .screening import REASONS, Screening, ScreeningOptions, screen
 
 __all__ = ["IngestResult", "ingest_table"]
 
@@ -88,6 +90,9 @@ class IngestResult:
         if self.extra is not None and name in self.extra.columns:
             return self.extra[name]
         return None
+    #: Every screened respondent's flags (:class:`~loyaltysurvey.ingest.screening.Screening`),
+    #: the excluded ones included.
+    screening: Screening | None = None
 
     @property
     def warnings(self) -> tuple[Notice, ...]:
@@ -137,7 +142,7 @@ def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple
     return read
 
 
-def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
+def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions | None = None) -> IngestResult:
     """Match columns, read every answer, drop duplicates, and account for all of it.
 
     Columns are found by :func:`~loyaltysurvey.ingest.columns.match_columns`; each answer
@@ -148,8 +153,12 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     with their reason in ``ledger.excluded``. A column whose cells are
     mostly unreadable, or that is coded one point off the scale, stops ingestion with a
     :class:`~loyaltysurvey.errors.DataError` naming the column. Nothing is changed silently:
-    every recoded cell is counted once in ``ledger.recoded_cells``. Behaviour tested in
-    tests/test_ingest.py.
+    every recoded cell is counted once in ``ledger.recoded_cells``. The respondents left are then
+    screened (:func:`~loyaltysurvey.ingest.screening.screen`, with ``screening``'s thresholds):
+    every flag is reported under ``ledger.screening``, and the respondents of the flags named in
+    ``screening.exclude`` are excluded (reason per flag, :data:`~loyaltysurvey.ingest.screening.REASONS`)
+    before the cells of the kept rows are counted. Behaviour tested in tests/test_ingest.py and
+    tests/test_screening.py.
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
     >>> from loyaltysurvey.ingest import table_from_frame
@@ -168,6 +177,8 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
     _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells.kinds)
     _refuse_shifted_columns(items, table, cmap, cells.kinds, cells.numbers)
     kept_index = _drop_unanswered(cells.values, rows)
+    kept_index, metadata, metadata_columns, screened = _screen(q, table, cmap, items, cells.values, rows,
+                                                               kept_index, screening or ScreeningOptions(), notices)
     tally = _tally_cells(items, table, cmap, rows, kept_index, cells)
 
     ids = rows.ids[kept_index]
@@ -175,7 +186,6 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
                              index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
     kept_numbers = rows.numbers[kept_index]
     demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded, notices)
-    metadata, metadata_columns = metadata_frame(table, kept_numbers, responses.index)
     id_column = table.headers[cmap.respondent_id] if cmap.respondent_id is not None else None
     respondent_id = {"column": id_column, "from": cmap.id_source}
     if cmap.id_source == "platform":
@@ -198,12 +208,16 @@ def ingest_table(q: Questionnaire, table: RawTable) -> IngestResult:
         platform=({"name": table.platform, "how": "given" if table.platform_given else "detected",
                    "header_rows": table.header_rows}
                   if table.platform else None),
-        metadata_columns=metadata_columns, respondent_id=respondent_id)
+        metadata_columns=metadata_columns, respondent_id=respondent_id,
+        screening=screened.to_json())
     if ledger.respondents == 0:
+        if screened.excluded:
+            raise DataError(f"screening excluded every respondent (--exclude {','.join(screened.options.exclude)}); "
+                            "exclude fewer flags or loosen their thresholds", source=table.source)
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
+    metadata.index = responses.index
     return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()),
-                        _extra_columns(table, cmap, kept_numbers, responses.index), metadata)
-
+                        _extra_columns(table, cmap, kept_numbers, responses.index), metadata, screened)
 
 def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
     """The export's other columns (neither an item nor a demographic) for the kept rows, as stripped text
@@ -226,6 +240,31 @@ def _extra_text(cell: Any) -> str | None:
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
         text = text[:-2]
     return text or None
+
+def _screen(q: Questionnaire, table: RawTable, cmap: ColumnMap, items: tuple[Item, ...], values: np.ndarray,
+            rows: "_Rows", kept_index: np.ndarray, options: ScreeningOptions,
+            notices: list[Notice]) -> tuple[np.ndarray, pd.DataFrame, dict[str, str], Screening]:
+    """Screen the candidate respondents (``kept_index``) and exclude those the options ask to.
+
+    Returns the kept indices, the kept respondents' metadata (by role), the metadata columns used and
+    the screening of all candidates;
+    the excluded respondents are added to ``rows.excluded`` (in row order) with the reason of their
+    first excluding flag and the list of all of them (``flags``)."""
+    numbers = rows.numbers[kept_index]
+    index = pd.Index(rows.ids[kept_index], name=q.respondent_id or "respondent_id", dtype=object)
+    metadata, metadata_columns = metadata_frame(table, numbers, index, notices=notices)
+    attention = read_attention(q, table, cmap, numbers, index)
+    answers = pd.DataFrame(values[kept_index], columns=[i.id for i in items], index=index)
+    screened = screen(answers, metadata, attention, q.attention, numbers, options)
+    drop = screened.table["excluded"].to_numpy(dtype=bool)
+    if not drop.any():
+        return kept_index, metadata, metadata_columns, screened
+    for r in np.flatnonzero(drop):
+        flags = screened.reasons_at(int(r))
+        rows.excluded.append({"row": int(numbers[r]), "respondent_id": index[r], "reason": REASONS[flags[0]],
+                              "flags": flags})
+    rows.excluded.sort(key=lambda e: e["row"])
+    return kept_index[~drop], metadata[~drop], metadata_columns, screened
 
 
 @dataclass

@@ -23,7 +23,8 @@ class Ledger:
 
     ``input_rows`` data rows were read from ``source``; ``respondents`` were kept and the
     rest are listed in ``excluded`` (each with its ``row`` and ``reason``: duplicate, empty
-    row, no item answered). ``recoded_cells`` counts cells that were rewritten (Persian or Arabic
+    row, no item answered, or a screening flag's reason with the excluding ``flags``, see
+    ``screening``). ``recoded_cells`` counts cells that were rewritten (Persian or Arabic
     digits, text labels, missing codes, "no answer" tokens, value labels, demographic
     labels); ``out_of_range``, ``unreadable`` and ``between_points`` list cells by row,
     respondent and item; ``straightliners`` are respondents who gave one answer to every
@@ -65,6 +66,9 @@ class Ledger:
     platform: dict[str, str] | None = None
     metadata_columns: dict[str, str] = field(default_factory=dict)
     respondent_id: dict[str, Any] = field(default_factory=dict)
+    #: The screening of the respondents (:meth:`loyaltysurvey.ingest.screening.Screening.to_json`):
+    #: per flag its rule, threshold, source, respondents and whether they were excluded.
+    screening: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ledger as plain JSON types (lists and dicts), as written to ``ingest.json``.
@@ -94,4 +98,5 @@ class Ledger:
             "platform": dict(self.platform) if self.platform else None,
             "metadata_columns": dict(self.metadata_columns),
             "respondent_id": dict(self.respondent_id),
+            **({"screening": self.screening} if self.screening is not None else {}),
         }

@@ -20,6 +20,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..errors import Notice
+
 from ..text import match_key, to_ascii_digits
 from .distinct import distinct_cells, read_distinct
 from .readers import RawTable
@@ -163,6 +165,34 @@ def _text(value: Any) -> Any:
     return str(value).strip() or None
 
 
+def _email(value: Any) -> Any:
+    """An e-mail address as compared: trimmed, lower case."""
+    text = _text(value)
+    return None if text is None else text.lower()
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _note_unreadable(cells: list, readings: list, codes: np.ndarray, numbers: np.ndarray, role: str,
+                     header: str, notices: list) -> None:
+    """A ``metadata_unreadable`` notice when written cells of the column could not be read."""
+    bad_values = [k for k, (c, r) in enumerate(zip(cells, readings))
+                  if not _missing(c) and str(c).strip() and _missing(r)]
+    if not bad_values:
+        return
+    bad = np.isin(codes, bad_values)
+    first = int(np.argmax(bad))
+    notices.append(Notice("metadata_unreadable", f"{int(bad.sum())} cells of metadata column '{header}' "
+                          f"({role}) could not be read and are treated as missing (first: row "
+                          f"{int(numbers[first])})", role,
+                          {"n": int(bad.sum()), "role": role, "column": header, "row": int(numbers[first])}))
+
+
 def _timestamps(cells: list) -> list:
     """:func:`parse_timestamp` of every cell; plain date-time texts parsed together by pandas
     (a column of distinct times is read at compiled speed), the others one by one."""
@@ -191,12 +221,14 @@ _READERS = {"start": parse_timestamp, "end": parse_timestamp, "submitdate": pars
 
 
 def metadata_frame(table: RawTable, numbers: np.ndarray, index: pd.Index,
-                   roles: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+                   roles: Mapping[str, str] | None = None,
+                   notices: list | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """The metadata of the data rows ``numbers`` (1 = first data row) by role, and the columns used.
 
     Returns the frame (index ``index``; see the module's text for the columns and their types)
     and ``{role: header}`` of what it was read from (a derived column is named by how:
-    ``duration`` from ``end - start`` says ``"<end> - <start>"``).
+    ``duration`` from ``end - start`` says ``"<end> - <start>"``). A written cell that cannot be
+    read is missing, and counted in a ``metadata_unreadable`` notice added to ``notices``.
     """
     roles = dict(table.metadata if roles is None else roles)
     roles.pop("id", None)
@@ -206,12 +238,11 @@ def metadata_frame(table: RawTable, numbers: np.ndarray, index: pd.Index,
     for role, header in roles.items():
         if header not in position:
             continue
-        reader = _READERS.get(role, _text)
-        if reader is parse_timestamp:
-            codes, cells = distinct_cells(table.columns[position[header]][numbers - 1])
-            readings = _timestamps(cells)
-        else:
-            codes, readings = read_distinct(table.columns[position[header]][numbers - 1], reader)
+        reader = _READERS.get(role, _email if role == "email" else _text)
+        codes, cells = distinct_cells(table.columns[position[header]][numbers - 1])
+        readings = _timestamps(cells) if reader is parse_timestamp else [reader(c) for c in cells]
+        if notices is not None:
+            _note_unreadable(cells, readings, codes, numbers, role, header, notices)
         values = np.empty(len(readings), dtype=object)
         values[:] = readings
         column = values[codes]

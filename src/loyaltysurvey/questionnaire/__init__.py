@@ -2,11 +2,11 @@
 
 from .builder import QuestionnaireBuilder
 from .loader import load_questionnaire, questionnaire_from_dict, questionnaire_from_yaml
-from .schema import Alternative, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from .schema import Alternative, AttentionCheck, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
 from ..sem.syntax import Statement, parse_model
 
 __all__ = [
-    "Alternative", "Construct", "Demographic", "Hypothesis", "Item", "Questionnaire", "Scale", "Statement",
+    "Alternative", "AttentionCheck", "Construct", "Demographic", "Hypothesis", "Item", "Questionnaire", "Scale", "Statement",
     "QuestionnaireBuilder", "load_questionnaire", "questionnaire_from_dict", "questionnaire_from_yaml",
     "parse_model",
 ]

@@ -136,6 +136,33 @@ class QuestionnaireBuilder:
         self._data.setdefault("hypotheses", []).append(entry)
         return self
 
+    def attention(self, item: str, expect: Any, *, column: str | None = None,
+                  text: Any = None) -> "QuestionnaireBuilder":
+        """Add an attention check: item ``item`` (outside every construct) passes when answered ``expect``
+        (a scale point or a list of them); it only screens respondents.
+
+        >>> b = QuestionnaireBuilder("demo").attention("ATT1", 2, column="Choose 'Disagree'")
+        >>> b.to_dict()["attention"]
+        [{'item': 'ATT1', 'expect': 2, 'column': "Choose 'Disagree'"}]
+        """
+        entry: dict[str, Any] = {"item": item, "expect": expect}
+        if column is not None:
+            entry["column"] = column
+        if text is not None:
+            entry["text"] = text
+        self._data.setdefault("attention", []).append(entry)
+        return self
+
+    def metadata(self, **headers: str) -> "QuestionnaireBuilder":
+        """Name the export's headers of respondent metadata by role (``duration``, ``finished``,
+        ``progress``, ``preview``, ``start``, ``end``, ``email``, ``ip``), used by the screening.
+
+        >>> QuestionnaireBuilder("demo").metadata(duration="Duration (in seconds)").to_dict()["metadata"]
+        {'duration': 'Duration (in seconds)'}
+        """
+        self._data.setdefault("metadata", {}).update(headers)
+        return self
+
     def to_dict(self) -> dict:
         """The collected structure, with the same keys as a questionnaire YAML file (not validated).
 

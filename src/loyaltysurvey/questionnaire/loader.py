@@ -20,7 +20,7 @@ import yaml
 from ..files import check_regular_file
 from ..errors import ModelError, QuestionnaireError
 from ..text import LocalizedText, match_key, to_ascii_digits
-from .schema import Alternative, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
+from .schema import Alternative, AttentionCheck, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
 from ..sem.syntax import NAME_RE, expression_names, parse_model
 
 __all__ = ["load_questionnaire", "questionnaire_from_dict"]
@@ -32,13 +32,14 @@ MAX_YAML_DEPTH = 40
 
 _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes", "respondent_id",
              "constructs", "demographics", "model", "alternatives", "hypotheses", "references", "version", "author",
-             "form", "metadata"}
+             "form", "attention", "metadata"}
 _SCALE_KEYS = {"min", "max", "labels"}
 _CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
 _DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
 _HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text"}
 _FORM_KEYS = {"cover_letter", "consent", "thanks"}
+_ATTENTION_KEYS = {"item", "id", "expect", "text", "column", "scale"}
 
 
 class _Lines:
@@ -403,6 +404,7 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     references = data.get("references") or []
     references = _require_list(references, ("references",), lines, "references")
     form_texts = _form_texts(data.get("form"), lines)
+    attention = _attention(data.get("attention"), lines, scale, seen_ids)
     metadata = _metadata(data.get("metadata"), lines)
     return Questionnaire(
         id=str(qid), title=_text(data.get("title"), ("title",), lines, "title") or LocalizedText.of(str(qid)),
@@ -411,7 +413,53 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
         respondent_id=respondent_id, demographics=demographics, model=model, model_statements=statements,
         model_lines=model_lines, alternatives=alternatives,
         hypotheses=hypotheses, references=tuple(str(r) for r in references), source=source,
-        form_texts=form_texts, metadata=metadata)
+        form_texts=form_texts, metadata=metadata, attention=attention)
+
+
+def _attention(value: Any, lines: _Lines, scale: Scale, seen_ids: dict[str, tuple]) -> tuple[AttentionCheck, ...]:
+    """The attention checks: ``attention: [{item: ATT1, expect: 2}, ...]``.
+
+    Each names an item outside the constructs (``item``, or ``id``; unique among all ids), the
+    answer or answers that pass (``expect``: a scale point or a list of them), and optionally its
+    ``column`` header, ``text`` and own ``scale`` (default: the questionnaire's)."""
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        value = [value]
+    value = _require_list(value, ("attention",), lines, "attention")
+    out = []
+    for k, raw in enumerate(value):
+        path = ("attention", k)
+        raw = _require_mapping(raw, path, lines, "an attention check")
+        _check_keys(raw, _ATTENTION_KEYS, path, lines, "an attention check")
+        key = "item" if "item" in raw else "id"
+        if "item" in raw and "id" in raw:
+            raise lines.error(path + ("id",), "give the attention item as 'item' or 'id', not both")
+        aid = _name(raw.get(key), path + (key,), lines, "attention item")
+        if aid in seen_ids:
+            raise lines.error(path + (key,), f"the id '{aid}' is used twice (also on line "
+                                             f"{lines.line(seen_ids[aid])}); an attention item must be an item "
+                                             "of its own, outside the constructs")
+        seen_ids[aid] = path + (key,)
+        ascale = _scale(raw["scale"], path + ("scale",), lines) if "scale" in raw else scale
+        if "expect" not in raw:
+            raise lines.error(path, f"attention check {aid} needs 'expect': the answer (or list of answers) "
+                                    "that passes")
+        expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
+        points = []
+        for e in expect:
+            if isinstance(e, bool) or not isinstance(e, (int, float)) or float(e) not in ascale.points:
+                raise lines.error(path + ("expect",), f"expect of {aid} must be points of its {ascale.min}-"
+                                                      f"{ascale.max} scale, not '{e}'")
+            points.append(float(e))
+        if not points:
+            raise lines.error(path + ("expect",), f"expect of {aid} is empty; give the answer that passes")
+        column = raw.get("column")
+        if column is not None and (not isinstance(column, (str, int)) or str(column).strip() == ""):
+            raise lines.error(path + ("column",), "column must be the header text of a column")
+        out.append(AttentionCheck(aid, tuple(points), ascale, None if column is None else str(column),
+                                  _text(raw.get("text"), path + ("text",), lines, "attention item text")))
+    return tuple(out)
 
 
 def _metadata(value: Any, lines: _Lines) -> dict[str, str]:

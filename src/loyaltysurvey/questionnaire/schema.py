@@ -16,7 +16,8 @@ from ..text import LocalizedText, match_key
 from ..errors import QuestionnaireError
 from ..sem.syntax import Statement
 
-__all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Alternative", "Questionnaire"]
+__all__ = ["Scale", "Item", "Construct", "Demographic", "Hypothesis", "Alternative", "AttentionCheck",
+           "Questionnaire"]
 
 
 def _freeze(mapping: Mapping | None) -> Mapping:
@@ -203,6 +204,28 @@ class Alternative:
         return derived + tuple(s for s in self.statements if (s.lhs, s.op, s.rhs) not in taken)
 
 
+@dataclass(frozen=True)
+class AttentionCheck:
+    """An instructed-response item ("select 'agree' here"): answered on ``scale`` and passed when the
+    answer is one of ``expect``. It belongs to no construct and enters no analysis; it only screens
+    respondents (:mod:`loyaltysurvey.ingest.screening`).
+
+    >>> check = AttentionCheck("ATT1", (2.0,), Scale(1, 5))
+    >>> check.passes(2), check.passes(4)
+    (True, False)
+    """
+
+    id: str
+    expect: tuple[float, ...]
+    scale: Scale
+    column: str | None = None
+    text: LocalizedText = field(default_factory=LocalizedText)
+
+    def passes(self, value: float) -> bool:
+        """Whether ``value`` is an expected answer (a missing answer, NaN, fails)."""
+        return value in self.expect
+
+
 def measurement_statements(constructs: Iterable["Construct"], model_statements: Iterable[Statement] = ()
                            ) -> tuple[Statement, ...]:
     """The measurement model derived from the constructs, as statements in questionnaire order.
@@ -283,10 +306,17 @@ class Questionnaire:
     #: The export's survey-platform columns named by role (``metadata:`` in the YAML), e.g.
     #: ``{"duration": "Duration (in seconds)"}``; they win over what the platform layout names.
     metadata: Mapping[str, str] = field(default_factory=dict)
+    #: Instructed-response items that screen respondents (``attention:``); outside every construct.
+    attention: tuple[AttentionCheck, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "form_texts", _freeze(self.form_texts))
         object.__setattr__(self, "metadata", _freeze(self.metadata))
+
+    @property
+    def metadata_columns(self) -> Mapping[str, str]:
+        """The same as :attr:`metadata` (the export's metadata headers by role)."""
+        return self.metadata
 
     def alternative(self, name: str) -> "Alternative":
         """The alternative model called ``name``; :class:`~loyaltysurvey.errors.QuestionnaireError` if none."""

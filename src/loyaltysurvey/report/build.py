@@ -30,7 +30,8 @@ from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table,
                        reference_key)
 from .comparison import comparison_section
 from .groups import invariance_section
-from .screening import (adequacy_section, common_method_section, construct_tests_section, efa_section,
+from .screening import (adequacy_section, common_method_section, construct_tests_section, data_quality_section,
+                        efa_section,
                         missing_section, multivariate_normality_section)
 
 __all__ = ["build_report"]
@@ -827,7 +828,8 @@ class _Builder:
     def build(self) -> Report:
         from .. import __version__
         t = self.loc.t
-        sections = [s for s in (self.sample(), self.demographics(), self.descriptives(), missing_section(self),
+        sections = [s for s in (self.sample(), data_quality_section(self), self.demographics(), self.descriptives(),
+                                missing_section(self),
                                 self.normality(), multivariate_normality_section(self), construct_tests_section(self),
                                 self.reliability(), adequacy_section(self), common_method_section(self),
                                 efa_section(self), self.cfa(), self.sem(), invariance_section(self), self.pls(),

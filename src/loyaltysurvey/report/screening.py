@@ -14,6 +14,9 @@ show, so the reference list names only methods the chapter used.
 * :func:`common_method_section`: Harman's single factor and Kock's full-collinearity VIF;
 * :func:`efa_section`: the optional exploratory factor analysis (parallel analysis, scree plot,
   loadings, factor correlations).
+* :func:`data_quality_section`: the screening of the respondents (speeders, longstring, IRV,
+  attention checks, duplicate answers, previews, unfinished responses, multivariate outliers),
+  each rule with its threshold, source, the respondents flagged and whether they were excluded.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from .document import Cell, Paragraph, Section
 from .figures import scree_chart
 
 __all__ = ["missing_section", "multivariate_normality_section", "construct_tests_section", "adequacy_section",
-           "common_method_section", "efa_section", "SECTION_IDS"]
+           "common_method_section", "efa_section", "data_quality_section", "SECTION_IDS"]
 
 #: The ids of the sections made here, in the order the chapter shows them.
-SECTION_IDS = ("missing", "multivariate_normality", "construct_tests", "sampling_adequacy", "common_method", "efa")
+SECTION_IDS = ("data_quality", "missing", "multivariate_normality", "construct_tests", "sampling_adequacy",
+               "common_method", "efa")
 
 
 def _p(b, p: float) -> str:
@@ -338,3 +342,63 @@ def efa_section(b) -> Section | None:
     if phi_table is not None:
         blocks.append(phi_table)
     return Section("efa", t("efa.section"), tuple(blocks))
+# ---------------------------------------------------------------------------------- data quality
+def _rule(b, name: str, entry: dict) -> str:
+    """A flag's rule with its threshold, in the chapter's language and digits."""
+    t, num = b.loc.t, b.loc.num
+    params = entry.get("params") or {}
+    rule = entry["rule"]
+    if not entry["available"]:
+        return t(f"screening.problems.{entry['problem']}")
+    if rule == "duration_below_share":
+        return t("screening.rules.duration_below_share", share=num(params["share"], "g"),
+                 median=num(params["median"], "dec1"), threshold=num(entry["threshold"], "dec1"))
+    if rule == "duration_below_seconds":
+        return t("screening.rules.duration_below_seconds", threshold=num(entry["threshold"], "g"))
+    if rule == "longest_run_above":
+        return t("screening.rules.longest_run_above", threshold=num(entry["threshold"]), items=num(params["items"]))
+    if rule == "irv_at_most":
+        return t("screening.rules.irv_at_most", threshold=num(entry["threshold"], "g"))
+    if rule == "failed_check":
+        checks = "; ".join(f"{item} = {', '.join(num(v, 'g') for v in values)}"
+                           for item, values in params["checks"].items())
+        return t("screening.rules.failed_check", checks=checks)
+    if rule == "same_answers":
+        fields = [t(f"screening.rules.{f}") for f in params.get("matched_on", []) if f != "items"]
+        also = t("screening.rules.same_answers_also", fields=b.loc.join(fields)) if fields else ""
+        return t("screening.rules.same_answers", also=also)
+    if rule == "d2_p_below":
+        return t("screening.rules.d2_p_below", p=num(entry["threshold"], "r3"), df=num(params["df"]),
+                 critical=num(params["critical_d2"], "dec2"), n=num(params["n_complete"]))
+    return t(f"screening.rules.{rule}")
+
+
+def data_quality_section(b) -> Section | None:
+    """The screening of the respondents: one row per flag with its rule and threshold, source,
+    respondents flagged, and whether they were excluded or only flagged (the decision was made
+    by ingestion, :mod:`loyaltysurvey.ingest.screening`)."""
+    screening = b.r.ingest.ledger.screening
+    if not screening:
+        return None
+    from ..ingest.screening import SOURCES
+    t = b.loc.t
+    rows = []
+    for name, entry in screening["flags"].items():
+        source = SOURCES.get(name)
+        if entry["available"] and source:
+            b.cite(*(("johnson2005", "curran2016") if name == "longstring" else (source,)))
+        action = "not_computed" if not entry["available"] else ("excluded" if entry["excluded"] else "flagged")
+        rows.append([Cell(t(f"screening.flags.{name}")), Cell(_rule(b, name, entry)),
+                     Cell(("–" if not entry["available"] else t(f"screening.sources.{name}")) if source
+                          else t("screening.source_export")),
+                     Cell(entry["n"] if entry["available"] else None, "int"),
+                     Cell(t(f"screening.actions.{action}"), emphasis=action == "excluded")])
+    table = b.table("data_quality", t("screening.quality_table"),
+                    [t("screening.quality_columns.flag"), t("screening.quality_columns.rule"), t("screening.quality_columns.source"),
+                     t("screening.quality_columns.n_flagged"), t("screening.quality_columns.action")], rows,
+                    notes=(t("screening.quality_note", screened=screening["screened"]),))
+    action = (t("screening.quality_action_excluded", excluded=screening["excluded"]) if screening["excluded"]
+              else t("screening.quality_action_none"))
+    text = t("screening.quality_text", screened=screening["screened"], flagged=screening["flagged"],
+             table=b.ref(table), action=action)
+    return Section("data_quality", t("screening.quality_section"), (Paragraph(text), table))
