@@ -43,7 +43,7 @@ def test_snapshots_hold_the_whole_chapter():
     en = (SNAPSHOTS / "chapter_en.md").read_text(encoding="utf-8")
     assert fa.startswith("# فصل چهارم: تجزیه و تحلیل داده‌ها") and "۱۴۰۵/۰۹/۰۲" in fa
     assert en.startswith("# Chapter 4: Data Analysis and Results") and "2026-11-23" in en
-    order = ["sample", "demographics", "descriptives", "missing", "normality", "multivariate_normality",
+    order = ["sample", "data_quality", "demographics", "descriptives", "missing", "normality", "multivariate_normality",
              "construct_tests", "reliability", "sampling_adequacy", "common_method", "cfa", "sem", "pls", "notes"]
     headings = [line for line in en.splitlines() if line.startswith("## ")]
     assert len(headings) == len(order) + 1 and headings[-1] == "## References"
