@@ -36,6 +36,9 @@ def test_chi_square(df):
     _same(d.chi2_cdf(X, df), stats.chi2.cdf(X, df))
     _same(d.chi2_sf(X, df), stats.chi2.sf(X, df))
     assert isinstance(d.chi2_sf(3.0, df), np.floating)
+    if df > 0:
+        P = np.array([1e-9, 0.001, 0.05, 0.5, 0.95])
+        _same(d.chi2_isf(P, df), stats.chi2.isf(P, df))
 
 
 @pytest.mark.parametrize("nc", [0.0, 1e-9, 0.5, 12.0, 250.0, -1.0])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["norm_cdf", "norm_sf", "norm_ppf", "chi2_cdf", "chi2_sf", "ncx2_cdf", "t_sf", "f_ppf"]
+__all__ = ["norm_cdf", "norm_sf", "norm_ppf", "chi2_cdf", "chi2_sf", "chi2_isf", "ncx2_cdf", "t_sf", "f_ppf"]
 
 
 def norm_cdf(x):
@@ -67,6 +67,16 @@ def chi2_sf(x, df):
     0.05
     """
     return _chi2(special.chdtrc, df, x, 1.0)
+
+
+def chi2_isf(p, df):
+    """Chi-square upper-tail quantile: the critical value for a tail probability ``p``
+    (``scipy.stats.chi2.isf``).
+
+    >>> round(float(chi2_isf(0.05, 1)), 6)
+    3.841459
+    """
+    return special.chdtri(np.asarray(df, dtype=float), np.asarray(p, dtype=float))[()]
 
 
 def ncx2_cdf(x, df, nc):

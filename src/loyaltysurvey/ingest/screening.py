@@ -66,7 +66,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ..distributions import chi2_isf, chi2_sf
 
 from ..errors import LoyaltySurveyError
 
@@ -213,7 +213,7 @@ def mahalanobis(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, str |
         return d2, p, m, "singular_covariance"
     solved = np.linalg.solve(cov, centred.T).T
     d2[complete] = np.einsum("ij,ij->i", centred, solved)
-    p[complete] = stats.chi2.sf(d2[complete], k)
+    p[complete] = chi2_sf(d2[complete], k)
     return d2, p, m, None
 
 
@@ -431,7 +431,7 @@ def screen(responses: pd.DataFrame, metadata: pd.DataFrame | None = None, attent
     table["d2_p"] = p
     if problem is None:
         add("outliers", p < options.outlier_p, "d2_p_below", float(options.outlier_p),
-            {"df": k, "n_complete": m, "critical_d2": float(stats.chi2.isf(options.outlier_p, k))})
+            {"df": k, "n_complete": m, "critical_d2": float(chi2_isf(options.outlier_p, k))})
     else:
         add("outliers", None, "d2_p_below", float(options.outlier_p), {"df": k, "n_complete": m}, problem)
     for name in FLAGS:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from ..distributions import norm_ppf
 
 from ..errors import ModelError
 from ..questionnaire import Questionnaire
@@ -107,7 +107,7 @@ def population_model(q: Questionnaire) -> PopulationModel:
 def _points(ystar: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Continuous responses cut into the points ``lo..hi`` (equal shares, shifted by :data:`SHIFT`)."""
     k = hi - lo + 1
-    cuts = norm.ppf(np.arange(1, k) / k) - SHIFT
+    cuts = norm_ppf(np.arange(1, k) / k) - SHIFT
     return lo + np.searchsorted(cuts, ystar)
 
 
