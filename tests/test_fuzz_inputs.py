@@ -186,3 +186,14 @@ def test_arrow_and_line_by_line_csv_readers_agree(tmp_path_factory, rows, delimi
         except LoyaltySurveyError as exc:
             outcomes.append(("refused", str(exc)))
     assert outcomes[0] == outcomes[1]
+
+
+@FUZZ
+@given(values=st.lists(st.one_of(cell_text, st.none(), st.floats(allow_nan=True, allow_infinity=False),
+                                 st.integers(-10**6, 10**6)), max_size=30))
+def test_ids_normalised_in_one_pass_equal_normalize_id(values):
+    """The vectorised respondent-id normalisation (Arrow's string kernels) equals normalize_id cell by cell."""
+    from loyaltysurvey.ingest.cells import normalize_id
+    from loyaltysurvey.ingest.clean import _normalize_ids
+
+    assert list(_normalize_ids(values)) == [normalize_id(v) for v in values]

@@ -371,12 +371,22 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
 
 def _normalize_ids(values: list) -> np.ndarray:
     """:func:`~loyaltysurvey.ingest.cells.normalize_id` of every value, as an object array; text ids (all
-    distinct, a million of them in a large export) in one pass without a call per id."""
+    distinct, a million of them in a large export) trimmed and checked by Arrow's compiled string
+    kernels, only those with non-ASCII characters (Persian digits) read one by one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     out = np.empty(len(values), dtype=object)
-    text = [k for k, v in enumerate(values) if type(v) is str]
-    stripped = (values[k].strip() for k in text)
-    out[text] = [(t if t.isascii() else to_ascii_digits(t)[0]) or None for t in stripped]
-    for k in (k for k, v in enumerate(values) if type(v) is not str):
+    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    where = np.flatnonzero(text)
+    if len(where):
+        trimmed = pc.utf8_trim_whitespace(pa.array([values[k] for k in where], type=pa.string()))
+        ascii_ = pc.string_is_ascii(trimmed).to_numpy(zero_copy_only=False)
+        ids = trimmed.to_numpy(zero_copy_only=False).astype(object)
+        for k in np.flatnonzero(~ascii_):  # Persian or Arabic digits
+            ids[k] = to_ascii_digits(ids[k].strip())[0]
+        ids[ids == ""] = None
+        out[where] = ids
+    for k in np.flatnonzero(~text):
         out[k] = normalize_id(values[k])
     return out
 

@@ -235,13 +235,17 @@ def duplicate_of(answers: np.ndarray, ids: np.ndarray, metadata: pd.DataFrame | 
     out = np.full(len(x), None, dtype=object)
     if not len(x):
         return out
-    first = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
-    seen: dict[int, Any] = {}
-    for r, g in enumerate(first):
-        if g in seen:
-            out[r] = seen[g]
-        else:
-            seen[g] = ids[r]
+    # rows hashed at compiled speed, then checked against the first row of their hash (a collision,
+    # never seen in practice, sends the rows through pandas' exact grouping instead)
+    codes = pd.factorize(pd.util.hash_pandas_object(frame, index=False).to_numpy())[0]
+    first_pos = np.unique(codes, return_index=True)[1]
+    rep = first_pos[codes]
+    values = frame.to_numpy(dtype=object) if frame.shape[1] > x.shape[1] else frame.to_numpy()
+    if not (values[rep] == values).all():
+        codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+        rep = np.unique(codes, return_index=True)[1][codes]
+    later = rep != np.arange(len(x))
+    out[later] = np.asarray(ids, dtype=object)[rep[later]]
     return out
 
 
