@@ -32,7 +32,7 @@ Q = (QuestionnaireBuilder("fuzz", scale=(1, 5), respondent_id="id", missing_code
 
 cell_text = st.one_of(
     st.sampled_from(["1", "2", "3", "4", "5", "۳", "٤", "Agree", "کاملاً موافقم", "-99", "نمی‌دانم", "", " ",
-                     "NA", "3.5", "0", "6", "=1+1", '"', "a,b", "x\ny", "\t", "١٢E3", "+7"]),
+                     "NA", "3.5", "0", "6", "=1+1", '"', "a,b", "x\ny", "\t", "١٢E3", "+7", " \x1c ", "\u00a0"]),
     st.text(alphabet=string.printable + "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيك۰۱۲۳۴۵۶۷۸۹\u200c", max_size=12),
 )
 

@@ -342,16 +342,30 @@ def _read_csv_arrow(raw: bytes, text: str, encoding: str, delimiter: str,
         values = encoded.dictionary.to_pylist()
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
         header.append(_clean_header(values[codes[0]]))
-        blank = np.fromiter((v.strip() == "" for v in values), dtype=bool, count=len(values))
+        blank = _blank_texts(encoded.dictionary, values)
         remap = np.where(blank, -1, np.arange(len(values)))
         column = CodedColumn(remap[codes[1:]], values)
         columns.append(column)
         if quoted:
-            for k in (k for k, v in enumerate(values) if "\n" in v):
+            with_break = pc.match_substring(encoded.dictionary, "\n").to_numpy(zero_copy_only=False)
+            for k in np.flatnonzero(with_break):
                 multiline += [(int(r) + 1, j, values[k]) for r in np.flatnonzero(column.codes == k)]
     if multiline:
         _refuse_swallowed_rows(sorted(multiline), header, delimiter, source)
     return header, columns
+
+
+def _blank_texts(dictionary: Any, values: list[str]) -> np.ndarray:
+    """Which texts are empty or all blank (``str.strip() == ""``), by Arrow's compiled kernels.
+
+    Arrow trims Unicode's White_Space characters; Python's ``str.strip`` also strips the separators
+    U+001C-U+001F, so the few texts holding one of those are looked at in Python as well."""
+    import pyarrow.compute as pc
+    blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(dictionary)), 0).to_numpy(zero_copy_only=False)
+    odd = pc.match_substring_regex(dictionary, "[\x1c-\x1f]").to_numpy(zero_copy_only=False)
+    for k in np.flatnonzero(odd):
+        blank[k] = values[k].strip() == ""
+    return np.asarray(blank, dtype=bool)
 
 
 def _refuse_swallowed_rows(cells: Iterable[tuple[int, int, str]], header: list[str], delimiter: str,
