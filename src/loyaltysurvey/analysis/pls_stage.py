@@ -29,7 +29,12 @@ def pls_model(q: Questionnaire) -> PLS:
     """The questionnaire's constructs and the structural paths between them as a PLS model."""
     names = {c.id for c in q.constructs}
     paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names]
-    return PLS({c.id: c.item_ids for c in q.constructs}, paths, {c.id: c.mode for c in q.constructs})
+    # higher-order constructs by repeated indicators: measured by all their dimensions' items, with
+    # paths HOC -> dimension (reflective HOC, mode A) or dimension -> HOC (formative, mode B)
+    for c in q.higher_order:
+        paths = [((d, c.id) if c.mode == "B" else (c.id, d)) for d in c.dimensions] + paths
+    return PLS({c.id: tuple(i.id for i in q.construct_items(c.id)) for c in q.constructs}, paths,
+               {c.id: c.mode for c in q.constructs})
 
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,

@@ -307,7 +307,7 @@ class _Builder:
         c_rows = []
         for c in self.q.constructs:
             s = cs.loc[c.id]
-            c_rows.append([Cell(self.loc.text(c.name)), Cell(len(c.items), "int"), Cell(_n(s["n"]), "int"),
+            c_rows.append([Cell(self.loc.text(c.name)), Cell(len(self.q.construct_items(c.id)), "int"), Cell(_n(s["n"]), "int"),
                            Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"), Cell(_n(s["min"]), "dec2"),
                            Cell(_n(s["max"]), "dec2")])
         construct_table = self.table("constructs", t("tables.constructs"),
@@ -343,7 +343,7 @@ class _Builder:
         t = self.loc.t
         rows, low = [], []
         omega_missing = False
-        for c in self.q.constructs:
+        for c in self.q.first_order:  # higher-order constructs: CR and AVE in the CFA section
             rel = self.r.reliability[c.id]
             ok = bool(ALPHA.passes(rel.alpha))
             if len(c.items) > 1 and not ok:
@@ -360,7 +360,7 @@ class _Builder:
                        [self.col("construct"), self.col("items_k"), self.col("n"), self.col("alpha"),
                         self.col("alpha_ci"), self.col("std_alpha"), self.col("omega"), self.col("verdict")],
                        rows, notes=tuple(notes))]
-        for c in self.q.constructs:
+        for c in self.q.first_order:
             rel = self.r.reliability[c.id]
             if not rel.items:
                 continue
@@ -433,22 +433,43 @@ class _Builder:
         text = t("cfa.text", missing=t("cfa.fiml") if missing == "fiml" else t("cfa.listwise"),
                  n=int(cb.cfa.nobs), table=self.ref(fit_table))
         est = cb.cfa.params
-        rows = []
+        observed = set(cb.cfa.observed)
+        known = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        level_rows: dict[bool, list] = {False: [], True: []}  # first-order loadings, higher-order loadings
         for rec in est[est.op == "=~"].to_dict(orient="records"):
-            name = self.loc.text(self.q.construct(rec["lhs"]).name) if rec["lhs"] in self.q.item_ids or \
-                any(c.id == rec["lhs"] for c in self.q.constructs) else rec["lhs"]
+            name = known.get(rec["lhs"], rec["lhs"])
+            higher = rec["rhs"] not in observed
             weak = LOADING_STD.passes(rec["std_all"]) is False
-            rows.append([Cell(name), Cell(rec["rhs"]), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
-                         Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
-                         Cell(rec["pvalue"], "p")])
-        loadings = self.table("loadings", t("cfa.loadings_table"),
+            level_rows[higher].append([Cell(name), Cell(known.get(rec["rhs"], rec["rhs"]) if higher else rec["rhs"]),
+                                       Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
+                                       Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
+                                       Cell(rec["pvalue"], "p")])
+        loadings = self.table("loadings", t("cfa.loadings_table_first" if level_rows[True] else "cfa.loadings_table"),
                               [self.col("construct"), self.col("item"), self.col("estimate"), self.col("loading"),
-                               self.col("se"), self.col("z"), self.col("p")], rows,
+                               self.col("se"), self.col("z"), self.col("p")], level_rows[False],
                               notes=(t("cfa.loading_note"),))
+        higher_blocks: list = []
+        if level_rows[True]:  # the higher-order loadings, then the higher-order reliability
+            self.cite("jorgensen2022")
+            higher_blocks.append(self.table(
+                "higher_loadings", t("cfa.higher_loadings_table"),
+                [self.col("construct"), t("cfa.dimension"), self.col("estimate"), self.col("loading"),
+                 self.col("se"), self.col("z"), self.col("p")], level_rows[True], notes=(t("cfa.loading_note"),)))
+            h_rows = []
+            for h, v in cb.higher_order.items():
+                h_rows.append([Cell(known.get(h, h)), Cell(v["cr"], "r3", CR.passes(v["cr"]) is False),
+                               Cell(v["ave"], "r3", AVE.passes(v["ave"]) is False),
+                               Cell(v["omega_l1"], "r3"), Cell(v["omega_l2"], "r3"), Cell(v["partial_omega_l1"], "r3")])
+            if h_rows:
+                higher_blocks.append(self.table(
+                    "higher_reliability", t("cfa.higher_reliability_table"),
+                    [self.col("construct"), self.col("cr"), self.col("ave"), "ω L1", "ω L2", t("cfa.partial_omega")],
+                    h_rows, notes=(t("cfa.higher_reliability_note"), t("cfa.validity_note"))))
         v_rows = []
         for c in self.q.constructs:
             if c.id in cb.cr:
-                v_rows.append([Cell(self.loc.text(c.name)), Cell(self.r.reliability[c.id].alpha, "r3"),
+                rel = self.r.reliability.get(c.id)  # a higher-order construct has no alpha of its own
+                v_rows.append([Cell(self.loc.text(c.name)), Cell(rel.alpha, "r3") if rel else Cell("—"),
                                Cell(cb.cr[c.id], "r3", CR.passes(cb.cr[c.id]) is False),
                                Cell(cb.ave[c.id], "r3", AVE.passes(cb.ave[c.id]) is False)])
         validity = self.table("validity", t("cfa.validity_table"),
@@ -456,7 +477,7 @@ class _Builder:
                               notes=(t("cfa.validity_note"),))
         measured = [(r["lhs"], r["rhs"], r["std_all"], r["z"], r["pvalue"])
                     for r in est[est.op == "=~"].to_dict(orient="records")]
-        blocks: list = [Paragraph(text), fit_table, loadings,
+        blocks: list = [Paragraph(text), fit_table, loadings, *higher_blocks,
                         *self._measurement_diagrams("cfa", measured, (t("figures.measurement_cfa"),
                                                                       t("figures.measurement_cfa_z")), "z"),
                         validity]
