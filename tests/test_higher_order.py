@@ -227,3 +227,151 @@ def test_chapter_shows_both_levels_and_renders(crm_study, lang):
     html = render_html(report)
     assert higher.caption in html or higher.caption.replace("&", "&amp;") in html
     assert len(render_docx(report)) > 10_000
+
+
+# ---------------------------------------------------------------- PLS-SEM
+def _crm_matrix() -> pd.DataFrame:
+    """The example's items reverse-scored (KCF3, KM2, LOY4: 6 - x) and missing answers replaced by the
+    item mean, as the PLS stage does by default (seminr's default)."""
+    data = _crm_data()
+    items = [c for c in data.columns if c[:-1] in ("KCF", "CRMO", "KM", "TECH", "SAT", "LOY")]
+    X = data[items].astype(float)
+    for it in ("KCF3", "KM2", "LOY4"):
+        X[it] = 6 - X[it]
+    return X.fillna(X.mean())
+
+
+BLOCKS = {"KCF": 5, "CRMO": 4, "KM": 4, "TECH": 4, "SAT": 4, "LOY": 4}
+
+
+def _spec(constructs: dict[str, list[str]], columns: list[str], paths, modes=None):
+    from loyaltysurvey.pls.algorithm import PLSSpec
+    return PLSSpec(tuple(constructs), tuple(tuple(columns.index(i) for i in items) for items in constructs.values()),
+                   tuple((modes or {}).get(c, "A") for c in constructs), tuple(paths))
+
+
+def _items(c: str) -> list[str]:
+    return [f"{c}{k}" for k in range(1, BLOCKS[c] + 1)]
+
+
+def _hand_two_stage(stage1_paths, stage1_blocks, mode="A"):
+    """Stage 1 by the project's fit_pls, the dimensions' standardized scores, stage 2 by fit_pls again."""
+    from loyaltysurvey.pls.algorithm import fit_pls
+    X = _crm_matrix()
+    cols = list(X.columns)
+    s1 = _spec(stage1_blocks, cols, stage1_paths)
+    e1 = fit_pls(X.to_numpy(), s1)
+    dims = ["KCF", "CRMO", "KM", "TECH"]
+    scores = pd.DataFrame(e1.scores[:, [s1.constructs.index(d) for d in dims]], columns=dims)
+    X2 = pd.concat([X[_items("SAT") + _items("LOY")].reset_index(drop=True), scores], axis=1)
+    s2 = _spec({"SAT": _items("SAT"), "LOY": _items("LOY"), "CRM": dims}, list(X2.columns),
+               [("CRM", "SAT"), ("SAT", "LOY")], {"CRM": mode})
+    e2 = fit_pls(X2.to_numpy(), s2)
+    return s1, e1, s2, e2, list(X2.columns)
+
+
+def _rows(rows, construct):
+    return {r["item"]: r["est"] for r in rows if r["construct"] == construct}
+
+
+def _pls_study(approach: str | None, bootstrap: int = 0):
+    text = _crm_yaml(CRM_MODEL, dimensions=True)
+    if approach:
+        text = text.replace("dimensions: [KCF, CRMO, KM, TECH]\n",
+                            f"dimensions: [KCF, CRMO, KM, TECH]\n    hoc_approach: {approach}\n")
+    q = questionnaire_from_yaml(text)
+    return loyaltysurvey.analyze(q, _crm_data(), method="pls", bootstrap=bootstrap, seed=7).to_json()["pls"]
+
+
+def test_pls_two_stage_equals_stage_by_stage_computation():
+    """Default (seminr's higher_composite two_stage, disjoint): stage 1 without CRM, each dimension
+    -> SAT; stage 2 with CRM measured by the dimensions' scores. Same numbers to 1e-10."""
+    dims = ["KCF", "CRMO", "KM", "TECH"]
+    s1, e1, s2, e2, cols2 = _hand_two_stage([(d, "SAT") for d in dims] + [("SAT", "LOY")],
+                                            {c: _items(c) for c in BLOCKS})
+    pls = _pls_study(None)
+    assert pls["higher_order"]["CRM"]["approach"] == "two_stage"
+    k = {c: i for i, c in enumerate(s2.constructs)}
+    paths = {(p["from"], p["to"]): p["est"] for p in pls["paths"]}
+    assert paths[("CRM", "SAT")] == pytest.approx(e2.paths[k["CRM"], k["SAT"]], abs=1e-10)
+    assert paths[("SAT", "LOY")] == pytest.approx(e2.paths[k["SAT"], k["LOY"]], abs=1e-10)
+    for d in dims:  # contract: construct = the higher-order, item = the dimension
+        assert _rows(pls["loadings"], "CRM")[d] == pytest.approx(e2.loadings[cols2.index(d), k["CRM"]], abs=1e-10)
+        assert _rows(pls["weights"], "CRM")[d] == pytest.approx(e2.weights[cols2.index(d), k["CRM"]], abs=1e-10)
+    cols1 = [i for c in BLOCKS for i in _items(c)]
+    k1 = {c: i for i, c in enumerate(s1.constructs)}
+    for item in _items("KCF"):  # the dimensions' own measurement comes from stage 1
+        assert _rows(pls["loadings"], "KCF")[item] == pytest.approx(e1.loadings[cols1.index(item), k1["KCF"]],
+                                                                     abs=1e-10)
+    assert set(pls["reliability"]) == set(BLOCKS) | {"CRM"}
+    assert pls["first_stage"]["paths"][0]["to"] == "SAT"
+
+
+def test_pls_embedded_two_stage_uses_repeated_indicators_in_stage_one():
+    dims = ["KCF", "CRMO", "KM", "TECH"]
+    blocks = {c: _items(c) for c in BLOCKS}
+    blocks["CRM"] = [i for d in dims for i in _items(d)]
+    _, _, s2, e2, cols2 = _hand_two_stage([("CRM", d) for d in dims] + [("CRM", "SAT"), ("SAT", "LOY")], blocks)
+    pls = _pls_study("embedded")
+    assert pls["higher_order"]["CRM"]["approach"] == "embedded"
+    k = {c: i for i, c in enumerate(s2.constructs)}
+    for d in dims:
+        assert _rows(pls["loadings"], "CRM")[d] == pytest.approx(e2.loadings[cols2.index(d), k["CRM"]], abs=1e-10)
+    paths = {(p["from"], p["to"]): p["est"] for p in pls["paths"]}
+    assert paths[("CRM", "SAT")] == pytest.approx(e2.paths[k["CRM"], k["SAT"]], abs=1e-10)
+
+
+def test_pls_repeated_indicators_by_definition():
+    """CRM measured by all 17 items of its dimensions, with the paths CRM -> dimension (mode A); its
+    loading on a dimension is the correlation of the two scores."""
+    from loyaltysurvey.pls.algorithm import fit_pls
+    import numpy as np
+    dims = ["KCF", "CRMO", "KM", "TECH"]
+    X = _crm_matrix()
+    cols = list(X.columns)
+    blocks = {c: _items(c) for c in BLOCKS}
+    blocks["CRM"] = [i for d in dims for i in _items(d)]
+    spec = _spec(blocks, cols, [("CRM", d) for d in dims] + [("CRM", "SAT"), ("SAT", "LOY")])
+    e = fit_pls(X.to_numpy(), spec)
+    k = {c: i for i, c in enumerate(spec.constructs)}
+    pls = _pls_study("repeated_indicators")
+    assert pls["higher_order"]["CRM"]["approach"] == "repeated_indicators"
+    crm_items = _rows(pls["loadings"], "CRM")
+    assert [i for i in crm_items if i not in dims] == blocks["CRM"]
+    for item in blocks["CRM"]:
+        assert crm_items[item] == pytest.approx(e.loadings[cols.index(item), k["CRM"]], abs=1e-10)
+    for d in dims:
+        r = np.corrcoef(e.scores[:, k["CRM"]], e.scores[:, k[d]])[0, 1]
+        assert crm_items[d] == pytest.approx(r, abs=1e-10)
+        path = next(p for p in pls["paths"] if p["from"] == "CRM" and p["to"] == d)
+        assert path["est"] == pytest.approx(r, abs=1e-10)  # one predictor: the path is the correlation
+
+
+def test_pls_two_stage_bootstraps_the_higher_order_rows():
+    pls = _pls_study(None, bootstrap=60)
+    assert pls["bootstrap"]["successful"] == 60 and pls["first_stage"]["bootstrap"]["successful"] == 60
+    for key in ("loadings", "weights"):
+        rows = [r for r in pls[key] if r["construct"] == "CRM"]
+        assert [r["item"] for r in rows] == ["KCF", "CRMO", "KM", "TECH"]
+        for r in rows:
+            assert r["se"] > 0 and r["ci_lower"] < r["est"] < r["ci_upper"], (key, r["item"])
+    kcf = [r for r in pls["loadings"] if r["construct"] == "KCF"]
+    assert all(r["se"] > 0 for r in kcf)  # stage 1 bootstrapped as well
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_pls_chapter_shows_the_dimensions_then_the_higher_order_construct(lang):
+    q = questionnaire_from_yaml(_crm_yaml(CRM_MODEL, dimensions=True))
+    study = loyaltysurvey.analyze(q, _crm_data(), method="pls", bootstrap=30, seed=3)
+    report = build_report(study.results, lang, REPORT_DAY)
+    ids = [getattr(b, "id", "") for s in report.sections for b in s.blocks]
+    assert ids.index("pls_loadings_first") < ids.index("pls_loadings") < ids.index("pls_higher")
+    blocks = {getattr(b, "id", ""): b for s in report.sections for b in s.blocks}
+    first_items = [r[1].value for r in blocks["pls_loadings_first"].rows]
+    assert first_items == [i.id for d in ("KCF", "CRMO", "KM", "TECH") for i in q.construct(d).items]
+    higher = blocks["pls_higher"]
+    weights = {r["item"]: r["est"] for r in study.to_json()["pls"]["weights"] if r["construct"] == "CRM"}
+    assert [r[2].value for r in higher.rows] == pytest.approx([weights[d] for d in ("KCF", "CRMO", "KM", "TECH")])
+    assert any(ref.startswith("Sarstedt, M., Hair") for ref in report.references)
+    html = render_html(report)
+    assert "pls_higher" in html or higher.caption in html

@@ -36,8 +36,8 @@ _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes",
 _SCALE_KEYS = {"min", "max", "labels"}
 _CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode", "dimensions", "hoc_approach"}
 #: PLS-SEM approaches to a higher-order construct (``hoc_approach:``), YAML spelling -> stored value.
-HOC_APPROACHES = {"two_stage": "two_stage", "embedded": "two_stage", "embedded_two_stage": "two_stage",
-                  "disjoint": "disjoint", "disjoint_two_stage": "disjoint",
+HOC_APPROACHES = {"two_stage": "two_stage", "disjoint": "two_stage", "disjoint_two_stage": "two_stage",
+                  "embedded": "embedded", "embedded_two_stage": "embedded",
                   "repeated_indicators": "repeated_indicators"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
 _DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
@@ -608,8 +608,8 @@ def _higher_order_construct(raw: Mapping, cid: str, cpath: tuple, lines: _Lines)
                                              f"mode B) or reflective (PLSc), not '{raw.get('mode')}'")
     approach = HOC_APPROACHES.get(str(raw.get("hoc_approach", "two_stage")))
     if approach is None:
-        raise lines.error(cpath + ("hoc_approach",), "hoc_approach must be two_stage (embedded two-stage, the "
-                                                     "default), disjoint (disjoint two-stage) or repeated_indicators, "
+        raise lines.error(cpath + ("hoc_approach",), "hoc_approach must be two_stage (disjoint two-stage, seminr's; "
+                                                     "the default), embedded (embedded two-stage) or repeated_indicators, "
                                                      f"not '{raw.get('hoc_approach')}'")
     return Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name") or LocalizedText.of(cid),
                      (), _text(raw.get("description"), cpath + ("description",), lines, "description"), mode,

@@ -128,9 +128,9 @@ class Construct:
     mode: str = "A"  # PLS: "A" composite mode A, "B" formative mode B, "R" reflective (mode A + PLSc)
     #: A higher-order construct's dimensions (lower-order construct ids); it then has no items.
     dimensions: tuple[str, ...] = ()
-    #: PLS-SEM estimation of a higher-order construct: ``"two_stage"`` (embedded two-stage, the
-    #: default, as seminr's ``higher_composite``), ``"disjoint"`` (disjoint two-stage) or
-    #: ``"repeated_indicators"``. Unused by CB-SEM and for first-order constructs.
+    #: PLS-SEM estimation of a higher-order construct: ``"two_stage"`` (the default: seminr's
+    #: ``higher_composite(method = two_stage)``, a disjoint two-stage approach), ``"embedded"``
+    #: (embedded two-stage) or ``"repeated_indicators"``. Unused by CB-SEM.
     hoc_approach: str = "two_stage"
 
     @property
