@@ -375,3 +375,35 @@ def test_pls_chapter_shows_the_dimensions_then_the_higher_order_construct(lang):
     assert any(ref.startswith("Sarstedt, M., Hair") for ref in report.references)
     html = render_html(report)
     assert "pls_higher" in html or higher.caption in html
+
+
+def test_pls_reflective_formative_two_stage_equals_stage_by_stage():
+    """mode: B on the HOC (reflective-formative): stage 2 estimates CRM's weights by regression (mode B)."""
+    dims = ["KCF", "CRMO", "KM", "TECH"]
+    _, _, s2, e2, cols2 = _hand_two_stage([(d, "SAT") for d in dims] + [("SAT", "LOY")],
+                                          {c: _items(c) for c in BLOCKS}, mode="B")
+    text = _crm_yaml(CRM_MODEL, dimensions=True).replace("dimensions: [KCF, CRMO, KM, TECH]\n",
+                                                         "dimensions: [KCF, CRMO, KM, TECH]\n    mode: B\n")
+    pls = loyaltysurvey.analyze(questionnaire_from_yaml(text), _crm_data(), method="pls", bootstrap=0).to_json()["pls"]
+    assert pls["higher_order"]["CRM"]["mode"] == "B"
+    k = {c: i for i, c in enumerate(s2.constructs)}
+    for d in dims:
+        assert _rows(pls["weights"], "CRM")[d] == pytest.approx(e2.weights[cols2.index(d), k["CRM"]], abs=1e-10)
+    # mode B weights differ from mode A's (the test would not notice a mode left at A otherwise)
+    _, _, _, eA, _ = _hand_two_stage([(d, "SAT") for d in dims] + [("SAT", "LOY")], {c: _items(c) for c in BLOCKS})
+    assert abs(eA.weights[cols2.index("TECH"), k["CRM"]] - e2.weights[cols2.index("TECH"), k["CRM"]]) > 1e-3
+
+
+def test_model_comparison_with_a_higher_order_construct():
+    """The comparison's PLS models measure CRM by all its dimensions' items (one composite)."""
+    from loyaltysurvey.pls import PLS
+    text = _crm_yaml(CRM_MODEL, dimensions=True).replace(
+        "hypotheses:", "alternatives:\n  direct: |\n    SAT ~ CRM\n    LOY ~ SAT + CRM\nhypotheses:")
+    q = questionnaire_from_yaml(text)
+    out = loyaltysurvey.analyze(q, _crm_data(), method="pls", bootstrap=0).to_json()
+    rows = {(r["model"], r["construct"]): r for r in out["model_comparison"]["pls"]["rows"]}
+    assert rows[("direct", "LOY")]["predictors"] == ["SAT", "CRM"]
+    blocks = {"CRM": [i for d in ("KCF", "CRMO", "KM", "TECH") for i in _items(d)], "SAT": _items("SAT"),
+              "LOY": _items("LOY")}
+    fit = PLS(blocks, [("CRM", "SAT"), ("SAT", "LOY"), ("CRM", "LOY")]).fit(_crm_matrix())
+    assert rows[("direct", "LOY")]["r2"] == pytest.approx(float(fit.r2["LOY"]), abs=1e-10)
