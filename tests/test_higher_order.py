@@ -407,3 +407,36 @@ def test_model_comparison_with_a_higher_order_construct():
               "LOY": _items("LOY")}
     fit = PLS(blocks, [("CRM", "SAT"), ("SAT", "LOY"), ("CRM", "LOY")]).fit(_crm_matrix())
     assert rows[("direct", "LOY")]["r2"] == pytest.approx(float(fit.r2["LOY"]), abs=1e-10)
+
+
+def test_third_order_construct_reaches_lavaans_solution():
+    """T over three second-order constructs, each over two dimensions: lavaan reports a negative latent
+    variance (a Heywood case); the same chi-square here, with the Heywood notices."""
+    text = _crm_yaml(CRM_MODEL, dimensions=False).replace(
+        "\ndemographics:", "\n  - {id: S1, dimensions: [KCF, CRMO]}\n  - {id: S2, dimensions: [KM, TECH]}\n"
+                           "  - {id: S3, dimensions: [SAT, LOY]}\n  - {id: T, dimensions: [S1, S2, S3]}\n\ndemographics:", 1)
+    text = text[:text.index("\nmodel: |")] + "\n"
+    q = questionnaire_from_yaml(text)
+    assert q.level("T") == 3 and len(q.construct_items("T")) == 25
+    study = loyaltysurvey.analyze(q, _crm_data(), method="cb")
+    out = study.to_json()
+    ref = REF["crm_third_order"]
+    assert out["cfa"]["fit"]["chisq"] == pytest.approx(ref["fit"]["chisq"], rel=REL)
+    assert out["cfa"]["fit"]["df"] == ref["fit"]["df"]
+    assert "heywood" in {n["code"] for n in out["warnings"]}
+    assert out["reliability"]["T"]["omega_l1"] is None  # reliabilityL2 is defined for second order only
+
+
+def test_pls_third_order_falls_back_to_repeated_indicators_with_a_notice():
+    text = _crm_yaml("SAT ~ T\nLOY ~ SAT", dimensions=False).replace(
+        "\ndemographics:", "\n  - {id: S1, dimensions: [KCF, CRMO]}\n  - {id: S2, dimensions: [KM, TECH]}\n"
+                           "  - {id: T, dimensions: [S1, S2]}\n\ndemographics:", 1)
+    text = text[:text.index("hypotheses:")]
+    study = loyaltysurvey.analyze(questionnaire_from_yaml(text), _crm_data(), method="pls", bootstrap=0)
+    pls = study.to_json()["pls"]
+    assert pls["higher_order"]["T"]["approach"] == "repeated_indicators"
+    assert [n.code for n in study.results.pls.notices].count("pls_hoc_repeated_indicators") == 1
+    t_rows = _rows(pls["loadings"], "T")
+    assert len([i for i in t_rows if i not in ("S1", "S2")]) == 17  # all the items below T
+    paths = {(p["from"], p["to"]) for p in pls["paths"]}
+    assert {("T", "S1"), ("T", "S2"), ("S1", "KCF"), ("S2", "TECH"), ("T", "SAT")} <= paths

@@ -20,6 +20,9 @@
 #   crm_cfa           cfa: the six first-order constructs of the bundled example and
 #                     CRM =~ KCF + CRMO + KM + TECH (Sin, Tse & Yim, 2005)
 #   crm_sem           sem: the same with SAT ~ h1*CRM, LOY ~ h2*SAT, ind := h1*h2
+#   crm_third_order   cfa: S1 =~ KCF + CRMO, S2 =~ KM + TECH, S3 =~ SAT + LOY,
+#                     T =~ S1 + S2 + S3 (a third-order factor; lavaan warns of a negative
+#                     latent variance, a Heywood case the Python fit must reach as well)
 # crm data: KCF3, KM2, LOY4 reversed as 6 - x.
 #
 # Per model: fitMeasures (chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic),
@@ -48,7 +51,10 @@ models <- list(
   hs_second_order = list(fun = cfa, syntax = paste0(HS, "g =~ visual + textual + speed\n"), data = hs, hoc = "g"),
   hs_two_dims = list(fun = sem, syntax = paste0(HS, "g =~ visual + textual\nspeed ~ g\n"), data = hs, hoc = NULL),
   crm_cfa = list(fun = cfa, syntax = CRM, data = crm, hoc = "CRM"),
-  crm_sem = list(fun = sem, syntax = paste0(CRM, "SAT ~ h1*CRM\nLOY ~ h2*SAT\nind := h1*h2\n"), data = crm, hoc = NULL))
+  crm_sem = list(fun = sem, syntax = paste0(CRM, "SAT ~ h1*CRM\nLOY ~ h2*SAT\nind := h1*h2\n"), data = crm, hoc = NULL),
+  crm_third_order = list(fun = cfa, syntax = paste0(sub("CRM =~ KCF \\+ CRMO \\+ KM \\+ TECH\n", "", CRM),
+                                                    "S1 =~ KCF + CRMO\nS2 =~ KM + TECH\nS3 =~ SAT + LOY\n",
+                                                    "T =~ S1 + S2 + S3\n"), data = crm, hoc = NULL))
 
 out <- list(versions = list(R = R.version.string, lavaan = as.character(packageVersion("lavaan")),
                             semTools = as.character(packageVersion("semTools"))), models = list())

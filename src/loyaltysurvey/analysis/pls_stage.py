@@ -90,8 +90,17 @@ def second_stage_model(q: Questionnaire) -> PLS:
     return PLS(blocks, paths, {c.id: c.mode for c in kept})
 
 
+def _nested(q: Questionnaire) -> list[str]:
+    """Higher-order constructs whose dimensions include higher-order ones (third order and above)."""
+    hocs = {c.id for c in q.higher_order}
+    return [c.id for c in q.higher_order if any(d in hocs for d in c.dimensions)]
+
+
 def _two_stage(q: Questionnaire) -> bool:
-    return bool(q.higher_order) and any(c.hoc_approach != "repeated_indicators" for c in q.higher_order)
+    """Two stages unless every higher-order construct asks for repeated indicators, or one is of third
+    order (the two-stage models here have one level of dimensions)."""
+    return bool(q.higher_order) and not _nested(q) and any(
+        c.hoc_approach != "repeated_indicators" for c in q.higher_order)
 
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,
@@ -116,6 +125,11 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
         fit = second_stage_model(q).fit(second_stage_data(q, scored, stage1, settings.pls_missing), **kw)
     fit = fit.bootstrap(settings.pls_bootstrap, seed=settings.seed, jobs=settings.jobs, executor=executor,
                         progress=progress)
+    nested = [h for h in _nested(q) if q.construct(h).hoc_approach != "repeated_indicators"]
+    if nested:
+        fit = replace(fit, notices=fit.notices + tuple(Notice(
+            "pls_hoc_repeated_indicators", f"{h} has higher-order dimensions, which the two-stage approach does not "
+            "handle here; it was estimated by repeated indicators instead", h, {"name": h}) for h in nested))
     if q.higher_order:
         approach = {c.id: {"dimensions": list(c.dimensions), "mode": c.mode,
                            "approach": "repeated_indicators" if stage1 is None else (

@@ -141,6 +141,8 @@ def ml_discrepancy(Sigma: np.ndarray, S: np.ndarray, logdet_S: float, mu: np.nda
     if mu is not None and ybar is not None:
         d = ybar - mu
         f += d @ inv @ d
+    if f < -1e-8:  # F >= 0 for every positive definite Sigma: a near-singular Sigma gave a meaningless value
+        return np.inf
     return float(f)
 
 
