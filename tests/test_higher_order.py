@@ -440,3 +440,10 @@ def test_pls_third_order_falls_back_to_repeated_indicators_with_a_notice():
     assert len([i for i in t_rows if i not in ("S1", "S2")]) == 17  # all the items below T
     paths = {(p["from"], p["to"]) for p in pls["paths"]}
     assert {("T", "S1"), ("T", "S2"), ("S1", "KCF"), ("S2", "TECH"), ("T", "SAT")} <= paths
+
+
+def test_study_reliability_frame_lists_the_higher_order_construct(hs_study):
+    frame = hs_study.reliability
+    assert frame.loc["g", "k"] == 3
+    assert frame.loc["g", "cr"] == pytest.approx(REF["hs_second_order"]["cr"]["g"], rel=1e-5)
+    assert pd.isna(frame.loc["g", "alpha"])
