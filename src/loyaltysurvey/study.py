@@ -183,7 +183,8 @@ class Study:
     @property
     def reliability(self) -> pd.DataFrame:
         """Per construct: ``k, n, alpha, alpha.ci.lower, alpha.ci.upper, std.alpha, omega`` and, from the
-        CFA, ``cr`` and ``ave``."""
+        CFA, ``cr`` and ``ave``; a higher-order construct has ``k`` = its number of dimensions, ``cr`` and
+        ``ave`` only."""
         cb = self.results.cbsem
         rows = {}
         for cid, rel in self.results.reliability.items():
@@ -191,6 +192,11 @@ class Study:
                          "alpha_ci_upper": rel.alpha_ci[1], "std_alpha": rel.std_alpha, "omega": rel.omega,
                          "cr": cb.cr.get(cid, float("nan")) if cb else float("nan"),
                          "ave": cb.ave.get(cid, float("nan")) if cb else float("nan")}
+        nan = float("nan")
+        for c in self.questionnaire.higher_order:  # no items: CR and AVE of the CFA only
+            rows[c.id] = {"k": len(c.dimensions), "n": nan, "alpha": nan, "alpha_ci_lower": nan, "alpha_ci_upper": nan,
+                          "std_alpha": nan, "omega": nan, "cr": cb.cr.get(c.id, nan) if cb else nan,
+                          "ave": cb.ave.get(c.id, nan) if cb else nan}
         return dotted_columns(pd.DataFrame.from_dict(rows, orient="index"))
 
     @property

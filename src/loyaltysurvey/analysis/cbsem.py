@@ -17,6 +17,7 @@ from ..errors import DataError
 from ..errors import Notice
 from ..sem import (SEM, SEMFit, average_variance_extracted, composite_reliability, factor_indicators,
                    fornell_larcker, htmt)
+from ..sem.validity import higher_order_reliability
 from ..sem.effects import compute_effects
 from ..questionnaire import Questionnaire
 from ..settings import Settings
@@ -51,6 +52,9 @@ class CBSEMResults:
     checks: dict[str, list] = field(default_factory=dict)
     r2_band: dict[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    #: Higher-order construct -> {cr, ave, omega_l1, omega_l2, partial_omega_l1}
+    #: (:func:`~loyaltysurvey.sem.validity.higher_order_reliability`).
+    higher_order: dict[str, dict] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``cfa`` (with ``validity``), ``sem``, ``mediation`` and ``hypotheses`` parts of results.json.
@@ -68,6 +72,8 @@ class CBSEMResults:
                 validity["fornell_larcker"] = {r: {c: float(v) for c, v in row.items()}
                                                for r, row in self.fornell_larcker.iterrows()}
             validity["checks"] = self.checks
+            if self.higher_order:
+                validity["higher_order"] = self.higher_order
             cfa["validity"] = validity
             out["cfa"] = cfa
         if self.sem is not None:
@@ -103,9 +109,12 @@ def _measurement(scored: pd.DataFrame, q: Questionnaire, missing: str, estimator
     correlations = used.corr() if missing == "listwise" else _em_correlations(used)
     cr = composite_reliability(cfa)
     ht = htmt(correlations, blocks, geometric=True)
-    fl = fornell_larcker(cfa, ave)
+    fl = fornell_larcker(cfa, ave)  # first-order constructs: a higher-order one is made of its dimensions
+    higher = higher_order_reliability(cfa, [c.id for c in q.higher_order])
+    cr.update({h: v["cr"] for h, v in higher.items()})
+    ave.update({h: v["ave"] for h, v in higher.items()})
     return {"cfa": cfa, "cr": cr, "ave": ave, "htmt": ht, "htmt_classic": htmt(correlations, blocks),
-            "fornell_larcker": fl, "checks": validity_checks(cfa, cr, ave, ht, fl)}
+            "fornell_larcker": fl, "checks": validity_checks(cfa, cr, ave, ht, fl), "higher_order": higher}
 
 
 def validity_checks(cfa: SEMFit, cr: dict[str, float], ave: dict[str, float], ht: pd.DataFrame,

@@ -211,9 +211,10 @@ def measurement_checks(scored: pd.DataFrame, scores: pd.DataFrame, q: Questionna
     (0.752, True, None)
     """
     items = scored[list(q.item_ids)]
-    blocks = {c.id: list(c.item_ids) for c in q.constructs}
+    blocks = {c.id: list(c.item_ids) for c in q.first_order}
     nan_kmo = lambda ids: KMOResult(float("nan"), pd.Series(np.nan, index=ids, dtype=float))  # noqa: E731
-    vif, vif_n = full_collinearity_vif(scores[[c.id for c in q.constructs]])
+    # higher-order scores are made of their dimensions' items: left out of the collinearity check
+    vif, vif_n = full_collinearity_vif(scores[[c.id for c in q.first_order]])
     return MeasurementChecks(
         kmo=kmo(items),
         kmo_constructs={c: kmo(items[ids]) if len(ids) >= 3 else nan_kmo(ids) for c, ids in blocks.items()},
@@ -261,7 +262,7 @@ class ConstructTests:
 
 def _midpoint(q: Questionnaire, cid: str) -> float:
     """The construct's scale midpoint: the mean of its items' (min + max) / 2."""
-    items = q.construct(cid).items
+    items = q.construct_items(cid)  # a higher-order construct: its dimensions' items
     return float(np.mean([(item.scale.min + item.scale.max) / 2 for item in items]))
 
 
@@ -310,7 +311,7 @@ def construct_tests(scores: pd.DataFrame, construct_stats: pd.DataFrame, q: Ques
                      "pvalue": t["pvalue"], "wilcoxon_v": w["v"], "wilcoxon_p": w["pvalue"],
                      "wilcoxon_exact": w["exact"], "normal": normal, "test": test, "decision_p": p,
                      "decision": decision}
-    fr = friedman(scores[[c.id for c in q.constructs]])
+    fr = friedman(scores[[c.id for c in q.first_order]])  # higher-order scores repeat their dimensions
     ranks = fr["mean_ranks"]
     fr["ranking"] = sorted(ranks, key=lambda c: -ranks[c]) if not any(math.isnan(v) for v in ranks.values()) else []
     fr["decision"] = ("not_tested" if math.isnan(fr["pvalue"]) else

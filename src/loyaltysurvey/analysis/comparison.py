@@ -240,10 +240,14 @@ def compare_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings,
     and the one with the smallest GM (Sharma et al., 2019).
     """
     from .pls_stage import PLS
-    constructs = [c.id for c in q.constructs]
+    # a higher-order construct enters as one composite of all its dimensions' items (its dimensions,
+    # outside the structural models, are left out)
+    dims = {d for c in q.higher_order for d in c.dimensions}
+    kept = [c for c in q.constructs if c.id not in dims]
+    constructs = [c.id for c in kept]
     names = set(constructs)
-    blocks = {c.id: c.item_ids for c in q.constructs}
-    modes = {c.id: c.mode for c in q.constructs}
+    blocks = {c.id: tuple(i.id for i in q.construct_items(c.id)) for c in kept}
+    modes = {c.id: c.mode for c in kept}
 
     def scores_of(paths):
         fit = PLS(blocks, paths, modes).fit(scored, scheme=settings.pls_scheme, missing=settings.pls_missing)

@@ -42,7 +42,7 @@ def _versions() -> dict[str, str]:
 def _reliability(scored: pd.DataFrame, q: Questionnaire) -> tuple[dict[str, ScaleReliability], list[Notice]]:
     """Each construct's reliability, with notices for a low alpha and negative item-total correlations."""
     reliability, notices = {}, []
-    for c in q.constructs:
+    for c in q.first_order:  # a higher-order construct has no items: its CR/AVE come from the CFA
         rel = scale_reliability(scored[list(c.item_ids)], c.id)
         reliability[c.id] = rel
         if len(c.items) > 1 and ALPHA.passes(rel.alpha) is False:

@@ -22,25 +22,127 @@ from ..errors import Notice
 from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING,
                           Q2_PREDICT, R2_BANDS, RHO_A, SRMR_PLS, VIF)
 
-__all__ = ["pls_checks", "pls_model", "run_pls"]
+__all__ = ["first_stage_model", "pls_checks", "pls_model", "run_pls", "second_stage_data", "second_stage_model"]
+
+
+def _structural_paths(q: Questionnaire) -> list[tuple[str, str]]:
+    names = {c.id for c in q.constructs}
+    return [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names]
 
 
 def pls_model(q: Questionnaire) -> PLS:
-    """The questionnaire's constructs and the structural paths between them as a PLS model."""
-    names = {c.id for c in q.constructs}
-    paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names]
-    return PLS({c.id: c.item_ids for c in q.constructs}, paths, {c.id: c.mode for c in q.constructs})
+    """The questionnaire's constructs and the structural paths between them as a PLS model.
+
+    A higher-order construct is measured here by repeated indicators: all the items of its
+    dimensions, with the paths HOC -> dimension (mode A, reflective-reflective) or dimension -> HOC
+    (mode B, reflective-formative) added (Becker, Klein & Wetzels, 2012; Sarstedt et al., 2019).
+    """
+    paths = _structural_paths(q)
+    for c in q.higher_order:
+        paths = [((d, c.id) if c.mode == "B" else (c.id, d)) for d in c.dimensions] + paths
+    return PLS({c.id: tuple(i.id for i in q.construct_items(c.id)) for c in q.constructs}, paths,
+               {c.id: c.mode for c in q.constructs})
+
+
+def first_stage_model(q: Questionnaire) -> PLS:
+    """Stage 1 of the two-stage approach, which gives the dimensions' scores.
+
+    ``two_stage`` (seminr's ``higher_composite``; the disjoint two-stage approach of Sarstedt et al.,
+    2019): the higher-order construct is left out and each of its dimensions takes its place in the
+    structural model (its antecedents point to every dimension, every dimension to its outcomes).
+    ``embedded``: the repeated-indicators model (:func:`pls_model`). With several higher-order
+    constructs the model is embedded as soon as one asks for it.
+    """
+    if any(c.hoc_approach == "embedded" for c in q.higher_order):
+        return pls_model(q)
+    hocs = {c.id: c.dimensions for c in q.higher_order}
+    paths: list[tuple[str, str]] = []
+    for a, b in _structural_paths(q):
+        for x in hocs.get(a, (a,)):
+            for y in hocs.get(b, (b,)):
+                paths.append((x, y))
+    lone = [d for ds in hocs.values() for d in ds if not any(d in pair for pair in paths)]
+    if lone:  # a higher-order construct outside the structural model: its dimensions need neighbours
+        return pls_model(q)
+    first = [c for c in q.constructs if not c.dimensions]
+    return PLS({c.id: c.item_ids for c in first}, paths, {c.id: c.mode for c in first})
+
+
+def second_stage_data(q: Questionnaire, scored: pd.DataFrame, stage1: PLSFit, missing: str) -> pd.DataFrame:
+    """The items of the constructs that are no dimension, and the dimensions' stage-1 scores (standardized,
+    as seminr adds them to the data), one column named by each dimension's id."""
+    used = stage1.indicators
+    rows = scored[list(used)].dropna().index if missing in ("casewise", "listwise") else scored.index
+    dims = [d for c in q.higher_order for d in c.dimensions]
+    k = {c: i for i, c in enumerate(stage1.spec.constructs)}
+    scores = pd.DataFrame(stage1.estimate.scores[:, [k[d] for d in dims]], columns=dims, index=rows)
+    items = [i.id for c in q.constructs if not c.dimensions and c.id not in dims for i in c.items]
+    return pd.concat([scored.loc[rows, items], scores], axis=1)
+
+
+def second_stage_model(q: Questionnaire) -> PLS:
+    """Stage 2: every higher-order construct measured by its dimensions' scores (in its own mode), the
+    other constructs by their items, and the questionnaire's structural paths."""
+    dims = {d for c in q.higher_order for d in c.dimensions}
+    kept = [c for c in q.constructs if c.id not in dims]
+    blocks = {c.id: (c.dimensions if c.dimensions else c.item_ids) for c in kept}
+    paths = [(a, b) for a, b in _structural_paths(q) if a not in dims and b not in dims]
+    return PLS(blocks, paths, {c.id: c.mode for c in kept})
+
+
+def _nested(q: Questionnaire) -> list[str]:
+    """Higher-order constructs whose dimensions include higher-order ones (third order and above)."""
+    hocs = {c.id for c in q.higher_order}
+    return [c.id for c in q.higher_order if any(d in hocs for d in c.dimensions)]
+
+
+def _two_stage(q: Questionnaire) -> bool:
+    """Two stages unless every higher-order construct asks for repeated indicators, or one is of third
+    order (the two-stage models here have one level of dimensions)."""
+    return bool(q.higher_order) and not _nested(q) and any(
+        c.hoc_approach != "repeated_indicators" for c in q.higher_order)
 
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,
             progress: Callable[[int], Any] | None = None) -> PLSFit:
-    """Fit, bootstrap, PLSpredict and IPMA of the questionnaire's model (CONTRACT's ``pls`` block)."""
-    fit = pls_model(q).fit(scored, scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
+    """Fit, bootstrap, PLSpredict and IPMA of the questionnaire's model (CONTRACT's ``pls`` block).
+
+    With higher-order constructs estimated in two stages, stage 1 (:func:`first_stage_model`) is fitted
+    and bootstrapped, its dimension scores become the indicators of the higher-order constructs in
+    stage 2 (:func:`second_stage_model`), which is fitted and bootstrapped in turn with the stage-1
+    scores held fixed (the two-stage approach's second model, as SmartPLS and seminr's
+    ``higher_composite`` estimate it). The IPMA is left out then (the dimension scores are
+    standardized, with no scale to rescale to).
+    """
+    kw = dict(scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
+    if not _two_stage(q):
+        fit = pls_model(q).fit(scored, **kw)
+        stage1 = None
+    else:
+        stage1 = first_stage_model(q).fit(scored, **kw)
+        stage1 = stage1.bootstrap(settings.pls_bootstrap, seed=settings.seed, jobs=settings.jobs, executor=executor,
+                                  progress=progress)
+        fit = second_stage_model(q).fit(second_stage_data(q, scored, stage1, settings.pls_missing), **kw)
     fit = fit.bootstrap(settings.pls_bootstrap, seed=settings.seed, jobs=settings.jobs, executor=executor,
                         progress=progress)
-    items = [q.item(c) for c in fit.indicators]
-    importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),
-                          np.array([i.scale.max for i in items], float))
+    nested = [h for h in _nested(q) if q.construct(h).hoc_approach != "repeated_indicators"]
+    if nested:
+        fit = replace(fit, notices=fit.notices + tuple(Notice(
+            "pls_hoc_repeated_indicators", f"{h} has higher-order dimensions, which the two-stage approach does not "
+            "handle here; it was estimated by repeated indicators instead", h, {"name": h}) for h in nested))
+    if q.higher_order:
+        approach = {c.id: {"dimensions": list(c.dimensions), "mode": c.mode,
+                           "approach": "repeated_indicators" if stage1 is None else (
+                               "embedded" if any(h.hoc_approach == "embedded" for h in q.higher_order)
+                               else "two_stage")} for c in q.higher_order}
+        fit = replace(fit, first_stage=stage1, higher_order=approach,
+                      notices=fit.notices + (stage1.notices if stage1 is not None else ()))
+    if stage1 is None:
+        items = [q.item(c) for c in fit.indicators]
+        importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),
+                              np.array([i.scale.max for i in items], float))
+    else:
+        importance = None
     fit = replace(fit, prediction=fit.predict(seed=settings.seed), importance=importance)
     return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
 

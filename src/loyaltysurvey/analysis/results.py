@@ -114,6 +114,11 @@ class AnalysisResults:
                 entry["cr"] = self.cbsem.cr.get(cid)
                 entry["ave"] = self.cbsem.ave.get(cid)
             reliability[cid] = entry
+        for c in q.higher_order:  # no items of its own: CR, AVE and the omegas of the CFA only
+            entry = {"dimensions": list(c.dimensions)}
+            if self.cbsem is not None and c.id in self.cbsem.higher_order:
+                entry.update(self.cbsem.higher_order[c.id])
+            reliability[c.id] = entry
         payload = {
             "meta": {"questionnaire": q.id, "settings": self.settings.to_json() if self.settings else {}, "software": dict(self.software)},
             "ingest": self.ingest.ledger.to_json(),

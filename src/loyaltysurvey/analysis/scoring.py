@@ -42,7 +42,9 @@ def construct_scores(scored: pd.DataFrame, q: Questionnaire, min_share: float = 
     """Mean of each construct's (reverse-scored) items per respondent.
 
     ``score = mean of the answered items`` when at least ``ceil(min_share * k)`` of the
-    construct's ``k`` items are answered, otherwise missing (NaN). Pass the output of
+    construct's ``k`` items are answered, otherwise missing (NaN). A higher-order construct has no
+    items of its own: its score is the mean of all the items of its dimensions (recursively), by the
+    same rule, so that it is on the items' scale like every other score. Pass the output of
     :func:`score_items`. By definition (not compared with a reference implementation).
 
     >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
@@ -54,9 +56,10 @@ def construct_scores(scored: pd.DataFrame, q: Questionnaire, min_share: float = 
     [4.667, 4.0, nan]
     """
     out = {}
-    for c in q.constructs:
-        block = scored[list(c.item_ids)]
+    for c in q.constructs:  # a higher-order construct: the mean of all its dimensions' items
+        items = q.construct_items(c.id)
+        block = scored[[i.id for i in items]]
         answered = block.notna().sum(axis=1)
         mean = block.mean(axis=1, skipna=True)
-        out[c.id] = mean.where(answered >= np.ceil(min_share * len(c.items)))
+        out[c.id] = mean.where(answered >= np.ceil(min_share * len(items)))
     return pd.DataFrame(out, index=scored.index)

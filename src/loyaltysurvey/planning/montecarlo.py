@@ -117,7 +117,7 @@ def build_power_model(q: "Questionnaire", effects: Mapping[str, float] | None = 
     if not (-1 < exo_cor < 1):
         raise LoyaltySurveyError(f"the correlation of exogenous constructs must lie between -1 and 1 (got {exo_cor:g})")
     constructs = [c.id for c in q.constructs]
-    items = {c.id: [i.id for i in c.items] for c in q.constructs}
+    items = {c.id: [i.id for i in c.items] for c in q.first_order}
     table = build_partable(q.sem_statements)
     for p in table.params:
         if p.op == "=~" and p.lhs not in items:

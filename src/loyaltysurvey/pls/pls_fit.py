@@ -167,6 +167,11 @@ class PLSFit:
     importance: IPMAResult | None = None
     notices: tuple[Notice, ...] = ()
     checks: dict = field(default_factory=dict)
+    #: Two-stage higher-order constructs: the first stage's fit, whose scores of the dimensions are
+    #: this model's indicators of the higher-order constructs (see analysis/pls_stage.py), and the
+    #: approach used per higher-order construct.
+    first_stage: "PLSFit | None" = None
+    higher_order: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ resampling
     def bootstrap(self, B: int = 5000, *, seed: int | None = None, jobs: int = 1, executor: Any = None,
@@ -416,6 +421,29 @@ class PLSFit:
     def _repr_html_(self) -> str:
         return self.paths.to_html(float_format=lambda v: f"{v:.3f}")
 
+    def dimension_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Repeated indicators: a higher-order construct's loadings and weights on its dimensions.
+
+        The loading is the correlation of the higher-order construct's score with the dimension's
+        score, the weights the least-squares coefficients of the higher-order score on the
+        dimensions' scores (standardized); no inference (the bootstrap covers the items' rows and
+        the HOC-dimension paths). By definition.
+        """
+        index = {c: i for i, c in enumerate(self.spec.constructs)}
+        S = self.estimate.scores
+        loads, weights = [], []
+        empty = {k: None for k in ("se", "t", "pvalue", "ci_lower", "ci_upper", "ci_bca_lower", "ci_bca_upper")}
+        for hoc, info in self.higher_order.items():
+            dims = info["dimensions"]
+            h = S[:, index[hoc]]
+            D = S[:, [index[d] for d in dims]]
+            coef = np.linalg.lstsq(D, h, rcond=None)[0]
+            for d, k, w in zip(dims, range(len(dims)), coef):
+                r = float(np.corrcoef(h, D[:, k])[0, 1])
+                loads.append({"construct": hoc, "item": d, "est": r, "reliability": r * r, **empty})
+                weights.append({"construct": hoc, "item": d, "est": float(w), **empty})
+        return loads, weights
+
     def to_json(self) -> dict[str, Any]:
         """The ``pls`` block of results.json."""
         ev = self.evaluation
@@ -448,6 +476,21 @@ class PLSFit:
                              "order": "indicator by indicator"},
             **self.model_fit,
         })
+        if self.first_stage is not None:
+            # the dimensions are measured in the first stage: their item rows and reliability come from it
+            first = self.first_stage.to_json()
+            dims = [d for h in self.higher_order.values() for d in h["dimensions"]]
+            out["loadings"] = [r for r in first["loadings"] if r["construct"] in dims] + out["loadings"]
+            out["weights"] = [r for r in first["weights"] if r["construct"] in dims] + out["weights"]
+            out["reliability"] = {**{d: first["reliability"][d] for d in dims}, **out["reliability"]}
+            out["first_stage"] = {k: first[k] for k in ("paths", "loadings", "weights", "reliability", "r2", "htmt",
+                                                         "iterations", "converged", "n", "bootstrap")}
+        if self.higher_order:
+            out["higher_order"] = self.higher_order
+            if self.first_stage is None:  # repeated indicators: the HOC -> dimension rows by definition
+                loads, weights = self.dimension_rows()
+                out["loadings"] = out["loadings"] + loads
+                out["weights"] = out["weights"] + weights
         if self.checks:
             out["checks"] = self.checks
         if self.importance is not None:

@@ -79,6 +79,27 @@ class QuestionnaireBuilder:
         self._data["constructs"].append(construct)
         return self
 
+    def higher_order(self, id: str, name: Any = None, dimensions: Iterable[str] = (), *,
+                     description: Any = None, hoc_approach: str | None = None,
+                     mode: str | None = None) -> "QuestionnaireBuilder":
+        """Add a higher-order construct measured by ``dimensions`` (ids of other constructs).
+
+        ``hoc_approach`` (PLS-SEM only) is ``two_stage`` (the default), ``disjoint`` or
+        ``repeated_indicators``; ``mode`` its PLS mode (``A`` reflective-reflective, ``B``
+        reflective-formative).
+
+        >>> b = QuestionnaireBuilder("demo").higher_order("PERF", "Performance", ["QUAL", "VAL"])
+        >>> b.to_dict()["constructs"][0]["dimensions"]
+        ['QUAL', 'VAL']
+        """
+        construct: dict = {"id": id, "dimensions": list(dimensions)}
+        for key, value in (("name", name), ("description", description), ("hoc_approach", hoc_approach),
+                           ("mode", mode)):
+            if value is not None:
+                construct[key] = value
+        self._data["constructs"].append(construct)
+        return self
+
     def demographic(self, id: str, name: Any = None, *, column: str | None = None,
                     values: Mapping | None = None) -> "QuestionnaireBuilder":
         """Add a demographic question; ``values`` maps codes to labels (text or ``{language: text}``).

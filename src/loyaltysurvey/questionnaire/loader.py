@@ -34,7 +34,11 @@ _TOP_KEYS = {"id", "title", "description", "language", "scale", "missing_codes",
              "constructs", "demographics", "model", "alternatives", "hypotheses", "references", "version", "author",
              "form", "attention", "metadata"}
 _SCALE_KEYS = {"min", "max", "labels"}
-_CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode"}
+_CONSTRUCT_KEYS = {"id", "name", "description", "items", "scale", "mode", "dimensions", "hoc_approach"}
+#: PLS-SEM approaches to a higher-order construct (``hoc_approach:``), YAML spelling -> stored value.
+HOC_APPROACHES = {"two_stage": "two_stage", "disjoint": "two_stage", "disjoint_two_stage": "two_stage",
+                  "embedded": "embedded", "embedded_two_stage": "embedded",
+                  "repeated_indicators": "repeated_indicators"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
 _DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
 _HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text"}
@@ -398,7 +402,18 @@ def questionnaire_from_dict(data: Mapping, *, source: str | None = None, _lines:
     seen_ids: dict[str, tuple] = {}
     constructs = _constructs(data.get("constructs"), lines, scale, seen_ids)
     demographics = _demographics(data.get("demographics"), lines, seen_ids)
+    def dimension_line(cid: str, di: int | None) -> int | None:
+        for ci, raw in enumerate(data.get("constructs") or []):
+            if isinstance(raw, Mapping) and raw.get("id") == cid:
+                return lines.line(("constructs", ci) + (("dimensions", di) if di is not None else ("id",)))
+        return None
+
+    _check_dimensions(constructs, lines, dimension_line)
     statements, model, model_lines = _model(data.get("model"), lines, constructs, demographics)
+    promoted = _promote_model_hocs(constructs, statements, lines, model_lines)
+    if len(promoted) > len(constructs):
+        _check_dimensions(promoted, lines, lambda cid, di: dimension_line(cid, di) or (model_lines or [None])[0])
+        constructs = promoted
     hypotheses = _hypotheses(data.get("hypotheses"), lines, constructs, statements)
     alternatives = _alternatives(data.get("alternatives"), lines, constructs, demographics, statements)
     references = data.get("references") or []
@@ -532,6 +547,11 @@ def _construct(raw: Any, cpath: tuple, lines: _Lines, scale: Scale, seen_ids: di
         raise lines.error(cpath + ("id",), f"the id '{cid}' is used twice (also on line "
                                            f"{lines.line(seen_ids[cid])}); ids must be unique")
     seen_ids[cid] = cpath + ("id",)
+    if "dimensions" in raw:
+        return _higher_order_construct(raw, cid, cpath, lines)
+    if "hoc_approach" in raw:
+        raise lines.error(cpath + ("hoc_approach",), f"'hoc_approach' applies to a higher-order construct (one "
+                                                     f"with 'dimensions'); '{cid}' has items: remove it")
     cscale = _scale(raw["scale"], cpath + ("scale",), lines) if "scale" in raw else scale
     raw_items = raw.get("items")
     if raw_items is None or raw_items == []:
@@ -553,6 +573,103 @@ def _construct(raw: Any, cpath: tuple, lines: _Lines, scale: Scale, seen_ids: di
                      or LocalizedText.of(cid), tuple(items),
                      _text(raw.get("description"), cpath + ("description",), lines, "description"),
                      mode)
+
+
+def _higher_order_construct(raw: Mapping, cid: str, cpath: tuple, lines: _Lines) -> Construct:
+    """A higher-order construct: ``dimensions:`` lists constructs, and it has no items nor scale of its own.
+
+    Whether the dimensions exist, form no cycle and serve one higher-order construct each is
+    checked once every construct is known (:func:`_check_dimensions`).
+    """
+    for key in ("items", "scale"):
+        if key in raw:
+            raise lines.error(cpath + (key,), f"construct '{cid}' is higher-order (it lists 'dimensions'), so it "
+                                              f"has no {key} of its own: its dimensions are constructs with items; "
+                                              f"remove '{key}' or 'dimensions'")
+    dims = raw.get("dimensions")
+    if isinstance(dims, str):
+        dims = [dims]
+    dims = _require_list(dims, cpath + ("dimensions",), lines, "dimensions")
+    if len(dims) < 2:
+        raise lines.error(cpath + ("dimensions",), f"higher-order construct '{cid}' needs at least two dimensions "
+                                                   f"(constructs), not {len(dims)}")
+    names = []
+    for di, d in enumerate(dims):
+        if not isinstance(d, str) or not d.strip():
+            raise lines.error(cpath + ("dimensions", di), f"'dimensions' of '{cid}' must list construct ids, "
+                                                          f"not {_kind(d)}")
+        if d in names:
+            raise lines.error(cpath + ("dimensions", di), f"'{d}' is listed twice in the dimensions of '{cid}'")
+        names.append(d)
+    mode_names = {"A": "A", "composite": "A", "B": "B", "formative": "B", "reflective": "R"}
+    mode = mode_names.get(str(raw.get("mode", "A")))
+    if mode is None:
+        raise lines.error(cpath + ("mode",), "mode must be A (composite, mode A; the default), B (formative, "
+                                             f"mode B) or reflective (PLSc), not '{raw.get('mode')}'")
+    approach = HOC_APPROACHES.get(str(raw.get("hoc_approach", "two_stage")))
+    if approach is None:
+        raise lines.error(cpath + ("hoc_approach",), "hoc_approach must be two_stage (disjoint two-stage, seminr's; "
+                                                     "the default), embedded (embedded two-stage) or repeated_indicators, "
+                                                     f"not '{raw.get('hoc_approach')}'")
+    return Construct(cid, _text(raw.get("name"), cpath + ("name",), lines, "construct name") or LocalizedText.of(cid),
+                     (), _text(raw.get("description"), cpath + ("description",), lines, "description"), mode,
+                     dimensions=tuple(names), hoc_approach=approach)
+
+
+def _check_dimensions(constructs: list[Construct], lines: _Lines, where_of) -> None:
+    """Refuse a dimension that is no construct, a cycle, or a dimension of two higher-order constructs.
+
+    ``where_of(construct_id, dimension_index)`` gives the YAML line of a dimension.
+    """
+    ids = {c.id: c for c in constructs}
+    parent: dict[str, str] = {}
+    for c in constructs:
+        for di, d in enumerate(c.dimensions):
+            if d == c.id:
+                raise QuestionnaireError(f"higher-order construct '{c.id}' lists itself as a dimension",
+                                         source=lines.source, line=where_of(c.id, di))
+            if d not in ids:
+                raise QuestionnaireError(f"'{d}' in the dimensions of '{c.id}' is not a construct of the "
+                                         f"questionnaire (constructs: {', '.join(sorted(ids))})",
+                                         source=lines.source, line=where_of(c.id, di))
+            if d in parent:
+                raise QuestionnaireError(f"'{d}' is a dimension of both '{parent[d]}' and '{c.id}'; a dimension "
+                                         "belongs to one higher-order construct", source=lines.source,
+                                         line=where_of(c.id, di))
+            parent[d] = c.id
+    for c in constructs:  # follow the parents up: a cycle comes back to where it started
+        seen, node = [c.id], c.id
+        while node in parent:
+            node = parent[node]
+            if node in seen:
+                raise QuestionnaireError(f"the higher-order constructs form a cycle ({' -> '.join(seen + [node])}); "
+                                         "a construct cannot be its own dimension, directly or through others",
+                                         source=lines.source, line=where_of(node, None))
+            seen.append(node)
+
+
+def _promote_model_hocs(constructs: list[Construct], statements, lines: _Lines, model_lines) -> list[Construct]:
+    """``HOC =~ LOC1 + LOC2`` lines of the model whose right sides are all constructs become higher-order
+    constructs (as if declared with ``dimensions:``); on a declared higher-order construct such a
+    line may only restate its dimensions."""
+    ids = {c.id: c for c in constructs}
+    by_lhs: dict[str, list] = {}
+    for st in statements:
+        if st.op == "=~":
+            by_lhs.setdefault(st.lhs, []).append(st)
+    out = list(constructs)
+    for lhs, sts in by_lhs.items():
+        line = model_lines[sts[0].line - 1] if model_lines and sts[0].line and sts[0].line <= len(model_lines) else None
+        if lhs in ids:
+            c = ids[lhs]
+            extra = [st.rhs for st in sts if c.dimensions and st.rhs not in c.dimensions]
+            if extra:
+                raise QuestionnaireError(f"model: '{lhs} =~ {extra[0]}' adds a dimension to '{lhs}'; list it under "
+                                         f"the dimensions of '{lhs}' instead", source=lines.source, line=line)
+            continue
+        if all(st.rhs in ids for st in sts):
+            out.append(Construct(lhs, LocalizedText.of(lhs), (), dimensions=tuple(st.rhs for st in sts)))
+    return out
 
 
 def _entry_with_id(raw: Any, path: tuple, lines: _Lines, what: str, id_what: str, keys: set[str],

@@ -126,6 +126,21 @@ class Construct:
     items: tuple[Item, ...]
     description: LocalizedText = field(default_factory=LocalizedText)
     mode: str = "A"  # PLS: "A" composite mode A, "B" formative mode B, "R" reflective (mode A + PLSc)
+    #: A higher-order construct's dimensions (lower-order construct ids); it then has no items.
+    dimensions: tuple[str, ...] = ()
+    #: PLS-SEM estimation of a higher-order construct: ``"two_stage"`` (the default: seminr's
+    #: ``higher_composite(method = two_stage)``, a disjoint two-stage approach), ``"embedded"``
+    #: (embedded two-stage) or ``"repeated_indicators"``. Unused by CB-SEM.
+    hoc_approach: str = "two_stage"
+
+    @property
+    def higher_order(self) -> bool:
+        """Whether the construct is a higher-order one (measured by its dimensions, not by items).
+
+        >>> Construct("PERF", LocalizedText(), (), dimensions=("QUAL", "VAL")).higher_order
+        True
+        """
+        return bool(self.dimensions)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -246,11 +261,15 @@ def measurement_statements(constructs: Iterable["Construct"], model_statements: 
     own = {(s.lhs, s.rhs): s for s in model_statements if s.op == "=~"}
     own_variances = {s.lhs for s in model_statements if s.op == "~~" and s.lhs == s.rhs}
     out: list[Statement] = []
+    constructs = tuple(constructs)
     for c in constructs:
         for item in c.item_ids:
             out.append(own.get((c.id, item)) or Statement(c.id, "=~", item))
         if len(c.items) == 1 and c.items[0].id not in own_variances:
             out.append(Statement(c.items[0].id, "~~", c.items[0].id, fixed=0.0))
+    for c in constructs:  # higher-order constructs after every first-order one: HOC =~ dimension
+        for dim in c.dimensions:
+            out.append(own.get((c.id, dim)) or Statement(c.id, "=~", dim))
     return tuple(out)
 
 
@@ -371,6 +390,34 @@ class Questionnaire:
 
     def __iter__(self) -> Iterator[Construct]:
         return iter(self.constructs)
+
+    @property
+    def first_order(self) -> tuple[Construct, ...]:
+        """The constructs measured by items (every construct but the higher-order ones)."""
+        return tuple(c for c in self.constructs if not c.dimensions)
+
+    @property
+    def higher_order(self) -> tuple[Construct, ...]:
+        """The higher-order constructs (measured by their dimensions), in questionnaire order."""
+        return tuple(c for c in self.constructs if c.dimensions)
+
+    def construct_items(self, construct_id: str) -> tuple[Item, ...]:
+        """The items of a construct; for a higher-order construct those of its dimensions, recursively
+        (the items its score averages and the repeated-indicators approach uses).
+
+        >>> from loyaltysurvey.datasets import crm_questionnaire
+        >>> len(crm_questionnaire().construct_items("KCF"))
+        5
+        """
+        c = self.construct(construct_id)
+        if not c.dimensions:
+            return c.items
+        return tuple(item for d in c.dimensions for item in self.construct_items(d))
+
+    def level(self, construct_id: str) -> int:
+        """1 for a first-order construct, 2 for a second-order one, 3 for a third-order one ..."""
+        c = self.construct(construct_id)
+        return 1 + max((self.level(d) for d in c.dimensions), default=0)
 
     @property
     def derived_statements(self) -> tuple[Statement, ...]:

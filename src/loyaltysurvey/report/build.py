@@ -307,7 +307,7 @@ class _Builder:
         c_rows = []
         for c in self.q.constructs:
             s = cs.loc[c.id]
-            c_rows.append([Cell(self.loc.text(c.name)), Cell(len(c.items), "int"), Cell(_n(s["n"]), "int"),
+            c_rows.append([Cell(self.loc.text(c.name)), Cell(len(self.q.construct_items(c.id)), "int"), Cell(_n(s["n"]), "int"),
                            Cell(_n(s["mean"]), "dec2"), Cell(_n(s["sd"]), "dec2"), Cell(_n(s["min"]), "dec2"),
                            Cell(_n(s["max"]), "dec2")])
         construct_table = self.table("constructs", t("tables.constructs"),
@@ -343,7 +343,7 @@ class _Builder:
         t = self.loc.t
         rows, low = [], []
         omega_missing = False
-        for c in self.q.constructs:
+        for c in self.q.first_order:  # higher-order constructs: CR and AVE in the CFA section
             rel = self.r.reliability[c.id]
             ok = bool(ALPHA.passes(rel.alpha))
             if len(c.items) > 1 and not ok:
@@ -360,7 +360,7 @@ class _Builder:
                        [self.col("construct"), self.col("items_k"), self.col("n"), self.col("alpha"),
                         self.col("alpha_ci"), self.col("std_alpha"), self.col("omega"), self.col("verdict")],
                        rows, notes=tuple(notes))]
-        for c in self.q.constructs:
+        for c in self.q.first_order:
             rel = self.r.reliability[c.id]
             if not rel.items:
                 continue
@@ -433,22 +433,43 @@ class _Builder:
         text = t("cfa.text", missing=t("cfa.fiml") if missing == "fiml" else t("cfa.listwise"),
                  n=int(cb.cfa.nobs), table=self.ref(fit_table))
         est = cb.cfa.params
-        rows = []
+        observed = set(cb.cfa.observed)
+        known = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        level_rows: dict[bool, list] = {False: [], True: []}  # first-order loadings, higher-order loadings
         for rec in est[est.op == "=~"].to_dict(orient="records"):
-            name = self.loc.text(self.q.construct(rec["lhs"]).name) if rec["lhs"] in self.q.item_ids or \
-                any(c.id == rec["lhs"] for c in self.q.constructs) else rec["lhs"]
+            name = known.get(rec["lhs"], rec["lhs"])
+            higher = rec["rhs"] not in observed
             weak = LOADING_STD.passes(rec["std_all"]) is False
-            rows.append([Cell(name), Cell(rec["rhs"]), Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
-                         Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
-                         Cell(rec["pvalue"], "p")])
-        loadings = self.table("loadings", t("cfa.loadings_table"),
+            level_rows[higher].append([Cell(name), Cell(known.get(rec["rhs"], rec["rhs"]) if higher else rec["rhs"]),
+                                       Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
+                                       Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
+                                       Cell(rec["pvalue"], "p")])
+        loadings = self.table("loadings", t("cfa.loadings_table_first" if level_rows[True] else "cfa.loadings_table"),
                               [self.col("construct"), self.col("item"), self.col("estimate"), self.col("loading"),
-                               self.col("se"), self.col("z"), self.col("p")], rows,
+                               self.col("se"), self.col("z"), self.col("p")], level_rows[False],
                               notes=(t("cfa.loading_note"),))
+        higher_blocks: list = []
+        if level_rows[True]:  # the higher-order loadings, then the higher-order reliability
+            self.cite("jorgensen2022")
+            higher_blocks.append(self.table(
+                "higher_loadings", t("cfa.higher_loadings_table"),
+                [self.col("construct"), t("cfa.dimension"), self.col("estimate"), self.col("loading"),
+                 self.col("se"), self.col("z"), self.col("p")], level_rows[True], notes=(t("cfa.loading_note"),)))
+            h_rows = []
+            for h, v in cb.higher_order.items():
+                h_rows.append([Cell(known.get(h, h)), Cell(v["cr"], "r3", CR.passes(v["cr"]) is False),
+                               Cell(v["ave"], "r3", AVE.passes(v["ave"]) is False),
+                               Cell(v["omega_l1"], "r3"), Cell(v["omega_l2"], "r3"), Cell(v["partial_omega_l1"], "r3")])
+            if h_rows:
+                higher_blocks.append(self.table(
+                    "higher_reliability", t("cfa.higher_reliability_table"),
+                    [self.col("construct"), self.col("cr"), self.col("ave"), "ω L1", "ω L2", t("cfa.partial_omega")],
+                    h_rows, notes=(t("cfa.higher_reliability_note"), t("cfa.validity_note"))))
         v_rows = []
         for c in self.q.constructs:
             if c.id in cb.cr:
-                v_rows.append([Cell(self.loc.text(c.name)), Cell(self.r.reliability[c.id].alpha, "r3"),
+                rel = self.r.reliability.get(c.id)  # a higher-order construct has no alpha of its own
+                v_rows.append([Cell(self.loc.text(c.name)), Cell(rel.alpha, "r3") if rel else Cell("—"),
                                Cell(cb.cr[c.id], "r3", CR.passes(cb.cr[c.id]) is False),
                                Cell(cb.ave[c.id], "r3", AVE.passes(cb.ave[c.id]) is False)])
         validity = self.table("validity", t("cfa.validity_table"),
@@ -456,7 +477,7 @@ class _Builder:
                               notes=(t("cfa.validity_note"),))
         measured = [(r["lhs"], r["rhs"], r["std_all"], r["z"], r["pvalue"])
                     for r in est[est.op == "=~"].to_dict(orient="records")]
-        blocks: list = [Paragraph(text), fit_table, loadings,
+        blocks: list = [Paragraph(text), fit_table, loadings, *higher_blocks,
                         *self._measurement_diagrams("cfa", measured, (t("figures.measurement_cfa"),
                                                                       t("figures.measurement_cfa_z")), "z"),
                         validity]
@@ -617,12 +638,13 @@ class _Builder:
             r = weights.get((ld["construct"], ld["item"]), ld) if ld["construct"] in formative else ld
             measured.append((ld["construct"], ld["item"], r["est"], r.get("t"), r.get("pvalue")))
         key = "measurement_pls_mixed" if formative else "measurement_pls"
-        blocks: list = [Paragraph(text), self._pls_loadings(fit, names),
+        blocks: list = [Paragraph(text), *self._pls_first_stage(fit, names), self._pls_loadings(fit, names),
                         *self._measurement_diagrams("pls", measured, (t(f"figures.{key}"), t(f"figures.{key}_t")), "t",
                                                     formative),
                         self._pls_reliability(fit, names), self._pls_htmt(fit, names)]
         if fit.checks:
             blocks.append(Paragraph(self._validity_text(fit.checks, names, _PLS_CHECKS)))
+        blocks.extend(self._pls_higher(fit, names))
         blocks.append(self._pls_paths(fit, names))
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
@@ -634,30 +656,78 @@ class _Builder:
             blocks.extend(self._pls_ipma(fit, names))
         return Section("pls", t("pls.section"), tuple(blocks))
 
-    def _pls_loadings(self, fit, names: dict) -> Table:
+    def _pls_first_stage(self, fit, names: dict) -> list:
+        """Two-stage higher-order constructs: how they were estimated, then the dimensions' measurement
+        (their items' loadings and their reliability) from the first stage."""
+        if not fit.higher_order:
+            return []
+        t = self.loc.t
+        self.cite("sarstedt2019")
+        approaches = {h: v["approach"] for h, v in fit.higher_order.items()}
+        text = Paragraph(t("pls.higher_text", names=self.loc.join([names.get(h, h) for h in approaches]),
+                           approach=t(f"pls.higher_approach.{next(iter(approaches.values()))}")))
+        if fit.first_stage is None:
+            return [text]
+        dims = {d for v in fit.higher_order.values() for d in v["dimensions"]}
+        first = fit.first_stage
+        return [text, self._pls_loadings(first, names, only=dims, id="pls_loadings_first",
+                                         caption=t("pls.loadings_first_table")),
+                self._pls_reliability(first, names, only=dims, id="pls_reliability_first",
+                                      caption=t("pls.reliability_first_table"))]
+
+    def _pls_higher(self, fit, names: dict) -> list:
+        """The higher-order constructs' measurement as Sarstedt et al. (2019, Table 7) lay it out: per
+        dimension the outer weight with its t, p and interval, the VIF and the loading."""
+        if not fit.higher_order:
+            return []
+        t = self.loc.t
+        payload = fit.to_json()
+        loads = {(r["construct"], r["item"]): r for r in payload["loadings"]}
+        rows = []
+        for w in payload["weights"]:
+            if w["construct"] not in fit.higher_order or w["item"] not in fit.higher_order[w["construct"]]["dimensions"]:
+                continue
+            ld = loads.get((w["construct"], w["item"]), {})
+            vif = payload["vif_items"].get(w["construct"], {}).get(w["item"])
+            rows.append([Cell(names.get(w["construct"], w["construct"])), Cell(names.get(w["item"], w["item"])),
+                         Cell(w["est"], "r3"), Cell(w["t"], "dec2"), Cell(w["pvalue"], "p"),
+                         Cell((w["ci_lower"], w["ci_upper"]), "ci:r3"), Cell(vif, "dec2", VIF.passes(vif) is False),
+                         Cell(ld.get("est"), "r3")])
+        return [self.table("pls_higher", t("pls.higher_table"),
+                           [self.col("construct"), t("cfa.dimension"), t("columns_pls.weight"), t("columns_pls.t"),
+                            self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_pls.loading")],
+                           rows, notes=(t("pls.higher_note"),))]
+
+    def _pls_loadings(self, fit, names: dict, only: set | None = None, id: str = "pls_loadings",
+                      caption: str | None = None) -> Table:
         t = self.loc.t
         item_vif = fit.evaluation["vif_items"]
         rows = []
         for ld in fit.loading_records:
+            if only is not None and ld["construct"] not in only:
+                continue
             vif = item_vif.get(ld["construct"], {}).get(ld["item"])
             rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
                          Cell(ld["est"], "r3", LOADING_PLS.passes(ld["est"]) is False), Cell(ld["t"], "dec2"),
                          Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
                          Cell(ld["reliability"], "r3"), Cell(vif, "dec2", VIF.passes(vif) is False)])
-        return self.table("pls_loadings", t("pls.loadings_table"),
+        return self.table(id, caption or t("pls.loadings_table"),
                           [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
                            self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
                           rows, notes=(t("pls.loadings_note"),))
 
-    def _pls_reliability(self, fit, names: dict) -> Table:
+    def _pls_reliability(self, fit, names: dict, only: set | None = None, id: str = "pls_reliability",
+                         caption: str | None = None) -> Table:
         t = self.loc.t
         rows = []
         for cid, rel in fit.evaluation["reliability"].items():
+            if only is not None and cid not in only:
+                continue
             rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
                          Cell(rel["rho_a"], "r3", RHO_A.passes(rel["rho_a"]) is False),
                          Cell(rel["rho_c"], "r3", CR.passes(rel["rho_c"]) is False),
                          Cell(rel["ave"], "r3", AVE.passes(rel["ave"]) is False)])
-        return self.table("pls_reliability", t("pls.reliability_table"),
+        return self.table(id, caption or t("pls.reliability_table"),
                           [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"), t("columns_pls.rho_c"),
                            self.col("ave")], rows, notes=(t("pls.reliability_note"),))
 

@@ -193,7 +193,7 @@ def adequacy_section(b) -> Section | None:
 
     rows = [row(t("screening.all_items"), len(ch.kmo.items), ch.kmo.overall, kmo_json["band"], ch.bartlett,
                 fact["all_items"])]
-    for c in b.q.constructs:
+    for c in b.q.first_order:
         rows.append(row(names[c.id], len(c.items), ch.kmo_constructs[c.id].overall, kmo_json["constructs"][c.id]["band"],
                         ch.bartlett_constructs[c.id], fact["constructs"][c.id]))
     table = b.table("kmo_bartlett", t("screening.kmo_table"),
@@ -236,7 +236,7 @@ def common_method_section(b) -> Section | None:
              _verdict(b, v["harman"])]]
     if ch.full_vif:
         b.cite("kock2015")
-        for c in b.q.constructs:
+        for c in b.q.first_order:
             vif = ch.full_vif[c.id]
             passed = ch.vif_passed[c.id]
             rows.append([Cell(t("screening.vif_row", name=names[c.id])), Cell(vif, "dec2", passed is False),

@@ -85,6 +85,7 @@ def start_values(model: RamModel, S: np.ndarray, means: np.ndarray | None) -> np
         for name, value in zip(inds, lam / lam[0]):
             loading[(lv, name)] = value
         lv_var[lv] = lam[0] ** 2
+    _higher_order_starts(table, S, index, indicators, loading, lv_var)
     for p in table.free_params():
         k = p.free - 1
         if p.value is not None:
@@ -96,8 +97,12 @@ def start_values(model: RamModel, S: np.ndarray, means: np.ndarray | None) -> np
                 i = index[p.lhs]
                 lam_sq = sum(loading.get((lv, p.lhs), 0.0) ** 2 * lv_var.get(lv, 0.0) for lv in indicators)
                 theta[k] = max(S[i, i] - lam_sq, 0.5 * S[i, i]) if lam_sq else 0.5 * S[i, i]
+            elif (p.lhs, "disturbance") in loading:
+                theta[k] = loading[(p.lhs, "disturbance")]
             else:
                 theta[k] = max(lv_var.get(p.lhs, 0.05), 0.05)
+        elif p.op == "~" and (p.lhs, "~", p.rhs) in loading:
+            theta[k] = loading[(p.lhs, "~", p.rhs)]
         elif p.op == "~1" and means is not None and p.lhs in index:
             theta[k] = means[index[p.lhs]]
         else:
@@ -136,7 +141,90 @@ def ml_discrepancy(Sigma: np.ndarray, S: np.ndarray, logdet_S: float, mu: np.nda
     if mu is not None and ybar is not None:
         d = ybar - mu
         f += d @ inv @ d
+    if f < -1e-8:  # F >= 0 for every positive definite Sigma: a near-singular Sigma gave a meaningless value
+        return np.inf
     return float(f)
+
+
+def _higher_order_starts(table, S: np.ndarray, index: dict, indicators: dict, loading: dict, lv_var: dict) -> None:
+    """Start values of higher-order factors (factors measured by factors), in place.
+
+    The covariances among first-order factors are approximated from the items,
+    ``phi_ij = mean(S_ab / (l_a l_b))`` over the indicators ``a`` of ``i`` and ``b`` of ``j`` (with the
+    start loadings ``l``, the first fixed to 1), and a higher-order factor's loadings come from that
+    matrix as a first-order factor's come from the items (one-factor fit with three or more
+    dimensions, the covariance rule with two); a dimension's disturbance variance starts at its
+    variance less the explained part (at least half of it). Without this, the zero/one defaults
+    can lead Fisher scoring to an improper stationary point (a second-order factor of two
+    dimensions predicting a third factor did so on HolzingerSwineford1939).
+    """
+    higher: dict[str, list[str]] = {}
+    for p in table.params:
+        if p.op == "=~" and p.rhs not in index:
+            higher.setdefault(p.lhs, []).append(p.rhs)
+    if not higher:
+        return
+    lvs = [lv for lv in indicators if lv_var.get(lv)]
+
+    def phi(a: str, b: str) -> float:
+        if a == b:
+            return lv_var[a]
+        vals = [S[index[x], index[y]] / (loading[(a, x)] * loading[(b, y)])
+                for x in indicators[a] for y in indicators[b]
+                if abs(loading[(a, x)] * loading[(b, y)]) > 1e-8]
+        return float(np.mean(vals)) if vals else 0.0
+
+    for _ in range(len(higher)):  # third-order factors use the second-order ones found before
+        for lv, dims in higher.items():
+            if lv in lv_var or not all(d in lv_var for d in dims):
+                continue
+            sub = np.array([[phi(a, b) if a in lvs and b in lvs else (lv_var[a] if a == b else 0.0)
+                             for b in dims] for a in dims])
+            if len(dims) >= 3:
+                try:
+                    lam = fit_one_factor(sub).loadings
+                except (np.linalg.LinAlgError, ValueError, ModelError):
+                    lam = np.sqrt(np.abs(np.diag(sub)) * 0.5)
+            elif len(dims) == 2:
+                c = sub[0, 1]
+                lam = np.sqrt(np.abs(c)) * np.array([1.0, np.sign(c) or 1.0])
+            else:
+                lam = np.sqrt(np.abs(sub[0, 0]) * 0.5) * np.ones(1)
+            if abs(lam[0]) < 1e-8:
+                lam[0] = 1e-3
+            for d, value, var in zip(dims, lam / lam[0], np.diag(sub)):
+                loading[(lv, d)] = value
+                explained = value ** 2 * lam[0] ** 2
+                loading[(d, "disturbance")] = max(var - explained, 0.5 * var, 0.05)
+            lv_var[lv] = lam[0] ** 2
+    # Regressions among factors start at least squares on the approximate factor covariances (a
+    # higher-order factor's covariance with another factor is the mean over its dimensions d of
+    # phi(d, other) / loading(d)); the zero default is what led to the improper solution above.
+    def cov(a: str, b: str) -> float:
+        if a == b:
+            return lv_var.get(a, 0.05)
+        if a in higher:
+            vals = [cov(d, b) / loading[(a, d)] for d in higher[a] if d != b and abs(loading.get((a, d), 0)) > 1e-8]
+            return float(np.mean(vals)) if vals else 0.0
+        if b in higher:
+            return cov(b, a)
+        return phi(a, b) if a in lvs and b in lvs else 0.0
+
+    known = set(lv_var)
+    predictors: dict[str, list[str]] = {}
+    for p in table.params:
+        if p.op == "~" and p.lhs in known and p.rhs in known:
+            predictors.setdefault(p.lhs, []).append(p.rhs)
+    for y, xs in predictors.items():
+        Sxx = np.array([[cov(a, b) for b in xs] for a in xs])
+        sxy = np.array([cov(a, y) for a in xs])
+        try:
+            beta = np.linalg.solve(Sxx, sxy)
+        except np.linalg.LinAlgError:
+            continue
+        if np.all(np.isfinite(beta)):
+            for x, b in zip(xs, beta):
+                loading[(y, "~", x)] = float(b)
 
 
 def fit_ml(model: RamModel, S: np.ndarray, ybar: np.ndarray | None = None, *,

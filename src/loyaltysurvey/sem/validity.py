@@ -9,6 +9,9 @@
 * :func:`htmt`: the heterotrait-monotrait ratio from the indicator
   correlations: HTMT2 (geometric means, semTools 0.5-6's default) or the
   classic HTMT of Henseler, Ringle & Sarstedt (2015).
+* :func:`higher_order_reliability`: CR of a higher-order factor as semTools ``compRelSEM(fit,
+  higher = "HOC")``, its AVE (mean squared standardized second-order loading), and
+  ``reliabilityL2()``'s omega_L1, omega_L2 and partial omega_L1.
 * :func:`fornell_larcker`: the square root of AVE on the diagonal, latent
   correlations below it.
 """
@@ -21,7 +24,7 @@ import pandas as pd
 from .sem_fit import SEMFit
 
 __all__ = ["factor_indicators", "composite_reliability", "average_variance_extracted", "htmt", "fornell_larcker",
-           "standardized_loadings"]
+           "standardized_loadings", "higher_order_reliability"]
 
 
 def factor_indicators(results: SEMFit) -> dict[str, list[str]]:
@@ -200,3 +203,82 @@ def standardized_loadings(results: SEMFit) -> pd.DataFrame:
     """
     est = results.params
     return est[(est.op == "=~")][["lhs", "rhs", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
+
+
+def higher_order_reliability(results: SEMFit, factors: list[str] | tuple[str, ...]) -> dict[str, dict[str, float | None]]:
+    """Reliability of each higher-order factor in ``factors`` (a factor measured by factors).
+
+    With ``gamma_d`` the loading of dimension ``d`` on the higher-order factor ``H``, ``lambda_ad``
+    the loading of item ``a`` on ``d``, ``phi_H`` the variance of ``H``, ``psi_d`` the disturbance
+    variance of ``d`` and ``Theta`` the items' residual covariances (all unstandardized):
+
+    * ``cr`` = ``(sum_a t_a)^2 phi_H / 1' S 1`` over the items of all the dimensions, ``t_a`` the
+      item's total loading on ``H`` (``lambda_ad gamma_d``; through every level for a third-order
+      factor) and ``S`` their sample covariance matrix (divisor N): semTools 0.5-6
+      ``compRelSEM(fit, higher = "H")`` (for a second-order factor; semTools has no third order).
+    * ``omega_l1`` = ``c1 / (c1 + u1 + e1)`` with ``c1 = (sum_a t_a)^2 phi_H``,
+      ``u1 = sum_d (sum_a lambda_ad)^2 psi_d`` and ``e1 = 1' Theta 1``; ``omega_l2`` =
+      ``(sum_d gamma_d)^2 phi_H / ((sum_d gamma_d)^2 phi_H + 1' Psi_d 1)``; ``partial_omega_l1`` =
+      ``c1 / (c1 + e1)``: semTools' ``reliabilityL2()`` (deprecated there but still the source of these
+      three), for a second-order factor; None for a higher order.
+    * ``ave`` = the mean of the squared standardized loadings of the dimensions on ``H``
+      (``std_all`` of the ``H =~ d`` rows): the share of the dimensions' variance that ``H``
+      explains, the AVE of a first-order factor with the dimensions taken as its indicators (this
+      package's definition; semTools ``AVE()`` leaves higher-order factors out).
+
+    Checked against semTools 0.5.6 in tests/test_higher_order.py.
+
+    >>> from loyaltysurvey.datasets import holzinger_swineford
+    >>> from loyaltysurvey.sem import SEM
+    >>> fit = SEM("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9; "
+    ...           "g =~ visual + textual + speed").fit(holzinger_swineford())
+    >>> round(higher_order_reliability(fit, ["g"])["g"]["cr"], 3)  # compRelSEM(fit, higher = "g")
+    0.564
+    """
+    est = results.params
+    rows = est[est.op == "=~"]
+    observed = list(results.table.observed)
+    loads: dict[str, list[tuple[str, float, float]]] = {}
+    for r in rows.itertuples():
+        loads.setdefault(r.lhs, []).append((r.rhs, float(r.est), float(r.std_all)))
+
+    def total(factor: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for ind, lam, _ in loads.get(factor, []):
+            if ind in observed:
+                out[ind] = out.get(ind, 0.0) + lam
+            else:
+                for item, t in total(ind).items():
+                    out[item] = out.get(item, 0.0) + lam * t
+        return out
+
+    var = {(r.lhs, r.rhs): float(r.est) for r in est[est.op == "~~"].itertuples()}
+
+    def block_sum(names: list[str]) -> float:
+        return sum(var.get((a, b), var.get((b, a), 0.0)) for a in names for b in names)
+
+    lv_cov = results.latent_cov()
+    out: dict[str, dict[str, float | None]] = {}
+    for h in factors:
+        dims = [d for d, _, _ in loads.get(h, []) if d not in observed]
+        if not dims:
+            continue
+        t = total(h)
+        items = list(t)
+        idx = [observed.index(i) for i in items]
+        phi = float(lv_cov.loc[h, h])
+        common1 = sum(t.values()) ** 2 * phi
+        entry: dict[str, float | None] = {
+            "cr": float(common1 / results.sample_cov[np.ix_(idx, idx)].sum()),
+            "ave": float(np.mean([std ** 2 for d, _, std in loads[h] if d in dims])),
+            "omega_l1": None, "omega_l2": None, "partial_omega_l1": None}
+        if all(i in observed for d in dims for i, _, _ in loads.get(d, [])):
+            unique1 = sum(sum(lam for _, lam, _ in loads[d]) ** 2 * var.get((d, d), 0.0) for d in dims)
+            error1 = block_sum(items)
+            gamma = sum(lam for d, lam, _ in loads[h] if d in dims)
+            common2 = gamma ** 2 * phi
+            entry["omega_l1"] = float(common1 / (common1 + unique1 + error1))
+            entry["omega_l2"] = float(common2 / (common2 + block_sum(dims)))
+            entry["partial_omega_l1"] = float(common1 / (common1 + error1))
+        out[h] = entry
+    return out
