@@ -51,6 +51,7 @@ class CBSEMResults:
     checks: dict[str, list] = field(default_factory=dict)
     r2_band: dict[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    moderation: tuple = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``cfa`` (with ``validity``), ``sem``, ``mediation`` and ``hypotheses`` parts of results.json.
@@ -77,6 +78,8 @@ class CBSEMResults:
             out["sem"] = sem
             out["mediation"] = [e.to_json() for e in self.effects if e.kind in ("indirect", "total_indirect")]
             out["hypotheses"] = [h.to_json() for h in self.hypotheses]
+            if self.moderation:
+                out["moderation"] = [m.to_json() for m in self.moderation]
         return out
 
 
@@ -189,6 +192,7 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     effects: list = []
     hypotheses: list = []
     r2_band: dict[str, str] = {}
+    moderation: list = []
     if q.model:
         try:
             se = "bootstrap" if settings.bootstrap else "standard"
@@ -200,7 +204,34 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
             constructs = {c.id for c in q.constructs}
             r2_band = {c: R2_BANDS.band(v) for c, v in sem.r2.items() if c in constructs}
             hypotheses = test_hypotheses(q, sem, effects, settings.alpha)
+            moderation = probe_moderation(q, sem, settings.level)
         except DataError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
     return CBSEMResults(sem=sem, effects=tuple(effects), hypotheses=tuple(hypotheses), notices=tuple(notices),
-                        r2_band=r2_band, **parts)
+                        r2_band=r2_band, moderation=tuple(moderation), **parts)
+
+
+def probe_moderation(q: Questionnaire, sem: SEMFit, level: float = 0.95) -> list:
+    """Simple slopes and Johnson-Neyman interval of every interaction of the structural model.
+
+    For ``Y ~ A + B + A:B`` the first side ``A`` is the focal predictor and ``B`` the moderator,
+    unless a moderation hypothesis names them the other way (then that order, as the hypothesis
+    states it, is probed too). See :func:`~loyaltysurvey.sem.moderation.probe_interaction`.
+    """
+    from ..sem.moderation import probe_interaction
+    from ..sem.syntax import interaction_parts
+    est = sem.params
+    out, done = [], set()
+    wanted = {(h.source, h.moderator, h.target) for h in q.hypotheses if h.moderator}
+    for r in est[est.op == "~"].itertuples():
+        parts = interaction_parts(r.rhs)
+        if parts is None:
+            continue
+        orders = [parts] + [(f, m) for f, m in (parts, parts[::-1]) if (f, m, r.lhs) in wanted]
+        for focal, moderator in orders:
+            key = (focal, moderator, r.lhs)
+            if key in done or not {focal, moderator} <= set(est.loc[(est.op == "~") & (est.lhs == r.lhs), "rhs"]):
+                continue
+            done.add(key)
+            out.append(probe_interaction(sem, r.lhs, r.rhs, focal, level=level))
+    return out

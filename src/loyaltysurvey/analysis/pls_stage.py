@@ -18,7 +18,7 @@ import pandas as pd
 from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
-from ..errors import Notice
+from ..errors import DataError, Notice
 from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING,
                           Q2_PREDICT, R2_BANDS, RHO_A, SRMR_PLS, VIF)
 
@@ -34,7 +34,16 @@ def pls_model(q: Questionnaire) -> PLS:
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,
             progress: Callable[[int], Any] | None = None) -> PLSFit:
-    """Fit, bootstrap, PLSpredict and IPMA of the questionnaire's model (CONTRACT's ``pls`` block)."""
+    """Fit, bootstrap, PLSpredict and IPMA of the questionnaire's model (CONTRACT's ``pls`` block).
+
+    A model with an interaction term (``A:B``) is refused with a :class:`DataError` (the run
+    turns it into the ``pls_failed`` notice): PLS-SEM interaction terms are not estimated yet.
+    """
+    from ..sem.syntax import interaction_parts
+    terms = [s.rhs for s in q.model_statements if s.op == "~" and interaction_parts(s.rhs)]
+    if terms:
+        raise DataError(f"the interaction '{terms[0]}' is estimated by CB-SEM only; PLS-SEM interaction "
+                        "terms are not available yet (use --method cb)")
     fit = pls_model(q).fit(scored, scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
     fit = fit.bootstrap(settings.pls_bootstrap, seed=settings.seed, jobs=settings.jobs, executor=executor,
                         progress=progress)

@@ -1,0 +1,207 @@
+"""Latent moderation in CB-SEM (issue 15) against semTools 0.5.6 and lavaan 0.6.14.
+
+Reference values: tests/reference/moderation_reference.json, written by
+tests/reference/make_moderation_reference.R on seminr's mobi data (250 rows, no missing answers):
+``indProd(mobi, IMAG1..5, CUEX1..3, match = FALSE, meanC = TRUE, residualC = FALSE, doubleMC = TRUE)``,
+``sem()`` of CUSA ~ IMAG + CUEX + IMAG:CUEX with the product factor on all 15 products and the
+residual covariances of products sharing an indicator, then ``probe2WayMC`` at -1/0/+1 SD of the
+moderator and the Johnson-Neyman roots from lavaan's ``vcov``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltysurvey.errors import ModelError, QuestionnaireError
+from loyaltysurvey.questionnaire import QuestionnaireBuilder
+from loyaltysurvey.sem import SEM
+from loyaltysurvey.sem.interaction import product_indicators
+from loyaltysurvey.sem.moderation import johnson_neyman, probe_interaction
+from loyaltysurvey.sem.syntax import parse_model
+
+HERE = Path(__file__).parent
+REF = json.loads((HERE / "reference" / "moderation_reference.json").read_text())
+MOBI = HERE.parent.parent / "shared" / "data" / "mobi.csv"
+if not MOBI.exists():
+    MOBI = Path("/work/shared/data/mobi.csv")
+IMAG = [f"IMAG{i}" for i in range(1, 6)]
+CUEX = [f"CUEX{i}" for i in range(1, 4)]
+MODEL = """IMAG =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+CUEX =~ CUEX1 + CUEX2 + CUEX3
+CUSA =~ CUSA1 + CUSA2 + CUSA3
+CUSA ~ IMAG + CUEX + IMAG:CUEX"""
+
+
+@pytest.fixture(scope="module")
+def mobi() -> pd.DataFrame:
+    if not MOBI.exists():
+        pytest.skip("mobi.csv (the shared public data) is not available")
+    return pd.read_csv(MOBI)
+
+
+@pytest.fixture(scope="module")
+def fit(mobi):
+    return SEM(MODEL).fit(mobi)
+
+
+def _row(params: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series:
+    hit = params[(params.lhs == lhs) & (params.op == op) & (params.rhs == rhs)]
+    if hit.empty and op == "~~":
+        hit = params[(params.lhs == rhs) & (params.op == op) & (params.rhs == lhs)]
+    assert len(hit) == 1, (lhs, op, rhs)
+    return hit.iloc[0]
+
+
+@pytest.mark.parametrize("centring,key", [("double_mean", "products"), ("residual", "products_residual")])
+def test_product_indicators_match_indprod(mobi, centring, key):
+    # semTools indProd(match = FALSE, meanC = TRUE, doubleMC = TRUE, residualC = FALSE / TRUE):
+    # the first 10 rows of each of the 15 products, to 1e-12 (the same arithmetic).
+    prods = product_indicators(mobi, IMAG, CUEX, centring=centring)
+    assert list(prods.columns) == list(REF[key])
+    for name, values in REF[key].items():
+        np.testing.assert_allclose(prods[name].to_numpy()[:10], values, rtol=0, atol=1e-12)
+    if centring == "double_mean":
+        for name, var in REF["products_var"].items():
+            assert prods[name].var() == pytest.approx(var, rel=1e-12)
+
+
+def test_model_has_the_product_factor(fit):
+    # the parameter table of lavaan's model: 103 free parameters, df 248, the 45 residual
+    # covariances of products sharing an indicator
+    assert fit.table.n_free == REF["fit"]["npar"]
+    assert fit.measures["df"] == REF["fit"]["df"]
+    shared = {tuple(s.split(" ~~ ")) for s in REF["residual_covariances"]}
+    ours = {(r.lhs, r.rhs) for r in fit.params.itertuples() if r.op == "~~" and r.lhs != r.rhs and "." in r.lhs}
+    assert ours == shared and len(shared) == 45
+    assert "IMAG:CUEX" in set(fit.params.loc[fit.params.op == "~", "rhs"])  # CONTRACT: sem.estimates rhs
+
+
+def test_fit_matches_lavaan(fit):
+    # lavaan's nlminb stops 2.3e-6 above the minimum of chisq in the flat product-covariance
+    # directions (see the R script): ours must be at least as low, and equal to 1e-8 relative.
+    ref = REF["fit"]
+    assert fit.measures["chisq"] <= ref["chisq"] + 1e-9
+    assert fit.measures["chisq"] == pytest.approx(ref["chisq"], rel=1e-8)
+    for key in ("cfi", "tli", "rmsea"):
+        assert fit.measures[key] == pytest.approx(ref[key], rel=1e-6), key
+    assert fit.measures["srmr"] == pytest.approx(ref["srmr"], rel=2e-5)  # moves with the covariances
+
+
+def test_estimates_match_lavaan(fit):
+    # Rows outside the product block (loadings, paths, factor (co)variances, residual variances of
+    # the first-order indicators): est and se to 1e-4 relative to max(1, |value|) (measured: 1.2e-5).
+    # Rows of the product indicators (flat directions where lavaan stops short): 1e-3 (measured 4e-4).
+    # std.all to 1e-3 throughout (measured 3.4e-4).
+    worst = {"key": 0.0, "product": 0.0}
+    for r in REF["estimates"]:
+        ours = _row(fit.params, r["lhs"], r["op"], r["rhs"])
+        product = "." in r["lhs"] or "." in r["rhs"]
+        tol = 1e-3 if product else 1e-4
+        for col in ("est", "se"):
+            diff = abs(ours[col] - r[col]) / max(1.0, abs(r[col]))
+            worst["product" if product else "key"] = max(worst["product" if product else "key"], diff)
+            assert diff <= tol, (r["lhs"], r["op"], r["rhs"], col, ours[col], r[col])
+        assert ours["std_all"] == pytest.approx(r["std_all"], abs=1e-3)
+    assert worst["key"] < 1e-4
+
+
+@pytest.mark.parametrize("moderator,focal", [("CUEX", "IMAG"), ("IMAG", "CUEX")])
+def test_simple_slopes_match_probe2waymc(fit, moderator, focal):
+    # probe2WayMC at valProbe = c(-1, 0, 1) * SD: est, se and p to 1e-4 absolute, i.e. relative to
+    # max(1, |value|) as the estimates (measured: est 1.5e-5, se 2.4e-6, p 4.3e-5); the SD of the
+    # (latent) moderator to 1e-4 relative.
+    ref = REF["probe"][moderator]
+    result = probe_interaction(fit, "CUSA", "IMAG:CUEX", focal)
+    assert result.moderator == moderator and result.source == focal and result.method == "standard"
+    assert result.sd == pytest.approx(ref["sd"], rel=1e-4)
+    assert [s.at for s in result.slopes] == [-1.0, 0.0, 1.0]
+    for s, value, est, se, p in zip(result.slopes, ref["value"], ref["est"], ref["se"], ref["pvalue"]):
+        assert s.value == pytest.approx(value, rel=1e-4)
+        assert s.est == pytest.approx(est, abs=1e-4)
+        assert s.se == pytest.approx(se, abs=1e-4)
+        assert s.pvalue == pytest.approx(p, abs=1e-4)
+        assert s.ci_lower == pytest.approx(est - 1.959963984540054 * se, abs=1e-4)
+    # Johnson-Neyman: the lower root to 1e-4 relative; the upper one lies ~300 SDs out where the
+    # quadratic's leading coefficient is near 0 and amplifies the 1e-5 differences: 1e-2 relative.
+    assert result.jn["region"] == "outside"
+    assert result.jn["lower"] == pytest.approx(ref["jn"][0], rel=1e-4)
+    assert result.jn["upper"] == pytest.approx(ref["jn"][1], rel=1e-2)
+
+
+def test_johnson_neyman_roots_are_exactly_significant():
+    b1, b3, v11, v13, v33 = 0.3, -0.15, 0.01, -0.001, 0.002
+    jn = johnson_neyman(b1, b3, v11, v13, v33)
+    for w in (jn["lower"], jn["upper"]):
+        z = (b1 + b3 * w) / math.sqrt(v11 + 2 * w * v13 + w * w * v33)
+        assert abs(z) == pytest.approx(1.959963984540054, rel=1e-10)
+    assert johnson_neyman(0.01, 0.0, 0.01, 0.0, 0.01)["region"] == "nowhere"
+
+
+def test_syntax_refuses_misplaced_interactions():
+    with pytest.raises(ModelError, match="only be a predictor"):
+        parse_model("F =~ a:b")
+    with pytest.raises(ModelError, match="two different"):
+        parse_model("Y ~ A:A")
+    assert parse_model("Y ~ A + B + A:B")[2].rhs == "A:B"
+
+
+def _questionnaire(hypothesis_moderator: str = "CUEX"):
+    return (QuestionnaireBuilder("mobi", scale=(1, 10))
+            .construct("IMAG", "Image", IMAG).construct("CUEX", "Expectation", CUEX)
+            .construct("CUSA", "Satisfaction", ["CUSA1", "CUSA2", "CUSA3"])
+            .model("CUSA ~ IMAG + CUEX + IMAG:CUEX")
+            .hypothesis("H1", "IMAG", "CUSA")
+            .hypothesis("H2", "IMAG", "CUSA", moderator=hypothesis_moderator).build())
+
+
+def test_questionnaire_validates_moderation():
+    q = _questionnaire()
+    assert q.hypotheses[1].moderator == "CUEX"
+    with pytest.raises(QuestionnaireError, match="interaction"):
+        _questionnaire("CUSA")
+    with pytest.raises(QuestionnaireError, match="not a construct or item"):
+        (QuestionnaireBuilder("m").construct("A", "A", ["a1", "a2", "a3"]).construct("B", "B", ["b1", "b2", "b3"])
+         .model("B ~ A + A:Z").build())
+
+
+def test_results_json_moderation(mobi):
+    # end to end through the analysis: results.json's moderation list (CONTRACT) and the
+    # hypothesis decided on the interaction path (lavaan: p = .0435, so supported at .05)
+    import loyaltysurvey
+    study = loyaltysurvey.analyze(_questionnaire(), mobi[IMAG + CUEX + ["CUSA1", "CUSA2", "CUSA3"]], method="cb")
+    out = study.to_json()
+    mods = out["moderation"]
+    assert [(m["from"], m["moderator"], m["to"]) for m in mods] == [("IMAG", "CUEX", "CUSA")]
+    ref = REF["probe"]["CUEX"]
+    for s, est, se in zip(mods[0]["slopes"], ref["est"], ref["se"]):
+        assert set(s) >= {"at", "est", "se", "ci_lower", "ci_upper"}
+        assert s["est"] == pytest.approx(est, abs=1e-4) and s["se"] == pytest.approx(se, abs=1e-4)
+    h2 = [h for h in out["hypotheses"] if h["id"] == "H2"][0]
+    inter = _row(pd.DataFrame([r for r in REF["estimates"]]), "CUSA", "~", "IMAG:CUEX")
+    assert h2["kind"] == "moderation" and h2["moderator"] == "CUEX"
+    assert h2["est"] == pytest.approx(inter["est"], rel=1e-4)
+    assert h2["decision"] == "supported"
+    assert any(r["rhs"] == "IMAG:CUEX" and r["op"] == "~" for r in out["sem"]["estimates"])
+
+
+def test_bootstrap_slopes_come_from_the_draws(mobi):
+    # With bootstrap resamples, the slope at the mean (0 SD) is the focal path itself: its SE and
+    # percentile interval must be exactly the path's bootstrap SE and interval; at +1 SD the slope
+    # is b1 + b3 * SD in every resample.
+    fit = SEM(MODEL).fit(mobi, se="bootstrap", bootstrap=40, seed=3)
+    result = probe_interaction(fit, "CUSA", "IMAG:CUEX", "IMAG")
+    assert result.method == "bootstrap"
+    row = _row(fit.params, "CUSA", "~", "IMAG")
+    mid = result.slopes[1]
+    assert (mid.est, mid.se) == pytest.approx((row["est"], row["se"]), rel=1e-12)
+    assert (mid.ci_lower, mid.ci_upper) == pytest.approx((row["ci_lower"], row["ci_upper"]), rel=1e-12)
+    i1 = int(np.flatnonzero((fit.params.lhs == "CUSA") & (fit.params.rhs == "IMAG"))[0])
+    i3 = int(np.flatnonzero((fit.params.lhs == "CUSA") & (fit.params.rhs == "IMAG:CUEX"))[0])
+    draws = fit.bootstrap.draws[:, i1] + fit.bootstrap.draws[:, i3] * result.sd
+    assert result.slopes[2].se == pytest.approx(np.std(draws, ddof=1), rel=1e-12)
