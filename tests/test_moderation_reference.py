@@ -170,11 +170,15 @@ def test_questionnaire_validates_moderation():
          .model("B ~ A + A:Z").build())
 
 
-def test_results_json_moderation(mobi):
+@pytest.fixture(scope="module")
+def study(mobi):
+    import loyaltysurvey
+    return loyaltysurvey.analyze(_questionnaire(), mobi[IMAG + CUEX + ["CUSA1", "CUSA2", "CUSA3"]], method="cb")
+
+
+def test_results_json_moderation(study):
     # end to end through the analysis: results.json's moderation list (CONTRACT) and the
     # hypothesis decided on the interaction path (lavaan: p = .0435, so supported at .05)
-    import loyaltysurvey
-    study = loyaltysurvey.analyze(_questionnaire(), mobi[IMAG + CUEX + ["CUSA1", "CUSA2", "CUSA3"]], method="cb")
     out = study.to_json()
     mods = out["moderation"]
     assert [(m["from"], m["moderator"], m["to"]) for m in mods] == [("IMAG", "CUEX", "CUSA")]
@@ -205,3 +209,27 @@ def test_bootstrap_slopes_come_from_the_draws(mobi):
     i3 = int(np.flatnonzero((fit.params.lhs == "CUSA") & (fit.params.rhs == "IMAG:CUEX"))[0])
     draws = fit.bootstrap.draws[:, i1] + fit.bootstrap.draws[:, i3] * result.sd
     assert result.slopes[2].se == pytest.approx(np.std(draws, ddof=1), rel=1e-12)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_chapter_moderation_table_and_figure(study, lang):
+    # the chapter's moderation table shows the interaction row and the three slopes of the
+    # analysis (probe2WayMC's numbers), the simple-slope figure, and cites the sources it names
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.document import Figure, Table
+    report = build_report(study.results, lang)
+    sem = next(s for s in report.sections if s.id == "sem")
+    table = next(b for b in sem.blocks if isinstance(b, Table) and b.id == "moderation")
+    ref = REF["probe"]["CUEX"]
+    assert len(table.rows) == 4
+    assert table.rows[0][1].value == pytest.approx(_row(pd.DataFrame(REF["estimates"]), "CUSA", "~", "IMAG:CUEX")["est"],
+                                                   abs=1e-4)
+    assert [r[1].value for r in table.rows[1:]] == pytest.approx(ref["est"], abs=1e-4)
+    assert [r[3].value for r in table.rows[1:]] == pytest.approx(ref["se"], abs=1e-4)
+    figures = [b for b in sem.blocks if isinstance(b, Figure) and b.id.startswith("slopes_")]
+    assert len(figures) == 1 and figures[0].png[:4] == b"\x89PNG"
+    refs = " ".join(report.references)
+    for author in ("Aiken, L. S.", "Lin, G.-C.", "Johnson, P. O.", "Preacher, K. J.", "Klein, A.", "Marsh, H. W."):
+        assert author in refs, author
+    paths = next(b for b in sem.blocks if isinstance(b, Table) and b.id == "paths")
+    assert any("Image × Expectation" in str(r[0].value) for r in paths.rows)

@@ -30,6 +30,7 @@ from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table,
                        reference_key)
 from .comparison import comparison_section
 from .groups import invariance_section
+from .moderation import display_name, moderation_blocks
 from .screening import (adequacy_section, common_method_section, construct_tests_section, data_quality_section,
                         efa_section,
                         missing_section, multivariate_normality_section)
@@ -547,12 +548,13 @@ class _Builder:
         blocks.extend(self._diagrams("sem", [(r.rhs, r.lhs, r.std_all, r.z, r.pvalue)
                                              for r in structural.itertuples()], r2))
         blocks.extend(self._hypotheses(names, arrow))
+        blocks.extend(moderation_blocks(self, names, arrow))
         return Section("sem", t("cfa.section_sem"), tuple(blocks))
 
     def _chain(self, names: dict, arrow: str, source: str, through, target: str) -> str:
         """cause → mediators → effect in the reader's direction: logical order is always cause first;
         a right-to-left chapter shows it from the right with arrows pointing left (←)."""
-        return arrow.join(names.get(n, n) for n in (source, *through, target))
+        return arrow.join(display_name(n, names) for n in (source, *through, target))
 
     def _hypotheses(self, names: dict, arrow: str) -> list:
         cb = self.r.cbsem
@@ -564,7 +566,8 @@ class _Builder:
             for h in cb.hypotheses:
                 e = h.effect
                 rows.append([Cell(h.id), Cell(self.loc.text(h.text) or h.id),
-                             Cell(self._chain(names, arrow, e.source, e.through, e.target)),
+                             Cell(self._chain(names, arrow, e.extra.get("term", e.source) if e.kind == "moderation"
+                                              else e.source, e.through, e.target)),
                              Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"), Cell(e.z, "dec2"),
                              Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:dec3"),
                              Cell(t(f"hypotheses.{h.decision}"), emphasis=not h.supported)])

@@ -66,7 +66,9 @@ class ModerationResult:
     ``jn`` the Johnson-Neyman interval: ``lower``/``upper`` in the moderator's units
     (``lower_sd``/``upper_sd`` in SDs) and ``region``, where the slope is significant:
     ``"outside"`` (below ``lower`` or above ``upper``), ``"inside"`` (between them),
-    ``"everywhere"`` or ``"nowhere"`` (no real root).
+    ``"everywhere"`` or ``"nowhere"`` (no real root). ``focal_sd`` is the SD of the focal
+    predictor and ``moderator_effect`` the moderator's own path (``b2``), which the simple-slope
+    plot needs (the lines' heights at the focal predictor's mean).
     """
 
     source: str
@@ -78,12 +80,15 @@ class ModerationResult:
     slopes: tuple[SimpleSlope, ...]
     jn: dict[str, Any] = field(default_factory=dict)
     method: str = "standard"
+    focal_sd: float = float("nan")
+    moderator_effect: float = float("nan")
 
     def to_json(self) -> dict[str, Any]:
         """An entry of results.json's ``moderation``: ``from, moderator, to, term, sd, interaction,
         slopes [{at, value, est, se, z, pvalue, ci_lower, ci_upper}], johnson_neyman, method``."""
         return {"from": self.source, "moderator": self.moderator, "to": self.target, "term": self.term,
-                "sd": self.sd, "interaction": dict(self.interaction), "slopes": [s.to_json() for s in self.slopes],
+                "sd": self.sd, "focal_sd": self.focal_sd, "moderator_effect": self.moderator_effect,
+                "interaction": dict(self.interaction), "slopes": [s.to_json() for s in self.slopes],
                 "johnson_neyman": dict(self.jn), "method": self.method}
 
 
@@ -133,11 +138,8 @@ def probe_interaction(fit: Any, target: str, term: str, focal: str, *, level: fl
     i3 = _row_index(fit, target, "~", term)
     params = fit.params
     b1, b3 = float(params.est.iloc[i1]), float(params.est.iloc[i3])
-    if moderator in fit.table.latent:
-        sd = math.sqrt(float(fit.latent_cov().loc[moderator, moderator]))
-    else:
-        k = fit.table.observed.index(moderator)
-        sd = math.sqrt(float(fit.sample_cov[k, k]))
+    sd, focal_sd = (_sd(fit, v) for v in (moderator, focal))
+    b2 = float(params.est.iloc[_row_index(fit, target, "~", moderator)])
     f1 = fit.table.params[i1].free
     f3 = fit.table.params[i3].free
     V = fit.vcov
@@ -165,4 +167,12 @@ def probe_interaction(fit: Any, target: str, term: str, focal: str, *, level: fl
     row = params.iloc[i3]
     interaction = {k: float(row[k]) for k in ("est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")}
     return ModerationResult(focal, moderator, target, term, sd, interaction, tuple(slopes), jn,
-                            "bootstrap" if boot is not None else "standard")
+                            "bootstrap" if boot is not None else "standard", focal_sd, b2)
+
+
+def _sd(fit: Any, name: str) -> float:
+    """A variable's SD: model-implied for a latent one, the sample's (N in the denominator) for an observed one."""
+    if name in fit.table.latent:
+        return math.sqrt(float(fit.latent_cov().loc[name, name]))
+    k = fit.table.observed.index(name)
+    return math.sqrt(float(fit.sample_cov[k, k]))
