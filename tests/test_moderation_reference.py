@@ -233,3 +233,40 @@ def test_chapter_moderation_table_and_figure(study, lang):
         assert author in refs, author
     paths = next(b for b in sem.blocks if isinstance(b, Table) and b.id == "paths")
     assert any("Image × Expectation" in str(r[0].value) for r in paths.rows)
+
+
+def test_latent_by_observed_moderator(mobi):
+    # A single item (CUSCO) moderating IMAG -> CUSA: products IMAGi.CUSCO with no residual
+    # covariances (they share only the observed side), CUSCO a fixed.x covariate, as lavaan fits
+    # the indProd data; every estimate and SE to 1e-4 relative to max(1, |value|), chisq to 1e-8
+    # relative; probe2WayMC slopes at -1/0/+1 SD of CUSCO to 1e-4.
+    ref = REF["observed"]
+    fit = SEM("IMAG =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5\nCUSA =~ CUSA1 + CUSA2 + CUSA3\n"
+              "CUSA ~ IMAG + CUSCO + IMAG:CUSCO").fit(mobi)
+    assert fit.table.n_free == ref["fit"]["npar"] and fit.measures["df"] == ref["fit"]["df"]
+    assert fit.measures["chisq"] == pytest.approx(ref["fit"]["chisq"], rel=1e-8)
+    for r in ref["estimates"]:
+        ours = _row(fit.params, r["lhs"], r["op"], r["rhs"])
+        for col in ("est", "se"):
+            assert abs(ours[col] - r[col]) <= 1e-4 * max(1.0, abs(r[col])), (r["lhs"], r["op"], r["rhs"], col)
+    result = probe_interaction(fit, "CUSA", "IMAG:CUSCO", "IMAG")
+    assert result.moderator == "CUSCO" and result.sd == pytest.approx(ref["sd"], rel=1e-10)
+    assert [s.est for s in result.slopes] == pytest.approx(ref["est"], abs=1e-4)
+    assert [s.se for s in result.slopes] == pytest.approx(ref["se"], abs=1e-4)
+    assert [s.pvalue for s in result.slopes] == pytest.approx(ref["pvalue"], abs=1e-4)
+
+
+def test_demographic_moderator_through_the_analysis(mobi):
+    # a demographic named in the model enters CB-SEM as a numeric column: CUSCO declared as a
+    # demographic gives the lavaan numbers of the latent x observed reference (slopes to 1e-4)
+    import loyaltysurvey
+    q = (QuestionnaireBuilder("mobi", scale=(1, 10)).construct("IMAG", "Image", IMAG)
+         .construct("CUSA", "Satisfaction", ["CUSA1", "CUSA2", "CUSA3"]).demographic("CUSCO", "Complaints")
+         .model("CUSA ~ IMAG + CUSCO + IMAG:CUSCO").hypothesis("H1", "IMAG", "CUSA", moderator="CUSCO").build())
+    out = loyaltysurvey.analyze(q, mobi[IMAG + ["CUSA1", "CUSA2", "CUSA3", "CUSCO"]], method="cb").to_json()
+    ref = REF["observed"]
+    (mod,) = out["moderation"]
+    assert (mod["from"], mod["moderator"], mod["to"]) == ("IMAG", "CUSCO", "CUSA")
+    assert [s["est"] for s in mod["slopes"]] == pytest.approx(ref["est"], abs=1e-4)
+    assert [s["se"] for s in mod["slopes"]] == pytest.approx(ref["se"], abs=1e-4)
+    assert out["hypotheses"][0]["decision"] == "supported"  # lavaan: z = 2.29

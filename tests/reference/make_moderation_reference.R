@@ -84,6 +84,23 @@ probe <- function(mod, focal) {
        jn = I(unname(roots)), jn_a = unname(qa))
 }
 
+# Latent x observed: the single item CUSCO moderating IMAG -> CUSA. Products IMAGi.CUSCO (indProd
+# with var2 = "CUSCO"); they share only CUSCO, the one "indicator" of an observed side, so no
+# residual covariances; CUSCO is a fixed.x covariate as lavaan makes it. Probed at -1/0/+1 SD of
+# CUSCO (N in the denominator: lavInspect(fit, "sampstat")).
+dobs <- indProd(mobi, imag, "CUSCO", match = FALSE, meanC = TRUE, residualC = FALSE, doubleMC = TRUE)
+model_obs <- paste(c(
+  paste("IMAG =~", paste(imag, collapse = " + ")),
+  paste("CUSA =~", paste(cusa, collapse = " + ")),
+  paste("IMAGxCUSCO =~", paste(paste0(imag, ".CUSCO"), collapse = " + ")),
+  "CUSA ~ IMAG + CUSCO + IMAGxCUSCO"), collapse = "\n")
+fit_obs <- sem(model_obs, data = dobs)
+stopifnot(lavInspect(fit_obs, "converged"))
+pe_obs <- parameterEstimates(fit_obs, standardized = TRUE)
+sd_obs <- sqrt(lavInspect(fit_obs, "sampstat")$cov["CUSCO", "CUSCO"])
+pr_obs <- probe2WayMC(fit_obs, nameX = c("IMAG", "CUSCO", "IMAGxCUSCO"), nameY = "CUSA", modVar = "CUSCO",
+                      valProbe = c(-1, 0, 1) * sd_obs)$SimpleSlope
+
 head_rows <- function(d) lapply(prods, function(p) I(unname(d[[p]][1:10])))
 names_list <- function(x, n) { names(x) <- n; x }
 out <- list(
@@ -99,7 +116,14 @@ out <- list(
     est = pe$est[i], se = pe$se[i], std_all = pe$std.all[i])),
   cov_lv = list(IMAG = lvcov["IMAG", "IMAG"], CUEX = lvcov["CUEX", "CUEX"],
                 interaction = lvcov["IMAGxCUEX", "IMAGxCUEX"]),
-  probe = list(CUEX = probe("CUEX", "IMAG"), IMAG = probe("IMAG", "CUEX"))
+  probe = list(CUEX = probe("CUEX", "IMAG"), IMAG = probe("IMAG", "CUEX")),
+  observed = list(
+    fit = as.list(fitMeasures(fit_obs, c("chisq", "df", "cfi", "rmsea", "srmr", "npar"))),
+    estimates = lapply(seq_len(nrow(pe_obs)), function(i) list(
+      lhs = sub("IMAGxCUSCO", "IMAG:CUSCO", pe_obs$lhs[i]), op = pe_obs$op[i],
+      rhs = sub("IMAGxCUSCO", "IMAG:CUSCO", pe_obs$rhs[i]), est = pe_obs$est[i], se = pe_obs$se[i],
+      std_all = pe_obs$std.all[i])),
+    sd = sd_obs, est = I(unname(pr_obs$est)), se = I(unname(pr_obs$se)), pvalue = I(unname(pr_obs$pvalue)))
 )
 txt <- to_json(out)
 stopifnot(isTRUE(all.equal(jsonlite::fromJSON(txt)$fit$chisq, unname(fm["chisq"]), tolerance = 1e-15)))

@@ -14,7 +14,8 @@ builds them:
 The product factor loads on every product (the first loading fixed to 1), covaries freely with
 the other exogenous factors (lavaan's default) and the residuals of two products that share an
 indicator of a multi-indicator factor covary (Marsh et al., 2004). A side that is an observed
-variable (a demographic or a single item) enters as its one centred column. Orthogonalising
+variable (a demographic or a single item) enters as its one centred column, and stays in the
+model as lavaan's fixed.x covariate (the products sharing it get no residual covariances). Orthogonalising
 (``residualC = TRUE``: each product replaced by its residual on all first-order indicators,
 Little, Bovaird & Widaman, 2006) is available as ``centring="residual"``.
 
@@ -77,10 +78,11 @@ class Interaction:
         return tuple((a, b) for a in self.left_indicators for b in self.right_indicators)
 
     def shared_residuals(self) -> tuple[tuple[str, str], ...]:
-        """Pairs of products whose residuals covary: they share an indicator of a multi-indicator side."""
+        """Pairs of products whose residuals covary: they share an indicator of a multi-indicator side
+        (an observed side's one column, shared by all its products, brings none)."""
         out = []
         for (p, (a1, b1)), (q, (a2, b2)) in combinations(zip(self.products, self.pairs), 2):
-            if (a1 == a2 and len(self.right_indicators) > 1) or (b1 == b2 and len(self.left_indicators) > 1):
+            if (a1 == a2 and len(self.left_indicators) > 1) or (b1 == b2 and len(self.right_indicators) > 1):
                 out.append((p, q))
         return tuple(out)
 
