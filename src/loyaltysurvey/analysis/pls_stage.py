@@ -25,28 +25,46 @@ from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS
 __all__ = ["pls_checks", "pls_model", "run_pls"]
 
 
-def pls_model(q: Questionnaire) -> PLS:
-    """The questionnaire's constructs and the structural paths between them as a PLS model."""
+def pls_model(q: Questionnaire, interaction: str = "product_indicator") -> PLS:
+    """The questionnaire's constructs and the structural paths between them as a PLS model.
+
+    Interactions of two constructs (``A:B``) are interaction terms measured by ``interaction``
+    (:mod:`loyaltysurvey.pls.interaction`)."""
+    from ..sem.syntax import interaction_parts
     names = {c.id for c in q.constructs}
-    paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names]
-    return PLS({c.id: c.item_ids for c in q.constructs}, paths, {c.id: c.mode for c in q.constructs})
+
+    def known(source: str) -> bool:
+        parts = interaction_parts(source)
+        return source in names or (parts is not None and set(parts) <= names)
+
+    paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and known(s.rhs) and s.lhs in names]
+    return PLS({c.id: c.item_ids for c in q.constructs}, paths, {c.id: c.mode for c in q.constructs},
+               interaction=interaction)
 
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,
             progress: Callable[[int], Any] | None = None) -> PLSFit:
     """Fit, bootstrap, PLSpredict and IPMA of the questionnaire's model (CONTRACT's ``pls`` block).
 
-    A model with an interaction term (``A:B``) is refused with a :class:`DataError` (the run
-    turns it into the ``pls_failed`` notice): PLS-SEM interaction terms are not estimated yet.
+    Interaction terms (``A:B`` of two constructs) are estimated by ``settings.pls_interaction``
+    and named ``A:B`` in the paths; an interaction with a demographic or a single item that is not
+    a construct is left to CB-SEM (a ``pls_interaction_skipped`` notice says so). The
+    importance-performance map is not drawn for a model with interactions (its generated
+    indicators have no scale).
     """
     from ..sem.syntax import interaction_parts
-    terms = [s.rhs for s in q.model_statements if s.op == "~" and interaction_parts(s.rhs)]
-    if terms:
-        raise DataError(f"the interaction '{terms[0]}' is estimated by CB-SEM only; PLS-SEM interaction "
-                        "terms are not available yet (use --method cb)")
-    fit = pls_model(q).fit(scored, scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
+    model = pls_model(q, settings.pls_interaction)
+    skipped = sorted({s.rhs for s in q.model_statements if s.op == "~" and interaction_parts(s.rhs)}
+                     - set(model.interactions))
+    fit = model.fit(scored, scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
     fit = fit.bootstrap(settings.pls_bootstrap, seed=settings.seed, jobs=settings.jobs, executor=executor,
                         progress=progress)
+    extra = tuple(Notice("pls_interaction_skipped", f"the interaction '{term}' involves a variable that is not a "
+                         "construct; PLS-SEM estimates interactions of constructs only, so it is estimated by "
+                         "CB-SEM alone", term, {"term": term}) for term in skipped)
+    if model.interactions:
+        fit = replace(fit, prediction=fit.predict(seed=settings.seed), notices=fit.notices + extra)
+        return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
     items = [q.item(c) for c in fit.indicators]
     importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),
                           np.array([i.scale.max for i in items], float))

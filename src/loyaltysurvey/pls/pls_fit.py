@@ -37,6 +37,7 @@ from .algorithm import PLSEstimate, PLSSpec, fit_pls
 from .blindfolding import blindfolding, omission_distance
 from .evaluate import evaluate
 from .global_fit import gof, model_fit
+from .interaction import METHODS, interaction_terms, product_columns
 from .ipma import IPMAResult, ipma
 from .predict import PLSPrediction, pls_predict
 from .resampling import DrawLayout, bootstrap_draws, htmt_pairs, jackknife_draws
@@ -75,6 +76,10 @@ class PLS:
     modes:
         ``{construct: "A" | "B" | "reflective"}``: mode A composites (the default), mode B
         (formative) composites, or reflective constructs estimated by consistent PLS (PLSc).
+    interaction:
+        how an interaction source ``A:B`` in ``paths`` is measured: ``"product_indicator"`` (the
+        default) or ``"two_stage"``, as seminr's ``interaction_term()``
+        (:mod:`loyaltysurvey.pls.interaction`); the interaction construct is named ``A:B``.
 
     >>> from loyaltysurvey.datasets import crm_responses
     >>> data = crm_responses()
@@ -86,7 +91,7 @@ class PLS:
     """
 
     def __init__(self, constructs: Mapping[str, Sequence[str]], paths: str | Sequence[tuple[str, str]],
-                 modes: Mapping[str, str] | None = None) -> None:
+                 modes: Mapping[str, str] | None = None, interaction: str = "product_indicator") -> None:
         if not constructs:
             raise ModelError("a PLS model needs at least one construct with indicators")
         self.constructs = {str(k): tuple(v) for k, v in constructs.items()}
@@ -98,11 +103,36 @@ class PLS:
         else:
             pairs = [(str(a), str(b)) for a, b in paths]
         self.paths = tuple(dict.fromkeys(pairs))
+        if interaction not in METHODS:
+            raise ModelError(f"interaction method '{interaction}' is not one of {', '.join(METHODS)}")
+        self.interaction = interaction
+        self.base_constructs = dict(self.constructs)
+        self.interactions = interaction_terms(self.paths, self.base_constructs)
+        for term, (a, b) in self.interactions.items():
+            self.constructs[term] = (tuple(f"{x}*{y}" for x in self.base_constructs[a] for y in self.base_constructs[b])
+                                     if interaction == "product_indicator" else (term,))
         modes = dict(modes or {})
         unknown = [m for m in modes.values() if m not in _MODES]
         if unknown:
             raise ModelError(f"mode '{unknown[0]}' is not A, B or reflective")
         self.modes = tuple(_MODES[modes.get(name, "A")] for name in self.constructs)
+
+    def _with_interactions(self, frame: pd.DataFrame, scheme: str) -> pd.DataFrame:
+        """``frame`` (the analysed indicators) with the interactions' generated columns
+        (:mod:`loyaltysurvey.pls.interaction`)."""
+        extra = []
+        if self.interaction == "product_indicator":
+            for term, (a, b) in self.interactions.items():
+                extra.append(product_columns(frame, self.base_constructs[a], self.base_constructs[b]))
+        else:
+            main = [(s, t) for s, t in self.paths if s not in self.interactions]
+            stage1 = PLS(self.base_constructs, main, dict(zip(self.base_constructs, self.modes))).fit(
+                frame, scheme=scheme, missing="casewise")
+            names = list(stage1.spec.constructs)
+            scores = stage1.estimate.scores
+            extra.append(pd.DataFrame({term: scores[:, names.index(a)] * scores[:, names.index(b)]
+                                       for term, (a, b) in self.interactions.items()}, index=frame.index))
+        return pd.concat([frame, *extra], axis=1)
 
     @property
     def indicators(self) -> tuple[str, ...]:
@@ -128,10 +158,12 @@ class PLS:
         if scheme not in ("path", "factorial", "centroid"):
             raise ModelError(f"scheme '{scheme}' is not path, factorial or centroid")
         columns = list(self.indicators)
-        absent = [c for c in columns if c not in data.columns]
+        generated = {c for term in self.interactions for c in self.constructs[term]}
+        base = [c for c in columns if c not in generated]
+        absent = [c for c in base if c not in data.columns]
         if absent:
             raise DataError(f"the PLS model uses '{absent[0]}', which is not a column of the data")
-        frame = data[columns].astype(float)
+        frame = data[base].astype(float)
         if missing in ("casewise", "listwise"):
             frame = frame.dropna()
         elif missing == "mean":
@@ -140,7 +172,9 @@ class PLS:
             raise ModelError(f"missing = '{missing}' is not available for PLS-SEM; use mean or casewise")
         if len(frame) < 10:
             raise DataError(f"only {len(frame)} respondents are left for PLS-SEM")
-        X = frame.to_numpy()
+        if self.interactions:
+            frame = self._with_interactions(frame, scheme)
+        X = frame[columns].to_numpy()
         spec = self.spec(scheme)
         estimate = fit_pls(X, spec)
         notices = () if estimate.converged else (

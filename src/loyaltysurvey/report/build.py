@@ -643,7 +643,7 @@ class _Builder:
         rows = []
         for ld in fit.loading_records:
             vif = item_vif.get(ld["construct"], {}).get(ld["item"])
-            rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
+            rows.append([Cell(display_name(ld["construct"], names)), Cell(ld["item"]),
                          Cell(ld["est"], "r3", LOADING_PLS.passes(ld["est"]) is False), Cell(ld["t"], "dec2"),
                          Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
                          Cell(ld["reliability"], "r3"), Cell(vif, "dec2", VIF.passes(vif) is False)])
@@ -656,7 +656,7 @@ class _Builder:
         t = self.loc.t
         rows = []
         for cid, rel in fit.evaluation["reliability"].items():
-            rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
+            rows.append([Cell(display_name(cid, names)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
                          Cell(rel["rho_a"], "r3", RHO_A.passes(rel["rho_a"]) is False),
                          Cell(rel["rho_c"], "r3", CR.passes(rel["rho_c"]) is False),
                          Cell(rel["ave"], "r3", AVE.passes(rel["ave"]) is False)])
@@ -669,7 +669,7 @@ class _Builder:
         rows = []
         for a, inner in fit.htmt_records.items():
             for b, v in inner.items():
-                rows.append([Cell(f"{names.get(a, a)} – {names.get(b, b)}"),
+                rows.append([Cell(f"{display_name(a, names)} – {display_name(b, names)}"),
                              Cell(v["est"], "r3", HTMT.passes(v["est"]) is False),
                              Cell((v["ci_lower"], v["ci_upper"]), "ci:r3")])
         return self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
@@ -696,7 +696,7 @@ class _Builder:
         rows = []
         for cid, value in ev["r2"].items():
             f2_band = fit.checks.get("f2_band", {})
-            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}"
+            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], 'r3')}"
                            + (f" ({t('bands.' + f2_band[src][cid])})" if cid in f2_band.get(src, {}) else "")
                            for src, v in ev["f2"].items() if cid in v)
             band = fit.checks.get("r2_band", {}).get(cid)
