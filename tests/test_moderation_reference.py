@@ -270,3 +270,23 @@ def test_demographic_moderator_through_the_analysis(mobi):
     assert [s["est"] for s in mod["slopes"]] == pytest.approx(ref["est"], abs=1e-4)
     assert [s["se"] for s in mod["slopes"]] == pytest.approx(ref["se"], abs=1e-4)
     assert out["hypotheses"][0]["decision"] == "supported"  # lavaan: z = 2.29
+
+
+def test_moderated_mediation_matches_lavaan_definitions(mobi):
+    # IMAG -> CUSA -> CUSL with CUEX moderating the first stage: the index of moderated mediation
+    # a3*b and the conditional indirect effects (a1 + a3 w) b at -1/0/+1 SD, as lavaan ':='
+    # parameters (delta method). est and se to 1e-4 relative to max(1, |value|) (measured: 4e-5);
+    # our chisq at least as low as lavaan's, equal to 1e-8 relative.
+    from loyaltysurvey.sem.moderation import moderated_mediation
+    ref = REF["moderated_mediation"]
+    fit = SEM(MODEL + "\nCUSL =~ CUSL1 + CUSL2 + CUSL3\nCUSL ~ CUSA + IMAG").fit(mobi)
+    assert fit.table.n_free == ref["fit"]["npar"]
+    assert fit.measures["chisq"] <= ref["fit"]["chisq"] + 1e-9
+    assert fit.measures["chisq"] == pytest.approx(ref["fit"]["chisq"], rel=1e-8)
+    (mm,) = moderated_mediation(fit, probe_interaction(fit, "CUSA", "IMAG:CUEX", "IMAG"))
+    assert (mm.source, mm.through, mm.target, mm.moderator, mm.stage) == ("IMAG", "CUSA", "CUSL", "CUEX", 1)
+    for key in ("est", "se"):
+        assert abs(mm.index[key] - ref["index"][key]) <= 1e-4 * max(1.0, abs(ref["index"][key])), key
+        for c, r in zip(mm.conditional, ref["conditional"][key]):
+            assert abs(getattr(c, key) - r) <= 1e-4 * max(1.0, abs(r)), key
+    assert mm.to_json()["through"] == ["CUSA"]

@@ -101,6 +101,25 @@ sd_obs <- sqrt(lavInspect(fit_obs, "sampstat")$cov["CUSCO", "CUSCO"])
 pr_obs <- probe2WayMC(fit_obs, nameX = c("IMAG", "CUSCO", "IMAGxCUSCO"), nameY = "CUSA", modVar = "CUSCO",
                       valProbe = c(-1, 0, 1) * sd_obs)$SimpleSlope
 
+# Moderated mediation (first stage; Hayes, 2015): IMAG -> CUSA -> CUSL with CUEX moderating
+# IMAG -> CUSA. The model above plus CUSL =~ CUSL1..3 and CUSL ~ b*CUSA + IMAG; the conditional
+# indirect effects (a1 + a3 w) b at w = -1/0/+1 SD of CUEX (the SD from a first fit, then held
+# fixed, as probe2WayMC holds its values) and the index of moderated mediation a3 b, as lavaan ':='
+# parameters with delta-method standard errors.
+cusl <- paste0("CUSL", 1:3)
+model_mm0 <- sub("CUSA ~ IMAG + CUEX + IMAGxCUEX", paste(
+  "CUSA ~ a1*IMAG + CUEX + a3*IMAGxCUEX", paste("CUSL =~", paste(cusl, collapse = " + ")),
+  "CUSL ~ b*CUSA + IMAG", sep = "\n"), model, fixed = TRUE)
+fit_mm0 <- sem(model_mm0, data = dmc)
+sd_mm <- sqrt(lavInspect(fit_mm0, "cov.lv")["CUEX", "CUEX"])
+model_mm <- paste(model_mm0, "index := a3*b",
+                  sprintf("ind_minus := (a1 - a3*%.17g)*b", sd_mm), "ind_mean := a1*b",
+                  sprintf("ind_plus := (a1 + a3*%.17g)*b", sd_mm), sep = "\n")
+fit_mm <- sem(model_mm, data = dmc)
+stopifnot(lavInspect(fit_mm, "converged"))
+pe_mm <- parameterEstimates(fit_mm)
+def_mm <- pe_mm[pe_mm$op == ":=", ]
+
 head_rows <- function(d) lapply(prods, function(p) I(unname(d[[p]][1:10])))
 names_list <- function(x, n) { names(x) <- n; x }
 out <- list(
@@ -123,7 +142,14 @@ out <- list(
       lhs = sub("IMAGxCUSCO", "IMAG:CUSCO", pe_obs$lhs[i]), op = pe_obs$op[i],
       rhs = sub("IMAGxCUSCO", "IMAG:CUSCO", pe_obs$rhs[i]), est = pe_obs$est[i], se = pe_obs$se[i],
       std_all = pe_obs$std.all[i])),
-    sd = sd_obs, est = I(unname(pr_obs$est)), se = I(unname(pr_obs$se)), pvalue = I(unname(pr_obs$pvalue)))
+    sd = sd_obs, est = I(unname(pr_obs$est)), se = I(unname(pr_obs$se)), pvalue = I(unname(pr_obs$pvalue))),
+  moderated_mediation = list(
+    fit = as.list(fitMeasures(fit_mm, c("chisq", "df", "npar"))), sd = sd_mm,
+    paths = lapply(which(pe_mm$op == "~"), function(i) list(lhs = pe_mm$lhs[i],
+      rhs = sub("IMAGxCUEX", "IMAG:CUEX", pe_mm$rhs[i]), est = pe_mm$est[i], se = pe_mm$se[i])),
+    index = list(est = def_mm$est[def_mm$lhs == "index"], se = def_mm$se[def_mm$lhs == "index"]),
+    conditional = list(est = I(def_mm$est[match(c("ind_minus", "ind_mean", "ind_plus"), def_mm$lhs)]),
+                       se = I(def_mm$se[match(c("ind_minus", "ind_mean", "ind_plus"), def_mm$lhs)])))
 )
 txt <- to_json(out)
 stopifnot(isTRUE(all.equal(jsonlite::fromJSON(txt)$fit$chisq, unname(fm["chisq"]), tolerance = 1e-15)))

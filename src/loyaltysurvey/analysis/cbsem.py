@@ -36,7 +36,10 @@ class CBSEMResults:
     ``htmt_classic`` the arithmetic HTMT ratios, ``fornell_larcker`` the Fornell-Larcker
     matrix; ``effects`` come from :func:`~loyaltysurvey.sem.effects.compute_effects` and
     ``hypotheses`` from :func:`~loyaltysurvey.analysis.hypotheses.test_hypotheses`.
-    ``notices`` include estimation failures, which never stop the run.
+    ``notices`` include estimation failures, which never stop the run. ``moderation`` holds the
+    probed interactions (:class:`~loyaltysurvey.sem.moderation.ModerationResult`) and
+    ``moderated_mediation`` the conditional indirect effects through their moderated paths
+    (:class:`~loyaltysurvey.sem.moderation.ModeratedMediation`).
     """
 
     cfa: SEMFit | None = None
@@ -52,6 +55,7 @@ class CBSEMResults:
     r2_band: dict[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
     moderation: tuple = ()
+    moderated_mediation: tuple = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``cfa`` (with ``validity``), ``sem``, ``mediation`` and ``hypotheses`` parts of results.json.
@@ -80,6 +84,8 @@ class CBSEMResults:
             out["hypotheses"] = [h.to_json() for h in self.hypotheses]
             if self.moderation:
                 out["moderation"] = [m.to_json() for m in self.moderation]
+            if self.moderated_mediation:
+                out["moderated_mediation"] = [m.to_json() for m in self.moderated_mediation]
         return out
 
 
@@ -193,6 +199,7 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     hypotheses: list = []
     r2_band: dict[str, str] = {}
     moderation: list = []
+    conditional: list = []
     if q.model:
         try:
             se = "bootstrap" if settings.bootstrap else "standard"
@@ -205,10 +212,13 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
             r2_band = {c: R2_BANDS.band(v) for c, v in sem.r2.items() if c in constructs}
             hypotheses = test_hypotheses(q, sem, effects, settings.alpha)
             moderation = probe_moderation(q, sem, settings.level)
+            from ..sem.moderation import moderated_mediation
+            conditional = [x for m in moderation for x in moderated_mediation(sem, m, level=settings.level)]
         except DataError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
     return CBSEMResults(sem=sem, effects=tuple(effects), hypotheses=tuple(hypotheses), notices=tuple(notices),
-                        r2_band=r2_band, moderation=tuple(moderation), **parts)
+                        r2_band=r2_band, moderation=tuple(moderation),
+                        moderated_mediation=tuple(conditional), **parts)
 
 
 def probe_moderation(q: Questionnaire, sem: SEMFit, level: float = 0.95) -> list:
