@@ -290,3 +290,27 @@ def test_moderated_mediation_matches_lavaan_definitions(mobi):
         for c, r in zip(mm.conditional, ref["conditional"][key]):
             assert abs(getattr(c, key) - r) <= 1e-4 * max(1.0, abs(r)), key
     assert mm.to_json()["through"] == ["CUSA"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_chapter_moderated_mediation_table(mobi, lang):
+    # the chapter lists the index and the three conditional indirect effects of the analysis,
+    # with lavaan's numbers (1e-4 relative to max(1, |value|)), and cites Hayes (2015)
+    import loyaltysurvey
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.document import Table
+    q = (QuestionnaireBuilder("mobi", scale=(1, 10)).construct("IMAG", "Image", IMAG)
+         .construct("CUEX", "Expectation", CUEX).construct("CUSA", "Satisfaction", ["CUSA1", "CUSA2", "CUSA3"])
+         .construct("CUSL", "Loyalty", ["CUSL1", "CUSL2", "CUSL3"])
+         .model("CUSA ~ IMAG + CUEX + IMAG:CUEX\nCUSL ~ CUSA + IMAG").build())
+    study = loyaltysurvey.analyze(q, mobi[IMAG + CUEX + ["CUSA1", "CUSA2", "CUSA3", "CUSL1", "CUSL2", "CUSL3"]],
+                                  method="cb")
+    assert len(study.to_json()["moderated_mediation"]) == 1
+    report = build_report(study.results, lang)
+    sem = next(s for s in report.sections if s.id == "sem")
+    table = next(b for b in sem.blocks if isinstance(b, Table) and b.id == "moderated_mediation")
+    ref = REF["moderated_mediation"]
+    values = [r[1].value for r in table.rows]
+    expected = [ref["index"]["est"], *ref["conditional"]["est"]]
+    assert all(abs(v - e) <= 1e-4 * max(1.0, abs(e)) for v, e in zip(values, expected)), (values, expected)
+    assert any(r.startswith("Hayes, A. F. (2015)") for r in report.references)

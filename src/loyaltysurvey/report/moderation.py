@@ -73,8 +73,33 @@ def moderation_blocks(b: Any, names: dict[str, str], arrow: str) -> list:
         blocks.append(b.figure(f"slopes_{m.source}_{m.moderator}_{m.target}",
                                t("moderation.figure", moderator=names.get(m.moderator, m.moderator),
                                  path=b._chain(names, arrow, m.source, (), m.target)), png))
+    blocks.extend(_moderated_mediation(b, names, arrow))
     blocks.append(Paragraph(t("moderation.alternatives")))
     return blocks
+
+
+def _moderated_mediation(b: Any, names: dict[str, str], arrow: str) -> list:
+    """The index of moderated mediation and the conditional indirect effects (Hayes, 2015)."""
+    results = getattr(b.r.cbsem, "moderated_mediation", ())
+    if not results:
+        return []
+    t = b.loc.t
+    rows = []
+    for m in results:
+        chain = b._chain(names, arrow, m.source, (m.through,), m.target)
+        moderator = names.get(m.moderator, m.moderator)
+        i = m.index
+        rows.append([Cell(t("moderation.mm_index", chain=chain, moderator=moderator)), Cell(i["est"], "dec3"),
+                     Cell(i["se"], "dec3"), Cell(i["pvalue"], "p"), Cell((i["ci_lower"], i["ci_upper"]), "ci:dec3")])
+        for c in m.conditional:
+            rows.append([Cell(t("moderation.mm_conditional", at=t(f"moderation.at.{_at_key(c.at)}"),
+                                moderator=moderator)),
+                         Cell(c.est, "dec3"), Cell(c.se, "dec3"), Cell(c.pvalue, "p"),
+                         Cell((c.ci_lower, c.ci_upper), "ci:dec3")])
+    table = b.table("moderated_mediation", t("moderation.mm_table"),
+                    [t("moderation.col_effect"), b.col("estimate"), b.col("se"), b.col("p"), t("columns_h.ci95")],
+                    rows)
+    return [Paragraph(t("moderation.mm_text", table=b.ref(table))), table]
 
 
 def _at_key(at: float) -> str:
