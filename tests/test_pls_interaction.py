@@ -107,3 +107,26 @@ def test_bootstrap_covers_the_interaction_path(mobi):
     draws = fit.resamples.draws[:, col]
     assert row["se"] == pytest.approx(np.std(draws, ddof=1), rel=1e-12)
     assert row["ci_lower"] < row["est"] < row["ci_upper"]
+
+
+def test_simple_slopes_and_moderated_mediation_from_the_paths_and_draws(mobi):
+    # slope_analysis on standardized scores: the slope at w SD is b_IMAG + b_IMAGxCUEX * w; its
+    # bootstrap SE is the SD of the same combination of the draws; moderated mediation
+    # IMAG -> CUSA -> CUSL: index b3 * d and conditional (b1 + b3 w) d, from the same draws
+    C2 = {**C, "CUSL": ["CUSL1", "CUSL2", "CUSL3"]}
+    fit = PLS(C2, MODEL + "\nCUSL ~ CUSA", interaction="two_stage").fit(mobi).bootstrap(100, seed=11)
+    p = _paths(fit)
+    (mod,) = fit.moderation_records
+    assert (mod["from"], mod["moderator"], mod["to"]) == ("IMAG", "CUEX", "CUSA")
+    b1, b3, d = p[("IMAG", "CUSA")], p[("IMAG:CUEX", "CUSA")], p[("CUSA", "CUSL")]
+    assert [s["est"] for s in mod["slopes"]] == pytest.approx([b1 - b3, b1, b1 + b3], abs=1e-14)
+    k = list(fit.spec.constructs)
+    col = lambda a, t: fit.resamples.draws[:, fit._layout.path(k.index(a), k.index(t))]  # noqa: E731
+    assert mod["slopes"][2]["se"] == pytest.approx(np.std(col("IMAG", "CUSA") + col("IMAG:CUEX", "CUSA"), ddof=1),
+                                                   rel=1e-12)
+    (mm,) = fit.moderated_mediation_records
+    assert mm["index"]["est"] == pytest.approx(b3 * d, abs=1e-14)
+    assert [c["est"] for c in mm["conditional"]] == pytest.approx([(b1 - b3) * d, b1 * d, (b1 + b3) * d], abs=1e-14)
+    assert mm["index"]["se"] == pytest.approx(np.std(col("IMAG:CUEX", "CUSA") * col("CUSA", "CUSL"), ddof=1),
+                                              rel=1e-12)
+    assert fit.to_json()["moderation"][0]["slopes"][0]["at"] == -1.0

@@ -314,6 +314,69 @@ class PLSFit:
             out.append(entry)
         return out
 
+    def _path_draws(self, source: str, target: str) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+        names = list(self.spec.constructs)
+        i, j = names.index(source), names.index(target)
+        value = float(self.estimate.paths[i, j])
+        r = self.resamples
+        if r is None or not len(r.draws):
+            return value, None, None
+        col = self._layout.path(i, j)
+        return value, r.draws[:, col], r.jackknife[:, col]
+
+    def _combined(self, value: float, draws, jack) -> dict[str, float]:
+        if draws is None:
+            return dict.fromkeys(_INFERENCE, float("nan"))
+        return self._inference(draws, jack, value, minimum=1)
+
+    @cached_property
+    def moderation_records(self) -> list[dict[str, Any]]:
+        """Simple slopes of each interaction (seminr's ``slope_analysis``): the effect of ``A`` on the
+        target at -1, 0 and +1 SD of ``B`` for a term ``A:B`` (construct scores are standardized, so
+        the slope at ``w`` SD is ``b_A + b_AB w``), with bootstrap SE and percentile intervals
+        computed from the same resamples (``at`` = ``value``: the scores' SD is 1)."""
+        out = []
+        from ..sem.syntax import interaction_parts
+        terms = {c: interaction_parts(c) for c in self.spec.constructs if interaction_parts(c)}
+        for term, (a, b) in terms.items():
+            for source, target in self.spec.paths:
+                if source != term or (a, target) not in self.spec.paths:
+                    continue
+                b1, d1, j1 = self._path_draws(a, target)
+                b3, d3, j3 = self._path_draws(term, target)
+                slopes = []
+                for w in (-1.0, 0.0, 1.0):
+                    est = b1 + b3 * w
+                    inf = self._combined(est, None if d1 is None else d1 + d3 * w,
+                                         None if j1 is None else j1 + j3 * w)
+                    slopes.append({"at": w, "value": w, "est": est, **inf})
+                out.append({"from": a, "moderator": b, "to": target, "term": term, "slopes": slopes})
+        return out
+
+    @cached_property
+    def moderated_mediation_records(self) -> list[dict[str, Any]]:
+        """Moderated mediation through a first-stage moderated path (Hayes, 2015): for ``A:B -> M``
+        and every ``M -> Y``, the index ``b_AB d`` and the conditional indirect effects
+        ``(b_A + b_AB w) d`` at -1, 0 and +1 SD of ``B``, with bootstrap inference."""
+        out = []
+        for m in self.moderation_records:
+            for mid, y in self.spec.paths:
+                if mid != m["to"]:
+                    continue
+                b1, d1, j1 = self._path_draws(m["from"], mid)
+                b3, d3, j3 = self._path_draws(m["term"], mid)
+                d, dd, jd = self._path_draws(mid, y)
+                index = {"est": b3 * d, **self._combined(b3 * d, None if d3 is None else d3 * dd,
+                                                         None if j3 is None else j3 * jd)}
+                conditional = []
+                for w in (-1.0, 0.0, 1.0):
+                    est = (b1 + b3 * w) * d
+                    conditional.append({"at": w, "value": w, "est": est, **self._combined(
+                        est, None if d1 is None else (d1 + d3 * w) * dd, None if j1 is None else (j1 + j3 * w) * jd)})
+                out.append({"from": m["from"], "through": [mid], "to": y, "moderator": m["moderator"], "stage": 1,
+                            "index": index, "conditional": conditional})
+        return out
+
     @cached_property
     def htmt_records(self) -> dict[str, dict[str, dict[str, float]]]:
         names = list(self.spec.constructs)
@@ -482,6 +545,9 @@ class PLSFit:
                              "order": "indicator by indicator"},
             **self.model_fit,
         })
+        if self.moderation_records:
+            out["moderation"] = self.moderation_records
+            out["moderated_mediation"] = self.moderated_mediation_records
         if self.checks:
             out["checks"] = self.checks
         if self.importance is not None:
