@@ -130,3 +130,29 @@ def test_simple_slopes_and_moderated_mediation_from_the_paths_and_draws(mobi):
     assert mm["index"]["se"] == pytest.approx(np.std(col("IMAG:CUEX", "CUSA") * col("CUSA", "CUSL"), ddof=1),
                                               rel=1e-12)
     assert fit.to_json()["moderation"][0]["slopes"][0]["at"] == -1.0
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_chapter_pls_moderation(mobi, lang):
+    # through the whole analysis: pls.paths names the interaction "IMAG:CUEX" (CONTRACT), the
+    # chapter's PLS moderation table shows the interaction path, its f² and the three slopes of the
+    # fit, a simple-slope figure, and cites the method's source
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.document import Figure, Table
+    q = (QuestionnaireBuilder("mobi", scale=(1, 10)).construct("IMAG", "Image", C["IMAG"])
+         .construct("CUEX", "Expectation", C["CUEX"]).construct("CUSA", "Satisfaction", C["CUSA"])
+         .model(MODEL).build())
+    study = loyaltysurvey.analyze(q, mobi[C["IMAG"] + C["CUEX"] + C["CUSA"]], method="pls", bootstrap=50,
+                                  pls_interaction="two_stage")
+    out = study.to_json()["pls"]
+    inter = next(p for p in out["paths"] if p["from"] == "IMAG:CUEX")
+    report = build_report(study.results, lang)
+    pls = next(s for s in report.sections if s.id == "pls")
+    table = next(b for b in pls.blocks if isinstance(b, Table) and b.id == "pls_moderation")
+    assert table.rows[0][1].value == pytest.approx(inter["est"], abs=1e-14)
+    assert table.rows[0][5].value == pytest.approx(out["f2"]["IMAG:CUEX"]["CUSA"], abs=1e-14)
+    assert [r[1].value for r in table.rows[1:]] == pytest.approx([s["est"] for s in out["moderation"][0]["slopes"]])
+    assert any(isinstance(b, Figure) and b.id.startswith("pls_slopes_") for b in pls.blocks)
+    assert any(r.startswith("Henseler, J., & Chin, W. W. (2010)") for r in report.references)

@@ -30,7 +30,7 @@ from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table,
                        reference_key)
 from .comparison import comparison_section
 from .groups import invariance_section
-from .moderation import display_name, moderation_blocks
+from .moderation import display_name, moderation_blocks, pls_moderation_blocks
 from .screening import (adequacy_section, common_method_section, construct_tests_section, data_quality_section,
                         efa_section,
                         missing_section, multivariate_normality_section)
@@ -630,6 +630,7 @@ class _Builder:
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
         blocks.append(self._pls_r2(fit, names))
+        blocks.extend(pls_moderation_blocks(self, fit, names, " ← " if self.loc.rtl else " → "))
         blocks.extend(self._pls_global_fit(fit, names))
         if fit.prediction is not None and fit.prediction.items:
             blocks.append(self._pls_predict(fit))

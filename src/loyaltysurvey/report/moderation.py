@@ -18,7 +18,7 @@ from typing import Any
 from .document import Cell, Paragraph
 from .figures import simple_slope_chart
 
-__all__ = ["moderation_blocks", "display_name"]
+__all__ = ["moderation_blocks", "pls_moderation_blocks", "display_name"]
 
 
 def display_name(name: str, names: dict[str, str]) -> str:
@@ -119,3 +119,45 @@ def _jn_sentence(b: Any, m: Any, names: dict[str, str]) -> str:
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
         return t("moderation.jn_nowhere", **who)
     return t(f"moderation.jn_{region}", lower=b.loc.num(lo, "dec2"), upper=b.loc.num(hi, "dec2"), **who)
+
+
+def pls_moderation_blocks(b: Any, fit: Any, names: dict[str, str], arrow: str) -> list:
+    """PLS-SEM moderation: the interaction paths with f², the simple slopes with bootstrap intervals
+    (seminr's ``slope_analysis``) and a simple-slope figure per interaction."""
+    records = fit.moderation_records
+    if not records:
+        return []
+    t = b.loc.t
+    paths = {(r["from"], r["to"]): r for r in fit.path_records}
+    f2 = fit.evaluation["f2"]
+    rows = []
+    for m in records:
+        p = paths[(m["term"], m["to"])]
+        path = b._chain(names, arrow, m["from"], (), m["to"])
+        moderator = names.get(m["moderator"], m["moderator"])
+        rows.append([Cell(t("moderation.row_interaction", moderator=moderator, path=path)), Cell(p["est"], "r3"),
+                     Cell(p.get("se"), "dec3"), Cell(p.get("pvalue"), "p"),
+                     Cell((p.get("ci_lower"), p.get("ci_upper")), "ci:dec3"),
+                     Cell(f2.get(m["term"], {}).get(m["to"]), "r3")])
+        for s in m["slopes"]:
+            rows.append([Cell(t("moderation.row_slope", at=t(f"moderation.at.{_at_key(s['at'])}"), moderator=moderator)),
+                         Cell(s["est"], "r3"), Cell(s.get("se"), "dec3"), Cell(s.get("pvalue"), "p"),
+                         Cell((s.get("ci_lower"), s.get("ci_upper")), "ci:dec3"), Cell("")])
+    table = b.table("pls_moderation", t("moderation.pls_table"),
+                    [t("moderation.col_effect"), b.col("estimate"), b.col("se"), b.col("p"), t("columns_h.ci95"),
+                     "f²"], rows, notes=(t("moderation.pls_note"),))
+    method = getattr(b.r.settings, "pls_interaction", "product_indicator") or "product_indicator"
+    blocks: list = [Paragraph(t("moderation.pls_text", table=b.ref(table), method=t(f"moderation.pls_{method}"))),
+                    table]
+    for m in records:
+        b2 = paths.get((m["moderator"], m["to"]), {}).get("est", 0.0)
+        labels = [t(f"moderation.tick.{_at_key(s['at'])}") for s in m["slopes"]]
+        png = simple_slope_chart([s["est"] for s in m["slopes"]], [b2 * s["value"] for s in m["slopes"]], labels, 1.0,
+                                 x_label=names.get(m["from"], m["from"]), y_label=names.get(m["to"], m["to"]),
+                                 legend_title=names.get(m["moderator"], m["moderator"]), tick=b.loc.num,
+                                 x_ticks=[t("moderation.tick.minus"), t("moderation.tick.mean"),
+                                          t("moderation.tick.plus")], rtl=b.loc.rtl)
+        blocks.append(b.figure(f"pls_slopes_{m['from']}_{m['moderator']}_{m['to']}",
+                               t("moderation.figure", moderator=names.get(m["moderator"], m["moderator"]),
+                                 path=b._chain(names, arrow, m["from"], (), m["to"])), png))
+    return blocks
