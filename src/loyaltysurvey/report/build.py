@@ -164,6 +164,7 @@ class _Builder:
         ends = [v for r in rows for v in r[:2]]
         nodes = [c.id for c in self.q.constructs if c.id in ends]
         nodes += [v for v in dict.fromkeys(ends) if v not in nodes]
+        names.update({v: display_name(v, names) for v in nodes if ":" in v})  # an interaction: "A × B"
         if not rows or not nodes:  # a measurement model only: no structural paths to draw
             return []
 
