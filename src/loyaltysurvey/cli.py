@@ -188,6 +188,9 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             platform: Optional[str] = typer.Option(None, "--platform", help=_PLATFORM_HELP),
             pls_scheme: str = typer.Option("path", "--pls-scheme",
                                            help="PLS inner weighting: path, factorial or centroid."),
+            pls_interaction: str = typer.Option("product_indicator", "--pls-interaction",
+                                                help="PLS interaction terms (A:B in the model): "
+                                                     "product_indicator or two_stage."),
             ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
                                                       help="Construct of the importance-performance map "
                                                            "(default: the model's final outcome)."),
@@ -235,7 +238,8 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
     with _errors():
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
-                       pls_scheme=pls_scheme, ipma_target=ipma_target, fit_layout=fit_layout,
+                       pls_scheme=pls_scheme, pls_interaction=pls_interaction, ipma_target=ipma_target,
+                       fit_layout=fit_layout,
                        table_source=table_source, decimal=decimal, chapter=chapter, efa=efa,
                        efa_factors=efa_factors, efa_method=efa_method, efa_rotation=efa_rotation,
                        efa_iterations=efa_iterations, group=group,

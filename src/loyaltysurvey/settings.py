@@ -27,7 +27,8 @@ DEFAULT_PLS_BOOTSTRAP = 5000
 _CHOICES = {"method": ("cb", "pls", "both"), "missing": ("listwise", "fiml", "mean"),
             "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid"),
             "fit_layout": ("compact", "lisrel"), "table_source": ("auto", "on", "off"),
-            "efa_method": ("minres", "ml"), "efa_rotation": ("oblimin", "varimax", "none")}
+            "efa_method": ("minres", "ml"), "efa_rotation": ("oblimin", "varimax", "none"),
+            "pls_interaction": ("product_indicator", "two_stage")}
 
 
 def _option(name: str) -> str:
@@ -97,6 +98,7 @@ class Settings:
     longstring_max: int | None = None
     irv_min: float = 0.0
     outlier_p: float = 0.001
+    pls_interaction: str = "product_indicator"
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -115,7 +117,7 @@ class Settings:
                 group_partial: Any = (), platform: str | None = None, exclude: Any = None,
                 speeder_share: float = 0.5, speeder_seconds: float | None = None,
                 longstring_max: int | None = None, irv_min: float = 0.0,
-                outlier_p: float = 0.001) -> "Settings":
+                outlier_p: float = 0.001, pls_interaction: str = "product_indicator") -> "Settings":
         """Validate the options against ``questionnaire`` and fill in every default.
 
         >>> from loyaltysurvey.datasets import crm_questionnaire
@@ -125,7 +127,7 @@ class Settings:
         """
         given = {"method": method, "missing": missing, "estimator": estimator, "pls_scheme": pls_scheme,
                  "fit_layout": fit_layout, "table_source": table_source, "efa_method": efa_method,
-                 "efa_rotation": efa_rotation}
+                 "efa_rotation": efa_rotation, "pls_interaction": pls_interaction}
         for name, value in given.items():
             if value is not None and value not in _CHOICES[name]:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
@@ -181,7 +183,7 @@ class Settings:
                    group=group.strip() if group else None, group_partial=group_partial, platform=platform,
                    exclude=screening.exclude, speeder_share=speeder_share,
                    speeder_seconds=speeder_seconds, longstring_max=longstring_max, irv_min=irv_min,
-                   outlier_p=outlier_p)
+                   outlier_p=outlier_p, pls_interaction=pls_interaction)
 
     @property
     def screening(self) -> ScreeningOptions:

@@ -37,7 +37,10 @@ class CBSEMResults:
     ``htmt_classic`` the arithmetic HTMT ratios, ``fornell_larcker`` the Fornell-Larcker
     matrix; ``effects`` come from :func:`~loyaltysurvey.sem.effects.compute_effects` and
     ``hypotheses`` from :func:`~loyaltysurvey.analysis.hypotheses.test_hypotheses`.
-    ``notices`` include estimation failures, which never stop the run.
+    ``notices`` include estimation failures, which never stop the run. ``moderation`` holds the
+    probed interactions (:class:`~loyaltysurvey.sem.moderation.ModerationResult`) and
+    ``moderated_mediation`` the conditional indirect effects through their moderated paths
+    (:class:`~loyaltysurvey.sem.moderation.ModeratedMediation`).
     """
 
     cfa: SEMFit | None = None
@@ -55,6 +58,8 @@ class CBSEMResults:
     #: Higher-order construct -> {cr, ave, omega_l1, omega_l2, partial_omega_l1}
     #: (:func:`~loyaltysurvey.sem.validity.higher_order_reliability`).
     higher_order: dict[str, dict] = field(default_factory=dict)
+    moderation: tuple = ()
+    moderated_mediation: tuple = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``cfa`` (with ``validity``), ``sem``, ``mediation`` and ``hypotheses`` parts of results.json.
@@ -83,6 +88,10 @@ class CBSEMResults:
             out["sem"] = sem
             out["mediation"] = [e.to_json() for e in self.effects if e.kind in ("indirect", "total_indirect")]
             out["hypotheses"] = [h.to_json() for h in self.hypotheses]
+            if self.moderation:
+                out["moderation"] = [m.to_json() for m in self.moderation]
+            if self.moderated_mediation:
+                out["moderated_mediation"] = [m.to_json() for m in self.moderated_mediation]
         return out
 
 
@@ -198,6 +207,8 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     effects: list = []
     hypotheses: list = []
     r2_band: dict[str, str] = {}
+    moderation: list = []
+    conditional: list = []
     if q.model:
         try:
             se = "bootstrap" if settings.bootstrap else "standard"
@@ -209,7 +220,37 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
             constructs = {c.id for c in q.constructs}
             r2_band = {c: R2_BANDS.band(v) for c, v in sem.r2.items() if c in constructs}
             hypotheses = test_hypotheses(q, sem, effects, settings.alpha)
+            moderation = probe_moderation(q, sem, settings.level)
+            from ..sem.moderation import moderated_mediation
+            conditional = [x for m in moderation for x in moderated_mediation(sem, m, level=settings.level)]
         except DataError as exc:
             notices.append(Notice("sem_failed", f"the structural model could not be estimated: {exc}"))
     return CBSEMResults(sem=sem, effects=tuple(effects), hypotheses=tuple(hypotheses), notices=tuple(notices),
-                        r2_band=r2_band, **parts)
+                        r2_band=r2_band, moderation=tuple(moderation),
+                        moderated_mediation=tuple(conditional), **parts)
+
+
+def probe_moderation(q: Questionnaire, sem: SEMFit, level: float = 0.95) -> list:
+    """Simple slopes and Johnson-Neyman interval of every interaction of the structural model.
+
+    For ``Y ~ A + B + A:B`` the first side ``A`` is the focal predictor and ``B`` the moderator,
+    unless a moderation hypothesis names them the other way (then that order, as the hypothesis
+    states it, is probed too). See :func:`~loyaltysurvey.sem.moderation.probe_interaction`.
+    """
+    from ..sem.moderation import probe_interaction
+    from ..sem.syntax import interaction_parts
+    est = sem.params
+    out, done = [], set()
+    wanted = {(h.source, h.moderator, h.target) for h in q.hypotheses if h.moderator}
+    for r in est[est.op == "~"].itertuples():
+        parts = interaction_parts(r.rhs)
+        if parts is None:
+            continue
+        orders = [parts] + [(f, m) for f, m in (parts, parts[::-1]) if (f, m, r.lhs) in wanted]
+        for focal, moderator in orders:
+            key = (focal, moderator, r.lhs)
+            if key in done or not {focal, moderator} <= set(est.loc[(est.op == "~") & (est.lhs == r.lhs), "rhs"]):
+                continue
+            done.add(key)
+            out.append(probe_interaction(sem, r.lhs, r.rhs, focal, level=level))
+    return out

@@ -3,7 +3,9 @@
 Hypotheses come from the questionnaire's ``hypotheses:`` list; without one,
 every labelled regression path and every ``:=`` parameter of the model is a
 hypothesis named by its label. A direct hypothesis reads its ``~`` row; an
-indirect one the specific indirect effect through the listed mediators.
+indirect one the specific indirect effect through the listed mediators; a
+moderation hypothesis (``moderator:``) the interaction row ``to ~ from:moderator``
+(or ``moderator:from``), as kind ``moderation``.
 
 The decision is made here, never in a report: ``supported`` when the effect's
 confidence interval (the bootstrap percentile interval when resampled, else the
@@ -54,10 +56,13 @@ class HypothesisTest:
         ci_lower, ci_upper, decision, alpha`` (an entry of results.json's ``hypotheses``).
         """
         e = self.effect
-        return {"id": self.id, "text": self.text.to_json() if self.text else "", "kind": e.kind,
-                "from": e.source, "to": e.target, "through": list(e.through), "est": e.est,
-                "std_all": e.std_all, "se": e.se, "z": e.z, "pvalue": e.pvalue, "ci_lower": e.ci_lower,
-                "ci_upper": e.ci_upper, "decision": self.decision, "alpha": self.alpha}
+        out = {"id": self.id, "text": self.text.to_json() if self.text else "", "kind": e.kind,
+               "from": e.source, "to": e.target, "through": list(e.through), "est": e.est,
+               "std_all": e.std_all, "se": e.se, "z": e.z, "pvalue": e.pvalue, "ci_lower": e.ci_lower,
+               "ci_upper": e.ci_upper, "decision": self.decision, "alpha": self.alpha}
+        if e.kind == "moderation":
+            out["moderator"] = e.extra.get("moderator")
+        return out
 
 
 def _direct(row: Any, source: str, target: str) -> Effect:
@@ -98,6 +103,14 @@ def test_hypotheses(q: Questionnaire, sem: SEMFit, effects: list[Effect], alpha:
     out = []
     if q.hypotheses:
         for h in q.hypotheses:
+            if h.moderator:
+                terms = (f"{h.source}:{h.moderator}", f"{h.moderator}:{h.source}")
+                rows = est[(est.op == "~") & (est.lhs == h.target) & est.rhs.isin(terms)]
+                if not rows.empty:
+                    effect = replace(_direct(rows.iloc[0], h.source, h.target), kind="moderation",
+                                     extra={"moderator": h.moderator, "term": rows.iloc[0].rhs})
+                    out.append(_test(h.id, h.text, effect, alpha))
+                continue
             if h.through:
                 match = [e for e in effects if e.kind == "indirect" and e.source == h.source
                          and e.target == h.target and e.through == h.through]

@@ -62,6 +62,28 @@ def _reliability(scored: pd.DataFrame, q: Questionnaire) -> tuple[dict[str, Scal
     return reliability, notices
 
 
+def _with_model_demographics(scored: pd.DataFrame, data: IngestResult, q: Questionnaire) -> pd.DataFrame:
+    """The item answers plus the demographics the structural model names (a moderator such as
+    ``LOY ~ SAT + age + SAT:age``), read as numbers; a demographic whose answers are not all
+    numbers cannot enter the model (it would need coding first) and is refused with a DataError."""
+    from ..sem.syntax import interaction_parts
+    named = set()
+    for s in q.model_statements:
+        named.update({s.lhs, s.rhs} | set(interaction_parts(s.rhs) or ()))
+    wanted = [d.id for d in q.demographics if d.id in named and d.id in data.demographics]
+    if not wanted:
+        return scored
+    extra = {}
+    for did in wanted:
+        raw = data.demographics[did]
+        values = pd.to_numeric(raw, errors="coerce")
+        if (values.isna() & raw.notna()).any():
+            raise DataError(f"the model uses the demographic '{did}', whose answers are not all numbers; "
+                            "code it as numbers (for example 0/1) to use it in the model")
+        extra[did] = values.to_numpy(dtype=float)
+    return scored.assign(**extra)
+
+
 def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any = None,
                       progress: Callable[[int], Any] | None = None) -> AnalysisResults:
     """Descriptives, demographics, reliability, the CB-SEM models and PLS-SEM, as ``settings`` say.
@@ -111,7 +133,8 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         notices.extend(efa_notices)
     cbsem = None
     if settings.runs_cb:
-        cbsem = run_cbsem(scored, q, settings, executor=executor, progress=progress)
+        cbsem = run_cbsem(_with_model_demographics(scored, data, q), q, settings, executor=executor,
+                          progress=progress)
         notices.extend(cbsem.notices)
     groups = None
     if settings.group:

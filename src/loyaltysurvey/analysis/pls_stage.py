@@ -18,7 +18,7 @@ import pandas as pd
 from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
-from ..errors import Notice
+from ..errors import DataError, Notice
 from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING,
                           Q2_PREDICT, R2_BANDS, RHO_A, SRMR_PLS, VIF)
 
@@ -30,18 +30,27 @@ def _structural_paths(q: Questionnaire) -> list[tuple[str, str]]:
     return [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names]
 
 
-def pls_model(q: Questionnaire) -> PLS:
+def pls_model(q: Questionnaire, interaction: str = "product_indicator") -> PLS:
     """The questionnaire's constructs and the structural paths between them as a PLS model.
 
     A higher-order construct is measured here by repeated indicators: all the items of its
     dimensions, with the paths HOC -> dimension (mode A, reflective-reflective) or dimension -> HOC
     (mode B, reflective-formative) added (Becker, Klein & Wetzels, 2012; Sarstedt et al., 2019).
+    Interactions of two constructs (``A:B``) are interaction terms measured by ``interaction``
+    (:mod:`loyaltysurvey.pls.interaction`).
     """
-    paths = _structural_paths(q)
+    from ..sem.syntax import interaction_parts
+    names = {c.id for c in q.constructs}
+
+    def known(source: str) -> bool:
+        parts = interaction_parts(source)
+        return source in names or (parts is not None and set(parts) <= names)
+
+    paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and known(s.rhs) and s.lhs in names]
     for c in q.higher_order:
         paths = [((d, c.id) if c.mode == "B" else (c.id, d)) for d in c.dimensions] + paths
     return PLS({c.id: tuple(i.id for i in q.construct_items(c.id)) for c in q.constructs}, paths,
-               {c.id: c.mode for c in q.constructs})
+               {c.id: c.mode for c in q.constructs}, interaction=interaction)
 
 
 def first_stage_model(q: Questionnaire) -> PLS:
@@ -113,10 +122,19 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
     scores held fixed (the two-stage approach's second model, as SmartPLS and seminr's
     ``higher_composite`` estimate it). The IPMA is left out then (the dimension scores are
     standardized, with no scale to rescale to).
+
+    Interaction terms (``A:B`` of two constructs) are estimated by ``settings.pls_interaction``
+    and named ``A:B`` in the paths; an interaction with a demographic or a single item that is not
+    a construct is left to CB-SEM (a ``pls_interaction_skipped`` notice says so). The
+    importance-performance map is not drawn for a model with interactions (its generated
+    indicators have no scale).
     """
+    from ..sem.syntax import interaction_parts
     kw = dict(scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
+    model = None
     if not _two_stage(q):
-        fit = pls_model(q).fit(scored, **kw)
+        model = pls_model(q, settings.pls_interaction)
+        fit = model.fit(scored, **kw)
         stage1 = None
     else:
         stage1 = first_stage_model(q).fit(scored, **kw)
@@ -125,6 +143,12 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
         fit = second_stage_model(q).fit(second_stage_data(q, scored, stage1, settings.pls_missing), **kw)
     fit = fit.bootstrap(settings.pls_bootstrap, seed=settings.seed, jobs=settings.jobs, executor=executor,
                         progress=progress)
+    skipped = sorted({s.rhs for s in q.model_statements if s.op == "~" and interaction_parts(s.rhs)}
+                     - set(model.interactions if model is not None else ()))
+    fit = replace(fit, notices=fit.notices + tuple(Notice(
+        "pls_interaction_skipped", f"the interaction '{term}' involves a variable that is not a construct; "
+        "PLS-SEM estimates interactions of constructs only, so it is estimated by CB-SEM alone", term,
+        {"term": term}) for term in skipped))
     nested = [h for h in _nested(q) if q.construct(h).hoc_approach != "repeated_indicators"]
     if nested:
         fit = replace(fit, notices=fit.notices + tuple(Notice(
@@ -137,6 +161,9 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
                                else "two_stage")} for c in q.higher_order}
         fit = replace(fit, first_stage=stage1, higher_order=approach,
                       notices=fit.notices + (stage1.notices if stage1 is not None else ()))
+    if model is not None and model.interactions:
+        fit = replace(fit, prediction=fit.predict(seed=settings.seed))
+        return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
     if stage1 is None:
         items = [q.item(c) for c in fit.indicators]
         importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),

@@ -73,6 +73,9 @@ def _effect_key(key: str, paths: list[tuple[str, str]], q: "Questionnaire", labe
             if h.through:
                 raise LoyaltySurveyError(f"--effect {key}: {key} is an indirect hypothesis; state the effects of "
                                          "its paths instead")
+            if h.moderator:
+                raise LoyaltySurveyError(f"--effect {key}: {key} is a moderation hypothesis; the Monte Carlo power "
+                                         "analysis does not simulate interactions")
             pair = (h.target, h.source)
             break
     else:
@@ -186,7 +189,7 @@ def build_power_model(q: "Questionnaire", effects: Mapping[str, float] | None = 
     if not sol.converged or sol.fmin > 1e-8:
         raise ModelError("the model does not reproduce its own population (is it identified?)", source=q.source)
     free_of = {(p.lhs, p.rhs): p.free - 1 for p in table.params if p.op == "~" and p.free}
-    hyp_of = {(h.target, h.source): h.id for h in q.hypotheses if not h.through}
+    hyp_of = {(h.target, h.source): h.id for h in q.hypotheses if not h.through and not h.moderator}
     tests: list[tuple] = []
     for pair in paths:
         if pair in free_of:

@@ -37,6 +37,7 @@ from .algorithm import PLSEstimate, PLSSpec, fit_pls
 from .blindfolding import blindfolding, omission_distance
 from .evaluate import evaluate
 from .global_fit import gof, model_fit
+from .interaction import METHODS, interaction_terms, product_columns
 from .ipma import IPMAResult, ipma
 from .predict import PLSPrediction, pls_predict
 from .resampling import DrawLayout, bootstrap_draws, htmt_pairs, jackknife_draws
@@ -75,6 +76,10 @@ class PLS:
     modes:
         ``{construct: "A" | "B" | "reflective"}``: mode A composites (the default), mode B
         (formative) composites, or reflective constructs estimated by consistent PLS (PLSc).
+    interaction:
+        how an interaction source ``A:B`` in ``paths`` is measured: ``"product_indicator"`` (the
+        default) or ``"two_stage"``, as seminr's ``interaction_term()``
+        (:mod:`loyaltysurvey.pls.interaction`); the interaction construct is named ``A:B``.
 
     >>> from loyaltysurvey.datasets import crm_responses
     >>> data = crm_responses()
@@ -86,7 +91,7 @@ class PLS:
     """
 
     def __init__(self, constructs: Mapping[str, Sequence[str]], paths: str | Sequence[tuple[str, str]],
-                 modes: Mapping[str, str] | None = None) -> None:
+                 modes: Mapping[str, str] | None = None, interaction: str = "product_indicator") -> None:
         if not constructs:
             raise ModelError("a PLS model needs at least one construct with indicators")
         self.constructs = {str(k): tuple(v) for k, v in constructs.items()}
@@ -98,11 +103,36 @@ class PLS:
         else:
             pairs = [(str(a), str(b)) for a, b in paths]
         self.paths = tuple(dict.fromkeys(pairs))
+        if interaction not in METHODS:
+            raise ModelError(f"interaction method '{interaction}' is not one of {', '.join(METHODS)}")
+        self.interaction = interaction
+        self.base_constructs = dict(self.constructs)
+        self.interactions = interaction_terms(self.paths, self.base_constructs)
+        for term, (a, b) in self.interactions.items():
+            self.constructs[term] = (tuple(f"{x}*{y}" for x in self.base_constructs[a] for y in self.base_constructs[b])
+                                     if interaction == "product_indicator" else (term,))
         modes = dict(modes or {})
         unknown = [m for m in modes.values() if m not in _MODES]
         if unknown:
             raise ModelError(f"mode '{unknown[0]}' is not A, B or reflective")
         self.modes = tuple(_MODES[modes.get(name, "A")] for name in self.constructs)
+
+    def _with_interactions(self, frame: pd.DataFrame, scheme: str) -> pd.DataFrame:
+        """``frame`` (the analysed indicators) with the interactions' generated columns
+        (:mod:`loyaltysurvey.pls.interaction`)."""
+        extra = []
+        if self.interaction == "product_indicator":
+            for term, (a, b) in self.interactions.items():
+                extra.append(product_columns(frame, self.base_constructs[a], self.base_constructs[b]))
+        else:
+            main = [(s, t) for s, t in self.paths if s not in self.interactions]
+            stage1 = PLS(self.base_constructs, main, dict(zip(self.base_constructs, self.modes))).fit(
+                frame, scheme=scheme, missing="casewise")
+            names = list(stage1.spec.constructs)
+            scores = stage1.estimate.scores
+            extra.append(pd.DataFrame({term: scores[:, names.index(a)] * scores[:, names.index(b)]
+                                       for term, (a, b) in self.interactions.items()}, index=frame.index))
+        return pd.concat([frame, *extra], axis=1)
 
     @property
     def indicators(self) -> tuple[str, ...]:
@@ -128,10 +158,12 @@ class PLS:
         if scheme not in ("path", "factorial", "centroid"):
             raise ModelError(f"scheme '{scheme}' is not path, factorial or centroid")
         columns = list(self.indicators)
-        absent = [c for c in columns if c not in data.columns]
+        generated = {c for term in self.interactions for c in self.constructs[term]}
+        base = [c for c in columns if c not in generated]
+        absent = [c for c in base if c not in data.columns]
         if absent:
             raise DataError(f"the PLS model uses '{absent[0]}', which is not a column of the data")
-        frame = data[columns].astype(float)
+        frame = data[base].astype(float)
         if missing in ("casewise", "listwise"):
             frame = frame.dropna()
         elif missing == "mean":
@@ -140,7 +172,9 @@ class PLS:
             raise ModelError(f"missing = '{missing}' is not available for PLS-SEM; use mean or casewise")
         if len(frame) < 10:
             raise DataError(f"only {len(frame)} respondents are left for PLS-SEM")
-        X = frame.to_numpy()
+        if self.interactions:
+            frame = self._with_interactions(frame, scheme)
+        X = frame[columns].to_numpy()
         spec = self.spec(scheme)
         estimate = fit_pls(X, spec)
         notices = () if estimate.converged else (
@@ -283,6 +317,69 @@ class PLSFit:
                 entry.update(dict.fromkeys(_INFERENCE, float("nan")))
             entry["decision"] = decide(entry.get("ci_lower"), entry.get("ci_upper"))
             out.append(entry)
+        return out
+
+    def _path_draws(self, source: str, target: str) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+        names = list(self.spec.constructs)
+        i, j = names.index(source), names.index(target)
+        value = float(self.estimate.paths[i, j])
+        r = self.resamples
+        if r is None or not len(r.draws):
+            return value, None, None
+        col = self._layout.path(i, j)
+        return value, r.draws[:, col], r.jackknife[:, col]
+
+    def _combined(self, value: float, draws, jack) -> dict[str, float]:
+        if draws is None:
+            return dict.fromkeys(_INFERENCE, float("nan"))
+        return self._inference(draws, jack, value, minimum=1)
+
+    @cached_property
+    def moderation_records(self) -> list[dict[str, Any]]:
+        """Simple slopes of each interaction (seminr's ``slope_analysis``): the effect of ``A`` on the
+        target at -1, 0 and +1 SD of ``B`` for a term ``A:B`` (construct scores are standardized, so
+        the slope at ``w`` SD is ``b_A + b_AB w``), with bootstrap SE and percentile intervals
+        computed from the same resamples (``at`` = ``value``: the scores' SD is 1)."""
+        out = []
+        from ..sem.syntax import interaction_parts
+        terms = {c: interaction_parts(c) for c in self.spec.constructs if interaction_parts(c)}
+        for term, (a, b) in terms.items():
+            for source, target in self.spec.paths:
+                if source != term or (a, target) not in self.spec.paths:
+                    continue
+                b1, d1, j1 = self._path_draws(a, target)
+                b3, d3, j3 = self._path_draws(term, target)
+                slopes = []
+                for w in (-1.0, 0.0, 1.0):
+                    est = b1 + b3 * w
+                    inf = self._combined(est, None if d1 is None else d1 + d3 * w,
+                                         None if j1 is None else j1 + j3 * w)
+                    slopes.append({"at": w, "value": w, "est": est, **inf})
+                out.append({"from": a, "moderator": b, "to": target, "term": term, "slopes": slopes})
+        return out
+
+    @cached_property
+    def moderated_mediation_records(self) -> list[dict[str, Any]]:
+        """Moderated mediation through a first-stage moderated path (Hayes, 2015): for ``A:B -> M``
+        and every ``M -> Y``, the index ``b_AB d`` and the conditional indirect effects
+        ``(b_A + b_AB w) d`` at -1, 0 and +1 SD of ``B``, with bootstrap inference."""
+        out = []
+        for m in self.moderation_records:
+            for mid, y in self.spec.paths:
+                if mid != m["to"]:
+                    continue
+                b1, d1, j1 = self._path_draws(m["from"], mid)
+                b3, d3, j3 = self._path_draws(m["term"], mid)
+                d, dd, jd = self._path_draws(mid, y)
+                index = {"est": b3 * d, **self._combined(b3 * d, None if d3 is None else d3 * dd,
+                                                         None if j3 is None else j3 * jd)}
+                conditional = []
+                for w in (-1.0, 0.0, 1.0):
+                    est = (b1 + b3 * w) * d
+                    conditional.append({"at": w, "value": w, "est": est, **self._combined(
+                        est, None if d1 is None else (d1 + d3 * w) * dd, None if j1 is None else (j1 + j3 * w) * jd)})
+                out.append({"from": m["from"], "through": [mid], "to": y, "moderator": m["moderator"], "stage": 1,
+                            "index": index, "conditional": conditional})
         return out
 
     @cached_property
@@ -491,6 +588,9 @@ class PLSFit:
                 loads, weights = self.dimension_rows()
                 out["loadings"] = out["loadings"] + loads
                 out["weights"] = out["weights"] + weights
+        if self.moderation_records:
+            out["moderation"] = self.moderation_records
+            out["moderated_mediation"] = self.moderated_mediation_records
         if self.checks:
             out["checks"] = self.checks
         if self.importance is not None:

@@ -142,8 +142,9 @@ class QuestionnaireBuilder:
         return self
 
     def hypothesis(self, id: str, source: str, target: str, *, through: Iterable[str] = (),
-                   text: Any = None) -> "QuestionnaireBuilder":
-        """Add a hypothesis: the effect of ``source`` on ``target``, indirect when ``through`` names mediators.
+                   text: Any = None, moderator: str | None = None) -> "QuestionnaireBuilder":
+        """Add a hypothesis: the effect of ``source`` on ``target``, indirect when ``through`` names mediators,
+        moderated by ``moderator`` when given (the model needs ``target ~ source:moderator``).
 
         >>> b = QuestionnaireBuilder("demo").hypothesis("H1", "SAT", "LOY", text="Satisfaction raises loyalty")
         >>> b.to_dict()["hypotheses"]
@@ -152,6 +153,8 @@ class QuestionnaireBuilder:
         entry: dict[str, Any] = {"id": id, "from": source, "to": target}
         if through:
             entry["through"] = list(through)
+        if moderator is not None:
+            entry["moderator"] = moderator
         if text is not None:
             entry["text"] = text
         self._data.setdefault("hypotheses", []).append(entry)

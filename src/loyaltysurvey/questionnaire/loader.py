@@ -21,7 +21,7 @@ from ..files import check_regular_file
 from ..errors import ModelError, QuestionnaireError
 from ..text import LocalizedText, match_key, to_ascii_digits
 from .schema import Alternative, AttentionCheck, Construct, Demographic, Hypothesis, Item, Questionnaire, Scale
-from ..sem.syntax import NAME_RE, expression_names, parse_model
+from ..sem.syntax import NAME_RE, expression_names, interaction_parts, parse_model
 
 __all__ = ["load_questionnaire", "questionnaire_from_dict"]
 
@@ -41,7 +41,7 @@ HOC_APPROACHES = {"two_stage": "two_stage", "disjoint": "two_stage", "disjoint_t
                   "repeated_indicators": "repeated_indicators"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
 _DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
-_HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text"}
+_HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text", "moderator"}
 _FORM_KEYS = {"cover_letter", "consent", "thanks"}
 _ATTENTION_KEYS = {"item", "id", "expect", "text", "column", "scale"}
 
@@ -808,6 +808,9 @@ def _check_model_names(statements, constructs: list[Construct], demographics, li
                     f"label a path first (for example 'SAT ~ a*KCF')", source=lines.source, line=where(s.line))
             continue
         names = [s.lhs] + ([s.rhs] if s.rhs != "1" else [])
+        parts = interaction_parts(s.rhs) if s.op == "~" else None
+        if parts is not None:  # an interaction A:B: each side a construct, or an item or a demographic
+            names = [s.lhs, *parts]
         if s.op == "=~":
             names = [s.lhs]
             if s.rhs not in observed | latent:
@@ -826,13 +829,15 @@ def _check_identified(constructs, statements, lines: _Lines, where, path: tuple 
                       label: str = "model") -> None:
     """Refuse a model with more free parameters than moments (lavaan would not estimate it)."""
     from ..sem.identification import check_identification
+    from ..sem.interaction import expand_interactions
     from ..sem.partable import build_partable
     from ..sem.syntax import parse_model
     from .schema import measurement_statements
     derived = measurement_statements(constructs, statements)
     taken = {(s.lhs, s.op, s.rhs) for s in derived}
     try:
-        table = build_partable(derived + tuple(s for s in statements if (s.lhs, s.op, s.rhs) not in taken))
+        table = build_partable(expand_interactions(
+            derived + tuple(s for s in statements if (s.lhs, s.op, s.rhs) not in taken)))
     except ModelError as exc:
         raise QuestionnaireError(f"{label}: {exc.detail}", source=lines.source,
                                  line=where(exc.line) if exc.line else lines.line(path)) from None
@@ -878,6 +883,21 @@ def _hypotheses(value: Any, lines: _Lines, constructs, statements) -> tuple[Hypo
                 raise lines.error(hpath + ("through",), f"'through' must list construct names, not {_kind(name)}")
             if name not in construct_ids:
                 raise lines.error(hpath + ("through",), f"'{name}' in 'through' must name a construct")
+        moderator = raw.get("moderator")
+        if moderator is not None:
+            if not isinstance(moderator, str) or not moderator.strip():
+                raise lines.error(hpath + ("moderator",), f"'moderator' must name one variable, not {_kind(moderator)}")
+            if through:
+                raise lines.error(hpath + ("moderator",), f"hypothesis {hid}: a moderation hypothesis has no "
+                                                          "'through' (moderated mediation is not available yet)")
+            terms = {f"{ends[0]}:{moderator}", f"{moderator}:{ends[0]}"}
+            if not any(rhs in terms and lhs == ends[1] for rhs, lhs in paths):
+                raise lines.error(hpath, f"hypothesis {hid} needs the interaction {ends[0]}:{moderator} as a "
+                                         f"predictor of {ends[1]}; add '{ends[1]} ~ {ends[0]} + {moderator} + "
+                                         f"{ends[0]}:{moderator}' to the model")
+            out.append(Hypothesis(hid, ends[0], ends[1], (), _text(raw.get("text"), hpath + ("text",), lines, "text"),
+                                  moderator=moderator))
+            continue
         chain = [ends[0], *through, ends[1]]
         for a, b in zip(chain, chain[1:]):
             if (a, b) not in paths:

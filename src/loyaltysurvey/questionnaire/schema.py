@@ -176,7 +176,9 @@ class Demographic:
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """A hypothesis: a direct path ``from -> to``, or an indirect one ``through`` mediators.
+    """A hypothesis: a direct path ``from -> to``, an indirect one ``through`` mediators, or a
+    moderation: ``moderator`` moderates the path ``from -> to`` (tested on the interaction
+    ``to ~ from:moderator``).
 
     >>> h = Hypothesis("H6", "KCF", "LOY", through=("SAT",))
     >>> h.indirect, Hypothesis("H1", "KCF", "SAT").indirect
@@ -188,6 +190,7 @@ class Hypothesis:
     target: str
     through: tuple[str, ...] = ()
     text: LocalizedText = field(default_factory=LocalizedText)
+    moderator: str | None = None
 
     @property
     def indirect(self) -> bool:

@@ -30,6 +30,7 @@ from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table,
                        reference_key)
 from .comparison import comparison_section
 from .groups import invariance_section
+from .moderation import display_name, moderation_blocks, pls_moderation_blocks
 from .screening import (adequacy_section, common_method_section, construct_tests_section, data_quality_section,
                         efa_section,
                         missing_section, multivariate_normality_section)
@@ -163,6 +164,7 @@ class _Builder:
         ends = [v for r in rows for v in r[:2]]
         nodes = [c.id for c in self.q.constructs if c.id in ends]
         nodes += [v for v in dict.fromkeys(ends) if v not in nodes]
+        names.update({v: display_name(v, names) for v in nodes if ":" in v})  # an interaction: "A × B"
         if not rows or not nodes:  # a measurement model only: no structural paths to draw
             return []
 
@@ -568,12 +570,13 @@ class _Builder:
         blocks.extend(self._diagrams("sem", [(r.rhs, r.lhs, r.std_all, r.z, r.pvalue)
                                              for r in structural.itertuples()], r2))
         blocks.extend(self._hypotheses(names, arrow))
+        blocks.extend(moderation_blocks(self, names, arrow))
         return Section("sem", t("cfa.section_sem"), tuple(blocks))
 
     def _chain(self, names: dict, arrow: str, source: str, through, target: str) -> str:
         """cause → mediators → effect in the reader's direction: logical order is always cause first;
         a right-to-left chapter shows it from the right with arrows pointing left (←)."""
-        return arrow.join(names.get(n, n) for n in (source, *through, target))
+        return arrow.join(display_name(n, names) for n in (source, *through, target))
 
     def _hypotheses(self, names: dict, arrow: str) -> list:
         cb = self.r.cbsem
@@ -585,7 +588,8 @@ class _Builder:
             for h in cb.hypotheses:
                 e = h.effect
                 rows.append([Cell(h.id), Cell(self.loc.text(h.text) or h.id),
-                             Cell(self._chain(names, arrow, e.source, e.through, e.target)),
+                             Cell(self._chain(names, arrow, e.extra.get("term", e.source) if e.kind == "moderation"
+                                              else e.source, e.through, e.target)),
                              Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"), Cell(e.z, "dec2"),
                              Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:dec3"),
                              Cell(t(f"hypotheses.{h.decision}"), emphasis=not h.supported)])
@@ -649,6 +653,7 @@ class _Builder:
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
         blocks.append(self._pls_r2(fit, names))
+        blocks.extend(pls_moderation_blocks(self, fit, names, " ← " if self.loc.rtl else " → "))
         blocks.extend(self._pls_global_fit(fit, names))
         if fit.prediction is not None and fit.prediction.items:
             blocks.append(self._pls_predict(fit))
@@ -707,7 +712,7 @@ class _Builder:
             if only is not None and ld["construct"] not in only:
                 continue
             vif = item_vif.get(ld["construct"], {}).get(ld["item"])
-            rows.append([Cell(names.get(ld["construct"], ld["construct"])), Cell(ld["item"]),
+            rows.append([Cell(display_name(ld["construct"], names)), Cell(ld["item"]),
                          Cell(ld["est"], "r3", LOADING_PLS.passes(ld["est"]) is False), Cell(ld["t"], "dec2"),
                          Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
                          Cell(ld["reliability"], "r3"), Cell(vif, "dec2", VIF.passes(vif) is False)])
@@ -723,7 +728,7 @@ class _Builder:
         for cid, rel in fit.evaluation["reliability"].items():
             if only is not None and cid not in only:
                 continue
-            rows.append([Cell(names.get(cid, cid)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
+            rows.append([Cell(display_name(cid, names)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
                          Cell(rel["rho_a"], "r3", RHO_A.passes(rel["rho_a"]) is False),
                          Cell(rel["rho_c"], "r3", CR.passes(rel["rho_c"]) is False),
                          Cell(rel["ave"], "r3", AVE.passes(rel["ave"]) is False)])
@@ -736,7 +741,7 @@ class _Builder:
         rows = []
         for a, inner in fit.htmt_records.items():
             for b, v in inner.items():
-                rows.append([Cell(f"{names.get(a, a)} – {names.get(b, b)}"),
+                rows.append([Cell(f"{display_name(a, names)} – {display_name(b, names)}"),
                              Cell(v["est"], "r3", HTMT.passes(v["est"]) is False),
                              Cell((v["ci_lower"], v["ci_upper"]), "ci:r3")])
         return self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
@@ -763,7 +768,7 @@ class _Builder:
         rows = []
         for cid, value in ev["r2"].items():
             f2_band = fit.checks.get("f2_band", {})
-            f2 = "; ".join(f"{names.get(src, src)}: {self.loc.num(v[cid], 'r3')}"
+            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], 'r3')}"
                            + (f" ({t('bands.' + f2_band[src][cid])})" if cid in f2_band.get(src, {}) else "")
                            for src, v in ev["f2"].items() if cid in v)
             band = fit.checks.get("r2_band", {}).get(cid)

@@ -201,15 +201,28 @@ class SEM:
     Parameters
     ----------
     model:
-        lavaan syntax (``=~``, ``~``, ``~~``, labels, fixed values, ``:=``).
+        lavaan syntax (``=~``, ``~``, ``~~``, labels, fixed values, ``:=``, interactions ``A:B``
+        as predictors).
+    centring:
+        how the product indicators of interactions are centred: ``"double_mean"`` (the default)
+        or ``"residual"`` (:mod:`loyaltysurvey.sem.interaction`). The products are computed from
+        the data passed to :meth:`fit` unless it already holds them.
     """
 
-    def __init__(self, model: str | Sequence[Statement]) -> None:
-        self.model = model
-        self.table = build_partable(model)
+    def __init__(self, model: str | Sequence[Statement], *, centring: str = "double_mean") -> None:
+        from .interaction import expand_interactions, find_interactions
+        from .syntax import parse_model
+        statements = parse_model(model) if isinstance(model, str) else tuple(model)
+        self.interactions = find_interactions(statements)
+        self.centring = centring
+        self.model = expand_interactions(statements) if self.interactions else model
+        self.table = build_partable(self.model)
         check_identification(self.table)
 
     def _data(self, data: pd.DataFrame, missing: str) -> pd.DataFrame:
+        if self.interactions:  # product indicators from the data as given, before listwise deletion
+            from .interaction import add_product_indicators
+            data = add_product_indicators(data, self.interactions, centring=self.centring)
         names = list(self.table.observed)
         absent = [n for n in names if n not in data.columns]
         if absent:

@@ -7,6 +7,10 @@ measured by), ``~`` (is regressed on), ``~~`` (covaries with), ``~ 1``
 and ``>``. Modifiers are numbers (fixed values), ``NA`` (free), labels,
 ``start(v)``, ``label("a")``, ``fixed(v)`` and ``v?x`` (start value).
 
+An interaction ``A:B`` (lavaan's notation) may be a predictor of ``~``
+(``LOY ~ SAT + SWC + SAT:SWC``); :mod:`loyaltysurvey.sem.interaction` turns it
+into a latent product factor measured by product indicators.
+
 Multi-group modifiers ``c(...)``, thresholds ``|``, formative ``<~`` and
 ``~*~`` are refused with a clear message: they are not part of what
 loyaltysurvey estimates.
@@ -21,9 +25,11 @@ from dataclasses import dataclass
 
 from ..errors import ModelError
 
-__all__ = ["Statement", "parse_model", "expression_names", "NAME_RE"]
+__all__ = ["Statement", "parse_model", "expression_names", "NAME_RE", "INTERACTION_RE", "interaction_parts"]
 
 NAME_RE = re.compile(r"^[A-Za-z.][A-Za-z0-9._]*$")
+#: An interaction term ``A:B`` (lavaan's notation), allowed as a predictor of ``~`` only.
+INTERACTION_RE = re.compile(r"^([A-Za-z.][A-Za-z0-9._]*):([A-Za-z.][A-Za-z0-9._]*)$")
 _OPERATORS = ("=~", "<~", "~~", "~*~", ":=", "==", "<", ">", "~", "|")
 _OP_RE = re.compile(r"=~|<~|~\*~|~~|:=|==|~|<|>|\|")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -177,9 +183,19 @@ def _term(term: str, number: int) -> tuple[str, dict]:
     var = parts[-1].strip()
     for mod in parts[:-1]:
         _modifier(mod, number, spec)
-    if var != "1" and not NAME_RE.match(var):
+    if var != "1" and not NAME_RE.match(var) and not INTERACTION_RE.match(var):
         raise ModelError(f"'{var}' is not a valid variable name", line=number)
     return var, spec
+
+
+def interaction_parts(name: str) -> tuple[str, str] | None:
+    """The two variables of an interaction term ``A:B``, or None when ``name`` is not one.
+
+    >>> interaction_parts("SAT:SWC"), interaction_parts("SAT")
+    (('SAT', 'SWC'), None)
+    """
+    match = INTERACTION_RE.match(name)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def expression_names(expr: str) -> set[str]:
@@ -239,6 +255,13 @@ def parse_model(text: str) -> tuple[Statement, ...]:
             var, spec = _term(term, number)
             if var == "1" and op != "~":
                 raise ModelError(f"'1' (an intercept) only goes with '~', not '{op}'", line=number)
+            if INTERACTION_RE.match(var):
+                left, right = interaction_parts(var)
+                if op != "~":
+                    raise ModelError(f"the interaction '{var}' can only be a predictor ('Y ~ {var}'), "
+                                     f"not on the right of '{op}'", line=number)
+                if left == right:
+                    raise ModelError(f"'{var}': an interaction needs two different variables", line=number)
             for lhs in lhs_vars:
                 if op in ("~", "=~") and var == lhs:
                     verb = "regressed on" if op == "~" else "measured by"
