@@ -105,7 +105,7 @@ def parametric_test(diff: float, se_a: float, se_b: float, n_a: int, n_b: int) -
 
     >>> t, df, p = parametric_test(0.2, 0.05, 0.05, 101, 101)
     >>> round(t, 4), df, round(p, 4)
-    (2.0, 200, 0.0469)
+    (2.8425, 200, 0.0049)
     """
     df = n_a + n_b - 2
     pooled = np.sqrt((n_a - 1) ** 2 / df * se_a ** 2 + (n_b - 1) ** 2 / df * se_b ** 2)
