@@ -162,8 +162,10 @@ def test_an_executor_gives_the_same_numbers(mobi):
     X, mask = mobi, _parity(len(mobi))
     _, _, local = _compare(X, mask, B=0, P=300)
     _, _, remote = _compare(X, mask, B=0, P=300, executor=Executor())
-    assert [r.p_permutation for r in local.paths] == [r.p_permutation for r in remote.paths]
-    assert [m.c_p for m in local.micom] == [m.c_p for m in remote.micom]
+    _, _, two = _compare(X, mask, B=0, P=300, jobs=2)  # two worker processes
+    for other in (remote, two):
+        assert [r.p_permutation for r in local.paths] == [r.p_permutation for r in other.paths]
+        assert [m.c_p for m in local.micom] == [m.c_p for m in other.micom]
 
 
 # ---------------------------------------------------------------------------------------------- known answers
@@ -255,6 +257,9 @@ def test_results_json_contract(gender_study):
             assert p["est"] == pytest.approx(direct.paths[i, j], abs=1e-12)
             assert p["ci_lower"] < p["est"] < p["ci_upper"] and p["se"] > 0
         assert set(entry["pls"]["r2"]) == {"SAT", "LOY"}
+        assert entry["pls"]["weights"]["SAT"] == pytest.approx(
+            {c: direct.weights[cols.index(c), spec.constructs.index("SAT")] for c in ("SAT1", "SAT2", "SAT3", "SAT4")},
+            abs=1e-12)
     rows = out["pls_mga"]
     assert len(rows) == len(spec.paths)
     for r in rows:
@@ -280,6 +285,8 @@ def test_chapter_section_in_both_languages(gender_study):
                 "Chin, W. W., &amp; Dibbern, J. (2010)", "Keil, M.", "Sarstedt, M., Henseler, J., &amp; Ringle"):
         assert ref in en, ref
     assert "β (Female)" in en and "β (Male)" in en
+    from loyaltysurvey.report import render_docx
+    assert len(render_docx(build_report(gender_study.results, "en", date(2026, 1, 1)))) > 0
     fa = render_html(build_report(gender_study.results, "fa", date(2026, 1, 1)))
     for term in ("مقایسهٔ چندگروهی", "ناوردایی ترکیبی", "جایگشت", "p (هنسلر)", "p (ولش)", "β (زن)"):
         assert term in fa, term

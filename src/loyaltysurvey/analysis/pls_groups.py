@@ -105,7 +105,7 @@ def run_pls_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, se
     for k, value in enumerate(values):
         try:
             groups[value] = fit_group(X_all[lab == value], spec, value, settings.pls_bootstrap, [seed, 1, k],
-                                      jobs=settings.jobs, executor=executor)
+                                      jobs=settings.jobs, executor=executor, indicators=columns)
         except LoyaltySurveyError as exc:
             notices.append(Notice("pls_group_failed", f"the PLS model could not be estimated in group '{value}': "
                                   f"{exc.detail}", value, {"group": value, "column": column}))

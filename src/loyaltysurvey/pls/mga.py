@@ -135,7 +135,8 @@ class GroupModel:
     """One group's PLS model: ``value``, ``n``, the estimate and its bootstrap ``draws`` of the paths.
 
     ``draws`` is (successful resamples, number of paths) in the order of ``spec.paths``;
-    ``failed`` counts resamples that could not be estimated.
+    ``failed`` counts resamples that could not be estimated; ``indicators`` names the columns of
+    the data (their positions when not given).
     """
 
     value: str
@@ -144,6 +145,7 @@ class GroupModel:
     draws: np.ndarray
     failed: int
     spec: PLSSpec = field(repr=False)
+    indicators: tuple[str, ...] = ()
 
     def path(self, k: int) -> float:
         names = list(self.spec.constructs)
@@ -168,9 +170,10 @@ class GroupModel:
                           "ci_lower": float(np.quantile(column, lo)) if len(column) else float("nan"),
                           "ci_upper": float(np.quantile(column, hi)) if len(column) else float("nan")})
         r2 = {c: float(self.estimate.r2[i]) for i, c in enumerate(names) if not np.isnan(self.estimate.r2[i])}
-        weights = {c: {str(j): float(self.estimate.weights[j, i]) for j in self.spec.blocks[i]}
+        item = (lambda j: self.indicators[j]) if self.indicators else str
+        weights = {c: {item(j): float(self.estimate.weights[j, i]) for j in self.spec.blocks[i]}
                    for i, c in enumerate(names)}
-        loadings = {c: {str(j): float(self.estimate.loadings[j, i]) for j in self.spec.blocks[i]}
+        loadings = {c: {item(j): float(self.estimate.loadings[j, i]) for j in self.spec.blocks[i]}
                     for i, c in enumerate(names)}
         return {"n": self.n, "paths": paths, "r2": r2, "weights": weights, "loadings": loadings,
                 "converged": bool(self.estimate.converged),
@@ -184,10 +187,19 @@ def _path_cells(spec: PLSSpec) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_group(X: np.ndarray, spec: PLSSpec, value: str, B: int, seed: Any, *, start: np.ndarray | None = None,
-              jobs: int = 1, executor: Any = None, progress: Callable[[int], Any] | None = None) -> GroupModel:
+              jobs: int = 1, executor: Any = None, progress: Callable[[int], Any] | None = None,
+              indicators: Sequence[str] = ()) -> GroupModel:
     """A group's model on its rows ``X`` and ``B`` bootstrap resamples (paths only kept).
 
-    ``seed`` is anything :class:`numpy.random.SeedSequence` accepts (an int or a list of ints).
+    ``seed`` is anything :class:`numpy.random.SeedSequence` accepts (an int or a list of ints);
+    the bootstrap is :func:`~loyaltysurvey.pls.resampling.bootstrap_draws` (checked against
+    seminr's ``bootstrap_model`` in tests/test_pls_reference.py).
+
+    >>> from loyaltysurvey.datasets import crm_pls
+    >>> X, spec, items = crm_pls()
+    >>> g = fit_group(X[:200], spec, "first 200", 100, 1)
+    >>> g.n, g.draws.shape, round(g.path(0), 3) == round(float(fit_pls(X[:200], spec).paths[0, 1]), 3)
+    (200, (100, 1), True)
     """
     est = fit_pls(X, spec, start=start)
     rows, cols = _path_cells(spec)
@@ -198,7 +210,7 @@ def fit_group(X: np.ndarray, spec: PLSSpec, value: str, B: int, seed: Any, *, st
         draws = draws[:, [layout.path(i, j) for i, j in zip(rows, cols)]]
     else:
         draws, failed = np.zeros((0, len(spec.paths))), 0
-    return GroupModel(value, int(X.shape[0]), est, draws, failed, spec)
+    return GroupModel(value, int(X.shape[0]), est, draws, failed, spec, tuple(indicators))
 
 
 # ---------------------------------------------------------------------------------------------- permutations
@@ -453,6 +465,19 @@ def compare_groups(X: np.ndarray, spec: PLSSpec, mask: np.ndarray, a: GroupModel
     ``pooled_weights`` the outer weights of the model on all rows of ``X`` (MICOM step 3).
     ``permutations`` label permutations are drawn in chunks of :data:`PERM_CHUNK` from child
     seeds of ``seed`` and fitted in batches (see the module notes); the tests are defined there.
+
+    >>> import numpy as np
+    >>> from loyaltysurvey.datasets import crm_pls
+    >>> X, spec, items = crm_pls()
+    >>> mask = np.arange(len(X)) % 2 == 0
+    >>> a = fit_group(X[mask], spec, "even", 200, 1)
+    >>> b = fit_group(X[~mask], spec, "odd", 200, 2)
+    >>> res = compare_groups(X, spec, mask, a, b, fit_pls(X, spec).weights, 500, 3)
+    >>> row = res.paths[0]
+    >>> (row.source, row.target), round(row.diff, 3) == round(row.est_a - row.est_b, 3), 0 <= row.p_permutation <= 1
+    (('SAT', 'LOY'), True, True)
+    >>> [(m.construct, round(m.c, 3) > 0.99, m.compositional) for m in res.micom]
+    [('SAT', True, True), ('LOY', True, True)]
     """
     R, scores = _pooled(X, spec, pooled_weights)
     observed = observed_stats(X, spec, mask, a.estimate, b.estimate, R, scores)
