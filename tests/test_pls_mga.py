@@ -330,3 +330,19 @@ def test_cli_permutations_option(tmp_path, crm_questionnaire):
     assert bad.exit_code == 2 and "--permutations must be 0 or a positive number" in bad.output
     with pytest.raises(LoyaltySurveyError, match="--permutations"):
         loyaltysurvey.analyze(crm_questionnaire, crm_export(), permutations=1.5)
+
+
+def test_both_methods_fill_each_group_with_sem_and_pls():
+    """With method both, groups[g] has the CB-SEM part (n: listwise complete answers) and the PLS part
+    (its own n: every respondent, missing answers replaced by the pooled item means)."""
+    study = loyaltysurvey.analyze(crm_questionnaire(), crm_export(), method="both", group="gender", bootstrap=50,
+                                  permutations=50)
+    out = study.to_json()
+    assert [lv["level"] for lv in out["invariance"]][0] == "configural"
+    labels = study.results.ingest.column("gender").astype(str).to_numpy()
+    complete = study.results.scored.notna().all(axis=1).to_numpy()
+    for g, entry in out["groups"].items():
+        assert {"n", "sem", "pls"} <= set(entry)
+        assert entry["n"] == int(((labels == g) & complete).sum())
+        assert entry["pls"]["n"] == int((labels == g).sum())
+    assert len(out["pls_mga"]) == 5 and set(out["micom"]) == {"KCF", "CRMO", "KM", "TECH", "SAT", "LOY"}
