@@ -281,7 +281,8 @@ def test_chapter_section_in_both_languages(gender_study):
     en = render_html(build_report(gender_study.results, "en", date(2026, 1, 1)))
     assert "Multigroup comparison (PLS-SEM)" in en and "Measurement invariance of composites (MICOM) across" in en
     assert "p(c) &gt; .05" in en and "(Chin &amp; Dibbern, 2010)" in en and "(Keil et al., 2000)" in en
-    for ref in ("Henseler, J., Ringle, C. M., &amp; Sarstedt, M. (2016)", "Henseler, J., Ringle, C. M., &amp; Sinkovics",
+    for ref in ("Henseler, J., Ringle, C. M., &amp; Sarstedt, M. (2016)",
+                "Henseler, J., Ringle, C. M., &amp; Sinkovics",
                 "Chin, W. W., &amp; Dibbern, J. (2010)", "Keil, M.", "Sarstedt, M., Henseler, J., &amp; Ringle"):
         assert ref in en, ref
     assert "β (Female)" in en and "β (Male)" in en
@@ -346,3 +347,22 @@ def test_both_methods_fill_each_group_with_sem_and_pls():
         assert entry["n"] == int(((labels == g) & complete).sum())
         assert entry["pls"]["n"] == int((labels == g).sum())
     assert len(out["pls_mga"]) == 5 and set(out["micom"]) == {"KCF", "CRMO", "KM", "TECH", "SAT", "LOY"}
+
+
+def test_hostile_group_values_are_escaped_and_neutralised():
+    import io
+
+    import openpyxl
+
+    from loyaltysurvey.report import render_xlsx
+    data = crm_export()
+    data["grp"] = np.where(np.arange(len(data)) % 2 == 0, "<script>alert(1)</script>", "=HYPERLINK(1)")
+    study = loyaltysurvey.analyze(crm_questionnaire(), data, method="pls", group="grp", bootstrap=30,
+                                  permutations=30)
+    report = build_report(study.results, "en", date(2026, 1, 1))
+    html = render_html(report)
+    assert "<script>alert(1)" not in html and "β (&lt;script&gt;alert(1)&lt;/script&gt;)" in html
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    cells = [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [v for v in cells if v.startswith("=")] and any("HYPERLINK(1)" in v for v in cells)
+    assert set(study.to_json()["groups"]) == {"<script>alert(1)</script>", "=HYPERLINK(1)"}

@@ -219,7 +219,8 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             group: Optional[str] = typer.Option(None, "--group",
                                                 help="Compare groups: a demographic id or a column of the data. "
                                                      "CB-SEM: measurement invariance (configural, metric, scalar, "
-                                                     "strict) and equal paths across groups; PLS-SEM: MICOM and PLS-MGA."),
+                                                     "strict) and equal paths across groups; PLS-SEM: MICOM "
+                                                     "and PLS-MGA."),
             group_partial: Optional[str] = typer.Option(None, "--group-partial",
                                                         help="Partial invariance: parameters left free across "
                                                              "groups, comma-separated as lavaan's group.partial "

@@ -159,7 +159,8 @@ def pls_groups_section(b) -> Section | None:
                               t("pls_groups.columns.diff"), t("pls_groups.columns.p_henseler"),
                               t("pls_groups.columns.p_permutation"), t("pls_groups.columns.p_parametric"),
                               t("pls_groups.columns.p_welch"), b.col("verdict")],
-                  mga_rows, notes=(t("pls_groups.mga_note", alpha=alpha, upper=b.loc.num(1 - comp.alpha, "r"), bootstrap=b.loc.num(comp.bootstrap),
+                  mga_rows, notes=(t("pls_groups.mga_note", alpha=alpha, upper=b.loc.num(1 - comp.alpha, "r"),
+                                     bootstrap=b.loc.num(comp.bootstrap),
                                      permutations=b.loc.num(comp.permutations)),))
     sizes = t("list.separator").join(f"{label(g)} ({b.loc.num(n)})" for g, n in comp.nobs.items())
     compositional = [names.get(m.construct, m.construct) for pair in comp.pairs for m in pair.micom
