@@ -1,8 +1,8 @@
 """MICOM and PLS-MGA (src/loyaltysurvey/pls/mga.py) and their way through analyze --group.
 
-No installable package computes MICOM, and seminr (whose ``estimate_pls_mga`` defines Henseler's
-p-value) cannot be installed here, so the numbers are checked against their published
-definitions:
+No installable package computes MICOM, so the numbers are checked against their published
+definitions here (seminr's ``estimate_pls_mga`` and a loop of seminr re-estimations are the
+reference of tests/test_pls_mga_reference.py):
 
 * Henseler's p against the literal ``J x J`` comparison of seminr's R/estimate_pls_mga.R
   (``1 - sum(Theta(2 m1 - b1_i - 2 m2 + b2_j)) / J^2``), exact;
