@@ -366,3 +366,15 @@ def test_hostile_group_values_are_escaped_and_neutralised():
     cells = [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [v for v in cells if v.startswith("=")] and any("HYPERLINK(1)" in v for v in cells)
     assert set(study.to_json()["groups"]) == {"<script>alert(1)</script>", "=HYPERLINK(1)"}
+
+
+def test_on_a_dask_local_cluster_equals_a_local_run():
+    """analyze(executor=...) sends the group bootstraps and the permutation chunks to Dask: same numbers."""
+    pytest.importorskip("dask.distributed")
+    from loyaltysurvey.parallel import dask_executor
+    options = dict(method="pls", group="gender", bootstrap=100, permutations=300)
+    local = loyaltysurvey.analyze(crm_questionnaire(), crm_export(), **options).to_json()
+    with dask_executor("local", workers=2) as executor:
+        remote = loyaltysurvey.analyze(crm_questionnaire(), crm_export(), executor=executor, **options).to_json()
+    assert remote["pls_mga"] == local["pls_mga"] and remote["micom"] == local["micom"]
+    assert remote["groups"] == local["groups"]
