@@ -222,11 +222,16 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             group: Optional[str] = typer.Option(None, "--group",
                                                 help="Compare groups: a demographic id or a column of the data. "
                                                      "CB-SEM: measurement invariance (configural, metric, scalar, "
-                                                     "strict) and equal paths across groups."),
+                                                     "strict) and equal paths across groups; PLS-SEM: MICOM "
+                                                     "and PLS-MGA."),
             group_partial: Optional[str] = typer.Option(None, "--group-partial",
                                                         help="Partial invariance: parameters left free across "
                                                              "groups, comma-separated as lavaan's group.partial "
                                                              "(e.g. 'KCF=~KCF2,KCF1~1')."),
+            permutations: int = typer.Option(1000, "--permutations",
+                                             help="With --group and PLS-SEM: label permutations of MICOM and the "
+                                                  "PLS-MGA permutation test (each group is also bootstrapped "
+                                                  "with --bootstrap resamples)."),
             exclude: Optional[str] = typer.Option(None, "--exclude", help=_EXCLUDE_HELP),
             speeder_share: float = typer.Option(0.5, "--speeder-share", help=_SPEEDER_SHARE_HELP),
             speeder_seconds: Optional[float] = typer.Option(None, "--speeder-seconds", help=_SPEEDER_SECONDS_HELP),
@@ -243,7 +248,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                        table_source=table_source, decimal=decimal, chapter=chapter, efa=efa,
                        efa_factors=efa_factors, efa_method=efa_method, efa_rotation=efa_rotation,
                        efa_iterations=efa_iterations, group=group,
-                       group_partial=group_partial or (), platform=platform,
+                       group_partial=group_partial or (), permutations=permutations, platform=platform,
                        exclude=exclude, speeder_share=speeder_share, speeder_seconds=speeder_seconds,
                        longstring_max=longstring_max, irv_min=irv_min, outlier_p=outlier_p)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
@@ -274,6 +279,14 @@ def _summary_lines(study, out: Path) -> list[str]:
         sizes = ", ".join(f"{g} {n}" for g, n in groups.nobs.items())
         lines.append(f"Groups by {groups.column} ({sizes}): highest level of measurement invariance: "
                      f"{groups.invariance.highest or 'none'}")
+    pls_groups = getattr(study.results, "pls_groups", None)
+    if pls_groups is not None and pls_groups.pairs:
+        differ = sum(1 for pair in pls_groups.pairs for p in pair.paths if p.different)
+        compositional = sum(1 for pair in pls_groups.pairs for m in pair.micom if m.compositional)
+        total = sum(len(pair.micom) for pair in pls_groups.pairs)
+        lines.append(f"PLS groups by {pls_groups.column}: {differ} path differences (permutation test, "
+                     f"{pls_groups.permutations} permutations); compositional invariance (MICOM) in "
+                     f"{compositional} of {total} constructs")
     if study.pls is not None:
         lines.append(f"PLS-SEM: N = {study.pls.n} ({'item means for missing answers' if study.pls.missing == 'mean' else 'casewise'}"
                      f", {s.pls_bootstrap} resamples)")

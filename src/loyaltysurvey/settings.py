@@ -49,7 +49,10 @@ class Settings:
     resamples (0: standard errors), ``pls_bootstrap`` PLS-SEM resamples (0: no
     intervals, so no PLS decisions). ``group`` names the demographic or data column whose values
     split the respondents for the multigroup CB-SEM (measurement invariance, equal paths), and
-    ``group_partial`` the parameters freed across groups (lavaan ``group.partial``). ``fit_layout`` sets how the chapter prints the CB-SEM
+    ``group_partial`` the parameters freed across groups (lavaan ``group.partial``); with PLS-SEM the
+    groups are also compared by MICOM and PLS-MGA, whose permutation tests draw ``permutations``
+    label permutations (default 1,000) and whose group bootstraps draw ``pls_bootstrap`` resamples.
+    ``fit_layout`` sets how the chapter prints the CB-SEM
     fit table: ``compact`` (quantity, value, threshold, verdict) or ``lisrel`` (index,
     desired value, model value, result, in the order of LISREL's output). ``efa`` adds the
     optional exploratory factor analysis: parallel analysis with ``efa_iterations`` simulated
@@ -91,6 +94,7 @@ class Settings:
     efa_iterations: int = 20
     group: str | None = None
     group_partial: tuple[str, ...] = ()
+    permutations: int = 1000
     platform: str | None = None
     exclude: tuple[str, ...] = ()
     speeder_share: float = 0.5
@@ -114,7 +118,8 @@ class Settings:
                 decimal: str | None = None, chapter: int = 4, efa: bool = False,
                 efa_factors: int | None = None, efa_method: str = "minres", efa_rotation: str = "oblimin",
                 efa_iterations: int = 20, group: str | None = None,
-                group_partial: Any = (), platform: str | None = None, exclude: Any = None,
+                group_partial: Any = (), permutations: int = 1000, platform: str | None = None,
+                exclude: Any = None,
                 speeder_share: float = 0.5, speeder_seconds: float | None = None,
                 longstring_max: int | None = None, irv_min: float = 0.0,
                 outlier_p: float = 0.001, pls_interaction: str = "product_indicator") -> "Settings":
@@ -152,6 +157,8 @@ class Settings:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
         if group is not None and (not isinstance(group, str) or not group.strip()):
             raise LoyaltySurveyError("--group must name a demographic or a column of the data")
+        if not isinstance(permutations, int) or isinstance(permutations, bool) or permutations < 0:
+            raise LoyaltySurveyError("--permutations must be 0 or a positive number of permutations")
         if isinstance(group_partial, str):
             group_partial = [p for p in group_partial.split(",")]
         group_partial = tuple("".join(str(p).split()) for p in group_partial if str(p).strip())
@@ -180,7 +187,8 @@ class Settings:
                    encoding=encoding, fit_layout=fit_layout, table_source=table_source, decimal=decimal,
                    chapter=chapter, efa=bool(efa or efa_factors is not None), efa_factors=efa_factors,
                    efa_method=efa_method, efa_rotation=efa_rotation, efa_iterations=efa_iterations,
-                   group=group.strip() if group else None, group_partial=group_partial, platform=platform,
+                   group=group.strip() if group else None, group_partial=group_partial,
+                   permutations=permutations, platform=platform,
                    exclude=screening.exclude, speeder_share=speeder_share,
                    speeder_seconds=speeder_seconds, longstring_max=longstring_max, irv_min=irv_min,
                    outlier_p=outlier_p, pls_interaction=pls_interaction)

@@ -74,8 +74,10 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         (``minres``, ``ml``), ``efa_rotation`` (``oblimin``, ``varimax``, ``none``), ``efa_iterations``.
         ``group`` (a demographic id or a column of the data: multigroup CB-SEM, measurement
         invariance and equal paths across its groups; results.json ``invariance``, ``groups`` and
-        ``group_comparison``) and ``group_partial`` (parameters freed across groups, lavaan's
-        ``group.partial``, e.g. ``["KCF=~KCF2", "KCF1~1"]``).
+        ``group_comparison``; with PLS-SEM also MICOM and PLS-MGA: ``groups[g]["pls"]``, ``pls_mga``,
+        ``micom``) and ``group_partial`` (parameters freed across groups, lavaan's
+        ``group.partial``, e.g. ``["KCF=~KCF2", "KCF1~1"]``); ``permutations`` (label permutations
+        of MICOM and the PLS-MGA permutation test, default 1,000).
         ``platform`` (the survey platform whose export ``data`` is, e.g. ``qualtrics``; detected
         from the headers when not given; ``none`` reads a plain table).
         ``exclude``

@@ -10,7 +10,7 @@ questionnaire and the settings; returns :class:`GroupComparison`:
 * each group's own model (the full model, else the CFA) fitted separately, for the per-group
   estimates of results.json ``groups``.
 
-PLS-SEM multigroup analysis (MGA, MICOM) is not part of this stage.
+PLS-SEM multigroup analysis (MICOM, PLS-MGA) is the stage of :mod:`loyaltysurvey.analysis.pls_groups`.
 """
 
 from __future__ import annotations

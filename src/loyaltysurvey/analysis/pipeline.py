@@ -100,7 +100,8 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     ``settings.method`` says, the comparison of the model with the questionnaire's
     ``alternatives`` (:func:`~loyaltysurvey.analysis.comparison.compare_models`) when it declares any,
     and with ``settings.group`` the CB-SEM group comparison
-    (:func:`~loyaltysurvey.analysis.groups.run_groups`). A failed PLS estimation becomes a notice. The statistics of each
+    (:func:`~loyaltysurvey.analysis.groups.run_groups`) and, with PLS-SEM, MICOM and PLS-MGA
+    (:func:`~loyaltysurvey.analysis.pls_groups.run_pls_groups`). A failed PLS estimation becomes a notice. The statistics of each
     stage are checked against their R references in the tests of that stage.
 
     >>> from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
@@ -143,6 +144,11 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         if settings.runs_cb:
             groups = run_groups(scored, labels, q, settings)
             notices.extend(groups.notices)
+    pls_groups = None
+    if settings.group and settings.runs_pls:
+        from .pls_groups import run_pls_groups
+        pls_groups = run_pls_groups(scored, labels, q, settings, executor=executor)
+        notices.extend(pls_groups.notices)
     pls = None
     if settings.runs_pls:
         try:
@@ -161,4 +167,5 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         distribution=scale_distribution(data.responses, points), demographics=demographics,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
-        software=_versions(), checks=checks, construct_tests=location, efa=exploratory, groups=groups)
+        software=_versions(), checks=checks, construct_tests=location, efa=exploratory, groups=groups,
+        pls_groups=pls_groups)

@@ -66,7 +66,8 @@ class AnalysisResults:
     questionnaire's alternative models (``None`` without alternatives); ``efa`` the optional exploratory
     factor analysis (:class:`~loyaltysurvey.analysis.exploratory.ExploratoryAnalysis`, ``None`` unless
     asked); ``groups`` the CB-SEM group comparison
-    (:class:`~loyaltysurvey.analysis.groups.GroupComparison`) of ``--group``; ``cbsem`` and ``pls`` are ``None`` when that
+    (:class:`~loyaltysurvey.analysis.groups.GroupComparison`) of ``--group`` and ``pls_groups`` its PLS-SEM
+    part (:class:`~loyaltysurvey.analysis.pls_groups.PLSGroupComparison`: MICOM, PLS-MGA); ``cbsem`` and ``pls`` are ``None`` when that
     method did not run; ``notices`` gathers the warnings of every stage; ``software`` the
     versions used. Made by :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`.
     """
@@ -91,6 +92,7 @@ class AnalysisResults:
     comparison: ModelComparison | None = None
     efa: ExploratoryAnalysis | None = None
     groups: Any = None  # GroupComparison of analyze --group (CB-SEM), or None
+    pls_groups: Any = None  # PLSGroupComparison of analyze --group (MICOM, PLS-MGA), or None
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -156,4 +158,7 @@ class AnalysisResults:
             payload["model_comparison"] = self.comparison.to_json()
         if self.groups is not None:
             payload.update(self.groups.to_json())
+        if self.pls_groups is not None:
+            from .pls_groups import merge_groups_json
+            merge_groups_json(payload, self.pls_groups)
         return to_jsonable(payload)

@@ -29,7 +29,7 @@ from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOA
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
 from .comparison import comparison_section
-from .groups import invariance_section
+from .groups import invariance_section, pls_groups_section
 from .moderation import display_name, moderation_blocks, pls_moderation_blocks
 from .screening import (adequacy_section, common_method_section, construct_tests_section, data_quality_section,
                         efa_section,
@@ -908,6 +908,7 @@ class _Builder:
                                 self.normality(), multivariate_normality_section(self), construct_tests_section(self),
                                 self.reliability(), adequacy_section(self), common_method_section(self),
                                 efa_section(self), self.cfa(), self.sem(), invariance_section(self), self.pls(),
+                                pls_groups_section(self),
                                 comparison_section(self), self.notes())
                     if s is not None]
         methods = self.methods()

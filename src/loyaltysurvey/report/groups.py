@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .document import Cell, Paragraph, Section
 
-__all__ = ["invariance_section"]
+__all__ = ["invariance_section", "pls_groups_section"]
 
 
 def _verdict(b, level) -> Cell:
@@ -92,3 +92,85 @@ def invariance_section(b) -> Section | None:
                    else t("invariance.paths_equal"))
         blocks += [Paragraph(f"{t('invariance.paths_text', table=b.ref(paths))} {verdict}"), paths]
     return Section("invariance", t("invariance.title"), tuple(blocks))
+
+
+def pls_groups_section(b) -> Section | None:
+    """MICOM and PLS-MGA of ``analyze --group`` with PLS-SEM: the decisions come from
+    :mod:`loyaltysurvey.pls.mga`; thresholds and sources are stated in the tables' notes
+    (Henseler, Ringle & Sarstedt, 2016; Henseler, Ringle & Sinkovics, 2009; Chin & Dibbern, 2010;
+    Keil et al., 2000; Sarstedt, Henseler & Ringle, 2011)."""
+    comp = getattr(b.r, "pls_groups", None)
+    if comp is None or not comp.pairs:
+        return None
+    t = b.loc.t
+    column = comp.column
+    demo = next((d for d in b.q.demographics if d.id == column), None)
+    column_name = b.loc.text(demo.name) if demo is not None else column
+
+    def label(value: str) -> str:
+        return b.loc.text(demo.values[value]) if demo is not None and value in demo.values else value
+
+    b.cite("henseler_micom2016", "henseler_mga2009", "chin_dibbern2010", "keil2000", "sarstedt_mga2011")
+    names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
+    many = len(comp.pairs) > 1
+    pair_col = [t("pls_groups.columns.pair")] if many else []
+
+    def pair_cell(pair) -> list[Cell]:
+        return [Cell(f"{label(pair.group_a)} – {label(pair.group_b)}")] if many else []
+
+    def yes_no(value) -> Cell:
+        if value is None:
+            return Cell(t("invariance.verdicts.na"))
+        return Cell(t("pls_groups.verdicts.yes" if value else "pls_groups.verdicts.no"), emphasis=not value)
+
+    micom_rows = []
+    for pair in comp.pairs:
+        for m in pair.micom:
+            micom_rows.append(pair_cell(pair) + [
+                Cell(names.get(m.construct, m.construct)), Cell(m.c, "dec3"), Cell(m.c_q05, "dec3"),
+                Cell(m.c_p, "p"), yes_no(m.compositional), Cell(m.mean_diff, "dec3"), Cell(m.mean_p, "p"),
+                Cell(m.var_ratio_log, "dec3"), Cell(m.var_p, "p"),
+                Cell(t(f"pls_groups.invariance.{m.invariance}"), emphasis=m.invariance == "none")])
+    alpha = b.loc.num(comp.alpha, "r")
+    micom = b.table("micom", t("pls_groups.micom_table", column=column_name),
+                    pair_col + [b.col("construct"), "c", t("pls_groups.columns.c_q05"), t("pls_groups.columns.c_p"),
+                                t("pls_groups.columns.compositional"), t("pls_groups.columns.mean_diff"),
+                                t("pls_groups.columns.mean_p"), t("pls_groups.columns.var_log"),
+                                t("pls_groups.columns.var_p"), t("pls_groups.columns.micom")],
+                    micom_rows, notes=(t("pls_groups.micom_note", alpha=alpha,
+                                         permutations=b.loc.num(comp.permutations)),))
+    arrow = t("invariance.arrow")
+    mga_rows = []
+    for pair in comp.pairs:
+        for p in pair.paths:
+            verdict = (Cell(t("invariance.verdicts.na")) if p.different is None else
+                       Cell(t("invariance.verdicts.different" if p.different else "invariance.verdicts.equal"),
+                            emphasis=bool(p.different)))
+            mga_rows.append(pair_cell(pair) + [
+                Cell(f"{names.get(p.source, p.source)} {arrow} {names.get(p.target, p.target)}"),
+                Cell(p.est_a, "dec3"), Cell(p.est_b, "dec3"), Cell(p.diff, "dec3"), Cell(p.p_henseler, "p"),
+                Cell(p.p_permutation, "p"), Cell(p.p_parametric, "p"), Cell(p.p_welch, "p"), verdict])
+    first = comp.pairs[0]
+    mga = b.table("pls_mga", t("pls_groups.mga_table", column=column_name),
+                  pair_col + [b.col("path"), t("pls_groups.columns.est_a", group=label(first.group_a)) if not many
+                              else t("pls_groups.columns.est_first"),
+                              t("pls_groups.columns.est_b", group=label(first.group_b)) if not many
+                              else t("pls_groups.columns.est_second"),
+                              t("pls_groups.columns.diff"), t("pls_groups.columns.p_henseler"),
+                              t("pls_groups.columns.p_permutation"), t("pls_groups.columns.p_parametric"),
+                              t("pls_groups.columns.p_welch"), b.col("verdict")],
+                  mga_rows, notes=(t("pls_groups.mga_note", alpha=alpha, upper=b.loc.num(1 - comp.alpha, "r"),
+                                     bootstrap=b.loc.num(comp.bootstrap),
+                                     permutations=b.loc.num(comp.permutations)),))
+    sizes = t("list.separator").join(f"{label(g)} ({b.loc.num(n)})" for g, n in comp.nobs.items())
+    compositional = [names.get(m.construct, m.construct) for pair in comp.pairs for m in pair.micom
+                     if m.compositional is False]
+    different = [f"{names.get(p.source, p.source)} {arrow} {names.get(p.target, p.target)}"
+                 for pair in comp.pairs for p in pair.paths if p.different]
+    text = t("pls_groups.text", column=column_name, sizes=sizes, micom=b.ref(micom), mga=b.ref(mga))
+    micom_text = (t("pls_groups.micom_fails", constructs=b.loc.join(list(dict.fromkeys(compositional))))
+                  if compositional else t("pls_groups.micom_holds"))
+    mga_text = (t("pls_groups.mga_different", paths=b.loc.join(list(dict.fromkeys(different))))
+                if different else t("pls_groups.mga_equal"))
+    return Section("pls_groups", t("pls_groups.title"),
+                   (Paragraph(text), Paragraph(micom_text), micom, Paragraph(mga_text), mga))
