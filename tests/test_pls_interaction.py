@@ -9,6 +9,10 @@ installed here, so each method is checked against its definition computed indepe
 * two-stage: stage 1 (the main-effects model) fitted by hand, the product of its standardized
   IMAG and CUEX scores as an observed column, stage 2 fitted with it as a single-item construct;
   the paths also equal the OLS regression of the stage-2 CUSA scores on the other scores;
+* orthogonalized (seminr ``method = orthogonal``): the same products, each replaced by its residual
+  from an OLS regression with intercept on all IMAG and CUEX indicators (computed here with
+  numpy's lstsq); the model equals the PLS model with those residual columns supplied (to 1e-12),
+  and the residuals are uncorrelated with every main-effect indicator;
 * f² of the interaction: (R²_incl - R²_excl) / (1 - R²_incl) with R²_excl the main-effects model.
 """
 
@@ -21,7 +25,7 @@ import pandas as pd
 import pytest
 
 from loyaltysurvey.pls import PLS
-from loyaltysurvey.pls.interaction import product_columns
+from loyaltysurvey.pls.interaction import orthogonal_columns, product_columns
 
 MOBI = Path("/work/shared/data/mobi.csv")
 C = {"IMAG": [f"IMAG{i}" for i in range(1, 6)], "CUEX": [f"CUEX{i}" for i in range(1, 4)],
@@ -69,6 +73,26 @@ def test_product_indicator_equals_the_model_with_the_products_supplied(mobi):
     assert fit.evaluation["r2"]["CUSA"] == pytest.approx(manual.evaluation["r2"]["CUSA"], abs=1e-12)
 
 
+def test_orthogonal_equals_the_model_with_residual_products_supplied(mobi):
+    X = mobi[C["IMAG"]].to_numpy(float)
+    Z = mobi[C["CUEX"]].to_numpy(float)
+    Xs = (X - X.mean(0)) / X.std(0, ddof=1)
+    Zs = (Z - Z.mean(0)) / Z.std(0, ddof=1)
+    P = np.einsum("ni,nj->nij", Xs, Zs).reshape(len(mobi), -1)
+    design = np.column_stack([np.ones(len(mobi)), X, Z])
+    R = P - design @ np.linalg.lstsq(design, P, rcond=None)[0]
+    cols = orthogonal_columns(mobi, C["IMAG"], C["CUEX"])
+    np.testing.assert_allclose(cols.to_numpy(), R, rtol=0, atol=1e-12)
+    assert np.abs(np.column_stack([X, Z]).T @ R).max() < 1e-8  # orthogonal to every main-effect indicator
+
+    fit = PLS(C, MODEL, interaction="orthogonal").fit(mobi)
+    names = [f"r{k}" for k in range(R.shape[1])]
+    manual = PLS({**C, "INT": names}, "CUSA ~ IMAG + CUEX + INT").fit(mobi.assign(**dict(zip(names, R.T))))
+    ours, ref = _paths(fit), _paths(manual)
+    for (s, t), v in ref.items():
+        assert ours[("IMAG:CUEX" if s == "INT" else s, t)] == pytest.approx(v, abs=1e-12)
+
+
 def test_two_stage_equals_stage_one_then_stage_two_by_hand(mobi):
     fit = PLS(C, MODEL, interaction="two_stage").fit(mobi)
     stage1 = PLS(C, "CUSA ~ IMAG + CUEX").fit(mobi)
@@ -88,12 +112,13 @@ def test_two_stage_equals_stage_one_then_stage_two_by_hand(mobi):
         beta.tolist(), abs=1e-10)
 
 
-@pytest.mark.parametrize("method", ["product_indicator", "two_stage"])
+@pytest.mark.parametrize("method", ["product_indicator", "orthogonal", "two_stage"])
 def test_f2_of_the_interaction(mobi, method):
     fit = PLS(C, MODEL, interaction=method).fit(mobi)
     main = PLS(C, "CUSA ~ IMAG + CUEX").fit(mobi)
     full, reduced = fit.evaluation["r2"]["CUSA"], main.evaluation["r2"]["CUSA"]
-    assert fit.evaluation["f2"]["IMAG:CUEX"]["CUSA"] == pytest.approx((full - reduced) / (1 - full), abs=1e-10)
+    # two separate PLS fits (each stopping at a summed weight change below 1e-7): agreement to 1e-9
+    assert fit.evaluation["f2"]["IMAG:CUEX"]["CUSA"] == pytest.approx((full - reduced) / (1 - full), abs=1e-9)
 
 
 def test_bootstrap_covers_the_interaction_path(mobi):

@@ -190,7 +190,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                                            help="PLS inner weighting: path, factorial or centroid."),
             pls_interaction: str = typer.Option("product_indicator", "--pls-interaction",
                                                 help="PLS interaction terms (A:B in the model): "
-                                                     "product_indicator or two_stage."),
+                                                     "product_indicator, orthogonal or two_stage."),
             ipma_target: Optional[str] = typer.Option(None, "--ipma-target",
                                                       help="Construct of the importance-performance map "
                                                            "(default: the model's final outcome)."),

@@ -28,7 +28,7 @@ _CHOICES = {"method": ("cb", "pls", "both"), "missing": ("listwise", "fiml", "me
             "estimator": ("ML", "MLR"), "pls_scheme": ("path", "factorial", "centroid"),
             "fit_layout": ("compact", "lisrel"), "table_source": ("auto", "on", "off"),
             "efa_method": ("minres", "ml"), "efa_rotation": ("oblimin", "varimax", "none"),
-            "pls_interaction": ("product_indicator", "two_stage")}
+            "pls_interaction": ("product_indicator", "orthogonal", "two_stage")}
 
 
 def _option(name: str) -> str:

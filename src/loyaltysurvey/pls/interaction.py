@@ -1,4 +1,4 @@
-"""Interaction terms in PLS-SEM: product-indicator and two-stage, as seminr's ``interaction_term()``.
+"""Interaction terms in PLS-SEM: product-indicator, orthogonalized and two-stage, as seminr's ``interaction_term()``.
 
 An interaction ``A:B`` in the paths (``CUSA ~ IMAG + CUEX + IMAG:CUEX``) becomes a construct named
 ``A:B`` measured (mode A) by generated columns:
@@ -6,6 +6,10 @@ An interaction ``A:B`` in the paths (``CUSA ~ IMAG + CUEX + IMAG:CUEX``) becomes
 * ``product_indicator`` (seminr ``interaction_term(method = product_indicator)``; Chin, Marcolin &
   Newsted, 2003): every indicator of ``A`` and of ``B`` standardized (mean 0, SD 1 with n - 1, as
   R's ``scale``), and all pairwise products, named ``a*b`` (``A``'s indicators outer);
+* ``orthogonal`` (seminr ``method = orthogonal``; Little, Bovaird & Widaman, 2006; Henseler & Chin,
+  2010): the same standardized products, each replaced by its residual from an ordinary least-squares
+  regression (with intercept) on all indicators of ``A`` and ``B`` as given, so the interaction
+  term is uncorrelated with the main effects' indicators;
 * ``two_stage`` (seminr ``method = two_stage``; Henseler & Chin, 2010): stage 1 estimates the
   model without its interaction terms; the product of ``A``'s and ``B``'s standardized construct
   scores is the single indicator (named ``A:B``) of the interaction in stage 2.
@@ -26,6 +30,9 @@ References
 ----------
 Chin, W. W., Marcolin, B. L., & Newsted, P. R. (2003). A partial least squares latent variable
 modeling approach for measuring interaction effects. Information Systems Research, 14(2), 189-217.
+Little, T. D., Bovaird, J. A., & Widaman, K. F. (2006). On the merits of orthogonalizing powered and
+product terms: Implications for modeling interactions among latent variables. Structural Equation
+Modeling, 13(4), 497-519.
 Henseler, J., & Chin, W. W. (2010). A comparison of approaches for the analysis of interaction
 effects between latent variables using partial least squares path modeling. Structural Equation
 Modeling, 17(1), 82-109.
@@ -41,9 +48,9 @@ import pandas as pd
 from ..errors import ModelError
 from ..sem.syntax import interaction_parts
 
-__all__ = ["METHODS", "product_columns", "interaction_terms"]
+__all__ = ["METHODS", "orthogonal_columns", "product_columns", "interaction_terms"]
 
-METHODS = ("product_indicator", "two_stage")
+METHODS = ("product_indicator", "orthogonal", "two_stage")
 
 
 def interaction_terms(paths: Sequence[tuple[str, str]], constructs: Mapping[str, Sequence[str]]
@@ -80,3 +87,19 @@ def product_columns(data: pd.DataFrame, left: Sequence[str], right: Sequence[str
     B = _standardize(data[list(right)].astype(float))
     return pd.DataFrame({f"{a}*{b}": A[a].to_numpy() * B[b].to_numpy() for a in left for b in right},
                         index=data.index)
+
+
+def orthogonal_columns(data: pd.DataFrame, left: Sequence[str], right: Sequence[str]) -> pd.DataFrame:
+    """The orthogonalized product indicators: each standardized product (:func:`product_columns`)
+    minus its least-squares fit (with intercept) on all ``left`` and ``right`` columns as given.
+
+    >>> d = pd.DataFrame({"a": [1.0, 2, 3, 4, 6], "b": [3.0, 1, 2, 5, 4]})
+    >>> r = orthogonal_columns(d, ["a"], ["b"])
+    >>> bool(abs(r["a*b"].sum()) < 1e-12 and abs((r["a*b"] * d["a"]).sum()) < 1e-12)
+    True
+    """
+    products = product_columns(data, left, right)
+    X = np.column_stack([np.ones(len(data)), data[list(left) + list(right)].to_numpy(dtype=float)])
+    Y = products.to_numpy(dtype=float)
+    coef, *_ = np.linalg.lstsq(X, Y, rcond=None)
+    return pd.DataFrame(Y - X @ coef, columns=products.columns, index=data.index)

@@ -37,7 +37,7 @@ from .algorithm import PLSEstimate, PLSSpec, fit_pls
 from .blindfolding import blindfolding, omission_distance
 from .evaluate import evaluate
 from .global_fit import gof, model_fit
-from .interaction import METHODS, interaction_terms, product_columns
+from .interaction import METHODS, interaction_terms, orthogonal_columns, product_columns
 from .ipma import IPMAResult, ipma
 from .predict import PLSPrediction, pls_predict
 from .resampling import DrawLayout, bootstrap_draws, htmt_pairs, jackknife_draws
@@ -78,7 +78,7 @@ class PLS:
         (formative) composites, or reflective constructs estimated by consistent PLS (PLSc).
     interaction:
         how an interaction source ``A:B`` in ``paths`` is measured: ``"product_indicator"`` (the
-        default) or ``"two_stage"``, as seminr's ``interaction_term()``
+        default), ``"orthogonal"`` or ``"two_stage"``, as seminr's ``interaction_term()``
         (:mod:`loyaltysurvey.pls.interaction`); the interaction construct is named ``A:B``.
 
     >>> from loyaltysurvey.datasets import crm_responses
@@ -110,7 +110,7 @@ class PLS:
         self.interactions = interaction_terms(self.paths, self.base_constructs)
         for term, (a, b) in self.interactions.items():
             self.constructs[term] = (tuple(f"{x}*{y}" for x in self.base_constructs[a] for y in self.base_constructs[b])
-                                     if interaction == "product_indicator" else (term,))
+                                     if interaction in ("product_indicator", "orthogonal") else (term,))
         modes = dict(modes or {})
         unknown = [m for m in modes.values() if m not in _MODES]
         if unknown:
@@ -121,9 +121,10 @@ class PLS:
         """``frame`` (the analysed indicators) with the interactions' generated columns
         (:mod:`loyaltysurvey.pls.interaction`)."""
         extra = []
-        if self.interaction == "product_indicator":
+        if self.interaction in ("product_indicator", "orthogonal"):
+            columns = product_columns if self.interaction == "product_indicator" else orthogonal_columns
             for term, (a, b) in self.interactions.items():
-                extra.append(product_columns(frame, self.base_constructs[a], self.base_constructs[b]))
+                extra.append(columns(frame, self.base_constructs[a], self.base_constructs[b]))
         else:
             main = [(s, t) for s, t in self.paths if s not in self.interactions]
             stage1 = PLS(self.base_constructs, main, dict(zip(self.base_constructs, self.modes))).fit(
