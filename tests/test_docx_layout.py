@@ -111,3 +111,16 @@ def test_word_tables_keep_their_properties():
         intro, at = texts.index("Intro."), body.index(tbl)
         assert at - intro == (2 if rtl else 3)  # the note, then the caption (APA: number and title apart)
         assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in body[intro:at])
+
+
+def test_a_bold_number_fits_its_column_unbroken():
+    """An emphasized cell is set in bold, so its number is measured bold: LibreOffice broke
+    «۲۴۴۴۷٫۸۹» (the smallest BIC, in bold) across two lines when it was measured regular. A table
+    of many such columns is laid out at its least widths, where the difference shows."""
+    value = "۲۴۴۴۷٫۸۹"
+    k = 14
+    rows = tuple(tuple(Cell(24447.89, "dec2", r == 0) for _ in range(k)) for r in range(3))
+    table = Table("cmp", "Models", tuple("B" for _ in range(k)), rows, number=1)
+    widths, _, size = _layout(table, [[value] * k] * 3)
+    assert _width_in(value, size, True) > _width_in(value, size) + 0.005  # bold is measurably wider
+    assert all(_width_in(value, size, True) + PAD_IN <= w + 1e-9 for w in widths)

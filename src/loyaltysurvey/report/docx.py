@@ -243,7 +243,7 @@ def _needs(block: Table, texts: list[list[str]], size: float) -> tuple[list[floa
     """Per column, the least width (inches) and the width it would like, at ``size`` points.
 
     The least width holds the header's longest word (bold) and, for numeric columns, the
-    widest value unbroken; text columns hold their longest word (short labels on one line).
+    widest value unbroken (measured in bold where the cell is emphasized); text columns hold their longest word (short labels on one line).
     The wished width holds the whole header on one line (numeric columns up to about 14
     characters) and text up to about 70 characters a line.
     """
@@ -253,10 +253,11 @@ def _needs(block: Table, texts: list[list[str]], size: float) -> tuple[list[floa
     least, wish = [], []
     for j, header in enumerate(block.columns):
         cells = [r[j] for r in texts]
+        bold = [bool(getattr(r[j], "emphasis", False)) for r in block.rows]  # emphasized cells are set in bold
         header_word = max([_width_in(w, size, True) for w in _words(header)] + [3 * char])
         header_line = _width_in(header, size, True)
-        words = [_width_in(w, size) for t in cells for w in _words(t)]
-        widest = max([_width_in(t, size) for t in cells] + [0.0])
+        words = [_width_in(w, size, b) for t, b in zip(cells, bold) for w in _words(t)]
+        widest = max([_width_in(t, size, b) for t, b in zip(cells, bold)] + [0.0])
         if numeric[j]:
             lo = max([widest, header_word] + words)
             hi = max(lo, min(header_line, 14 * char))
