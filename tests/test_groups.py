@@ -151,3 +151,29 @@ def test_hostile_group_values_are_escaped(tmp_path):
     html = render_html(build_report(study.results, "en", date(2026, 1, 1)))
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert set(study.to_json()["groups"]) == {"<script>alert(1)</script>", "=HYPERLINK(1)"}  # data kept as given
+
+
+def test_tracking_table_of_construct_means_and_paths_across_groups(hs_study):
+    """Issue 16: the tracking table of segments or waves. Means equal pandas' groupby of the construct
+    scores (the mean of each construct's items); paths equal each group's own model (std.all)."""
+    from loyaltysurvey.analysis.scoring import construct_scores, score_items
+
+    tracking = hs_study.to_json()["group_comparison"]["tracking"]
+    assert tracking["groups"] == sorted(tracking["groups"])  # text groups in alphabetical order
+    data = holzinger_swineford()
+    q = hs_questionnaire()
+    scores = construct_scores(score_items(data[[i.id for i in q.items]], q), q)
+    expected = scores.groupby(data["school"].astype(str).to_numpy()).mean()
+    for construct, by_group in tracking["means"].items():
+        for group, value in by_group.items():
+            assert value == pytest.approx(float(expected.loc[group, construct]), abs=1e-12)
+    fits = hs_study.results.groups.group_fits
+    for path, by_group in tracking["paths"].items():
+        rhs, lhs = path.split(" -> ")
+        for group, value in by_group.items():
+            est = fits[group].estimates()
+            row = est[(est["op"] == "~") & (est["lhs"] == lhs) & (est["rhs"] == rhs)]
+            assert value == pytest.approx(float(row["std.all"].iloc[0]), abs=1e-12)
+    for lang, caption in (("en", "Construct means by school"), ("fa", "میانگین سازه‌ها به تفکیک school")):
+        html = render_html(build_report(hs_study.results, lang, date(2026, 1, 1)))
+        assert caption in html

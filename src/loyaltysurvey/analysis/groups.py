@@ -16,8 +16,9 @@ PLS-SEM multigroup analysis (MICOM, PLS-MGA) is the stage of :mod:`loyaltysurvey
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, LoyaltySurveyError, Notice
@@ -45,6 +46,20 @@ class GroupComparison:
     nobs: dict[str, int] = field(default_factory=dict)
     missing: str = "listwise"
     notices: tuple[Notice, ...] = ()
+    #: Construct -> {group: mean construct score} (the tracking table).
+    means: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: The groups in their reading order for tracking (a demographic's coded values in the
+    #: questionnaire's order; otherwise numbers by value, then text): waves in time order.
+    order: tuple[str, ...] = ()
+
+    def tracked_paths(self) -> dict[str, dict[str, float]]:
+        """``"A -> B"`` -> {group: standardized path (std.all) of that group's own model}."""
+        out: dict[str, dict[str, float]] = {}
+        for value, fit in self.group_fits.items():
+            est = fit.estimates()
+            for lhs, rhs, std in est.loc[est["op"] == "~", ["lhs", "rhs", "std.all"]].itertuples(index=False):
+                out.setdefault(f"{rhs} -> {lhs}", {})[value] = float(std)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """results.json's ``invariance`` (list of levels), ``groups`` ({value: {n, sem}}) and
@@ -58,7 +73,9 @@ class GroupComparison:
         return {"invariance": self.invariance.to_json(), "groups": groups,
                 "group_comparison": {"column": self.column, "estimator": self.invariance.estimator,
                                      "missing": self.missing, "highest_level": self.invariance.highest,
-                                     "paths": [p.to_json() for p in self.paths]}}
+                                     "paths": [p.to_json() for p in self.paths],
+                                     "tracking": {"groups": list(self.order or self.nobs), "means": self.means,
+                                                  "paths": self.tracked_paths()}}}
 
 
 def group_labels(column: str, series: pd.Series | None, q: Questionnaire) -> pd.Series:
@@ -70,7 +87,26 @@ def group_labels(column: str, series: pd.Series | None, q: Questionnaire) -> pd.
     return series.where(series.notna(), None)
 
 
-def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settings: Settings) -> GroupComparison:
+def group_means(scores: pd.DataFrame, labels: pd.Series, groups: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Each construct's mean score in each group (respondents without a score left out): the tracking
+    table of segments or survey waves.
+
+    >>> scores = pd.DataFrame({"SAT": [4.0, 5.0, 2.0, None]})
+    >>> group_means(scores, pd.Series(["w1", "w1", "w2", "w2"]), ["w1", "w2"])
+    {'SAT': {'w1': 4.5, 'w2': 2.0}}
+    """
+    key = labels.astype(str).to_numpy()
+    valid = labels.notna().to_numpy()
+    out: dict[str, dict[str, float]] = {}
+    for construct in scores.columns:
+        column = scores[construct].to_numpy(dtype=float)
+        out[construct] = {g: float(np.nanmean(column[valid & (key == g)])) if np.any(
+            valid & (key == g) & ~np.isnan(column)) else float("nan") for g in groups}
+    return out
+
+
+def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settings: Settings,
+               scores: pd.DataFrame | None = None) -> GroupComparison:
     """Measurement invariance, equal paths and per-group models for the groups in ``labels``.
 
     ``labels`` is aligned with ``scored`` (one label per respondent, None for no answer). The
@@ -115,7 +151,28 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
         except LoyaltySurveyError as exc:
             notices.append(Notice("group_fit_failed", f"the model could not be estimated in group '{value}': "
                                   f"{exc.detail}", value, {"group": value, "column": column}))
-    return GroupComparison(column, inv, paths, fits, dict(inv.nobs), missing, tuple(notices))
+    order = tracking_order(list(inv.nobs), q, column)
+    means = group_means(scores, labels, order) if scores is not None else {}
+    return GroupComparison(column, inv, paths, fits, dict(inv.nobs), missing, tuple(notices), means, order)
+
+
+def tracking_order(groups: Sequence[str], q: Questionnaire, column: str) -> tuple[str, ...]:
+    """Groups in reading order: a demographic's coded values as the questionnaire lists them, then
+    the rest; numbers by value (waves 1, 2, 10), then text.
+
+    >>> from loyaltysurvey.datasets import crm_questionnaire
+    >>> tracking_order(["2", "1"], crm_questionnaire(), "gender"), tracking_order(["10", "2", "b"], crm_questionnaire(), "wave")
+    (('1', '2'), ('2', '10', 'b'))
+    """
+    demo = next((d for d in q.demographics if d.id == column), None)
+    listed = [v for v in (demo.values if demo is not None else {}) if v in groups]
+
+    def key(g: str):
+        try:
+            return (0, float(g), g)
+        except ValueError:
+            return (1, 0.0, g)
+    return tuple(listed + sorted((g for g in groups if g not in listed), key=key))
 
 
 def _rename(notice: Notice, column: str) -> Notice:

@@ -17,7 +17,7 @@ from typing import Sequence
 from .diagram import Layout, layouts, render
 
 __all__ = ["bar_chart", "ipma_chart", "measurement_layouts", "path_diagram", "path_layouts", "render", "scree_chart",
-           "simple_slope_chart"]
+           "simple_slope_chart", "tracking_chart"]
 
 INK, ACCENT, FILL = "#333333", "#1f5f8b", "#e8f0f7"
 
@@ -221,6 +221,46 @@ def simple_slope_chart(slopes: Sequence[float], heights: Sequence[float], labels
     ax.legend(handles, texts, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, -0.18),
               ncol=len(texts), fontsize=8, title_fontsize=8, frameon=False)
     for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _png(fig)
+
+
+def tracking_chart(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *, x_label: str,
+                   y_label: str, tick, rtl: bool = False) -> bytes:
+    """Construct means across groups (segments or survey waves): one line per construct, the groups
+    in their order along the horizontal axis (from the right in right-to-left reports), the legend
+    below. ``series`` holds (name, values per group); NaN leaves a gap.
+
+    >>> from loyaltysurvey.report.locale import load_locale
+    >>> tracking_chart(["2024", "2025"], [("SAT", [3.9, 4.1])], x_label="Wave", y_label="Mean",
+    ...                tick=load_locale("en").num)[:4]
+    b'\x89PNG'
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=150)
+    xs = list(range(len(groups)))
+    styles = ["-", "--", ":", "-."]
+    for k, (name, values) in enumerate(series):
+        ax.plot(xs, list(values), styles[k % len(styles)], marker="o", markersize=4, linewidth=1.6,
+                color=[ACCENT, INK, "#7a9cb8", "#b07a3c"][k % 4], label=_wrap(name, 24))
+    ax.set_xticks(xs)
+    ax.set_xticklabels([_wrap(g, 14) for g in groups], fontsize=8)
+    if rtl:
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "dec2")))
+    ax.set_xlabel(x_label, fontsize=9)
+    ax.set_ylabel(y_label, fontsize=9)
+    ax.tick_params(labelsize=8)
+    handles, texts = ax.get_legend_handles_labels()
+    if rtl:
+        handles, texts = handles[::-1], texts[::-1]
+    ax.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(3, len(texts)),
+              fontsize=8, frameon=False)
+    for side in ("top", "left" if rtl else "right"):
         ax.spines[side].set_visible(False)
     return _png(fig)
 

@@ -91,7 +91,35 @@ def invariance_section(b) -> Section | None:
         verdict = (t("invariance.paths_different", paths=b.loc.join(different)) if different
                    else t("invariance.paths_equal"))
         blocks += [Paragraph(f"{t('invariance.paths_text', table=b.ref(paths))} {verdict}"), paths]
+    blocks += _tracking_blocks(b, groups, label, column_name)
     return Section("invariance", t("invariance.title"), tuple(blocks))
+
+
+def _tracking_blocks(b, groups, label, column_name: str) -> list:
+    """The tracking table (construct means and each group's standardized paths, the groups in
+    order: segments or survey waves) and its chart. Descriptive: no test is attached to it."""
+    from .figures import tracking_chart
+    t = b.loc.t
+    order = list(groups.order or groups.nobs)
+    if not groups.means or len(order) < 2:
+        return []
+    names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
+    rows = [[Cell(names.get(c, c)), *(Cell(v.get(g, float("nan")), "dec2") for g in order)]
+            for c, v in groups.means.items()]
+    arrow = t("invariance.arrow")
+    for path, values in groups.tracked_paths().items():
+        rhs, lhs = path.split(" -> ")
+        rows.append([Cell(f"{names.get(rhs, rhs)} {arrow} {names.get(lhs, lhs)} (β)"),
+                     *(Cell(values.get(g, float("nan")), "r") for g in order)])
+    table = b.table("group_tracking", t("invariance.tracking_table", column=column_name),
+                    [b.col("construct"), *(label(g) for g in order)], rows,
+                    notes=(t("invariance.tracking_note"),))
+    png = tracking_chart([label(g) for g in order],
+                         [(names.get(c, c), [v.get(g, float("nan")) for g in order]) for c, v in groups.means.items()],
+                         x_label=column_name, y_label=t("invariance.tracking_axis"), tick=b.loc.num, rtl=b.loc.rtl)
+    figure = b.figure("group_tracking", t("invariance.tracking_figure", column=column_name), png)
+    text = t("invariance.tracking_text", column=column_name, table=b.ref(table), figure=b.ref(figure))
+    return [Paragraph(text), table, figure]
 
 
 def pls_groups_section(b) -> Section | None:
