@@ -19,6 +19,7 @@ statistics (largest absolute difference).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -26,14 +27,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "mobi.csv"
-BLOCKS = {"Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
-          "Quality": [f"PERQ{i}" for i in range(1, 8)], "Value": ["PERV1", "PERV2"],
-          "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"], "Complaints": ["CUSCO"], "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
-PATHS = [("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"), ("Expectation", "Quality"),
-         ("Expectation", "Value"), ("Expectation", "Satisfaction"), ("Quality", "Value"),
-         ("Quality", "Satisfaction"), ("Value", "Satisfaction"), ("Satisfaction", "Complaints"),
-         ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty")]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_pls_bootstrap import BLOCKS, DATA, PATHS  # noqa: E402  (the mobi model, as the other PLS benchmarks)
 
 
 def setup():

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ..report.docx import _RANKS, _border, _set_bidi, _style_run
+from ..report.docx import _border, _set_bidi, _style_run, order_properties
 from .model import Form, Grid
 
 __all__ = ["render_form_docx"]
@@ -35,16 +35,9 @@ NUMBER_CM, POINT_CM = 1.3, 1.6
 
 
 def _order(root) -> None:
-    """Every property element's children in the order ECMA-376 fixes (Word rejects another order),
-    tables included (python-docx and :func:`_border` append where they like)."""
-    for el in root.iter(*_RANKS):
-        ranks = _RANKS[el.tag]
-        children = list(el)
-        ordered = sorted(children, key=lambda c: ranks.get(c.tag, len(ranks)))
-        if ordered != children:
-            for child in children:
-                el.remove(child)
-            el.extend(ordered)
+    """Every property element's children in the order ECMA-376 fixes, tables included (python-docx and
+    :func:`_border` append where they like)."""
+    order_properties(root)
 
 
 class _Writer:

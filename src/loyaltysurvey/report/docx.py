@@ -81,14 +81,20 @@ def _schema_order(root) -> None:
     body = root.find(qn("w:body"))
     parts = [root] if body is None else [child for child in body if child.tag != qn("w:tbl")]
     for part in parts:
-        for el in part.iter(*_RANKS):
-            ranks = _RANKS[el.tag]
-            children = list(el)
-            ordered = sorted(children, key=lambda c: ranks.get(c.tag, len(ranks)))
-            if ordered != children:
-                for child in children:
-                    el.remove(child)
-                el.extend(ordered)
+        order_properties(part)
+
+
+def order_properties(part) -> None:
+    """Every property element's children under ``part`` (itself included) in the order ECMA-376
+    fixes: Word rejects another order, and python-docx appends where it likes."""
+    for el in part.iter(*_RANKS):
+        ranks = _RANKS[el.tag]
+        children = list(el)
+        ordered = sorted(children, key=lambda c: ranks.get(c.tag, len(ranks)))
+        if ordered != children:
+            for child in children:
+                el.remove(child)
+            el.extend(ordered)
 
 
 def _set_bidi(paragraph) -> None:
