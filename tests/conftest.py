@@ -95,3 +95,19 @@ def write_hostile_inputs(tmp_path):
     data = tmp_path / "d.csv"
     pd.DataFrame(rows, columns=["rid", "city", "A1", "A2", "A3"]).to_csv(data, index=False)
     return q, data
+
+
+def cited_works(text: str) -> set[tuple[str, str]]:
+    """(first author, year) of every citation in a chapter's text: parenthetical ("(Kock, 2015; Hair
+    et al., 2019)", Persian semicolons too) and narrative ("Kock's (2015)", "Zhao, Lynch & Chen (2010)")."""
+    import re
+
+    cited = set()
+    for group in re.findall(r"\(([^()]*\d{4}[^()]*)\)", text):
+        for part in re.split(r"[;؛]", group):
+            m = re.match(r"\s*([A-Z][^\s,.']+).*?\b((?:19|20)\d{2})[a-z]?\s*$", part)
+            if m:
+                cited.add((m[1], m[2]))
+    narrative = r"\b([A-Z][a-zö]+)(?:'s|(?:,? (?:[A-Z][a-zö]+|et al\.))*(?:,? (?:&|and) [A-Z][a-zö]+)?) \(((?:19|20)\d{2})\)"
+    cited |= {(m[1], m[2]) for m in re.finditer(narrative, text)}
+    return cited

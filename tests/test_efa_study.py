@@ -207,14 +207,8 @@ def test_efa_chapter_citations_and_references_agree(hs_study, lang):
     report = build_report(hs_study.results, lang)
     text = chapter_text(report.sections)
     listed = {_author_year(r) for r in report.references}
-    cited = set()
-    for group in re.findall(r"\(([^()]*\d{4}[^()]*)\)", text):
-        for part in re.split(r"[;؛]", group):
-            m = re.match(r"\s*([A-Z][^\s,.']+).*?\b((?:19|20)\d{2})[a-z]?\s*$", part)
-            if m:
-                cited.add((m[1], m[2]))
-    narrative = r"\b([A-Z][a-zö]+)(?:'s|(?:,? (?:[A-Z][a-zö]+|et al\.))*(?:,? (?:&|and) [A-Z][a-zö]+)?) \(((?:19|20)\d{2})\)"
-    cited |= {(m[1], m[2]) for m in re.finditer(narrative, text)}
+    from conftest import cited_works
+    cited = cited_works(text)
     assert {("Horn", "1965"), ("Hayton", "2004"), ("Revelle", "2022"), ("Hair", "2019")} <= cited
     assert not cited - listed, sorted(cited - listed)
     assert not listed - cited, sorted(listed - cited)
