@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+# The figures of every chapter the tests write are drawn in the test process (a command-line run
+# draws them in worker processes: tests/test_painting.py checks that both give the same files).
+os.environ.setdefault("LOYALTYSURVEY_CHAPTER_WORKERS", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -23,6 +23,7 @@ from .resources import bundled_path
 from .safety import FORMULA_PREFIXES, neutralize
 
 if TYPE_CHECKING:
+    from .report.painting import Painter
     from .study import Study
 
 __all__ = ["write_ingest", "write_study", "run_ingest", "run_analyze", "run_demo", "DEMO_QUESTIONNAIRE",
@@ -119,7 +120,8 @@ def write_ingest(data: IngestResult, out: str | os.PathLike) -> dict[str, Path]:
 
 
 def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...], lang: str | None = None,
-                today: date | None = None, progress: Progress | None = None) -> dict[str, Path]:
+                today: date | None = None, progress: Progress | None = None,
+                painter: "Painter | None" = None) -> dict[str, Path]:
     """Write the chosen outputs of ``study`` into ``out``, all or nothing: see :meth:`loyaltysurvey.Study.write`.
 
     ``formats`` are among ``json`` (``results.json``), ``html`` (``report.html``), ``docx``
@@ -127,7 +129,10 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
     ``ingest.json``); an unknown one raises :class:`~loyaltysurvey.errors.LoyaltySurveyError`
     before anything is written. The chapter is built once in ``lang`` (default: the study's
     language) dated ``today``; ``progress`` is called with a status text (it returns a
-    context manager). Written as :func:`write_ingest` does: all or nothing.
+    context manager). Written as :func:`write_ingest` does: all or nothing. With a ``painter``
+    (:class:`~loyaltysurvey.report.painting.ProcessPainter`) the figures are drawn and the Excel
+    workbook written in its worker processes while this one writes the Word document and the
+    page; the files are the same.
 
     >>> import tempfile
     >>> from loyaltysurvey.datasets import holzinger_swineford
@@ -145,22 +150,31 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
     if unknown:
         raise LoyaltySurveyError(f"unknown output format '{unknown[0]}'; choose from {', '.join(FORMATS)}")
     files: dict[str, bytes] = {}
+    chapter = [f for f in ("html", "docx", "xlsx") if f in formats]
+    report = None
+    if chapter:
+        from .report import build_report
+        from .report.painting import InlinePainter
+        painter = painter or InlinePainter()
+        with _status(progress, "Writing the report"):
+            # the painter draws the figures while the other files and the Word document are written
+            report = build_report(study.results, lang or study.settings.lang, today, painter=painter)
     if "ingest" in formats:
         files.update(_ingest_files(study.ingest))
     if "json" in formats:
         files["results.json"] = json.dumps(study.to_json(), ensure_ascii=False, indent=2,
                                            allow_nan=False).encode("utf-8")
-    chapter = [f for f in ("html", "docx", "xlsx") if f in formats]
-    if chapter:
-        from .report import build_report, render_docx, render_html, render_xlsx
+    if report is not None:
+        from .report import render_docx, render_html, render_xlsx
         with _status(progress, "Writing the report"):
-            report = build_report(study.results, lang or study.settings.lang, today)
-            renderers = {"html": ("report.html", lambda: render_html(report).encode("utf-8")),
-                         "docx": ("report.docx", lambda: render_docx(report)),
-                         "xlsx": ("tables.xlsx", lambda: render_xlsx(report))}
-            for fmt in chapter:
-                name, render = renderers[fmt]
-                files[name] = render()
+            if "docx" in chapter:
+                files["report.docx"] = render_docx(report)
+            report = report.resolved()  # the workbook and the page need every picture
+            workbook = painter.submit(render_xlsx, report) if "xlsx" in chapter else None
+            if "html" in chapter:
+                files["report.html"] = render_html(report).encode("utf-8")
+            if workbook is not None:
+                files["tables.xlsx"] = workbook.result()
     return _publish(files, out)
 
 
@@ -205,10 +219,13 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
     example here: with the default settings the PLS-SEM bootstrap takes several seconds;
     tests/test_cli.py runs it.
     """
+    from .report.painting import chapter_painter
     from .study import FORMATS, analyze
-    with _status(progress, "Reading, checking and analysing the responses"):
-        study = analyze(questionnaire, data, progress=resample_progress, **options)
-    write_study(study, out, FORMATS, today=today, progress=progress)
+    # the chapter's worker processes start now and import their libraries during the statistics
+    with chapter_painter() as painter:
+        with _status(progress, "Reading, checking and analysing the responses"):
+            study = analyze(questionnaire, data, progress=resample_progress, **options)
+        write_study(study, out, FORMATS, today=today, progress=progress, painter=painter)
     return study
 
 

@@ -11,6 +11,7 @@ Texts come from the locale files; numbers stay numbers.
 from __future__ import annotations
 
 import math
+import shutil
 from collections import Counter
 
 from datetime import date
@@ -23,7 +24,8 @@ from ..analysis import AnalysisResults
 from ..errors import Notice
 from .locale import Locale, load_locale
 from .notices import notice_text
-from .figures import bar_chart, ipma_chart, measurement_layouts, path_layouts, render
+from .figures import bar_chart, ipma_chart, measurement_diagrams, path_diagrams
+from .painting import Drawing, InlinePainter, Painter
 from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
                           RHO_A, VIF, fit_verdict)
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
@@ -55,8 +57,9 @@ def _in_sentence(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self, results: AnalysisResults, lang: str, today: date) -> None:
+    def __init__(self, results: AnalysisResults, lang: str, today: date, painter: Painter | None = None) -> None:
         self.r = results
+        self.painter = painter or InlinePainter()
         self.q = results.questionnaire
         self.loc: Locale = load_locale(lang, getattr(results.settings, "decimal", None))
         self.lang = lang
@@ -84,9 +87,18 @@ class _Builder:
         table = self.loc.data.get("method_references") or {}
         return {table[k] for k in self.cited if k in table}
 
-    def figure(self, id: str, caption: str, png: bytes, width: float = 6.0) -> Figure:
+    def figure(self, id: str, caption: str, png: bytes | Drawing, width: float = 6.0) -> Figure:
+        """A numbered figure of ``png`` or of a :class:`~loyaltysurvey.report.painting.Drawing`
+        (from :meth:`draw`), which gives the picture and its width when it is done."""
         number = next(self._figures)
+        if isinstance(png, Drawing):
+            return Figure(id, caption, b"", number, width, label=self._label(number), drawing=png)
         return Figure(id, caption, png, number, width, label=self._label(number))
+
+    def draw(self, fn, /, *args, **kwargs) -> Drawing:
+        """Have the painter draw ``fn(*args, **kwargs)`` (a function of :mod:`.figures`) while the
+        chapter is built on; see :mod:`loyaltysurvey.report.painting`."""
+        return self.painter.draw(fn, *args, **kwargs)
 
     def _label(self, number: int) -> str:
         """A caption's number as theses give it: by chapter (4-1 in Persian, 4.1 in English) unless the
@@ -106,17 +118,19 @@ class _Builder:
         """How the text names a table or figure: its caption number in the chapter's digits."""
         return self.loc.digits(block.label or str(block.number))
 
-    def diagram(self, id: str, caption: str, layout) -> Figure:
+    def diagram(self, id: str, caption: str, drawing: Drawing) -> Figure:
         """A model diagram as a figure printed at its own size (never wider than the text), so
-        that its type keeps the size it was laid out with."""
-        if layout.engine != "dot" and not any(n.code == "figures_without_graphviz" for n in self._notices):
+        that its type keeps the size it was laid out with: ``drawing`` is one variant of
+        :func:`.figures.path_diagrams` or :func:`.figures.measurement_diagrams`, which lay the
+        model out with Graphviz's ``dot`` when it is installed."""
+        if shutil.which("dot") is None and not any(n.code == "figures_without_graphviz" for n in self._notices):
             self._notices.append(Notice(
                 "figures_without_graphviz",
                 "Graphviz was not found, so the model diagrams were laid out by the simpler built-in "
                 "layout; install Graphviz (for example apt-get install graphviz) and run the analysis again "
                 "for the usual layout.", "dot",
                 params={"program": "Graphviz", "command": "apt-get install graphviz"}))
-        return self.figure(id, caption, render(layout), width=layout.width)
+        return self.figure(id, caption, drawing)
 
     def _measurement_diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
                               captions: tuple[str, str], stat: str, formative: tuple[str, ...] = ()) -> list[Figure]:
@@ -143,11 +157,11 @@ class _Builder:
         texts = [[self.loc.num(b, "r") + stars(p) for _, _, b, _, p in rows],
                  [value(z) for _, _, _, z, _ in rows]]
         tested = any(texts[1])
-        layouts = measurement_layouts(names, pairs, texts if tested else texts[:1], rtl=self.loc.rtl,
-                                      formative=formative)
-        figures = [self.diagram(f"{prefix}_measurement", captions[0], layouts[0])]
+        drawing = self.draw(measurement_diagrams, names, pairs, texts if tested else texts[:1], rtl=self.loc.rtl,
+                            formative=tuple(formative), variants=True)
+        figures = [self.diagram(f"{prefix}_measurement", captions[0], drawing)]
         if tested:  # without standard errors or resamples there are no t or z values to show
-            figures.append(self.diagram(f"{prefix}_measurement_{stat}", captions[1], layouts[1]))
+            figures.append(self.diagram(f"{prefix}_measurement_{stat}", captions[1], drawing.variant(1)))
         return figures
 
     def _diagrams(self, prefix: str, rows: list[tuple[str, str, float, float, float]],
@@ -176,9 +190,10 @@ class _Builder:
         bold = [(s, g) for s, g, _, _, p in rows if not math.isnan(p) and p < 0.05]
         inside = {c: f"R² = {self.loc.num(v, 'r')}" for c, v in (r2 or {}).items() if c in nodes}
         # one layout for both: the model stands the same way in the two figures
-        std, tvalues = path_layouts(nodes, names, [coef, tval], rtl=self.loc.rtl, bold=bold, inside=[inside, None])
-        return [self.diagram(f"{prefix}_std", t("figures.standardized"), std),
-                self.diagram(f"{prefix}_t", t("figures.tvalues"), tvalues)]
+        drawing = self.draw(path_diagrams, nodes, names, [coef, tval], rtl=self.loc.rtl, bold=bold,
+                            inside=[inside, None], variants=True)
+        return [self.diagram(f"{prefix}_std", t("figures.standardized"), drawing),
+                self.diagram(f"{prefix}_t", t("figures.tvalues"), drawing.variant(1))]
 
     def item_label(self, item) -> str:
         """An item's id, marked in the chapter's language when it is reverse-worded."""
@@ -259,9 +274,9 @@ class _Builder:
                 percents = [_n(rec["valid_percent"]) if rec["value"] is not None else float("nan")
                             for rec in table.to_dict(orient="records")]
                 shown = [(r[0].value, p) for r, p in zip(data_rows, percents) if not math.isnan(p)]
-                chart = bar_chart([c for c, _ in shown], [p for _, p in shown],
+                chart = self.draw(bar_chart, [c for c, _ in shown], [p for _, p in shown],
                                   [t("labels.percent", value=self.loc.num(p, "pct")) for _, p in shown],
-                                  t("figures.percent_axis"), self.loc.rtl)
+                                  t("figures.percent_axis"), self.loc.rtl, width=4.5)
                 blocks.append(self.figure(f"demographic_{demo.id}", t("figures.demographic", name=name), chart,
                                           width=4.5))
         tables = [b for b in blocks if isinstance(b, Table)]
@@ -840,7 +855,7 @@ class _Builder:
         table = self.table("pls_ipma", t("pls.ipma_table", target=target),
                            [self.col("construct"), t("columns_pls.importance"), t("columns_pls.performance")], rows,
                            notes=(t("pls.ipma_note"),))
-        chart = ipma_chart([names.get(r["construct"], r["construct"]) for r in ip.rows],
+        chart = self.draw(ipma_chart, [names.get(r["construct"], r["construct"]) for r in ip.rows],
                            [r["importance"] for r in ip.rows], [r["performance"] for r in ip.rows],
                            x_label=t("figures.importance_axis"), y_label=t("figures.performance_axis"),
                            tick=self.loc.num, rtl=self.loc.rtl)
@@ -931,7 +946,8 @@ class _Builder:
             meta={"questionnaire": self.q.id}, decimal=getattr(self.r.settings, "decimal", None))
 
 
-def build_report(results: AnalysisResults, lang: str, today: date | None = None) -> Report:
+def build_report(results: AnalysisResults, lang: str, today: date | None = None,
+                 painter: Painter | None = None) -> Report:
     """The chapter for ``results`` in language ``lang`` (``fa`` or ``en``; others fall back to English).
 
     Turns :class:`~loyaltysurvey.analysis.results.AnalysisResults` into a format-free
@@ -941,6 +957,11 @@ def build_report(results: AnalysisResults, lang: str, today: date | None = None)
     caption comes from the language's locale file; ``today`` sets the date printed on the
     chapter (Jalali for Persian). Output checked in tests/test_report_snapshot.py and
     tests/test_report_render.py.
+
+    The figures are drawn here unless a ``painter`` is given
+    (:class:`~loyaltysurvey.report.painting.ProcessPainter`: worker processes draw them while
+    the tables are built); the report then holds figures still being drawn, which every
+    renderer waits for (or :meth:`~loyaltysurvey.report.document.Report.resolved`).
 
     An example (about a second: it fits the CFA and a structural model of Holzinger and
     Swineford's data)::
@@ -961,4 +982,5 @@ def build_report(results: AnalysisResults, lang: str, today: date | None = None)
         # ['intro', 'sample', 'descriptives', 'missing', 'normality', 'multivariate_normality',
         #  'construct_tests', 'reliability', 'sampling_adequacy', 'common_method', 'cfa', 'sem', 'notes']
     """
-    return _Builder(results, lang, today or date.today()).build()
+    report = _Builder(results, lang, today or date.today(), painter).build()
+    return report if painter is not None else report.resolved()

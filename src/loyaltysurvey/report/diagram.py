@@ -49,6 +49,9 @@ MIN_PT = 8.0
 NAME_PT, VALUE_PT, NOTE_PT, ITEM_PT = 9.0, 8.5, 8.5, 8.5
 INK, ACCENT, FILL, ITEM_FILL = "#333333", "#1f5f8b", "#e8f0f7", "#ffffff"
 DPI = 200
+#: PNG compression of every figure: zlib level 1 encodes several times faster than the default
+#: 6 for files about 5 % larger (the figures are flat colours and text).
+PNG_OPTIONS = {"compress_level": 1}
 _WIDEST = (math.floor(TEXT_WIDTH * DPI) - 1) / DPI  # whole pixels, and one to spare for rounding up
 ARROW_PT = 7.0           # arrowhead length (points)
 ARROW_HALF = 0.36        # arrowhead half-width, as a share of its length
@@ -154,15 +157,25 @@ class Layout:
 
 # ----------------------------------------------------------------------------- measuring text
 class _Measure:
-    """Text extents in points, measured by matplotlib's own layout (so Persian is shaped)."""
+    """Text extents in points, measured by matplotlib's own layout (so Persian is shaped).
+
+    Every instance shares one figure and one cache of extents (a text at a size measures the
+    same in every drawing), so that the names repeated across a chapter's diagrams are
+    measured once per process.
+    """
+
+    _fig = None
+    _renderer = None
+    cache: dict[tuple[str, float], tuple[float, float]] = {}
 
     def __init__(self) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        self.fig = Figure(figsize=(4, 4), dpi=72)
-        FigureCanvasAgg(self.fig)
-        self.renderer = self.fig.canvas.get_renderer()
-        self.cache: dict[tuple[str, float], tuple[float, float]] = {}
+        if _Measure._fig is None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+            fig = Figure(figsize=(4, 4), dpi=72)
+            FigureCanvasAgg(fig)
+            _Measure._fig, _Measure._renderer = fig, fig.canvas.get_renderer()
+        self.fig, self.renderer = _Measure._fig, _Measure._renderer
 
     def __call__(self, text: str, size: float) -> tuple[float, float]:
         key = (text, size)
@@ -661,5 +674,5 @@ def render(layout: Layout) -> bytes:
     """The layout drawn as a PNG exactly ``layout.width`` by ``layout.height`` inches (at 200 dpi)."""
     fig, _ = _draw(layout)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     return buffer.getvalue()

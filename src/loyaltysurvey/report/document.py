@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
 __all__ = ["Cell", "Table", "Paragraph", "Callout", "Figure", "Section", "Report", "Block", "apa_runs", "reference_key", "cited_references", "chapter_text"]
@@ -95,6 +95,16 @@ class Figure:
     number: int = 0
     width: float = 6.0  # inches on a printed page
     label: str = ""
+    #: A figure still being drawn (:class:`~loyaltysurvey.report.painting.Drawing`): ``png`` and
+    #: ``width`` are then placeholders until :meth:`resolved`.
+    drawing: Any = field(default=None, compare=False, repr=False)
+
+    def resolved(self) -> "Figure":
+        """This figure with its picture: waits for its drawing, if any."""
+        if self.drawing is None:
+            return self
+        png, width = self.drawing.result()
+        return replace(self, png=png, width=width, drawing=None)
 
 
 Block = Union[Paragraph, Table, Callout, Figure]
@@ -225,6 +235,15 @@ class Report:
     references: tuple[str, ...] = ()
     meta: dict = field(default_factory=dict)
     decimal: str | None = None
+
+    def resolved(self) -> "Report":
+        """The chapter with every figure's picture (waits for those still being drawn: see
+        :mod:`loyaltysurvey.report.painting`); the same report when none is pending."""
+        if not any(isinstance(b, Figure) and b.drawing is not None for s in self.sections for b in s.blocks):
+            return self
+        sections = tuple(replace(s, blocks=tuple(b.resolved() if isinstance(b, Figure) else b for b in s.blocks))
+                         for s in self.sections)
+        return replace(self, sections=sections)
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -461,6 +461,7 @@ class _Writer:
         self.loc = load_locale(report.lang, report.decimal)
         self.doc = Document()
         self.landscape = False
+        self._pictures: list = []  # (run, figure, text width): see figure()
         section = self.doc.sections[0]
         self._page(section, landscape=False)
         self._page_numbers(section)
@@ -569,8 +570,10 @@ class _Writer:
         center = WD_ALIGN_PARAGRAPH.CENTER
         if not self.report.rtl:
             self.caption(label, block.label or str(block.number), block.caption)
-        self.doc.add_picture(io.BytesIO(block.png), width=Inches(min(block.width, self.text_width)))
-        picture = self.doc.paragraphs[-1]
+        # the picture goes in at the end (:meth:`render`): a figure still being drawn elsewhere
+        # (report.painting) is waited for only once every table has been written
+        picture = self.doc.add_paragraph()
+        self._pictures.append((picture.add_run(), block, self.text_width))
         picture.alignment = center
         if self.report.rtl:  # Iranian theses put the figure's caption below it
             picture.paragraph_format.keep_with_next = True
@@ -647,6 +650,9 @@ class _Writer:
                     _style_run(p.add_run(text), report, 10, False, italic, False)
                 p.paragraph_format.left_indent = Pt(18)
                 p.paragraph_format.first_line_indent = Pt(-18)
+        for run, block, text_width in self._pictures:
+            figure = block.resolved()
+            run.add_picture(io.BytesIO(figure.png), width=Inches(min(figure.width, text_width)))
         _schema_order(doc.element)
         for section in doc.sections:
             _schema_order(section.footer._element)

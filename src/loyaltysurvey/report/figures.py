@@ -14,10 +14,10 @@ import math
 import io
 from typing import Sequence
 
-from .diagram import Layout, layouts, render
+from .diagram import PNG_OPTIONS, Layout, layouts, render
 
-__all__ = ["bar_chart", "ipma_chart", "measurement_layouts", "path_diagram", "path_layouts", "render", "scree_chart",
-           "simple_slope_chart", "tracking_chart"]
+__all__ = ["bar_chart", "ipma_chart", "measurement_diagrams", "measurement_layouts", "path_diagram", "path_diagrams",
+           "path_layouts", "render", "scree_chart", "simple_slope_chart", "tracking_chart", "warm_up"]
 
 INK, ACCENT, FILL = "#333333", "#1f5f8b", "#e8f0f7"
 
@@ -45,7 +45,7 @@ def _pyplot():
 
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     _pyplot().close(fig)
     return buffer.getvalue()
 
@@ -356,3 +356,31 @@ def measurement_layouts(names: dict[str, str], indicators: Sequence[tuple[str, s
     reverse = {k for k, (c, i) in enumerate(indicators) if c in set(formative) and i not in names}
     return layouts(nodes, list(indicators), texts, rtl=rtl, bold=bold, back=back, columns=[c for c in columns if c],
                    reverse=reverse, measurement=True, engine=engine)
+
+
+def path_diagrams(nodes: Sequence[str], labels: dict[str, str], variants: Sequence[Sequence[tuple[str, str, str]]],
+                  **options) -> list[tuple[bytes, float]]:
+    """:func:`path_layouts` drawn: one ``(png, width in inches)`` per variant (one call, so that a
+    painter's worker draws the two figures of a model together).
+
+    >>> [(png[:4], width > 0) for png, width in path_diagrams(["A", "B"], {"A": "Alpha", "B": "Beta"},
+    ...                                                       [[("A", "B", "0.50")], [("A", "B", "6.10")]])]
+    [(b'\\x89PNG', True), (b'\\x89PNG', True)]
+    """
+    return [(render(layout), layout.width) for layout in path_layouts(nodes, labels, variants, **options)]
+
+
+def measurement_diagrams(names: dict[str, str], indicators: Sequence[tuple[str, str]],
+                         texts: Sequence[Sequence[str]], **options) -> list[tuple[bytes, float]]:
+    """:func:`measurement_layouts` drawn: one ``(png, width in inches)`` per variant of ``texts``."""
+    return [(render(layout), layout.width) for layout in measurement_layouts(names, indicators, texts, **options)]
+
+
+def warm_up() -> None:
+    """Import matplotlib's drawing modules and load the fonts (Latin and Persian) by drawing a
+    little text: what a worker process does while the statistics run, so that its first figure
+    costs no more than the others."""
+    from .diagram import _Measure
+    measure = _Measure()
+    measure("Warm-up 0.50", 9)
+    measure("\u06af\u0631\u0645 \u06f0\u066b\u06f5\u06f0", 9)

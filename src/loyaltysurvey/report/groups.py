@@ -114,7 +114,7 @@ def _tracking_blocks(b, groups, label, column_name: str) -> list:
     table = b.table("group_tracking", t("invariance.tracking_table", column=column_name),
                     [b.col("construct"), *(label(g) for g in order)], rows,
                     notes=(t("invariance.tracking_note"),))
-    png = tracking_chart([label(g) for g in order],
+    png = b.draw(tracking_chart, [label(g) for g in order],
                          [(names.get(c, c), [v.get(g, float("nan")) for g in order]) for c, v in groups.means.items()],
                          x_label=column_name, y_label=t("invariance.tracking_axis"), tick=b.loc.num, rtl=b.loc.rtl)
     figure = b.figure("group_tracking", t("invariance.tracking_figure", column=column_name), png)

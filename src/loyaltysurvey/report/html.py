@@ -39,6 +39,7 @@ def render_html(report: Report) -> str:
     >>> page.startswith("<!DOCTYPE html>"), '<html lang="en" dir="ltr">' in page
     (True, True)
     """
+    report = report.resolved()
     loc = load_locale(report.lang, report.decimal)
 
     def cell(c: Cell) -> str:

@@ -39,6 +39,7 @@ def render_markdown(report: Report) -> str:
     |---|---|
     | SAT | .82 |
     """
+    report = report.resolved()
     loc = load_locale(report.lang, report.decimal)
 
     def cell(c: Cell) -> str:

@@ -65,7 +65,7 @@ def moderation_blocks(b: Any, names: dict[str, str], arrow: str) -> list:
     for m in results:
         labels = [t(f"moderation.tick.{_at_key(s.at)}") for s in m.slopes]
         heights = [m.moderator_effect * s.value for s in m.slopes]
-        png = simple_slope_chart([s.est for s in m.slopes], heights, labels, m.focal_sd,
+        png = b.draw(simple_slope_chart, [s.est for s in m.slopes], heights, labels, m.focal_sd,
                                  x_label=names.get(m.source, m.source), y_label=names.get(m.target, m.target),
                                  legend_title=names.get(m.moderator, m.moderator), tick=num,
                                  x_ticks=[t("moderation.tick.minus"), t("moderation.tick.mean"),
@@ -152,7 +152,7 @@ def pls_moderation_blocks(b: Any, fit: Any, names: dict[str, str], arrow: str) -
     for m in records:
         b2 = paths.get((m["moderator"], m["to"]), {}).get("est", 0.0)
         labels = [t(f"moderation.tick.{_at_key(s['at'])}") for s in m["slopes"]]
-        png = simple_slope_chart([s["est"] for s in m["slopes"]], [b2 * s["value"] for s in m["slopes"]], labels, 1.0,
+        png = b.draw(simple_slope_chart, [s["est"] for s in m["slopes"]], [b2 * s["value"] for s in m["slopes"]], labels, 1.0,
                                  x_label=names.get(m["from"], m["from"]), y_label=names.get(m["to"], m["to"]),
                                  legend_title=names.get(m["moderator"], m["moderator"]), tick=b.loc.num,
                                  x_ticks=[t("moderation.tick.minus"), t("moderation.tick.mean"),

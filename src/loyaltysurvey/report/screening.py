@@ -277,7 +277,7 @@ def efa_section(b) -> Section | None:
                         t("efa.columns.simulated_fa"), t("efa.columns.quantile", pct=pct)], pa_rows,
                        notes=(t("efa.parallel_note", iterations=pa.iterations, n=pa.n_obs, p=p, pct=pct,
                                 seed=pa.seed, shown=shown),))
-    png = scree_chart(pa.observed_pc, pa.simulated_pc, pa.observed_fa, pa.simulated_fa,
+    png = b.draw(scree_chart, pa.observed_pc, pa.simulated_pc, pa.observed_fa, pa.simulated_fa,
                       labels=[t("efa.figure.observed_pc"), t("efa.figure.simulated_pc"), t("efa.figure.observed_fa"),
                               t("efa.figure.simulated_fa")],
                       x_label=t("efa.figure.x"), y_label=t("efa.figure.y"), tick=b.loc.num, rtl=b.loc.rtl)

@@ -104,6 +104,7 @@ def render_xlsx(report: Report) -> bytes:
     >>> openpyxl.load_workbook(io.BytesIO(render_xlsx(report))).sheetnames
     ['Contents', 'Table 1']
     """
+    report = report.resolved()
     wb = Workbook()
     contents = wb.active
     loc = load_locale(report.lang, report.decimal)

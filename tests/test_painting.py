@@ -1,0 +1,134 @@
+"""The chapter's figures drawn in worker processes (report.painting) give the files drawn inline.
+
+A command-line run (``analyze``, ``demo``) draws the figures and writes the workbook in worker
+processes while the main process writes the Word document; the rest of the suite draws inline
+(tests/conftest.py), so these tests check that the two give the same chapter, picture for
+picture, and that a lost worker or a failed run is handled.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from conftest import REPORT_DAY
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="worker processes draw the figures on Linux only")
+
+
+def _pictures(docx: bytes) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return [z.read(n) for n in sorted(z.namelist()) if n.startswith("word/media/")]
+
+
+def test_workers_draw_the_same_chapter_as_the_main_process(tmp_path):
+    import loyaltysurvey
+    from loyaltysurvey.report import build_report, render_docx, render_html, render_markdown
+    from loyaltysurvey.report.document import Figure
+    from loyaltysurvey.report.painting import ProcessPainter
+    from loyaltysurvey.resources import bundled_path
+
+    study = loyaltysurvey.analyze(bundled_path("questionnaires", "crm_loyalty.yaml"),
+                                  bundled_path("questionnaires", "crm_loyalty_example.csv"), bootstrap=0)
+    inline = build_report(study.results, "fa", REPORT_DAY)
+    with ProcessPainter(2) as painter:
+        pending = build_report(study.results, "fa", REPORT_DAY, painter=painter)
+        figures = [b for s in pending.sections for b in s.blocks if isinstance(b, Figure)]
+        assert figures and all(f.drawing is not None for f in figures)  # drawn elsewhere, not yet here
+        docx = render_docx(pending)  # waits for the pictures only after writing every table
+        drawn = pending.resolved()
+    assert [f.png for s in drawn.sections for f in s.blocks if isinstance(f, Figure)] == \
+        [f.png for s in inline.sections for f in s.blocks if isinstance(f, Figure)]
+    assert [f.width for s in drawn.sections for f in s.blocks if isinstance(f, Figure)] == \
+        [f.width for s in inline.sections for f in s.blocks if isinstance(f, Figure)]
+    assert render_html(drawn) == render_html(inline)
+    assert render_markdown(drawn) == render_markdown(inline)
+    assert _pictures(docx) == _pictures(render_docx(inline))
+    assert len(_pictures(docx)) == len(figures)
+
+
+def test_the_command_writes_the_same_files_with_and_without_workers(tmp_path, monkeypatch):
+    """The whole ``analyze`` command, figures drawn by two workers and by the main process."""
+    import openpyxl
+
+    from loyaltysurvey.resources import bundled_path
+    from loyaltysurvey.workflow import run_analyze
+
+    args = (bundled_path("questionnaires", "crm_loyalty.yaml"), bundled_path("questionnaires", "crm_loyalty_example.csv"))
+    outs = {}
+    for workers in ("2", "0"):
+        monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", workers)
+        outs[workers] = tmp_path / workers
+        run_analyze(*args, outs[workers], bootstrap=0, today=REPORT_DAY, lang="en")
+    for name in ("report.html", "results.json", "clean.csv", "ingest.json"):
+        assert (outs["2"] / name).read_bytes() == (outs["0"] / name).read_bytes(), name
+    assert _pictures((outs["2"] / "report.docx").read_bytes()) == _pictures((outs["0"] / "report.docx").read_bytes())
+    books = [openpyxl.load_workbook(outs[w] / "tables.xlsx") for w in ("2", "0")]
+    assert books[0].sheetnames == books[1].sheetnames
+    for a, b in zip(*books):
+        assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()]
+        assert len(a._images) == len(b._images)
+
+
+def test_a_lost_worker_has_its_figure_drawn_here():
+    from loyaltysurvey.report.figures import bar_chart
+    from loyaltysurvey.report.painting import Drawing
+
+    lost: Future = Future()
+    lost.set_exception(BrokenProcessPool("a worker died"))
+    drawing = Drawing(lost, 4.5, None, bar_chart, (["A", "B"], [40.0, 60.0], ["40", "60"], "Percent"), {})
+    png, width = drawing.result()
+    assert png[:4] == b"\x89PNG" and width == 4.5
+    assert png == bar_chart(["A", "B"], [40.0, 60.0], ["40", "60"], "Percent")
+
+
+def test_a_drawing_error_reaches_the_caller():
+    from loyaltysurvey.report.painting import InlinePainter, ProcessPainter
+
+    for painter in (InlinePainter(), ProcessPainter(1)):
+        with painter:
+            future = painter.submit(int, "not a number")
+            with pytest.raises(ValueError):
+                future.result()
+
+
+def test_the_number_of_workers_is_set_by_the_environment(monkeypatch):
+    from loyaltysurvey.report.painting import InlinePainter, ProcessPainter, chapter_painter
+
+    monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", "0")
+    assert isinstance(chapter_painter(), InlinePainter)
+    monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", "not a number")
+    assert isinstance(chapter_painter(), InlinePainter)
+    monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", "1")
+    with chapter_painter() as painter:
+        assert isinstance(painter, ProcessPainter) and painter.pool._max_workers == 1
+        assert painter.submit(abs, -3).result() == 3
+
+
+def test_a_failed_run_stops_its_workers_at_once(tmp_path, monkeypatch):
+    from loyaltysurvey.errors import DataError
+    from loyaltysurvey.report import painting
+    from loyaltysurvey.resources import bundled_path
+    from loyaltysurvey.workflow import run_analyze
+
+    processes = []
+    original = painting.ProcessPainter.__init__
+
+    def spy(self, workers=2):
+        original(self, workers)
+        processes.extend(self.pool._processes.values())
+
+    monkeypatch.setattr(painting.ProcessPainter, "__init__", spy)
+    monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", "2")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        run_analyze(bundled_path("questionnaires", "crm_loyalty.yaml"), bad, tmp_path / "out")
+    assert len(processes) == 2 and not any(p.is_alive() for p in processes)
+    assert not (tmp_path / "out").exists()
