@@ -128,20 +128,22 @@ def test_cli_group_with_a_demographic_and_partial_invariance(tmp_path):
     assert "'region' is neither a demographic of the questionnaire (school) nor a column" in bad.output
 
 
-def test_fiml_reaches_the_multigroup_models_and_mlr_with_fiml_falls_back_with_a_note():
-    """The FIML numbers are checked against lavaan (bfi by gender) in tests/test_invariance_reference.py."""
+def test_fiml_reaches_the_multigroup_models_with_ml_and_with_mlr():
+    """The FIML numbers are checked against lavaan (bfi by gender, and HolzingerSwineford with blanks;
+    ML and MLR) in tests/test_invariance_reference.py."""
     data = holzinger_swineford()
     data.loc[::4, "x5"] = float("nan")
-    out = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school", missing="fiml").to_json()
-    assert out["group_comparison"]["missing"] == "fiml"
-    assert {g: v["n"] for g, v in out["groups"].items()} == {"Pasteur": 156, "Grant-White": 145}  # nobody dropped
-    assert "groups_listwise" not in [w["code"] for w in out["warnings"]]
-    robust = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school", missing="fiml",
-                                   estimator="MLR").to_json()
-    assert robust["group_comparison"]["missing"] == "listwise"
-    assert "groups_listwise" in [w["code"] for w in robust["warnings"]]
-    assert sum(v["n"] for v in robust["groups"].values()) == int(data.x5.notna().sum())
-    assert robust["invariance"][0]["fit"]["chisq_scaled"] > 0
+    for estimator in ("ML", "MLR"):
+        out = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", group="school", missing="fiml",
+                                    estimator=estimator).to_json()
+        assert out["group_comparison"]["missing"] == "fiml"
+        assert {g: v["n"] for g, v in out["groups"].items()} == {"Pasteur": 156, "Grant-White": 145}  # nobody dropped
+        assert "groups_listwise" not in [w["code"] for w in out["warnings"]]
+        configural = out["invariance"][0]["fit"]
+        if estimator == "MLR":  # the scaled test and the FIML-corrected robust indices are there
+            assert configural["chisq_scaled"] > 0 and 0 < configural["cfi_robust"] <= 1
+        else:
+            assert "chisq_scaled" not in configural
 
 
 def test_hostile_group_values_are_escaped(tmp_path):

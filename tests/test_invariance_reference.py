@@ -4,7 +4,9 @@ Reference: tests/reference/invariance_reference.json, written by
 tests/reference/make_invariance_reference.R (lavaan cfa/sem with group =, group.equal,
 group.partial; fitMeasures, parameterEstimates, lavTestLRT, lavTestWald) on
 HolzingerSwineford1939 by school (ML, MLR) and psych's bfi (A1..A5, C1..C5) by gender (complete cases
-by ML; every row by FIML, lavaan missing = "ml").
+by ML; every row by FIML, lavaan missing = "ml"); and tests/reference/multigroup_fiml_mlr_reference.json,
+written by tests/reference/make_multigroup_fiml_mlr_reference.R: MLR with FIML (estimator = "MLR",
+missing = "ml") on bfi by gender and on HolzingerSwineford1939 by school with blanks in a fixed pattern.
 Tolerances: fit measures 1e-4 relative (or 1e-6 absolute near 0), estimates and standard
 errors 1e-4 absolute (lavaan stops its optimiser at about 1e-5 in the estimates).
 """
@@ -26,6 +28,8 @@ from loyaltysurvey.sem.multigroup import MultiGroupSEM
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "reference" / "invariance_reference.json").read_text())
+REF.update({k: v for k, v in json.loads((HERE / "reference" / "multigroup_fiml_mlr_reference.json").read_text())
+            .items() if k.endswith("_fiml_mlr")})
 AC = REF["models"]["AC"]
 
 #: our key -> lavaan fitMeasures() name
@@ -78,7 +82,19 @@ def bfi_ac_missing() -> pd.DataFrame:
     return frame
 
 
+def hs_with_blanks() -> pd.DataFrame:
+    """HolzingerSwineford1939 with blanks in the pattern of make_multigroup_fiml_mlr_reference.R
+    (rows numbered from 1: every 7th x1, every 5th x5, every 11th x9, rows 1-20 x3)."""
+    frame = holzinger_swineford().copy()
+    rows = np.arange(1, len(frame) + 1)
+    for column, blank in (("x1", rows % 7 == 0), ("x5", rows % 5 == 0), ("x9", rows % 11 == 0), ("x3", rows <= 20)):
+        frame.loc[blank, column] = np.nan
+    return frame
+
+
 @pytest.mark.parametrize("key,data,group,model,estimator,missing", [
+    ("bfi_fiml_mlr", bfi_ac_missing, "gender", AC, "MLR", "fiml"),  # lavaan estimator = "MLR", missing = "ml"
+    ("hs_fiml_mlr", hs_with_blanks, "school", HS_MODEL, "MLR", "fiml"),
     ("hs_ml", holzinger_swineford, "school", HS_MODEL, "ML", "listwise"),
     ("hs_mlr", holzinger_swineford, "school", HS_MODEL, "MLR", "listwise"),
     ("bfi_ml", bfi_ac, "gender", AC, "ML", "listwise"),
@@ -177,8 +193,8 @@ def test_bad_groups_are_refused_clearly():
     tiny = hs.assign(g=["a"] * 295 + ["b"] * 6)
     with pytest.raises(DataError, match="group 'b'.*6 complete respondents for 9"):
         MultiGroupSEM(HS_MODEL).fit(tiny, group="g")
-    with pytest.raises(ModelError, match="MLR with FIML is not available"):
-        MultiGroupSEM(HS_MODEL).fit(hs, group="school", missing="fiml", estimator="MLR")
+    with pytest.raises(ModelError, match="estimator 'WLSMV' is not available"):
+        MultiGroupSEM(HS_MODEL).fit(hs, group="school", missing="fiml", estimator="WLSMV")
     with pytest.raises(ModelError, match="group.equal type"):
         MultiGroupSEM(HS_MODEL, group_equal=("loading",))
     small = hs.assign(g=["a"] * 280 + ["b"] * 21)

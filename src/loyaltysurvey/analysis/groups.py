@@ -110,10 +110,8 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     """Measurement invariance, equal paths and per-group models for the groups in ``labels``.
 
     ``labels`` is aligned with ``scored`` (one label per respondent, None for no answer). The
-    multigroup models use the run's missing-data handling (listwise within groups, or FIML), except
-    MLR with FIML, which is not implemented for groups: they then use listwise deletion and a
-    notice says so. Each group's separate model uses the run's own missing-data handling and
-    estimator. The questionnaire's labels name
+    multigroup models use the run's missing-data handling (listwise within groups, or FIML) and
+    estimator (ML or MLR, MLR with FIML included), as each group's separate model does. The questionnaire's labels name
     hypotheses and defined effects, so here a label names a parameter within each group
     (``shared_labels=False``), not one parameter shared by all groups as in lavaan's syntax.
     """
@@ -122,11 +120,6 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     frame[GROUP_COLUMN] = labels.to_numpy()
     notices: list[Notice] = []
     missing = settings.cb_missing
-    if missing == "fiml" and settings.estimator == "MLR":
-        missing = "listwise"
-        notices.append(Notice("groups_listwise", "the multigroup models (measurement invariance, equal paths) "
-                              "use listwise deletion within groups: MLR with FIML and groups is not available",
-                              column, {"column": column}))
     try:
         inv = measurement_invariance(q.cfa_statements, frame, GROUP_COLUMN, estimator=settings.estimator,
                                      missing=missing, group_partial=settings.group_partial, shared_labels=False)

@@ -58,6 +58,16 @@ GROUP_ESTIMATE_COLUMNS = ["group", "lhs", "op", "rhs", "label", "est", "se", "z"
 Z975 = norm_ppf(0.975)
 
 
+def _block_diagonal(blocks: Sequence[np.ndarray]) -> np.ndarray:
+    """The matrices of ``blocks`` on the diagonal of one matrix (zeros elsewhere)."""
+    out = np.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)))
+    i = j = 0
+    for b in blocks:
+        out[i:i + b.shape[0], j:j + b.shape[1]] = b
+        i, j = i + b.shape[0], j + b.shape[1]
+    return out
+
+
 def parameter_type(lhs: str, op: str, rhs: str, observed: Sequence[str]) -> str:
     """lavaan's ``group.equal`` type of a parameter-table row.
 
@@ -340,8 +350,9 @@ class MultiGroupSEM:
         Yuan-Bentler scaled chi-square, lavaan's ``yuan.bentler.mplus``). ``missing="fiml"`` is
         full-information ML in every group (lavaan ``missing = "ml"``: rows with no answer are
         dropped, the saturated model by EM per group, observed-information standard errors, the
-        baseline from each variable's observed values); FIML with MLR is refused with a
-        :class:`~loyaltysurvey.errors.ModelError`. ``start`` (a fit of
+        baseline from each variable's observed values); with ``"MLR"`` it has robust standard
+        errors, the Yuan-Bentler scaled test and Zhang & Savalei's FIML-corrected robust CFI,
+        TLI and RMSEA, summed over the groups (:meth:`_robust_fiml`). ``start`` (a fit of
         the same model on the same data, e.g. the previous invariance level) gives the start values;
         parameters made equal start at the mean of their group values.
         """
@@ -350,9 +361,6 @@ class MultiGroupSEM:
         if missing not in ("listwise", "fiml", "ml"):
             raise ModelError(f"missing = '{missing}' is not available for a multigroup model; use listwise or fiml")
         fiml = missing in ("fiml", "ml")
-        if fiml and estimator == "MLR":
-            raise ModelError("MLR with FIML is not available for a multigroup model yet; use --estimator ML with "
-                             "--missing fiml, or MLR with listwise deletion")
         values, frames, notices = self._split(data, group, fiml)
         groups: list[_Group] = []
         keys: dict[tuple, int] = {}
@@ -386,7 +394,9 @@ class MultiGroupSEM:
             theta, f, converged, iterations, info = self._fiml(groups, theta, q, N)
         else:
             info = self._information(groups, theta, q)  # per-observation expected information (H / 2)
-        robust = self._robust(groups, theta, q, N) if estimator == "MLR" else None
+        robust = None
+        if estimator == "MLR":
+            robust = self._robust_fiml(groups, theta, q, N, info) if fiml else self._robust(groups, theta, q, N)
         return self._results(group, groups, theta, f, info, N, converged, iterations, notices, estimator, robust)
 
     def _weights(self, groups, N):
@@ -566,6 +576,76 @@ class MultiGroupSEM:
             trace_b += self._trace_h1(gr) - float(np.sum(Bb * np.linalg.inv(Eb).T))
         return {"vcov": E_inv @ B0 @ E_inv / N, "trace": trace_h1 - trace_h0, "trace_baseline": trace_b}
 
+    def _robust_fiml(self, groups, theta, q, N, E) -> dict:
+        """MLR with FIML over groups: :func:`~loyaltysurvey.sem.robust_fiml.fiml_robust`'s pieces in
+        each group (its saturated model's observed and first-order information at the EM moments,
+        its casewise scores at the model's moments), joined over the groups as lavaan joins them.
+
+        ``E`` is the observed information per case of all groups together (the FIML Hessian).
+        Besides the Yuan-Bentler traces of the model and of the baseline it returns the pieces of
+        Zhang & Savalei's (2022) FIML-corrected robust CFI, TLI and RMSEA: the statistic ``XX3``
+        (the model's ML discrepancy from each group's EM moments, summed) with its trace ``c3``,
+        and the same for the baseline. Checked against lavaan 0.6.14 ``estimator = "MLR",
+        missing = "ml"`` with groups in tests/test_invariance_reference.py.
+        """
+        from .robust_fiml import _complete_information, _ml_statistic, casewise_h1_scores, h1_observed_information
+        E_inv = np.linalg.inv(E)
+        B0 = np.zeros((q, q))
+        trace_h1 = trace_b = 0.0
+        blocks = []  # per group: (weight, Wm, Jm, Wc, Delta in global columns, Delta_b, XX3, XX3 of baseline)
+        for gr in groups:
+            pats, n, w = gr.patterns, gr.n, gr.n / N
+            p = pats.p
+            r, c = vech_indices(p)
+            t = theta[gr.index]
+            Sigma, mu, _, _ = gr.model.implied(t)
+            dS, dm = gr.model.derivatives(t)
+            local = np.vstack([dm.T, dS[:, r, c].T])          # (p + p*, local parameters)
+            Delta = np.zeros((local.shape[0], q))
+            np.add.at(Delta.T, gr.index, local.T)             # local parameters onto the global ones
+            Wm = h1_observed_information(pats, gr.S, gr.ybar)
+            scores_h1 = casewise_h1_scores(pats, gr.S, gr.ybar)
+            Jm = scores_h1.T @ scores_h1 / n
+            th1 = float(np.sum(Jm * np.linalg.inv(Wm).T))
+            trace_h1 += th1
+            scores = casewise_h1_scores(pats, Sigma, mu)
+            B0 += Delta.T @ (scores.T @ scores / N) @ Delta
+            # the group's baseline: each variable's own FIML mean and variance
+            mean_b = np.array([np.nanmean(gr.X[:, j]) for j in range(p)])
+            var_b = np.array([np.nanvar(gr.X[:, j]) for j in range(p)])
+            n_j = np.sum(~np.isnan(gr.X), axis=0)
+            Delta_b = np.zeros((p + r.size, 2 * p))
+            Delta_b[np.arange(p), np.arange(p)] = 1.0
+            diag_pos = np.nonzero(r == c)[0]
+            Delta_b[p + diag_pos, p + r[diag_pos]] = 1.0
+            E_b = np.diag(np.concatenate([n_j / (n * var_b), n_j / (2 * n * var_b ** 2)]))
+            scores_b = casewise_h1_scores(pats, np.diag(var_b), mean_b)
+            B0_b = Delta_b.T @ (scores_b.T @ scores_b / n) @ Delta_b
+            trace_b += th1 - float(np.sum(B0_b * np.linalg.inv(E_b).T))
+            blocks.append((w, Wm, Jm, _complete_information(gr.S), Delta, Delta_b,
+                           _ml_statistic(n, gr.S, gr.ybar, Sigma, mu),
+                           _ml_statistic(n, gr.S, gr.ybar, np.diag(var_b), mean_b)))
+        trace = trace_h1 - float(np.sum(B0 * E_inv.T))
+        # Zhang & Savalei's correction over the groups: the saturated informations weighted by the
+        # groups' shares, the model's derivatives stacked, the baseline's block-diagonal
+        sizes = [b[1].shape[0] for b in blocks]
+        W = _block_diagonal([b[0] * b[1] for b in blocks])
+        W_inv = _block_diagonal([np.linalg.inv(b[1]) / b[0] for b in blocks])
+        Wc = _block_diagonal([b[0] * b[3] for b in blocks])
+        Gamma = _block_diagonal([np.linalg.inv(b[1]) @ b[2] @ np.linalg.inv(b[1]) / b[0] for b in blocks])
+        Delta_all = np.vstack([b[4] for b in blocks])
+        Delta_b_all = _block_diagonal([b[5] for b in blocks])
+        middle = W_inv @ Wc @ W_inv
+
+        def corrected(D: np.ndarray) -> float:
+            U = W - W @ D @ np.linalg.inv(D.T @ W @ D) @ D.T @ W
+            return float(np.trace(U @ middle @ U @ Gamma))
+
+        assert sum(sizes) == W.shape[0]
+        return {"vcov": E_inv @ B0 @ E_inv / N, "trace": trace, "trace_baseline": trace_b,
+                "xx3": sum(b[6] for b in blocks), "xx3_baseline": sum(b[7] for b in blocks),
+                "c3_trace": corrected(Delta_all), "c3_trace_baseline": corrected(Delta_b_all)}
+
     # -- results -------------------------------------------------------------------------
     def _results(self, column, groups, theta, f, info, N, converged, iterations, notices, estimator, robust):
         notices = list(notices)
@@ -673,6 +753,15 @@ class MultiGroupSEM:
             t1 = max(T - c * df, 0.0)
             t2 = max(T - c * df, Tb - cb * dfb, 0.0)
             tli_t2 = (Tb - cb * dfb) * df
+            if "xx3" in robust:  # FIML: Zhang & Savalei's corrected statistics, as lavaan uses with MLR
+                c3, c3b = robust["c3_trace"] / df if df > 0 else float("nan"), robust["c3_trace_baseline"] / dfb
+                X3, X3b = robust["xx3"], robust["xx3_baseline"]
+                t1 = max(X3 - c3 * df, 0.0)
+                t2 = max(X3 - c3 * df, X3b - c3b * dfb, 0.0)
+                tli_t2 = (X3b - c3b * dfb) * df
+                corrected = {"cfi_robust": 1.0 if t2 == 0 else 1 - t1 / t2,
+                             "tli_robust": 1 - (X3 - c3 * df) * dfb / tli_t2 if df > 0 and tli_t2 != 0 else 1.0,
+                             "rmsea_robust": rmsea(X3, df, N, c3) * math.sqrt(G)}
             robust_out = {
                 "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(chi2_sf(Ts, df)),
                 "chisq_scaling_factor": c, "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": cb,
@@ -681,6 +770,8 @@ class MultiGroupSEM:
                 "tli_robust": 1 - (T - c * df) * dfb / tli_t2 if df > 0 and tli_t2 != 0 else 1.0,
                 "rmsea_scaled": rmsea(Ts, df, N) * math.sqrt(G),
                 "rmsea_robust": rmsea(T, df, N, c) * math.sqrt(G)}
+            if "xx3" in robust:
+                robust_out.update(corrected)
             measures.update(robust_out)
         params = pd.DataFrame(rows, columns=GROUP_ESTIMATE_COLUMNS + ["group_value", "free"])
         return MultiGroupFit(column, tuple(gr.value for gr in groups), tuple(gr.n for gr in groups),
