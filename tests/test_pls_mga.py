@@ -314,6 +314,43 @@ def test_three_groups_and_a_group_too_small():
     assert "w1 – w2" in en and "β (first group)" in en
 
 
+def test_pls_tracking_follows_the_groups_in_order():
+    """pls_group_comparison.tracking: the groups in reading order (waves by number), each construct's mean
+    score in each group and each group's own PLS path coefficients; in the chapter with its chart
+    when CB-SEM did not run, and as a table of the PLS paths only beside CB-SEM's tracking table."""
+    from loyaltysurvey.report.document import Figure, Table
+    data = crm_export()
+    data["wave"] = np.array(["10", "2", "1"])[np.arange(len(data)) % 3]
+    study = loyaltysurvey.analyze(crm_questionnaire(), data, method="pls", group="wave", bootstrap=30,
+                                  permutations=30)
+    out = study.to_json()
+    tracking = out["pls_group_comparison"]["tracking"]
+    assert tracking["groups"] == ["1", "2", "10"]
+    from loyaltysurvey.analysis.scoring import construct_scores
+    scores = construct_scores(study.results.scored, study.results.questionnaire)
+    for construct, by_group in tracking["means"].items():
+        for g, mean in by_group.items():
+            assert mean == pytest.approx(float(np.nanmean(scores[construct].to_numpy()[data["wave"].to_numpy() == g])),
+                                         abs=1e-12)
+    paths = {(p["from"], p["to"]): p["est"] for p in out["groups"]["2"]["pls"]["paths"]}
+    assert len(tracking["paths"]) == len(paths) == 5
+    for key, by_group in tracking["paths"].items():
+        source, target = key.split(" -> ")
+        assert set(by_group) == {"1", "2", "10"} and by_group["2"] == paths[(source, target)]
+    report = build_report(study.results, "en", date(2026, 1, 1))
+    section = next(s for s in report.sections if s.id == "pls_groups")
+    table = next(b for b in section.blocks if isinstance(b, Table) and b.id == "pls_group_tracking")
+    assert table.columns[1:] == ("1", "2", "10") and len(table.rows) == 6 + 5
+    assert any(isinstance(b, Figure) and b.id == "pls_group_tracking" for b in section.blocks)
+    both = loyaltysurvey.analyze(crm_questionnaire(), data, method="both", group="wave", bootstrap=30,
+                                 permutations=30)
+    report = build_report(both.results, "fa", date(2026, 1, 1))
+    section = next(s for s in report.sections if s.id == "pls_groups")
+    table = next(b for b in section.blocks if isinstance(b, Table) and b.id == "pls_group_tracking")
+    assert len(table.rows) == 5 and not any(isinstance(b, Figure) for b in section.blocks)  # paths only
+    assert table.caption.startswith("ضرایب مسیر")
+
+
 def test_cli_permutations_option(tmp_path, crm_questionnaire):
     from loyaltysurvey.resources import bundled_path
     data = tmp_path / "crm.csv"

@@ -147,7 +147,7 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     pls_groups = None
     if settings.group and settings.runs_pls:
         from .pls_groups import run_pls_groups
-        pls_groups = run_pls_groups(scored, labels, q, settings, executor=executor)
+        pls_groups = run_pls_groups(scored, labels, q, settings, executor=executor, scores=scores)
         notices.extend(pls_groups.notices)
     pls = None
     if settings.runs_pls:

@@ -47,10 +47,22 @@ class PLSGroupComparison:
     level: float = 0.95
     missing: str = "mean"
     notices: tuple[Notice, ...] = ()
+    #: Construct -> {group: mean construct score}, and the groups in reading order (waves in
+    #: time order), as the CB-SEM group comparison's tracking table has them.
+    means: dict[str, dict[str, float]] = field(default_factory=dict)
+    order: tuple[str, ...] = ()
 
     @property
     def nobs(self) -> dict[str, int]:
         return {g: m.n for g, m in self.groups.items()}
+
+    def tracked_paths(self) -> dict[str, dict[str, float]]:
+        """``"A -> B"`` -> {group: that group's PLS path coefficient} (the paths in the model's order)."""
+        out: dict[str, dict[str, float]] = {}
+        for value, model in self.groups.items():
+            for k, (source, target) in enumerate(model.spec.paths):
+                out.setdefault(f"{source} -> {target}", {})[value] = model.path(k)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """``groups_pls`` ({value: that group's pls block}), ``pls_mga`` (rows of every pair),
@@ -68,15 +80,18 @@ class PLSGroupComparison:
                 "column": self.column, "groups": list(self.groups), "permutations": self.permutations,
                 "bootstrap": self.bootstrap, "seed": self.seed, "alpha": self.alpha, "missing": self.missing,
                 "failed_permutations": {f"{p.group_a} | {p.group_b}": p.failed for p in self.pairs},
+                "tracking": {"groups": list(self.order or self.groups), "means": self.means,
+                             "paths": self.tracked_paths()},
                 "decision": "permutation test (Chin & Dibbern, 2010); MICOM: c_p > alpha (Henseler et al., 2016)"},
         }
 
 
 def run_pls_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settings: Settings,
-                   executor: Any = None) -> PLSGroupComparison | None:
+                   executor: Any = None, scores: pd.DataFrame | None = None) -> PLSGroupComparison | None:
     """Per-group PLS models, PLS-MGA and MICOM for the groups in ``labels`` (None without two usable groups).
 
-    ``labels`` is aligned with ``scored`` (None for no answer: the respondent is left out).
+    ``labels`` is aligned with ``scored`` (None for no answer: the respondent is left out);
+    ``scores`` (the construct scores, aligned too) give the tracking table's means per group.
     """
     column = settings.group or ""
     model = pls_model(q)
@@ -130,8 +145,11 @@ def run_pls_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, se
     if len(groups) < 2:
         notices.append(Notice("pls_groups_too_few", f"fewer than two groups of '{column}' can be compared with "
                               "PLS-SEM; MICOM and PLS-MGA were not run", column, {"column": column}))
+    from .groups import group_means, tracking_order
+    order = tracking_order(list(groups), q, column)
+    means = group_means(scores, labels, order) if scores is not None else {}
     return PLSGroupComparison(column, groups, tuple(pairs), settings.permutations, settings.pls_bootstrap, seed,
-                              settings.alpha, settings.level, settings.pls_missing, tuple(notices))
+                              settings.alpha, settings.level, settings.pls_missing, tuple(notices), means, order)
 
 
 def merge_groups_json(payload: dict[str, Any], comparison: PLSGroupComparison) -> None:

@@ -95,29 +95,39 @@ def invariance_section(b) -> Section | None:
     return Section("invariance", t("invariance.title"), tuple(blocks))
 
 
-def _tracking_blocks(b, groups, label, column_name: str) -> list:
-    """The tracking table (construct means and each group's standardized paths, the groups in
-    order: segments or survey waves) and its chart. Descriptive: no test is attached to it."""
+def _tracking_blocks(b, groups, label, column_name: str, keys: str = "invariance", means: bool = True) -> list:
+    """The tracking table (construct means and each group's paths, the groups in order: segments
+    or survey waves) and its chart. Descriptive: no test is attached to it.
+
+    ``keys`` is the locale section of its texts: ``invariance`` (CB-SEM, each group's standardized
+    paths) or ``pls_groups`` (each group's PLS path coefficients). Without ``means`` (the CB-SEM
+    table already has them) the table holds the paths only, and there is no chart.
+    """
     from .figures import tracking_chart
     t = b.loc.t
     order = list(groups.order or groups.nobs)
-    if not groups.means or len(order) < 2:
+    paths = groups.tracked_paths()
+    if len(order) < 2 or not (groups.means if means else paths):
         return []
     names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
     rows = [[Cell(names.get(c, c)), *(Cell(v.get(g, float("nan")), "dec2") for g in order)]
-            for c, v in groups.means.items()]
+            for c, v in groups.means.items()] if means else []
     arrow = t("invariance.arrow")
-    for path, values in groups.tracked_paths().items():
+    for path, values in paths.items():
         rhs, lhs = path.split(" -> ")
         rows.append([Cell(f"{names.get(rhs, rhs)} {arrow} {names.get(lhs, lhs)} (β)"),
                      *(Cell(values.get(g, float("nan")), "r") for g in order)])
-    table = b.table("group_tracking", t("invariance.tracking_table", column=column_name),
-                    [b.col("construct"), *(label(g) for g in order)], rows,
-                    notes=(t("invariance.tracking_note"),))
+    kind = "" if means else "_paths"
+    prefix = "group" if keys == "invariance" else "pls_group"
+    table = b.table(f"{prefix}_tracking", t(f"{keys}.tracking{kind}_table", column=column_name),
+                    [b.col("construct") if means else b.col("path"), *(label(g) for g in order)], rows,
+                    notes=(t(f"{keys}.tracking{kind}_note"),))
+    if not means:
+        return [Paragraph(t(f"{keys}.tracking_paths_text", column=column_name, table=b.ref(table))), table]
     png = b.draw(tracking_chart, [label(g) for g in order],
-                         [(names.get(c, c), [v.get(g, float("nan")) for g in order]) for c, v in groups.means.items()],
-                         x_label=column_name, y_label=t("invariance.tracking_axis"), tick=b.loc.num, rtl=b.loc.rtl)
-    figure = b.figure("group_tracking", t("invariance.tracking_figure", column=column_name), png)
+                 [(names.get(c, c), [v.get(g, float("nan")) for g in order]) for c, v in groups.means.items()],
+                 x_label=column_name, y_label=t("invariance.tracking_axis"), tick=b.loc.num, rtl=b.loc.rtl)
+    figure = b.figure(f"{prefix}_tracking", t("invariance.tracking_figure", column=column_name), png)
     text = t("invariance.tracking_text", column=column_name, table=b.ref(table), figure=b.ref(figure))
     return [Paragraph(text), table, figure]
 
@@ -200,5 +210,8 @@ def pls_groups_section(b) -> Section | None:
                   if compositional else t("pls_groups.micom_holds"))
     mga_text = (t("pls_groups.mga_different", paths=b.loc.join(list(dict.fromkeys(different))))
                 if different else t("pls_groups.mga_equal"))
+    # the tracking table of the PLS paths (with the means and their chart when CB-SEM did not show them)
+    cb_tracking = getattr(b.r, "groups", None) is not None and bool(b.r.groups.means)
+    tracking = _tracking_blocks(b, comp, label, column_name, keys="pls_groups", means=not cb_tracking)
     return Section("pls_groups", t("pls_groups.title"),
-                   (Paragraph(text), Paragraph(micom_text), micom, Paragraph(mga_text), mga))
+                   (Paragraph(text), Paragraph(micom_text), micom, Paragraph(mga_text), mga, *tracking))
