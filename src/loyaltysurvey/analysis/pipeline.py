@@ -147,12 +147,14 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     pls_groups = None
     if settings.group and settings.runs_pls:
         from .pls_groups import run_pls_groups
-        pls_groups = run_pls_groups(scored, labels, q, settings, executor=executor, scores=scores)
+        pls_groups = run_pls_groups(_with_model_demographics(scored, data, q), labels, q, settings,
+                                    executor=executor, scores=scores)
         notices.extend(pls_groups.notices)
     pls = None
     if settings.runs_pls:
         try:
-            pls = run_pls(scored, q, settings, executor=executor, progress=progress)
+            pls = run_pls(_with_model_demographics(scored, data, q), q, settings, executor=executor,
+                          progress=progress)
             notices.extend(pls.notices)
         except DataError as exc:
             notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))

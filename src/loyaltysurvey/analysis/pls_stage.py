@@ -22,12 +22,30 @@ from ..errors import DataError, Notice
 from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING,
                           Q2_PREDICT, R2_BANDS, RHO_A, SRMR_PLS, VIF)
 
-__all__ = ["first_stage_model", "pls_checks", "pls_model", "run_pls", "second_stage_data", "second_stage_model"]
+__all__ = ["first_stage_model", "observed_predictors", "pls_checks", "pls_model", "run_pls", "second_stage_data",
+           "second_stage_model"]
 
 
 def _structural_paths(q: Questionnaire) -> list[tuple[str, str]]:
     names = {c.id for c in q.constructs}
     return [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and s.rhs in names and s.lhs in names]
+
+
+def observed_predictors(q: Questionnaire) -> tuple[str, ...]:
+    """The items and demographics the structural model uses as predictors of a construct, alone or
+    in an interaction (``LOY ~ SAT + age + SAT:age``), in the order the model names them. PLS-SEM
+    measures each by a single-item composite of its own name, as SmartPLS and seminr's
+    ``single_item()`` do."""
+    from ..sem.syntax import interaction_parts
+    constructs = {c.id for c in q.constructs}
+    observed = set(q.item_ids) | {d.id for d in q.demographics}
+    out: list[str] = []
+    for s in q.model_statements:
+        if s.op == "~" and s.lhs in constructs:
+            for name in interaction_parts(s.rhs) or (s.rhs,):
+                if name not in constructs and name in observed and name not in out:
+                    out.append(name)
+    return tuple(out)
 
 
 def pls_model(q: Questionnaire, interaction: str = "product_indicator") -> PLS:
@@ -36,21 +54,27 @@ def pls_model(q: Questionnaire, interaction: str = "product_indicator") -> PLS:
     A higher-order construct is measured here by repeated indicators: all the items of its
     dimensions, with the paths HOC -> dimension (mode A, reflective-reflective) or dimension -> HOC
     (mode B, reflective-formative) added (Becker, Klein & Wetzels, 2012; Sarstedt et al., 2019).
-    Interactions of two constructs (``A:B``) are interaction terms measured by ``interaction``
-    (:mod:`loyaltysurvey.pls.interaction`).
+    An item or a demographic that predicts a construct (a moderator such as age) is a single-item
+    composite of its own name (:func:`observed_predictors`). Interactions (``A:B``) are interaction
+    terms measured by ``interaction`` (:mod:`loyaltysurvey.pls.interaction`).
     """
     from ..sem.syntax import interaction_parts
-    names = {c.id for c in q.constructs}
+    singles = observed_predictors(q)
+    names = {c.id for c in q.constructs} | set(singles)
 
     def known(source: str) -> bool:
         parts = interaction_parts(source)
         return source in names or (parts is not None and set(parts) <= names)
 
-    paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and known(s.rhs) and s.lhs in names]
+    constructs = {c.id for c in q.constructs}
+    paths = [(s.rhs, s.lhs) for s in q.model_statements if s.op == "~" and known(s.rhs) and s.lhs in constructs]
     for c in q.higher_order:
         paths = [((d, c.id) if c.mode == "B" else (c.id, d)) for d in c.dimensions] + paths
-    return PLS({c.id: tuple(i.id for i in q.construct_items(c.id)) for c in q.constructs}, paths,
-               {c.id: c.mode for c in q.constructs}, interaction=interaction)
+    blocks = {c.id: tuple(i.id for i in q.construct_items(c.id)) for c in q.constructs}
+    blocks.update({name: (name,) for name in singles})
+    modes = {c.id: c.mode for c in q.constructs}
+    modes.update({name: "A" for name in singles})
+    return PLS(blocks, paths, modes, interaction=interaction)
 
 
 def first_stage_model(q: Questionnaire) -> PLS:
@@ -123,11 +147,14 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
     ``higher_composite`` estimate it). The IPMA is left out then (the dimension scores are
     standardized, with no scale to rescale to).
 
-    Interaction terms (``A:B`` of two constructs) are estimated by ``settings.pls_interaction``
-    and named ``A:B`` in the paths; an interaction with a demographic or a single item that is not
-    a construct is left to CB-SEM (a ``pls_interaction_skipped`` notice says so). The
-    importance-performance map is not drawn for a model with interactions (its generated
-    indicators have no scale).
+    Interaction terms (``A:B``) are estimated by ``settings.pls_interaction`` and named ``A:B`` in
+    the paths; an item or a demographic in the structural model (a moderator) is a single-item
+    composite (:func:`observed_predictors`), so ``scored`` holds the demographics the model names
+    (see :func:`loyaltysurvey.analysis.pipeline.analyze_responses`). An interaction the PLS model
+    cannot hold (with a higher-order construct estimated in two stages) is left to CB-SEM, and a
+    ``pls_interaction_skipped`` notice says so. The importance-performance map is not drawn for a
+    model with interactions (its generated indicators have no scale); a demographic in it is
+    rescaled by its observed minimum and maximum.
     """
     from ..sem.syntax import interaction_parts
     kw = dict(scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
@@ -146,8 +173,8 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
     skipped = sorted({s.rhs for s in q.model_statements if s.op == "~" and interaction_parts(s.rhs)}
                      - set(model.interactions if model is not None else ()))
     fit = replace(fit, notices=fit.notices + tuple(Notice(
-        "pls_interaction_skipped", f"the interaction '{term}' involves a variable that is not a construct; "
-        "PLS-SEM estimates interactions of constructs only, so it is estimated by CB-SEM alone", term,
+        "pls_interaction_skipped", f"the interaction '{term}' could not enter the PLS-SEM model (its higher-order "
+        "constructs are estimated in two stages), so it is estimated by CB-SEM alone", term,
         {"term": term}) for term in skipped))
     nested = [h for h in _nested(q) if q.construct(h).hoc_approach != "repeated_indicators"]
     if nested:
@@ -165,9 +192,10 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
         fit = replace(fit, prediction=fit.predict(seed=settings.seed))
         return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
     if stage1 is None:
-        items = [q.item(c) for c in fit.indicators]
-        importance = fit.ipma(settings.ipma_target, np.array([i.scale.min for i in items], float),
-                              np.array([i.scale.max for i in items], float))
+        items = set(q.item_ids)
+        low = [q.item(c).scale.min if c in items else float(np.nanmin(scored[c])) for c in fit.indicators]
+        high = [q.item(c).scale.max if c in items else float(np.nanmax(scored[c])) for c in fit.indicators]
+        importance = fit.ipma(settings.ipma_target, np.array(low, float), np.array(high, float))
     else:
         importance = None
     fit = replace(fit, prediction=fit.predict(seed=settings.seed), importance=importance)
