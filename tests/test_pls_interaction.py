@@ -157,6 +157,25 @@ def test_simple_slopes_and_moderated_mediation_from_the_paths_and_draws(mobi):
     assert fit.to_json()["moderation"][0]["slopes"][0]["at"] == -1.0
 
 
+def test_second_stage_moderated_mediation(mobi):
+    """PERQ -> IMAG -> CUSA with IMAG -> CUSA moderated by CUEX (second stage): index a * b3 and the
+    conditional indirect effects a (b1 + b3 w), their SEs the SDs of the same products of the draws."""
+    C2 = {**C, "PERQ": ["PERQ1", "PERQ2", "PERQ3"]}
+    fit = PLS(C2, MODEL + "\nIMAG ~ PERQ", interaction="two_stage").fit(mobi).bootstrap(100, seed=3)
+    p = _paths(fit)
+    (mm,) = fit.moderated_mediation_records
+    assert (mm["from"], mm["through"], mm["to"], mm["stage"], mm["moderator"]) == ("PERQ", ["IMAG"], "CUSA", 2, "CUEX")
+    a, b1, b3 = p[("PERQ", "IMAG")], p[("IMAG", "CUSA")], p[("IMAG:CUEX", "CUSA")]
+    assert mm["index"]["est"] == pytest.approx(a * b3, abs=1e-14)
+    assert [c["est"] for c in mm["conditional"]] == pytest.approx([a * (b1 - b3), a * b1, a * (b1 + b3)], abs=1e-14)
+    k = list(fit.spec.constructs)
+    col = lambda s, t: fit.resamples.draws[:, fit._layout.path(k.index(s), k.index(t))]  # noqa: E731
+    assert mm["index"]["se"] == pytest.approx(np.std(col("IMAG:CUEX", "CUSA") * col("PERQ", "IMAG"), ddof=1),
+                                              rel=1e-12)
+    high = col("PERQ", "IMAG") * (col("IMAG", "CUSA") + col("IMAG:CUEX", "CUSA"))
+    assert mm["conditional"][2]["se"] == pytest.approx(np.std(high, ddof=1), rel=1e-12)
+
+
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_chapter_pls_moderation(mobi, lang):
     # through the whole analysis: pls.paths names the interaction "IMAG:CUEX" (CONTRACT), the
@@ -181,3 +200,26 @@ def test_chapter_pls_moderation(mobi, lang):
     assert [r[1].value for r in table.rows[1:]] == pytest.approx([s["est"] for s in out["moderation"][0]["slopes"]])
     assert any(isinstance(b, Figure) and b.id.startswith("pls_slopes_") for b in pls.blocks)
     assert any(r.startswith("Henseler, J., & Chin, W. W. (2010)") for r in report.references)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_chapter_pls_moderated_mediation_table(mobi, lang):
+    """The PLS moderated-mediation table: index and conditional effects of each chain (here a second-stage
+    one), numbers from pls.moderated_mediation, and its note on the resamples."""
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.document import Table
+    items = C["IMAG"] + C["CUEX"] + C["CUSA"] + ["PERQ1", "PERQ2", "PERQ3"]
+    q = (QuestionnaireBuilder("mobi", scale=(1, 10)).construct("PERQ", "Quality", ["PERQ1", "PERQ2", "PERQ3"])
+         .construct("IMAG", "Image", C["IMAG"]).construct("CUEX", "Expectation", C["CUEX"])
+         .construct("CUSA", "Satisfaction", C["CUSA"]).model(MODEL + "\nIMAG ~ PERQ").build())
+    study = loyaltysurvey.analyze(q, mobi[items], method="pls", bootstrap=60, pls_interaction="two_stage")
+    (mm,) = study.to_json()["pls"]["moderated_mediation"]
+    assert mm["stage"] == 2
+    report = build_report(study.results, lang)
+    table = next(b for s in report.sections for b in s.blocks if isinstance(b, Table) and b.id == "pls_moderated_mediation")
+    assert len(table.rows) == 4
+    assert table.rows[0][1].value == pytest.approx(mm["index"]["est"])
+    assert [r[1].value for r in table.rows[1:]] == pytest.approx([c["est"] for c in mm["conditional"]])
+    assert ("60" if lang == "en" else "۶۰") in table.notes[0]

@@ -383,17 +383,25 @@ class PLSFit:
 
     @cached_property
     def moderated_mediation_records(self) -> list[dict[str, Any]]:
-        """Moderated mediation through a first-stage moderated path (Hayes, 2015): for ``A:B -> M``
-        and every ``M -> Y``, the index ``b_AB d`` and the conditional indirect effects
-        ``(b_A + b_AB w) d`` at -1, 0 and +1 SD of ``B``, with bootstrap inference."""
+        """Moderated mediation (Hayes, 2015) through each moderated path ``A -> T`` (term ``A:B``).
+
+        First stage: the moderated path followed by every ``T -> Y``, index ``b_AB d`` and
+        conditional indirect effects ``(b_A + b_AB w) d``; second stage: every ``X -> A`` (neither
+        an interaction nor the moderator) followed by the moderated path, index ``a b_AB`` and
+        conditional effects ``a (b_A + b_AB w)``; at -1, 0 and +1 SD of ``B``, with bootstrap
+        inference from the same draws. As the CB-SEM chains of
+        :func:`loyaltysurvey.sem.moderation.moderated_mediation`.
+        """
         out = []
         for m in self.moderation_records:
-            for mid, y in self.spec.paths:
-                if mid != m["to"]:
-                    continue
-                b1, d1, j1 = self._path_draws(m["from"], mid)
-                b3, d3, j3 = self._path_draws(m["term"], mid)
-                d, dd, jd = self._path_draws(mid, y)
+            b1, d1, j1 = self._path_draws(m["from"], m["to"])
+            b3, d3, j3 = self._path_draws(m["term"], m["to"])
+            chains = [(m["from"], m["to"], y, 1) for mid, y in self.spec.paths if mid == m["to"] and ":" not in y]
+            chains += [(x, m["from"], m["to"], 2) for x, target in self.spec.paths
+                       if target == m["from"] and ":" not in x and x != m["moderator"]]
+            for source, through, target, stage in chains:
+                other = (through, target) if stage == 1 else (source, through)
+                d, dd, jd = self._path_draws(*other)
                 index = {"est": b3 * d, **self._combined(b3 * d, None if d3 is None else d3 * dd,
                                                          None if j3 is None else j3 * jd)}
                 conditional = []
@@ -401,8 +409,8 @@ class PLSFit:
                     est = (b1 + b3 * w) * d
                     conditional.append({"at": w, "value": w, "est": est, **self._combined(
                         est, None if d1 is None else (d1 + d3 * w) * dd, None if j1 is None else (j1 + j3 * w) * jd)})
-                out.append({"from": m["from"], "through": [mid], "to": y, "moderator": m["moderator"], "stage": 1,
-                            "index": index, "conditional": conditional})
+                out.append({"from": source, "through": [through], "to": target, "moderator": m["moderator"],
+                            "stage": stage, "index": index, "conditional": conditional})
         return out
 
     @cached_property

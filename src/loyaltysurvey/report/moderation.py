@@ -78,27 +78,37 @@ def moderation_blocks(b: Any, names: dict[str, str], arrow: str) -> list:
     return blocks
 
 
-def _moderated_mediation(b: Any, names: dict[str, str], arrow: str) -> list:
-    """The index of moderated mediation and the conditional indirect effects (Hayes, 2015)."""
-    results = getattr(b.r.cbsem, "moderated_mediation", ())
+def _moderated_mediation(b: Any, names: dict[str, str], arrow: str, records: Any = None, id: str = "moderated_mediation",
+                         note: str = "") -> list:
+    """The index of moderated mediation and the conditional indirect effects (Hayes, 2015): of CB-SEM
+    (``ModeratedMediation`` results), or of ``records`` (PLS-SEM's dictionaries, bootstrap inference)."""
+    results = getattr(b.r.cbsem, "moderated_mediation", ()) if records is None else records
     if not results:
         return []
     t = b.loc.t
+
+    def get(obj: Any, key: str) -> Any:
+        return obj.get(key) if isinstance(obj, dict) else getattr(obj, key)
+
     rows = []
     for m in results:
-        chain = b._chain(names, arrow, m.source, (m.through,), m.target)
-        moderator = names.get(m.moderator, m.moderator)
-        i = m.index
+        through = get(m, "through")
+        through = tuple(through) if isinstance(through, (list, tuple)) else (through,)
+        chain = b._chain(names, arrow, get(m, "source") if records is None else m["from"], through,
+                         get(m, "target") if records is None else m["to"])
+        moderator = names.get(get(m, "moderator"), get(m, "moderator"))
+        i = get(m, "index")
         rows.append([Cell(t("moderation.mm_index", chain=chain, moderator=moderator)), Cell(i["est"], "dec3"),
-                     Cell(i["se"], "dec3"), Cell(i["pvalue"], "p"), Cell((i["ci_lower"], i["ci_upper"]), "ci:dec3")])
-        for c in m.conditional:
-            rows.append([Cell(t("moderation.mm_conditional", at=t(f"moderation.at.{_at_key(c.at)}"),
+                     Cell(i.get("se"), "dec3"), Cell(i.get("pvalue"), "p"),
+                     Cell((i.get("ci_lower"), i.get("ci_upper")), "ci:dec3")])
+        for c in get(m, "conditional"):
+            rows.append([Cell(t("moderation.mm_conditional", at=t(f"moderation.at.{_at_key(get(c, 'at'))}"),
                                 moderator=moderator)),
-                         Cell(c.est, "dec3"), Cell(c.se, "dec3"), Cell(c.pvalue, "p"),
-                         Cell((c.ci_lower, c.ci_upper), "ci:dec3")])
-    table = b.table("moderated_mediation", t("moderation.mm_table"),
+                         Cell(get(c, "est"), "dec3"), Cell(get(c, "se"), "dec3"), Cell(get(c, "pvalue"), "p"),
+                         Cell((get(c, "ci_lower"), get(c, "ci_upper")), "ci:dec3")])
+    table = b.table(id, t("moderation.mm_table"),
                     [t("moderation.col_effect"), b.col("estimate"), b.col("se"), b.col("p"), t("columns_h.ci95")],
-                    rows)
+                    rows, notes=(note,) if note else ())
     return [Paragraph(t("moderation.mm_text", table=b.ref(table))), table]
 
 
@@ -160,4 +170,8 @@ def pls_moderation_blocks(b: Any, fit: Any, names: dict[str, str], arrow: str) -
         blocks.append(b.figure(f"pls_slopes_{m['from']}_{m['moderator']}_{m['to']}",
                                t("moderation.figure", moderator=names.get(m["moderator"], m["moderator"]),
                                  path=b._chain(names, arrow, m["from"], (), m["to"])), png))
+    resamples = getattr(fit, "resamples", None)
+    blocks += _moderated_mediation(b, names, arrow, fit.moderated_mediation_records, "pls_moderated_mediation",
+                                   t("moderation.pls_mm_note", resamples=b.loc.num(resamples.successful, "int"))
+                                   if resamples is not None else t("moderation.pls_mm_untested"))
     return blocks
