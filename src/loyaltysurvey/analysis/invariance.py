@@ -19,8 +19,8 @@ configural level holds when the configural model fits acceptably (CFI >= .90 and
 Hu & Bentler, 1999). Once a level fails the higher ones are still reported but not
 interpreted (``interpreted`` is False). The first level is fitted first and every other level
 starts from its estimates, so the constrained levels are independent fits that can run in
-worker processes or on Dask (``jobs``, ``executor``) with results identical to a serial run. All numbers are checked against lavaan 0.6.14 in
-tests/test_invariance_reference.py.
+worker processes or on Dask (``jobs``, ``executor``) with results identical to a serial run. All
+numbers are checked against lavaan 0.6.14 in tests/test_invariance_reference.py.
 """
 
 from __future__ import annotations
