@@ -47,6 +47,13 @@ class CountingExecutor:
         return self.inner.map(fn, tasks)
 
 
+class InProcess:
+    """An executor that runs the tasks here, in order (to see that the pipeline hands its executor on)."""
+
+    def map(self, fn, tasks):
+        return [fn(t) for t in tasks]
+
+
 def _same_invariance(a, b):
     assert [lv.level for lv in a.levels] == [lv.level for lv in b.levels] == ["configural", "metric", "scalar",
                                                                              "strict"]
@@ -117,5 +124,10 @@ def test_the_whole_group_comparison_is_identical_with_two_jobs(monkeypatch):
     two = loyaltysurvey.analyze(hs_questionnaire(), holzinger_swineford(), method="cb", group="school",
                                 jobs=2).to_json()
     assert CountingPool.made.count(2) >= 3  # levels, paths, the two groups' own models
+    executor = CountingExecutor(InProcess())
+    three = loyaltysurvey.analyze(hs_questionnaire(), holzinger_swineford(), method="cb", group="school",
+                                  executor=executor).to_json()
+    assert executor.calls == [3, 3, 2]  # metric/scalar/strict, the three paths, the two groups' own models
     for key in keys:
         assert json.dumps(one[key], sort_keys=True) == json.dumps(two[key], sort_keys=True), key
+        assert json.dumps(one[key], sort_keys=True) == json.dumps(three[key], sort_keys=True), key
