@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, LoyaltySurveyError, Notice
+from ..parallel import map_tasks
 from ..questionnaire import Questionnaire
 from ..sem import SEM, SEMFit
 from ..settings import Settings
@@ -105,8 +106,17 @@ def group_means(scores: pd.DataFrame, labels: pd.Series, groups: Sequence[str]) 
     return out
 
 
+def _own_fit(task: tuple[str, pd.DataFrame, str, str]) -> tuple[SEMFit | None, str | None]:
+    """One group's own model: ``(fit, None)``, or ``(None, why)`` when it cannot be estimated."""
+    model, data, missing, estimator = task
+    try:
+        return SEM(model).fit(data, missing=missing, estimator=estimator), None
+    except LoyaltySurveyError as exc:
+        return None, exc.detail
+
+
 def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settings: Settings,
-               scores: pd.DataFrame | None = None) -> GroupComparison:
+               scores: pd.DataFrame | None = None, executor: Any = None) -> GroupComparison:
     """Measurement invariance, equal paths and per-group models for the groups in ``labels``.
 
     ``labels`` is aligned with ``scored`` (one label per respondent, None for no answer). The
@@ -114,6 +124,9 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     estimator (ML or MLR, MLR with FIML included), as each group's separate model does. The questionnaire's labels name
     hypotheses and defined effects, so here a label names a parameter within each group
     (``shared_labels=False``), not one parameter shared by all groups as in lavaan's syntax.
+    The independent fits (the invariance levels after the first, the constrained path models,
+    the groups' own models) run on ``executor`` (e.g. a Dask cluster) or in ``settings.jobs``
+    worker processes, with results identical to a serial run.
     """
     column = settings.group or ""
     frame = scored.copy()
@@ -122,7 +135,8 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
     missing = settings.cb_missing
     try:
         inv = measurement_invariance(q.cfa_statements, frame, GROUP_COLUMN, estimator=settings.estimator,
-                                     missing=missing, group_partial=settings.group_partial, shared_labels=False)
+                                     missing=missing, group_partial=settings.group_partial, shared_labels=False,
+                                     jobs=settings.jobs, executor=executor)
     except LoyaltySurveyError as exc:
         raise type(exc)(f"--group {column}: {exc.detail}") from None
     notices.extend(_rename(n, column) for n in inv.notices)
@@ -132,18 +146,20 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
         try:
             paths = path_equality(model, frame, GROUP_COLUMN, estimator=settings.estimator, missing=missing,
                                   group_partial=settings.group_partial, alpha=settings.alpha,
-                                  shared_labels=False)
+                                  shared_labels=False, jobs=settings.jobs, executor=executor)
         except LoyaltySurveyError as exc:
             notices.append(Notice("group_paths_failed", f"the equality of the paths across groups could not be "
                                   f"tested: {exc.detail}", column, {"column": column}))
+    subsets = [scored[(labels.astype(str) == value).to_numpy() & labels.notna().to_numpy()] for value in inv.groups]
+    own = map_tasks(_own_fit, [(model, sub, settings.cb_missing, settings.estimator) for sub in subsets],
+                    settings.jobs, executor)
     fits: dict[str, SEMFit] = {}
-    for value in inv.groups:
-        sub = scored[(labels.astype(str) == value).to_numpy() & labels.notna().to_numpy()]
-        try:
-            fits[value] = SEM(model).fit(sub, missing=settings.cb_missing, estimator=settings.estimator)
-        except LoyaltySurveyError as exc:
+    for value, (fit, why) in zip(inv.groups, own):
+        if fit is not None:
+            fits[value] = fit
+        else:
             notices.append(Notice("group_fit_failed", f"the model could not be estimated in group '{value}': "
-                                  f"{exc.detail}", value, {"group": value, "column": column}))
+                                  f"{why}", value, {"group": value, "column": column}))
     order = tracking_order(list(inv.nobs), q, column)
     means = group_means(scores, labels, order) if scores is not None else {}
     return GroupComparison(column, inv, paths, fits, dict(inv.nobs), missing, tuple(notices), means, order)

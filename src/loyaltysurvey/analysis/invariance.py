@@ -17,19 +17,22 @@ Each level is compared with the previous one: the chi-square difference (lavaan'
 verdict, as it rejects trivial differences in large samples (Cheung & Rensvold, 2002). The
 configural level holds when the configural model fits acceptably (CFI >= .90 and RMSEA <= .08,
 Hu & Bentler, 1999). Once a level fails the higher ones are still reported but not
-interpreted (``interpreted`` is False). All numbers are checked against lavaan 0.6.14 in
-tests/test_invariance_reference.py.
+interpreted (``interpreted`` is False). The first level is fitted first and every other level
+starts from its estimates, so the constrained levels are independent fits that can run in
+worker processes or on Dask (``jobs``, ``executor``) with results identical to a serial run. All
+numbers are checked against lavaan 0.6.14 in tests/test_invariance_reference.py.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import pandas as pd
 
 from ..errors import DataError, ModelError, Notice
+from ..parallel import map_tasks
 from ..sem.multigroup import MultiGroupFit, MultiGroupSEM, chisq_difference, satorra_bentler_2001
 from ..thresholds import DELTA_CFI, DELTA_CHISQ_P, DELTA_RMSEA, FIT_RULES
 
@@ -141,6 +144,29 @@ class InvarianceResult:
         return [lv.to_json() for lv in self.levels]
 
 
+@dataclass(frozen=True)
+class _FitTask:
+    """One multigroup model to fit: what :func:`_fit` needs, picklable for worker processes and Dask."""
+
+    model: Any
+    data: pd.DataFrame
+    group: str
+    group_equal: tuple[str, ...]
+    group_partial: tuple[str, ...]
+    equal_params: tuple[str, ...]
+    shared_labels: bool
+    missing: str
+    estimator: str
+    start: MultiGroupFit | None = None
+
+
+def _fit(task: _FitTask) -> MultiGroupFit:
+    """Fit one task's model (a module-level function, so worker processes can run it)."""
+    return MultiGroupSEM(task.model, group_equal=task.group_equal, group_partial=task.group_partial,
+                         equal_params=task.equal_params, shared_labels=task.shared_labels).fit(
+        task.data, group=task.group, missing=task.missing, estimator=task.estimator, start=task.start)
+
+
 def _fit_keys(fit: MultiGroupFit) -> dict[str, float]:
     return dict(fit.measures)
 
@@ -160,13 +186,17 @@ def _delta(prev: MultiGroupFit, cur: MultiGroupFit, estimator: str) -> dict[str,
 
 def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                            missing: str = "listwise", group_partial: Sequence[str] = (),
-                           levels: Sequence[str] = tuple(LEVELS), shared_labels: bool = True) -> InvarianceResult:
+                           levels: Sequence[str] = tuple(LEVELS), shared_labels: bool = True, jobs: int = 1,
+                           executor: Any = None) -> InvarianceResult:
     """Fit the invariance sequence of ``model`` (lavaan syntax) across the groups of ``data[group]``.
 
     ``group_partial`` (lavaan's ``group.partial``, e.g. ``["x3~1"]``) frees the named parameters in
     every constrained level (partial invariance). Under MLR the deltas use the robust CFI and
     RMSEA and the Satorra-Bentler (2001) scaled difference, as ``lavTestLRT``. See the module notes
-    for the decisions.
+    for the decisions. The first level is fitted here; the others start from its estimates and
+    are fitted independently of each other, on ``executor`` (anything with ``map``, e.g.
+    :class:`~loyaltysurvey.parallel.DaskExecutor`), in ``jobs`` worker processes, or here
+    (:func:`~loyaltysurvey.parallel.map_tasks`): the results are identical on every backend.
 
     >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
     >>> res = measurement_invariance(HS_MODEL, holzinger_swineford(), "school")
@@ -180,28 +210,32 @@ def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estima
     unknown = [lv for lv in levels if lv not in LEVELS]
     if unknown:
         raise ModelError(f"unknown invariance level '{unknown[0]}'; use {', '.join(LEVELS)}")
+    names = list(levels)
+    tasks = [_FitTask(model, data, group, LEVELS[name], tuple(group_partial) if LEVELS[name] else (), (),
+                      shared_labels, missing, estimator) for name in names]
     fits: list[MultiGroupFit] = []
+    if tasks:
+        first = _fit(tasks[0])
+        fits = [first, *map_tasks(_fit, [replace(t, start=first) for t in tasks[1:]], jobs, executor)]
     out: list[InvarianceLevel] = []
     interpreted = True
     notices: list[Notice] = []
-    for name in levels:
+    for i, (name, fit) in enumerate(zip(names, fits)):
         equal = LEVELS[name]
         partial = tuple(group_partial) if equal else ()
-        fit = MultiGroupSEM(model, group_equal=equal, group_partial=partial, shared_labels=shared_labels).fit(
-            data, group=group, missing=missing, estimator=estimator, start=fits[-1] if fits else None)
-        if not fits:
+        if i == 0:
             notices.extend(fit.notices)
         else:
             notices.extend(n for n in fit.notices if n.code != "group_missing")
         m = fit.measures
-        if not fits:
+        if i == 0:
             cfi = m["cfi_robust"] if estimator == "MLR" else m["cfi"]
             rm = m["rmsea_robust"] if estimator == "MLR" else m["rmsea"]
             verdicts = {"chisq": None, "cfi": FIT_RULES["cfi"].verdict(cfi) != "poor",
                         "rmsea": FIT_RULES["rmsea"].verdict(rm) != "poor"}
             delta = None
         else:
-            delta = _delta(fits[-1], fit, estimator)
+            delta = _delta(fits[i - 1], fit, estimator)
             verdicts = {"chisq": DELTA_CHISQ_P.passes(delta["pvalue"]), "cfi": DELTA_CFI.passes(delta["cfi"]),
                         "rmsea": DELTA_RMSEA.passes(delta["rmsea"])}
         verdicts = {k: None if v is None else bool(v) for k, v in verdicts.items()}
@@ -210,7 +244,6 @@ def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estima
         out.append(InvarianceLevel(name, equal, partial, _fit_keys(fit), delta, verdicts, holds, interpreted, fit))
         if not holds:
             interpreted = False
-        fits.append(fit)
     first = fits[0]
     nobs = {str(g): n for g, n in zip(first.groups, first.nobs)}
     small = [g for g, n in nobs.items() if n < MIN_GROUP_N]
@@ -226,26 +259,28 @@ def measurement_invariance(model: Any, data: pd.DataFrame, group: str, *, estima
 def path_equality(model: Any, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                   missing: str = "listwise", group_equal: Sequence[str] = ("loadings",),
                   group_partial: Sequence[str] = (), alpha: float = 0.05,
-                  shared_labels: bool = True) -> tuple[PathEquality, ...]:
+                  shared_labels: bool = True, jobs: int = 1, executor: Any = None) -> tuple[PathEquality, ...]:
     """Test each regression (``~``) of ``model`` for equality across groups.
 
     The free model has ``group_equal`` (by default the loadings: paths are compared under metric
     invariance); each constrained model adds one path equal in every group. The chi-square
     difference (Satorra-Bentler 2001 under MLR) and the Wald test of the free model are given;
     ``equal`` is True when the difference test does not reject at ``alpha``. Paths already equal
-    across groups (a label shared by all groups, with ``shared_labels``) are not tested.
+    across groups (a label shared by all groups, with ``shared_labels``) are not tested. The
+    constrained models all start from the free model's estimates and run on ``executor``, in
+    ``jobs`` worker processes or here, with identical results (as :func:`measurement_invariance`).
 
     >>> from loyaltysurvey.datasets import HS_MODEL, holzinger_swineford
     >>> res = path_equality(HS_MODEL + "\\nspeed ~ visual + textual", holzinger_swineford(), "school")
     >>> [(p.rhs, round(p.chisq, 3)) for p in res][0]  # lavTestLRT, speed ~ visual: 3.047
     ('visual', 3.047)
     """
-    free = MultiGroupSEM(model, group_equal=group_equal, group_partial=group_partial,
-                         shared_labels=shared_labels).fit(
-        data, group=group, missing=missing, estimator=estimator)
+    base = _FitTask(model, data, group, tuple(group_equal), tuple(group_partial), (), shared_labels, missing,
+                    estimator)
+    free = _fit(base)
     est = free.params
     paths = est[(est.op == "~") & (est.group == 1)]
-    out = []
+    tested = []
     for r in paths.itertuples():
         name = f"{r.lhs}~{r.rhs}"
         if name in {"".join(p.split()) for p in group_partial}:
@@ -253,9 +288,11 @@ def path_equality(model: Any, data: pd.DataFrame, group: str, *, estimator: str 
         if len(set(r2 for r2 in est[(est.op == "~") & (est.lhs == r.lhs) & (est.rhs == r.rhs)].free)) < len(
                 free.groups):
             continue  # already equal across groups (a shared label)
-        con = MultiGroupSEM(model, group_equal=group_equal, group_partial=group_partial,
-                            equal_params=(name,), shared_labels=shared_labels).fit(
-            data, group=group, missing=missing, estimator=estimator, start=free)
+        tested.append(r)
+    constrained = map_tasks(_fit, [replace(base, equal_params=(f"{r.lhs}~{r.rhs}",), start=free) for r in tested],
+                            jobs, executor)
+    out = []
+    for r, con in zip(tested, constrained):
         a, b = free.measures, con.measures
         if estimator == "MLR":
             test = satorra_bentler_2001(b["chisq"], b["df"], b["chisq_scaling_factor"], a["chisq"], a["df"],

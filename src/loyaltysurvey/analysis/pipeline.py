@@ -142,7 +142,7 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         from .groups import group_labels, run_groups
         labels = group_labels(settings.group, data.column(settings.group), q)
         if settings.runs_cb:
-            groups = run_groups(scored, labels, q, settings, scores)
+            groups = run_groups(scored, labels, q, settings, scores, executor=executor)
             notices.extend(groups.notices)
     pls_groups = None
     if settings.group and settings.runs_pls:
