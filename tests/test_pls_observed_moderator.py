@@ -90,3 +90,12 @@ def test_latent_interactions_equal_seminrs_after_its_rescaling(mobi, method):
     assert paths[("IMAG:CUEX", "CUSA")] / scale == pytest.approx(ref["paths"]["interaction"], abs=1e-6)
     k = list(fit.spec.constructs).index("CUSA")
     assert float(fit.estimate.r2[k]) == pytest.approx(ref["r2"], abs=1e-6)
+
+
+def test_the_chapter_names_a_demographic_moderator_by_its_question(mobi):
+    """The PLS moderation section names PERV1 by the demographic's name, not by its id."""
+    from loyaltysurvey.report import build_report, render_markdown
+    study = loyaltysurvey.analyze(questionnaire(), mobi, method="pls", bootstrap=30)
+    text = render_markdown(build_report(study.results, "en"))
+    section = text[text.index("PLS-SEM moderation"):]
+    assert "Perceived value (one item)" in section and "of PERV1" not in section

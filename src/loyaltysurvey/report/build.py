@@ -172,7 +172,7 @@ class _Builder:
         ``rows`` are (source, target, standardized estimate, t or z, p).
         """
         t = self.loc.t
-        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        names = self.model_names()
         # the questionnaire's constructs in its order, then any other variable of a path (a
         # higher-order construct stated in the model), named by its id
         ends = [v for r in rows for v in r[:2]]
@@ -207,6 +207,13 @@ class _Builder:
 
     def col(self, key: str) -> str:
         return self.loc.t(f"columns.{key}")
+
+    def model_names(self) -> dict[str, str]:
+        """How the chapter names the model's variables: each construct by its name, and each
+        demographic the structural model uses (a moderator such as age) by its question's name."""
+        names = {d.id: self.loc.text(d.name) or d.id for d in self.q.demographics}
+        names.update({c.id: self.loc.text(c.name) for c in self.q.constructs})
+        return names
 
     # ------------------------------------------------------------------ sections
     def sample(self) -> Section:
@@ -498,7 +505,7 @@ class _Builder:
                         *self._measurement_diagrams("cfa", measured, (t("figures.measurement_cfa"),
                                                                       t("figures.measurement_cfa_z")), "z"),
                         validity]
-        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        names = self.model_names()
         for matrix, key, note, limit in ((cb.htmt, "htmt_table", "htmt_note", HTMT.value),
                                          (cb.fornell_larcker, "fl_table", "fl_note", None)):
             if matrix is None:
@@ -550,7 +557,7 @@ class _Builder:
         t = self.loc.t
         fit_table = self._fit_table(cb.sem.measures, "structural")
         est = cb.sem.params
-        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        names = self.model_names()
         arrow = " ← " if self.loc.rtl else " → "
         rows = []
         # the model's own := definitions are listed; the indirect effects found along the paths have
@@ -644,7 +651,7 @@ class _Builder:
         if fit is None:
             return None
         t = self.loc.t
-        names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
+        names = self.model_names()
         boot = fit.resamples
         text = t("pls.text", n=fit.n, missing=t(f"pls.{fit.missing}"),
                  scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=0 if boot is None else boot.successful,

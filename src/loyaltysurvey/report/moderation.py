@@ -79,7 +79,7 @@ def moderation_blocks(b: Any, names: dict[str, str], arrow: str) -> list:
 
 
 def _moderated_mediation(b: Any, names: dict[str, str], arrow: str, records: Any = None, id: str = "moderated_mediation",
-                         note: str = "") -> list:
+                         note: str = "", estimate: str = "estimate") -> list:
     """The index of moderated mediation and the conditional indirect effects (Hayes, 2015): of CB-SEM
     (``ModeratedMediation`` results), or of ``records`` (PLS-SEM's dictionaries, bootstrap inference)."""
     results = getattr(b.r.cbsem, "moderated_mediation", ()) if records is None else records
@@ -107,7 +107,7 @@ def _moderated_mediation(b: Any, names: dict[str, str], arrow: str, records: Any
                          Cell(get(c, "est"), "dec3"), Cell(get(c, "se"), "dec3"), Cell(get(c, "pvalue"), "p"),
                          Cell((get(c, "ci_lower"), get(c, "ci_upper")), "ci:dec3")])
     table = b.table(id, t("moderation.mm_table"),
-                    [t("moderation.col_effect"), b.col("estimate"), b.col("se"), b.col("p"), t("columns_h.ci95")],
+                    [t("moderation.col_effect"), b.col(estimate), b.col("se"), b.col("p"), t("columns_h.ci95")],
                     rows, notes=(note,) if note else ())
     return [Paragraph(t("moderation.mm_text", table=b.ref(table))), table]
 
@@ -173,5 +173,5 @@ def pls_moderation_blocks(b: Any, fit: Any, names: dict[str, str], arrow: str) -
     resamples = getattr(fit, "resamples", None)
     blocks += _moderated_mediation(b, names, arrow, fit.moderated_mediation_records, "pls_moderated_mediation",
                                    t("moderation.pls_mm_note", resamples=b.loc.num(resamples.successful, "int"))
-                                   if resamples is not None else t("moderation.pls_mm_untested"))
+                                   if resamples is not None else t("moderation.pls_mm_untested"), "std_estimate")
     return blocks
