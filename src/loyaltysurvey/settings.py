@@ -134,8 +134,14 @@ class Settings:
                  "fit_layout": fit_layout, "table_source": table_source, "efa_method": efa_method,
                  "efa_rotation": efa_rotation, "pls_interaction": pls_interaction}
         for name, value in given.items():
-            if value is not None and value not in _CHOICES[name]:
+            # a choice in any case (--estimator mlr, --method PLS) is the choice
+            canonical = next((c for c in _CHOICES[name] if isinstance(value, str) and value.lower() == c.lower()), None)
+            if value is not None and canonical is None:
                 raise LoyaltySurveyError(f"{_option(name)} must be one of {', '.join(_CHOICES[name])}, not '{value}'")
+            given[name] = canonical
+        method, missing, estimator, pls_scheme = given["method"], given["missing"], given["estimator"], given["pls_scheme"]
+        fit_layout, table_source, efa_method = given["fit_layout"], given["table_source"], given["efa_method"]
+        efa_rotation, pls_interaction = given["efa_rotation"], given["pls_interaction"]
         if not isinstance(chapter, int) or isinstance(chapter, bool) or not 0 <= chapter <= 99:
             raise LoyaltySurveyError("--chapter must be the thesis chapter's number (0 to 99; 0 numbers tables 1, 2, ...)")
         if decimal is not None and decimal not in DECIMAL_SEPARATORS:

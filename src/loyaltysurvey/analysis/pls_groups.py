@@ -94,16 +94,20 @@ def run_pls_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, se
     ``scores`` (the construct scores, aligned too) give the tracking table's means per group.
     """
     column = settings.group or ""
-    model = pls_model(q)
+    model = pls_model(q, settings.pls_interaction)
     columns = list(model.indicators)
-    frame = scored[columns].astype(float)
+    generated = {c for term in model.interactions for c in model.constructs[term]}
+    frame = scored[[c for c in columns if c not in generated]].astype(float)
     keep = labels.notna().to_numpy()
     if settings.pls_missing == "casewise":
         keep &= frame.notna().all(axis=1).to_numpy()
     else:
         frame = frame.fillna(frame.mean())
-    X_all = frame.to_numpy()[keep]
     lab = labels[keep].astype(str).to_numpy()
+    if model.interactions:  # the interaction terms' columns, generated once from the pooled data
+        X_all = model._with_interactions(frame.loc[keep], settings.pls_scheme)[columns].to_numpy()
+    else:
+        X_all = frame[columns].to_numpy()[keep]
     notices: list[Notice] = []
     values = []
     for value in pd.unique(lab):

@@ -23,6 +23,7 @@ With ``T = N F_min`` the ML chi-square, ``df`` the degrees of freedom and
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 from scipy import optimize
@@ -82,6 +83,24 @@ def rmsea_ci(T: float, df: float, N: float, level: float = 0.90) -> tuple[float,
     lam_lo = solve(upper_p)
     lam_hi = solve(lower_p)
     return (math.sqrt(lam_lo / (N * df)), math.sqrt(lam_hi / (N * df)))
+
+
+def covariates_loglik(S: np.ndarray, xs: Sequence[int], N: float) -> float:
+    """The normal log-likelihood of the fixed.x covariates ``xs`` alone at their sample moments
+    (``S`` with divisor N): ``-N/2 (k log 2 pi + log|S_xx| + k)``; 0 without covariates.
+
+    With fixed.x lavaan reports the log-likelihood of the other variables given the covariates,
+    the joint one less this (so are AIC and BIC); checked against lavaan 0.6.14 ``logl`` in
+    tests/test_fixed_x_fiml.py.
+
+    >>> round(covariates_loglik(np.array([[4.0, 1.0], [1.0, 2.0]]), [1], 100), 4)
+    -176.5512
+    """
+    if not len(xs):
+        return 0.0
+    k = len(xs)
+    Sxx = np.asarray(S)[np.ix_(list(xs), list(xs))]
+    return float(-N / 2 * (k * math.log(2 * math.pi) + np.linalg.slogdet(Sxx)[1] + k))
 
 
 def srmr_bentler(S: np.ndarray, Sigma: np.ndarray, ybar: np.ndarray | None = None,

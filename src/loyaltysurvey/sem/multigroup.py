@@ -41,7 +41,8 @@ from ..distributions import chi2_sf, norm_ppf, norm_sf
 from ..errors import DataError, ModelError, Notice
 from .estimate import _expected_hessian, ml_discrepancy, start_values
 from .fiml import FimlObjective, Patterns, em_saturated
-from .fit import gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea, rmsea_ci, srmr_bentler
+from .fit import (covariates_loglik, gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea,
+                  rmsea_ci, srmr_bentler)
 from .identification import check_identification, sample_moments
 from .partable import ParTable, build_partable
 from .ram import RamModel
@@ -277,7 +278,7 @@ class MultiGroupSEM:
         check_identification(build_partable(model))
 
     # -- the parameter tables ------------------------------------------------------------
-    def _group_table(self, g: int, S: np.ndarray) -> ParTable:
+    def _group_table(self, g: int, S: np.ndarray, ybar: np.ndarray | None = None) -> ParTable:
         """Group g's table: latent means free after the first group when intercepts are equal."""
         free_means = g > 0 and "intercepts" in self.group_equal and "means" not in self.group_equal
         params = []
@@ -291,6 +292,8 @@ class MultiGroupSEM:
                 key = ("mean", r)
             if p.exo and p.op == "~~":
                 p = replace(p, value=float(S[index[p.lhs], index[p.rhs]]))
+            elif p.exo and p.op == "~1" and ybar is not None:  # fixed.x: the group's own covariate means
+                p = replace(p, value=float(ybar[index[p.lhs]]))
             if p.free:
                 if key not in by_free:
                     counter += 1
@@ -380,7 +383,7 @@ class MultiGroupSEM:
                 raise DataError(f"in group '{v}' of '{group}' the covariance matrix of the model's items is not "
                                 "positive definite (an item is constant in that group, or items are exact "
                                 "combinations of others)")
-            table = self._group_table(g, S)
+            table = self._group_table(g, S, ybar)
             model = RamModel.from_table(table)
             index = np.zeros(table.n_free, dtype=int)
             for p in table.free_params():
@@ -721,6 +724,10 @@ class MultiGroupSEM:
                 logl += normal_loglik(gr.S, Sigma, gr.n, gr.ybar, mu)
                 logl_h1 += normal_loglik(gr.S, gr.S, gr.n)
                 Tb += gr.n * (float(np.sum(np.log(np.diag(gr.S)))) - gr.logdet_S)
+            # fixed.x: lavaan's log-likelihoods are given the covariates (each group's own moments)
+            x_part = covariates_loglik(gr.S, [self.table.observed.index(x) for x in self.table.exogenous_x], gr.n)
+            logl -= x_part
+            logl_h1 -= x_part
             moments += sample_moments(model.table)
         npar = q
         T = float(sum(T_groups))

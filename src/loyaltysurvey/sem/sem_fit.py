@@ -28,7 +28,8 @@ from .bootstrap import BootstrapResult
 from .robust_fiml import fiml_robust
 from .identification import check_identification, degrees_of_freedom
 from .fiml import FimlObjective, Patterns, em_saturated
-from .fit import gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea, rmsea_ci, srmr_bentler
+from .fit import (covariates_loglik, gfi, gfi_missing, incremental, normal_loglik, parsimony_indices, rmr, rmsea,
+                  rmsea_ci, srmr_bentler)
 from .partable import ParTable, build_partable
 from .ram import RamModel
 
@@ -317,7 +318,7 @@ class SEM:
         patterns = Patterns(frame.to_numpy())
         mu_h1, S_h1, _ = em_saturated(patterns)
         table = build_partable(self.model, meanstructure=True)
-        model = RamModel.from_table(self._fixed_x(table, S_h1))
+        model = RamModel.from_table(self._fixed_x(table, S_h1, mu_h1))
         # Two-stage start: ML on the EM moments is close to the FIML solution.
         first = fit_ml(model, S_h1, mu_h1)
         objective = FimlObjective(model, patterns)
@@ -345,15 +346,25 @@ class SEM:
         return fiml_robust(patterns, mu_h1, S_h1, Sigma, mu, dS, dm, sol.information / 2, base["df"],
                            base["chisq"], base["baseline_chisq"], base["baseline_df"])
 
-    def _fixed_x(self, table: ParTable, S: np.ndarray) -> ParTable:
-        """Put the sample (co)variances of fixed.x covariates into their fixed rows."""
+    def _fixed_x(self, table: ParTable, S: np.ndarray, mean: np.ndarray | None = None) -> ParTable:
+        """Put the sample (co)variances of fixed.x covariates into their fixed rows and, with a mean
+        structure, their sample means into their fixed intercepts (lavaan's fixed.x: the covariates'
+        moments are the sample's; under FIML the EM moments, which equal them for a complete
+        covariate). Checked against lavaan 0.6.14 ``sem(..., missing = "ml")`` with a covariate in
+        tests/test_sem_reference.py."""
         if not table.exogenous_x:
             return table
         from dataclasses import replace
         index = {n: i for i, n in enumerate(table.observed)}
-        params = tuple(replace(p, value=float(S[index[p.lhs], index[p.rhs]])) if p.exo and p.op == "~~" else p
-                       for p in table.params)
-        return replace(table, params=params)
+
+        def fixed(p):
+            if p.exo and p.op == "~~":
+                return replace(p, value=float(S[index[p.lhs], index[p.rhs]]))
+            if p.exo and p.op == "~1" and mean is not None:
+                return replace(p, value=float(mean[index[p.lhs]]))
+            return p
+
+        return replace(table, params=tuple(fixed(p) for p in table.params))
 
     def _results(self, model: RamModel, sol: MLSolution, S: np.ndarray, ybar: np.ndarray, N: int,
                  fiml: tuple | None = None, robust: dict | None = None) -> SEMFit:
@@ -461,6 +472,9 @@ class SEM:
         Q, _ = patterns._padded_inverse(Sigma)
         g = gfi_missing(patterns.n / N, Q, pairwise * (N - 1) / N, means, Sigma, mu)
         nel = p * (p + 1) / 2 + p
+        # with fixed.x covariates lavaan reports the log-likelihoods given them (and AIC, BIC from those)
+        x_part = covariates_loglik(S_h1, [table.observed.index(x) for x in table.exogenous_x], N)
+        logl, logl_h1 = logl - x_part, logl_h1 - x_part
         return {
             "chisq": float(T), "df": float(df), "pvalue": float(chi2_sf(T, df)) if df > 0 else float("nan"),
             "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N), "rmsea_ci_lower": lo,
@@ -492,8 +506,9 @@ class SEM:
         lo, hi = rmsea_ci(T, df, N)
         g = gfi(S, Sigma)
         nel = p * (p + 1) / 2
-        logl = normal_loglik(S, Sigma, N)
-        unrestricted = normal_loglik(S, S, N)
+        x_part = covariates_loglik(S, xs, N)  # fixed.x: lavaan's log-likelihoods are given the covariates
+        logl = normal_loglik(S, Sigma, N) - x_part
+        unrestricted = normal_loglik(S, S, N) - x_part
         return {
             "chisq": float(T), "df": float(df), "pvalue": float(chi2_sf(T, df)) if df > 0 else float("nan"),
             "cfi": inc["cfi"], "tli": inc["tli"], "rmsea": rmsea(T, df, N), "rmsea_ci_lower": lo,
