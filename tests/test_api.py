@@ -270,3 +270,15 @@ def test_r2_and_f2_bands_follow_their_sources(inputs):
     assert pls["checks"]["f2_band"] == {a: {b: F2_BANDS.band(v) for b, v in inner.items()} for a, inner in pls["f2"].items()}
     assert [R2_BANDS.band(x) for x in (0.8, 0.5, 0.3, 0.1)] == ["substantial", "moderate", "weak", "very_weak"]
     assert [F2_BANDS.band(x) for x in (0.4, 0.15, 0.03, 0.01)] == ["large", "medium", "small", "negligible"]
+
+
+def test_choices_are_read_in_any_case():
+    """--estimator mlr is MLR and --method PLS is pls: a choice in another case is that choice."""
+    from loyaltysurvey.datasets import crm_questionnaire
+    from loyaltysurvey.errors import LoyaltySurveyError
+    from loyaltysurvey.settings import Settings
+    s = Settings.resolve(crm_questionnaire(), estimator="mlr", method="PLS", missing="FIML",
+                         pls_interaction="Two_Stage")
+    assert (s.estimator, s.method, s.pls_interaction) == ("MLR", "pls", "two_stage")
+    with pytest.raises(LoyaltySurveyError, match="--estimator must be one of ML, MLR, not 'wls'"):
+        Settings.resolve(crm_questionnaire(), estimator="wls")
