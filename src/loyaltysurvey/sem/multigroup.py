@@ -591,7 +591,8 @@ class MultiGroupSEM:
         and the same for the baseline. Checked against lavaan 0.6.14 ``estimator = "MLR",
         missing = "ml"`` with groups in tests/test_invariance_reference.py.
         """
-        from .robust_fiml import _complete_information, _ml_statistic, casewise_h1_scores, h1_observed_information
+        from .robust_fiml import (_complete_information, _ml_statistic, baseline_pieces, casewise_h1_scores,
+                                  h1_observed_information)
         E_inv = np.linalg.inv(E)
         B0 = np.zeros((q, q))
         trace_h1 = trace_b = 0.0
@@ -614,17 +615,8 @@ class MultiGroupSEM:
             scores = casewise_h1_scores(pats, Sigma, mu)
             B0 += Delta.T @ (scores.T @ scores / N) @ Delta
             # the group's baseline: each variable's own FIML mean and variance
-            mean_b = np.array([np.nanmean(gr.X[:, j]) for j in range(p)])
-            var_b = np.array([np.nanvar(gr.X[:, j]) for j in range(p)])
-            n_j = np.sum(~np.isnan(gr.X), axis=0)
-            Delta_b = np.zeros((p + r.size, 2 * p))
-            Delta_b[np.arange(p), np.arange(p)] = 1.0
-            diag_pos = np.nonzero(r == c)[0]
-            Delta_b[p + diag_pos, p + r[diag_pos]] = 1.0
-            E_b = np.diag(np.concatenate([n_j / (n * var_b), n_j / (2 * n * var_b ** 2)]))
-            scores_b = casewise_h1_scores(pats, np.diag(var_b), mean_b)
-            B0_b = Delta_b.T @ (scores_b.T @ scores_b / n) @ Delta_b
-            trace_b += th1 - float(np.sum(B0_b * np.linalg.inv(E_b).T))
+            mean_b, var_b, Delta_b, trace_b0 = baseline_pieces(pats)
+            trace_b += th1 - trace_b0
             blocks.append((w, Wm, Jm, _complete_information(gr.S), Delta, Delta_b,
                            _ml_statistic(n, gr.S, gr.ybar, Sigma, mu),
                            _ml_statistic(n, gr.S, gr.ybar, np.diag(var_b), mean_b)))

@@ -85,6 +85,25 @@ def _ml_statistic(N: int, S: np.ndarray, m: np.ndarray, Sigma: np.ndarray, mu: n
                       + d @ inv @ d))
 
 
+def baseline_pieces(patterns: Patterns) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The baseline model under FIML (independent variables, each with its own mean and variance over
+    its observed values): ``(means, variances, Delta_b, tr(B0_b E_b^-1))``, its derivatives of
+    (mu, vech Sigma) and the model part of its Yuan-Bentler trace, per case."""
+    N, p = patterns.n_total, patterns.p
+    r, c = vech_indices(p)
+    mean_b = np.array([np.nanmean(patterns.X[:, j]) for j in range(p)])
+    var_b = np.array([np.nanvar(patterns.X[:, j]) for j in range(p)])
+    n_j = np.sum(~np.isnan(patterns.X), axis=0)
+    Delta_b = np.zeros((p + r.size, 2 * p))
+    Delta_b[np.arange(p), np.arange(p)] = 1.0
+    diag_pos = np.nonzero(r == c)[0]
+    Delta_b[p + diag_pos, p + r[diag_pos]] = 1.0
+    E_b = np.diag(np.concatenate([n_j / (N * var_b), n_j / (2 * N * var_b ** 2)]))
+    scores_b = casewise_h1_scores(patterns, np.diag(var_b), mean_b)
+    B0_b = Delta_b.T @ (scores_b.T @ scores_b / N) @ Delta_b
+    return mean_b, var_b, Delta_b, float(np.sum(B0_b * np.linalg.inv(E_b).T))
+
+
 def fiml_robust(patterns: Patterns, mu_h1: np.ndarray, S_h1: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
                 dS: np.ndarray, dm: np.ndarray, E: np.ndarray, df: float, T: float, Tb: float, dfb: float
                 ) -> dict:
@@ -108,19 +127,8 @@ def fiml_robust(patterns: Patterns, mu_h1: np.ndarray, S_h1: np.ndarray, Sigma: 
     trace = trace_h1 - float(np.sum(B0 * E_inv.T))
     vcov = E_inv @ B0 @ E_inv / N
 
-    # Baseline: independent variables, FIML means and variances (each variable's own moments).
-    mean_b = np.array([np.nanmean(patterns.X[:, j]) for j in range(p)])
-    var_b = np.array([np.nanvar(patterns.X[:, j]) for j in range(p)])
-    n_j = np.sum(~np.isnan(patterns.X), axis=0)
-    Delta_b = np.zeros((p + r.size, 2 * p))
-    Delta_b[np.arange(p), np.arange(p)] = 1.0
-    diag_pos = np.nonzero(r == c)[0]
-    Delta_b[p + diag_pos, p + r[diag_pos]] = 1.0
-    E_b = np.diag(np.concatenate([n_j / (N * var_b), n_j / (2 * N * var_b ** 2)]))
-    E_b_inv = np.linalg.inv(E_b)
-    scores_b = casewise_h1_scores(patterns, np.diag(var_b), mean_b)
-    B0_b = Delta_b.T @ (scores_b.T @ scores_b / N) @ Delta_b
-    trace_b = trace_h1 - float(np.sum(B0_b * E_b_inv.T))
+    mean_b, var_b, Delta_b, trace_b0 = baseline_pieces(patterns)
+    trace_b = trace_h1 - trace_b0
 
     c_scale = trace / df if df > 0 else float("nan")
     c_base = trace_b / dfb
