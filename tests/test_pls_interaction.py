@@ -223,3 +223,17 @@ def test_chapter_pls_moderated_mediation_table(mobi, lang):
     assert table.rows[0][1].value == pytest.approx(mm["index"]["est"])
     assert [r[1].value for r in table.rows[1:]] == pytest.approx([c["est"] for c in mm["conditional"]])
     assert ("60" if lang == "en" else "۶۰") in table.notes[0]
+
+
+def test_measurement_criteria_leave_out_the_interaction_term(mobi):
+    """An interaction term is generated, not measured: its reliability, AVE, HTMT and its product
+    indicators' loadings and VIFs are not judged (they would fail by construction)."""
+    from loyaltysurvey.analysis.pls_stage import pls_checks
+    fit = PLS(C, MODEL).fit(mobi)
+    rel = fit.evaluation["reliability"]["IMAG:CUEX"]
+    assert rel["ave"] < 0.5  # it would fail the AVE criterion if it were judged
+    checks = pls_checks(fit)
+    for key in ("alpha", "rho_a", "cr", "ave"):
+        assert "IMAG:CUEX" not in checks[key]
+    assert not any("*" in item for item in checks["loading"] + checks["item_vif"])
+    assert not any("IMAG:CUEX" in pair for pair in checks["htmt"])

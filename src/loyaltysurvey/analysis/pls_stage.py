@@ -239,22 +239,28 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
     .25, 0; none otherwise; Hair, Risher, et al., 2019) and ``gof_band`` the GoF (large/medium/
     small above .36, .25, .10, else negligible; Wetzels et al., 2009).
     """
-    rel = fit.evaluation["reliability"]
+    # An interaction term (A:B) is generated, not measured: the measurement criteria do not apply to
+    # it or to its product indicators (Hair et al., 2022, ch. 7), nor does discriminant validity.
+    rel = {c: v for c, v in fit.evaluation["reliability"].items() if ":" not in c}
     names = list(fit.spec.constructs)
+    measured = [c for c in names if ":" not in c]
     ht = fit.evaluation["htmt"]
     q2 = fit.blindfolding_result["constructs"]
+    generated = {i for c in names if ":" in c for i in fit.spec.blocks[names.index(c)]}
+    generated = {fit.indicators[i] for i in generated}
     return {
         "loading": [r["item"] for r in fit.loading_records if LOADING_PLS.passes(r["est"]) is False
-                    and len(fit.spec.blocks[names.index(r["construct"])]) > 1],
+                    and len(fit.spec.blocks[names.index(r["construct"])]) > 1 and ":" not in r["construct"]],
         "alpha": [c for c, v in rel.items() if ALPHA.passes(v["alpha"]) is False],
         "rho_a": [c for c, v in rel.items() if RHO_A.passes(v["rho_a"]) is False],
         "cr": [c for c, v in rel.items() if CR.passes(v["rho_c"]) is False],
         "ave": [c for c, v in rel.items() if AVE.passes(v["ave"]) is False],
-        "htmt": [[a, b] for i, a in enumerate(names) for b in names[i + 1:] if HTMT.passes(ht.loc[a, b]) is False],
+        "htmt": [[a, b] for i, a in enumerate(measured) for b in measured[i + 1:]
+                 if HTMT.passes(ht.loc[a, b]) is False],
         "vif": [[a, t] for t, inner in fit.evaluation["vif"].items() for a, v in inner.items()
                 if VIF.passes(v) is False],
         "item_vif": [i for c, inner in fit.evaluation["vif_items"].items() for i, v in inner.items()
-                     if VIF.passes(v) is False],
+                     if VIF.passes(v) is False and i not in generated],
         "q2": [i for i, v in (fit.prediction.items if fit.prediction else {}).items()
                if Q2_PREDICT.passes(v["q2_predict"]) is False],
         "r2_band": {c: R2_BANDS.band(v) for c, v in fit.evaluation["r2"].items()},

@@ -10,6 +10,7 @@ Nothing is computed or judged here: the fits, the differences and every decision
 from __future__ import annotations
 
 from .document import Cell, Paragraph, Section
+from .moderation import display_name
 
 __all__ = ["invariance_section", "pls_groups_section"]
 
@@ -72,12 +73,12 @@ def invariance_section(b) -> Section | None:
     text = t("invariance.text", column=column_name, k=len(inv.nobs), sizes_table=b.ref(sizes), table=b.ref(table))
     blocks = [Paragraph(f"{text} {summary}"), sizes, table]
     if groups.paths:
-        names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
+        names = b.model_names()
         arrow = t("invariance.arrow")
         path_rows = []
         for p in groups.paths:
             ests = t("list.separator").join(f"{label(g)}: {b.loc.num(v, 'dec2')}" for g, v in p.estimates.items())
-            path_rows.append([Cell(f"{names.get(p.rhs, p.rhs)} {arrow} {names.get(p.lhs, p.lhs)}"), Cell(ests),
+            path_rows.append([Cell(f"{display_name(p.rhs, names)} {arrow} {display_name(p.lhs, names)}"), Cell(ests),
                               Cell(p.chisq, "dec2"), Cell(p.df, "int"), Cell(p.pvalue, "p"), Cell(p.wald, "dec2"),
                               Cell(p.wald_pvalue, "p"),
                               Cell(t("invariance.verdicts.equal" if p.equal else "invariance.verdicts.different"),
@@ -86,7 +87,7 @@ def invariance_section(b) -> Section | None:
                         [b.col("path"), t("invariance.columns.estimates"), "Δχ²", "Δdf", b.col("p"),
                          t("invariance.columns.wald"), t("invariance.columns.wald_p"), b.col("verdict")],
                         path_rows, notes=(t("invariance.paths_note", alpha=b.loc.num(b.r.settings.alpha, "r")),))
-        different = [f"{names.get(p.rhs, p.rhs)} {arrow} {names.get(p.lhs, p.lhs)}" for p in groups.paths
+        different = [f"{display_name(p.rhs, names)} {arrow} {display_name(p.lhs, names)}" for p in groups.paths
                      if not p.equal]
         verdict = (t("invariance.paths_different", paths=b.loc.join(different)) if different
                    else t("invariance.paths_equal"))
@@ -109,13 +110,13 @@ def _tracking_blocks(b, groups, label, column_name: str, keys: str = "invariance
     paths = groups.tracked_paths()
     if len(order) < 2 or not (groups.means if means else paths):
         return []
-    names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
+    names = b.model_names()  # constructs, and a demographic of the model by its question
     rows = [[Cell(names.get(c, c)), *(Cell(v.get(g, float("nan")), "dec2") for g in order)]
             for c, v in groups.means.items()] if means else []
     arrow = t("invariance.arrow")
     for path, values in paths.items():
         rhs, lhs = path.split(" -> ")
-        rows.append([Cell(f"{names.get(rhs, rhs)} {arrow} {names.get(lhs, lhs)} (β)"),
+        rows.append([Cell(f"{display_name(rhs, names)} {arrow} {display_name(lhs, names)} (β)"),
                      *(Cell(values.get(g, float("nan")), "r") for g in order)])
     kind = "" if means else "_paths"
     prefix = "group" if keys == "invariance" else "pls_group"
@@ -149,7 +150,7 @@ def pls_groups_section(b) -> Section | None:
         return b.loc.text(demo.values[value]) if demo is not None and value in demo.values else value
 
     b.cite("henseler_micom2016", "henseler_mga2009", "chin_dibbern2010", "keil2000", "sarstedt_mga2011")
-    names = {c.id: b.loc.text(c.name) for c in b.q.constructs}
+    names = b.model_names()
     many = len(comp.pairs) > 1
     pair_col = [t("pls_groups.columns.pair")] if many else []
 
@@ -165,7 +166,7 @@ def pls_groups_section(b) -> Section | None:
     for pair in comp.pairs:
         for m in pair.micom:
             micom_rows.append(pair_cell(pair) + [
-                Cell(names.get(m.construct, m.construct)), Cell(m.c, "dec3"), Cell(m.c_q05, "dec3"),
+                Cell(display_name(m.construct, names)), Cell(m.c, "dec3"), Cell(m.c_q05, "dec3"),
                 Cell(m.c_p, "p"), yes_no(m.compositional), Cell(m.mean_diff, "dec3"), Cell(m.mean_p, "p"),
                 Cell(m.var_ratio_log, "dec3"), Cell(m.var_p, "p"),
                 Cell(t(f"pls_groups.invariance.{m.invariance}"), emphasis=m.invariance == "none")])
@@ -185,7 +186,7 @@ def pls_groups_section(b) -> Section | None:
                        Cell(t("invariance.verdicts.different" if p.different else "invariance.verdicts.equal"),
                             emphasis=bool(p.different)))
             mga_rows.append(pair_cell(pair) + [
-                Cell(f"{names.get(p.source, p.source)} {arrow} {names.get(p.target, p.target)}"),
+                Cell(f"{display_name(p.source, names)} {arrow} {display_name(p.target, names)}"),
                 Cell(p.est_a, "dec3"), Cell(p.est_b, "dec3"), Cell(p.diff, "dec3"), Cell(p.p_henseler, "p"),
                 Cell(p.p_permutation, "p"), Cell(p.p_parametric, "p"), Cell(p.p_welch, "p"), verdict])
     first = comp.pairs[0]
@@ -201,9 +202,9 @@ def pls_groups_section(b) -> Section | None:
                                      bootstrap=b.loc.num(comp.bootstrap),
                                      permutations=b.loc.num(comp.permutations)),))
     sizes = t("list.separator").join(f"{label(g)} ({b.loc.num(n)})" for g, n in comp.nobs.items())
-    compositional = [names.get(m.construct, m.construct) for pair in comp.pairs for m in pair.micom
+    compositional = [display_name(m.construct, names) for pair in comp.pairs for m in pair.micom
                      if m.compositional is False]
-    different = [f"{names.get(p.source, p.source)} {arrow} {names.get(p.target, p.target)}"
+    different = [f"{display_name(p.source, names)} {arrow} {display_name(p.target, names)}"
                  for pair in comp.pairs for p in pair.paths if p.different]
     text = t("pls_groups.text", column=column_name, sizes=sizes, micom=b.ref(micom), mga=b.ref(mga))
     micom_text = (t("pls_groups.micom_fails", constructs=b.loc.join(list(dict.fromkeys(compositional))))
