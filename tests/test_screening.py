@@ -63,6 +63,31 @@ def test_mahalanobis_against_scipy_and_by_hand():
     assert p[2] == pytest.approx(math.exp(-2.5 / 2), rel=1e-12)  # chi-square with 2 df: p = exp(-D²/2)
 
 
+def test_duplicates_and_irv_equal_pandas_on_many_rows():
+    """duplicate_of against pandas' exact grouping (first row of each group of equal rows, NaN
+    equal to NaN, -0.0 equal to 0.0, e-mail compared too), and irv against pandas' row-wise std
+    (ddof 1, NaN skipped), on rows with many repeats and missing cells."""
+    from loyaltysurvey.ingest.screening import duplicate_of
+    rng = np.random.default_rng(7)
+    x = rng.integers(1, 4, size=(3000, 4)).astype(float)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[5, 0], x[6, 0] = -0.0, 0.0
+    x[6, 1:] = x[5, 1:]
+    ids = np.array([f"r{k}" for k in range(len(x))], dtype=object)
+    email = pd.DataFrame({"email": rng.choice(["a@x", "b@x", None], size=len(x))})
+    for meta in (None, email):
+        frame = pd.DataFrame(np.where(np.isnan(x), -np.inf, x) + 0.0)
+        if meta is not None:
+            frame["email"] = meta["email"].fillna("")
+        group = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+        first = {}
+        expected = [None if first.setdefault(g, ids[r]) == ids[r] else first[g] for r, g in enumerate(group)]
+        assert duplicate_of(x, ids, meta).tolist() == expected
+    assert duplicate_of(x, ids)[6] == "r5"
+    np.testing.assert_allclose(irv(x), pd.DataFrame(x).std(axis=1, ddof=1).where(
+        (~np.isnan(x)).sum(axis=1) >= 2).to_numpy(), rtol=1e-13, atol=1e-15)
+
+
 def test_mahalanobis_not_computable():
     x = np.array([[1., 2, 3], [2, 4, 6], [3, 6, 9], [1, 1, 1], [2, 2, 2]])[:, :2]
     x = np.column_stack([x, 2 * x[:, 0]])  # the third column is twice the first: singular
@@ -404,3 +429,15 @@ def test_builder_makes_the_same_screening_keys(q):
              .build())
     assert built.attention == q.attention and dict(built.metadata_columns) == dict(q.metadata_columns)
     assert ingest(built, _frame(_built())).screening.flags["attention"].respondents == ("P6", "P7")
+
+
+def test_indices_in_two_threads_equal_one_thread(monkeypatch):
+    """A large export computes Mahalanobis D² in a second thread: the same table as one thread gives."""
+    import loyaltysurvey.ingest.screening as screening
+    frame = pd.DataFrame(np.random.default_rng(3).integers(1, 6, size=(400, 6)), dtype=float,
+                         index=[f"r{k}" for k in range(400)])
+    frame.iloc[::7, 2] = np.nan
+    one = screen(frame).table
+    monkeypatch.setattr(screening, "PARALLEL_CELLS", 10)
+    two = screen(frame).table
+    pd.testing.assert_frame_equal(one, two)

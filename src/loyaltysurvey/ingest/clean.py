@@ -174,15 +174,16 @@ def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions 
     notices = _demographic_notices(q, cmap)
     rows = _screen_rows(table, cmap, notices)
     cells = _read_cells(q, items, table, cmap, rows.numbers)
-    _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells.kinds)
-    _refuse_shifted_columns(items, table, cmap, cells.kinds, cells.numbers)
+    _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells)
+    _refuse_shifted_columns(items, table, cmap, cells)
     kept_index = _drop_unanswered(cells.values, rows)
     kept_index, metadata, metadata_columns, screened = _screen(q, table, cmap, items, cells.values, rows,
                                                                kept_index, screening or ScreeningOptions(), notices)
     tally = _tally_cells(items, table, cmap, rows, kept_index, cells)
 
     ids = rows.ids[kept_index]
-    responses = pd.DataFrame(cells.values[kept_index], columns=[i.id for i in items],
+    responses = pd.DataFrame(cells.values if len(kept_index) == len(cells.values) else cells.values[kept_index],
+                             columns=[i.id for i in items], copy=False,
                              index=pd.Index(ids, name=q.respondent_id or "respondent_id", dtype=object))
     kept_numbers = rows.numbers[kept_index]
     demographics = _read_demographics(q, table, cmap, kept_numbers, responses.index, tally.recoded, notices)
@@ -254,7 +255,8 @@ def _screen(q: Questionnaire, table: RawTable, cmap: ColumnMap, items: tuple[Ite
     index = pd.Index(rows.ids[kept_index], name=q.respondent_id or "respondent_id", dtype=object)
     metadata, metadata_columns = metadata_frame(table, numbers, index, notices=notices)
     attention = read_attention(q, table, cmap, numbers, index)
-    answers = pd.DataFrame(values[kept_index], columns=[i.id for i in items], index=index)
+    kept = values if len(kept_index) == len(values) else values[kept_index]  # no copy when every row is kept
+    answers = pd.DataFrame(kept, columns=[i.id for i in items], index=index, copy=False)
     screened = screen(answers, metadata, attention, q.attention, numbers, options)
     drop = screened.table["excluded"].to_numpy(dtype=bool)
     if not drop.any():
@@ -285,13 +287,22 @@ class _Rows:
 
 @dataclass(frozen=True)
 class _Cells:
-    """Every item cell of the candidate rows: value, kind of reading (an index into :data:`KINDS`),
-    and digit scripts seen."""
+    """Every item cell of the candidate rows: its value (``values[r, j]``) and, column by column, the
+    index of its distinct cell (``codes[r, j]``) into that column's readings: the kind of reading
+    (an index into :data:`KINDS`), the number written and the digit scripts seen. Whatever is
+    counted over cells is counted over distinct cells, weighted by how often each occurs."""
 
     values: np.ndarray
-    kinds: np.ndarray
-    digits: np.ndarray
-    numbers: np.ndarray
+    codes: np.ndarray
+    kinds: tuple[np.ndarray, ...]
+    numbers: tuple[np.ndarray, ...]
+    digits: tuple[np.ndarray, ...]
+
+    def counts(self, j: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """How many cells of column ``j`` (of the candidate rows at ``rows``, default all) hold each
+        distinct cell."""
+        codes = self.codes[:, j] if rows is None else self.codes[rows, j]
+        return np.bincount(codes, minlength=len(self.kinds[j]))
 
 
 @dataclass(frozen=True)
@@ -334,15 +345,20 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
         keep = present
     else:
         codes, readings = distinct_cells(table.columns[cmap.respondent_id])
-        ids = _normalize_ids(readings)[codes]
-        no_id = present & pd.isna(ids)
+        distinct_ids = _normalize_ids(readings)
+        # the rows' ids as codes: two rows share an id when their normalised ids are equal
+        same_id, _ = pd.factorize(distinct_ids, use_na_sentinel=True)
+        id_code = same_id[codes]
+        ids = distinct_ids[codes]
+        no_id = present & (id_code < 0)
         for number in numbers[no_id]:
             rid = f"row{number}"
             ids[number - 1] = rid
             notices.append(Notice("missing_respondent_id", f"row {number} has no respondent id; "
                                   f"it is called '{rid}' in the results", rid, {"row": int(number)}))
         with_id = present & ~no_id
-        shared = with_id & pd.Series(ids).where(with_id).duplicated(keep=False).to_numpy()
+        times = np.bincount(id_code[with_id], minlength=len(distinct_ids))
+        shared = with_id & (times[np.where(with_id, id_code, 0)] > 1)
         keep = present.copy()
         first_by_id: dict[str, tuple[int, tuple]] = {}
         for number in numbers[shared]:
@@ -369,25 +385,33 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
     return rows
 
 
-def _normalize_ids(values: list) -> np.ndarray:
+def _normalize_ids(values: "list | np.ndarray") -> np.ndarray:
     """:func:`~loyaltysurvey.ingest.cells.normalize_id` of every value, as an object array; text ids (all
     distinct, a million of them in a large export) trimmed and checked by Arrow's compiled string
     kernels, only those with non-ASCII characters (Persian digits) read one by one."""
     import pyarrow as pa
     import pyarrow.compute as pc
     out = np.empty(len(values), dtype=object)
-    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
-    where = np.flatnonzero(text)
-    if len(where):
-        trimmed = pc.utf8_trim_whitespace(pa.array([values[k] for k in where], type=pa.string()))
-        ascii_ = pc.string_is_ascii(trimmed).to_numpy(zero_copy_only=False)
-        ids = trimmed.to_numpy(zero_copy_only=False).astype(object)
-        for k in np.flatnonzero(~ascii_):  # Persian or Arabic digits
-            ids[k] = to_ascii_digits(ids[k].strip())[0]
-        ids[ids == ""] = None
+    try:  # only texts and empty cells (what a CSV holds): all of them at once
+        texts = pa.array(values, type=pa.string(), from_pandas=False)
+        where = None
+    except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
+        text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+        where = np.flatnonzero(text)
+        texts = pa.array([values[k] for k in where], type=pa.string())
+    if len(texts):
+        trimmed = pc.utf8_trim_whitespace(texts)
+        ids = trimmed.to_numpy(zero_copy_only=False)
+        ids = ids if ids.dtype == object else ids.astype(object)
+        for k in np.flatnonzero(~pc.string_is_ascii(trimmed).fill_null(True).to_numpy(zero_copy_only=False)):
+            ids[k] = to_ascii_digits(ids[k].strip())[0]  # Persian or Arabic digits
+        ids[pc.equal(pc.utf8_length(trimmed), 0).fill_null(False).to_numpy(zero_copy_only=False)] = None
+        if where is None:
+            return ids
         out[where] = ids
-    for k in np.flatnonzero(~text):
-        out[k] = normalize_id(values[k])
+    if where is not None:
+        for k in np.setdiff1d(np.arange(len(values)), where):
+            out[k] = normalize_id(values[k])
     return out
 
 
@@ -399,23 +423,24 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
     reading spread over the column."""
     n_rows = len(numbers)
     shape = (n_rows, len(items))  # column-major: each item's column is written and scanned in one block
-    values = np.full(shape, np.nan, order="F")
-    readnum = np.full(shape, np.nan, order="F")
-    kinds = np.zeros(shape, dtype=np.int8, order="F")
-    digits = np.zeros((n_rows, len(items), 2), dtype=bool, order="F")
+    values = np.empty(shape, order="F")
+    codes_all = np.empty(shape, dtype=np.int32, order="F")
+    kinds, written, digits = [], [], []
     for j, item in enumerate(items):
         header = table.headers[cmap.items[item.id]]
         reader = AnswerReader(item.scale.min, item.scale.max, item.scale.label_lookup(),
                               q.missing_codes, table.user_missing.get(header, ()),
                               _value_label_points(item, table.value_labels.get(header)),
                               dict(table.answer_codes.get(header) or {}))
-        codes, readings = read_distinct(table.columns[cmap.items[item.id]][numbers - 1], reader.read)
-        values[:, j] = np.array([r.value for r in readings], dtype=float)[codes]
-        readnum[:, j] = np.array([r.number for r in readings], dtype=float)[codes]
-        kinds[:, j] = np.array([KINDS.index(r.kind) for r in readings], dtype=np.int8)[codes]
-        digits[:, j, 0] = np.array([r.persian_digits for r in readings], dtype=bool)[codes]
-        digits[:, j, 1] = np.array([r.arabic_digits for r in readings], dtype=bool)[codes]
-    return _Cells(values, kinds, digits, readnum)
+        column = table.columns[cmap.items[item.id]]
+        # numbers are ascending row numbers: as many as the column's cells means every row
+        codes, readings = read_distinct(column if n_rows == len(column) else column[numbers - 1], reader.read)
+        codes_all[:, j] = codes
+        np.take(np.array([r.value for r in readings], dtype=float), codes, out=values[:, j])
+        kinds.append(np.array([KINDS.index(r.kind) for r in readings], dtype=np.int8))
+        written.append(np.array([r.number for r in readings], dtype=float))
+        digits.append(np.array([(r.persian_digits, r.arabic_digits) for r in readings], dtype=bool).reshape(-1, 2))
+    return _Cells(values, codes_all, tuple(kinds), tuple(written), tuple(digits))
 
 
 def _kind(*names: str) -> tuple[int, ...]:
@@ -442,19 +467,22 @@ def _value_label_points(item: Item, value_labels: dict | None) -> dict[float, in
     return points
 
 
-def _refuse_shifted_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, kinds: np.ndarray,
-                            numbers: np.ndarray) -> None:
+def _refuse_shifted_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, cells: _Cells) -> None:
     """Refuse a column whose numbers all sit one point off the item's scale (0-4 on a 1-5 scale):
     reading it would drop one end as out of range and keep every other answer a point off."""
+    numeric = _kind("number", "out_of_range", "between_points")
     for j, item in enumerate(items):
-        written = numbers[np.isin(kinds[:, j], _kind("number", "out_of_range", "between_points")), j]
-        if written.size < 10:
+        counts = cells.counts(j)
+        present = np.isin(cells.kinds[j], numeric) & (counts > 0)
+        written, times = cells.numbers[j][present], counts[present]  # each number written, and how often
+        size = int(times.sum())
+        if size < 10:
             continue
         lo, hi = item.scale.min, item.scale.max
         for shift in (-1, 1):
             inside = (written >= lo + shift) & (written <= hi + shift)
-            outside = int(np.sum(written == (lo - 1 if shift < 0 else hi + 1)))
-            if inside.all() and outside >= 0.02 * written.size and outside >= 3:
+            outside = int(times[written == (lo - 1 if shift < 0 else hi + 1)].sum())
+            if inside.all() and outside >= 0.02 * size and outside >= 3:
                 header = table.headers[cmap.items[item.id]]
                 raise DataError(
                     f"the answers to item {item.id} run from {written.min():g} to {written.max():g} on its "
@@ -464,16 +492,16 @@ def _refuse_shifted_columns(items: tuple[Item, ...], table: RawTable, cmap: Colu
 
 
 def _refuse_unreadable_columns(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap,
-                               numbers: np.ndarray, kinds: np.ndarray) -> None:
+                               numbers: np.ndarray, cells: _Cells) -> None:
     """Refuse a column that is mostly unreadable: the mapping or the labels must be wrong."""
     empty, unreadable = _kind("empty", "unreadable")
     for j, item in enumerate(items):
-        col = kinds[:, j]
-        filled = int(np.sum(col != empty))
-        bad = int(np.sum(col == unreadable))
+        counts = cells.counts(j)
+        filled = int(counts[cells.kinds[j] != empty].sum())
+        bad = int(counts[cells.kinds[j] == unreadable].sum())
         header = table.headers[cmap.items[item.id]]
         if filled and bad >= 3 and bad / filled > UNREADABLE_LIMIT:
-            number = int(numbers[np.argmax(col == unreadable)])
+            number = int(numbers[np.argmax(cells.kinds[j][cells.codes[:, j]] == unreadable)])
             cell = table.cell(number, cmap.items[item.id])
             raise DataError(f"{bad} of {filled} answers to item {item.id} are neither numbers on the "
                             f"{item.scale.min}-{item.scale.max} scale nor scale labels (first: row {number}, "
@@ -493,26 +521,43 @@ def _drop_unanswered(values: np.ndarray, rows: _Rows) -> np.ndarray:
 
 def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, rows: _Rows,
                  kept_index: np.ndarray, cells: _Cells) -> _Tally:
-    """Count the recoded item cells of the kept rows and list those out of range or unreadable."""
-    kinds = cells.kinds[kept_index]
-    digits = cells.digits[kept_index]
-    recoded_by = np.zeros(kinds.shape, dtype=bool)
-    counts: dict[str, int] = {}
-    for kind, category in _RECODE_KINDS.items():  # each changed cell counts once, under what changed it
-        mask = kinds == KINDS.index(kind)
-        counts[category] = int(mask.sum())
-        recoded_by |= mask
-    counts["persian_digits"] = int((digits[:, :, 0] & ~recoded_by).sum())
-    counts["arabic_digits"] = int((digits[:, :, 1] & ~digits[:, :, 0] & ~recoded_by).sum())
+    """Count the recoded item cells of the kept rows and list those out of range or unreadable
+    (row by row, as the rows are read)."""
+    every_row = len(kept_index) == len(cells.values)
+    recode = np.zeros(len(KINDS), dtype=bool)
+    recode[list(_kind(*_RECODE_KINDS))] = True
+    by_kind = np.zeros(len(KINDS), dtype=np.int64)
+    counts: dict[str, int] = {"persian_digits": 0, "arabic_digits": 0}
     lists: dict[str, list] = {"out_of_range": [], "unreadable": [], "between_points": []}
+    flagged_kinds = np.zeros(len(KINDS), dtype=bool)
+    flagged_kinds[list(_kind(*lists))] = True
+    at_rows, at_items = [], []
+    for j in range(len(items)):
+        kinds, digits = cells.kinds[j], cells.digits[j]
+        times = cells.counts(j, None if every_row else kept_index)
+        by_kind += np.bincount(kinds, weights=times, minlength=len(KINDS)).astype(np.int64)
+        kept_as_written = ~recode[kinds]  # each changed cell counts once, under what changed it
+        counts["persian_digits"] += int(times[digits[:, 0] & kept_as_written].sum())
+        counts["arabic_digits"] += int(times[digits[:, 1] & ~digits[:, 0] & kept_as_written].sum())
+        flagged = flagged_kinds[kinds] & (times > 0)
+        if flagged.any():
+            codes = cells.codes[:, j] if every_row else cells.codes[kept_index, j]
+            r = np.flatnonzero(flagged[codes])
+            at_rows.append(r)
+            at_items.append(np.full(len(r), j))
+    for kind, category in _RECODE_KINDS.items():
+        counts[category] = int(by_kind[KINDS.index(kind)])
     first_number: dict[str, float] = {}
-    flagged = np.isin(kinds, _kind(*lists))
-    for r, j in zip(*np.nonzero(flagged)):  # row by row, as the rows are read
-        kind = KINDS[kinds[r, j]]
-        number = int(rows.numbers[kept_index[r]])
-        lists[kind].append({"respondent_id": rows.ids[kept_index[r]], "item": items[j].id,
-                            "value": cell_text(table.cell(number, cmap.items[items[j].id])), "row": number})
-        first_number.setdefault(kind, float(cells.numbers[kept_index[r], j]))
+    if at_rows:
+        r_all, j_all = np.concatenate(at_rows), np.concatenate(at_items)
+        order = np.lexsort((j_all, r_all))
+        for r, j in zip(r_all[order].tolist(), j_all[order].tolist()):
+            code = cells.codes[kept_index[r], j]
+            kind = KINDS[cells.kinds[j][code]]
+            number = int(rows.numbers[kept_index[r]])
+            lists[kind].append({"respondent_id": rows.ids[kept_index[r]], "item": items[j].id,
+                                "value": cell_text(table.cell(number, cmap.items[items[j].id])), "row": number})
+            first_number.setdefault(kind, float(cells.numbers[j][code]))
     recoded = {k: counts[k] for k in ("persian_digits", "arabic_digits", "text_labels", "missing_codes", "na_tokens")}
     for extra in ("value_labels", "answer_codes"):
         if counts.get(extra):
@@ -558,32 +603,34 @@ def _straightliners(responses: pd.DataFrame, ids: np.ndarray, n_items: int) -> l
     if n_items < 3 or responses.empty:
         return []
     answers = responses.to_numpy(dtype=float)
-    answered = ~np.isnan(answers)
-    low = np.where(answered, answers, np.inf).min(axis=1)
-    high = np.where(answered, answers, -np.inf).max(axis=1)
-    same = (answered.sum(axis=1) >= min(5, n_items)) & (low == high)
+    low, high = np.fmin.reduce(answers, axis=1), np.fmax.reduce(answers, axis=1)  # NaN skipped
+    same = ((~np.isnan(answers)).sum(axis=1) >= min(5, n_items)) & (low == high)
     return [ids[r] for r in np.flatnonzero(same)]
 
 
 def _check_items(items: tuple[Item, ...], responses: pd.DataFrame, table: RawTable, cmap: ColumnMap,
                  notices: list[Notice]) -> dict[str, int]:
     """Refuse an item with no valid answer, note constant and mostly missing items; return missing counts."""
-    missing_cells = {item.id: int(responses[item.id].isna().sum()) for item in items}
-    for item in items:
-        column = responses[item.id]
+    values = responses.to_numpy(dtype=float)
+    answered = (~np.isnan(values)).sum(axis=0)
+    low = np.fmin.reduce(values, axis=0, initial=np.inf)  # NaN skipped
+    high = np.fmax.reduce(values, axis=0, initial=-np.inf)
+    n = len(values)
+    missing_cells = {item.id: int(n - answered[j]) for j, item in enumerate(items)}
+    for j, item in enumerate(items):
         header = table.headers[cmap.items[item.id]]
-        if column.notna().sum() == 0:
+        if answered[j] == 0:
             raise DataError(f"item {item.id} has no valid answer in any kept row; check the column or "
                             "remove the item from the questionnaire", source=table.source, column=header)
-        if column.nunique(dropna=True) == 1:
+        if low[j] == high[j]:
             notices.append(Notice("zero_variance", f"every respondent gave item {item.id} the same answer "
-                                  f"({column.dropna().iloc[0]:g}); it carries no information and its "
+                                  f"({low[j]:g}); it carries no information and its "
                                   "correlations are undefined: consider removing it", item.id,
-                                  {"item": item.id, "value": float(column.dropna().iloc[0])}))
-        elif column.notna().sum() < 0.5 * len(column):
+                                  {"item": item.id, "value": float(low[j])}))
+        elif answered[j] < 0.5 * n:
             notices.append(Notice("mostly_missing", f"item {item.id} is missing for "
-                                  f"{missing_cells[item.id]} of {len(column)} respondents", item.id,
-                                  {"item": item.id, "missing": missing_cells[item.id], "n": len(column)}))
+                                  f"{missing_cells[item.id]} of {n} respondents", item.id,
+                                  {"item": item.id, "missing": missing_cells[item.id], "n": n}))
     return missing_cells
 
 

@@ -27,12 +27,19 @@ class CodedColumn:
     (4, 'agree', None, ['4', '4'])
     """
 
-    __slots__ = ("codes", "values")
+    __slots__ = ("codes", "values", "distinct")
 
-    def __init__(self, codes: np.ndarray, values: Sequence[Any]) -> None:
-        self.codes = np.asarray(codes, dtype=np.intp)
-        self.values = np.empty(len(values), dtype=object)
-        self.values[:] = list(values)
+    def __init__(self, codes: np.ndarray, values: Sequence[Any], *, distinct: bool = False) -> None:
+        codes = np.asarray(codes)
+        self.codes = codes if codes.dtype.kind == "i" else codes.astype(np.intp)
+        if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+            self.values = values
+        else:
+            self.values = np.empty(len(values), dtype=object)
+            self.values[:] = list(values)
+        #: Whether ``values`` are known to be distinct texts (an Arrow dictionary), so that
+        #: :func:`distinct_cells` need not look for repeats.
+        self.distinct = distinct
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -41,7 +48,7 @@ class CodedColumn:
         if isinstance(key, (int, np.integer)):
             code = self.codes[key]
             return None if code < 0 else self.values[code]
-        return CodedColumn(self.codes[key], self.values)
+        return CodedColumn(self.codes[key], self.values, distinct=self.distinct)
 
     def to_numpy(self) -> np.ndarray:
         """The cells as an object array (``None`` for empty cells)."""
@@ -75,8 +82,11 @@ def distinct_cells(column: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     ['bool', 'int', 'float']
     """
     if isinstance(column, CodedColumn):  # a compiled reader's dictionary: distinct texts already
-        codes, uniques = pd.factorize(column.values, use_na_sentinel=True)
-        if len(codes) == len(column.values) and (codes == np.arange(len(codes))).all():
+        distinct = column.distinct
+        if not distinct:
+            codes, uniques = pd.factorize(column.values, use_na_sentinel=True)
+            distinct = len(codes) == len(column.values) and (codes == np.arange(len(codes))).all()
+        if distinct:
             values = list(column.values)
             return np.where(column.codes < 0, len(values), column.codes), values + [None]
         column = column.to_numpy()

@@ -268,9 +268,17 @@ def _undecodable(raw: bytes, offset: int, source: str) -> DataError:
 
 def _read_csv(path: Path, encoding: str | None, *, arrow: bool = True) -> RawTable:
     """A CSV through Arrow when Arrow reads it as a rectangle of cells, else line by line (``arrow=False``:
-    always line by line; tests/test_fuzz_inputs.py checks that the two read every file alike)."""
+    always line by line; tests/test_fuzz_inputs.py checks that the two read every file alike).
+
+    A UTF-8 file (the usual export) goes to Arrow as it is, without being decoded in Python first:
+    Arrow checks that every cell is UTF-8, and any file it refuses is decoded and read again below,
+    where the encoding is guessed and every problem explained."""
     source = str(path)
     raw = path.read_bytes()
+    if arrow and encoding is None:
+        fast = _read_utf8_csv(raw, path, source)
+        if fast is not None:
+            return fast
     text, used = _decode(raw, source, encoding)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
@@ -278,12 +286,12 @@ def _read_csv(path: Path, encoding: str | None, *, arrow: bool = True) -> RawTab
                         source=source, row=line - 1 if line > 1 else None)
     if not text.strip():
         raise DataError("is empty: no header row and no data", source=source)
-    sample = text[:20000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    fast = _read_csv_arrow(raw, text, used, delimiter, source) if arrow else None
+    delimiter = _sniff_delimiter(text[:20000].split("\n", 1)[0], path)
+    tried = arrow and encoding is None and used in ("utf-8", "utf-8-sig")  # Arrow has refused these bytes
+    fast = None
+    if arrow and not tried:
+        data = raw[3:] if used == "utf-8-sig" else raw if used == "utf-8" else text.encode("utf-8")
+        fast = _read_csv_arrow(data, text, delimiter, source)
     if fast is not None:
         header, columns = fast
         return RawTable(source, tuple(header), tuple(columns), encoding=used)
@@ -309,45 +317,78 @@ def _read_csv(path: Path, encoding: str | None, *, arrow: bool = True) -> RawTab
     return RawTable.from_rows(source, tuple(header), rows, encoding=used)
 
 
-def _read_csv_arrow(raw: bytes, text: str, encoding: str, delimiter: str,
+def _sniff_delimiter(first_line: str, path: Path) -> str:
+    try:
+        return csv.Sniffer().sniff(first_line + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+def _read_utf8_csv(raw: bytes, path: Path, source: str) -> RawTable | None:
+    """A UTF-8 CSV (with or without a byte-order mark) read by Arrow straight from its bytes, or
+    ``None`` when the file is anything else (another encoding, NUL bytes, a blank first line, a
+    layout Arrow cannot read): :func:`_read_csv` then decodes it and explains what is wrong."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        return None
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    data = memoryview(raw)[3:] if bom else memoryview(raw)
+    end = raw.find(b"\n")
+    try:
+        first_line = bytes(data[: end - 3 if bom else end] if end >= 0 else data).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not first_line.strip():
+        return None
+    fast = _read_csv_arrow(data, first_line, _sniff_delimiter(first_line, path), source)
+    if fast is None:
+        return None
+    header, columns = fast
+    return RawTable(source, tuple(header), tuple(columns), encoding="utf-8-sig" if bom else "utf-8")
+
+
+def _read_csv_arrow(data: "bytes | memoryview", text: str, delimiter: str,
                     source: str) -> tuple[list[str], list[CodedColumn]] | None:
-    """The CSV parsed by Arrow (compiled, multi-threaded) into dictionary-encoded columns, or ``None``
-    when Arrow cannot read it as a rectangle of cells (rows of other lengths, blank lines): then the
-    line-by-line reader, which explains such rows, reads it instead."""
+    """The CSV (UTF-8 bytes ``data``; ``text`` its beginning, at least its header row) parsed by Arrow
+    (compiled, multi-threaded) into dictionary-encoded columns, or ``None`` when Arrow cannot read it
+    as a rectangle of UTF-8 cells (rows of other lengths, blank lines, bytes that are not UTF-8):
+    then the line-by-line reader, which explains such rows, reads it instead."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
     first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
     if not first:
         return None
-    data = raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
-    quoted = b'"' in data
+    quoted = (data.obj if isinstance(data, memoryview) else data).find(b'"') >= 0
+    as_dictionary = pa.dictionary(pa.int32(), pa.string())  # each distinct text once, as Arrow parses
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
                                               ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{j}": pa.string() for j in range(len(first))},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(column_types={f"f{j}": as_dictionary for j in range(len(first))},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 check_utf8=True))
+        if table.num_columns != len(first) or table.num_rows == 0:
+            return None
+        table = table.unify_dictionaries()
     except pa.ArrowException:  # any cell layout Arrow cannot read: the line-by-line reader explains it
-        return None
-    if table.num_columns != len(first) or table.num_rows == 0:
         return None
     header: list[str] = []
     columns: list[CodedColumn] = []
     multiline: list[tuple[int, int, str]] = []
     for j in range(table.num_columns):
-        encoded = pc.dictionary_encode(table.column(j).combine_chunks())
-        values = encoded.dictionary.to_pylist()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        chunks = table.column(j).chunks
+        dictionary = chunks[0].dictionary
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+        values = dictionary.to_numpy(zero_copy_only=False)
         header.append(_clean_header(values[codes[0]]))
-        blank = _blank_texts(encoded.dictionary, values)
-        remap = np.where(blank, -1, np.arange(len(values)))
-        column = CodedColumn(remap[codes[1:]], values)
+        blank = _blank_texts(dictionary, values)
+        remap = np.where(blank, -1, np.arange(len(values), dtype=np.int32)).astype(np.int32)
+        column = CodedColumn(remap[codes[1:]], values, distinct=True)
         columns.append(column)
         if quoted:
-            with_break = pc.match_substring(encoded.dictionary, "\n").to_numpy(zero_copy_only=False)
+            with_break = pc.match_substring(dictionary, "\n").to_numpy(zero_copy_only=False)
             for k in np.flatnonzero(with_break):
                 multiline += [(int(r) + 1, j, values[k]) for r in np.flatnonzero(column.codes == k)]
     if multiline:

@@ -177,13 +177,20 @@ def irv(answers: np.ndarray) -> np.ndarray:
     array([ 1.,  0., nan])
     """
     x = np.asarray(answers, dtype=float)
-    count = (~np.isnan(x)).sum(axis=1)
+    answered = ~np.isnan(x)
+    count = answered.sum(axis=1)
     out = np.full(x.shape[0], np.nan)
     ok = count >= 2
-    if ok.any():
-        sub = x[ok]
-        mean = np.nanmean(sub, axis=1, keepdims=True)
-        out[ok] = np.sqrt(np.nansum((sub - mean) ** 2, axis=1) / (count[ok] - 1))
+    if not ok.any():
+        return out
+    # two passes over the answered cells (mean, then squared deviations), missing cells held at 0:
+    # the same sums as nanmean/nansum without their copies of the whole matrix
+    filled = np.where(answered, x, 0.0)
+    mean = filled.sum(axis=1) / np.maximum(count, 1)
+    filled -= mean[:, None]
+    filled *= answered
+    np.square(filled, out=filled)
+    out[ok] = np.sqrt(filled.sum(axis=1)[ok] / (count[ok] - 1))
     return out
 
 
@@ -211,8 +218,11 @@ def mahalanobis(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, str |
     cov = centred.T @ centred / (m - 1)
     if np.linalg.matrix_rank(cov) < k:
         return d2, p, m, "singular_covariance"
-    solved = np.linalg.solve(cov, centred.T).T
-    d2[complete] = np.einsum("ij,ij->i", centred, solved)
+    # the inverse once (k x k), then one matrix product for all rows: a solve with a million
+    # right-hand sides costs several times as much for the same numbers
+    inverse = np.linalg.inv(cov)
+    inverse = (inverse + inverse.T) / 2
+    d2[complete] = np.einsum("ij,ij->i", centred @ inverse, centred)
     p[complete] = chi2_sf(d2[complete], k)
     return d2, p, m, None
 
@@ -227,26 +237,57 @@ def duplicate_of(answers: np.ndarray, ids: np.ndarray, metadata: pd.DataFrame | 
     [None, 'a', None, 'a']
     """
     x = np.asarray(answers, dtype=float)
-    frame = pd.DataFrame(np.where(np.isnan(x), -np.inf, x))
-    if metadata is not None:
-        for role in ("email", "ip"):
-            if role in metadata:
-                frame[role] = metadata[role].astype(object).where(metadata[role].notna(), "").to_numpy()
-    out = np.full(len(x), None, dtype=object)
-    if not len(x):
+    n = len(x)
+    out = np.full(n, None, dtype=object)
+    if not n:
         return out
-    # rows hashed at compiled speed, then checked against the first row of their hash (a collision,
-    # never seen in practice, sends the rows through pandas' exact grouping instead)
-    codes = pd.factorize(pd.util.hash_pandas_object(frame, index=False).to_numpy())[0]
-    first_pos = np.unique(codes, return_index=True)[1]
-    rep = first_pos[codes]
-    values = frame.to_numpy(dtype=object) if frame.shape[1] > x.shape[1] else frame.to_numpy()
-    if not (values[rep] == values).all():
+    filled = np.where(np.isnan(x), -np.inf, x)
+    filled += 0.0  # one key for every missing cell, and -0.0 as 0.0
+    others = [metadata[role].astype(object).where(metadata[role].notna(), "").to_numpy()
+              for role in ("email", "ip") if metadata is not None and role in metadata]
+    # rows hashed at compiled speed (each cell's bits mixed by splitmix64's finaliser, then combined),
+    # then checked against the first row of their hash; a collision, never seen in practice, sends
+    # the rows through pandas' exact grouping instead
+    with np.errstate(over="ignore"):
+        key = np.zeros(n, dtype=np.uint64)
+        for column in [filled[:, j].view(np.uint64) for j in range(filled.shape[1])] + [
+                pd.util.hash_array(o) for o in others]:
+            word = column ^ (column >> np.uint64(30))
+            word *= np.uint64(0xBF58476D1CE4E5B9)
+            word ^= word >> np.uint64(27)
+            word *= np.uint64(0x94D049BB133111EB)
+            word ^= word >> np.uint64(31)
+            key *= np.uint64(0x100000001B3)
+            key ^= word
+    codes = pd.factorize(key)[0]
+    rep = _first_of_code(codes)
+    later = np.flatnonzero(rep != np.arange(n))
+    same = (filled[rep[later]] == filled[later]).all(axis=1)
+    for o in others:
+        same &= o[rep[later]] == o[later]
+    if not same.all():
+        frame = pd.DataFrame(filled)
+        for k, o in enumerate(others):
+            frame[f"other{k}"] = o
         codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
         rep = np.unique(codes, return_index=True)[1][codes]
-    later = rep != np.arange(len(x))
+    later = rep != np.arange(n)
     out[later] = np.asarray(ids, dtype=object)[rep[later]]
     return out
+
+
+def _first_of_code(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (as :func:`pandas.factorize` numbers them),
+    the position of each element's first occurrence, in one pass.
+
+    >>> _first_of_code(np.array([0, 1, 0, 2, 1])).tolist()
+    [0, 1, 0, 3, 1]
+    """
+    running = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[:1] = True
+    new[1:] = running[1:] > running[:-1]
+    return np.flatnonzero(new)[codes]
 
 
 # ------------------------------------------------------------------------------------------ the flags
@@ -332,6 +373,22 @@ def default_longstring_max(n_items: int) -> int:
     return max(1, math.ceil(n_items / 2) - 1)
 
 
+#: Answers (respondents x items) from which the indices are computed in two threads.
+PARALLEL_CELLS = 2_000_000
+
+
+def _indices(x: np.ndarray, ids: np.ndarray, metadata: pd.DataFrame | None) -> tuple:
+    """``(longstring, irv, duplicate_of, mahalanobis)`` of the answers ``x``: one after the other for a
+    small export; for a large one Mahalanobis D² in a second thread while this one computes the rest
+    (numpy works outside Python's lock, so a second core shortens the wait)."""
+    if x.size < PARALLEL_CELLS:
+        return longstring(x), irv(x), duplicate_of(x, ids, metadata), mahalanobis(x)
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outliers = pool.submit(mahalanobis, x)
+        return longstring(x), irv(x), duplicate_of(x, ids, metadata), outliers.result()
+
+
 def screen(responses: pd.DataFrame, metadata: pd.DataFrame | None = None, attention: pd.DataFrame | None = None,
            checks: Iterable[Any] = (), rows: Iterable[int] | None = None,
            options: ScreeningOptions | None = None) -> Screening:
@@ -388,12 +445,11 @@ def screen(responses: pd.DataFrame, metadata: pd.DataFrame | None = None, attent
         median = float(np.nanmedian(duration))
         cut = options.speeder_share * median
         add("speeders", duration < cut, "duration_below_share", cut, {"share": options.speeder_share, "median": median})
+    runs, spread, dup, (d2, p, m, problem) = _indices(x, ids, metadata)
     # longstring and IRV
-    runs = longstring(x)
     table["longest_run"] = runs
     limit = options.longstring_max if options.longstring_max is not None else default_longstring_max(k)
     add("longstring", runs > limit, "longest_run_above", int(limit), {"items": k})
-    spread = irv(x)
     table["within_sd"] = spread
     add("irv", ~np.isnan(spread) & (spread <= options.irv_min), "irv_at_most", float(options.irv_min), {"items": k})
     # attention checks
@@ -409,9 +465,8 @@ def screen(responses: pd.DataFrame, metadata: pd.DataFrame | None = None, attent
         table["attention_failed"] = np.zeros(n, dtype=np.int64)
         add("attention", None, "failed_check", None, {}, "no_attention_items")
     # duplicates
-    dup = duplicate_of(x, ids, metadata)
     table["duplicate_of"] = pd.Series(dup, index=index, dtype=object)
-    add("duplicates", np.array([d is not None for d in dup], dtype=bool), "same_answers", None,
+    add("duplicates", np.not_equal(dup, None), "same_answers", None,
         {"matched_on": ["items"] + [r for r in ("email", "ip") if r in metadata]})
     # previews and unfinished responses
     if "preview" in metadata:
@@ -430,7 +485,6 @@ def screen(responses: pd.DataFrame, metadata: pd.DataFrame | None = None, attent
     else:
         add("incomplete", None, "unfinished", None, {}, "no_finished")
     # multivariate outliers
-    d2, p, m, problem = mahalanobis(x)
     table["d2"] = d2
     table["d2_p"] = p
     if problem is None:
