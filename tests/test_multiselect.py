@@ -483,3 +483,16 @@ def test_a_plain_table_with_semicolons_drafts_the_separator():
     entry = next(d for d in draft["demographics"] if d.get("multiple"))
     assert entry["separator"] == ";" and entry["column"] == "channels"
     assert {v["en"] for v in entry["values"].values()} == {"SMS", "Web", "App"}
+
+
+def test_simulated_respondents_choose_several_options():
+    from loyaltysurvey.library.simulate import simulate_responses
+    q = _small()
+    answers = simulate_responses(q, 2000, seed=3)
+    data = ingest(q, answers)
+    table = multiple_response_table(data.demographics["ch"], order=list(CHANNELS))
+    share = table[table["row"] == "option"]["frequency"].to_numpy() / 2000
+    # each option chosen with probability 0.4: within 4 binomial standard errors (sd = 0.011)
+    assert np.all(np.abs(share - 0.4) < 4 * np.sqrt(0.4 * 0.6 / 2000))
+    nobody = table[table["row"] == "no_answer"]["frequency"].iloc[0] / 2000
+    assert abs(nobody - 0.6 ** 4) < 4 * np.sqrt(0.6 ** 4 * (1 - 0.6 ** 4) / 2000)

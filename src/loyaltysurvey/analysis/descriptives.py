@@ -220,13 +220,14 @@ def multiple_response_table(values: pd.Series, order: Iterable[str] | None = Non
     >>> int(t["responses"].iloc[-1]), round(float(t["percent_of_respondents"].iloc[-1]), 1)
     (5, 166.7)
     """
-    chosen = values.dropna().map(lambda cell: sorted(set(p for p in str(cell).split(separator) if p)))
-    chosen = chosen[chosen.map(len) > 0]
-    answering = len(chosen)
+    answering = 0
     counts: dict[str, int] = {}
-    for options in chosen:
-        for option in options:
-            counts[option] = counts.get(option, 0) + 1
+    for cell, n in values.dropna().value_counts(sort=False).items():  # once per distinct cell
+        options = {p for p in str(cell).split(separator) if p}
+        if options:
+            answering += int(n)
+            for option in options:
+                counts[option] = counts.get(option, 0) + int(n)
     responses = sum(counts.values())
     codes = [str(c) for c in order] if order is not None else []
     codes += sorted((c for c in counts if c not in codes), key=lambda c: (-counts[c], _natural(c)))
