@@ -51,7 +51,8 @@ class IngestResult:
     ``responses``: float columns named by item id, answers as given
     (not reversed), NaN for missing; the index holds respondent ids.
     ``demographics``: one text column per demographic found (codes where
-    the questionnaire defines coded values). ``ledger`` accounts for every input
+    the questionnaire defines coded values; a multi-select demographic's chosen codes joined
+    by ``;``, see :func:`split_options`). ``ledger`` accounts for every input
     row and recoded cell; ``rows`` gives, for each kept respondent, the number of the
     data row it came from (1 = the first row after the header, or after the platform's header
     rows). ``metadata``: the survey platform's own columns of the kept respondents by role (same
