@@ -162,7 +162,7 @@ def _read_lss(data: bytes) -> dict:
         assert q["sid"] == sid and q["gid"] in gids
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,19}", q["title"]), q["title"]   # LimeSurvey's code rule
     for s in t["subquestions"]:
-        assert s["parent_qid"] in qids and qids[s["parent_qid"]]["type"] == "F"
+        assert s["parent_qid"] in qids and qids[s["parent_qid"]]["type"] in ("F", "M")
         assert s["gid"] == qids[s["parent_qid"]]["gid"]
     aids = {a["aid"]: a for a in t["answers"]}
     for a in t["answers"]:
@@ -489,3 +489,39 @@ def test_a_grid_longer_than_a_page_repeats_its_header(tmp_path, renderer):
     assert all("No.Statement" in page for page in with_items)          # the header row on every page of the grid
     flat = "".join(pages)
     assert all(flat.count(_letters(item["text"]).replace(".", "")) == 1 for item in items)
+
+
+def test_a_multiselect_demographic_is_a_checkbox_question_in_every_form(tmp_path):
+    """``multiple: true`` (docs/multiselect.md): Qualtrics MC/MAVR, LimeSurvey type M with a subquestion
+    per option, HTML check boxes, the Word hint; single-answer demographics stay as they were."""
+    spec = yaml.safe_load((bundled_path("questionnaires", "crm_loyalty.yaml")).read_text(encoding="utf-8"))
+    spec["demographics"].append({"id": "channels", "name": {"en": "Channels used", "fa": "کانال‌های ارتباطی"},
+                                 "multiple": True, "values": {1: {"en": "SMS", "fa": "پیامک"},
+                                                              2: {"en": "App", "fa": "اپلیکیشن"}}})
+    q = questionnaire_from_dict(spec)
+    form = build_form(q, "en")
+    assert [d.multiple for d in form.demographics] == [False] * 4 + [True]
+    files = form_files(q, "en").files
+    qsf = _read_qsf(files["crm-loyalty.qsf"])
+    selectors = {p["DataExportTag"]: p["Selector"] for p in qsf["questions"].values() if p["QuestionType"] == "MC"}
+    assert selectors["channels"] == "MAVR" and selectors["gender"] == "SAVR"
+    assert qsf["choices"]["channels"] == ["1", "2"]
+    lss = _read_lss(files["crm-loyalty.lss"])
+    t = lss["tables"]
+    (multi,) = [r for r in t["questions"] if r["type"] == "M"]
+    assert multi["title"] == "channels" and "channels" not in lss["lists"] and "gender" in lss["lists"]
+    subs = sorted((s for s in t["subquestions"] if s["parent_qid"] == multi["qid"]),
+                  key=lambda s: int(s["question_order"]))
+    texts = {(r["qid"], r["language"]): r["question"] for r in t["question_l10ns"]}
+    assert [(s["title"], texts[(s["qid"], "en")], texts[(s["qid"], "fa")]) for s in subs] == [
+        ("SQ1", "SMS", "پیامک"), ("SQ2", "App", "اپلیکیشن")]
+    page = files["form.html"].decode("utf-8")
+    assert page.count('<input type="checkbox" name="channels"') == 2 and page.count('type="checkbox"') == 2
+    assert "(tick all that apply)" in page
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for lang, hint in (("en", "(tick all that apply)"), ("fa", "(همهٔ گزینه‌هایی را که درست است علامت بزنید)")):
+        root = etree.fromstring(zipfile.ZipFile(io.BytesIO(form_files(q, lang).files["form.docx"]))
+                                .read("word/document.xml"))
+        paragraphs = ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+        asked = [p for p in paragraphs if hint in p]
+        assert len(asked) == 1 and ("Channels used" in asked[0] or "کانال‌های ارتباطی" in asked[0])

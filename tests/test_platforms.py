@@ -298,7 +298,7 @@ def test_cli_new_from_export_and_platform_option(exports, tmp_path):
     assert ledger["respondent_id"] == {"column": "#", "from": "platform"}
 
 
-def test_multiselect_answers_are_split_and_kept_out_of_the_draft(exports, tmp_path):
+def test_multiselect_answers_are_split_into_a_multiple_demographic_of_the_draft(exports, tmp_path):
     from loyaltysurvey.questionnaire.draft import draft_from_export
     frame = pd.read_csv(exports["google_forms"].path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     options = ["SMS", "App", "Web"]
@@ -306,10 +306,13 @@ def test_multiselect_answers_are_split_and_kept_out_of_the_draft(exports, tmp_pa
     path = tmp_path / "checkbox.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     text = draft_from_export(path)
-    assert "# Multi-select, not analysed: 'Which channels do you use?' (options: App, SMS, Web)" in text
+    assert "Multi-select, not analysed" not in text
     (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
     q = load_questionnaire(tmp_path / "q.yaml")
-    assert len(q.items) == 25 and len(q.demographics) == 4
+    assert len(q.items) == 25 and len(q.demographics) == 5
+    channels = q.demographics[-1]
+    assert (channels.multiple, channels.column, channels.separator) == (True, "Which channels do you use?", None)
+    assert {code: label.get("en") for code, label in channels.values.items()} == {"1": "App", "2": "SMS", "3": "Web"}
 
 
 def test_typeform_response_type_and_a_dataframe_with_a_given_platform(q, exports):

@@ -163,6 +163,8 @@ class Settings:
             raise LoyaltySurveyError("level and alpha must lie between 0 and 1")
         if group is not None and (not isinstance(group, str) or not group.strip()):
             raise LoyaltySurveyError("--group must name a demographic or a column of the data")
+        if group is not None:
+            refuse_multiple_group(questionnaire, group.strip())
         if not isinstance(permutations, int) or isinstance(permutations, bool) or permutations < 0:
             raise LoyaltySurveyError("--permutations must be 0 or a positive number of permutations")
         if isinstance(group_partial, str):
@@ -218,3 +220,22 @@ class Settings:
         out = asdict(self)
         out["exclude"] = list(self.exclude)
         return out
+
+
+def refuse_multiple_group(questionnaire: Any, group: str, option: str = "--group") -> None:
+    """Refuse a multi-select demographic as the grouping variable of ``option`` (a respondent may
+    be in several of its options at once), with a one-line error saying what to do instead.
+
+    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    >>> q = (QuestionnaireBuilder("t").construct("S", "S", ["S1", "S2", "S3"])
+    ...      .demographic("ch", "Channels", values={1: "SMS", 2: "App"}, multiple=True).build())
+    >>> refuse_multiple_group(q, "ch")
+    Traceback (most recent call last):
+    ...
+    loyaltysurvey.errors.LoyaltySurveyError: --group 'ch' is a multi-select demographic (a respondent may choose more than one option), so it cannot split the respondents into groups; use one of its options as its own yes/no column instead
+    """
+    demo = next((d for d in getattr(questionnaire, "demographics", ()) if d.id == group), None)
+    if demo is not None and demo.multiple:
+        raise LoyaltySurveyError(f"{option} '{group}' is a multi-select demographic (a respondent may choose more "
+                                 "than one option), so it cannot split the respondents into groups; use one of "
+                                 "its options as its own yes/no column instead")

@@ -1,7 +1,7 @@
 """Analyses: pure functions and result objects, no I/O, no rounding."""
 
 from .checks import ConstructTests, MeasurementChecks, construct_tests, measurement_checks
-from .descriptives import describe, frequency_table, kurtosis, scale_distribution, skewness
+from .descriptives import describe, frequency_table, kurtosis, multiple_response_table, scale_distribution, skewness
 from .efa import EFAResult, ParallelResult, efa, parallel_analysis
 from .exploratory import ExploratoryAnalysis, run_efa
 from .pipeline import analyze_responses
@@ -13,5 +13,5 @@ __all__ = ["AnalysisResults", "ConstructTests", "EFAResult", "ExploratoryAnalysi
            "ParallelResult", "ScaleReliability", "analyze_responses",
            "construct_scores", "construct_tests", "cronbach_alpha", "efa", "measurement_checks", "parallel_analysis",
            "run_efa",
-           "describe", "feldt_interval", "frequency_table", "kurtosis", "omega_total", "scale_distribution",
+           "describe", "feldt_interval", "frequency_table", "multiple_response_table", "kurtosis", "omega_total", "scale_distribution",
            "scale_reliability", "score_items", "skewness", "to_jsonable"]

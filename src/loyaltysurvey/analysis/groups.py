@@ -85,6 +85,8 @@ def group_labels(column: str, series: pd.Series | None, q: Questionnaire) -> pd.
         demos = ", ".join(d.id for d in q.demographics) or "none"
         raise DataError(f"--group '{column}' is neither a demographic of the questionnaire ({demos}) nor a "
                         "column of the data")
+    from ..settings import refuse_multiple_group
+    refuse_multiple_group(q, column)
     return series.where(series.notna(), None)
 
 

@@ -20,7 +20,7 @@ from .comparison import compare_models
 from .checks import construct_tests, measurement_checks
 from .exploratory import run_efa
 from .pls_stage import run_pls
-from .descriptives import describe, frequency_table, scale_distribution
+from .descriptives import describe, frequency_table, multiple_response_table, scale_distribution
 from .normality import normality_table
 from .reliability import ScaleReliability, scale_reliability
 from .results import AnalysisResults
@@ -70,6 +70,10 @@ def _with_model_demographics(scored: pd.DataFrame, data: IngestResult, q: Questi
     named = set()
     for s in q.model_statements:
         named.update({s.lhs, s.rhs} | set(interaction_parts(s.rhs) or ()))
+    multiple = [d.id for d in q.demographics if d.id in named and d.multiple]
+    if multiple:  # the loader refuses this at the model's line; a questionnaire built otherwise lands here
+        raise DataError(f"the model uses the demographic '{multiple[0]}', a multi-select question (more than one "
+                        "option per respondent); use one of its options as its own yes/no (0/1) column instead")
     wanted = [d.id for d in q.demographics if d.id in named and d.id in data.demographics]
     if not wanted:
         return scored
@@ -161,7 +165,8 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     comparison = compare_models(scored, q, settings, main=cbsem.sem if cbsem is not None else None)
     if comparison is not None:
         notices.extend(comparison.notices)
-    demographics = {demo.id: frequency_table(data.demographics[demo.id], order=list(demo.values))
+    demographics = {demo.id: (multiple_response_table if demo.multiple else frequency_table)(
+                        data.demographics[demo.id], order=list(demo.values))
                     for demo in q.demographics if demo.id in data.demographics}
     return AnalysisResults(
         questionnaire=q, ingest=data, scored=scored, scores=scores,

@@ -108,7 +108,8 @@ class _Writer:
         self.paragraph(self.doc, form.about_heading, size=12, bold=True, keep=True, after=2)
         self.paragraph(self.doc, form.choose_one, size=10, keep=True)
         for k, q in enumerate(form.demographics):
-            self.paragraph(self.doc, f"{q.number}. {q.text}", bold=True, keep=True, after=1)
+            hint = f" {form.choose_all}" if q.multiple and form.choose_all else ""
+            self.paragraph(self.doc, f"{q.number}. {q.text}{hint}", bold=True, keep=True, after=1)
             p = self.paragraph(self.doc, "", after=6, keep=k + 1 < len(form.demographics))
             if form.rtl:
                 p.paragraph_format.right_indent = Cm(0.6)

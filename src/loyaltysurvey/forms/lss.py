@@ -18,7 +18,9 @@ What is written:
 * Group 1: the consent question (``consent``, type ``Y`` yes/no, mandatory).
 * A group for the demographics: each a list (radio) question (type ``L``) whose answer codes
   are the questionnaire's value codes (:mod:`.codes`); one without values a short free text
-  (type ``S``).
+  (type ``S``); a multi-select one (``multiple: true``) a multiple-choice question (type ``M``)
+  whose subquestions are its options, coded by the value codes (``SQ1`` for a code ``1``: a
+  subquestion code starts with a letter).
 * A group per grid (the neutral "Part n" title, never the construct's name): an array question
   (type ``F``) coded by the construct's id, whose subquestions are coded by the item ids and
   whose answer options are coded by the scale values, so that an export "as answer codes" holds
@@ -49,7 +51,7 @@ DB_VERSION = 477
 _QUESTION_FIELDS = ("qid", "parent_qid", "sid", "gid", "type", "title", "preg", "other", "mandatory", "encrypted",
                     "question_order", "scale_id", "same_default", "relevance", "question_theme_name", "modulename",
                     "same_script")
-_THEMES = {"F": "arrays/array", "L": "listradio", "Y": "yesno", "S": "shortfreetext", "T": ""}
+_THEMES = {"F": "arrays/array", "L": "listradio", "M": "multiplechoice", "Y": "yesno", "S": "shortfreetext", "T": ""}
 
 
 def form_languages(q: Questionnaire, lang: str) -> list[str]:
@@ -154,6 +156,14 @@ def render_lss(q: Questionnaire, lang: str | None = None, codes: PlatformCodes |
         gid = group(order, {c: f.about_heading for c, f in forms.items()})
         for k, demo in enumerate(base.demographics):
             texts = {c: f"<p>{_html(f.demographics[k].text)}</p>" for c, f in forms.items()}
+            if demo.multiple and demo.choices:  # multiple choice: one subquestion (a box) per option
+                qid = question(gid, "M", codes.questions[demo.id], k + 1, texts)
+                for j, choice in enumerate(demo.choices):
+                    code = codes.values[demo.id][choice.code]  # a subquestion code starts with a letter
+                    question(gid, "T", code if code[:1].isalpha() else f"SQ{code}", j + 1,
+                             {c: _html(f.demographics[k].choices[j].label) for c, f in forms.items()}, parent=qid,
+                             into=subquestions)
+                continue
             qid = question(gid, "L" if demo.choices else "S", codes.questions[demo.id], k + 1, texts)
             for j, choice in enumerate(demo.choices):
                 answer(qid, codes.values[demo.id][choice.code], j + 1,

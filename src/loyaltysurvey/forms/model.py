@@ -67,7 +67,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """A single-choice question (a demographic): its id, printed text and choices.
+    """A demographic question: its id, printed text and choices, one to tick or, when
+    ``multiple`` (a multi-select demographic), any number of them.
 
     ``choices`` is empty when the questionnaire gives no values: the form then leaves a line
     to write the answer on.
@@ -77,6 +78,7 @@ class Question:
     number: str
     text: str
     choices: tuple[Choice, ...]
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Form:
     statement_label: str
     thanks: str
     missing_texts: tuple[str, ...] = ()
+    #: printed after a multi-select question's text ("(tick all that apply)")
+    choose_all: str = ""
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -207,7 +211,8 @@ def build_form(q: Questionnaire, lang: str | None = None) -> Form:
     for demo in q.demographics:
         number += 1
         choices = tuple(Choice(code, _text(label, lang) or code) for code, label in demo.values.items())
-        demographics.append(Question(demo.id, digits(number), _text(demo.name, lang) or demo.id, choices))
+        demographics.append(Question(demo.id, digits(number), _text(demo.name, lang) or demo.id, choices,
+                                     demo.multiple))
     if demographics:
         part += 1
     grids = []
@@ -234,4 +239,5 @@ def build_form(q: Questionnaire, lang: str | None = None) -> Form:
         title=_text(q.title, lang) or q.id, cover_letter=_paragraphs(own("cover_letter")), consent=own("consent"),
         about_heading=str(words["about_you"]).format(n=digits(1)), choose_one=str(words["choose_one"]),
         demographics=tuple(demographics), grids=tuple(grids), number_label=str(words["number"]),
-        statement_label=str(words["statement"]), thanks=own("thanks"), missing_texts=tuple(missing))
+        statement_label=str(words["statement"]), thanks=own("thanks"), missing_texts=tuple(missing),
+        choose_all=str(words.get("choose_all", "")))

@@ -16,7 +16,8 @@ What is written, the form's language first and every other language the question
   ``intro``) and the consent question (single answer ``MC``/``SAVR``, tag ``consent``, forced);
 * a block for the demographics: single-answer ``MC``/``SAVR`` questions whose
   ``DataExportTag`` is the demographic's id (:func:`~.codes.qualtrics_tag`) and whose ``RecodeValues`` are its value codes
-  when they are whole numbers (Qualtrics recode values are numbers); a demographic without
+  when they are whole numbers (Qualtrics recode values are numbers); a multi-select one
+  (``multiple: true``) a multiple-answer ``MC``/``MAVR`` question; a demographic without
   values is a text entry (``TE``/``SL``);
 * a block per grid (the neutral "Part n", never the construct's name): a ``Matrix`` question with
   ``Selector`` ``Likert`` and ``SubSelector`` ``SingleAnswer``, ``DataExportTag`` the construct's
@@ -138,7 +139,7 @@ def render_qsf(q: Questionnaire, lang: str | None = None, codes: PlatformCodes |
             if demo.choices:
                 value_codes = [codes.values[demo.id][c.code] for c in demo.choices]
                 payload = {"QuestionText": _html(demo.text), "DataExportTag": tag, "QuestionType": "MC",
-                           "Selector": "SAVR", "SubSelector": "TX",
+                           "Selector": "MAVR" if demo.multiple else "SAVR", "SubSelector": "TX",
                            "Configuration": {"QuestionDescriptionOption": "UseText"},
                            "QuestionDescription": demo.text,
                            "Choices": choices([c.label for c in demo.choices]),

@@ -8,6 +8,7 @@ items are *not* reversed here (see :func:`loyaltysurvey.analysis.scoring.score_i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from .metadata import metadata_frame
 from .readers import RawTable
 from .screening import REASONS, Screening, ScreeningOptions, screen
 
-__all__ = ["IngestResult", "ingest_table"]
+__all__ = ["IngestResult", "ingest_table", "split_options"]
 
 #: The ledger category of each kind of recoded cell (numbers written in Persian or Arabic digits
 #: count under their script only when nothing else changed them).
@@ -50,7 +51,8 @@ class IngestResult:
     ``responses``: float columns named by item id, answers as given
     (not reversed), NaN for missing; the index holds respondent ids.
     ``demographics``: one text column per demographic found (codes where
-    the questionnaire defines coded values). ``ledger`` accounts for every input
+    the questionnaire defines coded values; a multi-select demographic's chosen codes joined
+    by ``;``, see :func:`split_options`). ``ledger`` accounts for every input
     row and recoded cell; ``rows`` gives, for each kept respondent, the number of the
     data row it came from (1 = the first row after the header, or after the platform's header
     rows). ``metadata``: the survey platform's own columns of the kept respondents by role (same
@@ -107,12 +109,9 @@ def _row_key(row: tuple) -> tuple:
     return tuple(None if c is None else (str(c).strip() if isinstance(c, str) else c) for c in row)
 
 
-def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple = ()):
-    missing = {normalize_code(c) for c in missing_codes} | {match_key(str(c)) for c in missing_codes}
-    missing |= {compact_key(m) for m in missing if m}
-    for spec in table.user_missing.get(header, ()):
-        if spec[0] == "value":
-            missing.add(normalize_code(spec[1]))
+def _value_lookup(demo, table: RawTable, header: str) -> dict[str, str]:
+    """A demographic's codes and labels (in every language, and the export's value labels) by
+    ``compact_key(match_key(text))`` -> code."""
     lookup: dict[str, str] = {}
     for code, label in demo.values.items():
         lookup[compact_key(match_key(code))] = code
@@ -122,6 +121,16 @@ def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple
         code_text = normalize_code(code)
         if code_text is not None:
             lookup.setdefault(compact_key(match_key(label)), code_text)
+    return lookup
+
+
+def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple = ()):
+    missing = {normalize_code(c) for c in missing_codes} | {match_key(str(c)) for c in missing_codes}
+    missing |= {compact_key(m) for m in missing if m}
+    for spec in table.user_missing.get(header, ()):
+        if spec[0] == "value":
+            missing.add(normalize_code(spec[1]))
+    lookup = _value_lookup(demo, table, header)
 
     def read(cell: Any) -> tuple[str | None, bool, bool, bool]:
         """(value, changed by a label or a missing code, had Persian digits, had Arabic digits)"""
@@ -140,6 +149,94 @@ def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple
         return normalize_code(cell), False, False, False
 
     return read
+
+
+#: The separators tried, in this order, for a multi-select cell when neither the demographic nor
+#: the platform names one: ``;`` when the cell holds one, else ``,`` (or the Persian comma ``،``).
+_FALLBACK_SPLIT = re.compile("[,\u060c]")
+
+
+def split_options(text: str, separator: str | None = None) -> list[str]:
+    """The options of one multi-select cell, stripped, empty parts dropped.
+
+    ``separator`` is the demographic's (``separator:``) or its platform's
+    (:data:`~loyaltysurvey.ingest.platforms.MULTISELECT_SEPARATORS`), matched without its
+    surrounding spaces (a separator of spaces only splits at any run of white space). Without
+    one the cell is split at ``;`` when it holds one, else at ``,`` and ``،``.
+
+    >>> split_options("SMS;App;"), split_options("SMS, App"), split_options("sms  app", " ")
+    (['SMS', 'App'], ['SMS', 'App'], ['sms', 'app'])
+    >>> split_options("پیامک، اپلیکیشن", "، ")
+    ['پیامک', 'اپلیکیشن']
+    """
+    if separator is None:
+        parts = text.split(";") if ";" in text else _FALLBACK_SPLIT.split(text)
+    else:
+        sep = separator.strip()
+        parts = text.split(sep) if sep else text.split()
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _multiple_reader(demo, table: RawTable, header: str, missing_codes: tuple = ()):
+    """The reader of a multi-select demographic's cell: ``(codes joined by ';' or None, changed,
+    Persian digits, Arabic digits, unknown options)``.
+
+    Each option is read as a single demographic's answer (codes, labels in any language, missing
+    codes); options are deduplicated and put in the order of ``values`` (unknown options after
+    them, as written, sorted; without ``values``, all sorted). Neighbouring parts that together
+    are one label (a label holding the separator, "Yes, often") are read as that label.
+    """
+    from ..ingest.platforms import MULTISELECT_SEPARATORS
+    single = _demographic_reader(demo, table, header, missing_codes)
+    lookup = _value_lookup(demo, table, header)
+    separator = demo.separator if demo.separator is not None else MULTISELECT_SEPARATORS.get(table.platform or "")
+    order = {code: k for k, code in enumerate(demo.values)}
+
+    def known(text: str) -> bool:
+        return compact_key(match_key(text)) in lookup
+
+    def read(cell: Any) -> tuple[str | None, bool, bool, bool, tuple[str, ...]]:
+        if cell is None:
+            return None, False, False, False, ()
+        if not isinstance(cell, str):  # a number: one option
+            value, changed, fa, ar = single(cell)
+            parts_read = [(value, changed, fa, ar)]
+        else:
+            whole = single(cell)
+            if whole[0] is None and whole[1]:  # the whole cell is a missing code
+                return None, True, False, False, ()
+            parts = split_options(cell, separator)
+            if demo.values and len(parts) > 1:  # rejoin the parts of a label that holds the separator
+                joiner = (separator.strip() or " ") if separator is not None else (";" if ";" in cell else ",")
+                merged, k = [], 0
+                while k < len(parts):
+                    end = next((j for j in range(len(parts), k + 1, -1)
+                                if known(f"{joiner} ".join(parts[k:j]))), k + 1)
+                    merged.append(f"{joiner} ".join(parts[k:end]))
+                    k = end
+                parts = merged
+            parts_read = [single(p) for p in parts]
+        codes = {v for v, *_ in parts_read if v is not None}
+        changed = any(r[1] for r in parts_read)
+        fa = any(r[2] for r in parts_read)
+        ar = any(r[3] for r in parts_read)
+        if not codes:
+            return None, changed, fa, ar, ()
+        unknown = tuple(sorted(c for c in codes if c not in order)) if demo.values else ()
+        if demo.values:
+            ordered = sorted((c for c in codes if c in order), key=order.__getitem__) + list(unknown)
+        else:
+            ordered = sorted(codes, key=_natural_code)
+        return ";".join(ordered), changed, fa, ar, unknown
+
+    return read
+
+
+def _natural_code(code: str) -> tuple:
+    try:
+        return (0, float(code), "")
+    except ValueError:
+        return (1, 0.0, code)
 
 
 def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions | None = None) -> IngestResult:
@@ -574,6 +671,11 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
         if demo.id not in cmap.demographics:
             continue
         col = cmap.demographics[demo.id]
+        if demo.multiple:
+            demo_cols[demo.id], changed = _read_multiple(demo, table, col, q.missing_codes, numbers, recoded,
+                                                         notices)
+            demographic_labels += changed
+            continue
         read = _demographic_reader(demo, table, table.headers[col], q.missing_codes)
         codes, readings = read_distinct(table.columns[col][numbers - 1], read)
         value = np.array([r[0] for r in readings], dtype=object)
@@ -596,6 +698,33 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
     if demographic_labels:
         recoded["demographic_labels"] = demographic_labels
     return pd.DataFrame(demo_cols, index=index, dtype=object)
+
+
+def _read_multiple(demo, table: RawTable, col: int, missing_codes: tuple, numbers: np.ndarray,
+                   recoded: dict[str, int], notices: list[Notice]) -> tuple[np.ndarray, int]:
+    """A multi-select demographic's cells of the kept rows as codes joined by ``;`` (see
+    :func:`_multiple_reader`), read once per distinct cell; returns them and the number of cells
+    changed by a label or a missing code. Cells holding an option that is none of the coded
+    ``values`` are noticed (``unknown_demographic_option``) and keep the option as written."""
+    read = _multiple_reader(demo, table, table.headers[col], missing_codes)
+    codes, readings = read_distinct(table.columns[col][numbers - 1], read)
+    value = np.array([r[0] for r in readings], dtype=object)
+    changed, fa, ar = (np.array([r[k] for r in readings], dtype=bool)[codes] for k in (1, 2, 3))
+    recoded["persian_digits"] += int((fa & ~changed).sum())
+    recoded["arabic_digits"] += int((ar & ~changed & ~fa).sum())
+    if demo.values:
+        odd = np.array([bool(r[4]) for r in readings], dtype=bool)[codes]
+        if odd.any():
+            first = int(np.argmax(odd))
+            option = readings[codes[first]][4][0]
+            notices.append(Notice("unknown_demographic_option",
+                                  f"{int(odd.sum())} answers to multi-select demographic '{demo.id}' hold an "
+                                  f"option that is none of its coded values (first: row {numbers[first]}, "
+                                  f"'{option[:40]}'); it is tabulated as written: add it to its values or "
+                                  "correct the export", demo.id,
+                                  {"n": int(odd.sum()), "demographic": demo.id, "row": int(numbers[first]),
+                                   "value": option[:40]}))
+    return value[codes], int(changed.sum())
 
 
 def _straightliners(responses: pd.DataFrame, ids: np.ndarray, n_items: int) -> list[str]:

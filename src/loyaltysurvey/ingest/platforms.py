@@ -62,7 +62,8 @@ from ..text import match_key
 from .distinct import CodedColumn
 from .readers import RawTable
 
-__all__ = ["PLATFORMS", "METADATA_ROLES", "detect_platform", "adapt_table", "check_platform", "multiselect_options"]
+__all__ = ["PLATFORMS", "METADATA_ROLES", "detect_platform", "adapt_table", "check_platform", "multiselect_options",
+           "multiselect_separator", "MULTISELECT_SEPARATORS"]
 
 #: The platforms whose exports are read as they mean them (``--platform NAME``); ``none`` reads
 #: the export as a plain table.
@@ -414,6 +415,28 @@ MULTISELECT_SEPARATORS = {"google_forms": ", ", "microsoft_forms": ";", "kobotoo
                           "porsline": "، ", "limesurvey": ", "}
 
 
+#: The separators tried, in this order, on an export whose platform has none of its own (a plain
+#: table, Qualtrics, SurveyMonkey): Microsoft-Forms-like ``;``, then ``,``.
+FALLBACK_SEPARATORS = (";", ", ")
+
+
+def multiselect_separator(cells: Mapping[str, int], platform: str | None) -> tuple[list[str], str] | None:
+    """``(options, separator)`` of a multi-select column, or ``None`` (see :func:`multiselect_options`).
+
+    The platform's separator is tried; a platform without one (or no platform) tries
+    :data:`FALLBACK_SEPARATORS` in turn.
+
+    >>> multiselect_separator({"SMS;App;": 4, "Web;": 2, "App;Web;": 3}, None)
+    (['App', 'SMS', 'Web'], ';')
+    """
+    own = MULTISELECT_SEPARATORS.get(platform or "")
+    for sep in ((own,) if own else FALLBACK_SEPARATORS):
+        options = _split_options(cells, sep)
+        if options:
+            return options, sep
+    return None
+
+
 def multiselect_options(cells: Mapping[str, int], platform: str | None) -> list[str] | None:
     """The options of a multi-select column, its cells split as the platform joins them, or ``None``.
 
@@ -428,8 +451,14 @@ def multiselect_options(cells: Mapping[str, int], platform: str | None) -> list[
     sep = MULTISELECT_SEPARATORS.get(platform or "")
     if not sep:
         return None
+    return _split_options(cells, sep)
+
+
+def _split_options(cells: Mapping[str, int], sep: str) -> list[str] | None:
     total = sum(cells.values())
-    joined = sum(n for c, n in cells.items() if isinstance(c, str) and sep.strip() in c)
+    # a separator of spaces (KoboToolbox) joins when a cell holds two words
+    joined = sum(n for c, n in cells.items() if isinstance(c, str) and (
+        sep.strip() in c if sep.strip() else len(c.split()) > 1))
     if not total or joined < 0.2 * total:
         return None
     counts: dict[str, int] = {}

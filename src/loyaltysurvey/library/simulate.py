@@ -18,7 +18,8 @@ the latent level:
 
 Only ``~`` paths between constructs shape the population (interactions, paths from
 demographics and other model terms are left out); demographics are drawn uniformly over their
-codes.
+codes, and each option of a multi-select demographic is chosen with probability 0.4 (the chosen
+codes joined by ``;``, none chosen left empty).
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ def simulate_responses(q: Questionnaire, n: int, seed: int = SEED, *, latent: bo
         columns[q.respondent_id] = [f"S{k:05d}" for k in range(1, n + 1)]
     for demo in q.demographics:
         codes = list(demo.values) or ["1", "2"]
+        if demo.multiple:
+            chosen = rng.random((n, len(codes))) < 0.4
+            columns[demo.id] = [";".join(c for c, yes in zip(codes, row) if yes) or None for row in chosen]
+            continue
         columns[demo.id] = rng.choice(codes, size=n).astype(int) if all(c.isdigit() for c in codes) \
             else rng.choice(codes, size=n)
     for construct in q.constructs:

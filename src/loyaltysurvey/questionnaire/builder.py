@@ -101,14 +101,20 @@ class QuestionnaireBuilder:
         return self
 
     def demographic(self, id: str, name: Any = None, *, column: str | None = None,
-                    values: Mapping | None = None) -> "QuestionnaireBuilder":
+                    values: Mapping | None = None, multiple: bool = False,
+                    separator: str | None = None) -> "QuestionnaireBuilder":
         """Add a demographic question; ``values`` maps codes to labels (text or ``{language: text}``).
 
-        ``column`` is the export's header when it is not the id.
+        ``column`` is the export's header when it is not the id. ``multiple=True`` makes it a
+        multi-select (checkbox) question whose cell joins the chosen options with ``separator``
+        (default: the platform's separator, else ``;`` or ``,``).
 
         >>> b = QuestionnaireBuilder("demo").demographic("gender", "Gender", values={1: "Male", 2: "Female"})
         >>> b.to_dict()["demographics"]
         [{'id': 'gender', 'name': 'Gender', 'values': {1: 'Male', 2: 'Female'}}]
+        >>> b.demographic("channels", "Channels", values={1: "SMS", 2: "App"}, multiple=True,
+        ...               separator=";").to_dict()["demographics"][1]["multiple"]
+        True
         """
         entry: dict[str, Any] = {"id": id}
         if name is not None:
@@ -117,6 +123,10 @@ class QuestionnaireBuilder:
             entry["column"] = column
         if values is not None:
             entry["values"] = dict(values)
+        if multiple:
+            entry["multiple"] = multiple
+        if separator is not None:
+            entry["separator"] = separator
         self._data.setdefault("demographics", []).append(entry)
         return self
 

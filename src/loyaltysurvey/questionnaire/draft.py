@@ -4,7 +4,9 @@ The export is read as its platform means it (:mod:`loyaltysurvey.ingest.platform
 column that is not the platform's own is sorted: a **question** when its answers are numbers on a
 short integer scale, scale labels of a common agreement, satisfaction or amount scale (English or
 Persian), or the platform's answer codes; a **demographic** when it holds a few distinct answers
-(at most :data:`MAX_CATEGORIES`); anything else (free text, ids) is left out and listed in the
+(at most :data:`MAX_CATEGORIES`), a **multi-select demographic** (``multiple: true``) when its
+cells join a few recurring options with the platform's separator
+(:func:`~loyaltysurvey.ingest.platforms.multiselect_separator`); anything else (free text, ids) is left out and listed in the
 file's opening comment. The scale is inferred from the answers (its labels as the export writes
 them), numbers far off the scale (``99``, ``-99``) become missing codes, constructs come from the
 grid titles or the ids' prefixes (``KCF1`` … ``KCF5`` → ``KCF``). Every item keeps its header as
@@ -167,12 +169,12 @@ def draft_yaml(table, source: str = "") -> str:
             continue
         columns.append(_Column(j, header, _distinct(table.columns[j]), table.groups.get(header),
                                table.value_labels.get(header)))
-    from ..ingest.platforms import multiselect_options
+    from ..ingest.platforms import MULTISELECT_SEPARATORS, multiselect_separator
     multi = []
     for col in list(columns):  # checkbox questions: options joined in one cell, not one answer
-        options = multiselect_options({str(k): n for k, n in col.cells.items()}, table.platform)
-        if options and not col.numbers:
-            multi.append((col.header, options))
+        found = multiselect_separator({str(k): n for k, n in col.cells.items()}, table.platform)
+        if found and (not col.numbers or all(_number(o) is not None for o in found[0])):
+            multi.append((col, *found))
             columns.remove(col)
     questions, demographics, left, scale_no, seen, missing = _classify(columns, dict(table.answer_codes))
     if not questions:
@@ -279,6 +281,24 @@ def draft_yaml(table, source: str = "") -> str:
                       for c, v in col.value_labels.items()}
         demos.append({"id": did, "name": {lang: table.labels.get(header, header)}, "column": header,
                       "values": values})
+    for col, options, separator in multi:  # checkbox questions: one demographic, 'multiple: true'
+        header = col.header
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", table.labels.get(header, header)).strip("_").lower()
+        did = slug if slug and _CODE.match(slug) and slug.casefold() not in used | construct_ids else fresh("D")
+        used.add(did.casefold())
+        numbers = [_number(o) for o in options]
+        if all(n is not None for n in numbers):  # coded options (1;3): the codes as written
+            values = {str(int(n)) if n.is_integer() else str(n): {lang: o}
+                      for n, o in sorted(zip(numbers, options))}
+        elif table.platform == "kobotoolbox" and all(_CODE.match(o) for o in options):  # the form's choice names
+            values = {o: {lang: o} for o in options}
+        else:  # option texts, under codes 1..k
+            values = {str(k): {lang: o} for k, o in enumerate(options, 1)}
+        entry = {"id": did, "name": {lang: table.labels.get(header, header)}, "column": header, "multiple": True,
+                 "values": values}
+        if separator != MULTISELECT_SEPARATORS.get(table.platform or ""):
+            entry["separator"] = separator
+        demos.append(entry)
     doc: dict[str, Any] = {
         "id": "drafted-from-export",
         "title": {lang: "Questionnaire drafted from " + (os.path.basename(source) or "an export")},
@@ -302,8 +322,6 @@ def draft_yaml(table, source: str = "") -> str:
     if left:
         head.append("# Left out (free text, ids or too many distinct answers): "
                     + ", ".join(repr(c.header) for c in left[:20]) + (" ..." if len(left) > 20 else ""))
-    for header, options in multi:
-        head.append(f"# Multi-select, not analysed: {header!r} (options: {', '.join(options)})")
     return "\n".join(head) + "\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 

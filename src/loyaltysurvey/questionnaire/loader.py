@@ -41,7 +41,7 @@ HOC_APPROACHES = {"two_stage": "two_stage", "disjoint": "two_stage", "disjoint_t
                   "embedded": "embedded", "embedded_two_stage": "embedded",
                   "repeated_indicators": "repeated_indicators"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
-_DEMOGRAPHIC_KEYS = {"id", "name", "column", "values"}
+_DEMOGRAPHIC_KEYS = {"id", "name", "column", "values", "multiple", "separator"}
 _HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text", "moderator"}
 _FORM_KEYS = {"cover_letter", "consent", "thanks"}
 _ATTENTION_KEYS = {"item", "id", "expect", "text", "column", "scale"}
@@ -750,8 +750,19 @@ def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographi
                 code_key = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
                 values[code_key] = _text(label, dpath + ("values", code), lines, "value label", required=True)
         column = raw.get("column")
+        multiple = raw.get("multiple", False)
+        if not isinstance(multiple, bool):
+            raise lines.error(dpath + ("multiple",), f"multiple must be true or false, not '{multiple}'")
+        separator = raw.get("separator")
+        if separator is not None:
+            if not isinstance(separator, str) or separator == "":
+                raise lines.error(dpath + ("separator",), "separator must be the text that joins the chosen "
+                                                          "options in a cell, for example ';' or ', '")
+            if not multiple:
+                raise lines.error(dpath + ("separator",), f"separator is for a multi-select demographic; add "
+                                                          f"'multiple: true' to '{did}' or remove the separator")
         out.append(Demographic(did, _text(raw.get("name"), dpath + ("name",), lines, "name") or LocalizedText.of(did),
-                               str(column) if column is not None else None, values))
+                               str(column) if column is not None else None, values, multiple, separator))
     return tuple(out)
 
 
@@ -821,6 +832,7 @@ def _check_model_names(statements, constructs: list[Construct], demographics, li
     item_ids = {i.id for c in constructs for i in c.items}
     latent = construct_ids | {s.lhs for s in statements if s.op == "=~"}
     observed = item_ids | {d.id for d in demographics}
+    multiple = {d.id for d in demographics if d.multiple}
     labels = {s.label for s in statements if s.label}
     defined = {s.lhs for s in statements if s.op == ":="}
     for s in statements:
@@ -842,7 +854,12 @@ def _check_model_names(statements, constructs: list[Construct], demographics, li
                 raise QuestionnaireError(
                     f"{label}: '{s.rhs}' in '{s.lhs} =~ {s.rhs}' is neither an item nor a construct of "
                     "the questionnaire", source=lines.source, line=where(s.line))
-        for name in names:
+        for name in names + ([s.rhs] if s.op == "=~" else []):
+            if name in multiple:
+                raise QuestionnaireError(
+                    f"{label}: '{name}' is a multi-select demographic (more than one option per respondent) and "
+                    "cannot enter the model; use one of its options as its own yes/no (0/1) column instead",
+                    source=lines.source, line=where(s.line))
             if name not in latent | observed:
                 known = ", ".join(sorted(construct_ids))
                 raise QuestionnaireError(

@@ -157,7 +157,11 @@ class Demographic:
     """A descriptive question (gender, age group, ...) with optional coded values.
 
     ``values`` maps a code as text (``"1"``) to its label in each language; an export may
-    hold either the code or a label.
+    hold either the code or a label. A ``multiple`` demographic is a multi-select (checkbox,
+    "select all that apply") question: its cell joins the chosen options with ``separator``
+    (``None``: the platform's separator, else ``;`` or ``,``; see
+    :func:`loyaltysurvey.ingest.clean.split_options`), and it is tabulated as a
+    multiple-response table (:func:`loyaltysurvey.analysis.descriptives.multiple_response_table`).
 
     >>> from loyaltysurvey.datasets import crm_questionnaire
     >>> gender = crm_questionnaire().demographics[0]
@@ -169,6 +173,8 @@ class Demographic:
     name: LocalizedText
     column: str | None = None
     values: Mapping[str, LocalizedText] = field(default_factory=dict)
+    multiple: bool = False
+    separator: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", _freeze(self.values))

@@ -258,6 +258,9 @@ class _Builder:
                 continue
             name = self.loc.text(demo.name)
             names.append(name)
+            if "percent_of_respondents" in table.columns:
+                blocks.extend(self._multiple_demographic(demo, table, name))
+                continue
             rows = []
             for rec in table.to_dict(orient="records"):
                 value = rec["value"]
@@ -294,6 +297,39 @@ class _Builder:
                                      last_figure=self.ref(figures[-1]) if figures else "–",
                                      names=self.loc.join([_in_sentence(n) for n in names]))))
         return Section("demographics", t("sections.demographics"), tuple(blocks))
+
+    def _multiple_demographic(self, demo, table, name: str) -> list:
+        """A multi-select demographic: its multiple-response table (respondents and responses per
+        option, :func:`~loyaltysurvey.analysis.descriptives.multiple_response_table`), the note
+        that percentages of respondents add up to more than 100, and a bar per option."""
+        t = self.loc.t
+        rows, shown = [], []
+        for rec in table.to_dict(orient="records"):
+            kind, value = rec["row"], rec["value"]
+            if kind == "no_answer":
+                rows.append([Cell(t("notes.missing")), Cell(_n(rec["frequency"]), "int"), Cell(None, "pct"),
+                             Cell(None, "int"), Cell(None, "pct")])
+                continue
+            if kind == "total":
+                label = t("notes.total_row")
+            else:
+                label = self.loc.text(demo.values[value]) if value in demo.values else str(value)
+                pct = _n(rec["percent_of_respondents"])
+                if pct is not None and not math.isnan(pct):
+                    shown.append((label, pct))
+            rows.append([Cell(label), Cell(_n(rec["frequency"]), "int"), Cell(_n(rec["percent_of_respondents"]), "pct"),
+                         Cell(_n(rec["responses"]), "int"), Cell(_n(rec["percent_of_responses"]), "pct")])
+        blocks: list = [self.table(f"demographic_{demo.id}", t("tables.frequency_multiple", name=name),
+                                   [self.col("option"), self.col("respondents_n"), self.col("percent_of_respondents"),
+                                    self.col("responses_n"), self.col("percent_of_responses")], rows,
+                                   notes=(t("notes.multiple"),))]
+        if shown:
+            chart = self.draw(bar_chart, [c for c, _ in shown], [p for _, p in shown],
+                              [t("labels.percent", value=self.loc.num(p, "pct")) for _, p in shown],
+                              t("figures.percent_axis"), self.loc.rtl, width=4.5)
+            blocks.append(self.figure(f"demographic_{demo.id}", t("figures.demographic", name=name), chart,
+                                      width=4.5))
+        return blocks
 
     def descriptives(self) -> Section:
         t = self.loc.t
