@@ -359,26 +359,31 @@ def _read_csv_arrow(data: "bytes | memoryview", text: str, delimiter: str,
     if not first:
         return None
     quoted = (data.obj if isinstance(data, memoryview) else data).find(b'"') >= 0
-    as_dictionary = pa.dictionary(pa.int32(), pa.string())  # each distinct text once, as Arrow parses
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
                                               ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{j}": as_dictionary for j in range(len(first))},
+            convert_options=pacsv.ConvertOptions(column_types={f"f{j}": pa.string() for j in range(len(first))},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  check_utf8=True))
-        if table.num_columns != len(first) or table.num_rows == 0:
-            return None
-        table = table.unify_dictionaries()
     except pa.ArrowException:  # any cell layout Arrow cannot read: the line-by-line reader explains it
         return None
+    if table.num_columns != len(first) or table.num_rows == 0:
+        return None
+    # each column's distinct texts once (Arrow's hash kernel, two columns at a time: it works outside
+    # Python's lock); one dictionary for all of a column's chunks
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        encoded = list(pool.map(pc.dictionary_encode, table.columns))
+    encoded = [column if len({_address(c.dictionary.buffers()[2]) for c in column.chunks}) <= 1
+               else column.unify_dictionaries() for column in encoded]  # the same dictionary in every chunk
     header: list[str] = []
     columns: list[CodedColumn] = []
     multiline: list[tuple[int, int, str]] = []
     for j in range(table.num_columns):
-        chunks = table.column(j).chunks
+        chunks = encoded[j].chunks
         dictionary = chunks[0].dictionary
         codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
         values = dictionary.to_numpy(zero_copy_only=False)
@@ -394,6 +399,10 @@ def _read_csv_arrow(data: "bytes | memoryview", text: str, delimiter: str,
     if multiline:
         _refuse_swallowed_rows(sorted(multiline), header, delimiter, source)
     return header, columns
+
+
+def _address(buffer: Any) -> int | None:
+    return None if buffer is None else buffer.address
 
 
 def _blank_texts(dictionary: Any, values: list[str]) -> np.ndarray:

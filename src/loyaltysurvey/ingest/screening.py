@@ -162,9 +162,13 @@ def longstring(answers: np.ndarray) -> np.ndarray:
         return best
     run = (~np.isnan(x[:, 0])).astype(np.int64)
     best = run.copy()
+    same = np.empty(n, dtype=bool)
     for j in range(1, k):
-        same = x[:, j] == x[:, j - 1]  # False whenever either is NaN
-        run = np.where(same, run + 1, (~np.isnan(x[:, j])).astype(np.int64))
+        np.equal(x[:, j], x[:, j - 1], out=same)  # False whenever either is NaN
+        # a run goes on where the answer repeats, else restarts at 1 (an answer) or 0 (none)
+        run += 1
+        run *= same
+        np.maximum(run, ~np.isnan(x[:, j]), out=run)
         np.maximum(best, run, out=best)
     return best
 
@@ -183,14 +187,21 @@ def irv(answers: np.ndarray) -> np.ndarray:
     ok = count >= 2
     if not ok.any():
         return out
-    # two passes over the answered cells (mean, then squared deviations), missing cells held at 0:
-    # the same sums as nanmean/nansum without their copies of the whole matrix
+    # sums of the answers and of their squares, missing cells held at 0 (no copies of the matrix as
+    # nanmean and nansum make); exact for answers on an integer scale
     filled = np.where(answered, x, 0.0)
-    mean = filled.sum(axis=1) / np.maximum(count, 1)
-    filled -= mean[:, None]
-    filled *= answered
+    total = filled.sum(axis=1)
     np.square(filled, out=filled)
-    out[ok] = np.sqrt(filled.sum(axis=1)[ok] / (count[ok] - 1))
+    squares = filled.sum(axis=1)
+    c = count[ok]
+    out[ok] = np.sqrt(np.maximum(squares[ok] - total[ok] ** 2 / c, 0.0) / (c - 1))
+    # where the two sums nearly cancel (SDs near 0, straight lines), the deviations from the mean
+    # instead, which lose no digits
+    near = np.flatnonzero(ok & (out < 1e-4))
+    if len(near):
+        rows = x[near]
+        mean = np.nanmean(rows, axis=1, keepdims=True)
+        out[near] = np.sqrt(np.nansum((rows - mean) ** 2, axis=1) / (count[near] - 1))
     return out
 
 
@@ -245,20 +256,15 @@ def duplicate_of(answers: np.ndarray, ids: np.ndarray, metadata: pd.DataFrame | 
     filled += 0.0  # one key for every missing cell, and -0.0 as 0.0
     others = [metadata[role].astype(object).where(metadata[role].notna(), "").to_numpy()
               for role in ("email", "ip") if metadata is not None and role in metadata]
-    # rows hashed at compiled speed (each cell's bits mixed by splitmix64's finaliser, then combined),
+    # rows hashed at compiled speed (a polynomial over the cells' bits, modulo 2^64),
     # then checked against the first row of their hash; a collision, never seen in practice, sends
     # the rows through pandas' exact grouping instead
     with np.errstate(over="ignore"):
         key = np.zeros(n, dtype=np.uint64)
         for column in [filled[:, j].view(np.uint64) for j in range(filled.shape[1])] + [
                 pd.util.hash_array(o) for o in others]:
-            word = column ^ (column >> np.uint64(30))
-            word *= np.uint64(0xBF58476D1CE4E5B9)
-            word ^= word >> np.uint64(27)
-            word *= np.uint64(0x94D049BB133111EB)
-            word ^= word >> np.uint64(31)
-            key *= np.uint64(0x100000001B3)
-            key ^= word
+            key *= np.uint64(0x9E3779B97F4A7C15)
+            key += column ^ (column >> np.uint64(32))  # a float's high bits folded into its low ones
     codes = pd.factorize(key)[0]
     rep = _first_of_code(codes)
     later = np.flatnonzero(rep != np.arange(n))
