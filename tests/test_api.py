@@ -103,6 +103,13 @@ def test_pls_without_resamples_is_not_tested(inputs):
     assert set(study.pls.paths["decision"]) == {"not_tested"}
     assert all(math.isnan(v) for v in study.pls.paths["ci.lower"])
     assert {h["decision"] for h in study.to_json()["hypotheses"]} <= {"supported", "not_supported", "not_tested"}
+    # the chapter says so in its methods and PLS paragraphs, in both languages: no "0 resamples (seed None)"
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.markdown import render_markdown
+    for lang, said in (("en", "without bootstrap resamples"), ("fa", "بدون نمونه‌گیری مجدد بوت‌استرپ")):
+        text = render_markdown(build_report(study.results, lang))
+        assert text.count(said) == 2, lang
+        assert "None" not in text and "seed –" not in text and "0 bootstrap" not in text, lang
 
 
 def test_unknown_option_is_a_clear_error(inputs):

@@ -689,9 +689,10 @@ class _Builder:
         t = self.loc.t
         names = self.model_names()
         boot = fit.resamples
-        text = t("pls.text", n=fit.n, missing=t(f"pls.{fit.missing}"),
-                 scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=0 if boot is None else boot.successful,
-                 seed="–" if boot is None or boot.seed is None else boot.seed)
+        resampled = boot is not None and boot.successful > 0
+        text = t("pls.text" if resampled else "pls.text_noboot", n=fit.n, missing=t(f"pls.{fit.missing}"),
+                 scheme=t(f"methods.schemes.{fit.spec.scheme}"), boot=boot.successful if resampled else 0,
+                 seed=boot.seed if resampled and boot.seed is not None else "–")
         # a formative (mode B) construct is drawn with its outer weights, its items pointing at it
         formative = tuple(c for c, m in zip(fit.spec.constructs, fit.spec.modes) if m == "B")
         weights = {(w["construct"], w["item"]): w for w in fit.weight_records}
@@ -939,10 +940,11 @@ class _Builder:
             boot = fit.resamples
             b, seed = (0, None) if boot is None else (boot.successful, boot.seed)
             scheme = t(f"methods.schemes.{fit.spec.scheme}")
+            none = "_noboot" if not b else ""  # no resamples: say the paths were not tested
             if fitted:
-                parts.append(t("methods.pls", scheme=scheme, b=b, seed=seed))
+                parts.append(t(f"methods.pls{none}", scheme=scheme, b=b, seed=seed))
             else:
-                parts.append(t("methods.pls_only", scheme=scheme, n=fit.n, b=b, seed=seed,
+                parts.append(t(f"methods.pls_only{none}", scheme=scheme, n=fit.n, b=b, seed=seed,
                                missing=t(f"pls.{fit.missing}")))
         return Paragraph(" ".join(p.strip() for p in parts))
 
