@@ -283,8 +283,9 @@ def _cell_blocks(pdf: Path, tmp_path: Path) -> list[tuple[int, list[list[tuple[f
     return blocks
 
 
-def _header_words(docx: Path) -> set[str]:
-    """Every word of the tables' header rows (rows marked to repeat, w:tblHeader), as _letters sees it."""
+def _header_words(docx: Path, every_row: bool = False) -> set[str]:
+    """Every word of the tables' header rows (rows marked to repeat, w:tblHeader), or of all their
+    rows (``every_row``), as _letters sees it."""
     import zipfile
 
     from lxml import etree
@@ -293,7 +294,7 @@ def _header_words(docx: Path) -> set[str]:
     root = etree.fromstring(zipfile.ZipFile(docx).read("word/document.xml"))
     words = set()
     for row in root.iter(f"{w}tr"):
-        if row.find(f"{w}trPr/{w}tblHeader") is None:
+        if not every_row and row.find(f"{w}trPr/{w}tblHeader") is None:
             continue
         for cell in row.iter(f"{w}tc"):
             text = "".join(t.text or "" for t in cell.iter(f"{w}t")).replace("\u2060", "")
@@ -335,6 +336,16 @@ def test_word_table_headers_keep_their_words_whole(demo_chapters, demo_pdfs, tmp
     headers = _header_words(folder / "report.docx")
     assert len(headers) > 50
     assert _split_words(demo_pdfs[lang], headers, lang, tmp_path) == []
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_word_table_cells_keep_their_words_whole(demo_chapters, demo_pdfs, tmp_path, lang):
+    """No word of any table cell (labels, item texts, construct names, verdicts) is broken inside itself
+    over two lines: a cell wraps between words only."""
+    folder, _ = demo_chapters[lang]
+    words = _header_words(folder / "report.docx", every_row=True)
+    assert len(words) > 200
+    assert _split_words(demo_pdfs[lang], words, lang, tmp_path) == []
 
 
 def _page_texts(pdf: Path) -> list[list[str]]:
@@ -433,7 +444,7 @@ def test_another_study_renders_cleanly(browser, other_study, tmp_path, lang):
     _require(POPPLER, "poppler-utils")
     pdf = _to_pdf(folder / "report.docx", tmp_path)
     assert 15 <= len(_pages(pdf)) <= 45
-    assert _split_words(pdf, _header_words(folder / "report.docx"), lang, tmp_path) == []
+    assert _split_words(pdf, _header_words(folder / "report.docx", every_row=True), lang, tmp_path) == []
 
 
 ORDER_PROBE = """(arrow) => {
