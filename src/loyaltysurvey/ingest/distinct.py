@@ -98,9 +98,8 @@ def distinct_cells(column: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     ambiguous = [k for k, u in enumerate(values) if type(u) is not str and _zero_or_one(u)]
     if ambiguous:
         at = np.flatnonzero(np.isin(codes, ambiguous))
-        kinds = {}
-        type_code = np.fromiter((kinds.setdefault(type(column[i]), len(kinds)) for i in at), dtype=np.int64,
-                                count=len(at))
+        # each cell's type, in order of first appearance (map(type) runs without a Python frame per cell)
+        type_code, kinds = pd.factorize(np.fromiter(map(type, column[at]), dtype=object, count=len(at)))
         if len(kinds) > 1:
             pairs = codes.astype(np.int64) * (len(kinds) + 1)
             pairs[at] += type_code + 1

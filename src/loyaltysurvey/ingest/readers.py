@@ -481,7 +481,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         return RawTable(source, (), ())
     block = np.empty((len(records) - 1, width), dtype=object)
     if len(records) > 1:
-        block[:] = [r[:width] for r in records[1:]]
+        if all(len(r) == width for r in records):  # calamine's rows are as wide as the sheet: no copies
+            block[:] = records[1:]
+        else:
+            block[:] = [r[:width] for r in records[1:]]
     del records
     return RawTable(source, tuple(header), tuple(_coded(block[:, j]) for j in range(width)), encoding=None)
 
