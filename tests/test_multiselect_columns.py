@@ -294,3 +294,26 @@ def test_an_option_column_none_of_the_values_is_noticed_as_written(tmp_path):
     assert params["row"] == next(r for r in result.rows if 1 in chosen[r - 1])
     assert result.demographics["channels"].tolist() == [
         ";".join(["1", "Mobile app", "3"][k] for k in (0, 2, 1) if k in chosen[r - 1]) or None for r in result.rows]
+
+
+def test_surveymonkey_other_please_specify_is_an_option_chosen_by_typing(tmp_path):
+    from loyaltysurvey.questionnaire.draft import draft_from_export
+    fx = write_fixture("surveymonkey", tmp_path)
+    other = "Other (please specify)"
+    path, chosen = _rewrite_csv(fx, tmp_path, "other", 9, [[QUESTION, "", "", ""], TEXTS + [other]],
+                                lambda pick, k: [TEXTS[j] if j in pick else "" for j in range(3)]
+                                + ["Telegram, and fax" if k % 5 == 0 else ""])
+    chosen = [pick + [3] if k % 5 == 0 else pick for k, pick in enumerate(chosen)]
+    qpath = tmp_path / "q.yaml"
+    qpath.write_text(draft_from_export(path), encoding="utf-8")
+    q = load_questionnaire(qpath)
+    demo = next(d for d in q.demographics if d.multiple)
+    assert len(q.demographics) == 5 and [demo.values[c].get("en") for c in demo.values] == TEXTS + [other]
+    study = loyaltysurvey.analyze(q, path, method="cb", bootstrap=0)
+    picks = [chosen[r - 1] for r in study.ingest.rows]
+    answering = [p for p in picks if p]
+    rows = study.to_json()["demographics"][demo.id]
+    assert {r["value"]: r["frequency"] for r in rows if r["row"] == "option"} == {
+        str(j + 1): sum(j in p for p in answering) for j in range(4)}
+    assert next(r for r in rows if r["row"] == "total")["frequency"] == len(answering)
+    assert not [n for n in study.ingest.warnings if n.code == "unknown_demographic_option"]

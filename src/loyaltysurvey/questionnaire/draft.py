@@ -160,28 +160,28 @@ def _classify(columns: list[_Column], answer_codes: dict) -> tuple[list[_Column]
     return questions, demographics, left, scale, labels, missing
 
 
-def _option_columns(table, columns: list[_Column], multi: list) -> list[tuple[Any, list[_Column]]]:
+#: The write-in option of a checkbox question ("Other (please specify)", LimeSurvey's ``other``,
+#: «سایر»/«غیره»/«دیگر»): its column holds the text typed, and a respondent who typed chose it.
+_OTHER = re.compile(r"^(other|سایر|غیره|دیگر|موارد دیگر)\b")
+
+
+def _option_columns(table, columns: list[_Column]) -> list[tuple[Any, list[_Column]]]:
     """The checkbox questions exported one column per option (removed from ``columns``): each
     :class:`~loyaltysurvey.ingest.platforms.OptionGroup` whose every cell is a chosen or not-chosen
     mark (``1``/``0``, ``Y``/``N``, ``Yes``/``No`` ...) or the option's own text (SurveyMonkey),
-    some of them chosen. A group titled like a joined checkbox column found already (KoboToolbox's
-    ``channels`` beside ``channels/sms``, ``channels/app``) is that column's copy: its columns are
-    dropped, not proposed."""
+    some of them chosen; the column of an "Other (please specify)" option may hold any text."""
     from ..ingest.platforms import CHOSEN, NOT_CHOSEN, option_groups
     by_index = {c.index: c for c in columns}
-    joined = {match_key(col.header) for col, *_ in multi}
     found = []
     for group in option_groups(table):
         cols = [by_index.get(c.index) for c in group.columns]
-        if any(c is None for c in cols):  # the platform's own columns, a joined column, another group
-            continue
-        if joined & {match_key(t) for t in group.titles}:
-            for col in cols:
-                columns.remove(col)
-                del by_index[col.index]
+        if any(c is None for c in cols):  # the platform's own columns, or another group's
             continue
         chosen = 0
         for option, col in zip(group.columns, cols):
+            if _OTHER.match(match_key(option.text or option.code or "")):  # "Other (please specify)": typed text
+                chosen += sum(col.cells.values())
+                continue
             for cell, n in col.cells.items():
                 key = match_key(to_ascii_digits(str(cell).strip())[0])
                 if key in CHOSEN or (option.text and key == match_key(option.text)):
@@ -211,13 +211,16 @@ def draft_yaml(table, source: str = "") -> str:
         columns.append(_Column(j, header, _distinct(table.columns[j]), table.groups.get(header),
                                table.value_labels.get(header)))
     from ..ingest.platforms import MULTISELECT_SEPARATORS, multiselect_separator
+    checkbox = _option_columns(table, columns)  # first: a write-in "Other" column is no joined column
     multi = []
     for col in list(columns):  # checkbox questions: options joined in one cell, not one answer
         found = multiselect_separator({str(k): n for k, n in col.cells.items()}, table.platform)
         if found and (not col.numbers or all(_number(o) is not None for o in found[0])):
             multi.append((col, *found))
             columns.remove(col)
-    checkbox = _option_columns(table, columns, multi)
+    # KoboToolbox's per-option copies (channels/sms ...) of a joined column (channels): not proposed
+    joined = {match_key(col.header) for col, *_ in multi}
+    checkbox = [(g, cols) for g, cols in checkbox if not joined & {match_key(t) for t in g.titles}]
     questions, demographics, left, scale_no, seen, missing = _classify(columns, dict(table.answer_codes))
     if not questions:
         raise DataError("no column looks like a rating question (numbers on a short scale or agreement labels); "
