@@ -317,3 +317,21 @@ def test_surveymonkey_other_please_specify_is_an_option_chosen_by_typing(tmp_pat
         str(j + 1): sum(j in p for p in answering) for j in range(4)}
     assert next(r for r in rows if r["row"] == "total")["frequency"] == len(answering)
     assert not [n for n in study.ingest.warnings if n.code == "unknown_demographic_option"]
+
+
+def test_the_cli_drafts_and_ingests_option_columns_and_ingest_json_names_them(tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+    from loyaltysurvey.cli import app
+    path, chosen = limesurvey_codes(tmp_path)
+    runner = CliRunner()
+    qpath = tmp_path / "drafted.yaml"
+    made = runner.invoke(app, ["new", "--from-export", str(path), "--out", str(qpath)])
+    assert made.exit_code == 0, made.output
+    done = runner.invoke(app, ["ingest", str(qpath), str(path), "--out", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.output
+    ledger = json.loads((tmp_path / "o" / "ingest.json").read_text(encoding="utf-8"))
+    assert ledger["option_columns"] == {"channels": ["channels[SQ001]", "channels[SQ002]", "channels[SQ003]"]}
+    clean = pd.read_csv(tmp_path / "o" / "clean.csv", dtype=str, keep_default_na=False)
+    study = ingest(load_questionnaire(qpath), path)
+    assert clean["channels"].tolist() == [";".join(f"SQ00{j + 1}" for j in chosen[r - 1]) for r in study.rows]

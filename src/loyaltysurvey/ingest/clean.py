@@ -8,6 +8,7 @@ items are *not* reversed here (see :func:`loyaltysurvey.analysis.scoring.score_i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -774,7 +775,8 @@ def _option_reader(demo, table: RawTable, column, missing_codes: tuple):
     label in any language); when neither is one of them, the cell's own text read so (SurveyMonkey
     writes the option), else the column's text (or code, or header) as written: an unknown option."""
     from .platforms import CHOSEN, NOT_CHOSEN
-    lookup = _value_lookup(demo, table, column.header)
+    # the demographic's codes and labels only: the column's own value labels (1 = "Yes") name no option
+    lookup = _value_lookup(demo, dataclasses.replace(table, value_labels={}), column.header)
     missing = {normalize_code(c) for c in missing_codes} - {None}
 
     def resolve(text: str | None) -> tuple[str, bool] | None:

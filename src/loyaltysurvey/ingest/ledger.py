@@ -34,7 +34,8 @@ class Ledger:
     answers per item; ``warnings`` are the notices shown to the user. ``platform`` is
     ``{"name": ..., "how": "detected" | "given"}`` when the export was read as a survey platform's
     (else ``None``), ``metadata_columns`` the platform columns read by role (``{role: header}``),
-    and ``respondent_id`` where the ids came from: ``{"column": header, "from": "questionnaire" |
+    ``option_columns`` the option columns combined into each multi-select demographic exported one
+    column per option (``{id: [header, ...]}``), and ``respondent_id`` where the ids came from: ``{"column": header, "from": "questionnaire" |
     "platform"}``, or ``{"column": None, "from": "generated"}`` when rows were named ``row1`` ...
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export

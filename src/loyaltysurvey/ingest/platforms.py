@@ -46,6 +46,13 @@ The layouts (by definition, from each platform's export as it is documented and 
     Excel with Persian headers: ``ردیف`` (a row number), the questions, often numbered
     («۱- ...») and ending in a colon, and the completion date in the Jalali calendar
     («تاریخ پاسخ» / «زمان پاسخ»), with «مدت زمان پاسخگویی» (duration) when recorded.
+
+A checkbox question is one column joining the options (:data:`MULTISELECT_SEPARATORS`) or one
+column per option (:func:`option_groups`): SurveyMonkey's question text over the first option
+column and the options in the second row (a cell holds the option's text when chosen);
+LimeSurvey's ``code[SQ001]`` (``Y``), ``Question [Option]`` (``Yes``/``No``) and ``code_SQ001``
+(SPSS, 1/0); Qualtrics' split multi-value fields ``Q5_1`` (1 or blank); KoboToolbox's
+``name/choice`` (0/1), beside or instead of the joined ``name``.
 """
 
 from __future__ import annotations
