@@ -33,6 +33,7 @@ def read_attention(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbers: 
     keys = _keys(table)
     taken = {j: f"item {iid}" for iid, j in cmap.items.items()}
     taken.update({j: f"demographic {d}" for d, j in cmap.demographics.items()})
+    taken.update({c.index: f"demographic {d}" for d, cols in cmap.option_columns.items() for c in cols})
     for check in q.attention:
         j, _ = _find(keys, [("id", [check.id]), ("column", [check.column] if check.column else []),
                             ("text", list(check.text.all()))], f"attention item {check.id}", table, taken)

@@ -8,6 +8,7 @@ items are *not* reversed here (see :func:`loyaltysurvey.analysis.scoring.score_i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -305,6 +306,7 @@ def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions 
         between_points=tuple(tally.between_points),
         straightliners=tuple(straightliners), excluded=tuple(rows.excluded),
         columns={i.id: table.headers[cmap.items[i.id]] for i in items},
+        option_columns={d: [c.header for c in cols] for d, cols in cmap.option_columns.items()},
         matched_by=dict(cmap.matched_by), missing_cells=missing_cells,
         conflicting_ids=tuple(rows.conflicting), encoding=table.encoding, warnings=tuple(notices),
         platform=({"name": table.platform, "how": "given" if table.platform_given else "detected",
@@ -327,6 +329,7 @@ def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: np.ndarray, index:
     respondents into groups (:meth:`IngestResult.column` gives one as text). Each distinct cell is
     converted once; a column of few distinct texts is held as a categorical."""
     used = set(cmap.items.values()) | set(cmap.demographics.values()) | {cmap.respondent_id}
+    used |= {c.index for cols in cmap.option_columns.values() for c in cols}
     cols: dict[str, np.ndarray] = {}
     for j, header in enumerate(table.headers):
         if j in used or not isinstance(header, str) or header in cols:
@@ -432,7 +435,7 @@ def _demographic_notices(q: Questionnaire, cmap: ColumnMap) -> list[Notice]:
     """Note every demographic that has no column."""
     notices: list[Notice] = []
     for demo in q.demographics:
-        if demo.id not in cmap.demographics:
+        if demo.id not in cmap.demographics and demo.id not in cmap.option_columns:
             notices.append(Notice("demographic_not_found",
                                   f"no column for demographic '{demo.id}'; it is left out of the report", demo.id,
                                   {"demographic": demo.id}))
@@ -696,6 +699,11 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
     demo_cols: dict[str, np.ndarray] = {}
     demographic_labels = 0
     for demo in q.demographics:
+        if demo.id in cmap.option_columns:
+            demo_cols[demo.id], changed = _read_option_columns(demo, table, cmap.option_columns[demo.id],
+                                                               q.missing_codes, numbers, notices)
+            demographic_labels += changed
+            continue
         if demo.id not in cmap.demographics:
             continue
         col = cmap.demographics[demo.id]
@@ -753,6 +761,104 @@ def _read_multiple(demo, table: RawTable, col: int, missing_codes: tuple, number
                                   {"n": int(odd.sum()), "demographic": demo.id, "row": int(numbers[first]),
                                    "value": option[:40]}))
     return value[codes], int(changed.sum())
+
+
+def _option_reader(demo, table: RawTable, column, missing_codes: tuple):
+    """The reader of one option column's cell (a question exported one column per option):
+    ``(option or None, identified by a label)``.
+
+    A cell is a choice when it is not empty, not a "not chosen" mark
+    (:data:`~loyaltysurvey.ingest.platforms.NOT_CHOSEN`: ``0``, ``N``, ``No``, ``false``, «خیر») and
+    not a missing code. The option is the column's: its code in the header (``SQ001``, ``1``,
+    ``sms``), else its text (second header row, ``[SMS]``, the choice text), read as one of the
+    demographic's ``values`` (a code, a LimeSurvey subquestion code ``SQ001`` for the code ``1``, or a
+    label in any language); when neither is one of them, the cell's own text read so (SurveyMonkey
+    writes the option), else the column's text (or code, or header) as written: an unknown option."""
+    from .platforms import CHOSEN, NOT_CHOSEN
+    # the demographic's codes and labels only: the column's own value labels (1 = "Yes") name no option
+    lookup = _value_lookup(demo, dataclasses.replace(table, value_labels={}), column.header)
+    missing = {normalize_code(c) for c in missing_codes} - {None}
+
+    def resolve(text: str | None) -> tuple[str, bool] | None:
+        if not text or not demo.values:
+            return None
+        plain = to_ascii_digits(str(text).strip())[0]
+        code = normalize_code(plain)
+        if code in demo.values:
+            return code, False
+        sub = re.fullmatch(r"(?i)sq0*(\d+)", plain)
+        if sub and sub.group(1) in demo.values:  # LimeSurvey's subquestion code of the value code
+            return sub.group(1), False
+        found = lookup.get(compact_key(match_key(plain)))
+        return (found, True) if found is not None else None
+
+    own = resolve(column.code) or resolve(column.text)
+    written = column.text or column.code or column.header
+
+    def read(cell: Any) -> tuple[str | None, bool]:
+        if cell is None:
+            return None, False
+        text = to_ascii_digits(cell_text(cell).strip())[0]
+        key = match_key(text)
+        if not text or key in NOT_CHOSEN or normalize_code(text) in missing:
+            return None, False
+        if own is not None:
+            return own
+        if key in CHOSEN:
+            return written, False
+        found = resolve(text)
+        if found is not None:
+            return found
+        return written, False
+
+    return read
+
+
+def _read_option_columns(demo, table: RawTable, columns, missing_codes: tuple, numbers: np.ndarray,
+                         notices: list[Notice]) -> tuple[np.ndarray, int]:
+    """A multi-select demographic exported one column per option, read into the same ``code;code``
+    cells as a joined column (see :func:`_option_reader`); a respondent who chose no option is
+    missing. Returns the cells of the kept rows and the number of respondents with an option
+    identified by a label (counted once each under ``demographic_labels``). Options none of the
+    coded ``values`` are noticed as ``unknown_demographic_option``."""
+    options: list[str] = []
+    index: dict[str, int] = {}
+    chosen = np.full((len(numbers), len(columns)), -1, dtype=np.int64)
+    by_label = np.zeros(len(numbers), dtype=bool)
+    for k, column in enumerate(columns):
+        read = _option_reader(demo, table, column, missing_codes)
+        codes, readings = read_distinct(table.columns[column.index][numbers - 1], read)
+        ids = np.array([-1 if r[0] is None else index.setdefault(r[0], len(index)) for r in readings],
+                       dtype=np.int64)
+        options = list(index)
+        chosen[:, k] = ids[codes]
+        by_label |= np.array([bool(r[1]) for r in readings], dtype=bool)[codes]
+    order = {code: k for k, code in enumerate(demo.values)}
+    combos, inverse = np.unique(chosen, axis=0, return_inverse=True) if len(numbers) else (chosen, np.zeros(0, int))
+    texts, unknown = [], []
+    for combo in combos:
+        picked = {options[i] for i in combo if i >= 0}
+        odd = sorted(c for c in picked if c not in order) if demo.values else []
+        if demo.values:
+            ordered = sorted((c for c in picked if c in order), key=order.__getitem__) + odd
+        else:
+            ordered = sorted(picked, key=_natural_code)
+        texts.append(";".join(ordered) or None)
+        unknown.append(odd)
+    value = np.array(texts, dtype=object)[inverse.reshape(-1)] if len(numbers) else np.array([], dtype=object)
+    odd_rows = np.array([bool(u) for u in unknown], dtype=bool)[inverse.reshape(-1)] if len(numbers) else by_label
+    if odd_rows.any():
+        first = int(np.argmax(odd_rows))
+        option = unknown[int(inverse.reshape(-1)[first])][0]
+        notices.append(Notice("unknown_demographic_option",
+                              f"{int(odd_rows.sum())} answers to multi-select demographic '{demo.id}' hold an "
+                              f"option that is none of its coded values (first: row {numbers[first]}, "
+                              f"'{option[:40]}'); it is tabulated as written: add it to its values or "
+                              "correct the export", demo.id,
+                              {"n": int(odd_rows.sum()), "demographic": demo.id, "row": int(numbers[first]),
+                               "value": option[:40]}))
+    answered = np.array([t is not None for t in value], dtype=bool)
+    return value, int((by_label & answered).sum())
 
 
 def _straightliners(responses: pd.DataFrame, ids: np.ndarray, n_items: int) -> list[str]:

@@ -9,7 +9,7 @@ question number such as ``Q7.`` or ``12)`` is ignored when matching texts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import DataError
 from ..questionnaire import Questionnaire
@@ -35,6 +35,10 @@ class ColumnMap:
     #: Where the respondent id came from: ``questionnaire`` (its ``respondent_id``), ``platform``
     #: (the export's own response id) or ``generated`` (rows named ``row1``, ``row2`` ...).
     id_source: str = "questionnaire"
+    #: A multi-select demographic exported one column per option (no column of its own, but a group
+    #: of option columns titled by its id, ``column`` or name): id -> the group's
+    #: :class:`~loyaltysurvey.ingest.platforms.OptionColumn` s, read together.
+    option_columns: dict = field(default_factory=dict)
 
 
 def _keys(table: RawTable) -> list[tuple[str, str, str]]:
@@ -138,4 +142,29 @@ def match_columns(q: Questionnaire, table: RawTable) -> ColumnMap:
         if index is not None:
             demographics[demo.id] = index
             taken[index] = f"demographic {demo.id}"
-    return ColumnMap(items, matched_by, demographics, rid, id_source)
+    options: dict = {}
+    wanted = [d for d in q.demographics if d.multiple and d.id not in demographics]
+    if wanted:
+        from .platforms import option_groups
+        groups = [g for g in option_groups(table) if not any(c.index in taken or c.index in meta for c in g.columns)]
+        for demo in wanted:
+            names = [demo.id, *platform.get(demo.id, ()), *([demo.column] if demo.column else []), *demo.name.all()]
+            group = _option_group(groups, names)
+            if group is not None:
+                options[demo.id] = group.columns
+                groups.remove(group)
+                taken.update({c.index: f"demographic {demo.id}" for c in group.columns})
+    return ColumnMap(items, matched_by, demographics, rid, id_source, options)
+
+
+def _option_group(groups: list, names: list[str]):
+    """The first group (of :func:`~loyaltysurvey.ingest.platforms.option_groups`) titled by one of
+    ``names``, tried in turn (loosely, a leading question number ignored)."""
+    for name in names:
+        if not name:
+            continue
+        keys = {match_key(name), question_key(name)} - {""}
+        for group in groups:
+            if keys & {k for t in group.titles for k in (match_key(t), question_key(t))}:
+                return group
+    return None

@@ -34,7 +34,8 @@ class Ledger:
     answers per item; ``warnings`` are the notices shown to the user. ``platform`` is
     ``{"name": ..., "how": "detected" | "given"}`` when the export was read as a survey platform's
     (else ``None``), ``metadata_columns`` the platform columns read by role (``{role: header}``),
-    and ``respondent_id`` where the ids came from: ``{"column": header, "from": "questionnaire" |
+    ``option_columns`` the option columns combined into each multi-select demographic exported one
+    column per option (``{id: [header, ...]}``), and ``respondent_id`` where the ids came from: ``{"column": header, "from": "questionnaire" |
     "platform"}``, or ``{"column": None, "from": "generated"}`` when rows were named ``row1`` ...
 
     >>> from loyaltysurvey.datasets import crm_questionnaire, crm_export
@@ -69,6 +70,9 @@ class Ledger:
     #: The screening of the respondents (:meth:`loyaltysurvey.ingest.screening.Screening.to_json`):
     #: per flag its rule, threshold, source, respondents and whether they were excluded.
     screening: dict[str, Any] | None = None
+    #: The multi-select demographics exported one column per option: id -> the headers of the
+    #: option columns combined into its ``code;code`` cells (in ``ingest.json`` only when there is one).
+    option_columns: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ledger as plain JSON types (lists and dicts), as written to ``ingest.json``.
@@ -99,4 +103,6 @@ class Ledger:
             "metadata_columns": dict(self.metadata_columns),
             "respondent_id": dict(self.respondent_id),
             **({"screening": self.screening} if self.screening is not None else {}),
+            **({"option_columns": {k: list(v) for k, v in self.option_columns.items()}}
+               if self.option_columns else {}),
         }

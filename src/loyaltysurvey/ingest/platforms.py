@@ -46,6 +46,13 @@ The layouts (by definition, from each platform's export as it is documented and 
     Excel with Persian headers: ``ردیف`` (a row number), the questions, often numbered
     («۱- ...») and ending in a colon, and the completion date in the Jalali calendar
     («تاریخ پاسخ» / «زمان پاسخ»), with «مدت زمان پاسخگویی» (duration) when recorded.
+
+A checkbox question is one column joining the options (:data:`MULTISELECT_SEPARATORS`) or one
+column per option (:func:`option_groups`): SurveyMonkey's question text over the first option
+column and the options in the second row (a cell holds the option's text when chosen);
+LimeSurvey's ``code[SQ001]`` (``Y``), ``Question [Option]`` (``Yes``/``No``) and ``code_SQ001``
+(SPSS, 1/0); Qualtrics' split multi-value fields ``Q5_1`` (1 or blank); KoboToolbox's
+``name/choice`` (0/1), beside or instead of the joined ``name``.
 """
 
 from __future__ import annotations
@@ -63,7 +70,8 @@ from .distinct import CodedColumn
 from .readers import RawTable
 
 __all__ = ["PLATFORMS", "METADATA_ROLES", "detect_platform", "adapt_table", "check_platform", "multiselect_options",
-           "multiselect_separator", "MULTISELECT_SEPARATORS"]
+           "multiselect_separator", "MULTISELECT_SEPARATORS", "OptionColumn", "OptionGroup", "option_groups",
+           "NOT_CHOSEN", "CHOSEN"]
 
 #: The platforms whose exports are read as they mean them (``--platform NAME``); ``none`` reads
 #: the export as a plain table.
@@ -412,11 +420,11 @@ def adapt_table(table: RawTable, platform: str | None = None,
 
 #: How each platform joins the options of a multi-select (checkbox) answer in one cell.
 MULTISELECT_SEPARATORS = {"google_forms": ", ", "microsoft_forms": ";", "kobotoolbox": " ", "typeform": ", ",
-                          "porsline": "، ", "limesurvey": ", "}
+                          "porsline": "، ", "limesurvey": ", ", "qualtrics": ","}
 
 
 #: The separators tried, in this order, on an export whose platform has none of its own (a plain
-#: table, Qualtrics, SurveyMonkey): Microsoft-Forms-like ``;``, then ``,``.
+#: table, SurveyMonkey): Microsoft-Forms-like ``;``, then ``,``.
 FALLBACK_SEPARATORS = (";", ", ")
 
 
@@ -470,3 +478,92 @@ def _split_options(cells: Mapping[str, int], sep: str) -> list[str] | None:
     if len(counts) > 20 or any(n < 2 for n in counts.values()):
         return None
     return sorted(counts)
+
+
+# --------------------------------------------------------------------------- one column per option
+
+#: Cells (:func:`match_key`) that say an option was *not* chosen in an export that gives a checkbox
+#: question one column per option (LimeSurvey's ``N``/``No``, SPSS and KoboToolbox ``0``, Persian «خیر»).
+NOT_CHOSEN = frozenset(match_key(t) for t in ("0", "0.0", "N", "No", "false", "خیر", "نه"))
+
+#: Cells that say an option was chosen without naming it (``1``, LimeSurvey's ``Y``/``Yes``).
+CHOSEN = frozenset(match_key(t) for t in ("1", "1.0", "Y", "Yes", "true", "بله", "آری", "X"))
+
+#: ``code[SUB]`` (LimeSurvey CSV with question codes), ``code_SUB`` (LimeSurvey SPSS, Qualtrics' split
+#: multi-value fields ``Q5_1``).
+_PREFIXED = re.compile(r"^(?P<title>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<a>[A-Za-z0-9_]+)\]|_(?P<b>[A-Za-z0-9]+))$")
+
+
+@dataclass(frozen=True)
+class OptionColumn:
+    """One column of a question exported one column per option: its index and header, the option's
+    code as the header writes it (``SQ001``, ``1``, ``sms``; ``None`` when the header has none) and
+    its text (SurveyMonkey's second header row, ``Question [SMS]``, Qualtrics' choice text)."""
+
+    index: int
+    header: str
+    code: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    """Neighbouring columns that share a title: a checkbox question exported one column per option
+    (or a grid: which of the two is for the cells to say, see :func:`option_groups`). ``titles``
+    are every name the group goes by (the code prefix first: ``channels``, ``Q5``; then the question
+    text)."""
+
+    titles: tuple[str, ...]
+    columns: tuple[OptionColumn, ...]
+
+
+def option_groups(table: RawTable) -> list[OptionGroup]:
+    """The groups of two or more columns of an adapted ``table`` that share a title.
+
+    A column belongs to the group titled by its code prefix (``channels[SQ001]``, ``channels_SQ001``,
+    ``Q5_1``: ``channels``, ``Q5``) and to the group of its grid title (``table.groups``:
+    SurveyMonkey's question text over the options, ``Question [Option]``, Qualtrics' ``Question -
+    Choice``, KoboToolbox's ``channels/sms``). Groups holding the same columns are one group with
+    several titles. The platform's own columns are never in a group.
+
+    >>> t = adapt_table(RawTable.from_rows("x.csv", ["id", "submitdate", "lastpage", "ch[SQ001]", "ch[SQ002]"],
+    ...                                    [["1", "2024-01-01", "2", "Y", ""]]))
+    >>> [(g.titles, [(c.header, c.code) for c in g.columns]) for g in option_groups(t)]
+    [(('ch',), [('ch[SQ001]', 'SQ001'), ('ch[SQ002]', 'SQ002')])]
+    """
+    meta = set(table.metadata.values())
+    by_title: dict[str, list[OptionColumn]] = {}
+    for j, header in enumerate(table.headers):
+        if not isinstance(header, str) or header in meta or _bookkeeping(table.platform, header):
+            continue
+        label = table.labels.get(header)
+        text = label if label and label != header else None
+        code = None
+        titles = []
+        m = _PREFIXED.match(header)
+        if m:
+            code = m.group("a") or m.group("b")
+            titles.append(m.group("title"))
+        if text:  # an SPSS variable label "Question [Option]" names the option
+            b = _BRACKET.match(text)
+            if b and m:
+                text = b.group("row").strip()
+                titles.append(b.group("title").strip())
+        group = table.groups.get(header)
+        if table.platform == "kobotoolbox" and (group or "/" in header):
+            code = header.rsplit("/", 1)[-1]
+            group = group or header.rsplit("/", 1)[0].split("/")[-1]
+        if group:
+            titles.append(group)
+        column = OptionColumn(j, header, code, text)
+        for title in dict.fromkeys(titles):
+            by_title.setdefault(title, []).append(column)
+    merged: dict[tuple[int, ...], list[str]] = {}
+    for title, columns in by_title.items():
+        if len(columns) >= 2:
+            merged.setdefault(tuple(c.index for c in columns), []).append(title)
+    out = []
+    for indices, titles in merged.items():
+        columns = next(by_title[t] for t in titles)
+        out.append(OptionGroup(tuple(titles), tuple(columns)))
+    return out

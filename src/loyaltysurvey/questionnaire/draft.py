@@ -6,7 +6,8 @@ short integer scale, scale labels of a common agreement, satisfaction or amount 
 Persian), or the platform's answer codes; a **demographic** when it holds a few distinct answers
 (at most :data:`MAX_CATEGORIES`), a **multi-select demographic** (``multiple: true``) when its
 cells join a few recurring options with the platform's separator
-(:func:`~loyaltysurvey.ingest.platforms.multiselect_separator`); anything else (free text, ids) is left out and listed in the
+(:func:`~loyaltysurvey.ingest.platforms.multiselect_separator`) or a group of option columns
+holds its ticks (SurveyMonkey, LimeSurvey, Qualtrics' split fields, KoboToolbox); anything else (free text, ids) is left out and listed in the
 file's opening comment. The scale is inferred from the answers (its labels as the export writes
 them), numbers far off the scale (``99``, ``-99``) become missing codes, constructs come from the
 grid titles or the ids' prefixes (``KCF1`` … ``KCF5`` → ``KCF``). Every item keeps its header as
@@ -159,6 +160,46 @@ def _classify(columns: list[_Column], answer_codes: dict) -> tuple[list[_Column]
     return questions, demographics, left, scale, labels, missing
 
 
+#: The write-in option of a checkbox question ("Other (please specify)", LimeSurvey's ``other``,
+#: «سایر»/«غیره»/«دیگر»): its column holds the text typed, and a respondent who typed chose it.
+_OTHER = re.compile(r"^(other|سایر|غیره|دیگر|موارد دیگر)\b")
+
+
+def _option_columns(table, columns: list[_Column]) -> list[tuple[Any, list[_Column]]]:
+    """The checkbox questions exported one column per option (removed from ``columns``): each
+    :class:`~loyaltysurvey.ingest.platforms.OptionGroup` whose every cell is a chosen or not-chosen
+    mark (``1``/``0``, ``Y``/``N``, ``Yes``/``No`` ...) or the option's own text (SurveyMonkey),
+    some of them chosen; the column of an "Other (please specify)" option may hold any text."""
+    from ..ingest.platforms import CHOSEN, NOT_CHOSEN, option_groups
+    by_index = {c.index: c for c in columns}
+    found = []
+    for group in option_groups(table):
+        cols = [by_index.get(c.index) for c in group.columns]
+        if any(c is None for c in cols):  # the platform's own columns, or another group's
+            continue
+        chosen = 0
+        for option, col in zip(group.columns, cols):
+            if _OTHER.match(match_key(option.text or option.code or "")):  # "Other (please specify)": typed text
+                chosen += sum(col.cells.values())
+                continue
+            for cell, n in col.cells.items():
+                key = match_key(to_ascii_digits(str(cell).strip())[0])
+                if key in CHOSEN or (option.text and key == match_key(option.text)):
+                    chosen += n
+                elif key not in NOT_CHOSEN:
+                    break
+            else:
+                continue
+            break
+        else:
+            if chosen:
+                for col in cols:
+                    columns.remove(col)
+                    del by_index[col.index]
+                found.append((group, cols))
+    return found
+
+
 def draft_yaml(table, source: str = "") -> str:
     """The questionnaire YAML drafted from an adapted :class:`~loyaltysurvey.ingest.readers.RawTable`."""
     meta_headers = set(table.metadata.values())
@@ -170,12 +211,16 @@ def draft_yaml(table, source: str = "") -> str:
         columns.append(_Column(j, header, _distinct(table.columns[j]), table.groups.get(header),
                                table.value_labels.get(header)))
     from ..ingest.platforms import MULTISELECT_SEPARATORS, multiselect_separator
+    checkbox = _option_columns(table, columns)  # first: a write-in "Other" column is no joined column
     multi = []
     for col in list(columns):  # checkbox questions: options joined in one cell, not one answer
         found = multiselect_separator({str(k): n for k, n in col.cells.items()}, table.platform)
         if found and (not col.numbers or all(_number(o) is not None for o in found[0])):
             multi.append((col, *found))
             columns.remove(col)
+    # KoboToolbox's per-option copies (channels/sms ...) of a joined column (channels): not proposed
+    joined = {match_key(col.header) for col, *_ in multi}
+    checkbox = [(g, cols) for g, cols in checkbox if not joined & {match_key(t) for t in g.titles}]
     questions, demographics, left, scale_no, seen, missing = _classify(columns, dict(table.answer_codes))
     if not questions:
         raise DataError("no column looks like a rating question (numbers on a short scale or agreement labels); "
@@ -299,6 +344,18 @@ def draft_yaml(table, source: str = "") -> str:
         if separator != MULTISELECT_SEPARATORS.get(table.platform or ""):
             entry["separator"] = separator
         demos.append(entry)
+    for group, cols in checkbox:  # a checkbox question exported one column per option
+        prefix = group.titles[0]
+        name = next((t for t in group.titles if t != prefix), prefix) if _CODE.match(prefix) else prefix
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()
+        did = slug if slug and _CODE.match(slug) and slug.casefold() not in used | construct_ids else fresh("D")
+        used.add(did.casefold())
+        codes = [c.code for c in group.columns]
+        if all(codes) and len(set(codes)) == len(codes):  # the platform's codes (SQ001, 1, sms)
+            values = {c.code: {lang: c.text or c.code} for c in group.columns}
+        else:  # option texts, under codes 1..k
+            values = {str(k): {lang: c.text or c.header} for k, c in enumerate(group.columns, 1)}
+        demos.append({"id": did, "name": {lang: name}, "column": prefix, "multiple": True, "values": values})
     doc: dict[str, Any] = {
         "id": "drafted-from-export",
         "title": {lang: "Questionnaire drafted from " + (os.path.basename(source) or "an export")},
