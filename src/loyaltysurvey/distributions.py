@@ -13,9 +13,20 @@ tests/test_distributions.py.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 __all__ = ["norm_cdf", "norm_sf", "norm_ppf", "chi2_cdf", "chi2_sf", "chi2_isf", "ncx2_cdf", "t_sf", "f_ppf"]
+
+
+class _Special:
+    """:mod:`scipy.special`, imported when a distribution is first asked for (ingestion alone needs
+    none, and the import costs a tenth of a second)."""
+
+    def __getattr__(self, name: str):
+        from scipy import special as module
+        return getattr(module, name)
+
+
+special = _Special()
 
 
 def norm_cdf(x):

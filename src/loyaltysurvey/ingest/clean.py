@@ -399,12 +399,12 @@ class _Rows:
 @dataclass(frozen=True)
 class _Cells:
     """Every item cell of the candidate rows: its value (``values[r, j]``) and, column by column, the
-    index of its distinct cell (``codes[r, j]``) into that column's readings: the kind of reading
+    index of its distinct cell (``codes[j][r]``) into that column's readings: the kind of reading
     (an index into :data:`KINDS`), the number written and the digit scripts seen. Whatever is
     counted over cells is counted over distinct cells, weighted by how often each occurs."""
 
     values: np.ndarray
-    codes: np.ndarray
+    codes: tuple[np.ndarray, ...]
     kinds: tuple[np.ndarray, ...]
     numbers: tuple[np.ndarray, ...]
     digits: tuple[np.ndarray, ...]
@@ -416,7 +416,7 @@ class _Cells:
         distinct cell."""
         if rows is None:
             return self.times[j]
-        return np.bincount(self.codes[rows, j], minlength=len(self.kinds[j]))
+        return np.bincount(self.codes[j][rows], minlength=len(self.kinds[j]))
 
 
 @dataclass(frozen=True)
@@ -458,10 +458,22 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
         ids = np.array([f"row{k}" for k in numbers], dtype=object)
         keep = present
     else:
-        codes, readings = distinct_cells(table.columns[cmap.respondent_id])
-        distinct_ids = _normalize_ids(readings)
+        column = table.columns[cmap.respondent_id]
+        same_id = None
+        if getattr(column, "arrow", None) is not None:  # Arrow's distinct texts, read by its kernels as they are
+            codes = np.where(column.codes < 0, len(column.values), column.codes)
+            if _plain_texts(column.arrow):  # already normalised, and distinct: one id each
+                distinct_ids = np.append(column.values, None)
+                same_id = np.arange(len(distinct_ids))
+                same_id[-1] = -1  # the empty cell: no id
+            else:
+                distinct_ids = np.append(_normalize_ids(column.arrow), None)
+        else:
+            codes, readings = distinct_cells(column)
+            distinct_ids = _normalize_ids(readings)
         # the rows' ids as codes: two rows share an id when their normalised ids are equal
-        same_id = _text_codes(distinct_ids)
+        if same_id is None:
+            same_id = _text_codes(distinct_ids)
         id_code = same_id[codes]
         ids = distinct_ids[codes]
         no_id = present & (id_code < 0)
@@ -499,6 +511,22 @@ def _screen_rows(table: RawTable, cmap: ColumnMap, notices: list[Notice]) -> _Ro
     return rows
 
 
+def _plain_texts(texts: Any) -> bool:
+    """Whether every text of an Arrow string array is its own normalised id (ASCII, not blank, no
+    surrounding blanks), so that normalising changes nothing.
+
+    >>> import pyarrow as pa
+    >>> _plain_texts(pa.array(["R1", "R2"])), _plain_texts(pa.array(["R1", " R2"])), _plain_texts(pa.array(["۱"]))
+    (True, False, False)
+    """
+    import pyarrow.compute as pc
+    if len(texts) == 0:
+        return True
+    length = pc.binary_length(texts)
+    return bool(pc.all(pc.string_is_ascii(texts)).as_py() and pc.min(length).as_py() > 0
+                and pc.all(pc.equal(pc.binary_length(pc.utf8_trim_whitespace(texts)), length)).as_py())
+
+
 def _text_codes(texts: np.ndarray) -> np.ndarray:
     """A code per text (equal texts, equal codes; ``-1`` for ``None``), by Arrow's compiled hash table
     (pandas' takes three times as long on a million distinct ids).
@@ -512,7 +540,7 @@ def _text_codes(texts: np.ndarray) -> np.ndarray:
     return pc.fill_null(encoded, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _normalize_ids(values: "list | np.ndarray") -> np.ndarray:
+def _normalize_ids(values: "list | np.ndarray | pyarrow.StringArray") -> np.ndarray:
     """:func:`~loyaltysurvey.ingest.cells.normalize_id` of every value, as an object array; text ids (all
     distinct, a million of them in a large export) trimmed and checked by Arrow's compiled string
     kernels, only those with non-ASCII characters (Persian digits) read one by one."""
@@ -520,7 +548,7 @@ def _normalize_ids(values: "list | np.ndarray") -> np.ndarray:
     import pyarrow.compute as pc
     out = np.empty(len(values), dtype=object)
     try:  # only texts and empty cells (what a CSV holds): all of them at once
-        texts = pa.array(values, type=pa.string(), from_pandas=False)
+        texts = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string(), from_pandas=False)
         where = None
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
         text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
@@ -551,7 +579,7 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
     n_rows = len(numbers)
     shape = (n_rows, len(items))  # column-major: each item's column is written and scanned in one block
     values = np.empty(shape, order="F")
-    codes_all = np.empty(shape, dtype=np.int32, order="F")
+    codes_all = []
     kinds, written, digits, times = [], [], [], []
     for j, item in enumerate(items):
         header = table.headers[cmap.items[item.id]]
@@ -562,13 +590,13 @@ def _read_cells(q: Questionnaire, items: tuple[Item, ...], table: RawTable, cmap
         column = table.columns[cmap.items[item.id]]
         # numbers are ascending row numbers: as many as the column's cells means every row
         codes, readings = read_distinct(column if n_rows == len(column) else column[numbers - 1], reader.read)
-        codes_all[:, j] = codes
-        np.take(np.array([r.value for r in readings], dtype=float), codes, out=values[:, j])
+        codes_all.append(codes)
+        np.take(np.array([r.value for r in readings], dtype=float), codes, out=values[:, j], mode="clip")  # unbuffered
         kinds.append(np.array([KINDS.index(r.kind) for r in readings], dtype=np.int8))
         written.append(np.array([r.number for r in readings], dtype=float))
         digits.append(np.array([(r.persian_digits, r.arabic_digits) for r in readings], dtype=bool).reshape(-1, 2))
         times.append(np.bincount(codes, minlength=len(readings)))
-    return _Cells(values, codes_all, tuple(kinds), tuple(written), tuple(digits), tuple(times))
+    return _Cells(values, tuple(codes_all), tuple(kinds), tuple(written), tuple(digits), tuple(times))
 
 
 def _kind(*names: str) -> tuple[int, ...]:
@@ -629,7 +657,7 @@ def _refuse_unreadable_columns(items: tuple[Item, ...], table: RawTable, cmap: C
         bad = int(counts[cells.kinds[j] == unreadable].sum())
         header = table.headers[cmap.items[item.id]]
         if filled and bad >= 3 and bad / filled > UNREADABLE_LIMIT:
-            number = int(numbers[np.argmax(cells.kinds[j][cells.codes[:, j]] == unreadable)])
+            number = int(numbers[np.argmax(cells.kinds[j][cells.codes[j]] == unreadable)])
             cell = table.cell(number, cmap.items[item.id])
             raise DataError(f"{bad} of {filled} answers to item {item.id} are neither numbers on the "
                             f"{item.scale.min}-{item.scale.max} scale nor scale labels (first: row {number}, "
@@ -669,7 +697,7 @@ def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, rows
         counts["arabic_digits"] += int(times[digits[:, 1] & ~digits[:, 0] & kept_as_written].sum())
         flagged = flagged_kinds[kinds] & (times > 0)
         if flagged.any():
-            codes = cells.codes[:, j] if every_row else cells.codes[kept_index, j]
+            codes = cells.codes[j] if every_row else cells.codes[j][kept_index]
             r = np.flatnonzero(flagged[codes])
             at_rows.append(r)
             at_items.append(np.full(len(r), j))
@@ -680,7 +708,7 @@ def _tally_cells(items: tuple[Item, ...], table: RawTable, cmap: ColumnMap, rows
         r_all, j_all = np.concatenate(at_rows), np.concatenate(at_items)
         order = np.lexsort((j_all, r_all))
         for r, j in zip(r_all[order].tolist(), j_all[order].tolist()):
-            code = cells.codes[kept_index[r], j]
+            code = cells.codes[j][kept_index[r]]
             kind = KINDS[cells.kinds[j][code]]
             number = int(rows.numbers[kept_index[r]])
             lists[kind].append({"respondent_id": rows.ids[kept_index[r]], "item": items[j].id,

@@ -27,9 +27,10 @@ class CodedColumn:
     (4, 'agree', None, ['4', '4'])
     """
 
-    __slots__ = ("codes", "values", "distinct")
+    __slots__ = ("codes", "values", "distinct", "arrow")
 
-    def __init__(self, codes: np.ndarray, values: Sequence[Any], *, distinct: bool = False) -> None:
+    def __init__(self, codes: np.ndarray, values: Sequence[Any], *, distinct: bool = False,
+                 arrow: Any = None) -> None:
         codes = np.asarray(codes)
         self.codes = codes if codes.dtype.kind == "i" else codes.astype(np.intp)
         if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
@@ -40,6 +41,8 @@ class CodedColumn:
         #: Whether ``values`` are known to be distinct texts (an Arrow dictionary), so that
         #: :func:`distinct_cells` need not look for repeats.
         self.distinct = distinct
+        #: The same distinct texts as an Arrow string array, when Arrow read them (for its string kernels).
+        self.arrow = arrow
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -48,7 +51,7 @@ class CodedColumn:
         if isinstance(key, (int, np.integer)):
             code = self.codes[key]
             return None if code < 0 else self.values[code]
-        return CodedColumn(self.codes[key], self.values, distinct=self.distinct)
+        return CodedColumn(self.codes[key], self.values, distinct=self.distinct, arrow=self.arrow)
 
     def to_numpy(self) -> np.ndarray:
         """The cells as an object array (``None`` for empty cells)."""

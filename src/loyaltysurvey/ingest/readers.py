@@ -389,8 +389,11 @@ def _read_csv_arrow(data: "bytes | memoryview", text: str, delimiter: str,
         values = dictionary.to_numpy(zero_copy_only=False)
         header.append(_clean_header(values[codes[0]]))
         blank = _blank_texts(dictionary, values)
-        remap = np.where(blank, -1, np.arange(len(values), dtype=np.int32)).astype(np.int32)
-        column = CodedColumn(remap[codes[1:]], values, distinct=True)
+        if blank.any():
+            remap = np.where(blank, -1, np.arange(len(values), dtype=np.int32)).astype(np.int32)
+            column = CodedColumn(remap[codes[1:]], values, distinct=True, arrow=dictionary)
+        else:  # no empty cell: the codes as Arrow gave them
+            column = CodedColumn(codes[1:], values, distinct=True, arrow=dictionary)
         columns.append(column)
         if quoted:
             with_break = pc.match_substring(dictionary, "\n").to_numpy(zero_copy_only=False)

@@ -181,18 +181,22 @@ def irv(answers: np.ndarray) -> np.ndarray:
     array([ 1.,  0., nan])
     """
     x = np.asarray(answers, dtype=float)
-    answered = ~np.isnan(x)
-    count = answered.sum(axis=1)
-    out = np.full(x.shape[0], np.nan)
+    n, k = x.shape
+    out = np.full(n, np.nan)
+    # sums of the answers and of their squares, column by column (missing cells count 0): no copy
+    # of the whole matrix as nanmean and nansum make; exact for answers on an integer scale
+    count = np.zeros(n, dtype=np.int64)
+    total, squares = np.zeros(n), np.zeros(n)
+    for j in range(k):
+        answered = ~np.isnan(x[:, j])
+        value = np.where(answered, x[:, j], 0.0)
+        count += answered
+        total += value
+        value *= value
+        squares += value
     ok = count >= 2
     if not ok.any():
         return out
-    # sums of the answers and of their squares, missing cells held at 0 (no copies of the matrix as
-    # nanmean and nansum make); exact for answers on an integer scale
-    filled = np.where(answered, x, 0.0)
-    total = filled.sum(axis=1)
-    np.square(filled, out=filled)
-    squares = filled.sum(axis=1)
     c = count[ok]
     out[ok] = np.sqrt(np.maximum(squares[ok] - total[ok] ** 2 / c, 0.0) / (c - 1))
     # where the two sums nearly cancel (SDs near 0, straight lines), the deviations from the mean
@@ -224,8 +228,8 @@ def mahalanobis(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, str |
     m = int(complete.sum())
     if m <= k:
         return d2, p, m, "too_few_complete"
-    sub = x[complete]
-    centred = sub - sub.mean(axis=0)
+    centred = x[complete] if m < n else x.copy()  # one copy, centred in place
+    centred -= centred.mean(axis=0)
     cov = centred.T @ centred / (m - 1)
     if np.linalg.matrix_rank(cov) < k:
         return d2, p, m, "singular_covariance"
@@ -252,27 +256,35 @@ def duplicate_of(answers: np.ndarray, ids: np.ndarray, metadata: pd.DataFrame | 
     out = np.full(n, None, dtype=object)
     if not n:
         return out
-    filled = np.where(np.isnan(x), -np.inf, x)
-    filled += 0.0  # one key for every missing cell, and -0.0 as 0.0
     others = [metadata[role].astype(object).where(metadata[role].notna(), "").to_numpy()
               for role in ("email", "ip") if metadata is not None and role in metadata]
-    # rows hashed at compiled speed (a polynomial over the cells' bits, modulo 2^64),
-    # then checked against the first row of their hash; a collision, never seen in practice, sends
-    # the rows through pandas' exact grouping instead
+    # rows hashed at compiled speed, column by column (a polynomial over the cells' bits, modulo 2^64;
+    # a missing cell as -inf, -0.0 as 0.0), then checked against the first row of their hash; a
+    # collision, never seen in practice, sends the rows through pandas' exact grouping instead
     with np.errstate(over="ignore"):
         key = np.zeros(n, dtype=np.uint64)
-        for column in [filled[:, j].view(np.uint64) for j in range(filled.shape[1])] + [
-                pd.util.hash_array(o) for o in others]:
+        for j in range(x.shape[1]):
+            cell = np.where(np.isnan(x[:, j]), -np.inf, x[:, j])
+            cell += 0.0
+            column = cell.view(np.uint64)
             key *= np.uint64(0x9E3779B97F4A7C15)
             key += column ^ (column >> np.uint64(32))  # a float's high bits folded into its low ones
+        for o in others:
+            column = pd.util.hash_array(o)
+            key *= np.uint64(0x9E3779B97F4A7C15)
+            key += column ^ (column >> np.uint64(32))
     codes = pd.factorize(key)[0]
     rep = _first_of_code(codes)
     later = np.flatnonzero(rep != np.arange(n))
-    same = (filled[rep[later]] == filled[later]).all(axis=1)
+    first = rep[later]
+    same = np.ones(len(later), dtype=bool)
+    for j in range(x.shape[1]):
+        a, b = x[first, j], x[later, j]
+        same &= (a == b) | (np.isnan(a) & np.isnan(b))
     for o in others:
-        same &= o[rep[later]] == o[later]
+        same &= o[first] == o[later]
     if not same.all():
-        frame = pd.DataFrame(filled)
+        frame = pd.DataFrame(np.where(np.isnan(x), -np.inf, x) + 0.0)
         for k, o in enumerate(others):
             frame[f"other{k}"] = o
         codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
