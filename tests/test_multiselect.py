@@ -496,3 +496,20 @@ def test_simulated_respondents_choose_several_options():
     assert np.all(np.abs(share - 0.4) < 4 * np.sqrt(0.4 * 0.6 / 2000))
     nobody = table[table["row"] == "no_answer"]["frequency"].iloc[0] / 2000
     assert abs(nobody - 0.6 ** 4) < 4 * np.sqrt(0.6 ** 4 * (1 - 0.6 ** 4) / 2000)
+
+
+def test_a_single_answer_demographic_holding_joined_options_is_noticed():
+    """A checkbox question declared as a single-answer demographic: its joined answers ("SMS, Web site")
+    are tabulated as written (unknown codes) and a notice says it looks multi-select; a demographic whose
+    odd answers are not its own options joined gets no such notice."""
+    b = QuestionnaireBuilder("t").construct("SAT", "Satisfaction", ["S1", "S2", "S3"])
+    q = b.demographic("ch", "Channels", values=CHANNELS).build()
+    cells = ["SMS, Web site", "1", "Mobile app, SMS", "2", "SMS, Web site", "3"] * 5
+    result = ingest(q, _frame(cells))
+    notice = next(n for n in result.ledger.warnings if n.code == "demographic_looks_multiple")
+    assert dict(notice.params) == {"n": 15, "demographic": "ch", "row": 1, "value": "SMS, Web site"}
+    assert "multiple: true" in notice.message
+    assert result.demographics["ch"].tolist()[:2] == ["SMS, Web site", "1"]
+    plain = ingest(q, _frame(["Email, fax", "1", "2", "Email, fax"] * 5))
+    assert "demographic_looks_multiple" not in {n.code for n in plain.ledger.warnings}
+    assert "unknown_demographic_code" in {n.code for n in plain.ledger.warnings}

@@ -758,10 +758,35 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
                                       "tabulated as written: add them to its values or correct the export", demo.id,
                                       {"n": int(odd.sum()), "demographic": demo.id, "row": int(numbers[first]),
                                        "value": str(out[first])[:40]}))
+                _note_joined_options(demo, table, read, value, codes, odd, numbers, notices)
         demo_cols[demo.id] = out
     if demographic_labels:
         recoded["demographic_labels"] = demographic_labels
     return pd.DataFrame(demo_cols, index=index, dtype=object)
+
+
+def _note_joined_options(demo, table: RawTable, read, value: np.ndarray, codes: np.ndarray, odd: np.ndarray,
+                         numbers: np.ndarray, notices: list[Notice]) -> None:
+    """Note a single-answer demographic whose unknown answers are mostly several of its own options
+    joined as the platform joins a checkbox answer ("SMS, App"): it was probably a multi-select question."""
+    from .platforms import MULTISELECT_SEPARATORS
+    separator = MULTISELECT_SEPARATORS.get(table.platform or "")
+    joined = np.zeros(len(value), dtype=bool)
+    for k, text in enumerate(value):
+        if text is None or text in demo.values:
+            continue
+        parts = split_options(str(text), separator)
+        joined[k] = len(parts) > 1 and all(read(part)[0] in demo.values for part in parts)
+    rows = joined[codes]
+    if rows.sum() * 2 < odd.sum() or not rows.any():
+        return
+    first = int(np.argmax(rows))
+    notices.append(Notice("demographic_looks_multiple",
+                          f"{int(rows.sum())} answers to demographic '{demo.id}' join several of its options (first: "
+                          f"row {numbers[first]}, '{str(value[codes[first]])[:40]}'): if respondents could choose "
+                          "more than one, declare it 'multiple: true' in the questionnaire", demo.id,
+                          {"n": int(rows.sum()), "demographic": demo.id, "row": int(numbers[first]),
+                           "value": str(value[codes[first]])[:40]}))
 
 
 def _read_multiple(demo, table: RawTable, col: int, missing_codes: tuple, numbers: np.ndarray,
