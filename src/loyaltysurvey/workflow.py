@@ -8,16 +8,19 @@ thin sequence of those stages plus file writing, shared by the command line and 
 from __future__ import annotations
 
 import json
+import math
 import os
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError, LoyaltySurveyError
 from .ingest import IngestResult, ingest
+from .ingest.distinct import distinct_cells
 from .questionnaire import Questionnaire, load_questionnaire
 from .resources import bundled_path
 from .safety import FORMULA_PREFIXES, neutralize
@@ -49,6 +52,43 @@ def clean_frame(data: IngestResult) -> pd.DataFrame:
     return frame.reset_index()
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    r"""``frame.to_csv(index=False, lineterminator="\n")``, written through each
+    column's distinct cells: every distinct value is formatted once, as pandas formats it (a float by
+    its ``repr``, a missing value as nothing, a text quoted only when it holds a comma, a quote or a
+    line break; a carriage return is quoted too, where pandas leaves it bare for readers to take
+    as the end of a row), and the rows are joined at compiled speed. pandas formats every float of every row
+    in Python (19 s for a million respondents); this takes a tenth of that. Equal to ``to_csv`` on
+    the hostile and random frames of tests/test_clean_csv.py, and read back by ``read_csv`` as written.
+
+    >>> csv_text(pd.DataFrame({"id": ["a", "b,c", None], "Q1": [1.0, float("nan"), 2.5]}))
+    'id,Q1\na,1.0\n"b,c",\n,2.5\n'
+    """
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":  # floats told apart by their bits (-0.0 is not 0.0), NaN as missing
+            codes, firsts = pd.factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
+            texts = ["" if math.isnan(v) else repr(float(v)) for v in firsts.view(np.float64)]
+        else:  # texts, codes, Booleans: each distinct cell (True apart from 1), missing last
+            codes, firsts = distinct_cells(np.asarray(values, dtype=object))
+            texts = [_csv_cell(v) for v in firsts]
+        columns.append(np.array(texts, dtype=object)[codes])
+    lines = [",".join(_csv_cell(str(c)) for c in frame.columns)]
+    lines.extend(map(",".join, zip(*columns)) if columns else ())
+    return "\n".join(lines) + "\n"
+
+
+def _csv_cell(value: Any) -> str:
+    """One cell as the csv module writes it with minimal quoting."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = repr(value) if isinstance(value, float) else str(value)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _ingest_files(data: IngestResult) -> dict[str, bytes]:
     """``clean.csv`` (formulas neutralised) and the ledger ``ingest.json``, as bytes."""
     frame = clean_frame(data)
@@ -58,7 +98,7 @@ def _ingest_files(data: IngestResult) -> dict[str, bytes]:
             if risky.any():  # only the cells a spreadsheet might read as a formula go through neutralize
                 frame.loc[risky, column] = frame.loc[risky, column].map(neutralize)
     frame.columns = [neutralize(str(c)) for c in frame.columns]
-    return {"clean.csv": frame.to_csv(index=False).encode("utf-8"),
+    return {"clean.csv": csv_text(frame).encode("utf-8"),
             "ingest.json": json.dumps(data.ledger.to_json(), ensure_ascii=False, indent=2).encode("utf-8")}
 
 
