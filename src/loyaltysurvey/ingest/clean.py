@@ -805,15 +805,17 @@ def _read_multiple(demo, table: RawTable, col: int, missing_codes: tuple, number
         odd = np.array([bool(r[4]) for r in readings], dtype=bool)[codes]
         if odd.any():
             first = int(np.argmax(odd))
-            option = readings[codes[first]][4][0]
-            notices.append(Notice("unknown_demographic_option",
-                                  f"{int(odd.sum())} answers to multi-select demographic '{demo.id}' hold an "
-                                  f"option that is none of its coded values (first: row {numbers[first]}, "
-                                  f"'{option[:40]}'); it is tabulated as written: add it to its values or "
-                                  "correct the export", demo.id,
-                                  {"n": int(odd.sum()), "demographic": demo.id, "row": int(numbers[first]),
-                                   "value": option[:40]}))
+            notices.append(_unknown_option(demo, int(odd.sum()), int(numbers[first]), readings[codes[first]][4][0]))
     return value[codes], int(changed.sum())
+
+
+def _unknown_option(demo, n: int, row: int, option: str) -> Notice:
+    """The notice of ``n`` answers to a multi-select demographic holding an option none of its coded values."""
+    return Notice("unknown_demographic_option",
+                  f"{n} answers to multi-select demographic '{demo.id}' hold an option that is none of its coded "
+                  f"values (first: row {row}, '{option[:40]}'); it is tabulated as written: add it to its values "
+                  "or correct the export", demo.id,
+                  {"n": n, "demographic": demo.id, "row": row, "value": option[:40]})
 
 
 def _option_reader(demo, table: RawTable, column, missing_codes: tuple):
@@ -902,14 +904,8 @@ def _read_option_columns(demo, table: RawTable, columns, missing_codes: tuple, n
     odd_rows = np.array([bool(u) for u in unknown], dtype=bool)[inverse.reshape(-1)] if len(numbers) else by_label
     if odd_rows.any():
         first = int(np.argmax(odd_rows))
-        option = unknown[int(inverse.reshape(-1)[first])][0]
-        notices.append(Notice("unknown_demographic_option",
-                              f"{int(odd_rows.sum())} answers to multi-select demographic '{demo.id}' hold an "
-                              f"option that is none of its coded values (first: row {numbers[first]}, "
-                              f"'{option[:40]}'); it is tabulated as written: add it to its values or "
-                              "correct the export", demo.id,
-                              {"n": int(odd_rows.sum()), "demographic": demo.id, "row": int(numbers[first]),
-                               "value": option[:40]}))
+        notices.append(_unknown_option(demo, int(odd_rows.sum()), int(numbers[first]),
+                                       unknown[int(inverse.reshape(-1)[first])][0]))
     answered = np.array([t is not None for t in value], dtype=bool)
     return value, int((by_label & answered).sum())
 
