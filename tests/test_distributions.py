@@ -47,6 +47,30 @@ def test_noncentral_chi_square(df, nc):
     _same(d.ncx2_cdf(X, df, nc), stats.ncx2.cdf(X, df, nc))
 
 
+
+@pytest.mark.parametrize("x, df", [(85.306, 24), (30.0, 24), (3.2, 1), (500.0, 100), (1000.5, 300), (2e4, 100),
+                                   (1e5, 10), (0.5, 3)])
+@pytest.mark.parametrize("p", [0.95, 0.5, 0.05])
+def test_noncentrality_solves_the_cdf_as_root_finding_does(x, df, p):
+    """The inverse in the noncentrality (RMSEA's interval) against brentq on scipy.stats.ncx2.cdf,
+    the way lavaan solves R's pchisq; NaN where even the central CDF is below p."""
+    from scipy import optimize
+    ours = float(d.ncx2_noncentrality(x, df, p))
+    if stats.chi2.cdf(x, df) < p:
+        assert np.isnan(ours)
+        return
+    f = lambda nc: stats.ncx2.cdf(x, df, nc) - p if nc > 0 else stats.chi2.cdf(x, df) - p  # noqa: E731
+    hi = max(x, 1.0)
+    while f(hi) > 0:
+        hi *= 2
+    root = optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12, maxiter=500)
+    assert ours == pytest.approx(root, rel=1e-9, abs=1e-9)
+
+
+def test_noncentrality_outside_the_support_is_nan():
+    assert np.isnan(d.ncx2_noncentrality(-1.0, 3, 0.5)) and np.isnan(d.ncx2_noncentrality(5.0, 0, 0.5))
+    assert np.isnan(d.ncx2_noncentrality(5.0, 3, 1.0)) and np.isnan(d.ncx2_noncentrality(5.0, 3, 0.0))
+
 @pytest.mark.parametrize("df", DF)
 def test_t(df):
     _same(d.t_sf(X, df), stats.t.sf(X, df))

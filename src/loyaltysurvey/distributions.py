@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["norm_cdf", "norm_sf", "norm_ppf", "chi2_cdf", "chi2_sf", "chi2_isf", "ncx2_cdf", "t_sf", "f_ppf"]
+__all__ = ["norm_cdf", "norm_sf", "norm_ppf", "chi2_cdf", "chi2_sf", "chi2_isf", "ncx2_cdf", "ncx2_noncentrality", "t_sf", "f_ppf"]
 
 
 class _Special:
@@ -102,6 +102,24 @@ def ncx2_cdf(x, df, nc):
     out = np.where(x < 0, 0.0, out)
     return np.where((df > 0) & (nc >= 0), out, np.nan)[()]
 
+
+def ncx2_noncentrality(x, df, p):
+    """The noncentrality at which the noncentral chi-square CDF at ``x`` is ``p``
+    (``scipy.special.chndtrinc``; ``scipy.stats`` has no such inverse, R's ``pchisq`` is solved
+    for it by root finding as lavaan does). NaN where no noncentrality gives ``p`` (the central
+    CDF at ``x`` already below ``p``).
+
+    >>> nc = ncx2_noncentrality(85.306, 24, 0.95)
+    >>> round(float(nc), 4), round(float(ncx2_cdf(85.306, 24, nc)), 12)
+    (36.8471, 0.95)
+    """
+    x, df, p = (np.asarray(v, dtype=float) for v in (x, df, p))
+    ok = (df > 0) & (x >= 0) & (p > 0) & (p < 1)
+    ok &= special.chdtr(np.where(df > 0, df, 1.0), np.maximum(x, 0.0)) >= p  # else no noncentrality is enough
+    with np.errstate(invalid="ignore"):
+        out = np.where(ok, special.chndtrinc(np.maximum(x, 0.0), np.where(df > 0, df, 1.0), np.clip(p, 1e-300, 1.0)),
+                       np.nan)
+    return out[()]
 
 def t_sf(x, df):
     """Student's t upper tail (``scipy.stats.t.sf``).

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from ..distributions import chi2_sf
 from ..errors import DataError
@@ -85,6 +84,7 @@ def _fit_unrotated(r: np.ndarray, k: int, method: str) -> tuple[np.ndarray, bool
     start = np.diag(r) - _smc(r)
     start = np.clip(start, _PSI_LOWER, upper)
     fun = _minres_objective if method == "minres" else _ml_objective
+    from scipy.optimize import minimize  # imported here: a run without EFA never needs it (0.4 s)
     res = minimize(fun, start, args=(r, k), jac=True, method="L-BFGS-B",
                    bounds=[(_PSI_LOWER, upper)] * len(start),
                    options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10000, "maxcor": 20})

@@ -54,7 +54,7 @@ def start_values(model: RamModel, S: np.ndarray, means: np.ndarray | None) -> np
     >>> from loyaltysurvey.datasets import hs_cfa
     >>> X, S, model = hs_cfa()
     >>> [round(float(v), 3) for v in start_values(model, S, None)[:3]]
-    [0.778, 1.107, 1.161]
+    [0.778, 1.107, 1.133]
     """
     table = model.table
     q = table.n_free

@@ -26,9 +26,7 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy import optimize
-
-from ..distributions import chi2_cdf, ncx2_cdf
+from ..distributions import chi2_cdf, ncx2_noncentrality
 
 __all__ = ["rmsea", "rmsea_ci", "srmr_bentler", "rmr", "gfi", "normal_loglik", "incremental", "parsimony_indices"]
 
@@ -72,13 +70,9 @@ def rmsea_ci(T: float, df: float, N: float, level: float = 0.90) -> tuple[float,
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
 
     def solve(target: float) -> float:
-        f = lambda lam: ncx2_cdf(T, df, lam) - target if lam > 0 else chi2_cdf(T, df) - target
-        if f(0.0) < 0:  # even lambda = 0 puts T below the percentile
+        if chi2_cdf(T, df) < target:  # even lambda = 0 puts T below the percentile
             return 0.0
-        hi = max(T, 1.0)
-        while f(hi) > 0:
-            hi *= 2
-        return optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12, maxiter=500)
+        return float(ncx2_noncentrality(T, df, target))
 
     lam_lo = solve(upper_p)
     lam_hi = solve(lower_p)
