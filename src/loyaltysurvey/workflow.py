@@ -26,6 +26,7 @@ from .resources import bundled_path
 from .safety import FORMULA_PREFIXES, neutralize
 
 if TYPE_CHECKING:
+    from .report.document import Report
     from .report.painting import Painter
     from .study import Study
 
@@ -205,18 +206,24 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
         files["results.json"] = json.dumps(study.to_json(), ensure_ascii=False, indent=2,
                                            allow_nan=False).encode("utf-8")
     if report is not None:
-        from .report import render_docx, render_html, render_xlsx
+        from .report import render_docx, render_html
         with _status(progress, "Writing the report"):
             if "docx" in chapter:
                 files["report.docx"] = render_docx(report)
             report = report.resolved()  # the workbook and the page need every picture
-            workbook = painter.submit(render_xlsx, report) if "xlsx" in chapter else None
+            workbook = painter.submit(_workbook, report) if "xlsx" in chapter else None
             if "html" in chapter:
                 files["report.html"] = render_html(report).encode("utf-8")
             if workbook is not None:
                 files["tables.xlsx"] = workbook.result()
     return _publish(files, out)
 
+
+def _workbook(report: "Report") -> bytes:
+    """``tables.xlsx`` of ``report``: called by the painter, so that openpyxl is imported where the
+    workbook is written (a worker process) and never in the main process of a run."""
+    from .report.xlsx import render_xlsx
+    return render_xlsx(report)
 
 def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: str | os.PathLike, *,
                sheet: str | None = None, encoding: str | None = None,
