@@ -213,6 +213,7 @@ _SAFETY = 1.05
 #: Table font sizes (points) tried in turn when a table's words do not fit a landscape page.
 SMALLER = (8.0, 7.5, 7.0)
 _FORMAT_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 
 @lru_cache(maxsize=2)
@@ -230,19 +231,24 @@ def _measuring_font(bold: bool):
         return None
 
 
-@lru_cache(maxsize=8192)
 def _width_in(text: str, size: float, bold: bool = False) -> float:
     """Printed width of ``text`` (one line) in inches at ``size`` points, a little generously."""
+    return _width_at_one_point(text, bold) * size
+
+
+@lru_cache(maxsize=16384)
+def _width_at_one_point(text: str, bold: bool) -> float:
+    """:func:`_width_in` at 1 point: measured once per text, whatever sizes a table then tries."""
     text = _FORMAT_CHARS.sub("", text)
     font = _measuring_font(bold)
     if font is None:
-        return len(text) * CHAR_IN * size / 9 * (BOLD if bold else 1.0)
-    direction = "rtl" if re.search("[\u0600-\u06ff]", text) else None
+        return len(text) * CHAR_IN / 9 * (BOLD if bold else 1.0)
+    direction = "rtl" if _ARABIC_LETTER.search(text) else None
     try:
         points = font.getlength(text, direction=direction)
     except (KeyError, ValueError, OSError):  # a direction needs libraqm
         points = font.getlength(text)
-    return points * size / _MEASURE_AT / 72 * _SAFETY
+    return points / _MEASURE_AT / 72 * _SAFETY
 
 
 def _needs(block: Table, texts: list[list[str]], size: float) -> tuple[list[float], list[float]]:
