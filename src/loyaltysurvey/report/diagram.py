@@ -673,6 +673,20 @@ def _draw(layout: Layout):
 def render(layout: Layout) -> bytes:
     """The layout drawn as a PNG exactly ``layout.width`` by ``layout.height`` inches (at 200 dpi)."""
     fig, _ = _draw(layout)
+    return opaque_png(fig)
+
+
+def opaque_png(fig) -> bytes:
+    """``fig`` (on its Agg canvas, its background opaque) as an RGB PNG at its own size and dpi.
+
+    What ``fig.savefig(format="png")`` writes less the alpha channel, which an opaque figure
+    does not need: a quarter fewer bytes to compress, so a fifth faster to encode.
+    """
+    from PIL import Image
+    canvas = fig.canvas
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA",
+                             0, 1).convert("RGB")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
+    image.save(buffer, format="png", dpi=(fig.dpi, fig.dpi), **PNG_OPTIONS)
     return buffer.getvalue()
