@@ -22,14 +22,33 @@ __all__ = ["bar_chart", "ipma_chart", "measurement_diagrams", "measurement_layou
 INK, ACCENT, FILL = "#333333", "#1f5f8b", "#e8f0f7"
 
 
+#: Room (inches) drawn around every chart and cropped away: tick labels, axis titles and legends
+#: that reach past the chart's own size land on it, so that one drawing finds the chart's tight
+#: box (matplotlib's ``bbox_inches="tight"`` draws the chart twice to find it). A whole number of
+#: pixels at the charts' 150 dpi.
+ROOM = 2.0
+#: White space kept around the tight box (matplotlib's ``savefig.pad_inches``).
+PAD = 0.1
+
+
 class _Figures:
     """The two pyplot calls used here, on bare Figures: pyplot's backend machinery is never imported
-    (a tenth of a second) and no figure is registered anywhere, so there is nothing to close."""
+    (a tenth of a second) and no figure is registered anywhere, so there is nothing to close.
+
+    A figure of ``figsize`` gets :data:`ROOM` on every side, its subplots placed inside as
+    matplotlib would place them on a figure of that size; :func:`_png` crops it to its content."""
 
     @staticmethod
-    def subplots(*args, figsize=None, dpi=None, **kwargs):
+    def subplots(*args, figsize=(6.4, 4.8), dpi=None, **kwargs):
+        import matplotlib
         from matplotlib.figure import Figure
-        fig = Figure(figsize=figsize, dpi=dpi)
+        width, height = figsize
+        fig = Figure(figsize=(width + 2 * ROOM, height + 2 * ROOM), dpi=dpi)
+        rc = matplotlib.rcParams
+        across = lambda f: (ROOM + f * width) / (width + 2 * ROOM)  # noqa: E731
+        up = lambda f: (ROOM + f * height) / (height + 2 * ROOM)  # noqa: E731
+        fig.subplots_adjust(left=across(rc["figure.subplot.left"]), right=across(rc["figure.subplot.right"]),
+                            bottom=up(rc["figure.subplot.bottom"]), top=up(rc["figure.subplot.top"]))
         return fig, fig.subplots(*args, **kwargs)
 
     @staticmethod
@@ -44,9 +63,25 @@ def _pyplot():
 
 
 def _png(fig) -> bytes:
+    """The chart cropped to its content and :data:`PAD` (what ``savefig(bbox_inches="tight")`` gives),
+    drawn once; a chart whose content reaches past its :data:`ROOM` is saved by matplotlib."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = fig.get_tightbbox(canvas.get_renderer()).padded(PAD)  # inches; the text's layout is cached
+    width, height = fig.get_size_inches()
+    if box.x0 < 0 or box.y0 < 0 or box.x1 > width or box.y1 > height:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=PAD, metadata={"Software": None},
+                    pil_kwargs=PNG_OPTIONS)
+        return buffer.getvalue()
+    dpi = fig.dpi
+    crop = (round(box.x0 * dpi), round((height - box.y1) * dpi), round(box.x1 * dpi), round((height - box.y0) * dpi))
+    image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA",
+                             0, 1).crop(crop).convert("RGB")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
-    _pyplot().close(fig)
+    image.save(buffer, format="png", dpi=(dpi, dpi), **PNG_OPTIONS)
     return buffer.getvalue()
 
 
