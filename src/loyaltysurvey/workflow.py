@@ -26,7 +26,6 @@ from .resources import bundled_path
 from .safety import FORMULA_PREFIXES, neutralize
 
 if TYPE_CHECKING:
-    from .report.document import Report
     from .report.painting import Painter
     from .study import Study
 
@@ -171,9 +170,9 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
     before anything is written. The chapter is built once in ``lang`` (default: the study's
     language) dated ``today``; ``progress`` is called with a status text (it returns a
     context manager). Written as :func:`write_ingest` does: all or nothing. With a ``painter``
-    (:class:`~loyaltysurvey.report.painting.ProcessPainter`) the figures are drawn and the Excel
-    workbook written in its worker processes while this one writes the Word document and the
-    page; the files are the same.
+    (:class:`~loyaltysurvey.report.painting.ProcessPainter`) the figures are drawn in its worker
+    processes while this one writes the Word document's text and the workbook's tables; the
+    files are the same.
 
     >>> import tempfile
     >>> from loyaltysurvey.datasets import holzinger_swineford
@@ -206,24 +205,23 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
         files["results.json"] = json.dumps(study.to_json(), ensure_ascii=False, indent=2,
                                            allow_nan=False).encode("utf-8")
     if report is not None:
-        from .report import render_docx, render_html
         with _status(progress, "Writing the report"):
+            # the Word text and the workbook's tables first, while the painter draws the figures;
+            # then the pictures go in (waiting for those still being drawn), then the page
+            finishers = []
             if "docx" in chapter:
-                files["report.docx"] = render_docx(report)
-            report = report.resolved()  # the workbook and the page need every picture
-            workbook = painter.submit(_workbook, report) if "xlsx" in chapter else None
+                from .report.docx import start_docx
+                finishers.append(("report.docx", start_docx(report)))
+            if "xlsx" in chapter:
+                from .report.xlsx import start_xlsx
+                finishers.append(("tables.xlsx", start_xlsx(report)))
+            for name, finish in finishers:
+                files[name] = finish()
             if "html" in chapter:
-                files["report.html"] = render_html(report).encode("utf-8")
-            if workbook is not None:
-                files["tables.xlsx"] = workbook.result()
+                from .report import render_html
+                files["report.html"] = render_html(report.resolved()).encode("utf-8")
     return _publish(files, out)
 
-
-def _workbook(report: "Report") -> bytes:
-    """``tables.xlsx`` of ``report``: called by the painter, so that openpyxl is imported where the
-    workbook is written (a worker process) and never in the main process of a run."""
-    from .report.xlsx import render_xlsx
-    return render_xlsx(report)
 
 def run_ingest(questionnaire: str | os.PathLike, data: str | os.PathLike, out: str | os.PathLike, *,
                sheet: str | None = None, encoding: str | None = None,

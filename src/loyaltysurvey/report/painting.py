@@ -7,9 +7,10 @@ arguments) and goes on building the tables while the picture is drawn:
 
 * :class:`InlinePainter` (the default) draws each figure at once, in this process;
 * :class:`ProcessPainter` sends them to worker processes forked before the statistics, which
-  import matplotlib, openpyxl and the report modules while the statistics run (so none of
-  that is on the run's critical path), then draw the figures while this process builds the
-  chapter and writes the Word document. ``loyaltysurvey analyze`` and ``demo`` use one on
+  import matplotlib and load the fonts while the statistics run (so none of that is on the
+  run's critical path), then draw the figures while this process builds the chapter and
+  writes the Word document's text and the workbook's tables (the pictures go in last: see
+  :func:`loyaltysurvey.report.docx.start_docx`). ``loyaltysurvey analyze`` and ``demo`` use one on
   Linux; elsewhere (where forking a process that has loaded numpy is not safe, and a new
   interpreter would run the caller's script again) the figures are drawn inline.
 
@@ -98,11 +99,11 @@ class InlinePainter(Painter):
 
 
 def _warm_up() -> None:
-    """A worker's initializer: BLAS on one thread; import what drawing and the Excel workbook need,
-    and load the fonts, while the main process computes the statistics."""
+    """A worker's initializer: BLAS on one thread; import what drawing needs and load the fonts,
+    while the main process computes the statistics."""
     from ..parallel import limit_worker_blas
     limit_worker_blas()
-    from . import figures, xlsx  # noqa: F401  (imports matplotlib's drawing modules and openpyxl)
+    from . import figures  # imports matplotlib's drawing modules
     figures.warm_up()
 
 
@@ -114,8 +115,7 @@ class ProcessPainter(Painter):
     """Draws in ``workers`` worker processes, forked now (Linux: ``fork`` runs none of the
     caller's code again, and the workers share what this process has already imported).
 
-    Each worker imports matplotlib and openpyxl on start, which the main process then never
-    has to. Used as a context manager; leaving it stops the workers.
+    Each worker imports matplotlib on start, which the main process then never has to. Used as a context manager; leaving it stops the workers.
     """
 
     def __init__(self, workers: int = 2) -> None:

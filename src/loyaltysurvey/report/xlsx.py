@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,7 +20,7 @@ from ..safety import neutralize
 from .locale import load_locale
 from .document import Figure, Report
 
-__all__ = ["render_xlsx"]
+__all__ = ["render_xlsx", "start_xlsx"]
 
 _FORMATS = {"int": "0", "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "r": "0.00", "r3": "0.000",
             "p": '[<0.001]"< .001";0.000', "pct": "0.0"}
@@ -73,6 +74,7 @@ def _figures_sheet(wb, contents, row: int, figures: list[Figure], report: Report
     ws.sheet_view.rightToLeft = report.rtl
     at = 1
     for fig in figures:
+        fig = fig.resolved()  # waits for a figure still being drawn
         caption = f"{loc.t('labels.figure')} {loc.digits(fig.label or str(fig.number))}. {fig.caption}"
         _write(ws, at, 1, caption, bold=True)
         picture = Image(io.BytesIO(fig.png))
@@ -104,7 +106,16 @@ def render_xlsx(report: Report) -> bytes:
     >>> openpyxl.load_workbook(io.BytesIO(render_xlsx(report))).sheetnames
     ['Contents', 'Table 1']
     """
-    report = report.resolved()
+    return start_xlsx(report)()
+
+
+def start_xlsx(report: Report) -> Callable[[], bytes]:
+    """Write the workbook's sheets of tables; call what it returns for the bytes.
+
+    What :func:`render_xlsx` does, in two steps: the contents and the tables at once, the
+    figures' sheet (and any wait for a figure still being drawn, see
+    :mod:`loyaltysurvey.report.painting`) when the returned function is called.
+    """
     wb = Workbook()
     contents = wb.active
     loc = load_locale(report.lang, report.decimal)
@@ -143,10 +154,14 @@ def render_xlsx(report: Report) -> bytes:
         link.hyperlink = f"#'{name}'!A1"
         link.font = Font(color="1F5F8B", underline="single")
         row += 1
-    figures = [b for s in report.sections for b in s.blocks if isinstance(b, Figure)]
-    if figures:
-        _figures_sheet(wb, contents, row, figures, report, loc)
     contents.column_dimensions["A"].width = 80
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+
+    def finish() -> bytes:
+        figures = [b for s in report.sections for b in s.blocks if isinstance(b, Figure)]
+        if figures:
+            _figures_sheet(wb, contents, row, figures, report, loc)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    return finish
