@@ -457,3 +457,27 @@ if __name__ == "__main__":  # write the corpus as PNGs to look at
         for variant, lay in zip(("std", "t"), _layouts(*case)):
             (out / f"{'-'.join(case)}-{variant}.png").write_bytes(render(lay))
             print(case, variant, f"{lay.width:.2f} x {lay.height:.2f} in, scale {lay.scale:.2f}")
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_variants_drawn_together_are_the_pictures_drawn_apart(rtl):
+    """render_variants draws the shapes of a model's variants once and each variant's coefficients
+    over them: the same pixels as drawing each variant whole (render), a fixed loading's missing
+    test value included; variants of other shapes are each drawn whole."""
+    from io import BytesIO
+
+    import numpy as np
+    from PIL import Image
+
+    from loyaltysurvey.report.diagram import render, render_variants
+    names = {"SAT": "رضایت مشتری" if rtl else "Satisfaction", "LOY": "Loyalty"}
+    pairs = [("SAT", "SAT1"), ("SAT", "SAT2"), ("SAT", "SAT3"), ("LOY", "LOY1"), ("LOY", "LOY2"), ("LOY", "LOY3")]
+    variants = measurement_layouts(names, pairs, [["0.81", "0.77", "0.70", "0.88", "0.91", "0.64"],
+                                                  ["", "14.20", "12.93", "", "21.07", "9.80"]], rtl=rtl)
+    other = measurement_layouts({"F": "Factor"}, [("F", "x1"), ("F", "x2"), ("F", "x3")], [["0.5", "0.6", "0.7"]])
+    for together, apart in ((render_variants(variants), [render(v) for v in variants]),
+                            (render_variants([variants[0], other[0]]), [render(variants[0]), render(other[0])])):
+        assert len(together) == len(apart)
+        for a, b in zip(together, apart):
+            assert np.array_equal(np.asarray(Image.open(BytesIO(a)).convert("RGB")),
+                                  np.asarray(Image.open(BytesIO(b)).convert("RGB")))

@@ -621,7 +621,20 @@ def _assemble(shapes: list[_Shape], edges, placed, texts: Sequence[str], sizes, 
 
 
 # ----------------------------------------------------------------------------- drawing
-def _draw(layout: Layout):
+def _label(ax, e: Edge, k: int):
+    """The white box and the text of edge number ``k``'s coefficient, on ``ax``."""
+    from matplotlib.patches import Rectangle
+    b = e.label
+    box = ax.add_artist(Rectangle((b.x0, b.y0), b.x1 - b.x0, b.y1 - b.y0, facecolor="white", edgecolor="none",
+                                  zorder=4))
+    text = ax.text((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, e.text, ha="center", va="center", fontsize=e.fontsize,
+                   color=INK, zorder=5, fontweight="bold" if e.bold else "normal", parse_math=False)
+    return box, text
+
+
+def _draw(layout: Layout, labels: bool = True):
+    """The layout on a matplotlib figure (Agg canvas): ``(figure, [(key, text artist), ...])``;
+    without ``labels`` the coefficients' boxes and texts are left out (see :func:`render_variants`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Ellipse, PathPatch, Polygon, Rectangle
@@ -642,13 +655,8 @@ def _draw(layout: Layout):
         ax.add_artist(PathPatch(Path(e.curve, codes), facecolor="none", edgecolor=INK, linewidth=lw, zorder=2,
                                capstyle="butt"))
         ax.add_artist(Polygon(e.arrowhead, closed=True, facecolor=INK, edgecolor=INK, linewidth=0.3 * s, zorder=3))
-        if e.label is not None:
-            b = e.label
-            ax.add_artist(Rectangle((b.x0, b.y0), b.x1 - b.x0, b.y1 - b.y0, facecolor="white", edgecolor="none",
-                                   zorder=4))
-            texts.append((f"edge:{k}", ax.text((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, e.text, ha="center",
-                                               va="center", fontsize=e.fontsize, color=INK, zorder=5,
-                                               fontweight="bold" if e.bold else "normal", parse_math=False)))
+        if labels and e.label is not None:
+            texts.append((f"edge:{k}", _label(ax, e, k)[1]))
     for n in layout.nodes:
         if n.kind == "item":
             ax.add_artist(Rectangle((n.x - n.width / 2, n.y - n.height / 2), n.width, n.height, facecolor=ITEM_FILL,
@@ -676,15 +684,52 @@ def render(layout: Layout) -> bytes:
     return opaque_png(fig)
 
 
-def opaque_png(fig) -> bytes:
+def render_variants(variants: Sequence[Layout]) -> list[bytes]:
+    """Each layout drawn as :func:`render` draws it; variants of one model (the same shapes and
+    arrows, other coefficients: standardized estimates, t values) share one drawing of the shapes.
+
+    The shapes, arrows and names are drawn once; for each variant its coefficients' boxes and
+    texts are drawn over a copy of that (matplotlib's blitting). A coefficient's box never
+    overlaps a shape or another box (the layout's promise, tested in
+    tests/test_diagram_layout.py), so the pictures are those :func:`render` draws, but for
+    anti-aliasing where a box touches an arrow.
+    """
+    first = variants[0] if variants else None
+
+    def arrows(layout: Layout) -> list:
+        return [(e.source, e.target, e.curve, e.tip, e.bold) for e in layout.edges]
+
+    if len(variants) < 2 or any((v.width, v.height, v.nodes) != (first.width, first.height, first.nodes)
+                                or arrows(v) != arrows(first) for v in variants):
+        return [render(v) for v in variants]
+    fig, _ = _draw(first, labels=False)
+    canvas = fig.canvas
+    canvas.draw()
+    shapes = canvas.copy_from_bbox(fig.bbox)
+    ax = fig.axes[0]
+    out = []
+    for layout in variants:
+        canvas.restore_region(shapes)
+        drawn = [artist for k, e in enumerate(layout.edges) if e.label is not None for artist in _label(ax, e, k)]
+        for artist in sorted(drawn, key=lambda a: a.get_zorder()):
+            ax.draw_artist(artist)
+        out.append(opaque_png(fig, drawn=True))
+        for artist in drawn:
+            artist.remove()
+    return out
+
+
+def opaque_png(fig, drawn: bool = False) -> bytes:
     """``fig`` (on its Agg canvas, its background opaque) as an RGB PNG at its own size and dpi.
 
     What ``fig.savefig(format="png")`` writes less the alpha channel, which an opaque figure
-    does not need: a quarter fewer bytes to compress, so a fifth faster to encode.
+    does not need: a quarter fewer bytes to compress, so a fifth faster to encode. ``drawn``:
+    the canvas holds the picture already (:func:`render_variants`).
     """
     from PIL import Image
     canvas = fig.canvas
-    canvas.draw()
+    if not drawn:  # else the canvas holds the picture already
+        canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA",
                              0, 1).convert("RGB")
     buffer = io.BytesIO()

@@ -14,7 +14,7 @@ import math
 import io
 from typing import Sequence
 
-from .diagram import PNG_OPTIONS, Layout, layouts, render
+from .diagram import PNG_OPTIONS, Layout, layouts, render, render_variants
 
 __all__ = ["bar_chart", "ipma_chart", "measurement_diagrams", "measurement_layouts", "path_diagram", "path_diagrams",
            "path_layouts", "render", "scree_chart", "simple_slope_chart", "tracking_chart", "warm_up"]
@@ -402,13 +402,15 @@ def path_diagrams(nodes: Sequence[str], labels: dict[str, str], variants: Sequen
     ...                                                       [[("A", "B", "0.50")], [("A", "B", "6.10")]])]
     [(b'\\x89PNG', True), (b'\\x89PNG', True)]
     """
-    return [(render(layout), layout.width) for layout in path_layouts(nodes, labels, variants, **options)]
+    drawn = path_layouts(nodes, labels, variants, **options)
+    return [(png, layout.width) for png, layout in zip(render_variants(drawn), drawn)]
 
 
 def measurement_diagrams(names: dict[str, str], indicators: Sequence[tuple[str, str]],
                          texts: Sequence[Sequence[str]], **options) -> list[tuple[bytes, float]]:
     """:func:`measurement_layouts` drawn: one ``(png, width in inches)`` per variant of ``texts``."""
-    return [(render(layout), layout.width) for layout in measurement_layouts(names, indicators, texts, **options)]
+    drawn = measurement_layouts(names, indicators, texts, **options)
+    return [(png, layout.width) for png, layout in zip(render_variants(drawn), drawn)]
 
 
 def warm_up() -> None:
