@@ -1,7 +1,7 @@
 """The chapter's figures drawn in worker processes (report.painting) give the files drawn inline.
 
-A command-line run (``analyze``, ``demo``) draws the figures and writes the workbook in worker
-processes while the main process writes the Word document; the rest of the suite draws inline
+A command-line run (``analyze``, ``demo``) draws the figures in worker processes while the main
+process writes the Word text and the workbook's tables; the rest of the suite draws inline
 (tests/conftest.py), so these tests check that the two give the same chapter, picture for
 picture, and that a lost worker or a failed run is handled.
 """
