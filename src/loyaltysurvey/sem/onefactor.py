@@ -12,7 +12,7 @@ L-BFGS-B fit needed, costs 0.4 s to import. With ``W = Sigma^-1``, ``a = W lambd
 ``H(theta_i, theta_j) = W_ij^2``; the gradient is ``2 G lambda`` and ``diag(G)`` with
 ``G = W - W S W``. Heywood cases (negative residual variances) are allowed, as in lavaan,
 and reported by the caller. Omega from it is checked against semTools in
-tests/test_reliability_reference.py.
+tests/test_reliability.py (to 1e-6).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def fit_one_factor(S: np.ndarray) -> OneFactorFit:
     Fitted to the correlation matrix and scaled back (the ML discrepancy does not depend on
     the items' units, so neither does the solution), which keeps the convergence test free of
     them. ``converged`` says the gradient vanished (to 1e-10 on the correlation scale) or that
-neither F nor the estimates change any more (the rule of :func:`~loyaltysurvey.sem.estimate.fit_ml`).
+    neither F nor the estimates change any more (the rule of :func:`~loyaltysurvey.sem.estimate.fit_ml`).
 
     >>> from loyaltysurvey.datasets import crm_responses
     >>> S = crm_responses()[["SAT1", "SAT2", "SAT3", "SAT4"]].cov().to_numpy()
