@@ -44,3 +44,27 @@ def test_scale_distribution_matches_numpy(clean):
         x = clean[item].dropna().to_numpy()
         for point in range(1, 6):
             assert table.loc[item, point] == pytest.approx(100 * np.mean(x == point))
+
+
+@pytest.mark.parametrize("lang, no_answer, total", [("en", "No answer", "Total"), ("fa", "بدون پاسخ", None)])
+def test_no_answer_is_a_category_in_the_chapter(lang, no_answer, total):
+    """Unanswered demographics are a «بدون پاسخ» / "No answer" row (never "nan"), with a total row,
+    in the chapter built from an export whose gender cells are partly empty (pandas' string columns
+    hold such cells as NaN; the frequency table keeps them as None)."""
+    import loyaltysurvey
+    from loyaltysurvey.report import build_report
+    from loyaltysurvey.resources import bundled_path
+
+    data = pd.read_csv(bundled_path("questionnaires", "crm_loyalty_example.csv"), dtype=str)
+    data.loc[data.index % 20 == 0, "gender"] = None
+    study = loyaltysurvey.analyze(bundled_path("questionnaires", "crm_loyalty.yaml"), data, method="cb")
+    gender = study.results.demographics["gender"]
+    missing = int(gender["frequency"].iloc[-1])  # the 21 emptied here, and any already unanswered
+    assert gender["value"].iloc[-1] is None and missing >= 21
+    report = build_report(study.results, lang)
+    table = next(t for t in report.tables if t.id == "demographic_gender")
+    labels = [row[0].value for row in table.rows]
+    assert labels[-2] == no_answer and "nan" not in labels
+    assert table.rows[-2][1].value == missing and table.rows[-1][1].value == study.n
+    if total:
+        assert labels[-1] == total

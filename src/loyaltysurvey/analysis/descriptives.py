@@ -150,8 +150,8 @@ def frequency_table(values: pd.Series, order: Iterable[str] | None = None) -> pd
     tests/test_descriptives.py (by definition; no SPSS output is compared).
 
     >>> t = frequency_table(pd.Series(["1", "2", "2", None, "1", "2"]))
-    >>> t["value"].tolist()[:2], t["frequency"].tolist()
-    (['1', '2'], [2, 3, 1])
+    >>> t["value"].tolist(), t["frequency"].tolist()  # the last row: no answer
+    (['1', '2', None], [2, 3, 1])
     >>> t[["percent", "valid_percent", "cumulative_percent"]].round(1).values.tolist()[:2]
     [[33.3, 40.0, 40.0], [50.0, 60.0, 100.0]]
     """
@@ -171,7 +171,10 @@ def frequency_table(values: pd.Series, order: Iterable[str] | None = None) -> pd
     if missing:
         rows.append({"value": None, "frequency": missing, "percent": 100.0 * missing / total,
                      "valid_percent": np.nan, "cumulative_percent": np.nan})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if rows:  # an object column, so that the no-answer row's value stays None (not a string column's NaN)
+        table["value"] = pd.Series([r["value"] for r in rows], dtype=object, index=table.index)
+    return table
 
 
 def _natural(value: str) -> tuple:
