@@ -118,6 +118,10 @@ def test_unknown_option_is_a_clear_error(inputs):
         loyaltysurvey.analyze(q, frame, bootstraps=10)
     with pytest.raises(loyaltysurvey.LoyaltySurveyError, match="--seed must be"):
         loyaltysurvey.analyze(q, frame, seed=-1)
+    # settings that follow another option are named with it, not a TypeError
+    for name, follows in (("pls_bootstrap", "bootstrap"), ("cb_missing", "missing"), ("pls_missing", "missing")):
+        with pytest.raises(loyaltysurvey.LoyaltySurveyError, match=f"no option '{name}': it follows the option '{follows}'"):
+            loyaltysurvey.analyze(q, frame, **{name: 10})
 
 
 def test_sem_engine_alone_equals_lavaan_on_holzinger_swineford():

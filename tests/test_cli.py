@@ -108,6 +108,20 @@ def test_validate_summarises(tmp_path):
     assert "6 constructs, 25 items (3 reverse-worded), 4 demographics, 5 structural paths, 9 hypotheses" in result.stdout
 
 
+def test_validate_counts_the_hypotheses_a_model_implies(tmp_path):
+    """Without a hypotheses: list, each labelled path and := parameter is tested as a hypothesis; validate says so."""
+    import yaml
+    spec = yaml.safe_load(bundled_path("questionnaires", "crm_loyalty.yaml").read_text(encoding="utf-8"))
+    spec.pop("hypotheses")
+    spec["model"] = "SAT ~ a*KCF + CRMO + KM + TECH\nLOY ~ b*SAT + c*KCF\nind := a*b\n"
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "6 structural paths, 4 hypotheses (no hypotheses: list, so its 3 labelled paths and 1 := parameter)" \
+        in result.stdout
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--lang", "xx1"], "--lang"),
     (["--method", "ols"], "--method must be one of"),

@@ -114,7 +114,7 @@ def test_cli_group_with_a_demographic_and_partial_invariance(tmp_path):
     result = runner.invoke(app, ["analyze", str(q), str(data), "--out", str(out), "--lang", "en", "--method", "cb",
                                  "--group", "school", "--group-partial", "x3~1, x7~1"])
     assert result.exit_code == 0, result.output
-    assert "Groups by school (Pasteur 156, Grant-White 145)" in result.output
+    assert "Groups by school (Pasteur: 156, Grant-White: 145)" in result.output
     res = json.loads((out / "results.json").read_text(encoding="utf-8"))
     scalar = next(lv for lv in res["invariance"] if lv["level"] == "scalar")
     ref = REF["hs_ml"]["partial"]["scalar_partial"]["fit"]  # lavaan group.partial = c("x3~1", "x7~1")
@@ -126,6 +126,21 @@ def test_cli_group_with_a_demographic_and_partial_invariance(tmp_path):
                               "--group", "region"])
     assert bad.exit_code == 2
     assert "'region' is neither a demographic of the questionnaire (school) nor a column" in bad.output
+
+
+def test_cli_summary_names_coded_groups_by_their_labels(tmp_path):
+    """A group column of codes (1, 2) with value labels: the terminal names the groups as the chapter does."""
+    spec = yaml.safe_load(_hs_yaml(tmp_path).read_text(encoding="utf-8"))
+    spec["demographics"][0]["values"] = {1: {"en": "Pasteur", "fa": "پاستور"}, 2: {"en": "Grant-White", "fa": "گرنت-وایت"}}
+    q = tmp_path / "coded.yaml"
+    q.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    data = holzinger_swineford()
+    data["school"] = data["school"].map({"Pasteur": 1, "Grant-White": 2})
+    data.to_csv(tmp_path / "coded.csv", index=False)
+    result = runner.invoke(app, ["analyze", str(q), str(tmp_path / "coded.csv"), "--out", str(tmp_path / "out"),
+                                 "--method", "cb", "--group", "school"])
+    assert result.exit_code == 0, result.output
+    assert "Groups by school (Pasteur: 156, Grant-White: 145)" in result.output
 
 
 def test_fiml_reaches_the_multigroup_models_with_ml_and_with_mlr():

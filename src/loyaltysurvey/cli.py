@@ -110,10 +110,17 @@ def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML 
     with _errors():
         q = load_questionnaire(questionnaire)
         n_rev = sum(item.reverse for item in q.items)
+        if q.hypotheses:
+            hypotheses = f"{len(q.hypotheses)} hypotheses"
+        else:  # as analysis.hypotheses tests them: each labelled path and each := parameter
+            labelled = len([s for s in q.model_statements if s.op == "~" and s.label])
+            defined = len([s for s in q.model_statements if s.op == ":="])
+            hypotheses = (f"{labelled + defined} hypotheses (no hypotheses: list, so its {labelled} labelled "
+                          f"path{'s' if labelled != 1 else ''} and {defined} := parameter{'s' if defined != 1 else ''})")
         typer.echo(f"{questionnaire}: valid: {len(q.constructs)} constructs, {len(q.items)} items "
                    f"({n_rev} reverse-worded), {len(q.demographics)} demographics, "
                    f"{len([s for s in q.model_statements if s.op == '~'])} structural paths, "
-                   f"{len(q.hypotheses)} hypotheses"
+                   f"{hypotheses}"
                    + (f", {len(q.alternatives)} alternative models ({', '.join(a.name for a in q.alternatives)})"
                       if q.alternatives else ""))
 
@@ -276,7 +283,10 @@ def _summary_lines(study, out: Path) -> list[str]:
         lines.append("  fit: " + ", ".join(parts))
     groups = getattr(study.results, "groups", None)
     if groups is not None:
-        sizes = ", ".join(f"{g} {n}" for g, n in groups.nobs.items())
+        demo = next((d for d in study.questionnaire.demographics if d.id == groups.column), None)
+        labels = {code: text.get("en") or code  # the terminal speaks English (else the label it has)
+                  for code, text in (demo.values.items() if demo is not None else ())}
+        sizes = ", ".join(f"{labels.get(g, g)}: {n}" for g, n in groups.nobs.items())
         lines.append(f"Groups by {groups.column} ({sizes}): highest level of measurement invariance: "
                      f"{groups.invariance.highest or 'none'}")
     pls_groups = getattr(study.results, "pls_groups", None)

@@ -109,6 +109,18 @@ class Settings:
         return tuple(f.name for f in fields(cls))
 
     @classmethod
+    def options(cls) -> tuple[str, ...]:
+        """The options :meth:`resolve` (and so :func:`loyaltysurvey.analyze`) takes: the settings but
+        those it derives (``cb_missing`` and ``pls_missing`` from ``missing``, ``pls_bootstrap`` from
+        ``bootstrap``).
+
+        >>> "bootstrap" in Settings.options(), "pls_bootstrap" in Settings.options()
+        (True, False)
+        """
+        import inspect
+        return tuple(name for name in inspect.signature(cls.resolve).parameters if name != "questionnaire")
+
+    @classmethod
     def resolve(cls, questionnaire: Any, *, lang: str | None = None, method: str | None = None,
                 missing: str | None = None, estimator: str = "ML", bootstrap: int | None = None,
                 seed: int | None = None, jobs: int = 1, scheduler: str | None = None, pls_scheme: str = "path",

@@ -92,10 +92,14 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         Bad input (its message names the file and the YAML line, row or column).
     """
     q = questionnaire if isinstance(questionnaire, Questionnaire) else load_questionnaire(questionnaire)
-    unknown = sorted(set(options) - set(Settings.names()))
+    unknown = sorted(set(options) - set(Settings.options()))
     if unknown:
+        derived = {"pls_bootstrap": "bootstrap", "cb_missing": "missing", "pls_missing": "missing"}
+        if unknown[0] in derived:
+            raise LoyaltySurveyError(f"analyze() takes no option '{unknown[0]}': it follows the option "
+                                     f"'{derived[unknown[0]]}' (see loyaltysurvey.Settings.resolve)")
         raise LoyaltySurveyError(f"analyze() got an unknown option '{unknown[0]}'; the options are "
-                                 f"{', '.join(Settings.names())}")
+                                 f"{', '.join(Settings.options())}")
     settings = Settings.resolve(q, **options)
     data_result = ingest(q, data, sheet=settings.sheet, encoding=settings.encoding, platform=settings.platform,
                          screening=settings.screening)
