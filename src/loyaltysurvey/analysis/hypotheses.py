@@ -17,13 +17,16 @@ Wald interval) excludes 0, at the settings' level (95 %, i.e. alpha = .05);
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..questionnaire import Questionnaire
 from ..sem.decision import DECISIONS, decide
 from ..sem.effects import Effect
 from ..sem.sem_fit import SEMFit
 from ..text import LocalizedText
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["HypothesisTest", "decide", "test_hypotheses", "DECISIONS"]
 
@@ -53,7 +56,10 @@ class HypothesisTest:
         """The hypothesis as plain JSON types: wording, the effect's numbers and the decision.
 
         The keys are ``id, text, kind, from, to, through, est, std_all, se, z, pvalue,
-        ci_lower, ci_upper, decision, alpha`` (an entry of results.json's ``hypotheses``).
+        ci_lower, ci_upper, decision, alpha`` (an entry of results.json's ``hypotheses``), with
+        ``moderator`` for a moderation and ``definition`` (the ``:=`` right-hand side) for a
+        defined parameter: its ``from``, ``through`` and ``to`` are the chain of paths it
+        multiplies when it is such a product, else ``from`` is the definition and ``to`` its name.
         """
         e = self.effect
         out = {"id": self.id, "text": self.text.to_json() if self.text else "", "kind": e.kind,
@@ -62,6 +68,8 @@ class HypothesisTest:
                "ci_upper": e.ci_upper, "decision": self.decision, "alpha": self.alpha}
         if e.kind == "moderation":
             out["moderator"] = e.extra.get("moderator")
+        if e.kind == "defined":
+            out["definition"] = e.extra.get("definition", "")
         return out
 
 
@@ -121,8 +129,45 @@ def test_hypotheses(q: Questionnaire, sem: SEMFit, effects: list[Effect], alpha:
             if not rows.empty:
                 out.append(_test(h.id, h.text, _direct(rows.iloc[0], h.source, h.target), alpha))
         return out
+    labelled = est[(est.op == "~") & (est.label.fillna("").astype(str) != "")]
     for r in est.itertuples():
-        if (r.op == "~" and r.label) or r.op == ":=":
-            effect = replace(_direct(r, r.rhs, r.lhs), kind="direct" if r.op == "~" else "defined")
+        if r.op == "~" and r.label:
+            out.append(_test(r.label, LocalizedText(), replace(_direct(r, r.rhs, r.lhs), kind="direct"), alpha))
+        elif r.op == ":=":
+            effect = replace(_direct(r, r.rhs, r.lhs), kind="defined", extra={"definition": r.rhs})
+            chain = defined_chain(r.rhs, labelled)
+            if chain:  # a product of labelled paths that follow one another: the chain it is
+                effect = replace(effect, source=chain[0], through=tuple(chain[1:-1]), target=chain[-1])
             out.append(_test(r.label, LocalizedText(), effect, alpha))
     return out
+
+
+def defined_chain(definition: str, labelled: "pd.DataFrame") -> tuple[str, ...] | None:
+    """The constructs ``(source, mediators..., target)`` of a ``:=`` definition that is the product
+    of labelled regression paths following one another (``a*b`` with ``M ~ a*X`` and ``Y ~ b*M``),
+    in any order of its factors; None for any other definition (a difference, a sum, a constant,
+    a label on several paths).
+
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame({"lhs": ["M", "Y", "Z"], "rhs": ["X", "M", "Y"], "label": ["a", "b", "c"]})
+    >>> defined_chain("a*b", paths), defined_chain("c * a*b", paths), defined_chain("a - b", paths)
+    (('X', 'M', 'Y'), ('X', 'M', 'Y', 'Z'), None)
+    """
+    factors = [f.strip() for f in definition.split("*")]
+    if len(factors) < 2 or any(not f.isidentifier() for f in factors) or len(set(factors)) != len(factors):
+        return None
+    edges = {}
+    for f in factors:
+        rows = labelled[labelled.label == f]
+        if len(rows) != 1:
+            return None
+        edges[str(rows.iloc[0].rhs)] = str(rows.iloc[0].lhs)
+    if len(edges) != len(factors):
+        return None
+    starts = set(edges) - set(edges.values())
+    if len(starts) != 1:
+        return None
+    chain = [starts.pop()]
+    while chain[-1] in edges and len(chain) <= len(factors):
+        chain.append(edges[chain[-1]])
+    return tuple(chain) if len(chain) == len(factors) + 1 else None

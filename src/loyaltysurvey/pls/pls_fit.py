@@ -19,6 +19,7 @@ Checked against seminr 2.3.2 on mobi (mode A, mode B, PLSc) and corp_rep
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Callable, Mapping, Sequence
@@ -285,11 +286,17 @@ class PLSFit:
         return rows
 
     def _outer_records(self, key: str, locate: Callable[[int, int], int]) -> list[dict[str, Any]]:
+        """The loadings or weights with their bootstrap inference; a construct of one indicator has
+        its loading and weight fixed by the standardization (1), the same in every resample, so
+        they get no standard error, t, p or interval (SmartPLS shows none either)."""
         names = list(self.spec.constructs)
+        sizes = Counter(entry["construct"] for entry in self.evaluation[key])
         rows = []
         for entry in self.evaluation[key]:
             i, k = self.indicators.index(entry["item"]), names.index(entry["construct"])
-            rows.append({**entry, **self._at(locate(i, k), entry["est"])})
+            fixed = sizes[entry["construct"]] == 1
+            rows.append({**entry, **(dict.fromkeys(_INFERENCE, float("nan")) if fixed
+                                     else self._at(locate(i, k), entry["est"]))})
         return rows
 
     @cached_property

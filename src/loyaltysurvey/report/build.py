@@ -11,12 +11,13 @@ Texts come from the locale files; numbers stay numbers.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from collections import Counter
 
 from datetime import date
 from itertools import count
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -26,8 +27,8 @@ from .locale import Locale, load_locale
 from .notices import notice_text
 from .figures import bar_chart, ipma_chart, measurement_diagrams, path_diagrams
 from .painting import Drawing, InlinePainter, Painter
-from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT, R_DROP,
-                          RHO_A, VIF, fit_verdict)
+from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT,
+                          R2_BANDS, R_DROP, RHO_A, VIF, fit_verdict)
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
 from .comparison import comparison_section
@@ -49,6 +50,42 @@ def _n(value: Any) -> Any:
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     return value
+
+
+def _decisive(fmt: str, value: Any, judge: Callable[[float], Any]) -> str:
+    """``fmt``, or the same format with more decimals (up to six) when ``value`` shown at ``fmt`` would
+    read as on the other side of its threshold than it is: an NFI of .8997 against .90 is shown
+    .8997 (not .900 beside "poor"), a PLS loading of .7076 against .708 as .7076. ``judge`` gives
+    the verdict of a value (a cut-off's ``passes``, a fit index's grade).
+
+    >>> from loyaltysurvey.thresholds import ALPHA
+    >>> _decisive("r", 0.6981, ALPHA.passes), _decisive("r", 0.81, ALPHA.passes), _decisive("r3", 0.69996, ALPHA.passes)
+    ('r3', 'r', 'r5')
+    """
+    match = re.fullmatch(r"(r|dec)(\d*)", fmt)
+    if match is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return fmt
+    kind, digits = match.group(1), int(match.group(2) or 2)
+    verdict = judge(value)
+    for d in range(digits, 7):
+        if judge(round(value, d)) == verdict:
+            return fmt if d == digits else f"{kind}{d}"
+    return f"{kind}6"
+
+
+def _judged(value: Any, fmt: str, cutoff: Any) -> Cell:
+    """``value`` in a cell against ``cutoff`` (a :class:`~loyaltysurvey.thresholds.Cutoff`): marked when
+    it fails, with the digits that show which side of the cut-off it is on (:func:`_decisive`)."""
+    return Cell(value, _decisive(fmt, value, cutoff.passes), cutoff.passes(value) is False)
+
+
+def _within_normal(value: float) -> bool:
+    return bool(NORMAL.passes(abs(value)))
+
+
+def _no_answer(value: Any) -> bool:
+    """Whether a frequency table's category is its no-answer row (None; NaN from a string column)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _in_sentence(name: str) -> str:
@@ -262,9 +299,10 @@ class _Builder:
                 blocks.extend(self._multiple_demographic(demo, table, name))
                 continue
             rows = []
-            for rec in table.to_dict(orient="records"):
+            records = table.to_dict(orient="records")
+            for rec in records:
                 value = rec["value"]
-                if value is None:
+                if _no_answer(value):
                     label = t("notes.missing")
                 elif value in demo.values:
                     label = self.loc.text(demo.values[value])
@@ -281,8 +319,8 @@ class _Builder:
                               self.col("valid_percent"), self.col("cumulative_percent")], rows)
             blocks.append(tbl)
             if rows:
-                percents = [_n(rec["valid_percent"]) if rec["value"] is not None else float("nan")
-                            for rec in table.to_dict(orient="records")]
+                percents = [float("nan") if _no_answer(rec["value"]) else _n(rec["valid_percent"])
+                            for rec in records]
                 shown = [(r[0].value, p) for r, p in zip(data_rows, percents) if not math.isnan(p)]
                 chart = self.draw(bar_chart, [c for c, _ in shown], [p for _, p in shown],
                                   [t("labels.percent", value=self.loc.num(p, "pct")) for _, p in shown],
@@ -387,7 +425,8 @@ class _Builder:
                     bad.append(str(name))
                 shown = self.loc.text(self.q.construct(name).name) if label else str(name)
                 tests = self.r.normality.get(str(name), {})
-                rows.append([Cell(shown), Cell(sk, "dec2"), Cell(ku, "dec2"),
+                rows.append([Cell(shown), Cell(sk, _decisive("dec2", sk, _within_normal)),
+                             Cell(ku, _decisive("dec2", ku, _within_normal)),
                              Cell(tests.get("ks_d"), "r3"), Cell(tests.get("ks_p"), "p"),
                              Cell(tests.get("shapiro_w"), "r3"), Cell(tests.get("shapiro_p"), "p"),
                              Cell(t("verdicts.normal") if ok else t("verdicts.not_normal"), emphasis=not ok)])
@@ -402,20 +441,26 @@ class _Builder:
     def reliability(self) -> Section:
         t = self.loc.t
         rows, low = [], []
-        omega_missing = False
+        omega_missing = single_items = False
         for c in self.q.first_order:  # higher-order constructs: CR and AVE in the CFA section
             rel = self.r.reliability[c.id]
             ok = bool(ALPHA.passes(rel.alpha))
-            if len(c.items) > 1 and not ok:
+            single = len(c.items) < 2  # internal consistency needs two items: nothing was tested
+            single_items |= single
+            if not single and not ok:
                 low.append(self.loc.text(c.name))
-            omega_missing |= math.isnan(rel.omega) and len(c.items) > 1
+            omega_missing |= math.isnan(rel.omega) and not single
+            verdict = (Cell(t("verdicts.single_item")) if single else
+                       Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok))
             rows.append([Cell(self.loc.text(c.name)), Cell(rel.k, "int"), Cell(rel.n, "int"),
-                         Cell(rel.alpha, "r"), Cell(tuple(rel.alpha_ci), "ci:r"), Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
-                         Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok)])
-        notes = [t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
+                         Cell(rel.alpha, _decisive("r", rel.alpha, ALPHA.passes)), Cell(tuple(rel.alpha_ci), "ci:r"),
+                         Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
+                         verdict])
+        notes = ([t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
+                 + ([t("notes.single_item_reliability")] if single_items else []))
         blocks: list = [
             Paragraph(t("reliability_text", verdict=t("reliability_bad", names=self.loc.join(low)) if low
-                        else t("reliability_ok"))),
+                        else t("reliability_ok_multi" if single_items else "reliability_ok"))),
             self.table("reliability", t("tables.reliability"),
                        [self.col("construct"), self.col("items_k"), self.col("n"), self.col("alpha"),
                         self.col("alpha_ci"), self.col("std_alpha"), self.col("omega"), self.col("verdict")],
@@ -428,7 +473,8 @@ class _Builder:
             for item in c.items:
                 st = rel.items[item.id]
                 weak = R_DROP.passes(st.r_drop) is False
-                item_rows.append([Cell(self.item_label(item)), Cell(st.r_drop, "r", weak),
+                item_rows.append([Cell(self.item_label(item)),
+                                  Cell(st.r_drop, _decisive("r", st.r_drop, R_DROP.passes), weak),
                                   Cell(st.alpha_if_deleted, "r")])
             blocks.append(self.table(f"items_{c.id}", t("tables.item_reliability", name=self.loc.text(c.name)),
                                      [self.col("item"), self.col("r_drop"), self.col("alpha_if_deleted")],
@@ -463,6 +509,8 @@ class _Builder:
                 continue
             fmt = {"chisq": "dec2", "df": "int", "pvalue": "p", "chisq_df": "dec2", "ecvi": "dec3",
                    "rmr": "dec3"}.get(key, "r3")
+            if key not in FIT_NO_VERDICT:  # digits enough that the value shown is on its verdict's side
+                fmt = _decisive(fmt, value, lambda v, key=key: fit_verdict(key, v))
             shown = Cell(value, fmt)
             if key == "rmsea":
                 shown = Cell((value, fit.get("rmsea_ci_lower"), fit.get("rmsea_ci_upper")), "est_ci:r3")
@@ -501,7 +549,8 @@ class _Builder:
             higher = rec["rhs"] not in observed
             weak = LOADING_STD.passes(rec["std_all"]) is False
             level_rows[higher].append([Cell(name), Cell(known.get(rec["rhs"], rec["rhs"]) if higher else rec["rhs"]),
-                                       Cell(rec["est"], "dec3"), Cell(rec["std_all"], "r3", weak),
+                                       Cell(rec["est"], "dec3"),
+                                       Cell(rec["std_all"], _decisive("r3", rec["std_all"], LOADING_STD.passes), weak),
                                        Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
                                        Cell(rec["pvalue"], "p")])
         loadings = self.table("loadings", t("cfa.loadings_table_first" if level_rows[True] else "cfa.loadings_table"),
@@ -517,8 +566,8 @@ class _Builder:
                  self.col("se"), self.col("z"), self.col("p")], level_rows[True], notes=(t("cfa.loading_note"),)))
             h_rows = []
             for h, v in cb.higher_order.items():
-                h_rows.append([Cell(known.get(h, h)), Cell(v["cr"], "r3", CR.passes(v["cr"]) is False),
-                               Cell(v["ave"], "r3", AVE.passes(v["ave"]) is False),
+                h_rows.append([Cell(known.get(h, h)), _judged(v["cr"], "r3", CR),
+                               _judged(v["ave"], "r3", AVE),
                                Cell(v["omega_l1"], "r3"), Cell(v["omega_l2"], "r3"), Cell(v["partial_omega_l1"], "r3")])
             if h_rows:
                 higher_blocks.append(self.table(
@@ -530,11 +579,13 @@ class _Builder:
             if c.id in cb.cr:
                 rel = self.r.reliability.get(c.id)  # a higher-order construct has no alpha of its own
                 v_rows.append([Cell(self.loc.text(c.name)), Cell(rel.alpha, "r3") if rel else Cell("—"),
-                               Cell(cb.cr[c.id], "r3", CR.passes(cb.cr[c.id]) is False),
-                               Cell(cb.ave[c.id], "r3", AVE.passes(cb.ave[c.id]) is False)])
+                               _judged(cb.cr[c.id], "r3", CR),
+                               _judged(cb.ave[c.id], "r3", AVE)])
+        singles = [self.loc.text(c.name) for c in self.q.first_order if len(c.items) == 1 and c.id not in cb.cr]
         validity = self.table("validity", t("cfa.validity_table"),
                               [self.col("construct"), self.col("alpha"), self.col("cr"), self.col("ave")], v_rows,
-                              notes=(t("cfa.validity_note"),))
+                              notes=(t("cfa.validity_note"),) + ((t("cfa.single_item_note", names=self.loc.join(singles)),)
+                                                                 if singles else ()))
         measured = [(r["lhs"], r["rhs"], r["std_all"], r["z"], r["pvalue"])
                     for r in est[est.op == "=~"].to_dict(orient="records")]
         blocks: list = [Paragraph(text), fit_table, loadings, *higher_blocks,
@@ -622,7 +673,7 @@ class _Builder:
             bands = cb.r2_band
             blocks.append(self.table("r2", t("cfa.r2_table"), [self.col("construct"), t("columns_pls.r2"),
                                                                t("columns_h.interpretation")],
-                                     [[Cell(names.get(k, k)), Cell(v, "r3"),
+                                     [[Cell(names.get(k, k)), Cell(v, _decisive("r3", v, R2_BANDS.band)),
                                        Cell(t(f"bands.{bands[k]}") if k in bands else "")] for k, v in r2.items()],
                                      notes=(t("cfa.r2_note"),)))
         blocks.extend(self._diagrams("sem", [(r.rhs, r.lhs, r.std_all, r.z, r.pvalue)
@@ -636,6 +687,30 @@ class _Builder:
         a right-to-left chapter shows it from the right with arrows pointing left (←)."""
         return arrow.join(display_name(n, names) for n in (source, *through, target))
 
+    def _hypothesis_path(self, names: dict, arrow: str, e) -> str:
+        """The path a hypothesis tests, in words: the chain of constructs, the interaction term, or a
+        defined parameter that is no chain written as a formula («diff = a1 − a2»), never as code."""
+        if e.kind == "moderation":
+            return self._chain(names, arrow, e.extra.get("term", e.source), e.through, e.target)
+        if e.kind == "defined" and e.source == e.extra.get("definition"):
+            formula = re.sub(r"\s*\*\s*", " × ", e.source)
+            formula = re.sub(r"\s*(?<![eE])-\s*", " − ", re.sub(r"\s*\+\s*", " + ", formula))
+            return f"{e.target} = {formula.strip()}"
+        return self._chain(names, arrow, e.source, e.through, e.target)
+
+    def _statement(self, names: dict, e) -> str:
+        """A hypothesis without wording of its own, stated from its path («X has an effect on Y»);
+        "–" for a defined parameter that is no chain of paths."""
+        t = self.loc.t
+        if e.kind == "defined" and e.source == e.extra.get("definition"):
+            return "–"
+        if e.through:
+            return t("hypotheses.statement_indirect", source=display_name(e.source, names),
+                     target=display_name(e.target, names),
+                     through=self.loc.join([display_name(m, names) for m in e.through]))
+        source = e.extra.get("term", e.source) if e.kind == "moderation" else e.source
+        return t("hypotheses.statement_direct", source=display_name(source, names), target=display_name(e.target, names))
+
     def _hypotheses(self, names: dict, arrow: str) -> list:
         cb = self.r.cbsem
         t = self.loc.t
@@ -645,9 +720,8 @@ class _Builder:
             rows = []
             for h in cb.hypotheses:
                 e = h.effect
-                rows.append([Cell(h.id), Cell(self.loc.text(h.text) or h.id),
-                             Cell(self._chain(names, arrow, e.extra.get("term", e.source) if e.kind == "moderation"
-                                              else e.source, e.through, e.target)),
+                rows.append([Cell(h.id), Cell(self.loc.text(h.text) or self._statement(names, e)),
+                             Cell(self._hypothesis_path(names, arrow, e)),
                              Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"), Cell(e.z, "dec2"),
                              Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:dec3"),
                              Cell(t(f"hypotheses.{h.decision}"), emphasis=not h.supported)])
@@ -674,11 +748,14 @@ class _Builder:
                              Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
                              Cell(e.extra.get("vaf"), "r"), Cell(t(f"hypotheses.types.{kind}") if kind else "")])
             untested = any(e.extra.get("mediation_type") == "not_tested" for e in indirect)
+            suppression = any(isinstance(v, float) and math.isfinite(v) and not 0 <= v <= 1
+                              for v in (e.extra.get("vaf") for e in indirect))
             table = self.table("mediation", t("hypotheses.mediation_table"),
                                [t("columns_h.effect"), self.col("estimate"), self.col("std_estimate"),
                                 self.col("se"), self.col("p"), t("columns_h.ci95"), t("columns_h.sobel"),
                                 t("columns_h.aroian"), t("columns_h.vaf"), t("columns_h.type")], rows,
-                               notes=(t("hypotheses.no_direct_note"),) if untested else ())
+                               notes=((t("hypotheses.no_direct_note"),) if untested else ())
+                               + ((t("hypotheses.vaf_note"),) if suppression else ()))
             out.extend([Paragraph(t("hypotheses.mediation_text", table=self.ref(table))), table])
         return out
 
@@ -755,7 +832,7 @@ class _Builder:
             vif = payload["vif_items"].get(w["construct"], {}).get(w["item"])
             rows.append([Cell(names.get(w["construct"], w["construct"])), Cell(names.get(w["item"], w["item"])),
                          Cell(w["est"], "r3"), Cell(w["t"], "dec2"), Cell(w["pvalue"], "p"),
-                         Cell((w["ci_lower"], w["ci_upper"]), "ci:r3"), Cell(vif, "dec2", VIF.passes(vif) is False),
+                         Cell((w["ci_lower"], w["ci_upper"]), "ci:r3"), _judged(vif, "dec2", VIF),
                          Cell(ld.get("est"), "r3")])
         return [self.table("pls_higher", t("pls.higher_table"),
                            [self.col("construct"), t("cfa.dimension"), t("columns_pls.weight"), t("columns_pls.t"),
@@ -771,14 +848,26 @@ class _Builder:
             if only is not None and ld["construct"] not in only:
                 continue
             vif = item_vif.get(ld["construct"], {}).get(ld["item"])
-            rows.append([Cell(display_name(ld["construct"], names)), Cell(ld["item"]),
-                         Cell(ld["est"], "r3", LOADING_PLS.passes(ld["est"]) is False), Cell(ld["t"], "dec2"),
+            # a higher-order construct's indicators are its dimensions: named as constructs are
+            item = display_name(ld["item"], names) if ld["item"] in names else ld["item"]
+            rows.append([Cell(display_name(ld["construct"], names)), Cell(item),
+                         _judged(ld["est"], "r3", LOADING_PLS), Cell(ld["t"], "dec2"),
                          Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
-                         Cell(ld["reliability"], "r3"), Cell(vif, "dec2", VIF.passes(vif) is False)])
+                         Cell(ld["reliability"], "r3"), _judged(vif, "dec2", VIF)])
+        singles = self._pls_single_items(fit, only)
         return self.table(id, caption or t("pls.loadings_table"),
                           [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
                            self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
-                          rows, notes=(t("pls.loadings_note"),))
+                          rows, notes=(t("pls.loadings_note"),) + ((t("pls.single_item_loading_note",
+                                                                      names=self.loc.join(singles)),) if singles else ()))
+
+    def _pls_single_items(self, fit, only: set | None = None) -> list[str]:
+        """The names of the PLS model's constructs measured by one indicator (of ``only``)."""
+        sizes: dict[str, int] = {}
+        for ld in fit.loading_records:
+            sizes[ld["construct"]] = sizes.get(ld["construct"], 0) + 1
+        names = self.model_names()
+        return [display_name(c, names) for c, k in sizes.items() if k == 1 and (only is None or c in only)]
 
     def _pls_reliability(self, fit, names: dict, only: set | None = None, id: str = "pls_reliability",
                          caption: str | None = None) -> Table:
@@ -787,13 +876,15 @@ class _Builder:
         for cid, rel in fit.evaluation["reliability"].items():
             if only is not None and cid not in only:
                 continue
-            rows.append([Cell(display_name(cid, names)), Cell(rel["alpha"], "r3", ALPHA.passes(rel["alpha"]) is False),
-                         Cell(rel["rho_a"], "r3", RHO_A.passes(rel["rho_a"]) is False),
-                         Cell(rel["rho_c"], "r3", CR.passes(rel["rho_c"]) is False),
-                         Cell(rel["ave"], "r3", AVE.passes(rel["ave"]) is False)])
+            rows.append([Cell(display_name(cid, names)), _judged(rel["alpha"], "r3", ALPHA),
+                         _judged(rel["rho_a"], "r3", RHO_A),
+                         _judged(rel["rho_c"], "r3", CR),
+                         _judged(rel["ave"], "r3", AVE)])
+        singles = self._pls_single_items(fit, only)
         return self.table(id, caption or t("pls.reliability_table"),
                           [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"), t("columns_pls.rho_c"),
-                           self.col("ave")], rows, notes=(t("pls.reliability_note"),))
+                           self.col("ave")], rows, notes=(t("pls.reliability_note"),) + (
+                              (t("pls.single_item_reliability_note", names=self.loc.join(singles)),) if singles else ()))
 
     def _pls_htmt(self, fit, names: dict) -> Table:
         t = self.loc.t
@@ -801,7 +892,7 @@ class _Builder:
         for a, inner in fit.htmt_records.items():
             for b, v in inner.items():
                 rows.append([Cell(f"{display_name(a, names)} – {display_name(b, names)}"),
-                             Cell(v["est"], "r3", HTMT.passes(v["est"]) is False),
+                             _judged(v["est"], "r3", HTMT),
                              Cell((v["ci_lower"], v["ci_upper"]), "ci:r3")])
         return self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
                           rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],))
@@ -815,7 +906,7 @@ class _Builder:
             vif = inner_vif.get(pth["to"], {}).get(pth["from"])
             rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "r3"),
                          Cell(pth["se"], "dec3"), Cell(pth["t"], "dec2"), Cell(pth["pvalue"], "p"),
-                         Cell((pth["ci_lower"], pth["ci_upper"]), "ci:r3"), Cell(vif, "dec2", VIF.passes(vif) is False),
+                         Cell((pth["ci_lower"], pth["ci_upper"]), "ci:r3"), _judged(vif, "dec2", VIF),
                          Cell(t(f"hypotheses.{pth['decision']}"), emphasis=pth["decision"] != "supported")])
         return self.table("pls_paths", t("pls.paths_table"),
                           [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
@@ -827,11 +918,12 @@ class _Builder:
         rows = []
         for cid, value in ev["r2"].items():
             f2_band = fit.checks.get("f2_band", {})
-            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], 'r3')}"
+            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], _decisive('r3', v[cid], F2_BANDS.band))}"
                            + (f" ({t('bands.' + f2_band[src][cid])})" if cid in f2_band.get(src, {}) else "")
                            for src, v in ev["f2"].items() if cid in v)
             band = fit.checks.get("r2_band", {}).get(cid)
-            rows.append([Cell(names.get(cid, cid)), Cell(value, "r3"), Cell(ev["r2_adj"][cid], "r3"),
+            rows.append([Cell(names.get(cid, cid)), Cell(value, _decisive("r3", value, R2_BANDS.band)),
+                         Cell(ev["r2_adj"][cid], "r3"),
                          Cell(t(f"bands.{band}") if band else ""), Cell(f2)])
         return self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
                                                          t("columns_pls.r2_adj"), t("columns_h.interpretation"),
@@ -882,7 +974,7 @@ class _Builder:
     def _pls_predict(self, fit) -> Table:
         t = self.loc.t
         pr = fit.prediction
-        rows = [[Cell(item), Cell(v["q2_predict"], "r3", Q2_PREDICT.passes(v["q2_predict"]) is False),
+        rows = [[Cell(item), _judged(v["q2_predict"], "r3", Q2_PREDICT),
                  Cell(v["pls_rmse"], "dec3"), Cell(v["lm_rmse"], "dec3"), Cell(v["pls_mae"], "dec3"),
                  Cell(v["lm_mae"], "dec3")] for item, v in pr.items.items()]
         return self.table("pls_predict", t("pls.predict_table", folds=pr.folds, reps=pr.reps),

@@ -64,6 +64,23 @@ def jalali_date(day: date) -> tuple[int, int, int]:
     return jy, jm, jd
 
 
+def _signed(fmt: str, value: Any) -> str:
+    """``fmt`` for an interval's bound, with more decimals (up to six) when the bound would round to
+    zero: whether an interval holds 0 decides a hypothesis, so a bound of −0.0002 is printed so, not
+    as 0.000.
+
+    >>> _signed("dec3", -0.0002), _signed("dec3", 0.25), _signed("r", 0.004), _signed("dec3", 0.0)
+    ('dec4', 'dec3', 'r3', 'dec3')
+    """
+    match = re.fullmatch(r"(r|dec)(\d*)", fmt)
+    if match is None or not isinstance(value, (int, float)) or not math.isfinite(value) or value == 0:
+        return fmt
+    kind, digits = match.group(1), int(match.group(2) or 2)
+    while digits < 6 and round(value, digits) == 0:
+        digits += 1
+    return fmt if digits == int(match.group(2) or 2) else f"{kind}{digits}"
+
+
 def _no_leading_zero(text: str) -> str:
     """APA style for values that cannot exceed 1: "0.45" -> ".45", "-0.45" -> "-.45" (others unchanged)."""
     return re.sub(r"^(-?)0\.", r"\1.", text)
@@ -204,8 +221,8 @@ class Locale:
         an interval ``(lower, upper)`` with ``ci:<format>`` and an estimate with its interval
         ``(est, lower, upper)`` with ``est_ci:<format>``.
 
-        ``int`` rounds; ``decN`` gives N decimals; ``r`` and ``r3`` two or three decimals and,
-        in APA style, no leading zero (values bounded by 1); ``p`` three decimals or "< .001";
+        ``int`` rounds; ``decN`` gives N decimals; ``r`` two decimals and ``rN`` N and, in APA
+        style, no leading zero (values bounded by 1); ``p`` three decimals or "< .001";
         ``pct`` one decimal; ``g`` as few digits as the value needs (a scale point, 3 or 3.5). Minus signs are true minus signs (U+2212); NaN, infinities and
         ``None`` are an en dash; text is returned as it is. Persian style writes Persian
         digits and the Persian decimal separator; in right-to-left languages a negative number
@@ -214,15 +231,15 @@ class Locale:
         >>> en = load_locale("en")
         >>> en.num(0.0004, "p"), en.num(0.456, "r"), en.num(-1.2345, "dec2"), en.num(3.7)
         ('< .001', '.46', '−1.23', '4')
-        >>> en.num((0.1, 0.5), "ci:dec2"), en.num(float("nan"), "dec2")
-        ('[0.10, 0.50]', '–')
+        >>> en.num((0.1, 0.5), "ci:dec2"), en.num(float("nan"), "dec2"), en.num(0.89967, "r4"), en.num(-0.0002, "r3")
+        ('[0.10, 0.50]', '–', '.8997', '.000')
         >>> load_locale("fa").num(0.456, "r"), load_locale("fa").num(-0.456, "r")
         ('۰٫۴۶', '\u200e−۰٫۴۶')
         """
         if fmt.startswith("ci:") and isinstance(value, (tuple, list)):
             lo, hi = value
             sep = self.data.get("interval_separator", ", ")
-            return f"[{self.num(lo, fmt[3:])}{sep}{self.num(hi, fmt[3:])}]"
+            return f"[{self.num(lo, _signed(fmt[3:], lo))}{sep}{self.num(hi, _signed(fmt[3:], hi))}]"
         if fmt.startswith("est_ci:") and isinstance(value, (tuple, list)):
             est, lo, hi = value
             inner = fmt[7:]
@@ -246,8 +263,8 @@ class Locale:
             text = f"{value:.2f}"
             if apa:
                 text = _no_leading_zero(text)
-        elif fmt == "r3":
-            text = f"{value:.3f}"
+        elif fmt[:1] == "r" and fmt[1:].isdigit():  # r3, and r4 to r6 where a threshold needs them
+            text = f"{value:.{int(fmt[1:])}f}"
             if apa:
                 text = _no_leading_zero(text)
         elif fmt == "pct":
@@ -258,6 +275,8 @@ class Locale:
             text = f"{value:.{int(fmt[3:])}f}"
         else:
             text = str(value)
+        if text.startswith("-") and not any(ch in "123456789" for ch in text):
+            text = text[1:]  # a value that rounds to zero has no sign: "0.000", never "−0.000"
         if text.startswith("-"):
             text = "−" + text[1:]
         if self.persian_digits:

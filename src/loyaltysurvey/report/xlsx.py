@@ -23,7 +23,9 @@ from .document import Figure, Report
 __all__ = ["render_xlsx", "start_xlsx"]
 
 _FORMATS = {"int": "0", "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "r": "0.00", "r3": "0.000",
-            "p": '[<0.001]"< .001";0.000', "pct": "0.0"}
+            "p": '[<0.001]"< .001";0.000', "pct": "0.0",
+            # the digits a value next to its threshold is shown with (report.build._decisive)
+            **{f"{kind}{d}": "0." + "0" * d for kind in ("r", "dec") for d in range(4, 7)}}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
