@@ -303,7 +303,8 @@ def _summary_lines(study, out: Path) -> list[str]:
     hyp = study.hypotheses
     if len(hyp):
         tested = hyp[hyp.decision != "not_tested"]
-        lines.append(f"Hypotheses (CB-SEM, 95% interval): {int((hyp.decision == 'supported').sum())} of {len(hyp)} "
+        engine = "PLS-SEM, 95% bootstrap interval" if "engine" in hyp.columns else "CB-SEM, 95% interval"
+        lines.append(f"Hypotheses ({engine}): {int((hyp.decision == 'supported').sum())} of {len(hyp)} "
                      f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
     if study.efa is not None:
         e = study.efa

@@ -285,8 +285,7 @@ class Study:
     @property
     def hypotheses(self) -> pd.DataFrame:
         """Each hypothesis with its test and ``decision`` (``supported``, ``not_supported``, ``not_tested``)."""
-        cb = self.results.cbsem
-        rows = [h.to_json() for h in cb.hypotheses] if cb else []
+        rows = [h.to_json() for h in self.results.hypotheses]  # CB-SEM's, or PLS-SEM's with --method pls
         for row in rows:
             row["text"] = row["text"] if isinstance(row["text"], str) else next(iter(row["text"].values()), "")
         return dotted_columns(pd.DataFrame(rows))

@@ -28,7 +28,7 @@ from ..text import LocalizedText
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HypothesisTest", "decide", "test_hypotheses", "DECISIONS"]
+__all__ = ["HypothesisTest", "decide", "test_hypotheses", "test_pls_hypotheses", "DECISIONS"]
 
 @dataclass(frozen=True)
 class HypothesisTest:
@@ -60,6 +60,7 @@ class HypothesisTest:
         ``moderator`` for a moderation and ``definition`` (the ``:=`` right-hand side) for a
         defined parameter: its ``from``, ``through`` and ``to`` are the chain of paths it
         multiplies when it is such a product, else ``from`` is the definition and ``to`` its name.
+        A PLS-SEM test (:func:`test_pls_hypotheses`) has ``t`` instead of ``z`` and ``engine: pls``.
         """
         e = self.effect
         out = {"id": self.id, "text": self.text.to_json() if self.text else "", "kind": e.kind,
@@ -70,6 +71,9 @@ class HypothesisTest:
             out["moderator"] = e.extra.get("moderator")
         if e.kind == "defined":
             out["definition"] = e.extra.get("definition", "")
+        if e.extra.get("engine") == "pls":  # a bootstrap t test (seminr, SmartPLS), not a z test
+            out = {("t" if k == "z" else k): v for k, v in out.items()}
+            out["engine"] = "pls"
         return out
 
 
@@ -171,3 +175,65 @@ def defined_chain(definition: str, labelled: "pd.DataFrame") -> tuple[str, ...] 
     while chain[-1] in edges and len(chain) <= len(factors):
         chain.append(edges[chain[-1]])
     return tuple(chain) if len(chain) == len(factors) + 1 else None
+
+
+def test_pls_hypotheses(q: Questionnaire, fit: Any, alpha: float = 0.05) -> list[HypothesisTest]:
+    """Test the questionnaire's hypotheses against a PLS-SEM fit (when CB-SEM did not run).
+
+    What :func:`test_hypotheses` does, with the PLS paths (``fit.path_records``) and specific
+    indirect effects (``fit.indirect_records``) of :class:`~loyaltysurvey.pls.PLSFit`: estimates
+    are standardized, tests are bootstrap t tests and the decision is by the percentile interval
+    (``not_tested`` without resamples), as the PLS tables decide. Without a ``hypotheses:`` list
+    each labelled path is a hypothesis, and each ``:=`` parameter that multiplies paths following
+    one another (:func:`defined_chain`) is the indirect effect along that chain; any other
+    definition has no PLS estimate and is left ``not_tested``. Each test's effect carries
+    ``engine: pls`` (results.json then gives ``t``, not ``z``).
+    """
+    nan = float("nan")
+    paths = {(r["from"], r["to"]): r for r in fit.path_records}
+    chains = {(r["from"], tuple(r["through"]), r["to"]): r for r in fit.indirect_records}
+
+    def effect(kind: str, source: str, target: str, through: tuple, rec: dict | None, **extra: Any) -> Effect:
+        rec = rec or {}
+        est = float(rec.get("est", nan))
+        get = lambda k: float(rec[k]) if rec.get(k) is not None else nan  # noqa: E731
+        return Effect(kind, source, target, through, est, est, get("se"), get("t"), get("pvalue"), get("ci_lower"),
+                      get("ci_upper"), {"engine": "pls", **extra})
+
+    out = []
+    if q.hypotheses:
+        for h in q.hypotheses:
+            if h.moderator:
+                term = next((t for t in (f"{h.source}:{h.moderator}", f"{h.moderator}:{h.source}")
+                             if (t, h.target) in paths), None)
+                if term is not None:
+                    e = effect("moderation", h.source, h.target, (), paths[(term, h.target)], moderator=h.moderator,
+                               term=term)
+                    out.append(_test(h.id, h.text, e, alpha))
+                continue
+            if h.through:
+                rec = chains.get((h.source, tuple(h.through), h.target))
+                if rec is not None:
+                    out.append(_test(h.id, h.text, effect("indirect", h.source, h.target, tuple(h.through), rec), alpha))
+                continue
+            rec = paths.get((h.source, h.target))
+            if rec is not None:
+                out.append(_test(h.id, h.text, effect("direct", h.source, h.target, (), rec), alpha))
+        return out
+    import pandas as pd
+    statements = [s for s in q.model_statements if s.op in ("~", ":=")]
+    labelled = pd.DataFrame([{"lhs": s.lhs, "rhs": s.rhs, "label": s.label} for s in statements
+                             if s.op == "~" and s.label], columns=["lhs", "rhs", "label"])
+    for s in statements:
+        if s.op == "~" and s.label:
+            out.append(_test(s.label, LocalizedText(), effect("direct", s.rhs, s.lhs, (), paths.get((s.rhs, s.lhs))),
+                             alpha))
+        elif s.op == ":=":
+            chain = defined_chain(s.rhs, labelled)
+            rec = chains.get((chain[0], tuple(chain[1:-1]), chain[-1])) if chain else None
+            if chain:
+                e = effect("defined", chain[0], chain[-1], tuple(chain[1:-1]), rec, definition=s.rhs)
+            else:  # no PLS estimate of an arbitrary definition: reported, not tested
+                e = effect("defined", s.rhs, s.lhs, (), None, definition=s.rhs)
+            out.append(_test(s.lhs, LocalizedText(), e, alpha))
+    return out

@@ -162,6 +162,10 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
             notices.extend(pls.notices)
         except DataError as exc:
             notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))
+    pls_hypotheses: tuple = ()
+    if cbsem is None and pls is not None:  # --method pls: the hypotheses are tested on the PLS model
+        from .hypotheses import test_pls_hypotheses
+        pls_hypotheses = tuple(test_pls_hypotheses(q, pls, settings.alpha))
     comparison = compare_models(scored, q, settings, main=cbsem.sem if cbsem is not None else None)
     if comparison is not None:
         notices.extend(comparison.notices)
@@ -175,4 +179,4 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
         software=_versions(), checks=checks, construct_tests=location, efa=exploratory, groups=groups,
-        pls_groups=pls_groups)
+        pls_groups=pls_groups, pls_hypotheses=pls_hypotheses)

@@ -93,6 +93,16 @@ class AnalysisResults:
     efa: ExploratoryAnalysis | None = None
     groups: Any = None  # GroupComparison of analyze --group (CB-SEM), or None
     pls_groups: Any = None  # PLSGroupComparison of analyze --group (MICOM, PLS-MGA), or None
+    #: The hypotheses tested on the PLS-SEM model when CB-SEM did not run (``--method pls``).
+    pls_hypotheses: tuple = ()
+
+    @property
+    def hypotheses(self) -> tuple:
+        """The hypothesis tests of the run: CB-SEM's when it ran, else PLS-SEM's
+        (:class:`~loyaltysurvey.analysis.hypotheses.HypothesisTest`)."""
+        if self.cbsem is not None:
+            return tuple(self.cbsem.hypotheses)
+        return tuple(self.pls_hypotheses)
 
     def to_json(self) -> dict[str, Any]:
         """results.json: meta, the ingest ledger, descriptives, demographics, reliability, warnings and the models.
@@ -154,6 +164,8 @@ class AnalysisResults:
             payload.update(self.cbsem.to_json())
         if self.pls is not None:
             payload["pls"] = self.pls.to_json()
+        if self.cbsem is None and self.pls_hypotheses:
+            payload["hypotheses"] = [h.to_json() for h in self.pls_hypotheses]
         if self.comparison is not None:
             payload["model_comparison"] = self.comparison.to_json()
         if self.groups is not None:

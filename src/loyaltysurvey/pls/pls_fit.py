@@ -325,7 +325,31 @@ class PLSFit:
                 entry.update(dict.fromkeys(_INFERENCE, float("nan")))
             entry["decision"] = decide(entry.get("ci_lower"), entry.get("ci_upper"))
             out.append(entry)
+        self._classify_mediation(out)
         return out
+
+    def _classify_mediation(self, indirect: list[dict[str, Any]]) -> None:
+        """Each specific indirect effect's mediation type (Zhao, Lynch & Chen, 2010, as
+        :func:`~loyaltysurvey.sem.effects.mediation_type` gives it for CB-SEM), deciding both effects
+        by their bootstrap percentile intervals as Hair et al. (2017) do in PLS-SEM, and its VAF (the
+        specific effect over the total effect of the cause on the outcome). Without a direct path in
+        the model, or without resamples, the type is ``not_tested`` and the VAF null."""
+        from ..sem.effects import mediation_type
+        direct = {(r["from"], r["to"]): r for r in self.path_records}
+        totals: dict[tuple[str, str], float] = {}
+        for entry in indirect:
+            key = (entry["from"], entry["to"])
+            totals[key] = totals.get(key, 0.0) + entry["est"]
+        for entry in indirect:
+            key = (entry["from"], entry["to"])
+            path = direct.get(key)
+            if path is None or "not_tested" in (entry["decision"], path["decision"]):
+                entry.update(mediation_type="not_tested", mediation="not_tested", vaf=float("nan"))
+                continue
+            zhao, kind = mediation_type(entry["decision"] == "supported", path["decision"] == "supported",
+                                        path["est"] * entry["est"] > 0)
+            total = path["est"] + totals[key]
+            entry.update(mediation_type=zhao, mediation=kind, vaf=entry["est"] / total if total else float("nan"))
 
     def _path_draws(self, source: str, target: str) -> tuple[float, np.ndarray | None, np.ndarray | None]:
         names = list(self.spec.constructs)

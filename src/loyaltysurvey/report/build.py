@@ -708,8 +708,10 @@ class _Builder:
             return t("hypotheses.statement_indirect", source=display_name(e.source, names),
                      target=display_name(e.target, names),
                      through=self.loc.join([display_name(m, names) for m in e.through]))
-        source = e.extra.get("term", e.source) if e.kind == "moderation" else e.source
-        return t("hypotheses.statement_direct", source=display_name(source, names), target=display_name(e.target, names))
+        if e.kind == "moderation" and e.extra.get("moderator"):
+            return t("hypotheses.statement_moderation", moderator=display_name(e.extra["moderator"], names),
+                     source=display_name(e.source, names), target=display_name(e.target, names))
+        return t("hypotheses.statement_direct", source=display_name(e.source, names), target=display_name(e.target, names))
 
     def _hypotheses(self, names: dict, arrow: str) -> list:
         cb = self.r.cbsem
@@ -788,6 +790,8 @@ class _Builder:
         blocks.append(self._pls_paths(fit, names))
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
                                              for r in fit.path_records], fit.evaluation["r2"]))
+        blocks.extend(self._pls_hypotheses(fit, names))  # with --method pls only (else CB-SEM's are the tests)
+        blocks.extend(self._pls_mediation(fit, names))
         blocks.append(self._pls_r2(fit, names))
         blocks.extend(pls_moderation_blocks(self, fit, names, " ← " if self.loc.rtl else " → "))
         blocks.extend(self._pls_global_fit(fit, names))
@@ -911,6 +915,57 @@ class _Builder:
         return self.table("pls_paths", t("pls.paths_table"),
                           [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
                            self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_h.decision")], rows)
+
+    def _pls_hypotheses(self, fit, names: dict) -> list:
+        """With ``--method pls``: the hypotheses as tested on the PLS model (standardized β, bootstrap
+        t, percentile interval; :func:`~loyaltysurvey.analysis.hypotheses.test_pls_hypotheses`)."""
+        tests = self.r.pls_hypotheses if self.r.cbsem is None else ()
+        if not tests:
+            return []
+        t = self.loc.t
+        arrow = " ← " if self.loc.rtl else " → "
+        rows = []
+        for h in tests:
+            e = h.effect
+            rows.append([Cell(h.id), Cell(self.loc.text(h.text) or self._statement(names, e)),
+                         Cell(self._hypothesis_path(names, arrow, e)), Cell(e.est, "r3"), Cell(e.se, "dec3"),
+                         Cell(e.z, "dec2"), Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:r3"),
+                         Cell(t(f"hypotheses.{h.decision}"), emphasis=not h.supported)])
+        table = self.table("pls_hypotheses", t("pls.hypotheses_table"),
+                           [t("columns_h.hypothesis"), t("columns_h.statement"), self.col("path"),
+                            t("columns_pls.beta"), self.col("se"), t("columns_pls.t"), self.col("p"),
+                            t("columns_h.ci95"), t("columns_h.decision")], rows)
+        boot = fit.resamples
+        if boot is not None and boot.successful > 0:
+            text = t("pls.hypotheses_text", table=self.ref(table), alpha=self.loc.num(self.r.settings.alpha, "r"),
+                     n=self.loc.num(boot.successful), seed=boot.seed if boot.seed is not None else "–")
+        else:
+            text = t("pls.hypotheses_text_noboot", table=self.ref(table))
+        return [Paragraph(text), table]
+
+    def _pls_mediation(self, fit, names: dict) -> list:
+        """With ``--method pls``: every specific indirect effect of the PLS model with its bootstrap test,
+        VAF and mediation type (decided in :meth:`~loyaltysurvey.pls.PLSFit.indirect_records`)."""
+        records = fit.indirect_records if self.r.cbsem is None else []
+        if not records:
+            return []
+        t = self.loc.t
+        arrow = " ← " if self.loc.rtl else " → "
+        rows = [[Cell(self._chain(names, arrow, r["from"], r["through"], r["to"])), Cell(r["est"], "r3"),
+                 Cell(r["se"], "dec3"), Cell(r["t"], "dec2"), Cell(r["pvalue"], "p"),
+                 Cell((r["ci_lower"], r["ci_upper"]), "ci:r3"), Cell(r.get("vaf"), "r"),
+                 Cell(t(f"hypotheses.types.{r['mediation_type']}") if r.get("mediation_type") else "")]
+                for r in records]
+        no_direct = any(r.get("mediation_type") == "not_tested" and (r["from"], r["to"]) not in
+                        {(p["from"], p["to"]) for p in fit.path_records} for r in records)
+        suppression = any(isinstance(r.get("vaf"), float) and math.isfinite(r["vaf"]) and not 0 <= r["vaf"] <= 1
+                          for r in records)
+        table = self.table("pls_mediation", t("pls.mediation_table"),
+                           [t("columns_h.effect"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
+                            self.col("p"), t("columns_h.ci95"), t("columns_h.vaf"), t("columns_h.type")], rows,
+                           notes=((t("hypotheses.no_direct_note"),) if no_direct else ())
+                           + ((t("hypotheses.vaf_note"),) if suppression else ()))
+        return [Paragraph(t("pls.mediation_text", table=self.ref(table))), table]
 
     def _pls_r2(self, fit, names: dict) -> Table:
         t = self.loc.t
