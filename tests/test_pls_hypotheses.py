@@ -129,3 +129,13 @@ def test_moderation_hypothesis_is_the_pls_interaction_path():
     report = build_report(study.results, "en")
     row = next(r for r in next(t for t in report.tables if t.id == "pls_hypotheses").rows if r[0].value == "H2")
     assert row[1].value == "Textual moderates the effect of Visual on Speed." and row[2].value == "Visual × Textual → Speed"
+
+
+@pytest.mark.parametrize("lang, said, not_said", [
+    ("en", "the measurement and structural model estimated by partial least squares, with the tests of the "
+           "hypotheses and of mediation", "the same model"),
+    ("fa", "مدل اندازه‌گیری و مدل ساختاری به روش حداقل مربعات جزئی و آزمون فرضیه‌ها", "همان مدل"),
+])
+def test_intro_of_a_pls_only_chapter(pls_only, lang, said, not_said):
+    intro = build_report(pls_only.results, lang).sections[0].blocks[0].text
+    assert said in intro and not_said not in intro

@@ -1119,7 +1119,10 @@ class _Builder:
                                 comparison_section(self), self.notes())
                     if s is not None]
         methods = self.methods()
-        parts = self.loc.join([t(f"intro_parts.{s.id}") for s in sections if s.id != "notes"])
+        # the PLS model is "the same model" only beside a CB-SEM one; alone it carries the hypotheses
+        alone = "pls" in {s.id for s in sections} and not {"cfa", "sem"} & {s.id for s in sections}
+        parts = self.loc.join([t("intro_parts.pls_alone" if s.id == "pls" and alone else f"intro_parts.{s.id}")
+                               for s in sections if s.id != "notes"])
         chapter = getattr(self.r.settings, "chapter", 4)
         chapter = 4 if chapter is None else chapter
         number = (lambda k: t("section_number", c=chapter, k=k)) if chapter else (lambda k: t("section_number_plain", k=k))
