@@ -12,8 +12,8 @@ from datetime import date
 
 import pytest
 
-from loyaltysurvey.report.build import _Builder, _decisive
-from loyaltysurvey.report.locale import load_locale
+from loyaltysurvey.report.build import _Builder
+from loyaltysurvey.report.locale import decisive_format as _decisive, load_locale
 from loyaltysurvey.thresholds import ALPHA, HTMT, LOADING_PLS, VIF, fit_verdict
 
 

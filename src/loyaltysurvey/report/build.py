@@ -17,13 +17,13 @@ from collections import Counter
 
 from datetime import date
 from itertools import count
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from ..analysis import AnalysisResults
 from ..errors import Notice
-from .locale import Locale, load_locale
+from .locale import Locale, decisive_format as _decisive, load_locale
 from .notices import notice_text
 from .figures import bar_chart, ipma_chart, measurement_diagrams, path_diagrams
 from .painting import Drawing, InlinePainter, Painter
@@ -52,30 +52,9 @@ def _n(value: Any) -> Any:
     return value
 
 
-def _decisive(fmt: str, value: Any, judge: Callable[[float], Any]) -> str:
-    """``fmt``, or the same format with more decimals (up to six) when ``value`` shown at ``fmt`` would
-    read as on the other side of its threshold than it is: an NFI of .8997 against .90 is shown
-    .8997 (not .900 beside "poor"), a PLS loading of .7076 against .708 as .7076. ``judge`` gives
-    the verdict of a value (a cut-off's ``passes``, a fit index's grade).
-
-    >>> from loyaltysurvey.thresholds import ALPHA
-    >>> _decisive("r", 0.6981, ALPHA.passes), _decisive("r", 0.81, ALPHA.passes), _decisive("r3", 0.69996, ALPHA.passes)
-    ('r3', 'r', 'r5')
-    """
-    match = re.fullmatch(r"(r|dec)(\d*)", fmt)
-    if match is None or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return fmt
-    kind, digits = match.group(1), int(match.group(2) or 2)
-    verdict = judge(value)
-    for d in range(digits, 7):
-        if judge(round(value, d)) == verdict:
-            return fmt if d == digits else f"{kind}{d}"
-    return f"{kind}6"
-
-
 def _judged(value: Any, fmt: str, cutoff: Any) -> Cell:
     """``value`` in a cell against ``cutoff`` (a :class:`~loyaltysurvey.thresholds.Cutoff`): marked when
-    it fails, with the digits that show which side of the cut-off it is on (:func:`_decisive`)."""
+    it fails, with the digits that show which side of the cut-off it is on (:func:`~loyaltysurvey.report.locale.decisive_format`)."""
     return Cell(value, _decisive(fmt, value, cutoff.passes), cutoff.passes(value) is False)
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
@@ -64,21 +64,36 @@ def jalali_date(day: date) -> tuple[int, int, int]:
     return jy, jm, jd
 
 
+def decisive_format(fmt: str, value: Any, judge: Callable[[float], Any]) -> str:
+    """``fmt`` (``r``, ``rN`` or ``decN``), or the same format with more decimals (up to six) when
+    ``value`` printed at ``fmt`` would be judged otherwise than ``value`` itself: an NFI of .8997
+    against .90 is printed .8997 (not .900 beside "poor"). ``judge`` gives the verdict of a value
+    (a cut-off's ``passes``, a fit index's grade, the sign of an interval's bound).
+
+    >>> ok = lambda v: v >= 0.70
+    >>> decisive_format("r", 0.6981, ok), decisive_format("r", 0.81, ok), decisive_format("r3", 0.69996, ok)
+    ('r3', 'r', 'r5')
+    """
+    match = re.fullmatch(r"(r|dec)(\d*)", fmt)
+    if match is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return fmt
+    kind, digits = match.group(1), int(match.group(2) or 2)
+    verdict = judge(value)
+    for d in range(digits, 7):
+        if judge(round(value, d)) == verdict:
+            return fmt if d == digits else f"{kind}{d}"
+    return f"{kind}6"
+
+
 def _signed(fmt: str, value: Any) -> str:
-    """``fmt`` for an interval's bound, with more decimals (up to six) when the bound would round to
+    """``fmt`` for an interval's bound, with the decimals that keep its sign when it would round to
     zero: whether an interval holds 0 decides a hypothesis, so a bound of −0.0002 is printed so, not
     as 0.000.
 
     >>> _signed("dec3", -0.0002), _signed("dec3", 0.25), _signed("r", 0.004), _signed("dec3", 0.0)
     ('dec4', 'dec3', 'r3', 'dec3')
     """
-    match = re.fullmatch(r"(r|dec)(\d*)", fmt)
-    if match is None or not isinstance(value, (int, float)) or not math.isfinite(value) or value == 0:
-        return fmt
-    kind, digits = match.group(1), int(match.group(2) or 2)
-    while digits < 6 and round(value, digits) == 0:
-        digits += 1
-    return fmt if digits == int(match.group(2) or 2) else f"{kind}{digits}"
+    return decisive_format(fmt, value, lambda v: (v > 0) - (v < 0))
 
 
 def _no_leading_zero(text: str) -> str:
