@@ -260,6 +260,12 @@ class ConstructTests:
                 "alpha": self.alpha}
 
 
+def _scale_range(q: Questionnaire, cid: str) -> tuple[float, float]:
+    """The construct's scale range: the means of its items' minima and maxima."""
+    items = q.construct_items(cid)
+    return float(np.mean([item.scale.min for item in items])), float(np.mean([item.scale.max for item in items]))
+
+
 def _midpoint(q: Questionnaire, cid: str) -> float:
     """The construct's scale midpoint: the mean of its items' (min + max) / 2."""
     items = q.construct_items(cid)  # a higher-order construct: its dimensions' items
@@ -275,7 +281,11 @@ def construct_tests(scores: pd.DataFrame, construct_stats: pd.DataFrame, q: Ques
     the chapter's criterion (|skewness| and |kurtosis| ≤ 2 in ``construct_stats``; George &
     Mallery, 2010), otherwise the Wilcoxon test. Significant at ``alpha``: ``above`` or
     ``below`` the midpoint (by the mean for t, by the signed-rank sum for Wilcoxon), else
-    ``not_different``. Friedman's test runs on the complete cases of the construct scores.
+    ``not_different``. Friedman's test runs on the complete cases of the construct scores; when
+    the constructs are measured on scales of different ranges (1–5 and 0–10), each score is first
+    rescaled to a share of its range (POMP, percent of maximum possible; Cohen et al., 1999), so
+    that the ranks within a respondent compare like with like (``rescaled``: True). On scales of
+    one range that changes no rank.
     The tests are checked against R's ``t.test``, ``wilcox.test`` and ``friedman.test`` in
     tests/test_checks_reference.py.
 
@@ -311,7 +321,14 @@ def construct_tests(scores: pd.DataFrame, construct_stats: pd.DataFrame, q: Ques
                      "pvalue": t["pvalue"], "wilcoxon_v": w["v"], "wilcoxon_p": w["pvalue"],
                      "wilcoxon_exact": w["exact"], "normal": normal, "test": test, "decision_p": p,
                      "decision": decision}
-    fr = friedman(scores[[c.id for c in q.first_order]])  # higher-order scores repeat their dimensions
+    first = [c.id for c in q.first_order]  # higher-order scores repeat their dimensions
+    ranked = scores[first]
+    ranges = {cid: _scale_range(q, cid) for cid in first}
+    rescaled = len(set(ranges.values())) > 1
+    if rescaled:  # ranks within a respondent compare scores: on different scales, as shares of each range
+        ranked = pd.DataFrame({cid: (ranked[cid] - lo) / (hi - lo) for cid, (lo, hi) in ranges.items()})
+    fr = friedman(ranked)
+    fr["rescaled"] = rescaled
     ranks = fr["mean_ranks"]
     fr["ranking"] = sorted(ranks, key=lambda c: -ranks[c]) if not any(math.isnan(v) for v in ranks.values()) else []
     fr["decision"] = ("not_tested" if math.isnan(fr["pvalue"]) else

@@ -357,6 +357,11 @@ class _Builder:
                     max_label=scale.label(scale.max, self.lang)) if scale.labels else ""
         text = t("descriptives_text", points=len(scale.points), anchors=anchors,
                  reverse=t("descriptives_reverse") if reversed_items else "")
+        own = [item for c in self.q.constructs for item in c.items if item.scale.points != scale.points]
+        if own:  # items on a scale of their own (an NPS item of 0 to 10 among 1-to-5 items) are named
+            text += " " + t("descriptives_other_scales", items=self.loc.join(
+                [f"{self.item_label(item)} ({self.loc.num(item.scale.min)}–{self.loc.num(item.scale.max)})"
+                 for item in own]))
         stats = self.r.item_stats
         worded = any(self.loc.text(item.text) for c in self.q.constructs for item in c.items)
         rows = []
@@ -371,15 +376,7 @@ class _Builder:
                                  [self.col("n"), self.col("mean"), self.col("sd"), self.col("skewness"),
                                   self.col("kurtosis")], rows,
                                  notes=self.reverse_note(c.items for c in self.q.constructs))
-        points = list(self.r.distribution.columns)
-        items = {item.id: item for c in self.q.constructs for item in c.items}
-        dist_rows = [[Cell(self.item_label(items[item]) if item in items else item)] + [Cell(_n(v), "pct") for v in row]
-                     for item, row in zip(self.r.distribution.index, self.r.distribution.to_numpy())]
-        headers = [self.col("item")] + [
-            f"{self.loc.num(p)}" + (f" ({scale.label(p, self.lang)})" if scale.labels and scale.min <= p <= scale.max
-                                    else "") for p in points]
-        dist_table = self.table("distribution", t("tables.distribution"), headers, dist_rows,
-                                notes=self.reverse_note(c.items for c in self.q.constructs))
+        dist_tables = self._distribution_tables(scale)
         cs = self.r.construct_stats
         c_rows = []
         for c in self.q.constructs:
@@ -391,7 +388,33 @@ class _Builder:
                                      [self.col("construct"), self.col("items_k"), self.col("n"), self.col("mean"),
                                       self.col("sd"), self.col("min"), self.col("max")], c_rows)
         return Section("descriptives", t("sections.descriptives"),
-                       (Paragraph(text), items_table, dist_table, construct_table))
+                       (Paragraph(text), items_table, *dist_tables, construct_table))
+
+    def _distribution_tables(self, scale) -> list[Table]:
+        """The percentage of answers at each scale point: one table per scale, the questionnaire's
+        first (its points labelled), then one for each other scale items use, with its own points."""
+        t = self.loc.t
+        items = [item for c in self.q.constructs for item in c.items]
+        dist = self.r.distribution
+        groups: dict[tuple, list] = {}
+        for item in items:
+            groups.setdefault((item.scale.min, item.scale.max), []).append(item)
+        main = (scale.min, scale.max)
+        order = ([main] if main in groups else []) + [k for k in groups if k != main]
+        tables = []
+        for k, key in enumerate(order):
+            members = groups[key]
+            own = members[0].scale if key != main else scale
+            points = [p for p in own.points if p in dist.columns]
+            rows = [[Cell(self.item_label(item))] + [Cell(_n(dist.loc[item.id, p]), "pct") for p in points]
+                    for item in members if item.id in dist.index]
+            headers = [self.col("item")] + [f"{self.loc.num(p)}" + (f" ({own.label(p, self.lang)})" if own.labels
+                                                                     else "") for p in points]
+            caption = (t("tables.distribution") if len(order) == 1 else
+                       t("tables.distribution_scale", min=self.loc.num(key[0]), max=self.loc.num(key[1])))
+            tables.append(self.table("distribution" if k == 0 else f"distribution_{k + 1}", caption, headers, rows,
+                                     notes=self.reverse_note([members])))
+        return tables
 
     def normality(self) -> Section:
         t = self.loc.t

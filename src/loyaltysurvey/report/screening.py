@@ -167,7 +167,10 @@ def construct_tests_section(b) -> Section | None:
         ftable = b.table("friedman", t("screening.friedman_table"),
                          [t("screening.columns.rank"), b.col("construct"), t("screening.columns.mean_rank")], rank_rows,
                          notes=(t("screening.friedman_note", n=fr["n"], df=fr["df"],
-                                  chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"])),))
+                                  chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"])),)
+                         + ((t("screening.friedman_rescaled"),) if fr.get("rescaled") else ()))
+        if fr.get("rescaled"):
+            b.cite("cohen1999")
         key = {"differ": "friedman_differ", "no_difference": "friedman_same"}.get(fr["decision"], "friedman_na")
         blocks += [Paragraph(t(f"screening.{key}", table=b.ref(ftable), df=fr["df"],
                                chisq=b.loc.num(fr["chisq"], "dec2"), p=_p(b, fr["pvalue"]),
