@@ -322,7 +322,11 @@ def _summary_lines(study, out: Path) -> list[str]:
 
 
 def _platform_line(led) -> None:
-    """Say how a survey-platform export was read (nothing for a plain table)."""
+    """Say how a survey-platform export was read, or that a title above a sheet's header was skipped
+    (nothing for a plain table)."""
+    title = next((w for w in led.warnings if w.code == "title_rows"), None)
+    if title is not None:
+        typer.echo(title.message[:1].upper() + title.message[1:], err=True)
     if not led.platform:
         return
     rid = led.respondent_id or {}

@@ -274,6 +274,11 @@ def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions 
     cmap = match_columns(q, table)
     items = q.items
     notices = _demographic_notices(q, cmap)
+    if table.header_rows > 1 and table.platform is None:  # a title above the header (readers._header_index)
+        skipped = table.header_rows - 1
+        notices.append(Notice("title_rows", f"the first {skipped} rows of the sheet, above its header (row "
+                              f"{table.header_rows}), were skipped as a title", "",
+                              {"n": skipped, "header_row": table.header_rows}))
     rows = _screen_rows(table, cmap, notices)
     cells = _read_cells(q, items, table, cmap, rows.numbers)
     _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells)

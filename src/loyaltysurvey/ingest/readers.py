@@ -476,20 +476,40 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         records.pop()
     if not records:
         return RawTable(source, (), ())
-    header = ["" if _blank(h) else _clean_header(_excel_text(h)) for h in records[0]]
+    top = _header_index(records)
+    header = ["" if _blank(h) else _clean_header(_excel_text(h)) for h in records[top]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
     if not width:
         return RawTable(source, (), ())
-    block = np.empty((len(records) - 1, width), dtype=object)
-    if len(records) > 1:
+    block = np.empty((len(records) - 1 - top, width), dtype=object)
+    if len(records) > 1 + top:
         if all(len(r) == width for r in records):  # calamine's rows are as wide as the sheet: no copies
-            block[:] = records[1:]
+            block[:] = records[1 + top:]
         else:
-            block[:] = [r[:width] for r in records[1:]]
+            block[:] = [r[:width] for r in records[1 + top:]]
     del records
-    return RawTable(source, tuple(header), tuple(_coded(block[:, j]) for j in range(width)), encoding=None)
+    return RawTable(source, tuple(header), tuple(_coded(block[:, j]) for j in range(width)), encoding=None,
+                    header_rows=top + 1)
+
+
+def _header_index(records: list) -> int:
+    """The index of a sheet's header row: 0, unless the sheet opens with a title (rows holding at
+    most one cell, such as "Customer survey, export of 30 November", or blank rows) above a row of
+    several cells, which is then the header. The rows skipped are reported by ingestion
+    (notice ``title_rows``), so nothing goes unsaid.
+
+    >>> _header_index([["Survey export"], [None, None], ["id", "Q1", "Q2"], ["r1", 4, 5]])
+    2
+    >>> _header_index([["id", "Q1"], ["r1", 4]]), _header_index([["only"], ["one"], ["column"]])
+    (0, 0)
+    """
+    for k, row in enumerate(records[:20]):
+        filled = sum(not _blank(c) for c in row)
+        if filled >= 2:
+            return k if k + 1 < len(records) else 0
+    return 0
 
 
 def _excel_text(value: Any) -> str:
