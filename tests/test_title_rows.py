@@ -65,3 +65,25 @@ def test_sheets_without_a_title_are_read_from_their_first_row(tmp_path, rows, he
         wb.active.append(row)
     wb.save(tmp_path / "t.xlsx")
     assert read_table(tmp_path / "t.xlsx").header_rows == header
+
+
+@pytest.mark.parametrize("first_line, encoding", [("sep=;", "utf-8"), ('"sep=;"', "utf-8"), ("SEP=;", "utf-8-sig"),
+                                                  ("sep=;", "cp1256")])
+def test_excel_delimiter_hint_line(tmp_path, first_line, encoding):
+    """A CSV saved for Excel may open with ``sep=;``: that line names the delimiter, the header follows."""
+    frame = pd.read_csv(DATA, dtype=str, keep_default_na=False)
+    if encoding == "cp1256":  # the Windows Persian code page cannot hold every character of the example
+        frame = frame.map(lambda v: v.encode("cp1256", "replace").decode("cp1256"))
+    body = frame.to_csv(sep=";", index=False, lineterminator="\r\n")
+    (tmp_path / "hint.csv").write_bytes((first_line + "\r\n" + body).encode(encoding))
+    (tmp_path / "plain.csv").write_bytes(body.encode(encoding))
+    hinted, plain = read_table(tmp_path / "hint.csv"), read_table(tmp_path / "plain.csv")
+    assert hinted.headers == plain.headers and hinted.header_rows == 2 and plain.header_rows == 1
+    assert hinted.rows == plain.rows
+
+
+def test_rows_under_a_delimiter_hint_are_numbered_from_the_header(tmp_path):
+    (tmp_path / "bad.csv").write_text("sep=,\nid,KCF1\nr1,3\nr2,4,5,6\n", encoding="utf-8")
+    from loyaltysurvey.errors import DataError
+    with pytest.raises(DataError, match="row 2: has 4 cells but the header has 2"):
+        read_table(tmp_path / "bad.csv")

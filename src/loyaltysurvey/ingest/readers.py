@@ -286,15 +286,20 @@ def _read_csv(path: Path, encoding: str | None, *, arrow: bool = True) -> RawTab
                         source=source, row=line - 1 if line > 1 else None)
     if not text.strip():
         raise DataError("is empty: no header row and no data", source=source)
-    delimiter = _sniff_delimiter(text[:20000].split("\n", 1)[0], path)
-    tried = arrow and encoding is None and used in ("utf-8", "utf-8-sig")  # Arrow has refused these bytes
+    hint = _SEP_LINE.match(text)  # Excel's "sep=;" first line names the delimiter; the header follows it
+    if hint:
+        text = text[hint.end():]
+    delimiter = hint.group(1) if hint else _sniff_delimiter(text[:20000].split("\n", 1)[0], path)
+    header_rows = 2 if hint else 1
+    tried = arrow and encoding is None and used in ("utf-8", "utf-8-sig") and not hint  # Arrow refused these bytes
     fast = None
     if arrow and not tried:
-        data = raw[3:] if used == "utf-8-sig" else raw if used == "utf-8" else text.encode("utf-8")
+        data = (text.encode("utf-8") if hint or used not in ("utf-8", "utf-8-sig") else
+                raw[3:] if used == "utf-8-sig" else raw)
         fast = _read_csv_arrow(data, text, delimiter, source)
     if fast is not None:
         header, columns = fast
-        return RawTable(source, tuple(header), tuple(columns), encoding=used)
+        return RawTable(source, tuple(header), tuple(columns), encoding=used, header_rows=header_rows)
     csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -314,7 +319,11 @@ def _read_csv(path: Path, encoding: str | None, *, arrow: bool = True) -> RawTab
                             "and quoting of that row", source=source, row=number)
         record = record[:width] + [""] * (width - len(record))
         rows.append(tuple(cell if cell.strip() != "" else None for cell in record))
-    return RawTable.from_rows(source, tuple(header), rows, encoding=used)
+    return RawTable.from_rows(source, tuple(header), rows, encoding=used, header_rows=header_rows)
+
+
+#: Excel's delimiter hint, a first line such as ``sep=;`` (written by Excel and by tools for it).
+_SEP_LINE = re.compile(r'\A\ufeff?"?sep=([,;\t|])"?[ \t]*\r?\n', re.IGNORECASE)
 
 
 def _sniff_delimiter(first_line: str, path: Path) -> str:
@@ -337,8 +346,8 @@ def _read_utf8_csv(raw: bytes, path: Path, source: str) -> RawTable | None:
         first_line = bytes(data[: end - 3 if bom else end] if end >= 0 else data).decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not first_line.strip():
-        return None
+    if not first_line.strip() or first_line.strip().lower().startswith(("sep=", '"sep=')):
+        return None  # a blank first line or Excel's delimiter hint: the text reader handles them
     fast = _read_csv_arrow(data, first_line, _sniff_delimiter(first_line, path), source)
     if fast is None:
         return None
