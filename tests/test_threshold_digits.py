@@ -73,3 +73,18 @@ def test_interval_bounds_keep_the_sign_that_decides(lang, interval, zero):
     assert loc.num((-0.0002, 0.47), "ci:dec3") == interval
     assert loc.num(-0.0002, "dec3") == zero
     assert loc.num((0.12, 0.47), "ci:dec3") == ("[0.120, 0.470]" if lang == "en" else "[۰٫۱۲۰، ۰٫۴۷۰]")
+
+
+def test_workbook_bounds_near_zero_keep_their_sign():
+    """The workbook's interval columns show a bound of −0.0002 with four decimals, as the chapter prints it."""
+    import io
+
+    import openpyxl
+
+    from loyaltysurvey.report.document import Cell, Report, Section, Table
+    from loyaltysurvey.report.xlsx import render_xlsx
+    table = Table("h", "Hypotheses", ("Path", "CI"), ((Cell("a"), Cell((-0.0002, 0.47), "ci:dec3")),), number=1)
+    report = Report("en", False, "T", "S", "G", "Calibri", (), (Section("s", "S", (table,)),))
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    cells = [c for row in book[book.sheetnames[1]].iter_rows() for c in row if isinstance(c.value, float)]
+    assert [(c.value, c.number_format) for c in cells] == [(-0.0002, "0.0000"), (0.47, "0.000")]

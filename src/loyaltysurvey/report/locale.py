@@ -85,12 +85,12 @@ def decisive_format(fmt: str, value: Any, judge: Callable[[float], Any]) -> str:
     return f"{kind}6"
 
 
-def _signed(fmt: str, value: Any) -> str:
+def bound_format(fmt: str, value: Any) -> str:
     """``fmt`` for an interval's bound, with the decimals that keep its sign when it would round to
     zero: whether an interval holds 0 decides a hypothesis, so a bound of −0.0002 is printed so, not
     as 0.000.
 
-    >>> _signed("dec3", -0.0002), _signed("dec3", 0.25), _signed("r", 0.004), _signed("dec3", 0.0)
+    >>> bound_format("dec3", -0.0002), bound_format("dec3", 0.25), bound_format("r", 0.004), bound_format("dec3", 0.0)
     ('dec4', 'dec3', 'r3', 'dec3')
     """
     return decisive_format(fmt, value, lambda v: (v > 0) - (v < 0))
@@ -254,7 +254,7 @@ class Locale:
         if fmt.startswith("ci:") and isinstance(value, (tuple, list)):
             lo, hi = value
             sep = self.data.get("interval_separator", ", ")
-            return f"[{self.num(lo, _signed(fmt[3:], lo))}{sep}{self.num(hi, _signed(fmt[3:], hi))}]"
+            return f"[{self.num(lo, bound_format(fmt[3:], lo))}{sep}{self.num(hi, bound_format(fmt[3:], hi))}]"
         if fmt.startswith("est_ci:") and isinstance(value, (tuple, list)):
             est, lo, hi = value
             inner = fmt[7:]

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..safety import neutralize
-from .locale import load_locale
+from .locale import bound_format, load_locale
 from .document import Figure, Report
 
 __all__ = ["render_xlsx", "start_xlsx"]
@@ -62,7 +62,10 @@ def _numeric_layout(table, loc) -> tuple[list[str], list[list[tuple]]]:
             if isinstance(c.value, tuple) and span == 3 and len(values) == 2:
                 values = [None, *values]
             values += [None] * (span - len(values))
-            cells.extend((v, inner if isinstance(c.value, tuple) else c.fmt, c.emphasis) for v in values)
+            if c.fmt.startswith("ci:"):  # a bound that rounds to 0 keeps the digits of its sign, as printed
+                cells.extend((v, bound_format(inner, v), c.emphasis) for v in values)
+            else:
+                cells.extend((v, inner if isinstance(c.value, tuple) else c.fmt, c.emphasis) for v in values)
         rows.append(cells)
     return headers, rows
 
