@@ -480,13 +480,19 @@ def test_paths_read_from_cause_to_effect(browser, demo_chapters, lang):
     from loyaltysurvey.resources import bundled_path
     from loyaltysurvey.questionnaire import load_questionnaire
     q = load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
-    name_of = {q.construct(c.id).name.get(lang): c.id for c in q.constructs}
+    chains = {tuple([h["from"], *h["through"], h["to"]]) for h in results["hypotheses"]}
+    _assert_paths_read_from_cause_to_effect(browser, folder / "report.html", lang, q, chains)
+
+
+def _assert_paths_read_from_cause_to_effect(browser, html: Path, lang: str, q, chains: set) -> None:
+    """Every cell of ``html`` that chains construct names with arrows reads, as laid out by Chromium,
+    in its logical order, and the hypotheses' ``chains`` are among them (cause first)."""
+    name_of = {c.name.get(lang): c.id for c in q.constructs}
     arrow = " ← " if lang == "fa" else " → "
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto((folder / "report.html").as_uri(), wait_until="load")
+    page.goto(html.as_uri(), wait_until="load")
     cells = page.evaluate(ORDER_PROBE, arrow)
     page.close()
-    chains = {tuple([h["from"], *h["through"], h["to"]]) for h in results["hypotheses"]}
     seen = set()
     for cell in cells:
         names = [n.split(" (")[0] for n in cell["names"]]
@@ -500,6 +506,23 @@ def test_paths_read_from_cause_to_effect(browser, demo_chapters, lang):
         assert as_read == tuple(name_of[n] for n in names), cell      # reading order = logical order
         seen.add(as_read)
     assert chains <= seen, chains - seen                              # and it runs cause -> effect
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_pls_only_hypotheses_read_from_cause_to_effect(browser, tmp_path, lang):
+    """The same reading-order check on a ``--method pls`` chapter, whose hypotheses and mediated
+    effects are in the PLS section's own tables (tests/test_pls_hypotheses.py)."""
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire import load_questionnaire
+    from loyaltysurvey.report import build_report, render_html
+    from loyaltysurvey.resources import bundled_path
+    study = loyaltysurvey.analyze(bundled_path("questionnaires", "crm_loyalty.yaml"),
+                                  bundled_path("questionnaires", "crm_loyalty_example.csv"), method="pls",
+                                  bootstrap=50)
+    (tmp_path / "report.html").write_text(render_html(build_report(study.results, lang)), encoding="utf-8")
+    q = load_questionnaire(bundled_path("questionnaires", "crm_loyalty.yaml"))
+    chains = {tuple([h["from"], *h["through"], h["to"]]) for h in study.to_json()["hypotheses"]}
+    _assert_paths_read_from_cause_to_effect(browser, tmp_path / "report.html", lang, q, chains)
 
 
 MINUS_PROBE = """() => {
