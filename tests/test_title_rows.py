@@ -45,14 +45,15 @@ def test_title_rows_are_skipped_and_said(tmp_path):
     pd.testing.assert_frame_equal(a.responses, b.responses)
     assert a.ledger.excluded == b.ledger.excluded  # rows counted from the header, as without the title
     notice = next(w for w in a.ledger.warnings if w.code == "title_rows")
-    assert dict(notice.params) == {"n": 2, "header_row": 3}
+    assert dict(notice.params) == {"n": 2, "header_row": 3, "title": "CRM survey: export of 30 November 2026"}
+    assert "('CRM survey: export of 30 November 2026')" in notice.message  # what was skipped, in the ledger
     assert not any(w.code == "title_rows" for w in b.ledger.warnings)
     for lang, said in (("en", "The first 2 rows of the sheet, above its header (row 3)"),
                        ("fa", "ردیف نخست برگه، بالای ردیف سرستون‌ها (ردیف ۳)")):
         assert said in notice_text(notice, load_locale(lang), {}), lang
     result = CliRunner().invoke(app, ["ingest", str(QUESTIONNAIRE), str(titled), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "The first 2 rows of the sheet, above its header (row 3), were skipped as a title" in result.output
+    assert "The first 2 rows of the sheet, above its header (row 3), were skipped as a title ('CRM survey" in result.output
 
 
 @pytest.mark.parametrize("rows, header", [

@@ -277,8 +277,9 @@ def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions 
     if table.header_rows > 1 and table.platform is None:  # a title above the header (readers._header_index)
         skipped = table.header_rows - 1
         notices.append(Notice("title_rows", f"the first {skipped} rows of the sheet, above its header (row "
-                              f"{table.header_rows}), were skipped as a title", "",
-                              {"n": skipped, "header_row": table.header_rows}))
+                              f"{table.header_rows}), were skipped as a title"
+                              + (f" ('{table.title[:80]}')" if table.title else ""), "",
+                              {"n": skipped, "header_row": table.header_rows, "title": table.title}))
     rows = _screen_rows(table, cmap, notices)
     cells = _read_cells(q, items, table, cmap, rows.numbers)
     _refuse_unreadable_columns(items, table, cmap, rows.numbers, cells)

@@ -71,6 +71,9 @@ class RawTable:
     #: Rows of the file above the data (1: the header; Qualtrics' three header rows give 3), so that
     #: data row ``r`` is line ``r + header_rows`` of the file.
     header_rows: int = 1
+    #: The text of the rows skipped above the header of an Excel sheet (a title; see
+    #: :func:`_header_index`), kept so that ingestion can report what it left out.
+    title: str = ""
 
     @classmethod
     def from_rows(cls, source: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -498,9 +501,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
             block[:] = records[1 + top:]
         else:
             block[:] = [r[:width] for r in records[1 + top:]]
+    title = " / ".join(" ".join(_excel_text(c) for c in row if not _blank(c)) for row in records[:top]
+                       if any(not _blank(c) for c in row))
     del records
-    return RawTable(source, tuple(header), tuple(_coded(block[:, j]) for j in range(width)), encoding=None,
-                    header_rows=top + 1)
+    block_columns = tuple(_coded(block[:, j]) for j in range(width))
+    return RawTable(source, tuple(header), block_columns, encoding=None, header_rows=top + 1, title=title)
 
 
 def _header_index(records: list) -> int:
