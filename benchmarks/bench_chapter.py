@@ -8,9 +8,10 @@ the least CPU time, which a busy machine disturbs less):
 * the whole command, ``loyaltysurvey analyze QUESTIONNAIRE DATA --out DIR``, run as a new process
   each time (start-up and imports included, as a user meets it) and writing every output
   (results.json, report.html, report.docx, tables.xlsx, clean.csv, ingest.json): as it runs
-  (its figures drawn by two worker processes started before the statistics, at a lower priority,
-  while the main process writes the Word text and the workbook's tables; see
-  ``loyaltysurvey.report.painting``), and with everything in one process
+  (its figures drawn by two worker processes started as the command starts, at a lower
+  priority, while the main process computes the statistics and then writes the Word text; one
+  of them then writes the workbook while the main process finishes the Word document and the
+  HTML; see ``loyaltysurvey.report.painting``), and with everything in one process
   (``LOYALTYSURVEY_CHAPTER_WORKERS=0``);
 * where the rest goes: start-up (``loyaltysurvey --version``), importing what the main process
   of a run needs, and building and rendering the chapter in one process (report model with its
@@ -48,10 +49,9 @@ QUESTIONNAIRE = ROOT / "questionnaires" / "crm_loyalty.yaml"
 DATA = ROOT / "questionnaires" / "crm_loyalty_example.csv"
 B = 5000
 #: What the main process of a run of ``analyze`` imports (measured in a fresh process); matplotlib
-#: is imported by the workers that draw the figures.
+#: and openpyxl are imported by the workers that draw the figures and write the workbook.
 RUN_IMPORTS = ("import loyaltysurvey.cli, loyaltysurvey.workflow, loyaltysurvey.study, loyaltysurvey.report.build, "
-               "loyaltysurvey.report.docx, loyaltysurvey.report.html, loyaltysurvey.report.xlsx, "
-               "loyaltysurvey.report.painting")
+               "loyaltysurvey.report.docx, loyaltysurvey.report.html, loyaltysurvey.report.painting")
 #: The statistics in a new process: what a notebook's first ``analyze`` costs, imports included.
 COLD_STATS = ("import loyaltysurvey; loyaltysurvey.analyze({q!r}, {d!r}, bootstrap=0)")
 

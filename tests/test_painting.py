@@ -1,7 +1,7 @@
 """The chapter's figures drawn in worker processes (report.painting) give the files drawn inline.
 
 A command-line run (``analyze``, ``demo``) draws the figures in worker processes while the main
-process writes the Word text and the workbook's tables; the rest of the suite draws inline
+process writes the Word text, and one of them writes the workbook; the rest of the suite draws inline
 (tests/conftest.py), so these tests check that the two give the same chapter, picture for
 picture, and that a lost worker or a failed run is handled.
 """
@@ -9,6 +9,8 @@ picture, and that a lost worker or a failed run is handled.
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 import zipfile
 from concurrent.futures import Future
@@ -132,3 +134,39 @@ def test_a_failed_run_stops_its_workers_at_once(tmp_path, monkeypatch):
         run_analyze(bundled_path("questionnaires", "crm_loyalty.yaml"), bad, tmp_path / "out")
     assert len(processes) == 2 and not any(p.is_alive() for p in processes)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_job_of_a_lost_worker_is_run_here(monkeypatch):
+    """``Painter.run`` (the workbook, written by a worker) falls back on this process as a drawing does."""
+    from loyaltysurvey.report.painting import InlinePainter
+
+    painter = InlinePainter()
+    lost: Future = Future()
+    lost.set_exception(BrokenProcessPool("a worker died"))
+    monkeypatch.setattr(painter, "submit", lambda fn, *args: lost)
+    assert painter.run(abs, -3)() == 3
+
+
+def test_the_command_starts_its_workers_before_the_statistics_libraries(tmp_path):
+    """The workers of ``loyaltysurvey analyze`` are forked from the process as it starts, before
+    it imports pandas, so that their imports (matplotlib, openpyxl) run beside its own."""
+    from loyaltysurvey.resources import bundled_path
+
+    script = (
+        "import sys\n"
+        "import loyaltysurvey.report.painting as painting\n"
+        "original = painting.ProcessPainter.__init__\n"
+        "def spy(self, workers=2):\n"
+        "    print('pandas' in sys.modules, 'scipy' in sys.modules, flush=True)\n"
+        "    original(self, workers)\n"
+        "painting.ProcessPainter.__init__ = spy\n"
+        "from loyaltysurvey.cli import app\n"
+        "app(sys.argv[1:], standalone_mode=False)\n")
+    args = [sys.executable, "-c", script, "analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+            str(bundled_path("questionnaires", "crm_loyalty_example.csv")), "--out", str(tmp_path / "out"),
+            "--bootstrap", "0", "--lang", "en"]
+    env = dict(os.environ, LOYALTYSURVEY_CHAPTER_WORKERS="2")
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "False False"
+    assert (tmp_path / "out" / "tables.xlsx").stat().st_size > 0

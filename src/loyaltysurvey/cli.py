@@ -246,8 +246,11 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
             irv_min: float = typer.Option(0.0, "--irv-min", help=_IRV_HELP),
             outlier_p: float = typer.Option(0.001, "--outlier-p", help=_OUTLIER_HELP)) -> None:
     """Analyse responses: results.json, report.html, report.docx, tables.xlsx."""
-    from .workflow import run_analyze
-    with _errors():
+    from .report.painting import chapter_painter
+    # the figures' worker processes start first, from this still small process, and import
+    # matplotlib while this one imports the statistics' libraries (pandas, scipy) and computes
+    with _errors(), chapter_painter() as painter:
+        from .workflow import run_analyze
         options = dict(lang=lang, method=method, missing=missing, estimator=estimator, bootstrap=bootstrap,
                        seed=seed, jobs=jobs, sheet=sheet, encoding=encoding, scheduler=scheduler,
                        pls_scheme=pls_scheme, pls_interaction=pls_interaction, ipma_target=ipma_target,
@@ -259,7 +262,8 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
                        exclude=exclude, speeder_share=speeder_share, speeder_seconds=speeder_seconds,
                        longstring_max=longstring_max, irv_min=irv_min, outlier_p=outlier_p)
         with _resample_bar(_resamples(questionnaire, options)) as advance:
-            study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance, **options)
+            study = run_analyze(questionnaire, data, out, progress=_progress(), resample_progress=advance,
+                                painter=painter, **options)
         _print_summary(study, out)
 
 
@@ -361,13 +365,14 @@ def demo(out: Path = typer.Option(..., "--out", help="Output folder."),
          seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
          jobs: int = typer.Option(1, "--jobs", help="Worker processes.")) -> None:
     """Run the whole analysis on the bundled CRM-loyalty example."""
-    from .workflow import DEMO_QUESTIONNAIRE, run_demo
-    from .resources import bundled_path
-    with _errors():
+    from .report.painting import chapter_painter
+    with _errors(), chapter_painter() as painter:  # started first, as for analyze
+        from .resources import bundled_path
+        from .workflow import DEMO_QUESTIONNAIRE, run_demo
         options = dict(lang=lang, bootstrap=bootstrap, jobs=jobs, seed=seed)
         total = _resamples(bundled_path(*DEMO_QUESTIONNAIRE), options) if sys.stderr.isatty() else 0
         with _resample_bar(total) as advance:
-            study = run_demo(out, progress=_progress(), resample_progress=advance, **options)
+            study = run_demo(out, progress=_progress(), resample_progress=advance, painter=painter, **options)
         _print_summary(study, out)
 
 

@@ -171,8 +171,8 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
     language) dated ``today``; ``progress`` is called with a status text (it returns a
     context manager). Written as :func:`write_ingest` does: all or nothing. With a ``painter``
     (:class:`~loyaltysurvey.report.painting.ProcessPainter`) the figures are drawn in its worker
-    processes while this one writes the Word document's text and the workbook's tables; the
-    files are the same.
+    processes while this one writes the Word document's text, and the workbook is written by
+    one of them; the files are the same.
 
     >>> import tempfile
     >>> from loyaltysurvey.datasets import holzinger_swineford
@@ -206,20 +206,25 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
                                            allow_nan=False).encode("utf-8")
     if report is not None:
         with _status(progress, "Writing the report"):
-            # the Word text and the workbook's tables first, while the painter draws the figures;
-            # then the pictures go in (waiting for those still being drawn), then the page
-            finishers = []
+            # the Word text first, while the painter draws the figures; once they are drawn, the
+            # workbook (by a worker of the painter's, if it has any) beside the Word document's
+            # pictures and the HTML page
+            finish_docx = None
             if "docx" in chapter:
                 from .report.docx import start_docx
-                finishers.append(("report.docx", start_docx(report)))
+                finish_docx = start_docx(report)
+            report = report.resolved()  # waits for the figures still being drawn
+            workbook = None
             if "xlsx" in chapter:
-                from .report.xlsx import start_xlsx
-                finishers.append(("tables.xlsx", start_xlsx(report)))
-            for name, finish in finishers:
-                files[name] = finish()
+                from .report.xlsx import render_xlsx
+                workbook = painter.run(render_xlsx, report)
+            if finish_docx is not None:
+                files["report.docx"] = finish_docx()
             if "html" in chapter:
                 from .report import render_html
-                files["report.html"] = render_html(report.resolved()).encode("utf-8")
+                files["report.html"] = render_html(report).encode("utf-8")
+            if workbook is not None:
+                files["tables.xlsx"] = workbook()
     return _publish(files, out)
 
 
@@ -253,29 +258,33 @@ def _status(progress: Progress | None, text: str):
 
 def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.PathLike | pd.DataFrame,
                 out: str | os.PathLike, *, progress: Progress | None = None, today: date | None = None,
-                resample_progress: Callable[[int], Any] | None = None, **options: Any) -> "Study":
+                resample_progress: Callable[[int], Any] | None = None, painter: "Painter | None" = None,
+                **options: Any) -> "Study":
     """Everything ``loyaltysurvey analyze`` does: :func:`loyaltysurvey.analyze`, then every output.
 
     ``options`` are those of :func:`loyaltysurvey.analyze` (method, missing, bootstrap,
     seed...); ``resample_progress`` is called with the number of resamples finished and
     ``progress`` with a status text for each stage. Writes ``results.json``, ``report.html``,
     ``report.docx``, ``tables.xlsx``, ``clean.csv`` and ``ingest.json`` into ``out``
-    (:func:`write_study`, all or nothing) and returns the :class:`~loyaltysurvey.Study`. No
-    example here: with the default settings the PLS-SEM bootstrap takes several seconds;
-    tests/test_cli.py runs it.
+    (:func:`write_study`, all or nothing) and returns the :class:`~loyaltysurvey.Study`. The
+    figures are drawn by ``painter`` (the caller's, which it closes) or by a
+    :func:`~loyaltysurvey.report.painting.chapter_painter` started here. No example here: with
+    the default settings the PLS-SEM bootstrap takes several seconds; tests/test_cli.py runs it.
     """
     from .report.painting import chapter_painter
     from .study import FORMATS, analyze
-    # the chapter's worker processes start now and import their libraries during the statistics
-    with chapter_painter() as painter:
+    # the chapter's worker processes start now (unless the caller started them earlier) and
+    # import their libraries during the statistics
+    with painter or chapter_painter() as drawing:
         with _status(progress, "Reading, checking and analysing the responses"):
             study = analyze(questionnaire, data, progress=resample_progress, **options)
-        write_study(study, out, FORMATS, today=today, progress=progress, painter=painter)
+        write_study(study, out, FORMATS, today=today, progress=progress, painter=drawing)
     return study
 
 
 def run_demo(out: str | os.PathLike, *, progress: Progress | None = None, today: date | None = None,
-             resample_progress: Callable[[int], Any] | None = None, **options: Any) -> "Study":
+             resample_progress: Callable[[int], Any] | None = None, painter: "Painter | None" = None,
+             **options: Any) -> "Study":
     """Run ``analyze`` on the bundled questionnaire and example export.
 
     :func:`run_analyze` with the bundled CRM-loyalty questionnaire and its simulated export
@@ -290,4 +299,4 @@ def run_demo(out: str | os.PathLike, *, progress: Progress | None = None, today:
     except FileNotFoundError as exc:
         raise DataError(f"the bundled example '{exc}' is missing from this installation") from None
     return run_analyze(q_path, d_path, out, progress=progress, today=today, resample_progress=resample_progress,
-                       **options)
+                       painter=painter, **options)
