@@ -417,6 +417,25 @@ def test_duration_from_start_and_end_and_unreadable_metadata():
     assert dict(notice.params) == {"n": 1, "role": "progress", "column": "Progress", "row": 2}
 
 
+def test_readable_metadata_of_a_csv_file_raise_no_notice(tmp_path):
+    """Read from a file, a column's dictionary also holds its header ("End"), which no row uses:
+    a column whose every cell reads is not reported as holding 0 unreadable cells (it was)."""
+    text = YAML.split("attention:")[0] + "metadata: {start: Start, end: End}\n"
+    q = questionnaire_from_yaml(text)
+    rows = [[f"P{i}", *([1, 2, 3, 4, 5, 4, 3, 2] if i % 2 else [2, 3, 4, 5, 4, 3, 2, 1]),
+             "03/01/2026 10:00:00", f"03/01/2026 10:{10 + i:02d}:00"] for i in range(1, 11)]
+    frame = pd.DataFrame(rows, columns=["rid", "A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "Start", "End"])
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    result = ingest(q, path)
+    assert result.metadata["duration"].notna().all()
+    assert not [n for n in result.warnings if n.code == "metadata_unreadable"]
+    frame.loc[3, "End"] = "yesterday"
+    frame.to_csv(path, index=False)
+    notice = next(n for n in ingest(q, path).warnings if n.code == "metadata_unreadable")
+    assert dict(notice.params) == {"n": 1, "role": "end", "column": "End", "row": 4}
+
+
 def test_builder_makes_the_same_screening_keys(q):
     from loyaltysurvey.questionnaire import QuestionnaireBuilder
 

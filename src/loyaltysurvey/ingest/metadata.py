@@ -180,12 +180,18 @@ def _missing(value: Any) -> bool:
 
 def _note_unreadable(cells: list, readings: list, codes: np.ndarray, numbers: np.ndarray, role: str,
                      header: str, notices: list) -> None:
-    """A ``metadata_unreadable`` notice when written cells of the column could not be read."""
+    """A ``metadata_unreadable`` notice when written cells of the column could not be read.
+
+    ``cells`` may hold values no row of ``codes`` uses (a reader's dictionary of the whole
+    column, its header included): only the cells of the rows count.
+    """
     bad_values = [k for k, (c, r) in enumerate(zip(cells, readings))
                   if not _missing(c) and str(c).strip() and _missing(r)]
     if not bad_values:
         return
     bad = np.isin(codes, bad_values)
+    if not bad.any():
+        return
     first = int(np.argmax(bad))
     notices.append(Notice("metadata_unreadable", f"{int(bad.sum())} cells of metadata column '{header}' "
                           f"({role}) could not be read and are treated as missing (first: row "
