@@ -314,3 +314,30 @@ def test_chapter_moderated_mediation_table(mobi, lang):
     expected = [ref["index"]["est"], *ref["conditional"]["est"]]
     assert all(abs(v - e) <= 1e-4 * max(1.0, abs(e)) for v, e in zip(values, expected)), (values, expected)
     assert any(r.startswith("Hayes, A. F. (2015)") for r in report.references)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_johnson_neyman_text_says_when_a_bound_lies_beyond_the_data(lang):
+    """A Johnson-Neyman bound more than 3 SD from the moderator's mean is reported as beyond almost
+    all respondents; bounds within ±3 SD get no such sentence."""
+    from types import SimpleNamespace
+
+    from loyaltysurvey.report.locale import load_locale
+    from loyaltysurvey.report.moderation import _jn_sentence
+
+    b = SimpleNamespace(loc=load_locale(lang))
+    names = {"X": "Satisfaction", "W": "Switching costs", "Y": "Loyalty"}
+
+    def sentence(lower, upper, region="inside"):
+        m = SimpleNamespace(moderator="W", source="X", target="Y",
+                            jn={"region": region, "lower_sd": lower, "upper_sd": upper})
+        return _jn_sentence(b, m, names)
+
+    one = b.loc.t("moderation.jn_beyond_one", bounds=b.loc.num(6.18, "dec2"), moderator="Switching costs")
+    assert sentence(-1.48, 6.18).endswith(" " + one)
+    both = b.loc.t("moderation.jn_beyond_both", bounds=b.loc.join([b.loc.num(-4.2, "dec2"), b.loc.num(5.0, "dec2")]),
+                   moderator="Switching costs")
+    assert sentence(-4.2, 5.0, "outside").endswith(" " + both)
+    plain = sentence(-1.5, 2.5)
+    assert plain == b.loc.t("moderation.jn_inside", lower=b.loc.num(-1.5, "dec2"), upper=b.loc.num(2.5, "dec2"),
+                            moderator="Switching costs", source="Satisfaction", target="Loyalty")

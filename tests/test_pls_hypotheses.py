@@ -139,3 +139,27 @@ def test_moderation_hypothesis_is_the_pls_interaction_path():
 def test_intro_of_a_pls_only_chapter(pls_only, lang, said, not_said):
     intro = build_report(pls_only.results, lang).sections[0].blocks[0].text
     assert said in intro and not_said not in intro
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_pls_tables_without_resamples_have_no_columns_of_dashes(lang):
+    """With --bootstrap 0 the PLS loadings, HTMT and paths tables drop their t, p and interval columns
+    (their captions no longer promise bootstrap intervals), and each path reads "not tested (no resamples)"."""
+    from loyaltysurvey.report.document import Table
+    from loyaltysurvey.report.locale import load_locale
+    study = loyaltysurvey.analyze(QUESTIONNAIRE, DATA, method="pls", bootstrap=0)
+    loc = load_locale(lang)
+    tables = {b.id: b for s in build_report(study.results, lang).sections for b in s.blocks
+              if isinstance(b, Table)}
+    assert tables["pls_loadings"].caption == loc.t("pls.loadings_table_noboot")
+    columns = tables["pls_loadings"].columns
+    assert len(columns) == 5 and columns[2:] == (loc.t("columns_pls.loading"), loc.t("columns_pls.reliability"),
+                                                 loc.t("columns_pls.vif"))
+    assert tables["pls_htmt"].caption == loc.t("pls.htmt_table_noboot") and len(tables["pls_htmt"].columns) == 2
+    paths = tables["pls_paths"]
+    assert len(paths.columns) == 4
+    assert {r[-1].value for r in paths.rows} == {loc.t("hypotheses.not_tested_no_resamples")}
+    boot = loyaltysurvey.analyze(QUESTIONNAIRE, DATA, method="pls", bootstrap=30, seed=3)
+    tables = {b.id: b for s in build_report(boot.results, lang).sections for b in s.blocks if isinstance(b, Table)}
+    assert tables["pls_loadings"].caption == loc.t("pls.loadings_table") and len(tables["pls_loadings"].columns) == 8
+    assert len(tables["pls_htmt"].columns) == 3 and len(tables["pls_paths"].columns) == 8

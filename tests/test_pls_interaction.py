@@ -237,3 +237,38 @@ def test_measurement_criteria_leave_out_the_interaction_term(mobi):
         assert "IMAG:CUEX" not in checks[key]
     assert not any("*" in item for item in checks["loading"] + checks["item_vif"])
     assert not any("IMAG:CUEX" in pair for pair in checks["htmt"])
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_chapter_does_not_judge_the_interaction_term(mobi, lang):
+    """The chapter as the checks decide: the interaction term's rows in the loadings, reliability and
+    HTMT tables are not marked as failing (its AVE is below .50 and would be), a note says why, and its
+    f² is banded by Kenny's (2018) thresholds for interactions, not Cohen's."""
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.document import Table
+    from loyaltysurvey.report.locale import load_locale
+    from loyaltysurvey.thresholds import F2_INTERACTION_BANDS
+    q = (QuestionnaireBuilder("mobi", scale=(1, 10)).construct("IMAG", "Image", C["IMAG"])
+         .construct("CUEX", "Expectation", C["CUEX"]).construct("CUSA", "Satisfaction", C["CUSA"])
+         .model(MODEL).build())
+    study = loyaltysurvey.analyze(q, mobi[C["IMAG"] + C["CUEX"] + C["CUSA"]], method="pls", bootstrap=0)
+    fit = study.results.pls
+    assert fit.evaluation["reliability"]["IMAG:CUEX"]["ave"] < 0.5
+    report = build_report(study.results, lang)
+    loc = load_locale(lang)
+    tables = {b.id: b for s in report.sections for b in s.blocks if isinstance(b, Table)}
+    term = "Image × Expectation"
+    note = loc.t("pls.interaction_measurement_note", names=term)
+    for table_id in ("pls_loadings", "pls_reliability", "pls_htmt"):
+        table = tables[table_id]
+        assert note in table.notes, table_id
+        rows = [r for r in table.rows if term in str(r[0].value)]
+        assert rows and not any(c.emphasis for r in rows for c in r), table_id
+    f2 = fit.evaluation["f2"]["IMAG:CUEX"]["CUSA"]
+    band = loc.t("bands." + F2_INTERACTION_BANDS.band(f2))
+    r2 = tables["pls_r2"]
+    cell = next(r[4].value for r in r2.rows if r[0].value == "Satisfaction")
+    assert f"{term}: {loc.num(f2, 'r3')} ({band})" in cell
+    assert loc.t("pls.f2_interaction_note") in r2.notes

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Bands", "Cutoff", "F2_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
+__all__ = ["Bands", "Cutoff", "F2_BANDS", "F2_INTERACTION_BANDS", "FitRule", "R2_BANDS", "ALPHA", "CR", "RHO_A", "AVE", "R_DROP", "LOADING_STD", "LOADING_PLS",
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
            "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
            "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P", "CHISQ_DIFF_P",
-           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN", "DELTA_CHISQ_P"]
+           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN", "DELTA_CHISQ_P", "f2_bands"]
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,19 @@ class Bands:
 R2_BANDS = Bands(((0.75, "substantial"), (0.50, "moderate"), (0.25, "weak")), "very_weak", "Hair et al., 2019")
 #: f² of .35, .15 and .02: large, medium and small (Cohen, 1988).
 F2_BANDS = Bands(((0.35, "large"), (0.15, "medium"), (0.02, "small")), "negligible", "Cohen, 1988")
+#: f² of an interaction term of .025, .01 and .005: large, medium and small (Kenny, 2018, as Hair
+#: et al., 2022, advise for moderation in PLS-SEM; Cohen's bands are far too high for interactions).
+F2_INTERACTION_BANDS = Bands(((0.025, "large"), (0.01, "medium"), (0.005, "small")), "negligible", "Kenny, 2018")
+
+
+def f2_bands(source: str) -> Bands:
+    """The bands of the f² of ``source``: :data:`F2_INTERACTION_BANDS` for an interaction term
+    (``A:B``), else :data:`F2_BANDS`.
+
+    >>> f2_bands("SAT:SWC").band(0.02), f2_bands("SAT").band(0.02)
+    ('medium', 'small')
+    """
+    return F2_INTERACTION_BANDS if ":" in source else F2_BANDS
 #: PLS GoF of .36, .25 and .10: large, medium and small (Wetzels et al., 2009: the square roots of
 #: an average AVE of .50 times Cohen's R² of .26, .13 and .02).
 GOF_BANDS = Bands(((0.36, "large"), (0.25, "medium"), (0.10, "small")), "negligible", "Wetzels et al., 2009")

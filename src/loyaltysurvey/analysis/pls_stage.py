@@ -19,8 +19,8 @@ from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
 from ..errors import DataError, Notice
-from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING,
-                          Q2_PREDICT, R2_BANDS, RHO_A, SRMR_PLS, VIF)
+from ..thresholds import (ALPHA, AVE, CR, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING, Q2_PREDICT,
+                          R2_BANDS, RHO_A, SRMR_PLS, VIF, f2_bands)
 
 __all__ = ["first_stage_model", "observed_predictors", "pls_checks", "pls_model", "run_pls", "second_stage_data",
            "second_stage_model"]
@@ -235,7 +235,8 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
     model's SRMR is not below .08 (Henseler et al., 2016), ``nfi`` (``nfi_saturated``) when its
     NFI is not above .90 (Bentler & Bonett, 1980). Empty lists: met.
     ``r2_band`` and ``f2_band`` name each R² (substantial/moderate/weak; Hair et al., 2019) and
-    f² (large/medium/small; Cohen, 1988); ``q2_band`` each Q² (large/medium/small above .50,
+    f² (large/medium/small; Cohen, 1988, and for an interaction term Kenny, 2018: see
+    :func:`~loyaltysurvey.thresholds.f2_bands`); ``q2_band`` each Q² (large/medium/small above .50,
     .25, 0; none otherwise; Hair, Risher, et al., 2019) and ``gof_band`` the GoF (large/medium/
     small above .36, .25, .10, else negligible; Wetzels et al., 2009).
     """
@@ -264,7 +265,7 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
         "q2": [i for i, v in (fit.prediction.items if fit.prediction else {}).items()
                if Q2_PREDICT.passes(v["q2_predict"]) is False],
         "r2_band": {c: R2_BANDS.band(v) for c, v in fit.evaluation["r2"].items()},
-        "f2_band": {a: {b: F2_BANDS.band(v) for b, v in inner.items()} for a, inner in fit.evaluation["f2"].items()},
+        "f2_band": {a: {b: f2_bands(a).band(v) for b, v in inner.items()} for a, inner in fit.evaluation["f2"].items()},
         "q2_blindfolding": [c for c, v in q2.items() if Q2_BLINDFOLDING.passes(v["cv_redundancy"]) is False],
         "q2_band": {c: Q2_BANDS.band(v["cv_redundancy"]) for c, v in q2.items()},
         "gof_band": GOF_BANDS.band(fit.gof),

@@ -27,8 +27,8 @@ from .locale import Locale, decisive_format as _decisive, load_locale
 from .notices import notice_text
 from .figures import bar_chart, ipma_chart, measurement_diagrams, path_diagrams
 from .painting import Drawing, InlinePainter, Painter
-from ..thresholds import (ALPHA, AVE, CR, F2_BANDS, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT,
-                          R2_BANDS, R_DROP, RHO_A, VIF, fit_verdict)
+from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT,
+                          R2_BANDS, R_DROP, RHO_A, VIF, f2_bands, fit_verdict)
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
 from .comparison import comparison_section
@@ -56,6 +56,17 @@ def _judged(value: Any, fmt: str, cutoff: Any) -> Cell:
     """``value`` in a cell against ``cutoff`` (a :class:`~loyaltysurvey.thresholds.Cutoff`): marked when
     it fails, with the digits that show which side of the cut-off it is on (:func:`~loyaltysurvey.report.locale.decisive_format`)."""
     return Cell(value, _decisive(fmt, value, cutoff.passes), cutoff.passes(value) is False)
+
+
+def _tested(records: Any) -> bool:
+    """Whether any of ``records`` (PLS loadings, paths, HTMT pairs) has a bootstrap interval."""
+    return any(isinstance(r.get("ci_lower"), (int, float)) and math.isfinite(r["ci_lower"]) for r in records)
+
+
+def _without(columns: list, rows: list, drop: tuple[int, ...]) -> tuple[list, list]:
+    """``columns`` and ``rows`` less the columns at the positions ``drop``."""
+    keep = [k for k in range(len(columns)) if k not in drop]
+    return [columns[k] for k in keep], [[row[k] for k in keep] for row in rows]
 
 
 def _within_normal(value: float) -> bool:
@@ -856,16 +867,27 @@ class _Builder:
             vif = item_vif.get(ld["construct"], {}).get(ld["item"])
             # a higher-order construct's indicators are its dimensions: named as constructs are
             item = display_name(ld["item"], names) if ld["item"] in names else ld["item"]
+            judged = ":" not in ld["construct"]  # an interaction term's product indicators are not judged
             rows.append([Cell(display_name(ld["construct"], names)), Cell(item),
-                         _judged(ld["est"], "r3", LOADING_PLS), Cell(ld["t"], "dec2"),
-                         Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
-                         Cell(ld["reliability"], "r3"), _judged(vif, "dec2", VIF)])
+                         _judged(ld["est"], "r3", LOADING_PLS) if judged else Cell(ld["est"], "r3"),
+                         Cell(ld["t"], "dec2"), Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
+                         Cell(ld["reliability"], "r3"), _judged(vif, "dec2", VIF) if judged else Cell(vif, "dec2")])
         singles = self._pls_single_items(fit, only)
-        return self.table(id, caption or t("pls.loadings_table"),
-                          [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
-                           self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")],
+        columns = [self.col("construct"), self.col("item"), t("columns_pls.loading"), t("columns_pls.t"),
+                   self.col("p"), t("columns_h.ci95"), t("columns_pls.reliability"), t("columns_pls.vif")]
+        if not _tested(fit.loading_records):  # no resamples: no t, p or interval columns of dashes
+            columns, rows = _without(columns, rows, (3, 4, 5))
+            caption = caption or t("pls.loadings_table_noboot")
+        return self.table(id, caption or t("pls.loadings_table"), columns,
                           rows, notes=(t("pls.loadings_note"),) + ((t("pls.single_item_loading_note",
-                                                                      names=self.loc.join(singles)),) if singles else ()))
+                                                                      names=self.loc.join(singles)),) if singles else ())
+                          + self._interaction_note(fit, names, only))
+
+    def _interaction_note(self, fit, names: dict, only: set | None = None) -> tuple[str, ...]:
+        """The note that the model's interaction terms (of ``only``) are not judged by the measurement
+        criteria, which do not apply to them (:func:`~loyaltysurvey.analysis.pls_stage.pls_checks`)."""
+        terms = [display_name(c, names) for c in fit.spec.constructs if ":" in c and (only is None or c in only)]
+        return (self.loc.t("pls.interaction_measurement_note", names=self.loc.join(terms)),) if terms else ()
 
     def _pls_single_items(self, fit, only: set | None = None) -> list[str]:
         """The names of the PLS model's constructs measured by one indicator (of ``only``)."""
@@ -882,26 +904,31 @@ class _Builder:
         for cid, rel in fit.evaluation["reliability"].items():
             if only is not None and cid not in only:
                 continue
-            rows.append([Cell(display_name(cid, names)), _judged(rel["alpha"], "r3", ALPHA),
-                         _judged(rel["rho_a"], "r3", RHO_A),
-                         _judged(rel["rho_c"], "r3", CR),
-                         _judged(rel["ave"], "r3", AVE)])
+            judge = (lambda v, cut: _judged(v, "r3", cut)) if ":" not in cid else (lambda v, cut: Cell(v, "r3"))
+            rows.append([Cell(display_name(cid, names)), judge(rel["alpha"], ALPHA), judge(rel["rho_a"], RHO_A),
+                         judge(rel["rho_c"], CR), judge(rel["ave"], AVE)])
         singles = self._pls_single_items(fit, only)
         return self.table(id, caption or t("pls.reliability_table"),
                           [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"), t("columns_pls.rho_c"),
                            self.col("ave")], rows, notes=(t("pls.reliability_note"),) + (
-                              (t("pls.single_item_reliability_note", names=self.loc.join(singles)),) if singles else ()))
+                              (t("pls.single_item_reliability_note", names=self.loc.join(singles)),) if singles else ())
+                          + self._interaction_note(fit, names, only))
 
     def _pls_htmt(self, fit, names: dict) -> Table:
         t = self.loc.t
         rows = []
         for a, inner in fit.htmt_records.items():
             for b, v in inner.items():
+                judged = ":" not in a and ":" not in b
                 rows.append([Cell(f"{display_name(a, names)} – {display_name(b, names)}"),
-                             _judged(v["est"], "r3", HTMT),
+                             _judged(v["est"], "r3", HTMT) if judged else Cell(v["est"], "r3"),
                              Cell((v["ci_lower"], v["ci_upper"]), "ci:r3")])
-        return self.table("pls_htmt", t("pls.htmt_table"), [self.col("construct"), "HTMT", t("columns_h.ci95")],
-                          rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],))
+        columns, caption = [self.col("construct"), "HTMT", t("columns_h.ci95")], t("pls.htmt_table")
+        if not _tested([v for inner in fit.htmt_records.values() for v in inner.values()]):
+            columns, rows = _without(columns, rows, (2,))
+            caption = t("pls.htmt_table_noboot")
+        return self.table("pls_htmt", caption, columns,
+                          rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],) + self._interaction_note(fit, names))
 
     def _pls_paths(self, fit, names: dict) -> Table:
         t = self.loc.t
@@ -913,10 +940,19 @@ class _Builder:
             rows.append([Cell(self._chain(names, arrow, pth["from"], (), pth["to"])), Cell(pth["est"], "r3"),
                          Cell(pth["se"], "dec3"), Cell(pth["t"], "dec2"), Cell(pth["pvalue"], "p"),
                          Cell((pth["ci_lower"], pth["ci_upper"]), "ci:r3"), _judged(vif, "dec2", VIF),
-                         Cell(t(f"hypotheses.{pth['decision']}"), emphasis=pth["decision"] != "supported")])
-        return self.table("pls_paths", t("pls.paths_table"),
-                          [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
-                           self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_h.decision")], rows)
+                         Cell(self._pls_decision(fit, pth["decision"]), emphasis=pth["decision"] != "supported")])
+        columns = [self.col("path"), t("columns_pls.beta"), self.col("se"), t("columns_pls.t"),
+                   self.col("p"), t("columns_h.ci95"), t("columns_pls.vif"), t("columns_h.decision")]
+        if not _tested(fit.path_records):  # no resamples: β, VIF and "not tested (no resamples)"
+            columns, rows = _without(columns, rows, (2, 3, 4, 5))
+        return self.table("pls_paths", t("pls.paths_table"), columns, rows)
+
+    def _pls_decision(self, fit, decision: str) -> str:
+        """A PLS decision's label; ``not_tested`` says why when the model had no resamples."""
+        boot = fit.resamples
+        if decision == "not_tested" and (boot is None or boot.successful == 0):
+            return self.loc.t("hypotheses.not_tested_no_resamples")
+        return self.loc.t(f"hypotheses.{decision}")
 
     def _pls_hypotheses(self, fit, names: dict) -> list:
         """With ``--method pls``: the hypotheses as tested on the PLS model (standardized β, bootstrap
@@ -932,7 +968,7 @@ class _Builder:
             rows.append([Cell(h.id), Cell(self.loc.text(h.text) or self._statement(names, e)),
                          Cell(self._hypothesis_path(names, arrow, e)), Cell(e.est, "r3"), Cell(e.se, "dec3"),
                          Cell(e.z, "dec2"), Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:r3"),
-                         Cell(t(f"hypotheses.{h.decision}"), emphasis=not h.supported)])
+                         Cell(self._pls_decision(fit, h.decision), emphasis=not h.supported)])
         table = self.table("pls_hypotheses", t("pls.hypotheses_table"),
                            [t("columns_h.hypothesis"), t("columns_h.statement"), self.col("path"),
                             t("columns_pls.beta"), self.col("se"), t("columns_pls.t"), self.col("p"),
@@ -975,7 +1011,7 @@ class _Builder:
         rows = []
         for cid, value in ev["r2"].items():
             f2_band = fit.checks.get("f2_band", {})
-            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], _decisive('r3', v[cid], F2_BANDS.band))}"
+            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], _decisive('r3', v[cid], f2_bands(src).band))}"
                            + (f" ({t('bands.' + f2_band[src][cid])})" if cid in f2_band.get(src, {}) else "")
                            for src, v in ev["f2"].items() if cid in v)
             band = fit.checks.get("r2_band", {}).get(cid)
@@ -985,7 +1021,8 @@ class _Builder:
         return self.table("pls_r2", t("pls.r2_table"), [self.col("construct"), t("columns_pls.r2"),
                                                          t("columns_pls.r2_adj"), t("columns_h.interpretation"),
                                                          t("columns_pls.f2")], rows,
-                          notes=(t("cfa.r2_note"), t("pls.f2_note")))
+                          notes=(t("cfa.r2_note"), t("pls.f2_note"))
+                          + ((t("pls.f2_interaction_note"),) if any(":" in src for src in ev["f2"]) else ()))
 
     def _pls_global_fit(self, fit, names: dict) -> list:
         """GoF, SRMR and NFI of the model, and the blindfolding Q² of its endogenous constructs.

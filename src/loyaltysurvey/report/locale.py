@@ -248,11 +248,15 @@ class Locale:
         ('< .001', '.46', '−1.23', '4')
         >>> en.num((0.1, 0.5), "ci:dec2"), en.num(float("nan"), "dec2"), en.num(0.89967, "r4"), en.num(-0.0002, "r3")
         ('[0.10, 0.50]', '–', '.8997', '.000')
+        >>> en.num((None, float("nan")), "ci:r3")
+        '–'
         >>> load_locale("fa").num(0.456, "r"), load_locale("fa").num(-0.456, "r")
         ('۰٫۴۶', '\u200e−۰٫۴۶')
         """
         if fmt.startswith("ci:") and isinstance(value, (tuple, list)):
             lo, hi = value
+            if all(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in (lo, hi)):
+                return "–"  # no interval at all: one dash, not "[–, –]"
             sep = self.data.get("interval_separator", ", ")
             return f"[{self.num(lo, bound_format(fmt[3:], lo))}{sep}{self.num(hi, bound_format(fmt[3:], hi))}]"
         if fmt.startswith("est_ci:") and isinstance(value, (tuple, list)):

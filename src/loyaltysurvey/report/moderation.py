@@ -128,7 +128,17 @@ def _jn_sentence(b: Any, m: Any, names: dict[str, str]) -> str:
     lo, hi = jn.get("lower_sd"), jn.get("upper_sd")
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
         return t("moderation.jn_nowhere", **who)
-    return t(f"moderation.jn_{region}", lower=b.loc.num(lo, "dec2"), upper=b.loc.num(hi, "dec2"), **who)
+    sentence = t(f"moderation.jn_{region}", lower=b.loc.num(lo, "dec2"), upper=b.loc.num(hi, "dec2"), **who)
+    beyond = [b.loc.num(v, "dec2") for v in (lo, hi) if abs(v) > JN_FAR]
+    if beyond:  # a bound where hardly any respondent is: say so, as it changes what the region means
+        sentence += " " + t("moderation.jn_beyond_one" if len(beyond) == 1 else "moderation.jn_beyond_both",
+                            bounds=b.loc.join(beyond), moderator=who["moderator"])
+    return sentence
+
+
+#: A Johnson-Neyman bound further than this many SDs from the moderator's mean lies beyond nearly
+#: all the data (99.7 % of a normal variable is within 3 SD).
+JN_FAR = 3.0
 
 
 def pls_moderation_blocks(b: Any, fit: Any, names: dict[str, str], arrow: str) -> list:
