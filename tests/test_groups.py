@@ -114,7 +114,8 @@ def test_cli_group_with_a_demographic_and_partial_invariance(tmp_path):
     result = runner.invoke(app, ["analyze", str(q), str(data), "--out", str(out), "--lang", "en", "--method", "cb",
                                  "--group", "school", "--group-partial", "x3~1, x7~1"])
     assert result.exit_code == 0, result.output
-    assert "Groups by school (Pasteur: 156, Grant-White: 145)" in result.output
+    # the groups in reading order (a text demographic without codes: alphabetical), as every table lists them
+    assert "Groups by school (Grant-White: 145, Pasteur: 156)" in result.output
     res = json.loads((out / "results.json").read_text(encoding="utf-8"))
     scalar = next(lv for lv in res["invariance"] if lv["level"] == "scalar")
     ref = REF["hs_ml"]["partial"]["scalar_partial"]["fit"]  # lavaan group.partial = c("x3~1", "x7~1")
@@ -140,6 +141,7 @@ def test_cli_summary_names_coded_groups_by_their_labels(tmp_path):
     result = runner.invoke(app, ["analyze", str(q), str(tmp_path / "coded.csv"), "--out", str(tmp_path / "out"),
                                  "--method", "cb", "--group", "school"])
     assert result.exit_code == 0, result.output
+    # the groups in the questionnaire's order of the codes (1 Pasteur, 2 Grant-White), by their labels
     assert "Groups by school (Pasteur: 156, Grant-White: 145)" in result.output
 
 
@@ -194,3 +196,18 @@ def test_tracking_table_of_construct_means_and_paths_across_groups(hs_study):
     for lang, caption in (("en", "Construct means by school"), ("fa", "میانگین سازه‌ها به تفکیک school")):
         html = render_html(build_report(hs_study.results, lang, date(2026, 1, 1)))
         assert caption in html
+
+
+def test_every_group_table_lists_the_groups_in_the_tracking_order(hs_study):
+    """The group sizes and the equal-paths table list the groups as the tracking table does (here
+    text groups: alphabetical), not in the order the data first show them (Pasteur, then Grant-White)."""
+    from loyaltysurvey.report.document import Table
+
+    order = hs_study.to_json()["group_comparison"]["tracking"]["groups"]
+    assert list(hs_study.results.groups.nobs) != order  # the data's order differs: the test can fail
+    report = build_report(hs_study.results, "en", date(2026, 1, 1))
+    tables = {b.id: b for s in report.sections for b in s.blocks if isinstance(b, Table)}
+    assert [r[0].value for r in tables["group_sizes"].rows] == order
+    for row in tables["group_paths"].rows:
+        text = row[1].value
+        assert [text.index(g) for g in order] == sorted(text.index(g) for g in order)

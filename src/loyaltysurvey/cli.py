@@ -290,7 +290,8 @@ def _summary_lines(study, out: Path) -> list[str]:
         demo = next((d for d in study.questionnaire.demographics if d.id == groups.column), None)
         labels = {code: text.get("en") or code  # the terminal speaks English (else the label it has)
                   for code, text in (demo.values.items() if demo is not None else ())}
-        sizes = ", ".join(f"{labels.get(g, g)}: {n}" for g, n in groups.nobs.items())
+        from .report.groups import reading_order
+        sizes = ", ".join(f"{labels.get(g, g)}: {groups.nobs[g]}" for g in reading_order(groups.order, groups.nobs))
         lines.append(f"Groups by {groups.column} ({sizes}): highest level of measurement invariance: "
                      f"{groups.invariance.highest or 'none'}")
     pls_groups = getattr(study.results, "pls_groups", None)

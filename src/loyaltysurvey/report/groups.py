@@ -9,10 +9,24 @@ Nothing is computed or judged here: the fits, the differences and every decision
 
 from __future__ import annotations
 
+from typing import Iterable, Sequence
+
 from .document import Cell, Paragraph, Section
 from .moderation import display_name
 
-__all__ = ["invariance_section", "pls_groups_section"]
+__all__ = ["invariance_section", "pls_groups_section", "reading_order"]
+
+
+def reading_order(order: Sequence[str], groups: Iterable[str]) -> list[str]:
+    """``groups`` in the analysis's reading ``order`` (a demographic's codes as the questionnaire lists
+    them; waves in time order), any group it does not list after them: every table of a group
+    comparison lists the groups as the tracking table does.
+
+    >>> reading_order(("1", "2", "3"), {"3": 10, "1": 12}), reading_order((), ["b", "a"])
+    (['1', '3'], ['b', 'a'])
+    """
+    listed = [g for g in order if g in groups]
+    return listed + [g for g in groups if g not in listed]
 
 
 def _verdict(b, level) -> Cell:
@@ -42,7 +56,7 @@ def invariance_section(b) -> Section | None:
     robust = inv.estimator == "MLR"
     if robust:
         b.cite("satorra2001")
-    size_rows = [[Cell(label(g)), Cell(n, "int")] for g, n in inv.nobs.items()]
+    size_rows = [[Cell(label(g)), Cell(inv.nobs[g], "int")] for g in reading_order(groups.order, inv.nobs)]
     sizes = b.table("group_sizes", t("invariance.sizes_table", column=column_name),
                     [t("invariance.columns.group"), b.col("n")], size_rows)
     rows = []
@@ -77,7 +91,8 @@ def invariance_section(b) -> Section | None:
         arrow = t("invariance.arrow")
         path_rows = []
         for p in groups.paths:
-            ests = t("list.separator").join(f"{label(g)}: {b.loc.num(v, 'dec2')}" for g, v in p.estimates.items())
+            ests = t("list.separator").join(f"{label(g)}: {b.loc.num(p.estimates[g], 'dec2')}"
+                                            for g in reading_order(groups.order, p.estimates))
             path_rows.append([Cell(f"{display_name(p.rhs, names)} {arrow} {display_name(p.lhs, names)}"), Cell(ests),
                               Cell(p.chisq, "dec2"), Cell(p.df, "int"), Cell(p.pvalue, "p"), Cell(p.wald, "dec2"),
                               Cell(p.wald_pvalue, "p"),
@@ -201,7 +216,7 @@ def pls_groups_section(b) -> Section | None:
                   mga_rows, notes=(t("pls_groups.mga_note", alpha=alpha, upper=b.loc.num(1 - comp.alpha, "r"),
                                      bootstrap=b.loc.num(comp.bootstrap),
                                      permutations=b.loc.num(comp.permutations)),))
-    sizes = t("list.separator").join(f"{label(g)} ({b.loc.num(n)})" for g, n in comp.nobs.items())
+    sizes = t("list.separator").join(f"{label(g)} ({b.loc.num(comp.nobs[g])})" for g in reading_order(comp.order, comp.nobs))
     compositional = [display_name(m.construct, names) for pair in comp.pairs for m in pair.micom
                      if m.compositional is False]
     different = [f"{display_name(p.source, names)} {arrow} {display_name(p.target, names)}"
