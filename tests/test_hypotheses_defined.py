@@ -104,3 +104,54 @@ def test_vaf_outside_zero_one_is_explained(study):
     results = replace(study.results, cbsem=replace(study.results.cbsem, effects=effects))
     plain = next(t for t in build_report(results, "en").tables if t.id == "mediation")
     assert not any("suppression" in note for note in plain.notes)
+
+
+def test_a_model_that_labels_nothing_makes_every_path_a_hypothesis():
+    """No hypotheses: list, no labels, no := lines: every structural path is a hypothesis, H1, H2, ...
+    in the model's order, tested by CB-SEM (its Wald test) and by PLS-SEM (with --method pls), and the
+    chapter's introduction names the hypothesis tests it holds and no mediation tests (there are none)."""
+    from loyaltysurvey.report.locale import load_locale
+    q = (QuestionnaireBuilder("hs", scale=(0, 10))
+         .construct("visual", {"en": "Visual", "fa": "دیداری"}, ["x1", "x2", "x3"])
+         .construct("textual", {"en": "Textual", "fa": "متنی"}, ["x4", "x5", "x6"])
+         .construct("speed", {"en": "Speed", "fa": "سرعت"}, ["x7", "x8", "x9"])
+         .model("speed ~ textual + visual").build())
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+    cb = analyze(q, data, method="cb")
+    rows = cb.to_json()["hypotheses"]
+    assert [(h["id"], h["from"], h["to"]) for h in rows] == [("H1", "textual", "speed"), ("H2", "visual", "speed")]
+    est = cb.sem.estimates()
+    for h in rows:
+        row = est[(est.op == "~") & (est.lhs == h["to"]) & (est.rhs == h["from"])].iloc[0]
+        assert h["est"] == pytest.approx(float(row.est), abs=1e-12)
+        assert h["decision"] == ("supported" if row["ci.lower"] > 0 or row["ci.upper"] < 0 else "not_supported")
+    pls = analyze(q, data, method="pls", bootstrap=50, seed=2).to_json()
+    paths = {(p["from"], p["to"]): p for p in pls["pls"]["paths"]}
+    assert [(h["id"], h["engine"], h["decision"]) for h in pls["hypotheses"]] == [
+        (f"H{k}", "pls", paths[(s, "speed")]["decision"]) for k, s in ((1, "textual"), (2, "visual"))]
+    for lang in ("en", "fa"):
+        intro = build_report(cb.results, lang).sections[0].blocks[0].text
+        assert load_locale(lang).t("intro_parts.sem_hypotheses") in intro
+        assert load_locale(lang).t("intro_parts.sem") not in intro
+
+
+def test_methods_paragraph_names_only_the_models_that_ran():
+    """Without a structural model the methods say the measurement model was estimated (not "the
+    measurement and structural models"); without indirect effects they do not mention the delta method."""
+    from loyaltysurvey.report.locale import load_locale
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+    base = (QuestionnaireBuilder("hs", scale=(0, 10)).construct("visual", "Visual", ["x1", "x2", "x3"])
+            .construct("textual", "Textual", ["x4", "x5", "x6"]).construct("speed", "Speed", ["x7", "x8", "x9"]))
+    cfa_only = analyze(base.build(), data, method="cb")
+    one_path = analyze(base.model("speed ~ textual").build(), data, method="cb")
+    chain = analyze(base.model("textual ~ visual\nspeed ~ textual").build(), data, method="cb")
+    for lang in ("en", "fa"):
+        loc = load_locale(lang)
+        first = lambda key: loc.data["methods"][key.split(".")[1]].split("{")[0].strip()  # noqa: E731 - its opening words
+        methods = {name: build_report(s.results, lang).sections[0].blocks[1].text
+                   for name, s in (("cfa", cfa_only), ("one", one_path), ("chain", chain))}
+        assert first("methods.cb_measurement") in methods["cfa"] and first("methods.cb") not in methods["cfa"]
+        assert first("methods.cb") in methods["one"] and first("methods.cb") in methods["chain"]
+        assert loc.t("methods.nobootstrap_direct") in methods["cfa"]
+        assert loc.t("methods.nobootstrap_direct") in methods["one"]
+        assert loc.t("methods.nobootstrap") in methods["chain"]

@@ -443,7 +443,7 @@ def test_another_study_renders_cleanly(browser, other_study, tmp_path, lang):
     _require(SOFFICE is not None, "LibreOffice (Debian package libreoffice-writer-nogui)")
     _require(POPPLER, "poppler-utils")
     pdf = _to_pdf(folder / "report.docx", tmp_path)
-    assert 15 <= len(_pages(pdf)) <= 45
+    assert 15 <= len(_pages(pdf)) <= 48  # its 12 paths are hypotheses too (nothing is labelled)
     assert _split_words(pdf, _header_words(folder / "report.docx", every_row=True), lang, tmp_path) == []
 
 

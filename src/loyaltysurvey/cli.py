@@ -110,8 +110,12 @@ def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML 
     with _errors():
         q = load_questionnaire(questionnaire)
         n_rev = sum(item.reverse for item in q.items)
+        from .analysis.hypotheses import path_hypotheses
+        implied = path_hypotheses(q)
         if q.hypotheses:
             hypotheses = f"{len(q.hypotheses)} hypotheses"
+        elif implied:  # as analysis.hypotheses tests them: nothing labelled, so every structural path
+            hypotheses = f"{len(implied)} hypotheses (no hypotheses: list and no labels, so every structural path)"
         else:  # as analysis.hypotheses tests them: each labelled path and each := parameter
             labelled = len([s for s in q.model_statements if s.op == "~" and s.label])
             defined = len([s for s in q.model_statements if s.op == ":="])

@@ -2,7 +2,10 @@
 
 Hypotheses come from the questionnaire's ``hypotheses:`` list; without one,
 every labelled regression path and every ``:=`` parameter of the model is a
-hypothesis named by its label. A direct hypothesis reads its ``~`` row; an
+hypothesis named by its label; and when the model labels nothing and defines
+nothing, every structural path is a hypothesis, H1, H2, ... in the model's order
+(:func:`path_hypotheses`; an interaction path ``Y ~ A:B`` is the moderation of
+``A -> Y`` by ``B``). A direct hypothesis reads its ``~`` row; an
 indirect one the specific indirect effect through the listed mediators; a
 moderation hypothesis (``moderator:``) the interaction row ``to ~ from:moderator``
 (or ``moderator:from``), as kind ``moderation``.
@@ -28,7 +31,7 @@ from ..text import LocalizedText
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HypothesisTest", "decide", "test_hypotheses", "test_pls_hypotheses", "DECISIONS"]
+__all__ = ["HypothesisTest", "decide", "path_hypotheses", "test_hypotheses", "test_pls_hypotheses", "DECISIONS"]
 
 @dataclass(frozen=True)
 class HypothesisTest:
@@ -77,6 +80,32 @@ class HypothesisTest:
         return out
 
 
+def path_hypotheses(q: Questionnaire) -> list[tuple[str, str, str, str | None]]:
+    """The hypotheses a model states by its paths alone: when the questionnaire has no ``hypotheses:``
+    list and its model neither labels a path nor defines a parameter, each structural path is one,
+    ``(id, source, target, moderator)`` with ids H1, H2, ... in the model's order (an interaction
+    path ``Y ~ A:B`` is ``A`` moderated by ``B``); else none.
+
+    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    >>> q = (QuestionnaireBuilder("x").construct("A", "A", ["a1", "a2"]).construct("B", "B", ["b1", "b2"])
+    ...      .construct("Y", "Y", ["y1", "y2"]).model("Y ~ A + B + A:B").build())
+    >>> path_hypotheses(q)
+    [('H1', 'A', 'Y', None), ('H2', 'B', 'Y', None), ('H3', 'A', 'Y', 'B')]
+    """
+    from ..sem.syntax import interaction_parts
+    statements = q.model_statements
+    if q.hypotheses or any(s.op == ":=" or (s.op == "~" and s.label) for s in statements):
+        return []
+    out = []
+    for s in statements:
+        if s.op != "~":
+            continue
+        parts = interaction_parts(s.rhs)
+        source, moderator = parts if parts else (s.rhs, None)
+        out.append((f"H{len(out) + 1}", source, s.lhs, moderator))
+    return out
+
+
 def _direct(row: Any, source: str, target: str) -> Effect:
     return Effect("direct", source, target, (), float(row.est), float(row.std_all), float(row.se), float(row.z),
                   float(row.pvalue), float(row.ci_lower), float(row.ci_upper))
@@ -95,7 +124,8 @@ def test_hypotheses(q: Questionnaire, sem: SEMFit, effects: list[Effect], alpha:
     :func:`~loyaltysurvey.sem.effects.compute_effects`) through exactly its mediators. A
     hypothesis whose path or chain is not in the model is left out. Without a ``hypotheses:``
     list every labelled ``~`` path and every ``:=`` parameter is a hypothesis named by its
-    label. The decision is by the effect's interval (bootstrap percentile or Wald), as the
+    label, and when there are none of those either, every structural path is one
+    (:func:`path_hypotheses`). The decision is by the effect's interval (bootstrap percentile or Wald), as the
     module's description says; the numbers themselves are those of the fit.
 
     >>> from loyaltysurvey.datasets import holzinger_swineford
@@ -132,6 +162,18 @@ def test_hypotheses(q: Questionnaire, sem: SEMFit, effects: list[Effect], alpha:
             rows = est[(est.op == "~") & (est.lhs == h.target) & (est.rhs == h.source)]
             if not rows.empty:
                 out.append(_test(h.id, h.text, _direct(rows.iloc[0], h.source, h.target), alpha))
+        return out
+    implied = path_hypotheses(q)
+    if implied:
+        for hid, source, target, moderator in implied:
+            term = f"{source}:{moderator}" if moderator else source
+            rows = est[(est.op == "~") & (est.lhs == target) & (est.rhs == term)]
+            if rows.empty:
+                continue
+            effect = replace(_direct(rows.iloc[0], source, target), kind="direct")
+            if moderator:
+                effect = replace(effect, kind="moderation", extra={"moderator": moderator, "term": term})
+            out.append(_test(hid, LocalizedText(), effect, alpha))
         return out
     labelled = est[(est.op == "~") & (est.label.fillna("").astype(str) != "")]
     for r in est.itertuples():
@@ -184,7 +226,8 @@ def test_pls_hypotheses(q: Questionnaire, fit: Any, alpha: float = 0.05) -> list
     indirect effects (``fit.indirect_records``) of :class:`~loyaltysurvey.pls.PLSFit`: estimates
     are standardized, tests are bootstrap t tests and the decision is by the percentile interval
     (``not_tested`` without resamples), as the PLS tables decide. Without a ``hypotheses:`` list
-    each labelled path is a hypothesis, and each ``:=`` parameter that multiplies paths following
+    each labelled path is a hypothesis (every path when nothing is labelled or defined:
+    :func:`path_hypotheses`), and each ``:=`` parameter that multiplies paths following
     one another (:func:`defined_chain`) is the indirect effect along that chain; any other
     definition has no PLS estimate and is left ``not_tested``. Each test's effect carries
     ``engine: pls`` (results.json then gives ``t``, not ``z``).
@@ -219,6 +262,15 @@ def test_pls_hypotheses(q: Questionnaire, fit: Any, alpha: float = 0.05) -> list
             rec = paths.get((h.source, h.target))
             if rec is not None:
                 out.append(_test(h.id, h.text, effect("direct", h.source, h.target, (), rec), alpha))
+        return out
+    implied = path_hypotheses(q)
+    if implied:
+        for hid, source, target, moderator in implied:
+            term = f"{source}:{moderator}" if moderator else source
+            rec = paths.get((term, target))
+            e = (effect("moderation", source, target, (), rec, moderator=moderator, term=term) if moderator
+                 else effect("direct", source, target, (), rec))
+            out.append(_test(hid, LocalizedText(), e, alpha))
         return out
     import pandas as pd
     statements = [s for s in q.model_statements if s.op in ("~", ":=")]

@@ -774,6 +774,18 @@ class _Builder:
             out.extend([Paragraph(t("hypotheses.mediation_text", table=self.ref(table))), table])
         return out
 
+    def _intro_part(self, section: Section, alone: bool) -> str:
+        """What the introduction says ``section`` holds: the structural model's part names the tests
+        of hypotheses and of mediation only when the section has their tables."""
+        t = self.loc.t
+        key = "pls_alone" if section.id == "pls" and alone else section.id
+        if key not in ("sem", "pls_alone"):
+            return t(f"intro_parts.{key}")
+        ids = {b.id for b in section.blocks if isinstance(b, Table)}
+        prefix = "pls_" if key == "pls_alone" else ""
+        tests = [k for k in ("hypotheses", "mediation") if f"{prefix}{k}" in ids]
+        return t(f"intro_parts.{key}" + ("" if len(tests) == 2 else f"_{tests[0]}" if tests else "_plain"))
+
     def pls(self) -> Section | None:
         fit = self.r.pls
         if fit is None:
@@ -1092,11 +1104,13 @@ class _Builder:
         return [table, self.figure("pls_ipma", t("figures.ipma", target=target), chart)]
 
     def _methods_bootstrap(self, boot: dict | None) -> str:
-        """The methods sentence on CB-SEM standard errors: information matrix, or the bootstrap
-        (of complete cases, or of every respondent refitted by FIML)."""
+        """The methods sentence on CB-SEM standard errors: information matrix (with the delta method
+        for indirect effects, when the model has any), or the bootstrap (of complete cases, or of
+        every respondent refitted by FIML)."""
         t = self.loc.t
         if not boot:
-            return t("methods.nobootstrap")
+            indirect = any(e.kind == "indirect" for e in self.r.cbsem.effects)
+            return t("methods.nobootstrap" if indirect else "methods.nobootstrap_direct")
         key = "methods.bootstrap_fiml" if boot.get("missing") == "fiml" else "methods.bootstrap"
         return t(key, b=boot["successful"], seed=boot["seed"])
 
@@ -1116,7 +1130,7 @@ class _Builder:
         fitted = cb and (cb.sem or cb.cfa)
         if fitted:
             boot = cb.sem.bootstrap_info if cb.sem is not None else None
-            parts.append(t("methods.cb",
+            parts.append(t("methods.cb" if cb.sem is not None else "methods.cb_measurement",
                            estimator=t("methods.mlr") if settings.estimator == "MLR" else t("methods.ml"),
                            missing=t("methods.fiml") if settings.cb_missing == "fiml" else t("methods.listwise"),
                            n=int(fitted.nobs),
@@ -1160,8 +1174,7 @@ class _Builder:
         methods = self.methods()
         # the PLS model is "the same model" only beside a CB-SEM one; alone it carries the hypotheses
         alone = "pls" in {s.id for s in sections} and not {"cfa", "sem"} & {s.id for s in sections}
-        parts = self.loc.join([t("intro_parts.pls_alone" if s.id == "pls" and alone else f"intro_parts.{s.id}")
-                               for s in sections if s.id != "notes"])
+        parts = self.loc.join([self._intro_part(s, alone) for s in sections if s.id != "notes"])
         chapter = getattr(self.r.settings, "chapter", 4)
         chapter = 4 if chapter is None else chapter
         number = (lambda k: t("section_number", c=chapter, k=k)) if chapter else (lambda k: t("section_number_plain", k=k))
