@@ -272,3 +272,28 @@ def test_chapter_does_not_judge_the_interaction_term(mobi, lang):
     cell = next(r[4].value for r in r2.rows if r[0].value == "Satisfaction")
     assert f"{term}: {loc.num(f2, 'r3')} ({band})" in cell
     assert loc.t("pls.f2_interaction_note") in r2.notes
+
+
+def test_measurement_diagram_names_the_interaction_term(mobi, monkeypatch):
+    """The PLS measurement diagram names the interaction construct "Image × Expectation" (as the path
+    diagram and the tables do), not by its id "IMAG:CUEX"."""
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    from loyaltysurvey.report import build as build_module
+
+    drawn = []
+    original = build_module.measurement_diagrams
+
+    def spy(names, indicators, texts, **options):
+        drawn.append((dict(names), list(indicators)))
+        return original(names, indicators, texts, **options)
+
+    monkeypatch.setattr(build_module, "measurement_diagrams", spy)
+    q = (QuestionnaireBuilder("mobi", scale=(1, 10)).construct("IMAG", "Image", C["IMAG"])
+         .construct("CUEX", "Expectation", C["CUEX"]).construct("CUSA", "Satisfaction", C["CUSA"])
+         .model(MODEL).build())
+    study = loyaltysurvey.analyze(q, mobi[C["IMAG"] + C["CUEX"] + C["CUSA"]], method="pls", bootstrap=0)
+    build_module.build_report(study.results, "en")
+    names, indicators = drawn[-1]
+    assert ("IMAG:CUEX", "IMAG1*CUEX1") in indicators
+    assert names["IMAG:CUEX"] == "Image × Expectation"

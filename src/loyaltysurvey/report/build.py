@@ -171,8 +171,8 @@ class _Builder:
         if not rows:
             return []
         names = {c.id: self.loc.text(c.name) for c in self.q.constructs}
-        for lhs, _, _, _, _ in rows:  # a higher-order construct stated in the model is named by its id
-            names.setdefault(lhs, lhs)
+        for lhs, _, _, _, _ in rows:  # a higher-order construct stated in the model is named by its id,
+            names.setdefault(lhs, display_name(lhs, names))  # an interaction term A:B as "A × B"
 
         def stars(p: float) -> str:
             return "" if p is None or math.isnan(p) else ("**" if p < 0.01 else ("*" if p < 0.05 else ""))
