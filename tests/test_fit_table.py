@@ -81,3 +81,59 @@ def test_fit_layout_setting(studies):
     assert Settings.resolve(hs_questionnaire()).fit_layout == "compact"
     with pytest.raises(LoyaltySurveyError, match="--fit-layout must be one of compact, lisrel"):
         Settings.resolve(hs_questionnaire(), fit_layout="wide")
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_mlr_shows_and_judges_the_scaled_and_robust_indices(lang):
+    """With --estimator MLR the table shows lavaan's scaled χ² and robust CFI, TLI and RMSEA (the
+    values of results.json's chisq_scaled, cfi_robust, tli_robust, rmsea_robust, checked against
+    lavaan in tests/test_fit_indices.py), judges those, and says so in a note; the methods speak of
+    robust standard errors, and the terminal summary gives the robust indices too."""
+    from loyaltysurvey.report.locale import load_locale
+    from loyaltysurvey.thresholds import fit_verdict
+
+    data = holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+    study = loyaltysurvey.analyze(hs_questionnaire(), data, method="cb", estimator="MLR")
+    loc = load_locale(lang)
+    fit = study.results.cbsem.cfa.measures
+    table = _fit_table(study, lang)
+    rows = {r[0].value: r for r in table.rows}
+    for key, robust in (("chisq", "chisq_scaled"), ("cfi", "cfi_robust"), ("rmsea", "rmsea_robust")):
+        row = rows[loc.t(f"fit_rows_robust.{key}")]
+        assert row[1].value == fit[robust] and fit[robust] != fit[key]
+        if key != "chisq":
+            assert row[3].value == loc.t(f"verdict_fit.{fit_verdict(key, fit[robust])}")
+    assert rows[loc.t("fit_rows_robust.tli_nnfi")][1].value == fit["tli_robust"]
+    assert rows[loc.t("fit_rows_robust.chisq_df")][1].value == pytest.approx(fit["chisq_scaled"] / fit["df_scaled"])
+    assert rows[loc.t("fit_rows.srmr")][1].value == fit["srmr"]
+    assert table.notes == (loc.t("cfa.fit_robust_note", chisq=loc.num(fit["chisq"], "dec2"),
+                                 factor=loc.num(fit["chisq_scaling_factor"], "dec3")),)
+    methods = build_report(study.results, lang, REPORT_DAY).sections[0].blocks[1].text
+    assert loc.t("methods.nobootstrap_robust_direct") in methods or loc.t("methods.nobootstrap_robust") in methods
+    assert loc.t("methods.nobootstrap_direct") not in methods
+    from pathlib import Path
+
+    from loyaltysurvey.cli import _summary_lines
+    fit_line = next(line for line in _summary_lines(study, Path("out")) if line.startswith("  fit: "))
+    assert f"CFI (robust) {study.results.cbsem.sem.measures['cfi_robust'] if study.results.cbsem.sem else fit['cfi_robust']:.3f}" in fit_line
+
+
+def test_mardia_paragraph_says_what_the_run_did_about_non_normality():
+    """Mardia rejects multivariate normality on corp_rep: the paragraph advises MLR or the bootstrap
+    under ML, and says MLR (or the bootstrap) was used when it was."""
+    from pathlib import Path
+
+    from conftest import SHARED_DATA
+    from loyaltysurvey.report.locale import load_locale
+
+    if not (SHARED_DATA / "corp_rep.csv").exists():
+        pytest.skip("../shared/data is not present beside the project (CI always has it)")
+    q = Path(__file__).resolve().parent / "questionnaires" / "corp_rep.yaml"
+    loc = load_locale("en")
+    for options, key in (({}, "mardia_bad"), ({"estimator": "MLR"}, "mardia_bad_mlr"),
+                         ({"bootstrap": 20}, "mardia_bad_boot")):
+        study = loyaltysurvey.analyze(q, SHARED_DATA / "corp_rep.csv", method="cb", **options)
+        section = next(s for s in build_report(study.results, "en", REPORT_DAY).sections
+                       if s.id == "multivariate_normality")
+        opening = loc.data["screening"][key].split("{names}")[1].strip()  # all that follows the names
+        assert opening in section.blocks[0].text, key

@@ -273,7 +273,7 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
 
 def _summary_lines(study, out: Path) -> list[str]:
     """What a user wants to know when the run ends: N per method, fit, hypotheses, the files."""
-    from .thresholds import fit_verdict
+    from .thresholds import ROBUST_FIT, fit_verdict, judged_fit
     led, s = study.ingest.ledger, study.settings
     lines = [f"{led.respondents} respondents kept of {led.input_rows} rows ({len(led.excluded)} excluded)",
              _screening_line(led.screening)]
@@ -286,8 +286,10 @@ def _summary_lines(study, out: Path) -> list[str]:
         if s.cb_missing == "listwise" and lost > 0.10:
             lines.append(f"  {lost:.0%} of the respondents lack an answer and were left out of CB-SEM: "
                          "consider --missing fiml")
-        m = fit.measures
-        parts = [f"{k.upper()} {m[k]:.3f} ({fit_verdict(k, m[k])})" for k in ("cfi", "tli", "rmsea", "srmr") if k in m]
+        m = judged_fit(fit.measures, s.estimator)  # MLR: the robust CFI, TLI and RMSEA, as the chapter judges them
+        robust = m is not fit.measures
+        parts = [f"{k.upper()}{' (robust)' if robust and k in ROBUST_FIT else ''} {m[k]:.3f} ({fit_verdict(k, m[k])})"
+                 for k in ("cfi", "tli", "rmsea", "srmr") if k in m]
         lines.append("  fit: " + ", ".join(parts))
     groups = getattr(study.results, "groups", None)
     if groups is not None:

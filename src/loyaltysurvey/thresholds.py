@@ -15,7 +15,8 @@ __all__ = ["Bands", "Cutoff", "F2_BANDS", "F2_INTERACTION_BANDS", "FitRule", "R2
            "HTMT", "HTMT_LIBERAL", "LOADING_GOOD", "LOADING_REMOVE", "NORMAL", "Q2_PREDICT", "VIF", "VIF_STRICT", "FIT_RULES", "fit_verdict",
            "FIT_NO_VERDICT", "GOF_BANDS", "Q2_BLINDFOLDING", "Q2_BANDS", "SRMR_PLS", "NFI_PLS",
            "KMO", "KMO_BANDS", "MSA_ITEM", "BARTLETT_P", "HARMAN", "MARDIA_P", "MCAR_P", "CHISQ_DIFF_P",
-           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN", "DELTA_CHISQ_P", "f2_bands"]
+           "DELTA_CFI", "DELTA_RMSEA", "EFA_LOADING", "EFA_LOADING_SHOWN", "DELTA_CHISQ_P", "f2_bands",
+           "ROBUST_FIT", "judged_fit"]
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,34 @@ NFI_PLS = Cutoff(0.90, "Bentler & Bonett, 1980", strict=True)
 def fit_verdict(key: str, value: float | None) -> str:
     """The verdict of fit index ``key`` (a key of :data:`FIT_RULES`)."""
     return FIT_RULES[key].verdict(value)
+
+
+#: Under MLR the judged χ², CFI, TLI and RMSEA are lavaan's Yuan-Bentler scaled statistic and its
+#: robust indices (``fitMeasures()``'s ``chisq.scaled``, ``cfi.robust``, ``tli.robust``,
+#: ``rmsea.robust``); the others (SRMR, GFI...) have no robust version and stay ML's.
+ROBUST_FIT = {"chisq": "chisq_scaled", "df": "df_scaled", "pvalue": "pvalue_scaled", "cfi": "cfi_robust",
+              "tli": "tli_robust", "nnfi": "tli_robust", "rmsea": "rmsea_robust"}
+
+
+def judged_fit(measures: dict, estimator: str) -> dict:
+    """The fit measures the verdicts read: ``measures`` as they are under ML, and under MLR with
+    :data:`ROBUST_FIT`'s scaled and robust values in place of the ML ones (χ²/df from the scaled
+    χ²; no RMSEA interval, as lavaan gives none for the robust RMSEA here).
+
+    >>> fit = {"chisq": 814.3, "df": 416, "chisq_scaled": 679.7, "df_scaled": 416, "pvalue": 0.0,
+    ...        "pvalue_scaled": 0.0, "cfi": 0.924, "cfi_robust": 0.938, "tli": 0.915, "tli_robust": 0.931,
+    ...        "rmsea": 0.053, "rmsea_robust": 0.048, "srmr": 0.052}
+    >>> judged = judged_fit(fit, "MLR")
+    >>> judged["cfi"], judged["rmsea"], round(judged["chisq_df"], 3), judged["srmr"], judged_fit(fit, "ML") is fit
+    (0.938, 0.048, 1.634, 0.052, True)
+    """
+    if estimator != "MLR" or not all(measures.get(v) is not None for v in ROBUST_FIT.values()):
+        return measures
+    out = dict(measures)
+    out.update({k: measures[v] for k, v in ROBUST_FIT.items()})
+    out["chisq_df"] = out["chisq"] / out["df"] if out["df"] else float("nan")
+    out["rmsea_ci_lower"] = out["rmsea_ci_upper"] = float("nan")
+    return out
 
 
 # ---------------------------------------------------------------- measurement checks and construct tests

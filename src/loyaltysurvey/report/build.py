@@ -28,7 +28,7 @@ from .notices import notice_text
 from .figures import bar_chart, ipma_chart, measurement_diagrams, path_diagrams
 from .painting import Drawing, InlinePainter, Painter
 from ..thresholds import (ALPHA, AVE, CR, FIT_NO_VERDICT, HTMT, LOADING_PLS, LOADING_STD, NORMAL, Q2_PREDICT,
-                          R2_BANDS, R_DROP, RHO_A, VIF, f2_bands, fit_verdict)
+                          R2_BANDS, ROBUST_FIT, R_DROP, RHO_A, VIF, f2_bands, fit_verdict, judged_fit)
 from .document import (Callout, Cell, Figure, Paragraph, Report, Section, Table, chapter_text, cited_references,
                        reference_key)
 from .comparison import comparison_section
@@ -504,6 +504,10 @@ class _Builder:
                    "ifi", "rmr", "srmr", "ecvi"),
     }
 
+    def _robust(self) -> bool:
+        """Whether CB-SEM ran with MLR (robust standard errors, scaled test)."""
+        return getattr(self.r.settings, "estimator", "ML") == "MLR"
+
     def _fit_table(self, fit: dict, which: str) -> Table:
         """The fit indices with their thresholds and verdicts, in the layout the settings ask for.
 
@@ -515,6 +519,9 @@ class _Builder:
         t = self.loc.t
         layout = getattr(self.r.settings, "fit_layout", "compact") or "compact"
         self.cite("mulaik1989", "browne_cudeck1989")  # the PNFI/PGFI threshold and ECVI
+        ml = fit
+        fit = judged_fit(fit, getattr(self.r.settings, "estimator", "ML"))
+        robust = fit is not ml  # MLR: the scaled χ² and the robust CFI, TLI and RMSEA are shown and judged
         rows = []
         for key in self._FIT_ROWS[layout]:
             value = fit.get(key)
@@ -525,9 +532,10 @@ class _Builder:
             if key not in FIT_NO_VERDICT:  # digits enough that the value shown is on its verdict's side
                 fmt = _decisive(fmt, value, lambda v, key=key: fit_verdict(key, v))
             shown = Cell(value, fmt)
-            if key == "rmsea":
+            if key == "rmsea" and not robust:
                 shown = Cell((value, fit.get("rmsea_ci_lower"), fit.get("rmsea_ci_upper")), "est_ci:r3")
-            label = t(f"fit_rows.{key}") if not (key == "tli" and layout == "compact") else t("fit_rows.tli_nnfi")
+            rows_key = "fit_rows_robust" if robust and (key in ROBUST_FIT or key == "chisq_df") else "fit_rows"
+            label = t(f"{rows_key}.{key}") if not (key == "tli" and layout == "compact") else t(f"{rows_key}.tli_nnfi")
             if key in FIT_NO_VERDICT:
                 threshold = t(f"fit_thresholds.{key}") if key in ("rmr", "ecvi") else "—"
                 verdict = Cell(t("verdict_fit.none"))
@@ -542,7 +550,9 @@ class _Builder:
         columns = ([t("fit_lisrel.index"), t("fit_lisrel.desired"), t("fit_lisrel.model"), t("fit_lisrel.result")]
                    if layout == "lisrel" else
                    [self.col("quantity"), self.col("value"), self.col("threshold"), self.col("verdict")])
-        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")), columns, rows)
+        notes = ((t("cfa.fit_robust_note", chisq=self.loc.num(ml["chisq"], "dec2"),
+                    factor=self.loc.num(ml.get("chisq_scaling_factor"), "dec3")),) if robust else ())
+        return self.table(f"fit_{which}", t("cfa.fit_table", model=t(f"cfa.{which}")), columns, rows, notes=notes)
 
     def cfa(self) -> Section | None:
         cb = self.r.cbsem
@@ -745,7 +755,7 @@ class _Builder:
                                 self.col("estimate"), self.col("std_estimate"), self.col("se"), self.col("z"),
                                 self.col("p"), t("columns_h.ci95"), t("columns_h.decision")], rows)
             boot_text = (t("hypotheses.boot", n=boot["successful"], seed=boot["seed"] if boot["seed"] is not None
-                           else "–") if boot else t("hypotheses.noboot"))
+                           else "–") if boot else t("hypotheses.noboot_robust" if self._robust() else "hypotheses.noboot"))
             out.extend([Paragraph(t("hypotheses.text", table=self.ref(table), alpha=self.loc.num(0.05, "r"),
                                     boot=boot_text)), table])
         specific = Counter((e.source, e.target) for e in cb.effects if e.kind == "indirect")
@@ -1110,7 +1120,7 @@ class _Builder:
         t = self.loc.t
         if not boot:
             indirect = any(e.kind == "indirect" for e in self.r.cbsem.effects)
-            return t("methods.nobootstrap" if indirect else "methods.nobootstrap_direct")
+            return t("methods.nobootstrap" + ("_robust" if self._robust() else "") + ("" if indirect else "_direct"))
         key = "methods.bootstrap_fiml" if boot.get("missing") == "fiml" else "methods.bootstrap"
         return t(key, b=boot["successful"], seed=boot["seed"])
 

@@ -126,8 +126,11 @@ def multivariate_normality_section(b) -> Section | None:
     failing = [t(f"screening.mardia_{k}_word") for k in ("skew", "kurtosis") if v[f"mardia_{k}"] is False]
     if None in (v["mardia_skew"], v["mardia_kurtosis"]):
         verdict = t("screening.mardia_na")
-    elif failing:
-        verdict = t("screening.mardia_bad", names=b.loc.join(failing))
+    elif failing:  # and what the run did about it: MLR, or bootstrap intervals, else the advice
+        settings = b.r.settings
+        key = ("mardia_bad_mlr" if getattr(settings, "estimator", "ML") == "MLR"
+               else "mardia_bad_boot" if (getattr(settings, "bootstrap", 0) or 0) > 0 else "mardia_bad")
+        verdict = t(f"screening.{key}", names=b.loc.join(failing))
     else:
         verdict = t("screening.mardia_ok")
     text = t("screening.mardia_text", n=md["n"], table=b.ref(table))
