@@ -159,6 +159,12 @@ def test_pls_tables_without_resamples_have_no_columns_of_dashes(lang):
     paths = tables["pls_paths"]
     assert len(paths.columns) == 4
     assert {r[-1].value for r in paths.rows} == {loc.t("hypotheses.not_tested_no_resamples")}
+    # the diagrams: estimates only, no star legend, no figure of t values (there are none)
+    from loyaltysurvey.report.document import Figure
+    figures = {b.id: b for s in build_report(study.results, lang).sections for b in s.blocks if isinstance(b, Figure)}
+    assert figures["pls_std"].caption == loc.t("figures.standardized_plain") and "pls_t" not in figures
+    assert figures["pls_measurement"].caption == loc.t("figures.measurement_pls_plain")
+    assert "pls_measurement_t" not in figures
     boot = loyaltysurvey.analyze(QUESTIONNAIRE, DATA, method="pls", bootstrap=30, seed=3)
     tables = {b.id: b for s in build_report(boot.results, lang).sections for b in s.blocks if isinstance(b, Table)}
     assert tables["pls_loadings"].caption == loc.t("pls.loadings_table") and len(tables["pls_loadings"].columns) == 8

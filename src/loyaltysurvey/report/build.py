@@ -186,7 +186,8 @@ class _Builder:
         tested = any(texts[1])
         drawing = self.draw(measurement_diagrams, names, pairs, texts if tested else texts[:1], rtl=self.loc.rtl,
                             formative=tuple(formative), variants=True)
-        figures = [self.diagram(f"{prefix}_measurement", captions[0], drawing)]
+        caption = captions[0] if tested or len(captions) < 3 else captions[2]  # no test: no star legend
+        figures = [self.diagram(f"{prefix}_measurement", caption, drawing)]
         if tested:  # without standard errors or resamples there are no t or z values to show
             figures.append(self.diagram(f"{prefix}_measurement_{stat}", captions[1], drawing.variant(1)))
         return figures
@@ -216,6 +217,11 @@ class _Builder:
         tval = [(s, g, self.loc.num(z, "dec2")) for s, g, _, z, _ in rows]
         bold = [(s, g) for s, g, _, _, p in rows if not math.isnan(p) and p < 0.05]
         inside = {c: f"R² = {self.loc.num(v, 'r')}" for c, v in (r2 or {}).items() if c in nodes}
+        tested = any(not math.isnan(z) for _, _, _, z, _ in rows)
+        if not tested:  # no SEs or resamples: the estimates only, with no star legend and no t figure
+            drawing = self.draw(path_diagrams, nodes, names, [coef], rtl=self.loc.rtl, inside=[inside],
+                                variants=True)
+            return [self.diagram(f"{prefix}_std", t("figures.standardized_plain"), drawing)]
         # one layout for both: the model stands the same way in the two figures
         drawing = self.draw(path_diagrams, nodes, names, [coef, tval], rtl=self.loc.rtl, bold=bold,
                             inside=[inside, None], variants=True)
@@ -816,7 +822,8 @@ class _Builder:
             measured.append((ld["construct"], ld["item"], r["est"], r.get("t"), r.get("pvalue")))
         key = "measurement_pls_mixed" if formative else "measurement_pls"
         blocks: list = [Paragraph(text), *self._pls_first_stage(fit, names), self._pls_loadings(fit, names),
-                        *self._measurement_diagrams("pls", measured, (t(f"figures.{key}"), t(f"figures.{key}_t")), "t",
+                        *self._measurement_diagrams("pls", measured, (t(f"figures.{key}"), t(f"figures.{key}_t"),
+                                                                      t(f"figures.{key}_plain")), "t",
                                                     formative),
                         self._pls_reliability(fit, names), self._pls_htmt(fit, names)]
         if fit.checks:
