@@ -84,13 +84,18 @@ def path_hypotheses(q: Questionnaire) -> list[tuple[str, str, str, str | None]]:
     """The hypotheses a model states by its paths alone: when the questionnaire has no ``hypotheses:``
     list and its model neither labels a path nor defines a parameter, each structural path is one,
     ``(id, source, target, moderator)`` with ids H1, H2, ... in the model's order (an interaction
-    path ``Y ~ A:B`` is ``A`` moderated by ``B``); else none.
+    path ``Y ~ A:B`` is ``A`` moderated by ``B``); else none. A path fixed to a value
+    (``Y ~ 0*A``) is not estimated, so it is no hypothesis.
 
     >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
     >>> q = (QuestionnaireBuilder("x").construct("A", "A", ["a1", "a2"]).construct("B", "B", ["b1", "b2"])
     ...      .construct("Y", "Y", ["y1", "y2"]).model("Y ~ A + B + A:B").build())
     >>> path_hypotheses(q)
     [('H1', 'A', 'Y', None), ('H2', 'B', 'Y', None), ('H3', 'A', 'Y', 'B')]
+    >>> fixed = (QuestionnaireBuilder("x").construct("A", "A", ["a1", "a2"]).construct("B", "B", ["b1", "b2"])
+    ...          .construct("Y", "Y", ["y1", "y2"]).model("Y ~ 0*A + B").build())
+    >>> path_hypotheses(fixed)
+    [('H1', 'B', 'Y', None)]
     """
     from ..sem.syntax import interaction_parts
     statements = q.model_statements
@@ -98,7 +103,7 @@ def path_hypotheses(q: Questionnaire) -> list[tuple[str, str, str, str | None]]:
         return []
     out = []
     for s in statements:
-        if s.op != "~":
+        if s.op != "~" or s.fixed is not None:
             continue
         parts = interaction_parts(s.rhs)
         source, moderator = parts if parts else (s.rhs, None)
