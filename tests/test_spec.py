@@ -130,3 +130,17 @@ def test_parse_lavaan_modifiers_and_continuations():
 def test_parse_errors(text, fragment):
     with pytest.raises(ModelError, match=fragment):
         parse_model(text)
+
+
+def test_a_persian_id_is_refused_with_the_way_out():
+    """Ids become lavaan variable names (Latin); the message says so and where a Persian header goes."""
+    text = BASE.replace("- {id: SAT1,", "- {id: رضایت۱,")
+    with pytest.raises(QuestionnaireError) as err:
+        questionnaire_from_yaml(text, source="q.yaml")
+    message = str(err.value)
+    assert message.startswith(f"q.yaml, line {text.splitlines().index(next(l for l in text.splitlines() if 'رضایت۱' in l)) + 1}:")
+    assert "Latin letter" in message and "'column:'" in message
+    text = BASE.replace("- id: SAT\n", "- id: رضایت\n")
+    with pytest.raises(QuestionnaireError) as err:
+        questionnaire_from_yaml(text, source="q.yaml")
+    assert "Latin letter" in str(err.value) and "'name:'" in str(err.value) and "column" not in str(err.value)

@@ -300,12 +300,16 @@ def _check_keys(mapping: Mapping, allowed: set[str], path: tuple, lines: _Lines,
             raise lines.error(path + (key,), f"unknown key '{key}' in {what} (allowed: {hint})")
 
 
-def _name(value: Any, path: tuple, lines: _Lines, what: str) -> str:
+def _name(value: Any, path: tuple, lines: _Lines, what: str, column: bool = True) -> str:
+    """A model variable name; ``column`` says whether the entry may name its export header as
+    ``column:`` (items, demographics, attention checks), which the message then suggests."""
     if value is None or value == "":
         raise lines.error(path, f"{what} is required")
     if not isinstance(value, str) or not NAME_RE.match(value):
-        raise lines.error(path, f"{what} '{value}' must start with a letter and hold only letters, "
-                                "digits, '_' and '.' (it becomes a variable name in the model)")
+        hint = ("; keep a short Latin id and give the export's header, in any script, as 'column:'"
+                if column else "; its name in any language goes under 'name:'")
+        raise lines.error(path, f"{what} '{value}' must start with a Latin letter (A-Z) and hold only Latin "
+                                f"letters, digits, '_' and '.' (it becomes a variable name in the model){hint}")
     return value
 
 
@@ -567,7 +571,7 @@ def _construct(raw: Any, cpath: tuple, lines: _Lines, scale: Scale, seen_ids: di
     """Validate one construct with its items (a construct's scale is the default for its items)."""
     raw = _require_mapping(raw, cpath, lines, "a construct")
     _check_keys(raw, _CONSTRUCT_KEYS, cpath, lines, "a construct")
-    cid = _name(raw.get("id"), cpath + ("id",), lines, "construct id")
+    cid = _name(raw.get("id"), cpath + ("id",), lines, "construct id", column=False)
     if cid in seen_ids:
         raise lines.error(cpath + ("id",), f"the id '{cid}' is used twice (also on line "
                                            f"{lines.line(seen_ids[cid])}); ids must be unique")
