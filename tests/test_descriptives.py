@@ -68,3 +68,57 @@ def test_no_answer_is_a_category_in_the_chapter(lang, no_answer, total):
     assert table.rows[-2][1].value == missing and table.rows[-1][1].value == study.n
     if total:
         assert labels[-1] == total
+
+
+@pytest.mark.parametrize("lang, labels", [("en", {"18-25", "26-35", "MBA2"}), ("fa", {"۱۸-۲۵", "۲۶-۳۵", "MBA2"})])
+def test_answers_without_value_labels_are_named_in_the_chapter_digits(lang, labels):
+    """A demographic without ``values:`` is named by the answers as read: «۲۶-۳۵» and "26-35" in
+    the export are one category, written in the chapter's digits; an answer with Latin letters
+    keeps its own."""
+    import yaml
+
+    import loyaltysurvey
+    from loyaltysurvey.questionnaire import questionnaire_from_yaml
+    from loyaltysurvey.report import build_report
+    from loyaltysurvey.resources import bundled_path
+
+    raw = yaml.safe_load(bundled_path("questionnaires", "crm_loyalty.yaml").read_text(encoding="utf-8"))
+    for demo in raw["demographics"]:
+        if demo["id"] == "age_group":
+            del demo["values"]
+    questionnaire = questionnaire_from_yaml(yaml.safe_dump(raw, allow_unicode=True))
+    data = pd.read_csv(bundled_path("questionnaires", "crm_loyalty_example.csv"), dtype=str)
+    data["age_group"] = np.array(["18-25", "26-35", "۲۶-۳۵", "MBA2"])[data.index % 4]
+    study = loyaltysurvey.analyze(questionnaire, data, method="cb")
+    table = next(t for t in build_report(study.results, lang).tables if t.id == "demographic_age_group")
+    categories = {row[0].value: row[1].value for row in table.rows[:-1]}
+    assert set(categories) == labels
+    merged = "۲۶-۳۵" if lang == "fa" else "26-35"  # both spellings, about half of the rows
+    assert categories[merged] > 1.5 * max(v for k, v in categories.items() if k != merged)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_sample_paragraph_says_none_plainly(lang):
+    """Nothing excluded, recoded or flagged reads as a plain sentence, not as counts of zero;
+    the bundled export (5 duplicates, recoded cells) keeps the counting sentences."""
+    import loyaltysurvey
+    from loyaltysurvey.report import build_report
+    from loyaltysurvey.resources import bundled_path
+
+    expect = {"en": ("all of which were kept", "No answer cell needed recoding",
+                     "No respondent gave the same answer", "of which 5 duplicate submissions were excluded"),
+              "fa": ("که همهٔ آن‌ها در تحلیل باقی ماندند", "هیچ خانه‌ای از پاسخ‌ها به بازکدگذاری نیاز نداشت",
+                     "هیچ پاسخ‌دهنده‌ای به همهٔ گویه‌ها پاسخ یکسان نداد", "۵ پاسخ تکراری کنار گذاشته شد")}[lang]
+    questionnaire = bundled_path("questionnaires", "crm_loyalty.yaml")
+    raw = pd.read_csv(bundled_path("questionnaires", "crm_loyalty_example.csv"), dtype=str)
+    study = loyaltysurvey.analyze(questionnaire, raw, method="cb")
+    first = next(s for s in build_report(study.results, lang).sections if s.id == "sample").blocks[0].text
+    assert expect[3] in first and expect[0] not in first and expect[1] not in first
+    from loyaltysurvey.ingest import ingest
+    from loyaltysurvey.questionnaire import load_questionnaire
+
+    clean = ingest(load_questionnaire(questionnaire), raw).responses  # numbers, one row per respondent
+    clean = clean[clean.std(axis=1) > 0].reset_index()  # no straight-liner; the ids a column again
+    study = loyaltysurvey.analyze(questionnaire, clean, method="cb")
+    first = next(s for s in build_report(study.results, lang).sections if s.id == "sample").blocks[0].text
+    assert all(sentence in first for sentence in expect[:3]) and expect[3] not in first

@@ -241,6 +241,16 @@ class _Builder:
     def col(self, key: str) -> str:
         return self.loc.t(f"columns.{key}")
 
+    def category(self, demo, value: Any) -> str:
+        """How a demographic's answer (or a group) is named: its ``values:`` label when the
+        questionnaire gives one, else the answer as read, its digits in the chapter's digits
+        unless it holds Latin letters (so «۱۸-۲۵» in a Persian chapter whichever digits the
+        export used, and «MBA2» as written)."""
+        if demo is not None and value in demo.values:
+            return self.loc.text(demo.values[value])
+        text = str(value)
+        return text if re.search(r"[A-Za-z]", text) else self.loc.digits(text)
+
     def model_names(self) -> dict[str, str]:
         """How the chapter names the model's variables: each construct by its name, and each
         demographic the structural model uses (a moderator such as age) by its question's name."""
@@ -255,9 +265,16 @@ class _Builder:
         duplicates = led.duplicate_rows
         excluded = len(led.excluded)
         recoded = sum(led.recoded_cells.values())
-        text = t("sample_text", input_rows=led.input_rows, excluded=excluded, duplicates=duplicates,
-                 other=excluded - duplicates, respondents=led.respondents, recoded=recoded,
-                 out_of_range=len(led.out_of_range), straightliners=len(led.straightliners))
+        rows_key = ("sample.rows_kept" if not excluded else "sample.rows_duplicates" if excluded == duplicates
+                    else "sample.rows_excluded")
+        parts = [t(rows_key, input_rows=led.input_rows, excluded=excluded, duplicates=duplicates,
+                   other=excluded - duplicates, respondents=led.respondents),
+                 t("sample.recoded", recoded=recoded) if recoded else t("sample.recoded_none")]
+        if led.out_of_range:
+            parts.append(t("sample.out_of_range", out_of_range=len(led.out_of_range)))
+        parts.append(t("sample.straightliners", straightliners=len(led.straightliners)) if led.straightliners
+                     else t("sample.straightliners_none"))
+        text = " ".join(parts)
         rows = [[Cell(t(f"ledger_rows.{k}")), Cell(v, "int")] for k, v in (
             ("input_rows", led.input_rows), ("duplicate_rows", duplicates), ("excluded", excluded),
             ("respondents", led.respondents), ("out_of_range", len(led.out_of_range)),
@@ -300,10 +317,8 @@ class _Builder:
                 value = rec["value"]
                 if _no_answer(value):
                     label = t("notes.missing")
-                elif value in demo.values:
-                    label = self.loc.text(demo.values[value])
                 else:
-                    label = str(value)
+                    label = self.category(demo, value)
                 rows.append([Cell(label), Cell(_n(rec["frequency"]), "int"), Cell(_n(rec["percent"]), "pct"),
                              Cell(_n(rec["valid_percent"]), "pct"), Cell(_n(rec["cumulative_percent"]), "pct")])
             data_rows = list(rows)
@@ -347,7 +362,7 @@ class _Builder:
             if kind == "total":
                 label = t("notes.total_row")
             else:
-                label = self.loc.text(demo.values[value]) if value in demo.values else str(value)
+                label = self.category(demo, value)
                 pct = _n(rec["percent_of_respondents"])
                 if pct is not None and not math.isnan(pct):
                     shown.append((label, pct))

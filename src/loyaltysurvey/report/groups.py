@@ -50,7 +50,7 @@ def invariance_section(b) -> Section | None:
     demo = next((d for d in b.q.demographics if d.id == column), None)
     column_name = b.loc.text(demo.name) if demo is not None else column
     def label(value: str) -> str:  # a demographic's code shows its label
-        return b.loc.text(demo.values[value]) if demo is not None and value in demo.values else value
+        return b.category(demo, value)
 
     b.cite("vandenberg_lance2000", "cheung2002", "chen2007")
     robust = inv.estimator == "MLR"
@@ -162,7 +162,7 @@ def pls_groups_section(b) -> Section | None:
     column_name = b.loc.text(demo.name) if demo is not None else column
 
     def label(value: str) -> str:
-        return b.loc.text(demo.values[value]) if demo is not None and value in demo.values else value
+        return b.category(demo, value)
 
     b.cite("henseler_micom2016", "henseler_mga2009", "chin_dibbern2010", "keil2000", "sarstedt_mga2011")
     names = b.model_names()

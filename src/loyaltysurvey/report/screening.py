@@ -403,8 +403,11 @@ def data_quality_section(b) -> Section | None:
                     [t("screening.quality_columns.flag"), t("screening.quality_columns.rule"), t("screening.quality_columns.source"),
                      t("screening.quality_columns.n_flagged"), t("screening.quality_columns.action")], rows,
                     notes=(t("screening.quality_note", screened=screening["screened"]),))
-    action = (t("screening.quality_action_excluded", excluded=screening["excluded"]) if screening["excluded"]
-              else t("screening.quality_action_none"))
-    text = t("screening.quality_text", screened=screening["screened"], flagged=screening["flagged"],
-             table=b.ref(table), action=action)
+    if not screening["flagged"]:
+        action = t("screening.quality_flagged_none")
+    else:
+        action = t("screening.quality_flagged", flagged=screening["flagged"]) + (
+            t("screening.quality_action_excluded", excluded=screening["excluded"]) if screening["excluded"]
+            else t("screening.quality_action_none"))
+    text = t("screening.quality_text", screened=screening["screened"], table=b.ref(table), action=action)
     return Section("data_quality", t("screening.quality_section"), (Paragraph(text), table))
