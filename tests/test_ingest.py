@@ -72,6 +72,16 @@ def test_ledger_accounts_for_every_row_and_cell(messy_csv):
     assert led.matched_by["A3"] == "column" and led.matched_by["B1"] == "text"
 
 
+def test_a_demographic_missing_code_is_counted_as_a_missing_code_not_a_label():
+    # gender: a label, a code, the missing codes -99 and 99 (as an SPSS user-missing "Refused" would be)
+    frame = pd.DataFrame({"rid": ["a", "b", "c", "d"], **{i: [1, 2, 3, 4] for i in ("A1", "A2", "B1", "B2", "B3")},
+                          "Q3. Waiting time": [1, 2, 3, 4], "gender": ["Male", "2", "-99", 99]})
+    result = ingest(questionnaire(), frame)
+    assert result.demographics["gender"].tolist() == ["1", "2", None, None]
+    assert result.ledger.recoded_cells["demographic_labels"] == 1
+    assert result.ledger.recoded_cells["missing_codes"] == 2
+
+
 def test_clean_values_are_as_answered(messy_csv):
     result = ingest(questionnaire(), messy_csv)
     r = result.responses

@@ -131,8 +131,9 @@ def test_persian_labels_match_whatever_their_letters_spaces_and_digits():
     # "پيامك؛" has no ';' or ','; the Arabic semicolon is part of the label text and folded away
     assert result.demographics["ch"].tolist() == ["1", "3;4", "1;3", "2;4", None, None, "1", "1", None]
     recoded = result.ledger.recoded_cells
-    # labels read as codes or missing codes dropped, once per cell: cells 1, 2, 3, 6, 7, 8
-    assert recoded["demographic_labels"] == 6
+    # labels read as codes, once per cell: cells 1, 2, 3, 7, 8; the missing code of cell 6 is one
+    assert recoded["demographic_labels"] == 5
+    assert recoded["missing_codes"] == 1
     assert recoded["persian_digits"] == 1  # "۲;۴" (cell 3 already counts as a label)
     assert not [n for n in result.warnings if n.code.startswith("unknown_demographic")]
 

@@ -750,7 +750,9 @@ def _read_demographics(q: Questionnaire, table: RawTable, cmap: ColumnMap, numbe
         codes, readings = read_distinct(table.columns[col][numbers - 1], read)
         value = np.array([r[0] for r in readings], dtype=object)
         changed, fa, ar = (np.array([r[k] for r in readings], dtype=bool)[codes] for k in (1, 2, 3))
-        demographic_labels += int(changed.sum())
+        coded_missing = changed & np.array([r[0] is None for r in readings], dtype=bool)[codes]
+        demographic_labels += int((changed & ~coded_missing).sum())
+        recoded["missing_codes"] += int(coded_missing.sum())
         recoded["persian_digits"] += int((fa & ~changed).sum())
         recoded["arabic_digits"] += int((ar & ~changed & ~fa).sum())
         out = value[codes]
@@ -799,14 +801,17 @@ def _read_multiple(demo, table: RawTable, col: int, missing_codes: tuple, number
                    recoded: dict[str, int], notices: list[Notice]) -> tuple[np.ndarray, int]:
     """A multi-select demographic's cells of the kept rows as codes joined by ``;`` (see
     :func:`_multiple_reader`), read once per distinct cell; returns them and the number of cells
-    changed by a label or a missing code. Cells holding an option that is none of the coded
+    changed by a label (missing codes are counted under ``missing_codes``). Cells holding an option that is none of the coded
     ``values`` are noticed (``unknown_demographic_option``) and keep the option as written."""
     read = _multiple_reader(demo, table, table.headers[col], missing_codes)
     codes, readings = read_distinct(table.columns[col][numbers - 1], read)
     value = np.array([r[0] for r in readings], dtype=object)
     changed, fa, ar = (np.array([r[k] for r in readings], dtype=bool)[codes] for k in (1, 2, 3))
+    coded_missing = changed & np.array([r[0] is None for r in readings], dtype=bool)[codes]
+    recoded["missing_codes"] += int(coded_missing.sum())
     recoded["persian_digits"] += int((fa & ~changed).sum())
     recoded["arabic_digits"] += int((ar & ~changed & ~fa).sum())
+    changed &= ~coded_missing
     if demo.values:
         odd = np.array([bool(r[4]) for r in readings], dtype=bool)[codes]
         if odd.any():
