@@ -108,6 +108,20 @@ def test_validate_summarises(tmp_path):
     assert "6 constructs, 25 items (3 reverse-worded), 4 demographics, 5 structural paths, 9 hypotheses" in result.stdout
 
 
+def test_validate_says_one_of_a_kind_in_the_singular(tmp_path):
+    import yaml
+
+    from loyaltysurvey.questionnaire import QuestionnaireBuilder
+
+    spec = (QuestionnaireBuilder("one").construct("A", "A", ["A1", "A2", "A3"]).construct("B", "B", ["B1", "B2", "B3"])
+            .demographic("age", "Age").model("B ~ A").to_dict())
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 constructs, 6 items (0 reverse-worded), 1 demographic, 1 structural path, 1 hypothesis (" in result.stdout
+
+
 def test_validate_counts_the_hypotheses_a_model_implies(tmp_path):
     """Without a hypotheses: list, each labelled path and := parameter is tested as a hypothesis; validate says so."""
     import yaml

@@ -24,6 +24,7 @@ mobi "groups" are the even and the odd rows (mobi has no group column).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import numpy as np
@@ -356,6 +357,7 @@ def test_cli_permutations_option(tmp_path, crm_questionnaire):
                                  "gender", "--bootstrap", "50", "--permutations", "60", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "PLS groups by gender:" in result.output and "60 permutations" in result.output
+    assert re.search(r"compositional invariance \(MICOM\) in \d of 6 constructs\n", result.output)  # one pair
     res = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert res["meta"]["settings"]["permutations"] == 60 and len(res["pls_mga"]) == 5
     bad = runner.invoke(app, ["analyze", str(q), str(data), "--out", str(tmp_path / "bad"), "--group", "gender",

@@ -98,9 +98,15 @@ def _new_from_export(export: Path, out: Path, platform, sheet, encoding) -> None
     text = draft_from_export(export, platform=platform, sheet=sheet, encoding=encoding)
     out.write_text(text, encoding="utf-8")
     q = load_questionnaire(out)
-    typer.echo(f"{len(q.items)} items in {len(q.constructs)} constructs, {len(q.demographics)} demographics, "
+    typer.echo(f"{_count(len(q.items), 'item')} in {_count(len(q.constructs), 'construct')}, "
+               f"{_count(len(q.demographics), 'demographic')}, "
                f"scale {q.scale.min}-{q.scale.max}; written to {out}: check it, then run "
                f"'loyaltysurvey analyze {out} {export} --out DIR'", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: "1 demographic", "4 demographics"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command()
@@ -121,9 +127,12 @@ def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML 
             defined = len([s for s in q.model_statements if s.op == ":="])
             hypotheses = (f"{labelled + defined} hypotheses (no hypotheses: list, so its {labelled} labelled "
                           f"path{'s' if labelled != 1 else ''} and {defined} := parameter{'s' if defined != 1 else ''})")
-        typer.echo(f"{questionnaire}: valid: {len(q.constructs)} constructs, {len(q.items)} items "
-                   f"({n_rev} reverse-worded), {len(q.demographics)} demographics, "
-                   f"{len([s for s in q.model_statements if s.op == '~'])} structural paths, "
+        paths = len([s for s in q.model_statements if s.op == "~"])
+        if len(q.hypotheses) == 1 or (not q.hypotheses and len(implied) == 1):
+            hypotheses = hypotheses.replace("1 hypotheses", "1 hypothesis", 1)
+        typer.echo(f"{questionnaire}: valid: {_count(len(q.constructs), 'construct')}, {_count(len(q.items), 'item')} "
+                   f"({n_rev} reverse-worded), {_count(len(q.demographics), 'demographic')}, "
+                   f"{_count(paths, 'structural path')}, "
                    f"{hypotheses}"
                    + (f", {len(q.alternatives)} alternative models ({', '.join(a.name for a in q.alternatives)})"
                       if q.alternatives else ""))
@@ -305,9 +314,11 @@ def _summary_lines(study, out: Path) -> list[str]:
         differ = sum(1 for pair in pls_groups.pairs for p in pair.paths if p.different)
         compositional = sum(1 for pair in pls_groups.pairs for m in pair.micom if m.compositional)
         total = sum(len(pair.micom) for pair in pls_groups.pairs)
+        pairs = len(pls_groups.pairs)
+        where = (f"{compositional} of {total} constructs" if pairs == 1 else
+                 f"{compositional} of {total} tests ({total // pairs} constructs in {pairs} pairs of groups)")
         lines.append(f"PLS groups by {pls_groups.column}: {differ} path differences (permutation test, "
-                     f"{pls_groups.permutations} permutations); compositional invariance (MICOM) in "
-                     f"{compositional} of {total} constructs")
+                     f"{pls_groups.permutations} permutations); compositional invariance (MICOM) in {where}")
     if study.pls is not None:
         lines.append(f"PLS-SEM: N = {study.pls.n} ({'item means for missing answers' if study.pls.missing == 'mean' else 'casewise'}"
                      f", {s.pls_bootstrap} resamples)")
