@@ -8,13 +8,14 @@ respondents, valid percent and cumulative percent.
 
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["describe", "skewness", "kurtosis", "scale_distribution", "frequency_table", "multiple_response_table",
-           "MULTIPLE_RESPONSE_COLUMNS"]
+           "MULTIPLE_RESPONSE_COLUMNS", "MAX_CATEGORIES", "banded_frequency_table", "nice_edges", "numeric_answers"]
 
 
 def _moments(x: np.ndarray) -> tuple[float, float, float]:
@@ -248,3 +249,105 @@ def multiple_response_table(values: pd.Series, order: Iterable[str] | None = Non
                  "percent_of_respondents": 100.0 * responses / answering if answering else np.nan,
                  "percent_of_responses": 100.0 if responses else np.nan})
     return pd.DataFrame(rows, columns=list(MULTIPLE_RESPONSE_COLUMNS))
+
+
+#: A demographic without coded ``values`` whose answers are all numbers is tabulated in bands
+#: (:func:`banded_frequency_table`) once it has more distinct answers than this (an age in years,
+#: an income typed as a number); with this many or fewer each answer keeps its own row.
+MAX_CATEGORIES = 12
+
+#: The most bands an automatic banding makes (:func:`nice_edges`).
+MAX_BANDS = 8
+
+
+def numeric_answers(values: pd.Series) -> np.ndarray | None:
+    """The answered cells of ``values`` as floats, or ``None`` when any of them is not a number.
+
+    >>> numeric_answers(pd.Series(["18", None, "40.5"])).tolist(), numeric_answers(pd.Series(["18", "old"]))
+    ([18.0, 40.5], None)
+    """
+    answered = values.dropna()
+    numbers = pd.to_numeric(answered.astype(str), errors="coerce")
+    if numbers.isna().any() or not np.isfinite(numbers.to_numpy(dtype=float)).all():
+        return None
+    return numbers.to_numpy(dtype=float)
+
+
+def nice_edges(numbers: np.ndarray, max_bands: int = MAX_BANDS) -> tuple[float, ...]:
+    """Band edges at the multiples of the smallest round width (1, 2 or 5 times a power of ten)
+    that cuts the range of ``numbers`` into at most ``max_bands`` bands: the first band holds the
+    answers below the first edge, the last those at or above the last edge.
+
+    >>> nice_edges(np.array([18.0, 27, 35, 52, 78]))  # ages: under 20, 20-29, ..., 70 and over
+    (20.0, 30.0, 40.0, 50.0, 60.0, 70.0)
+    >>> nice_edges(np.array([0.4, 1.1, 2.9]))
+    (0.5, 1.0, 1.5, 2.0, 2.5)
+    """
+    low, high = float(np.min(numbers)), float(np.max(numbers))
+    if high <= low:
+        return ()
+    power = 10.0 ** math.floor(math.log10((high - low) / max_bands))
+    for step in (1, 2, 5, 10, 20, 50):
+        width = step * power
+        first = math.floor(low / width) + 1
+        edges = [k * width for k in range(first, math.floor(high / width) + 1)]
+        if len(edges) + 1 <= max_bands:
+            return tuple(float(round(e, 10)) for e in edges)
+    return ()  # not reached: a width of ten times the range's tenth leaves at most eight bands
+
+
+def banded_frequency_table(values: pd.Series, edges: Iterable[float] | None = None) -> tuple[pd.DataFrame, dict]:
+    """A numeric demographic (answers are numbers, as text) as an SPSS-style frequency table of
+    bands, and a summary of the numbers.
+
+    ``edges`` (increasing) cut the answers into bands ``x < e1``, ``e1 <= x < e2``, ...,
+    ``x >= ek`` (SPSS's RECODE ``LO THRU`` / ``THRU HI`` banding); without them
+    :func:`nice_edges` chooses round ones. The table has :func:`frequency_table`'s columns, every
+    band a row (also an empty one) with ``low`` (``None`` for the first band) and ``high``
+    (``None`` for the last) its edges, and ``value`` a language-free label (``<20``, ``20–29``,
+    ``≥70`` for whole numbers; ``[20, 30)`` otherwise). The summary holds ``n, mean, sd (n - 1),
+    median, min, max``, ``integer`` (every answer a whole number) and the ``edges`` used. Checked
+    against numpy's statistics and a count of the bands by hand in tests/test_descriptives.py.
+
+    >>> table, summary = banded_frequency_table(pd.Series(["18", "25", "31", None, "44"]), [20, 30, 40])
+    >>> table["value"].tolist(), table["frequency"].tolist()
+    (['<20', '20–29', '30–39', '≥40', None], [1, 1, 1, 1, 1])
+    >>> summary["n"], summary["mean"], summary["min"], summary["max"]
+    (4, 29.5, 18.0, 44.0)
+    """
+    numbers = numeric_answers(values)
+    if numbers is None:
+        raise ValueError("a banded frequency table needs answers that are all numbers")
+    cuts = tuple(sorted(float(e) for e in edges)) if edges is not None else nice_edges(numbers)
+    integer = bool(np.all(numbers == np.round(numbers)))
+    bounds = [None, *cuts], [*cuts, None]
+
+    def show(x: float) -> str:
+        return f"{x:g}"
+
+    labels = []
+    for low, high in zip(*bounds):
+        if low is None and high is None:
+            labels.append("all")
+        elif low is None:
+            labels.append(f"<{show(high)}")
+        elif high is None:
+            labels.append(f"≥{show(low)}")
+        elif integer and low == round(low) and high == round(high):
+            labels.append(f"{show(low)}–{show(high - 1)}")
+        else:
+            labels.append(f"[{show(low)}, {show(high)})")
+    answered = values.notna().to_numpy()
+    band = np.full(len(values), None, dtype=object)
+    band[answered] = np.array(labels, dtype=object)[np.searchsorted(np.array(cuts), numbers, side="right")]
+    table = frequency_table(pd.Series(band, index=values.index, dtype=object), order=labels)
+    by_label = dict(zip(labels, zip(*bounds)))
+    table.insert(1, "low", pd.Series([by_label.get(v, (None, None))[0] for v in table["value"]], dtype=object))
+    table.insert(2, "high", pd.Series([by_label.get(v, (None, None))[1] for v in table["value"]], dtype=object))
+    summary = {"n": int(len(numbers)), "mean": float(np.mean(numbers)) if len(numbers) else float("nan"),
+               "sd": float(np.std(numbers, ddof=1)) if len(numbers) > 1 else float("nan"),
+               "median": float(np.median(numbers)) if len(numbers) else float("nan"),
+               "min": float(np.min(numbers)) if len(numbers) else float("nan"),
+               "max": float(np.max(numbers)) if len(numbers) else float("nan"),
+               "integer": integer, "edges": list(cuts)}
+    return table, summary

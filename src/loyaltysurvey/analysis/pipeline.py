@@ -7,6 +7,7 @@ import platform
 from importlib import metadata
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Notice
@@ -20,7 +21,8 @@ from .comparison import compare_models
 from .checks import construct_tests, measurement_checks
 from .exploratory import run_efa
 from .pls_stage import run_pls
-from .descriptives import describe, frequency_table, multiple_response_table, scale_distribution
+from .descriptives import (MAX_CATEGORIES, banded_frequency_table, describe, frequency_table, multiple_response_table,
+                           numeric_answers, scale_distribution)
 from .normality import normality_table
 from .reliability import ScaleReliability, scale_reliability
 from .results import AnalysisResults
@@ -169,9 +171,7 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     comparison = compare_models(scored, q, settings, main=cbsem.sem if cbsem is not None else None)
     if comparison is not None:
         notices.extend(comparison.notices)
-    demographics = {demo.id: (multiple_response_table if demo.multiple else frequency_table)(
-                        data.demographics[demo.id], order=list(demo.values))
-                    for demo in q.demographics if demo.id in data.demographics}
+    demographics, demographic_summaries = _demographic_tables(q, data, notices)
     return AnalysisResults(
         questionnaire=q, ingest=data, scored=scored, scores=scores,
         item_stats=describe(scored), construct_stats=construct_stats,
@@ -179,4 +179,30 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
         cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
         software=_versions(), checks=checks, construct_tests=location, efa=exploratory, groups=groups,
-        pls_groups=pls_groups, pls_hypotheses=pls_hypotheses)
+        pls_groups=pls_groups, pls_hypotheses=pls_hypotheses, demographic_summaries=demographic_summaries)
+
+
+def _demographic_tables(q: Questionnaire, data: IngestResult, notices: list) -> tuple[dict, dict]:
+    """Each demographic's frequency table: a multiple-response table for a multi-select, bands of
+    a demographic answered as a number (its ``bins``, or round ones when it has more than
+    :data:`~loyaltysurvey.analysis.descriptives.MAX_CATEGORIES` distinct answers and no coded
+    values), else one row per answer; and the summaries (mean, SD, ...) of the banded ones."""
+    tables: dict = {}
+    summaries: dict = {}
+    for demo in q.demographics:
+        if demo.id not in data.demographics:
+            continue
+        values = data.demographics[demo.id]
+        if demo.multiple:
+            tables[demo.id] = multiple_response_table(values, order=list(demo.values))
+            continue
+        numbers = numeric_answers(values) if not demo.values else None
+        if numbers is not None and (demo.bins or len(np.unique(numbers)) > MAX_CATEGORIES):
+            tables[demo.id], summaries[demo.id] = banded_frequency_table(values, demo.bins or None)
+            continue
+        if demo.bins:
+            notices.append(Notice("bins_not_numeric",
+                                  f"demographic '{demo.id}' has bins but not every answer is a number; its "
+                                  "answers are tabulated as written", demo.id, {"demographic": demo.id}))
+        tables[demo.id] = frequency_table(values, order=list(demo.values))
+    return tables, summaries

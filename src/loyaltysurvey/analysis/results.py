@@ -56,7 +56,8 @@ class AnalysisResults:
     ``item_stats`` and ``construct_stats`` are :func:`~loyaltysurvey.analysis.descriptives.describe`
     tables (reverse-scored items); ``distribution`` the percent at each scale
     point of the answers as given; ``demographics`` maps a demographic id to
-    its frequency table. ``scored`` holds the reverse-scored item answers and ``scores``
+    its frequency table (of bands, with ``low`` and ``high``, for a demographic answered as a
+    number: see ``demographic_summaries``). ``scored`` holds the reverse-scored item answers and ``scores``
     the construct scores; ``reliability`` maps a construct to its
     :class:`~loyaltysurvey.analysis.reliability.ScaleReliability`; ``normality`` holds the
     normality tests of items and constructs; ``checks`` the measurement checks (KMO, Bartlett,
@@ -95,6 +96,10 @@ class AnalysisResults:
     pls_groups: Any = None  # PLSGroupComparison of analyze --group (MICOM, PLS-MGA), or None
     #: The hypotheses tested on the PLS-SEM model when CB-SEM did not run (``--method pls``).
     pls_hypotheses: tuple = ()
+    #: Demographics answered as a number and tabulated in bands: ``{id: {"n", "mean", "sd",
+    #: "median", "min", "max", "integer", "edges"}}``
+    #: (:func:`~loyaltysurvey.analysis.descriptives.banded_frequency_table`).
+    demographic_summaries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def hypotheses(self) -> tuple:
@@ -142,6 +147,7 @@ class AnalysisResults:
                 "normality": dict(self.normality),
             },
             "demographics": demographics,
+            "demographic_summaries": {k: to_jsonable(dict(v)) for k, v in self.demographic_summaries.items()},
             "reliability": reliability,
             "warnings": [n.to_json() for n in self.notices],
         }

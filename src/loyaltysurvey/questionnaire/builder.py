@@ -15,7 +15,7 @@ same validator, so it yields the same frozen objects.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from .loader import questionnaire_from_dict
 from .schema import Questionnaire
@@ -102,12 +102,13 @@ class QuestionnaireBuilder:
 
     def demographic(self, id: str, name: Any = None, *, column: str | None = None,
                     values: Mapping | None = None, multiple: bool = False,
-                    separator: str | None = None) -> "QuestionnaireBuilder":
+                    separator: str | None = None, bins: Sequence[float] | None = None) -> "QuestionnaireBuilder":
         """Add a demographic question; ``values`` maps codes to labels (text or ``{language: text}``).
 
         ``column`` is the export's header when it is not the id. ``multiple=True`` makes it a
         multi-select (checkbox) question whose cell joins the chosen options with ``separator``
-        (default: the platform's separator, else ``;`` or ``,``).
+        (default: the platform's separator, else ``;`` or ``,``). ``bins`` are the band edges of a
+        demographic answered as a number (``[25, 35, 45]``: under 25, 25-34, 35-44, 45 and over).
 
         >>> b = QuestionnaireBuilder("demo").demographic("gender", "Gender", values={1: "Male", 2: "Female"})
         >>> b.to_dict()["demographics"]
@@ -127,6 +128,8 @@ class QuestionnaireBuilder:
             entry["multiple"] = multiple
         if separator is not None:
             entry["separator"] = separator
+        if bins is not None:
+            entry["bins"] = list(bins)
         self._data.setdefault("demographics", []).append(entry)
         return self
 

@@ -41,7 +41,7 @@ HOC_APPROACHES = {"two_stage": "two_stage", "disjoint": "two_stage", "disjoint_t
                   "embedded": "embedded", "embedded_two_stage": "embedded",
                   "repeated_indicators": "repeated_indicators"}
 _ITEM_KEYS = {"id", "text", "reverse", "column", "scale"}
-_DEMOGRAPHIC_KEYS = {"id", "name", "column", "values", "multiple", "separator"}
+_DEMOGRAPHIC_KEYS = {"id", "name", "column", "values", "multiple", "separator", "bins"}
 _HYPOTHESIS_KEYS = {"id", "from", "to", "through", "text", "moderator"}
 _FORM_KEYS = {"cover_letter", "consent", "thanks"}
 _ATTENTION_KEYS = {"item", "id", "expect", "text", "column", "scale"}
@@ -738,6 +738,23 @@ def _item(raw_item: Any, ipath: tuple, lines: _Lines, cid: str, cscale: Scale, s
                 iscale, reverse, column, cid)
 
 
+def _bins(value: Any, path: tuple, lines: _Lines, did: str, coded: bool, multiple: bool) -> tuple[float, ...]:
+    """A numeric demographic's band edges: increasing numbers (``bins: [25, 35, 45]`` makes the bands
+    under 25, 25-34, 35-44 and 45 and over)."""
+    if value is None:
+        return ()
+    example = "for example 'bins: [25, 35, 45]' for the bands under 25, 25-34, 35-44 and 45 and over"
+    if coded or multiple:
+        raise lines.error(path, f"bins band the numbers a respondent typed; '{did}' has "
+                                f"{'coded values' if coded else 'several options'}: remove its bins")
+    if not isinstance(value, list) or not value or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                                        or v != v for v in value):
+        raise lines.error(path, f"bins must be a list of numbers, {example}")
+    if any(b <= a for a, b in zip(value, value[1:])):
+        raise lines.error(path, f"bins must increase, {example}")
+    return tuple(float(v) for v in value)
+
+
 def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographic, ...]:
     if value is None:
         return ()
@@ -765,8 +782,9 @@ def _demographics(value: Any, lines: _Lines, seen_ids: dict) -> tuple[Demographi
             if not multiple:
                 raise lines.error(dpath + ("separator",), f"separator is for a multi-select demographic; add "
                                                           f"'multiple: true' to '{did}' or remove the separator")
+        bins = _bins(raw.get("bins"), dpath + ("bins",), lines, did, bool(values), multiple)
         out.append(Demographic(did, _text(raw.get("name"), dpath + ("name",), lines, "name") or LocalizedText.of(did),
-                               str(column) if column is not None else None, values, multiple, separator))
+                               str(column) if column is not None else None, values, multiple, separator, bins))
     return tuple(out)
 
 

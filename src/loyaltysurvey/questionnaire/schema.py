@@ -175,9 +175,15 @@ class Demographic:
     values: Mapping[str, LocalizedText] = field(default_factory=dict)
     multiple: bool = False
     separator: str | None = None
+    #: Band edges of a demographic answered as a number (an age in years): the chapter tabulates
+    #: the bands ``x < e1``, ``e1 <= x < e2``, ..., ``x >= ek``; empty: round edges are chosen
+    #: when the numbers have more than a dozen distinct values
+    #: (:func:`loyaltysurvey.analysis.descriptives.banded_frequency_table`).
+    bins: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", _freeze(self.values))
+        object.__setattr__(self, "bins", tuple(float(b) for b in self.bins))
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,16 @@ class _Builder:
         """An item's id, marked in the chapter's language when it is reverse-worded."""
         return f"{item.id} {self.loc.t('marks.reverse')}" if item.reverse else item.id
 
+    def item_id_label(self, item_id: str) -> str:
+        """:meth:`item_label` of the questionnaire's item ``item_id``; any other name as it is."""
+        item = next((i for c in self.q.constructs for i in c.items if i.id == item_id), None)
+        return self.item_label(item) if item is not None else item_id
+
+    def reverse_note_of(self, item_ids) -> tuple[str, ...]:
+        """:meth:`reverse_note` of a table that lists the items ``item_ids`` (other names ignored)."""
+        listed = set(item_ids)
+        return self.reverse_note([[i for c in self.q.constructs for i in c.items if i.id in listed]])
+
     def reverse_note(self, item_groups) -> tuple[str, ...]:
         """The table note explaining the reverse-item mark, when the table lists a reverse-worded item."""
         if any(item.reverse for group in item_groups for item in group):
@@ -313,10 +323,13 @@ class _Builder:
                 continue
             rows = []
             records = table.to_dict(orient="records")
+            summary = self.r.demographic_summaries.get(demo.id)
             for rec in records:
                 value = rec["value"]
                 if _no_answer(value):
                     label = t("notes.missing")
+                elif summary is not None:
+                    label = self.band(rec.get("low"), rec.get("high"), bool(summary.get("integer")))
                 else:
                     label = self.category(demo, value)
                 rows.append([Cell(label), Cell(_n(rec["frequency"]), "int"), Cell(_n(rec["percent"]), "pct"),
@@ -325,9 +338,15 @@ class _Builder:
             if rows:
                 rows.append([Cell(t("notes.total_row")), Cell(int(table["frequency"].sum()), "int"),
                              Cell(100.0, "pct"), Cell(None, "pct"), Cell(None, "pct")])
+            notes = () if summary is None else (t("notes.numeric_demographic", name=name, n=self.loc.num(summary["n"]),
+                                                    mean=self.loc.num(summary["mean"], "dec2"),
+                                                    sd=self.loc.num(summary["sd"], "dec2"),
+                                                    median=self.loc.num(summary["median"], "g"),
+                                                    min=self.loc.num(summary["min"], "g"),
+                                                    max=self.loc.num(summary["max"], "g")),)
             tbl = self.table(f"demographic_{demo.id}", t("tables.frequency", name=name),
                              [self.col("category"), self.col("frequency"), self.col("percent"),
-                              self.col("valid_percent"), self.col("cumulative_percent")], rows)
+                              self.col("valid_percent"), self.col("cumulative_percent")], rows, notes=notes)
             blocks.append(tbl)
             if rows:
                 percents = [float("nan") if _no_answer(rec["value"]) else _n(rec["valid_percent"])
@@ -346,6 +365,24 @@ class _Builder:
                                      last_figure=self.ref(figures[-1]) if figures else "–",
                                      names=self.loc.join([_in_sentence(n) for n in names]))))
         return Section("demographics", t("sections.demographics"), tuple(blocks))
+
+    def band(self, low: Any, high: Any, integer: bool) -> str:
+        """A band of a demographic answered as a number, in the chapter's words and digits: "under
+        20", "20–29" (whole numbers: the band's last value), "70 and over", "2.5 to under 3"."""
+        t = self.loc.t
+
+        def show(x: Any) -> str:
+            return self.loc.num(float(x), "g")
+
+        if _no_answer(low) and _no_answer(high):
+            return t("notes.total_row")
+        if _no_answer(low):
+            return t("labels.band_under", high=show(high))
+        if _no_answer(high):
+            return t("labels.band_over", low=show(low))
+        if integer and float(low).is_integer() and float(high).is_integer():
+            return t("labels.band", low=show(low), high=show(float(high) - 1))
+        return t("labels.band_real", low=show(low), high=show(high))
 
     def _multiple_demographic(self, demo, table, name: str) -> list:
         """A multi-select demographic: its multiple-response table (respondents and responses per
@@ -457,7 +494,7 @@ class _Builder:
                 ok = all(NORMAL.passes(abs(v)) for v in (sk, ku))
                 if not ok:
                     bad.append(str(name))
-                shown = self.loc.text(self.q.construct(name).name) if label else str(name)
+                shown = self.loc.text(self.q.construct(name).name) if label else self.item_label(self.q.item(str(name)))
                 tests = self.r.normality.get(str(name), {})
                 rows.append([Cell(shown), Cell(sk, _decisive("dec2", sk, _within_normal)),
                              Cell(ku, _decisive("dec2", ku, _within_normal)),
@@ -468,7 +505,8 @@ class _Builder:
         table = self.table("normality", t("sections.normality"),
                            [self.col("item"), self.col("skewness"), self.col("kurtosis"), self.col("ks_d"),
                             self.col("ks_p"), self.col("sw_w"), self.col("sw_p"), self.col("verdict")],
-                           rows, notes=(t("notes.threshold_normal"), t("notes.normality_tests")))
+                           rows, notes=(*self.reverse_note(c.items for c in self.q.constructs),
+                                        t("notes.threshold_normal"), t("notes.normality_tests")))
         return Section("normality", t("sections.normality"), (Paragraph(t("normality_text", violations=violations)),
                                                               table))
 
@@ -592,7 +630,8 @@ class _Builder:
             name = known.get(rec["lhs"], rec["lhs"])
             higher = rec["rhs"] not in observed
             weak = LOADING_STD.passes(rec["std_all"]) is False
-            level_rows[higher].append([Cell(name), Cell(known.get(rec["rhs"], rec["rhs"]) if higher else rec["rhs"]),
+            level_rows[higher].append([Cell(name), Cell(known.get(rec["rhs"], rec["rhs"]) if higher
+                                                        else self.item_id_label(rec["rhs"])),
                                        Cell(rec["est"], "dec3"),
                                        Cell(rec["std_all"], _decisive("r3", rec["std_all"], LOADING_STD.passes), weak),
                                        Cell(rec["se"] if rec["se"] else None, "dec3"), Cell(rec["z"], "dec2"),
@@ -600,7 +639,7 @@ class _Builder:
         loadings = self.table("loadings", t("cfa.loadings_table_first" if level_rows[True] else "cfa.loadings_table"),
                               [self.col("construct"), self.col("item"), self.col("estimate"), self.col("loading"),
                                self.col("se"), self.col("z"), self.col("p")], level_rows[False],
-                              notes=(t("cfa.loading_note"),))
+                              notes=(*self.reverse_note_of(est[est.op == "=~"]["rhs"]), t("cfa.loading_note")))
         higher_blocks: list = []
         if level_rows[True]:  # the higher-order loadings, then the higher-order reliability
             self.cite("jorgensen2022")
@@ -910,7 +949,7 @@ class _Builder:
                 continue
             vif = item_vif.get(ld["construct"], {}).get(ld["item"])
             # a higher-order construct's indicators are its dimensions: named as constructs are
-            item = display_name(ld["item"], names) if ld["item"] in names else ld["item"]
+            item = display_name(ld["item"], names) if ld["item"] in names else self.item_id_label(ld["item"])
             judged = ":" not in ld["construct"]  # an interaction term's product indicators are not judged
             rows.append([Cell(display_name(ld["construct"], names)), Cell(item),
                          _judged(ld["est"], "r3", LOADING_PLS) if judged else Cell(ld["est"], "r3"),
@@ -922,8 +961,9 @@ class _Builder:
         if not _tested(fit.loading_records):  # no resamples: no t, p or interval columns of dashes
             columns, rows = _without(columns, rows, (3, 4, 5))
             caption = caption or t("pls.loadings_table_noboot")
+        listed = [ld["item"] for ld in fit.loading_records if only is None or ld["construct"] in only]
         return self.table(id, caption or t("pls.loadings_table"), columns,
-                          rows, notes=(t("pls.loadings_note"),) + ((t("pls.single_item_loading_note",
+                          rows, notes=self.reverse_note_of(listed) + (t("pls.loadings_note"),) + ((t("pls.single_item_loading_note",
                                                                       names=self.loc.join(singles)),) if singles else ())
                           + self._interaction_note(fit, names, only))
 
