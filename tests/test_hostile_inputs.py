@@ -378,3 +378,27 @@ def test_help_shows_defaults_without_type_noise(capsys):
     code, out, _ = run(capsys, "analyze", "--help")
     out = " ".join(out.split())  # the help wraps its lines where the option column ends
     assert code == 0 and "<bool>" not in out and "default: 20260101" in out and "5000 for" in out
+
+
+def test_a_first_sheet_of_notes_that_does_not_fit_points_to_the_sheet_of_answers(capsys, tmp_path):
+    """A workbook whose first sheet has rows of its own (notes), not the answers: the column error
+    says it read the first sheet and names the sheet that holds data."""
+    import openpyxl
+    import pandas as pd
+    frame = pd.read_csv(EXPORT, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    for row in (["About"], ["Survey export"], ["Created 2026-11-01"]):
+        book.active.append(row)
+    sheet = book.create_sheet("Responses")
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    path = tmp_path / "notes_first.xlsx"
+    book.save(path)
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"))
+    line = one_line(err)
+    assert code == 2 and "this is the workbook's first sheet" in line and "give --sheet 'Responses'" in line
+    code, _, err = run(capsys, "ingest", QUESTIONNAIRE, str(path), "--out", str(tmp_path / "out"), "--sheet",
+                       "Responses")
+    assert code == 0, err

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 
+from ..errors import DataError
 from ..questionnaire import Questionnaire
 from .clean import IngestResult, ingest_table
 from .ledger import Ledger
@@ -49,4 +51,15 @@ def ingest(q: Questionnaire, data: "str | os.PathLike | pd.DataFrame", *, sheet:
             screening = ScreeningOptions.parse(exclude)
     table = table_from_frame(data) if isinstance(data, pd.DataFrame) else read_table(data, sheet=sheet,
                                                                                      encoding=encoding)
-    return ingest_table(q, adapt_table(table, platform, getattr(q, "metadata", None)), screening)
+    try:
+        return ingest_table(q, adapt_table(table, platform, getattr(q, "metadata", None)), screening)
+    except DataError as exc:  # a workbook's first sheet that does not fit: say which sheets hold data
+        if isinstance(data, pd.DataFrame) or sheet is not None or Path(data).suffix.lower() not in (".xlsx", ".xlsm"):
+            raise
+        from .readers import other_sheets_hint
+        hint = other_sheets_hint(Path(data), None)
+        if not hint:
+            raise
+        raise DataError(exc.detail + hint.replace("; the sheet", "; this is the workbook's first sheet, and the "
+                                                  "sheet", 1),
+                        source=exc.source, line=exc.line, row=exc.row, column=exc.column) from None

@@ -133,14 +133,14 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None,
     else:
         raise DataError(f"unknown file type '{suffix or '(none)'}'; give a .csv, .xlsx or .sav file", source=source)
     if not table.headers or not table.n_rows:
-        hint = _other_sheets_hint(path, sheet) if suffix in (".xlsx", ".xlsm") else ""
+        hint = other_sheets_hint(path, sheet) if suffix in (".xlsx", ".xlsm") else ""
         if not table.headers:
             raise DataError(f"is empty: no header row and no data{hint}", source=source)
         raise DataError(f"has a header row but no data rows{hint}", source=source)
     return table
 
 
-def _other_sheets_hint(path: Path, sheet: str | None) -> str:
+def other_sheets_hint(path: Path, sheet: str | None) -> str:
     """'; the sheets ... hold data: give --sheet NAME' when other sheets of the workbook have rows."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
     try:
