@@ -288,8 +288,9 @@ def test_choices_are_read_in_any_case():
     from loyaltysurvey.datasets import crm_questionnaire
     from loyaltysurvey.errors import LoyaltySurveyError
     from loyaltysurvey.settings import Settings
-    s = Settings.resolve(crm_questionnaire(), estimator="mlr", method="PLS", missing="FIML",
+    s = Settings.resolve(crm_questionnaire(), estimator="mlr", method="PLS", missing="Mean",
                          pls_interaction="Two_Stage")
-    assert (s.estimator, s.method, s.pls_interaction) == ("MLR", "pls", "two_stage")
+    assert (s.estimator, s.method, s.missing, s.pls_interaction) == ("MLR", "pls", "mean", "two_stage")
+    assert Settings.resolve(crm_questionnaire(), method="Both", missing="FIML").cb_missing == "fiml"
     with pytest.raises(LoyaltySurveyError, match="--estimator must be one of ML, MLR, not 'wls'"):
         Settings.resolve(crm_questionnaire(), estimator="wls")

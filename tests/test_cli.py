@@ -252,3 +252,16 @@ def test_fiml_with_bootstrap_resamples_every_respondent(tmp_path):
     persian = load_locale("fa").t("methods.bootstrap_fiml", b=study.results.cbsem.sem.bootstrap_info["successful"],
                                   seed=3)
     assert persian in fa and "از جمله" in persian and "۵۰" in persian
+
+
+@pytest.mark.parametrize("method, missing, says", [
+    ("pls", "fiml", "--missing fiml is full-information maximum likelihood, a CB-SEM estimator"),
+    ("cb", "mean", "--missing mean (item means) is PLS-SEM's handling")])
+def test_a_missing_data_method_the_engine_does_not_have_is_refused(tmp_path, method, missing, says):
+    """FIML for PLS-SEM alone, or item means for CB-SEM alone, was silently replaced by what the
+    engine does; it is refused in one line, with the choices the engine has."""
+    result = runner.invoke(app, ["analyze", str(bundled_path("questionnaires", "crm_loyalty.yaml")),
+                                 str(bundled_path("questionnaires", "crm_loyalty_example.csv")),
+                                 "--out", str(tmp_path / "out"), "--method", method, "--missing", missing])
+    assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

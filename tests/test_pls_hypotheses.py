@@ -59,6 +59,12 @@ def test_cli_summary_and_chapter_of_a_pls_only_run(tmp_path):
     assert "Hypotheses (PLS-SEM, 95% bootstrap interval): " in result.output
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Hypothesis tests (PLS-SEM)" in html and "Indirect (mediated) effects (PLS-SEM)" in html
+    # no resamples: no interval is promised and nothing is counted as not supported
+    result = CliRunner().invoke(app, ["analyze", str(QUESTIONNAIRE), str(DATA), "--out", str(tmp_path / "none"),
+                                      "--method", "pls", "--bootstrap", "0", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Hypotheses (PLS-SEM): 9 not tested (no resamples; --bootstrap N tests them)" in result.output
+    assert "supported" not in result.output
 
 
 @pytest.mark.parametrize("lang, caption, arrow", [("en", "Hypothesis tests (PLS-SEM)", " → "),

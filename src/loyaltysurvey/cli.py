@@ -325,9 +325,13 @@ def _summary_lines(study, out: Path) -> list[str]:
     hyp = study.hypotheses
     if len(hyp):
         tested = hyp[hyp.decision != "not_tested"]
-        engine = "PLS-SEM, 95% bootstrap interval" if "engine" in hyp.columns else "CB-SEM, 95% interval"
-        lines.append(f"Hypotheses ({engine}): {int((hyp.decision == 'supported').sum())} of {len(hyp)} "
-                     f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
+        pls = "engine" in hyp.columns
+        engine = "PLS-SEM, 95% bootstrap interval" if pls else "CB-SEM, 95% interval"
+        if pls and not len(tested) and not s.pls_bootstrap:  # no resamples, no intervals: nothing decided
+            lines.append(f"Hypotheses (PLS-SEM): {len(hyp)} not tested (no resamples; --bootstrap N tests them)")
+        else:
+            lines.append(f"Hypotheses ({engine}): {int((hyp.decision == 'supported').sum())} of {len(hyp)} "
+                         f"supported" + (f", {len(hyp) - len(tested)} not tested" if len(tested) < len(hyp) else ""))
     if study.efa is not None:
         e = study.efa
         lines.append(f"EFA: {e.fit.n_factors} factors ({e.fit.method}, {e.fit.rotation}); parallel analysis "

@@ -196,6 +196,15 @@ class Settings:
         if ipma_target is not None and ipma_target not in ids:
             raise LoyaltySurveyError(f"--ipma-target must be one of the constructs {', '.join(ids)}, "
                                      f"not '{ipma_target}'")
+        if method == "pls" and missing == "fiml":
+            raise LoyaltySurveyError("--missing fiml is full-information maximum likelihood, a CB-SEM estimator; "
+                                     "PLS-SEM replaces missing answers by item means (--missing mean, the default) "
+                                     "or leaves out incomplete respondents (--missing listwise)")
+        if method == "cb" and missing == "mean":
+            raise LoyaltySurveyError("--missing mean (item means) is PLS-SEM's handling; CB-SEM uses listwise deletion "
+                                     "(--missing listwise, the default) or full-information maximum likelihood "
+                                     "(--missing fiml)" + ("" if has_model else
+                                                           "; without a structural model only CB-SEM runs"))
         missing = missing or ("mean" if method == "pls" else "listwise")
         cb_missing = "listwise" if missing == "mean" else missing
         pls_missing = "casewise" if method == "pls" and missing == "listwise" else "mean"
