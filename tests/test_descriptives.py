@@ -161,7 +161,23 @@ def test_round_bands_cover_the_range_in_at_most_eight(low, high):
         assert all(abs(e / width - round(e / width)) < 1e-9 for e in edges)
 
 
-def _age_study(ages, bins=None, lang="en"):
+def test_grouping_by_an_age_in_years_compares_its_bands():
+    """--group on a demographic answered as a number compares its bands (named as its table names
+    them, in band order), not one group per year; too many small bands are refused with the way out."""
+    from loyaltysurvey.errors import DataError
+    from loyaltysurvey.report import build_report
+
+    study = _age_study([str(a) for a in range(18, 61)], bins=[30, 45], group="age")
+    groups = study.results.groups
+    assert groups.order == ("<30", "30–44", "≥45") and sum(groups.nobs.values()) == 360  # listwise
+    tables = {t.id: t for t in build_report(study.results, "fa").tables}
+    sizes = tables["group_sizes"]
+    assert [row[0].value for row in sizes.rows] == ["کمتر از ۳۰", "۳۰ تا ۴۴", "۴۵ و بیشتر"]
+    with pytest.raises(DataError, match="give it fewer, wider bands with bins in the questionnaire"):
+        _age_study([str(a) for a in range(18, 90)], group="age")
+
+
+def _age_study(ages, bins=None, lang="en", group=None):
     import yaml
 
     import loyaltysurvey
@@ -174,7 +190,7 @@ def _age_study(ages, bins=None, lang="en"):
     data = pd.read_csv(bundled_path("questionnaires", "crm_loyalty_example.csv"), dtype=str)
     number = data["respondent_id"].str[1:].astype(int)  # by respondent, so that duplicate rows stay duplicates
     data["age"] = np.asarray(ages, dtype=object)[(number % len(ages)).to_numpy()]
-    return loyaltysurvey.analyze(questionnaire, data, method="cb")
+    return loyaltysurvey.analyze(questionnaire, data, method="cb", **({"group": group} if group else {}))
 
 
 @pytest.mark.parametrize("lang, rows, note", [

@@ -9,13 +9,13 @@ respondents, valid percent and cumulative percent.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["describe", "skewness", "kurtosis", "scale_distribution", "frequency_table", "multiple_response_table",
-           "MULTIPLE_RESPONSE_COLUMNS", "MAX_CATEGORIES", "banded_frequency_table", "nice_edges", "numeric_answers"]
+           "MULTIPLE_RESPONSE_COLUMNS", "MAX_CATEGORIES", "band_of_each", "banded", "banded_frequency_table", "nice_edges", "numeric_answers"]
 
 
 def _moments(x: np.ndarray) -> tuple[float, float, float]:
@@ -315,9 +315,42 @@ def banded_frequency_table(values: pd.Series, edges: Iterable[float] | None = No
     >>> summary["n"], summary["mean"], summary["min"], summary["max"]
     (4, 29.5, 18.0, 44.0)
     """
+    band, labels, bounds, numbers, cuts, integer = _bands(values, edges)
+    table = frequency_table(pd.Series(band, index=values.index, dtype=object), order=labels)
+    by_label = dict(zip(labels, zip(*bounds)))
+    table.insert(1, "low", pd.Series([by_label.get(v, (None, None))[0] for v in table["value"]], dtype=object))
+    table.insert(2, "high", pd.Series([by_label.get(v, (None, None))[1] for v in table["value"]], dtype=object))
+    summary = {"n": int(len(numbers)), "mean": float(np.mean(numbers)) if len(numbers) else float("nan"),
+               "sd": float(np.std(numbers, ddof=1)) if len(numbers) > 1 else float("nan"),
+               "median": float(np.median(numbers)) if len(numbers) else float("nan"),
+               "min": float(np.min(numbers)) if len(numbers) else float("nan"),
+               "max": float(np.max(numbers)) if len(numbers) else float("nan"),
+               "integer": integer, "edges": list(cuts)}
+    return table, summary
+
+
+def banded(demographic: Any, values: pd.Series) -> bool:
+    """Whether a single-choice demographic's answers are tabulated (and grouped) in bands: it has
+    no coded ``values``, every answer is a number, and it has ``bins`` or more than
+    :data:`MAX_CATEGORIES` distinct answers."""
+    if demographic.values or demographic.multiple:
+        return False
+    numbers = numeric_answers(values)
+    return numbers is not None and (bool(demographic.bins) or len(np.unique(numbers)) > MAX_CATEGORIES)
+
+
+def band_of_each(values: pd.Series, edges: Iterable[float] | None = None) -> pd.Series:
+    """Each answer's band (the ``value`` label of :func:`banded_frequency_table`; None unanswered),
+    for comparing the bands as groups."""
+    return pd.Series(_bands(values, edges)[0], index=values.index, dtype=object)
+
+
+def _bands(values: pd.Series, edges: Iterable[float] | None):
+    """Each answer's band label, the labels, their ``(lows, highs)``, the numbers, the edges and
+    whether every number is whole (see :func:`banded_frequency_table`)."""
     numbers = numeric_answers(values)
     if numbers is None:
-        raise ValueError("a banded frequency table needs answers that are all numbers")
+        raise ValueError("bands need answers that are all numbers")
     cuts = tuple(sorted(float(e) for e in edges)) if edges is not None else nice_edges(numbers)
     integer = bool(np.all(numbers == np.round(numbers)))
     bounds = [None, *cuts], [*cuts, None]
@@ -340,14 +373,4 @@ def banded_frequency_table(values: pd.Series, edges: Iterable[float] | None = No
     answered = values.notna().to_numpy()
     band = np.full(len(values), None, dtype=object)
     band[answered] = np.array(labels, dtype=object)[np.searchsorted(np.array(cuts), numbers, side="right")]
-    table = frequency_table(pd.Series(band, index=values.index, dtype=object), order=labels)
-    by_label = dict(zip(labels, zip(*bounds)))
-    table.insert(1, "low", pd.Series([by_label.get(v, (None, None))[0] for v in table["value"]], dtype=object))
-    table.insert(2, "high", pd.Series([by_label.get(v, (None, None))[1] for v in table["value"]], dtype=object))
-    summary = {"n": int(len(numbers)), "mean": float(np.mean(numbers)) if len(numbers) else float("nan"),
-               "sd": float(np.std(numbers, ddof=1)) if len(numbers) > 1 else float("nan"),
-               "median": float(np.median(numbers)) if len(numbers) else float("nan"),
-               "min": float(np.min(numbers)) if len(numbers) else float("nan"),
-               "max": float(np.max(numbers)) if len(numbers) else float("nan"),
-               "integer": integer, "edges": list(cuts)}
-    return table, summary
+    return band, labels, bounds, numbers, cuts, integer

@@ -15,6 +15,7 @@ PLS-SEM multigroup analysis (MICOM, PLS-MGA) is the stage of :mod:`loyaltysurvey
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
@@ -140,7 +141,7 @@ def run_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, settin
                                      missing=missing, group_partial=settings.group_partial, shared_labels=False,
                                      jobs=settings.jobs, executor=executor)
     except LoyaltySurveyError as exc:
-        raise type(exc)(f"--group {column}: {exc.detail}") from None
+        raise type(exc)(f"--group {column}: {exc.detail.replace(repr(GROUP_COLUMN), repr(column))}") from None
     notices.extend(_rename(n, column) for n in inv.notices)
     paths: tuple[PathEquality, ...] = ()
     model = q.sem_statements if q.model else q.cfa_statements
@@ -174,6 +175,8 @@ def tracking_order(groups: Sequence[str], q: Questionnaire, column: str) -> tupl
     >>> from loyaltysurvey.datasets import crm_questionnaire
     >>> tracking_order(["2", "1"], crm_questionnaire(), "gender"), tracking_order(["10", "2", "b"], crm_questionnaire(), "wave")
     (('1', '2'), ('2', '10', 'b'))
+    >>> tracking_order(["30–44", "<30", "≥45"], crm_questionnaire(), "age")  # bands of numbers
+    ('<30', '30–44', '≥45')
     """
     demo = next((d for d in q.demographics if d.id == column), None)
     listed = [v for v in (demo.values if demo is not None else {}) if v in groups]
@@ -182,8 +185,16 @@ def tracking_order(groups: Sequence[str], q: Questionnaire, column: str) -> tupl
         try:
             return (0, float(g), g)
         except ValueError:
+            band = _BAND.match(g)  # the bands of a demographic answered as a number: <30, 30–44, ≥45
+            if band:
+                return (0, float(band.group(2)) - (0.5 if band.group(1) == "<" else 0.0), g)
             return (1, 0.0, g)
     return tuple(listed + sorted((g for g in groups if g not in listed), key=key))
+
+
+#: A band label of :func:`~loyaltysurvey.analysis.descriptives.banded_frequency_table`: its sign
+#: (``<`` for the first band) and its first number.
+_BAND = re.compile(r"^(<|≥|\[)?(-?\d+(?:\.\d+)?)(?:[–,)\s]|$)")
 
 
 def _rename(notice: Notice, column: str) -> Notice:

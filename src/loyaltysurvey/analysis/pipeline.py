@@ -7,7 +7,6 @@ import platform
 from importlib import metadata
 from typing import Any, Callable
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Notice
@@ -21,8 +20,8 @@ from .comparison import compare_models
 from .checks import construct_tests, measurement_checks
 from .exploratory import run_efa
 from .pls_stage import run_pls
-from .descriptives import (MAX_CATEGORIES, banded_frequency_table, describe, frequency_table, multiple_response_table,
-                           numeric_answers, scale_distribution)
+from .descriptives import (band_of_each, banded, banded_frequency_table, describe, frequency_table,
+                           multiple_response_table, scale_distribution)
 from .normality import normality_table
 from .reliability import ScaleReliability, scale_reliability
 from .results import AnalysisResults
@@ -147,8 +146,17 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     if settings.group:
         from .groups import group_labels, run_groups
         labels = group_labels(settings.group, data.column(settings.group), q)
+        demo = next((d for d in q.demographics if d.id == settings.group), None)
+        if demo is not None and banded(demo, labels):  # an age in years: its bands are the groups
+            labels = band_of_each(labels, demo.bins or None)
         if settings.runs_cb:
-            groups = run_groups(scored, labels, q, settings, scores, executor=executor)
+            try:
+                groups = run_groups(scored, labels, q, settings, scores, executor=executor)
+            except DataError as exc:
+                if demo is None or not banded(demo, data.column(settings.group)) or "more respondents" not in exc.detail:
+                    raise
+                raise DataError(f"{exc.detail}; {demo.id} is grouped in the bands of its numbers: give it fewer, "
+                                "wider bands with bins in the questionnaire (for example 'bins: [30, 45]')") from None
             notices.extend(groups.notices)
     pls_groups = None
     if settings.group and settings.runs_pls:
@@ -196,8 +204,7 @@ def _demographic_tables(q: Questionnaire, data: IngestResult, notices: list) -> 
         if demo.multiple:
             tables[demo.id] = multiple_response_table(values, order=list(demo.values))
             continue
-        numbers = numeric_answers(values) if not demo.values else None
-        if numbers is not None and (demo.bins or len(np.unique(numbers)) > MAX_CATEGORIES):
+        if banded(demo, values):
             tables[demo.id], summaries[demo.id] = banded_frequency_table(values, demo.bins or None)
             continue
         if demo.bins:

@@ -258,6 +258,12 @@ class _Builder:
         export used, and «MBA2» as written)."""
         if demo is not None and value in demo.values:
             return self.loc.text(demo.values[value])
+        if demo is not None and demo.id in self.r.demographic_summaries:  # a band of numbers, as its table names it
+            table = self.r.demographics[demo.id]
+            row = table[table["value"] == value]
+            if len(row):
+                return self.band(row["low"].iloc[0], row["high"].iloc[0],
+                                 bool(self.r.demographic_summaries[demo.id].get("integer")))
         text = str(value)
         return text if re.search(r"[A-Za-z]", text) else self.loc.digits(text)
 
