@@ -144,6 +144,8 @@ def test_bands_of_a_numeric_demographic_count_every_answer_once():
     assert summary["n"] == len(answered) and summary["integer"] is True
     assert summary["mean"] == pytest.approx(np.mean(answered)) and summary["sd"] == pytest.approx(np.std(answered, ddof=1))
     assert summary["median"] == np.median(answered) and (summary["min"], summary["max"]) == (answered.min(), answered.max())
+    whole, _ = banded_frequency_table(values, [])  # no edges: one band of every answer
+    assert whole["value"].tolist() == ["all", None] and whole["frequency"].tolist() == [384, 16]
 
 
 @pytest.mark.parametrize("low, high", [(18, 78), (0.2, 3.9), (1000, 98000), (-5, 5), (0, 13)])

@@ -380,8 +380,8 @@ class _Builder:
         def show(x: Any) -> str:
             return self.loc.num(float(x), "g")
 
-        if _no_answer(low) and _no_answer(high):
-            return t("notes.total_row")
+        if _no_answer(low) and _no_answer(high):  # no edges (banded_frequency_table(values, [])): one band
+            return t("labels.band_all")
         if _no_answer(low):
             return t("labels.band_under", high=show(high))
         if _no_answer(high):
