@@ -66,7 +66,6 @@ def _png(fig) -> bytes:
     """The chart cropped to its content and :data:`PAD` (what ``savefig(bbox_inches="tight")`` gives),
     drawn once; a chart whose content reaches past its :data:`ROOM` is saved by matplotlib."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     box = fig.get_tightbbox(canvas.get_renderer()).padded(PAD)  # inches; the text's layout is cached
@@ -76,13 +75,11 @@ def _png(fig) -> bytes:
         fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=PAD, metadata={"Software": None},
                     pil_kwargs=PNG_OPTIONS)
         return buffer.getvalue()
+    import numpy as np
+    from .png import rgb_png
     dpi = fig.dpi
-    crop = (round(box.x0 * dpi), round((height - box.y1) * dpi), round(box.x1 * dpi), round((height - box.y0) * dpi))
-    image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA",
-                             0, 1).crop(crop).convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", dpi=(dpi, dpi), **PNG_OPTIONS)
-    return buffer.getvalue()
+    top, bottom = round((height - box.y1) * dpi), round((height - box.y0) * dpi)
+    return rgb_png(np.asarray(canvas.buffer_rgba())[top:bottom, round(box.x0 * dpi):round(box.x1 * dpi)], dpi)
 
 
 def bar_chart(categories: Sequence[str], values: Sequence[float], value_labels: Sequence[str], axis_label: str,
