@@ -8,10 +8,12 @@ the least CPU time, which a busy machine disturbs less):
 * the whole command, ``loyaltysurvey analyze QUESTIONNAIRE DATA --out DIR``, run as a new process
   each time (start-up and imports included, as a user meets it) and writing every output
   (results.json, report.html, report.docx, tables.xlsx, clean.csv, ingest.json): as it runs
-  (its figures drawn by two worker processes started as the command starts, at a lower
-  priority, while the main process computes the statistics and then writes the Word text; one
-  of them then writes the workbook while the main process finishes the Word document and the
-  HTML; see ``loyaltysurvey.report.painting``), and with everything in one process
+  (its figures drawn by two worker processes, forked at a lower priority from a host process
+  started as the command starts, which imports matplotlib while the main process computes the
+  statistics; the figures of the demographics and of CB-SEM are drawn while PLS-SEM is
+  estimated, the others while the main process writes the Word text; a worker then writes the
+  workbook while the main process finishes the Word document and the HTML; see
+  ``loyaltysurvey.report.painting``), and with everything in one process
   (``LOYALTYSURVEY_CHAPTER_WORKERS=0``);
 * where the rest goes: start-up (``loyaltysurvey --version``), importing what the main process
   of a run needs, and building and rendering the chapter in one process (report model with its

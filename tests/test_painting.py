@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -19,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from conftest import REPORT_DAY
+from loyaltysurvey.report.painting import InlinePainter
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="worker processes draw the figures on Linux only")
@@ -109,7 +111,7 @@ def test_the_number_of_workers_is_set_by_the_environment(monkeypatch):
     assert isinstance(chapter_painter(), InlinePainter)
     monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", "1")
     with chapter_painter() as painter:
-        assert isinstance(painter, ProcessPainter) and painter.pool._max_workers == 1
+        assert isinstance(painter, ProcessPainter) and painter.workers == 1
         assert painter.submit(abs, -3).result() == 3
 
 
@@ -119,12 +121,12 @@ def test_a_failed_run_stops_its_workers_at_once(tmp_path, monkeypatch):
     from loyaltysurvey.resources import bundled_path
     from loyaltysurvey.workflow import run_analyze
 
-    processes = []
+    painters = []
     original = painting.ProcessPainter.__init__
 
     def spy(self, workers=2):
         original(self, workers)
-        processes.extend(self.pool._processes.values())
+        painters.append(self)
 
     monkeypatch.setattr(painting.ProcessPainter, "__init__", spy)
     monkeypatch.setenv("LOYALTYSURVEY_CHAPTER_WORKERS", "2")
@@ -132,8 +134,28 @@ def test_a_failed_run_stops_its_workers_at_once(tmp_path, monkeypatch):
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(DataError):
         run_analyze(bundled_path("questionnaires", "crm_loyalty.yaml"), bad, tmp_path / "out")
-    assert len(processes) == 2 and not any(p.is_alive() for p in processes)
+    assert len(painters) == 1 and not painters[0].host.is_alive()
     assert not (tmp_path / "out").exists()
+    # and once the host has forked its workers, stopping it stops them too
+    with pytest.raises(RuntimeError):
+        with painting.ProcessPainter(2) as painter:
+            assert painter.submit(abs, -2).result() == 2  # the host is warm and its workers forked
+            pids = painter.worker_pids
+            raise RuntimeError("the run failed")
+    assert len(pids) == 2 and not painter.host.is_alive()
+    deadline = time.perf_counter() + 10
+    while any(_running(pid) for pid in pids) and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_a_job_of_a_lost_worker_is_run_here(monkeypatch):
@@ -170,3 +192,59 @@ def test_the_command_starts_its_workers_before_the_statistics_libraries(tmp_path
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "False False"
     assert (tmp_path / "out" / "tables.xlsx").stat().st_size > 0
+
+
+class _Counting(InlinePainter):
+    """An inline painter that counts what it was asked to draw."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+class _Beside(_Counting):
+    """One that says it draws beside the caller, so that the command line has it draw the
+    finished sections' figures early."""
+
+    concurrent = True
+
+
+@pytest.mark.parametrize("shape", ["demo", "pls", "cb_groups"])
+def test_the_figures_drawn_early_are_the_chapters(tmp_path, monkeypatch, shape):
+    """The figures drawn while PLS-SEM or the group models are computed
+    (report.build.prefetch_figures) are the ones the chapter uses, none drawn twice, and the
+    files are those of a run that drew nothing early."""
+    from loyaltysurvey.datasets import holzinger_swineford, hs_questionnaire
+    from loyaltysurvey.report import build
+    from loyaltysurvey.resources import bundled_path
+    from loyaltysurvey.workflow import run_analyze
+
+    if shape == "cb_groups":
+        args, options = (hs_questionnaire(), holzinger_swineford()), {"method": "cb", "group": "school"}
+    else:
+        args = (bundled_path("questionnaires", "crm_loyalty.yaml"),
+                bundled_path("questionnaires", "crm_loyalty_example.csv"))
+        options = {"method": "pls"} if shape == "pls" else {}
+    early = []
+    prefetch = build.prefetch_figures
+
+    def counted(results, lang, painter):
+        prefetch(results, lang, painter)
+        early.append(painter.submitted)
+
+    monkeypatch.setattr(build, "prefetch_figures", counted)
+    beside, inline = _Beside(), _Counting()
+    for painter, out in ((beside, tmp_path / "early"), (inline, tmp_path / "plain")):
+        run_analyze(*args, out, bootstrap=0, today=REPORT_DAY, lang="en", painter=painter, **options)
+    assert len(early) == 1 and early[0] > 0  # the demographics' or CB-SEM's figures, at least one
+    assert beside.reused == early[0]  # every one of them used by the chapter
+    assert beside.submitted == inline.submitted  # and nothing drawn twice
+    assert inline.reused == 0
+    for name in ("report.html", "results.json"):
+        assert (tmp_path / "early" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+    assert _pictures((tmp_path / "early" / "report.docx").read_bytes()) == \
+        _pictures((tmp_path / "plain" / "report.docx").read_bytes())

@@ -49,7 +49,8 @@ FORMATS = ("json", "html", "docx", "xlsx", "ingest")
 
 
 def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.PathLike | pd.DataFrame, *,
-            progress: Callable[[int], Any] | None = None, executor: Any = None, **options: Any) -> "Study":
+            progress: Callable[[int], Any] | None = None, executor: Any = None,
+            early: Callable[[AnalysisResults], Any] | None = None, **options: Any) -> "Study":
     """Analyse survey responses against a questionnaire; nothing is written.
 
     Parameters
@@ -63,6 +64,9 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         Called with the number of resamples finished (bootstrap progress).
     executor:
         Anything with ``map`` (for example a ``dask.distributed.Client``) to run resampling chunks on.
+    early:
+        Called with the results so far before the group comparisons and PLS-SEM, when they run
+        (see :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`).
     **options:
         The settings of :meth:`loyaltysurvey.settings.Settings.resolve`: ``lang``, ``method``
         (``cb``, ``pls``, ``both``), ``missing`` (``listwise``, ``fiml``, ``mean``), ``estimator``
@@ -110,7 +114,7 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
         pool = nullcontext(executor)
     try:
         with pool as runner:
-            results = analyze_responses(data_result, settings, executor=runner, progress=progress)
+            results = analyze_responses(data_result, settings, executor=runner, progress=progress, early=early)
     except ModelError as exc:
         raise ModelError(f"model: {exc.detail}", source=q.source, line=q.model_line(exc.line)) from None
     return Study(results)

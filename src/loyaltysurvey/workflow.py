@@ -277,9 +277,28 @@ def run_analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os
     # import their libraries during the statistics
     with painter or chapter_painter() as drawing:
         with _status(progress, "Reading, checking and analysing the responses"):
-            study = analyze(questionnaire, data, progress=resample_progress, **options)
+            study = analyze(questionnaire, data, progress=resample_progress,
+                            early=_prefetch(drawing), **options)
         write_study(study, out, FORMATS, today=today, progress=progress, painter=drawing)
     return study
+
+
+def _prefetch(painter: "Painter") -> Callable[[Any], None] | None:
+    """What :func:`run_analyze` gives the analysis as ``early``: when ``painter`` draws beside this
+    process, start the figures of the sections done (see
+    :func:`~loyaltysurvey.report.build.prefetch_figures`) in the study's language, the one
+    :func:`write_study` builds the chapter in."""
+    if not painter.concurrent:
+        return None
+
+    def early(results: Any) -> None:
+        from .report.build import prefetch_figures
+        try:
+            prefetch_figures(results, results.settings.lang, painter)
+        except Exception:  # noqa: BLE001 - only a head start: the chapter draws whatever is missing
+            pass
+
+    return early
 
 
 def run_demo(out: str | os.PathLike, *, progress: Progress | None = None, today: date | None = None,

@@ -90,11 +90,15 @@ def _with_model_demographics(scored: pd.DataFrame, data: IngestResult, q: Questi
 
 
 def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any = None,
-                      progress: Callable[[int], Any] | None = None) -> AnalysisResults:
+                      progress: Callable[[int], Any] | None = None,
+                      early: Callable[[AnalysisResults], Any] | None = None) -> AnalysisResults:
     """Descriptives, demographics, reliability, the CB-SEM models and PLS-SEM, as ``settings`` say.
 
     ``executor`` (anything with ``map``, e.g. a dask ``Client``) runs resampling chunks remotely;
-    ``progress`` is called with the number of resamples finished.
+    ``progress`` is called with the number of resamples finished; ``early``, when the group
+    comparisons or PLS-SEM are still to come, is called once before them with the results so
+    far, in which the group comparisons, PLS-SEM and the comparison of models are ``None`` (the
+    command line starts drawing the finished sections' figures then).
 
     Items are reverse-scored and construct scores computed; then descriptives, the scale
     point distribution of the answers as given, demographics' frequency tables, reliability
@@ -119,11 +123,11 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     (True, ['speed', 'textual', 'visual'], ['supported', 'not_supported'])
     """
     with one_blas_thread():  # small matrices, many calls: see parallel.one_blas_thread
-        return _analyze(data, settings, executor, progress)
+        return _analyze(data, settings, executor, progress, early)
 
 
 def _analyze(data: IngestResult, settings: Settings, executor: Any,
-             progress: Callable[[int], Any] | None) -> AnalysisResults:
+             progress: Callable[[int], Any] | None, early: Callable[[AnalysisResults], Any] | None) -> AnalysisResults:
     q = data.questionnaire
     scored = score_items(data.responses, q)
     scores = construct_scores(scored, q)
@@ -142,6 +146,17 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
         cbsem = run_cbsem(_with_model_demographics(scored, data, q), q, settings, executor=executor,
                           progress=progress)
         notices.extend(cbsem.notices)
+    demographic_notices: list = []
+    demographics, demographic_summaries = _demographic_tables(q, data, demographic_notices)
+    stated = dict(questionnaire=q, ingest=data, scored=scored, scores=scores, item_stats=describe(scored),
+                  construct_stats=construct_stats, distribution=scale_distribution(data.responses, points),
+                  demographics=demographics, reliability=reliability,
+                  normality={**normality_table(scored), **normality_table(scores)}, settings=settings,
+                  software=_versions(), checks=checks, construct_tests=location, efa=exploratory,
+                  demographic_summaries=demographic_summaries)
+    if early is not None and (settings.group or settings.runs_pls):  # else nothing is left to overlap
+        early(AnalysisResults(cbsem=cbsem, pls=None, comparison=None, groups=None, pls_groups=None,
+                              notices=tuple(notices), **stated))
     groups = None
     if settings.group:
         from .groups import group_labels, run_groups
@@ -179,15 +194,9 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     comparison = compare_models(scored, q, settings, main=cbsem.sem if cbsem is not None else None)
     if comparison is not None:
         notices.extend(comparison.notices)
-    demographics, demographic_summaries = _demographic_tables(q, data, notices)
-    return AnalysisResults(
-        questionnaire=q, ingest=data, scored=scored, scores=scores,
-        item_stats=describe(scored), construct_stats=construct_stats,
-        distribution=scale_distribution(data.responses, points), demographics=demographics,
-        reliability=reliability, normality={**normality_table(scored), **normality_table(scores)},
-        cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), settings=settings,
-        software=_versions(), checks=checks, construct_tests=location, efa=exploratory, groups=groups,
-        pls_groups=pls_groups, pls_hypotheses=pls_hypotheses, demographic_summaries=demographic_summaries)
+    notices.extend(demographic_notices)
+    return AnalysisResults(cbsem=cbsem, pls=pls, comparison=comparison, notices=tuple(notices), groups=groups,
+                           pls_groups=pls_groups, pls_hypotheses=pls_hypotheses, **stated)
 
 
 def _demographic_tables(q: Questionnaire, data: IngestResult, notices: list) -> tuple[dict, dict]:

@@ -1271,6 +1271,23 @@ class _Builder:
             meta={"questionnaire": self.q.id}, decimal=getattr(self.r.settings, "decimal", None))
 
 
+def prefetch_figures(results: AnalysisResults, lang: str, painter: Painter) -> None:
+    """Have ``painter`` start the figures of the sections ``results`` already holds (the
+    demographics, the CFA and the structural model) while the rest is computed.
+
+    ``results`` are those an analysis has so far (``early`` of
+    :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`); the sections are built and
+    dropped, and their drawings stay with the painter, which gives them to the chapter built
+    from the final results for the same calls (:class:`~loyaltysurvey.report.painting.Painter`).
+    On the bundled example with two worker processes, the figures of the demographics and of
+    CB-SEM are drawn while PLS-SEM is estimated (benchmarks/bench_chapter.py).
+    """
+    builder = _Builder(results, lang, date.today(), painter)
+    builder.demographics()
+    builder.cfa()
+    builder.sem()
+
+
 def build_report(results: AnalysisResults, lang: str, today: date | None = None,
                  painter: Painter | None = None) -> Report:
     """The chapter for ``results`` in language ``lang`` (``fa`` or ``en``; others fall back to English).

@@ -6,9 +6,10 @@ painter as a picklable call (a function of :mod:`loyaltysurvey.report.figures` a
 arguments) and goes on building the tables while the picture is drawn:
 
 * :class:`InlinePainter` (the default) draws each figure at once, in this process;
-* :class:`ProcessPainter` sends them to worker processes forked before the statistics, which
-  import matplotlib and openpyxl and load the fonts while the statistics run (so none of that
-  is on the run's critical path), then draw the figures while this process builds the chapter
+* :class:`ProcessPainter` sends them to worker processes started before the statistics (a
+  host process imports matplotlib and openpyxl and loads the fonts while the statistics run, so
+  none of that is on the run's critical path, then forks the workers from itself), which draw
+  the figures while this process builds the chapter
   and writes the Word document's text (the pictures go in last: see
   :func:`loyaltysurvey.report.docx.start_docx`); once the figures are drawn, a worker writes
   the workbook (:meth:`Painter.run`) while this process finishes the Word document and the
@@ -18,7 +19,9 @@ arguments) and goes on building the tables while the picture is drawn:
 
 Both give the same pictures, byte for byte (tests/test_painting.py): the drawing functions
 are deterministic and each worker runs them with the same matplotlib settings. A worker that
-dies is not fatal: its figures are drawn again here.
+dies is not fatal: its figures are drawn again here. A painter remembers its calls, so the
+command line can start the figures of the sections finished while the statistics go on
+(:func:`~loyaltysurvey.report.build.prefetch_figures`) and the chapter finds them drawn.
 """
 
 from __future__ import annotations
@@ -67,7 +70,24 @@ class Drawing:
 
 
 class Painter:
-    """Runs drawing calls and returns :class:`concurrent.futures.Future` objects for them."""
+    """Runs drawing calls and returns :class:`concurrent.futures.Future` objects for them.
+
+    A painter remembers what it was asked to draw: the same call (the same function and
+    arguments, compared by their pickled bytes) asked again gets the drawing already made or
+    under way. That lets the command line start the figures of the sections the statistics
+    have finished while the others are computed (:func:`~loyaltysurvey.report.build.prefetch_figures`);
+    the chapter built at the end finds them drawn. A call whose arguments changed in between is
+    simply drawn again.
+    """
+
+    #: Whether drawing runs beside the caller (worker processes): only then is drawing the figures
+    #: of finished sections early worth it (:func:`~loyaltysurvey.report.build.prefetch_figures`).
+    concurrent = False
+
+    def __init__(self) -> None:
+        self._asked: dict[bytes, Future] = {}
+        #: how many drawings were found among those asked before (tests/test_painting.py)
+        self.reused = 0
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
         raise NotImplementedError
@@ -89,8 +109,16 @@ class Painter:
     def draw(self, fn: Callable, /, *args: Any, width: float = 6.0, variants: bool = False, **kwargs: Any) -> Drawing:
         """Draw ``fn(*args, **kwargs)``: a :class:`Drawing` of PNG bytes printed ``width``
         inches wide or, with ``variants``, of a list of ``(png, width)`` (take each with
-        :meth:`Drawing.variant`)."""
-        return Drawing(self.submit(fn, *args, **kwargs), width, 0 if variants else None, fn, args, kwargs)
+        :meth:`Drawing.variant`); the drawing of an identical earlier call when there was one."""
+        key = _call_key(fn, args, kwargs)
+        future = self._asked.get(key) if key is not None else None
+        if future is None:
+            future = self.submit(fn, *args, **kwargs)
+            if key is not None:
+                self._asked[key] = future
+        else:
+            self.reused += 1
+        return Drawing(future, width, 0 if variants else None, fn, args, kwargs)
 
     def close(self, abandon: bool = False) -> None:
         """Stop drawing; ``abandon`` when the run failed and nothing drawn is wanted."""
@@ -100,6 +128,16 @@ class Painter:
 
     def __exit__(self, kind, value, traceback) -> None:
         self.close(abandon=kind is not None)
+
+
+def _call_key(fn: Callable, args: tuple, kwargs: dict) -> bytes | None:
+    """The bytes that identify a drawing call (None when its arguments cannot be pickled)."""
+    import pickle
+    try:
+        return pickle.dumps((fn.__module__, fn.__qualname__, args, sorted(kwargs.items())),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - anything unpicklable: not remembered, drawn each time
+        return None
 
 
 class InlinePainter(Painter):
@@ -120,15 +158,18 @@ class InlinePainter(Painter):
 #: ``analyze`` took 2.9 s instead of 3.3 s (the least of twelve runs each, benchmarks/bench_chapter.py).
 WORKER_NICENESS = 10
 
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 
 def _warm_up() -> None:
-    """A worker's initializer: a lower priority (:data:`WORKER_NICENESS`), BLAS on one thread;
-    import what drawing needs and load the fonts, while the main process computes the statistics."""
+    """The host's start (see :class:`ProcessPainter`): a lower priority (:data:`WORKER_NICENESS`),
+    BLAS on one thread; import what drawing and the workbook need and load the fonts, while the
+    main process computes the statistics. Its workers are forked after this and share it all."""
     try:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):  # no nice here: the workers compete as equals
         pass
-    for name in _BLAS_THREADS:  # read when numpy loads BLAS, if this worker was forked before it did
+    for name in _BLAS_THREADS:  # read when numpy loads BLAS, if this process was forked before it did
         os.environ[name] = "1"
     from . import figures  # imports matplotlib's drawing modules
     from ..parallel import limit_worker_blas
@@ -137,48 +178,160 @@ def _warm_up() -> None:
     from . import xlsx  # noqa: F401 - openpyxl, for the workbook a worker writes (see run)
 
 
-_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
 def _nothing() -> None:
     return None
 
 
-class ProcessPainter(Painter):
-    """Draws in ``workers`` worker processes, forked now (Linux: ``fork`` runs none of the
-    caller's code again, and the workers share what this process has already imported).
+def _worker_start() -> None:
+    """A worker's initializer: SIGTERM ends it as usual (not as the host's handler would), BLAS on one thread."""
+    import signal
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    from ..parallel import limit_worker_blas
+    limit_worker_blas()
 
-    Each worker imports matplotlib on start, which the main process then never has to: the
-    command line starts its painter before it imports the statistics' libraries, so that the
-    workers' imports run beside the main process's (on the bundled example, on two CPUs, the
-    median of 16 runs of the whole ``analyze`` fell from 3.6 s to 3.3 s against workers forked
-    after those imports, the best run staying at 2.9 s; with the workbook written by a worker
-    as well, the median of 12 runs went from 3.4 s to 3.0 s and the best from 2.9 s to 2.7 s).
-    Used as a context manager; leaving it stops the workers.
+
+def _host(connection, workers: int) -> None:
+    """The process that owns the drawing workers (:class:`ProcessPainter`): warm up once, fork
+    ``workers`` workers from itself, then pass each call received on ``connection`` to them and
+    send back ``(key, True, result)`` or ``(key, False, exception)``. Ends when the connection
+    closes or sends ``None``; on SIGTERM (a failed run) it stops its workers at once."""
+    import signal
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+    import multiprocessing
+
+    pool = None
+
+    def stop(*_):  # a failed run: the workers go at once, with this process
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    _warm_up()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_start)
+    for _ in range(workers):  # fork them now, warm, rather than at the first figure
+        pool.submit(_nothing)
+    sending = threading.Lock()
+
+    def send(message) -> None:
+        with sending:
+            try:
+                connection.send(message)
+            except (OSError, ValueError):  # the main process is gone
+                pass
+
+    def reply(key: int, future: Future) -> None:
+        try:
+            message = (key, True, future.result())
+        except BaseException as exc:  # the call's error, or a lost worker's BrokenProcessPool
+            message = (key, False, exc)
+        try:
+            send(message)
+        except Exception as exc:  # noqa: BLE001 - a result or an error that cannot be pickled
+            send((key, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+    send(("workers", None, [p.pid for p in pool._processes.values()]))
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            break
+        if message is None:
+            break
+        key, fn, args, kwargs = message
+        try:
+            pool.submit(fn, *args, **kwargs).add_done_callback(partial(reply, key))
+        except Exception as exc:  # noqa: BLE001 - the pool is broken: the main process draws it
+            send((key, False, exc))
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ProcessPainter(Painter):
+    """Draws in ``workers`` worker processes, started now (Linux: ``fork`` runs none of the
+    caller's code again).
+
+    One process, the *host*, is forked at once; it imports matplotlib and openpyxl and loads
+    the fonts (:func:`_warm_up`), then forks the workers from itself, so that they share those
+    imports rather than make them each (on two CPUs the imports of two workers had taken the
+    second CPU for most of the statistics). Calls go to the host through a pipe and the results
+    come back on it; a thread of this process sets each call's future. The command line starts
+    its painter before it imports the statistics' libraries, so that the host's imports run
+    beside the main process's. A lost host or worker fails the calls in flight with
+    :class:`~concurrent.futures.process.BrokenProcessPool`, and :class:`Drawing` draws them here.
+    Used as a context manager; leaving it stops the processes.
     """
 
+    concurrent = True
+
     def __init__(self, workers: int = 2) -> None:
+        super().__init__()
+        import itertools
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_warm_up)
-        for _ in range(workers):  # start every worker now, so they warm up during the statistics
-            self.pool.submit(_nothing)
+        import threading
+        context = multiprocessing.get_context("fork")
+        self.workers = workers
+        self._connection, theirs = context.Pipe()
+        self.host = context.Process(target=_host, args=(theirs, workers), name="loyaltysurvey-figures")
+        self.host.start()
+        theirs.close()
+        #: the workers' process ids, once the host has forked them (tests/test_painting.py)
+        self.worker_pids: list[int] = []
+        self._pending: dict[int, Future] = {}
+        self._keys = itertools.count()
+        self._lock = threading.Lock()
+        self._lost = False
+        self._reader = threading.Thread(target=self._read, name="loyaltysurvey-figures", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+        while True:
+            try:
+                key, ok, value = self._connection.recv()
+            except (EOFError, OSError):
+                break
+            if key == "workers":
+                self.worker_pids = list(value)
+                continue
+            with self._lock:
+                future = self._pending.pop(key, None)
+            if future is not None:
+                future.set_result(value) if ok else future.set_exception(value)
+        with self._lock:  # the host is gone: what it had not finished is lost
+            self._lost = True
+            pending, self._pending = list(self._pending.values()), {}
+        for future in pending:
+            future.set_exception(BrokenProcessPool("the process drawing the figures was lost"))
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-        from concurrent.futures.process import BrokenProcessPool
-        try:
-            return self.pool.submit(fn, *args, **kwargs)
-        except (BrokenProcessPool, RuntimeError):  # the pool is gone: draw it here
-            return InlinePainter().submit(fn, *args, **kwargs)
+        future: Future = Future()
+        with self._lock:
+            if not self._lost:
+                key = next(self._keys)
+                self._pending[key] = future
+                try:
+                    self._connection.send((key, fn, args, kwargs))
+                    return future
+                except (OSError, ValueError):  # the host is gone
+                    self._pending.pop(key, None)
+        return InlinePainter().submit(fn, *args, **kwargs)
 
     def close(self, abandon: bool = False) -> None:
-        """Stop the workers: when the run failed (``abandon``) at once, without waiting for them to
-        finish starting, so that an error is reported without delay."""
+        """Stop the processes: when the run failed (``abandon``) at once, without waiting for the
+        host to finish starting, so that an error is reported without delay."""
         if abandon:
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+            self.host.terminate()
+        else:
+            try:
+                self._connection.send(None)
+            except (OSError, ValueError):
+                pass
+        self.host.join()
+        self._connection.close()
+        self._reader.join(timeout=5)
 
 
 def chapter_painter() -> Painter:
