@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .ram import RamModel
+from .spd import spd_inverse
 
 __all__ = ["BatchedML", "batched_bfgs"]
 
@@ -127,10 +128,9 @@ class BatchedML:
         Infinite for a resample whose ``Sigma`` is not positive definite; ``logdet_S`` holds
         each ``log|S|``. The same F as :func:`~loyaltysurvey.sem.estimate.ml_discrepancy`.
         """
-        sign, logdet = np.linalg.slogdet(Sigma)
-        inv = np.linalg.inv(np.where(sign[:, None, None] > 0, Sigma, np.eye(self.p)[None]))
+        inv, logdet, ok = spd_inverse(Sigma)
         f = logdet + np.einsum("bij,bji->b", S, inv) - logdet_S - self.p
-        return np.where(sign > 0, f, np.inf)
+        return np.where(ok, f, np.inf)
 
     def gradient(self, W: np.ndarray, E: np.ndarray, full: np.ndarray) -> np.ndarray:
         """dF/dtheta for every resample from ``W = Sigma^-1 - Sigma^-1 S Sigma^-1``, without dSigma/dtheta.
@@ -157,10 +157,7 @@ class BatchedML:
 
     def _grad_at(self, idx, theta, S, logdet_S):
         Sigma, full, E = self.implied(theta)
-        sign, logdet = np.linalg.slogdet(Sigma)
-        ok = sign > 0
-        safe = np.where(ok[:, None, None], Sigma, np.eye(self.p)[None])
-        inv = np.linalg.inv(safe)
+        inv, logdet, ok = spd_inverse(Sigma)
         Si = S[idx]
         invS = inv @ Si
         f = logdet + np.trace(invS, axis1=1, axis2=2) - logdet_S[idx] - self.p

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batched import BatchedML, batched_bfgs
+from .spd import spd_inverse
 from .fiml import Patterns
 from .ram import RamModel
 
@@ -83,38 +84,6 @@ class WeightedStatistics:
             return self
         return WeightedStatistics(self.n[idx], self.n_c[idx], self.t_c[idx], self.T_c[idx], self.w[idx],
                                   self.const[idx])
-
-
-def _spd_inverse(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inverse, log-determinant and positive definiteness of a stack of symmetric matrices.
-
-    The log-determinant comes from the Cholesky factor (closed forms for 1 x 1 and 2 x 2); a
-    matrix that is not positive definite gets ``ok`` False and is replaced by the identity (its
-    value is then discarded).
-
-    >>> inv, logdet, ok = _spd_inverse(np.array([[[4.0, 2.0], [2.0, 3.0]], [[1.0, 2.0], [2.0, 1.0]]]))
-    >>> inv[0].round(3).tolist(), round(float(logdet[0]), 4), ok.tolist()
-    ([[0.375, -0.25], [-0.25, 0.5]], 2.0794, [True, False])
-    """
-    if A.shape[-1] == 2:
-        a, b, c = A[..., 0, 0], A[..., 0, 1], A[..., 1, 1]
-        det = a * c - b * b
-        ok = (a > 0) & (det > 0)
-        det = np.where(ok, det, 1.0)
-        a, b, c = np.where(ok, a, 1.0), np.where(ok, b, 0.0), np.where(ok, c, 1.0)
-        inv = np.stack([np.stack([c, -b], axis=-1), np.stack([-b, a], axis=-1)], axis=-2) / det[..., None, None]
-        return inv, np.log(det), ok
-    try:
-        L = np.linalg.cholesky(A)
-        ok = np.ones(A.shape[:-2], dtype=bool)
-    except np.linalg.LinAlgError:
-        ok = np.linalg.eigvalsh(A)[..., 0] > 0
-        A = np.where(ok[..., None, None], A, np.eye(A.shape[-1]))
-        L = np.linalg.cholesky(A)
-    logdet = 2 * np.log(np.diagonal(L, axis1=-2, axis2=-1)).sum(axis=-1)
-    if A.shape[-1] == 1:
-        return 1.0 / A, logdet, ok       # numpy's inverse costs far more than the division
-    return np.linalg.inv(A), logdet, ok
 
 
 class BatchedFIML:
@@ -223,7 +192,7 @@ class BatchedFIML:
         offsets = (np.arange(k) * (p + 1) ** 2)[:, None]
         for grp in self.groups:
             midx, ids = grp["midx"], grp["ids"]
-            C, logdet_m, ok_m = _spd_inverse(Kp[:, midx[:, :, None], midx[:, None, :]] + grp["pad"])
+            C, logdet_m, ok_m = spd_inverse(Kp[:, midx[:, :, None], midx[:, None, :]] + grp["pad"])
             ok &= ok_m.all(axis=1)
             logdet += (st.n[:, ids] * logdet_m).sum(axis=1)
             a = KZ[:, grp["rows"][:, None], grp["gather"]] * grp["valid"]       # K[m, o] z, (k, R_r, r)
@@ -242,7 +211,7 @@ class BatchedFIML:
         Sigma, full, E = self.ml.implied(theta)
         mean_full = self._means(theta, E)
         mu = mean_full[:, :p]
-        K, logdet, ok = _spd_inverse(Sigma)
+        K, logdet, ok = spd_inverse(Sigma)
         cross = st.t_c[:, :, None] * mu[:, None, :]
         S_u = st.T_c - cross - np.swapaxes(cross, 1, 2) + st.n_c[:, None, None] * (mu[:, :, None] * mu[:, None, :])
         sum_u = st.t_c - st.n_c[:, None] * mu

@@ -29,7 +29,7 @@ from .defined import compile_definitions
 from .estimate import fit_ml
 from .ram import RamModel
 from .standardized import standardized_values
-from ..parallel import limit_worker_blas
+from ..parallel import limit_worker_blas, one_blas_thread
 
 if TYPE_CHECKING:
     from .sem_fit import SEMFit
@@ -171,6 +171,7 @@ def map_chunks(job: Callable, tasks: list, sizes: list[int], jobs: int = 1, exec
     in this process; ``progress`` is called with each finished chunk's size. The CB-SEM and
     PLS-SEM bootstraps share it, so both run the same way on every backend.
     Results come back in task order whatever the backend, so a seeded run is reproducible.
+    BLAS runs on one thread in this process as in the workers (the same draws, to the last digit).
 
     >>> map_chunks(abs, [-1, -2, 3], [1, 1, 1])
     [1, 2, 3]
@@ -191,10 +192,13 @@ def map_chunks(job: Callable, tasks: list, sizes: list[int], jobs: int = 1, exec
                 if progress:
                     progress(size)
         return parts
-    for task, size in zip(tasks, sizes):
-        parts.append(job(task))
-        if progress:
-            progress(size)
+    # BLAS on one thread here too, as in the workers: a multi-threaded matrix product may round
+    # its last digit differently, and a seeded run gives the same draws on any number of jobs
+    with one_blas_thread():
+        for task, size in zip(tasks, sizes):
+            parts.append(job(task))
+            if progress:
+                progress(size)
     return parts
 
 

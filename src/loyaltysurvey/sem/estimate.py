@@ -19,6 +19,7 @@ from ..errors import DataError, ModelError
 from ..errors import ModelError
 from .onefactor import fit_one_factor
 from .ram import RamModel
+from .spd import pd_logdet
 
 __all__ = ["MLSolution", "fit_ml", "start_values", "ml_discrepancy"]
 
@@ -123,7 +124,7 @@ def ml_discrepancy(Sigma: np.ndarray, S: np.ndarray, logdet_S: float, mu: np.nda
     """lavaan's ML discrepancy ``F = log|Sigma| + tr(S Sigma^-1) - log|S| - p (+ (ybar - mu)' Sigma^-1 (ybar - mu))``.
 
     ``logdet_S`` is ``log|S|``; the mean term is added when ``mu`` and ``ybar`` are given.
-    Infinite when ``Sigma`` is not positive definite. ``N F`` is the chi-square statistic,
+    Infinite when ``Sigma`` is not positive definite (:func:`pd_logdet`). ``N F`` is the chi-square statistic,
     checked against lavaan 0.6.14 through ``SEM.fit`` in tests/test_sem_reference.py.
 
     >>> import numpy as np
@@ -132,9 +133,11 @@ def ml_discrepancy(Sigma: np.ndarray, S: np.ndarray, logdet_S: float, mu: np.nda
     0.0
     >>> ml_discrepancy(np.array([[1.0, 2.0], [2.0, 1.0]]), S, 0.0)  # not positive definite
     inf
+    >>> ml_discrepancy(np.diag([-1.0, -1.0, 0.01]), np.eye(3), 0.0)  # nor is this, its determinant > 0
+    inf
     """
-    sign, logdet = np.linalg.slogdet(Sigma)
-    if sign <= 0:
+    logdet = pd_logdet(Sigma)
+    if logdet is None:
         return np.inf
     inv = np.linalg.inv(Sigma)
     f = logdet + np.sum(S * inv) - logdet_S - S.shape[0]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .spd import spd_inverse
 from .ram import RamModel
 from .robust import numerical_hessian
 
@@ -116,10 +117,10 @@ class Patterns:
 
     def _padded_inverse(self, Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         P = self.mask2 * Sigma + self.unobserved_eye
-        sign, logdet = np.linalg.slogdet(P)
-        if np.any(sign <= 0):
+        inv, logdet, ok = spd_inverse(P)
+        if not ok.all():
             return None
-        return np.linalg.inv(P) * self.mask2, logdet
+        return inv * self.mask2, logdet
 
     def loglik(self, Sigma: np.ndarray, mu: np.ndarray) -> float:
         """The log-likelihood of the data under ``N(mu, Sigma)``, each row on its observed variables.

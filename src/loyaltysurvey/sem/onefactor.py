@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ModelError
+from .spd import pd_logdet
 
 __all__ = ["OneFactorFit", "fit_one_factor"]
 
@@ -80,8 +81,8 @@ def fit_one_factor(S: np.ndarray) -> OneFactorFit:
 
     def discrepancy(x: np.ndarray) -> tuple[float, np.ndarray | None]:
         sigma = np.outer(x[:p], x[:p]) + np.diag(x[p:])
-        sign, logdet = np.linalg.slogdet(sigma)
-        if sign <= 0 or not np.isfinite(logdet):
+        logdet = pd_logdet(sigma)
+        if logdet is None or not np.isfinite(logdet):
             return math.inf, None
         inv = np.linalg.inv(sigma)
         return float(logdet + np.sum(R * inv) - logdet_r - p), inv
