@@ -95,9 +95,9 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     """Descriptives, demographics, reliability, the CB-SEM models and PLS-SEM, as ``settings`` say.
 
     ``executor`` (anything with ``map``, e.g. a dask ``Client``) runs resampling chunks remotely;
-    ``progress`` is called with the number of resamples finished; ``early``, when the group
-    comparisons or PLS-SEM are still to come, is called once before them with the results so
-    far, in which the group comparisons, PLS-SEM and the comparison of models are ``None`` (the
+    ``progress`` is called with the number of resamples finished; ``early`` is called with the
+    results so far, in which what is still to come is ``None``: before CB-SEM when there are
+    demographics, and once more before the group comparisons or PLS-SEM when they run (the
     command line starts drawing the finished sections' figures then).
 
     Items are reverse-scored and construct scores computed; then descriptives, the scale
@@ -141,11 +141,6 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     if settings.efa:
         exploratory, efa_notices = run_efa(scored, q, settings)
         notices.extend(efa_notices)
-    cbsem = None
-    if settings.runs_cb:
-        cbsem = run_cbsem(_with_model_demographics(scored, data, q), q, settings, executor=executor,
-                          progress=progress)
-        notices.extend(cbsem.notices)
     demographic_notices: list = []
     demographics, demographic_summaries = _demographic_tables(q, data, demographic_notices)
     stated = dict(questionnaire=q, ingest=data, scored=scored, scores=scores, item_stats=describe(scored),
@@ -154,9 +149,20 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
                   normality={**normality_table(scored), **normality_table(scores)}, settings=settings,
                   software=_versions(), checks=checks, construct_tests=location, efa=exploratory,
                   demographic_summaries=demographic_summaries)
-    if early is not None and (settings.group or settings.runs_pls):  # else nothing is left to overlap
+
+    def so_far(cbsem: Any) -> None:
         early(AnalysisResults(cbsem=cbsem, pls=None, comparison=None, groups=None, pls_groups=None,
                               notices=tuple(notices), **stated))
+
+    cbsem = None
+    if settings.runs_cb:
+        if early is not None and demographics:  # their figures are drawn while CB-SEM runs
+            so_far(None)
+        cbsem = run_cbsem(_with_model_demographics(scored, data, q), q, settings, executor=executor,
+                          progress=progress)
+        notices.extend(cbsem.notices)
+    if early is not None and (settings.group or settings.runs_pls):  # else nothing is left to overlap
+        so_far(cbsem)
     groups = None
     if settings.group:
         from .groups import group_labels, run_groups
