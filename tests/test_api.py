@@ -230,6 +230,50 @@ def test_mediation_type_only_where_the_direct_effect_was_estimated(inputs, tmp_p
     assert set(others["mediation.type"]) == {"not_tested"}
 
 
+ECSI = """id: ecsi
+title: ECSI
+language: en
+scale: {min: 1, max: 10}
+constructs:
+  - {id: IMAG, name: Image, items: [{id: IMAG1}, {id: IMAG2}, {id: IMAG3}, {id: IMAG4}, {id: IMAG5}]}
+  - {id: CUEX, name: Expectations, items: [{id: CUEX1}, {id: CUEX2}, {id: CUEX3}]}
+  - {id: PERQ, name: Quality, items: [{id: PERQ1}, {id: PERQ2}, {id: PERQ3}, {id: PERQ4}, {id: PERQ5}, {id: PERQ6}, {id: PERQ7}]}
+  - {id: PERV, name: Value, items: [{id: PERV1}, {id: PERV2}]}
+  - {id: CUSA, name: Satisfaction, items: [{id: CUSA1}, {id: CUSA2}, {id: CUSA3}]}
+  - {id: COMP, name: Complaints, items: [{id: CUSCO}]}
+  - {id: CUSL, name: Loyalty, items: [{id: CUSL1}, {id: CUSL2}, {id: CUSL3}]}
+model: |
+  CUEX ~ IMAG
+  PERQ ~ CUEX
+  PERV ~ CUEX + PERQ
+  CUSA ~ PERV + CUEX + PERQ + IMAG
+  COMP ~ CUSA
+  CUSL ~ CUSA + PERV + IMAG + COMP
+"""
+
+
+def test_no_mediation_type_without_standard_errors(shared_data, tmp_path):
+    """The ECSI model on mobi is a Heywood case whose information matrix is singular (lavaan 0.6.15:
+    CUSL's residual variance -2.341, vcov not positive definite): no SEs, so no interval for an
+    indirect effect and no p-value for a direct path. A missing test is not a non-significant one:
+    the type of mediation and VAF are not given (they read 'indirect-only (full mediation)')."""
+    path = tmp_path / "ecsi.yaml"
+    path.write_text(ECSI, encoding="utf-8")
+    study = loyaltysurvey.analyze(path, shared_data / "mobi.csv", method="cb", bootstrap=0)
+    assert "not_identified" in {n["code"] for n in study.to_json()["warnings"]}
+    rows = study.to_json()["sem"]["effects"]
+    mediated = [r for r in rows if r["kind"] in ("indirect", "total_indirect") and r.get("mediation_type")]
+    assert mediated and all(r["mediation_type"] == "not_tested" for r in mediated)
+    untested = {r["not_tested_because"] for r in mediated}
+    assert untested == {"no_direct_path", "no_interval"}, untested
+    assert all(r["vaf"] is None for r in mediated)
+    from loyaltysurvey.report import build_report
+    report = build_report(study.results, "en")
+    table = next(b for s in report.sections for b in s.blocks if getattr(b, "id", None) == "mediation")
+    types = {row[-1].value for row in table.rows}
+    assert types == {"not tested (no direct path)", "not tested (no standard errors)"}, types
+
+
 def test_validity_checks_name_what_fails(inputs):
     """The analysis decides which constructs, items and pairs fail each criterion; checked here against
     the numbers it reports (AVE, CR, std.all, HTMT2, the Fornell-Larcker matrix) and the thresholds."""

@@ -115,6 +115,13 @@ def test_without_resamples_nothing_is_tested(hs):
     payload = study.to_json()
     assert {h["decision"] for h in payload["hypotheses"]} == {"not_tested"}
     assert {r["mediation_type"] for r in payload["pls"]["indirect"]} == {"not_tested"}
+    # the chain visual -> textual -> speed has a direct path: untested for want of resamples, not of the path
+    chain = next(r for r in payload["pls"]["indirect"] if r["through"] == ["textual"])
+    assert chain["not_tested_because"] == "no_resamples"
+    report = build_report(study.results, "en")
+    table = next(b for s in report.sections for b in s.blocks if getattr(b, "id", None) == "pls_mediation")
+    assert {row[-1].value for row in table.rows} == {"not tested (no resamples)"}
+    assert not any("no direct path" in note for note in table.notes)
     text = " ".join(b.text for s in build_report(study.results, "en").sections for b in s.blocks
                     if type(b).__name__ == "Paragraph")
     assert "without bootstrap resamples, so no hypothesis was tested" in text

@@ -333,7 +333,8 @@ class PLSFit:
         :func:`~loyaltysurvey.sem.effects.mediation_type` gives it for CB-SEM), deciding both effects
         by their bootstrap percentile intervals as Hair et al. (2017) do in PLS-SEM, and its VAF (the
         specific effect over the total effect of the cause on the outcome). Without a direct path in
-        the model, or without resamples, the type is ``not_tested`` and the VAF null."""
+        the model, or without resamples, the type is ``not_tested`` and the VAF null, and
+        ``not_tested_because`` says why (``no_direct_path``, ``no_resamples``, ``no_interval``)."""
         from ..sem.effects import mediation_type
         direct = {(r["from"], r["to"]): r for r in self.path_records}
         totals: dict[tuple[str, str], float] = {}
@@ -344,7 +345,10 @@ class PLSFit:
             key = (entry["from"], entry["to"])
             path = direct.get(key)
             if path is None or "not_tested" in (entry["decision"], path["decision"]):
-                entry.update(mediation_type="not_tested", mediation="not_tested", vaf=float("nan"))
+                because = ("no_direct_path" if path is None else "no_resamples" if self.resamples is None
+                           else "no_interval")
+                entry.update(mediation_type="not_tested", mediation="not_tested", vaf=float("nan"),
+                             not_tested_because=because)
                 continue
             zhao, kind = mediation_type(entry["decision"] == "supported", path["decision"] == "supported",
                                         path["est"] * entry["est"] > 0)

@@ -833,12 +833,11 @@ class _Builder:
             for e in indirect:
                 label = (self._chain(names, arrow, e.source, e.through, e.target) if e.kind == "indirect"
                          else f"{self._chain(names, arrow, e.source, (), e.target)} ({t('hypotheses.total')})")
-                kind = e.extra.get("mediation_type")
                 rows.append([Cell(label), Cell(e.est, "dec3"), Cell(e.std_all, "r3"), Cell(e.se, "dec3"),
                              Cell(e.pvalue, "p"), Cell((e.ci_lower, e.ci_upper), "ci:dec3"),
                              Cell(e.extra.get("sobel_z"), "dec2"), Cell(e.extra.get("aroian_z"), "dec2"),
-                             Cell(e.extra.get("vaf"), "r"), Cell(t(f"hypotheses.types.{kind}") if kind else "")])
-            untested = any(e.extra.get("mediation_type") == "not_tested" for e in indirect)
+                             Cell(e.extra.get("vaf"), "r"), Cell(self._mediation_type(e.extra))])
+            untested = any(e.extra.get("not_tested_because") == "no_direct_path" for e in indirect)
             suppression = any(isinstance(v, float) and math.isfinite(v) and not 0 <= v <= 1
                               for v in (e.extra.get("vaf") for e in indirect))
             table = self.table("mediation", t("hypotheses.mediation_table"),
@@ -1082,10 +1081,9 @@ class _Builder:
         rows = [[Cell(self._chain(names, arrow, r["from"], r["through"], r["to"])), Cell(r["est"], "r3"),
                  Cell(r["se"], "dec3"), Cell(r["t"], "dec2"), Cell(r["pvalue"], "p"),
                  Cell((r["ci_lower"], r["ci_upper"]), "ci:r3"), Cell(r.get("vaf"), "r"),
-                 Cell(t(f"hypotheses.types.{r['mediation_type']}") if r.get("mediation_type") else "")]
+                 Cell(self._mediation_type(r))]
                 for r in records]
-        no_direct = any(r.get("mediation_type") == "not_tested" and (r["from"], r["to"]) not in
-                        {(p["from"], p["to"]) for p in fit.path_records} for r in records)
+        no_direct = any(r.get("not_tested_because") == "no_direct_path" for r in records)
         suppression = any(isinstance(r.get("vaf"), float) and math.isfinite(r["vaf"]) and not 0 <= r["vaf"] <= 1
                           for r in records)
         table = self.table("pls_mediation", t("pls.mediation_table"),
@@ -1094,6 +1092,16 @@ class _Builder:
                            notes=((t("hypotheses.no_direct_note"),) if no_direct else ())
                            + ((t("hypotheses.vaf_note"),) if suppression else ()))
         return [Paragraph(t("pls.mediation_text", table=self.ref(table))), table]
+
+    def _mediation_type(self, record: dict) -> str:
+        """The type of mediation as decided in the analysis, or why it was not tested."""
+        kind = record.get("mediation_type")
+        if not kind:
+            return ""
+        because = record.get("not_tested_because")
+        if kind == "not_tested" and because in ("no_resamples", "no_interval"):
+            return self.loc.t(f"hypotheses.types.not_tested_{because}")
+        return self.loc.t(f"hypotheses.types.{kind}")
 
     def _pls_r2(self, fit, names: dict) -> Table:
         t = self.loc.t

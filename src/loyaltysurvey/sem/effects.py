@@ -21,6 +21,7 @@ import numpy as np
 
 from ..distributions import norm_ppf, norm_sf
 from .bootstrap import BootstrapResult, intervals
+from .decision import decide
 from .defined import delta_method
 from .sem_fit import SEMFit
 from .partable import ParTable
@@ -221,28 +222,34 @@ def _summarize(ctx: _EffectContext, kind: str, source: str, target: str, through
                   float(hi), extra)
 
 
-def _excludes_zero(effect: Effect) -> bool:
-    return not (effect.ci_lower <= 0 <= effect.ci_upper)
-
-
 def _classify(effects: list[Effect], total_ind: Effect, total: Effect, direct: Any, alpha: float) -> None:
-    """Mediation type (Zhao et al., 2010) and VAF of the total indirect and each specific effect."""
-    direct_sig = bool(direct["pvalue"] < alpha) if direct is not None else None
+    """Mediation type (Zhao et al., 2010) and VAF of the total indirect and each specific effect.
+
+    Untested (``mediation_type`` ``not_tested``, VAF null) when the model has no direct path
+    (``not_tested_because``: ``no_direct_path``) or when the indirect effect has no interval or
+    the direct path no p-value (``no_interval``: no standard errors, as when the information
+    matrix is singular); a missing test is never read as a non-significant one.
+    """
+    direct_p = float(direct["pvalue"]) if direct is not None else float("nan")
+    direct_sig = None if direct is None else bool(direct_p < alpha)
 
     def same_sign(effect: Effect) -> bool:
         return float(direct["est"]) * effect.est > 0 if direct is not None else True
 
-    # VAF = indirect / total needs an estimated direct effect (Hair et al., 2017)
-    vaf = total_ind.est / total.est if total.est and direct is not None else float("nan")
-    zhao, kind = mediation_type(_excludes_zero(total_ind), direct_sig, same_sign(total_ind))
-    total_ind.extra.update({"mediation_type": zhao, "mediation": kind, "vaf": vaf,
-                            "direct_path": direct is not None})
+    def classify(effect: Effect) -> dict[str, Any]:
+        decision = decide(effect.ci_lower, effect.ci_upper)
+        if direct is None or decision == "not_tested" or math.isnan(direct_p):
+            return {"mediation_type": "not_tested", "mediation": "not_tested", "vaf": float("nan"),
+                    "not_tested_because": "no_direct_path" if direct is None else "no_interval"}
+        zhao, kind = mediation_type(decision == "supported", direct_sig, same_sign(effect))
+        # VAF = indirect / total needs an estimated direct effect (Hair et al., 2017)
+        return {"mediation_type": zhao, "mediation": kind,
+                "vaf": effect.est / total.est if total.est else float("nan")}
+
+    total_ind.extra.update({**classify(total_ind), "direct_path": direct is not None})
     for effect in effects:
         if effect.kind == "indirect" and (effect.source, effect.target) == (total.source, total.target):
-            zt, k = mediation_type(_excludes_zero(effect), direct_sig, same_sign(effect))
-            effect.extra.update({"mediation_type": zt, "mediation": k,
-                                 "vaf": effect.est / total.est if total.est and direct is not None
-                                 else float("nan")})
+            effect.extra.update(classify(effect))
 
 
 def compute_effects(results: SEMFit, alpha: float = 0.05, level: float = 0.95) -> list[Effect]:
