@@ -252,15 +252,20 @@ model: |
 """
 
 
-def test_no_mediation_type_without_standard_errors(shared_data, tmp_path):
-    """The ECSI model on mobi is a Heywood case whose information matrix is singular (lavaan 0.6.15:
-    CUSL's residual variance -2.341, vcov not positive definite): no SEs, so no interval for an
-    indirect effect and no p-value for a direct path. A missing test is not a non-significant one:
-    the type of mediation and VAF are not given (they read 'indirect-only (full mediation)')."""
+def test_an_inadmissible_solution_gets_no_verdicts(shared_data, tmp_path):
+    """The ECSI model on mobi is a Heywood case whose information matrix is singular (lavaan 0.6.15
+    gives the same: CUSL's residual variance -2.341, its vcov not positive definite). No SEs: no
+    interval for an indirect effect and no p-value for a direct path, and a missing test is not a
+    non-significant one, so no type of mediation or VAF (they read 'indirect-only (full
+    mediation)'); CUSL's R² of 1.87 is not 'substantial'; a notice is not repeated word for word."""
     path = tmp_path / "ecsi.yaml"
     path.write_text(ECSI, encoding="utf-8")
     study = loyaltysurvey.analyze(path, shared_data / "mobi.csv", method="cb", bootstrap=0)
-    assert "not_identified" in {n["code"] for n in study.to_json()["warnings"]}
+    codes = [n["code"] for n in study.to_json()["warnings"]]
+    assert "not_identified" in codes
+    assert codes.count("lv_not_pd") == 1  # in the CFA and the structural model alike: said once
+    sem = study.to_json()["sem"]
+    assert sem["r2"]["CUSL"] > 1 and sem["r2_band"]["CUSL"] == "inadmissible"  # not 'substantial'
     rows = study.to_json()["sem"]["effects"]
     mediated = [r for r in rows if r["kind"] in ("indirect", "total_indirect") and r.get("mediation_type")]
     assert mediated and all(r["mediation_type"] == "not_tested" for r in mediated)

@@ -127,20 +127,26 @@ class Bands:
     edges: tuple[tuple[float, str], ...]
     below: str
     source: str
+    #: the range a value can take in an admissible solution; outside it the band is ``inadmissible``
+    valid: tuple[float, float] | None = None
 
     def band(self, x: float | None) -> str:
-        """The band's name, or ``na`` when ``x`` is missing.
+        """The band's name, ``na`` when ``x`` is missing, ``inadmissible`` outside :attr:`valid`
+        (a CB-SEM R² above 1 comes from a negative residual variance: no strength to name).
 
-        >>> R2_BANDS.band(0.62), R2_BANDS.band(0.1), F2_BANDS.band(0.2)
-        ('moderate', 'very_weak', 'medium')
+        >>> R2_BANDS.band(0.62), R2_BANDS.band(0.1), F2_BANDS.band(0.2), R2_BANDS.band(1.87)
+        ('moderate', 'very_weak', 'medium', 'inadmissible')
         """
         if x is None or math.isnan(x):
             return "na"
+        if self.valid is not None and not self.valid[0] <= x <= self.valid[1]:
+            return "inadmissible"
         return next((name for edge, name in self.edges if x >= edge), self.below)
 
 
 #: R² of .75, .50 and .25: substantial, moderate and weak (Hair et al., 2019).
-R2_BANDS = Bands(((0.75, "substantial"), (0.50, "moderate"), (0.25, "weak")), "very_weak", "Hair et al., 2019")
+R2_BANDS = Bands(((0.75, "substantial"), (0.50, "moderate"), (0.25, "weak")), "very_weak", "Hair et al., 2019",
+                 valid=(0.0, 1.0))
 #: f² of .35, .15 and .02: large, medium and small (Cohen, 1988).
 F2_BANDS = Bands(((0.35, "large"), (0.15, "medium"), (0.02, "small")), "negligible", "Cohen, 1988")
 #: f² of an interaction term of .025, .01 and .005: large, medium and small (Kenny, 2018, as Hair

@@ -215,7 +215,9 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
             sem = SEM(q.sem_statements).fit(scored, missing=missing, estimator=estimator, se=se,
                                          bootstrap=settings.bootstrap, seed=settings.seed, jobs=settings.jobs,
                                          executor=executor, progress=progress, level=settings.level)
-            notices.extend(sem.notices)
+            # a notice the CFA gave already in the same words (a latent covariance matrix that is not
+            # positive definite in both models) is not repeated
+            notices.extend(n for n in sem.notices if n not in notices)
             effects = compute_effects(sem, settings.alpha, settings.level)
             constructs = {c.id for c in q.constructs}
             r2_band = {c: R2_BANDS.band(v) for c, v in sem.r2.items() if c in constructs}
