@@ -253,7 +253,7 @@ model: |
 
 
 def test_an_inadmissible_solution_gets_no_verdicts(shared_data, tmp_path):
-    """The ECSI model on mobi is a Heywood case whose information matrix is singular (lavaan 0.6.15
+    """The ECSI model on mobi is a Heywood case whose information matrix is singular (lavaan 0.6.14
     gives the same: CUSL's residual variance -2.341, its vcov not positive definite). No SEs: no
     interval for an indirect effect and no p-value for a direct path, and a missing test is not a
     non-significant one, so no type of mediation or VAF (they read 'indirect-only (full
