@@ -1287,8 +1287,8 @@ def prefetch_figures(results: AnalysisResults, lang: str, painter: Painter) -> N
     :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`); the sections are built and
     dropped, and their drawings stay with the painter, which gives them to the chapter built
     from the final results for the same calls (:class:`~loyaltysurvey.report.painting.Painter`).
-    On the bundled example with two worker processes, the figures of the demographics and of
-    CB-SEM are drawn while PLS-SEM is estimated (benchmarks/bench_chapter.py).
+    On the bundled example with two worker processes, the demographics' charts are drawn while
+    CB-SEM is estimated and CB-SEM's diagrams while PLS-SEM is (benchmarks/bench_chapter.py).
     """
     builder = _Builder(results, lang, date.today(), painter)
     builder.demographics()
