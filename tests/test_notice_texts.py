@@ -309,7 +309,7 @@ def test_the_english_chapter_notes_read_naturally(studies):
     a_notes = "\n".join(_html_notes(build_report(studies[0].results, "en", date(2026, 11, 23))))
     assert "The data file has no column for years as a customer" in a_notes
     assert "Cronbach's alpha of Customer satisfaction is ." in a_notes
-    assert "4 answers were outside their item's scale and were treated as missing (the first: item LOY2, row 3, 7)" \
+    assert "4 answers were outside their item's scale and were treated as missing (the first: item LOY2, row 3, value 7)" \
         in a_notes
     assert "One answer could not be read" in a_notes and "“lots”" in a_notes
     b_notes = "\n".join(_html_notes(build_report(studies[1].results, "en", date(2026, 11, 23))))

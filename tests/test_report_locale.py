@@ -48,8 +48,8 @@ def test_dates_and_lists_in_each_language():
 
 def test_every_caption_has_both_languages():
     """A third language is a translation file: every key of en.yaml is in fa.yaml and vice versa."""
-    def keys(node, prefix=""):
-        if isinstance(node, dict):
+    def keys(node, prefix=""):  # a text with count variants is one caption: a language need not vary it
+        if isinstance(node, dict) and "count" not in node:
             return {k for key, v in node.items() for k in keys(v, f"{prefix}{key}.")}
         return {prefix.rstrip(".")}
     en, fa = load_locale("en").data, load_locale("fa").data
@@ -273,3 +273,26 @@ def test_locale_files_have_no_duplicate_keys():
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     for lang in ("en", "fa"):
         yaml.load(bundled_path("reports", "locales", f"{lang}.yaml").read_text(encoding="utf-8"), Loader=Strict)
+
+
+@pytest.mark.parametrize("key, field, one, other", [
+    ("screening.quality_flagged", "flagged", "One respondent was flagged", "3 respondents were flagged"),
+    ("screening.quality_action_none", "flagged", "the respondent was kept", "all of them were kept"),
+    ("screening.quality_action_excluded", "excluded", "1 respondent flagged by the rules marked “excluded” was",
+     "3 respondents flagged by the rules marked “excluded” were"),
+    ("sample.out_of_range", "out_of_range", "One answer outside the scale was", "The 3 answers outside the scale were"),
+])
+def test_a_count_of_one_reads_in_the_singular(key, field, one, other):
+    """Counts met on unseen data ("1 respondents were flagged") agree with their number."""
+    en = load_locale("en")
+    values = dict(input_rows=10, respondents=8, excluded=1, duplicates=1, flagged=1, out_of_range=1)
+    assert one in en.t(key, **{**values, field: 1})
+    assert other in en.t(key, **{**values, field: 3})
+
+
+def test_persian_verbs_agree_with_a_count_of_one():
+    fa = load_locale("fa")
+    assert fa.t("screening.quality_flagged", flagged=1).rstrip("؛ ").endswith("علامت‌گذاری شد")
+    assert fa.t("screening.quality_flagged", flagged=2).rstrip("؛ ").endswith("علامت‌گذاری شدند")
+    assert "پاسخ یکسان داد؛" in fa.t("sample.straightliners", straightliners=1)
+    assert "پاسخ یکسان دادند؛" in fa.t("sample.straightliners", straightliners=2)

@@ -408,6 +408,6 @@ def data_quality_section(b) -> Section | None:
     else:
         action = t("screening.quality_flagged", flagged=screening["flagged"]) + (
             t("screening.quality_action_excluded", excluded=screening["excluded"]) if screening["excluded"]
-            else t("screening.quality_action_none"))
+            else t("screening.quality_action_none", flagged=screening["flagged"]))
     text = t("screening.quality_text", screened=screening["screened"], table=b.ref(table), action=action)
     return Section("data_quality", t("screening.quality_section"), (Paragraph(text), table))
