@@ -447,3 +447,17 @@ def test_study_reliability_frame_lists_the_higher_order_construct(hs_study):
     assert frame.loc["g", "k"] == 3
     assert frame.loc["g", "cr"] == pytest.approx(REF["hs_second_order"]["cr"]["g"], rel=1e-5)
     assert pd.isna(frame.loc["g", "alpha"])
+
+
+def test_pls_group_comparison_says_the_higher_order_construct_is_measured_by_repeated_indicators():
+    """Each group's PLS model measures a higher-order construct by repeated indicators, whatever the
+    pooled model's approach; the CRM -> dimension rows of PLS-MGA are explained in both languages."""
+    q = questionnaire_from_yaml(_crm_yaml(CRM_MODEL, dimensions=True))
+    study = loyaltysurvey.analyze(q, _crm_data(), method="pls", group="gender", bootstrap=20, permutations=20, seed=3)
+    rows = study.to_json()["pls_mga"]
+    assert {(r["from"], r["to"]) for r in rows} >= {("CRM", "KCF"), ("CRM", "SAT")}
+    en = render_html(build_report(study.results, "en", REPORT_DAY))
+    assert ("In the models of each group the higher-order constructs (Customer relationship management) are "
+            "estimated by repeated indicators") in en
+    fa = render_html(build_report(study.results, "fa", REPORT_DAY))
+    assert "سازه‌های مرتبهٔ بالاتر (مدیریت ارتباط با مشتری) با رویکرد شاخص‌های تکراری برآورد شده‌اند" in fa

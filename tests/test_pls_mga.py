@@ -261,7 +261,7 @@ def test_results_json_contract(gender_study):
     for r in rows:
         assert {"from", "to", "group_a", "group_b", "diff", "p_henseler", "p_permutation", "p_parametric",
                 "p_welch"} <= set(r)
-        assert (r["group_a"], r["group_b"]) == ("2", "1")  # the order the groups appear in the data
+        assert (r["group_a"], r["group_b"]) == ("1", "2")  # reading order (the codes as the questionnaire lists them)
         assert r["diff"] == pytest.approx(r["est_a"] - r["est_b"], abs=1e-15)
         assert all(0 <= r[k] <= 1 for k in ("p_henseler", "p_permutation", "p_parametric", "p_welch"))
     assert set(out["micom"]) == set(spec.constructs)

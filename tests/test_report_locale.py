@@ -296,3 +296,17 @@ def test_persian_verbs_agree_with_a_count_of_one():
     assert fa.t("screening.quality_flagged", flagged=2).rstrip("؛ ").endswith("علامت‌گذاری شدند")
     assert "پاسخ یکسان داد؛" in fa.t("sample.straightliners", straightliners=1)
     assert "پاسخ یکسان دادند؛" in fa.t("sample.straightliners", straightliners=2)
+
+
+def test_the_persian_chapter_writes_the_persian_semicolon():
+    """Lists and citation groups in Persian text are separated by «؛», never by a Latin ";"."""
+    def texts(node):
+        if isinstance(node, dict):
+            return [t for v in node.values() for t in texts(v)]
+        if isinstance(node, list):
+            return [t for v in node for t in texts(v)]
+        return [node] if isinstance(node, str) else []
+    fa = load_locale("fa")
+    latin = [t for t in texts(fa.data) if "; " in t]
+    assert not latin, latin[:3]
+    assert fa.t("list.semicolon") == "؛ "

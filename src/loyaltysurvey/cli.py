@@ -280,6 +280,15 @@ def analyze(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML f
         _print_summary(study, out)
 
 
+def _counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the plural unless ``n`` is 1.
+
+    >>> _counted(1, "data-quality note"), _counted(3, "data-quality note")
+    ('1 data-quality note', '3 data-quality notes')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _summary_lines(study, out: Path) -> list[str]:
     """What a user wants to know when the run ends: N per method, fit, hypotheses, the files."""
     from .thresholds import ROBUST_FIT, fit_verdict, judged_fit
@@ -337,7 +346,7 @@ def _summary_lines(study, out: Path) -> list[str]:
         lines.append(f"EFA: {e.fit.n_factors} factors ({e.fit.method}, {e.fit.rotation}); parallel analysis "
                      f"suggests {e.parallel.n_factors} factors, {e.parallel.n_components} components")
     if study.notices:
-        lines.append(f"{len(study.notices)} data-quality notes: see the chapter's last section")
+        lines.append(f"{_counted(len(study.notices), 'data-quality note')}: see the chapter's last section")
         # the chapter says that a model failed, in its own language; the reason is said here
         lines.extend(f"  {n.message}" for n in study.notices if n.code in ("cfa_failed", "sem_failed", "pls_failed"))
     files = [n for n in ("report.html", "report.docx", "tables.xlsx", "results.json", "clean.csv", "ingest.json")

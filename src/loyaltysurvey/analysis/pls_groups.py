@@ -118,6 +118,9 @@ def run_pls_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, se
                                   value, {"group": value, "n": n, "minimum": MIN_GROUP, "column": column}))
         else:
             values.append(str(value))
+    from .groups import group_means, tracking_order
+    # the groups, and so each pair's first and second group, in the reading order of every group table
+    values = list(tracking_order(values, q, column))
     spec = model.spec(settings.pls_scheme)
     seed = settings.seed
     groups: dict[str, GroupModel] = {}
@@ -149,7 +152,6 @@ def run_pls_groups(scored: pd.DataFrame, labels: pd.Series, q: Questionnaire, se
     if len(groups) < 2:
         notices.append(Notice("pls_groups_too_few", f"fewer than two groups of '{column}' can be compared with "
                               "PLS-SEM; MICOM and PLS-MGA were not run", column, {"column": column}))
-    from .groups import group_means, tracking_order
     order = tracking_order(list(groups), q, column)
     means = group_means(scores, labels, order) if scores is not None else {}
     return PLSGroupComparison(column, groups, tuple(pairs), settings.permutations, settings.pls_bootstrap, seed,

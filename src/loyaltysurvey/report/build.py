@@ -1109,7 +1109,7 @@ class _Builder:
         rows = []
         for cid, value in ev["r2"].items():
             f2_band = fit.checks.get("f2_band", {})
-            f2 = "; ".join(f"{display_name(src, names)}: {self.loc.num(v[cid], _decisive('r3', v[cid], f2_bands(src).band))}"
+            f2 = t("list.semicolon").join(f"{display_name(src, names)}: {self.loc.num(v[cid], _decisive('r3', v[cid], f2_bands(src).band))}"
                            + (f" ({t('bands.' + f2_band[src][cid])})" if cid in f2_band.get(src, {}) else "")
                            for src, v in ev["f2"].items() if cid in v)
             band = fit.checks.get("r2_band", {}).get(cid)

@@ -222,6 +222,9 @@ def pls_groups_section(b) -> Section | None:
     different = [f"{display_name(p.source, names)} {arrow} {display_name(p.target, names)}"
                  for pair in comp.pairs for p in pair.paths if p.different]
     text = t("pls_groups.text", column=column_name, sizes=sizes, micom=b.ref(micom), mga=b.ref(mga))
+    if b.q.higher_order:  # the group models measure them by repeated indicators (analysis.pls_groups)
+        text += " " + t("pls_groups.repeated_indicators",
+                        names=b.loc.join([display_name(c.id, names) for c in b.q.higher_order]))
     micom_text = (t("pls_groups.micom_fails", constructs=b.loc.join(list(dict.fromkeys(compositional))))
                   if compositional else t("pls_groups.micom_holds"))
     mga_text = (t("pls_groups.mga_different", paths=b.loc.join(list(dict.fromkeys(different))))

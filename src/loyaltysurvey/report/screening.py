@@ -366,7 +366,7 @@ def _rule(b, name: str, entry: dict) -> str:
     if rule == "irv_at_most":
         return t("screening.rules.irv_at_most", threshold=num(entry["threshold"], "g"))
     if rule == "failed_check":
-        checks = "; ".join(f"{item} = {', '.join(num(v, 'g') for v in values)}"
+        checks = t("list.semicolon").join(f"{item} = {t('list.separator').join(num(v, 'g') for v in values)}"
                            for item, values in params["checks"].items())
         return t("screening.rules.failed_check", checks=checks)
     if rule == "same_answers":
