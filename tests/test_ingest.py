@@ -150,3 +150,37 @@ def test_xlsx_and_sav_read_the_same_answers(tmp_path):
     assert len(from_xlsx.ledger.out_of_range) == 1 and from_xlsx.ledger.recoded_cells["missing_codes"] == 0
     assert len(from_sav.ledger.out_of_range) == 0 and from_sav.ledger.recoded_cells["missing_codes"] == 1
     assert from_sav.ledger.matched_by["A3"] == "text"   # matched through the SPSS variable label
+    # the answers stay codes; the SPSS value labels name the categories the questionnaire leaves unnamed
+    assert list(from_sav.demographics["gender"]) == ["1", "2", "2"]
+    assert {c: v.get("en") for c, v in from_sav.questionnaire.demographics[0].values.items()} == {"1": "Male",
+                                                                                                 "2": "Female"}
+    assert not from_xlsx.questionnaire.demographics[0].values and from_xlsx.questionnaire is q
+
+
+def test_the_chapter_names_categories_by_the_spss_value_labels(tmp_path):
+    """An SPSS export's value labels name a demographic's categories in the chapter, as SPSS's own
+    frequency tables do, when the questionnaire gives the demographic no values; user-missing codes
+    stay missing ("No answer"), and values the questionnaire gives win."""
+    pyreadstat = pytest.importorskip("pyreadstat")
+    import numpy as np
+    import loyaltysurvey
+    from loyaltysurvey.report import build_report, render_html
+    rng = np.random.default_rng(3)
+    n = 120
+    f = rng.normal(size=n)
+    frame = pd.DataFrame({f"A{k}": np.clip(np.round(3 + f + rng.normal(scale=.7, size=n)), 1, 5) for k in (1, 2, 3)})
+    frame["region"] = np.r_[np.tile([1.0, 2.0, 3.0], n // 3)]
+    frame.loc[:4, "region"] = 99.0
+    frame["sex"] = np.r_[np.tile([1.0, 2.0], n // 2)]
+    sav = tmp_path / "d.sav"
+    pyreadstat.write_sav(frame, str(sav), variable_value_labels={
+        "region": {1.0: "North", 2.0: "South", 3.0: "East", 99.0: "Refused"}, "sex": {1.0: "M", 2.0: "F"}},
+        missing_ranges={"region": [99.0]})
+    q = (QuestionnaireBuilder("m", scale=(1, 5)).construct("A", "A", ["A1", "A2", "A3"])
+         .demographic("region", "Region").demographic("sex", "Sex", values={"1": "Man", "2": "Woman"}).build())
+    study = loyaltysurvey.analyze(q, sav, method="cb")
+    for lang, no_answer in (("en", "No answer"), ("fa", "بدون پاسخ")):
+        page = render_html(build_report(study.results, lang))
+        for name in ("North", "South", "East", "Man", "Woman", no_answer):
+            assert f"<td>{name}</td>" in page or f">{name}<" in page, (lang, name)
+        assert "Refused" not in page and "<td>M</td>" not in page and "<td>F</td>" not in page

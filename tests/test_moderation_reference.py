@@ -341,3 +341,28 @@ def test_johnson_neyman_text_says_when_a_bound_lies_beyond_the_data(lang):
     plain = sentence(-1.5, 2.5)
     assert plain == b.loc.t("moderation.jn_inside", lower=b.loc.num(-1.5, "dec2"), upper=b.loc.num(2.5, "dec2"),
                             moderator="Switching costs", source="Satisfaction", target="Loyalty")
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_chapter_says_once_where_the_slopes_errors_come_from(study, mobi, lang):
+    """With bootstrap resamples the simple slopes' errors are the draws': no note may say they came
+    from the covariance of the estimates (the table note once did, whatever the run)."""
+    import loyaltysurvey
+    from loyaltysurvey.report.build import build_report
+    from loyaltysurvey.report.document import Paragraph, Table
+
+    def said(results):
+        sem = next(s for s in build_report(results, lang).sections if s.id == "sem")
+        table = next(b for b in sem.blocks if isinstance(b, Table) and b.id == "moderation")
+        text = " ".join(b.text for b in sem.blocks if isinstance(b, Paragraph))
+        return text + " " + " ".join(table.notes)
+
+    covariance = {"en": "covariance matrix of the estimates", "fa": "ماتریس کوواریانس برآوردها"}[lang]
+    bootstrap = {"en": "come from the bootstrap resamples", "fa": "از نمونه‌گیری‌های مجدد بوت‌استرپ"}[lang]
+    plain = said(study.results)
+    assert covariance in plain and bootstrap not in plain
+    booted = loyaltysurvey.analyze(_questionnaire(), mobi[IMAG + CUEX + ["CUSA1", "CUSA2", "CUSA3"]], method="cb",
+                                   bootstrap=30, seed=5)
+    text = said(booted.results)
+    assert bootstrap in text and covariance not in text and "covariance of the" not in text
+    assert "کوواریانس برآوردها" not in text

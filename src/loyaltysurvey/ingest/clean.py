@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..questionnaire import Item, Questionnaire
-from ..text import match_key, to_ascii_digits
+from ..text import LocalizedText, match_key, to_ascii_digits
 from .cells import AnswerReader, cell_text, compact_key, normalize_code, normalize_id
 from .distinct import distinct_cells, is_empty, read_distinct
 from .columns import ColumnMap, match_columns
@@ -129,9 +129,25 @@ def _value_lookup(demo, table: RawTable, header: str) -> dict[str, str]:
     return lookup
 
 
+def _user_missing_ranges(table: RawTable, header: str) -> tuple[tuple[float, float], ...]:
+    """The user-missing ranges an SPSS file declares for the column ``header``: ``(low, high)`` pairs."""
+    return tuple((float(spec[1]), float(spec[2])) for spec in table.user_missing.get(header, ()) if spec[0] == "range")
+
+
+def _in_ranges(cell: Any, ranges: tuple[tuple[float, float], ...]) -> bool:
+    """Whether ``cell`` is a number inside one of ``ranges`` (bounds included)."""
+    code = normalize_code(cell)
+    try:
+        number = float(code) if code is not None else None
+    except ValueError:
+        return False
+    return number is not None and any(low <= number <= high for low, high in ranges)
+
+
 def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple = ()):
     missing = {normalize_code(c) for c in missing_codes} | {match_key(str(c)) for c in missing_codes}
     missing |= {compact_key(m) for m in missing if m}
+    ranges = _user_missing_ranges(table, header)
     for spec in table.user_missing.get(header, ()):
         if spec[0] == "value":
             missing.add(normalize_code(spec[1]))
@@ -142,6 +158,8 @@ def _demographic_reader(demo, table: RawTable, header: str, missing_codes: tuple
         if cell is None:
             return None, False, False, False
         if normalize_code(cell) in missing or (isinstance(cell, str) and compact_key(match_key(cell)) in missing):
+            return None, True, False, False
+        if ranges and _in_ranges(cell, ranges):  # an SPSS user-missing range (99 to 99, or 97 to 99)
             return None, True, False, False
         if isinstance(cell, str):
             _, n_fa, n_ar = to_ascii_digits(cell)
@@ -326,8 +344,46 @@ def ingest_table(q: Questionnaire, table: RawTable, screening: ScreeningOptions 
                             "exclude fewer flags or loosen their thresholds", source=table.source)
         raise DataError("no row has any answer to the questionnaire's items", source=table.source)
     metadata.index = responses.index
-    return IngestResult(q, responses, demographics, ledger, tuple(kept_numbers.tolist()),
-                        _extra_columns(table, cmap, kept_numbers, responses.index), metadata, screened)
+    return IngestResult(_named_by_export(q, table, cmap), responses, demographics, ledger,
+                        tuple(kept_numbers.tolist()), _extra_columns(table, cmap, kept_numbers, responses.index),
+                        metadata, screened)
+
+
+def _named_by_export(q: Questionnaire, table: RawTable, cmap: ColumnMap) -> Questionnaire:
+    """``q`` with the export's value labels (an SPSS file's, a platform's answer labels) as the
+    ``values`` of each single-answer demographic that the questionnaire gives none: the chapter
+    then names its categories "Male" and "North", as SPSS would, not "1" and "4". The answers are
+    read as before (codes); user-missing codes and empty labels name nothing.
+
+    >>> from loyaltysurvey.questionnaire import QuestionnaireBuilder
+    >>> from loyaltysurvey.ingest import table_from_frame
+    >>> q = QuestionnaireBuilder("s").construct("A", "A", ["a1", "a2", "a3"]).demographic("sex", "Sex").build()
+    >>> frame = pd.DataFrame({"a1": [1, 2], "a2": [2, 3], "a3": [3, 4], "sex": [1.0, 2.0]})
+    >>> table = dataclasses.replace(table_from_frame(frame), value_labels={"sex": {1.0: "Male", 2.0: "Female", 9.0: "?"}},
+    ...                             user_missing={"sex": (("value", 9.0),)})
+    >>> {code: label.get("en") for code, label in _named_by_export(q, table, match_columns(q, table)).demographics[0].values.items()}
+    {'1': 'Male', '2': 'Female'}
+    """
+    named = []
+    for demo in q.demographics:
+        col = cmap.demographics.get(demo.id)
+        labels = table.value_labels.get(table.headers[col]) if col is not None else None
+        if demo.values or demo.multiple or not labels:
+            named.append(demo)
+            continue
+        missing = {normalize_code(spec[1]) for spec in table.user_missing.get(table.headers[col], ())
+                   if spec[0] == "value"}
+        ranges = _user_missing_ranges(table, table.headers[col])
+        values = {}
+        for code, label in labels.items():
+            key, text = normalize_code(code), str(label).strip() if label is not None else ""
+            if (key is not None and key not in missing and not (ranges and _in_ranges(code, ranges)) and text
+                    and key not in values):
+                values[key] = LocalizedText.of(text)
+        named.append(dataclasses.replace(demo, values=values) if values else demo)
+    if all(a is b for a, b in zip(named, q.demographics)):
+        return q
+    return dataclasses.replace(q, demographics=tuple(named))
 
 def _extra_columns(table: RawTable, cmap: ColumnMap, numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
     """The export's other columns (neither an item nor a demographic) for the kept rows, as stripped text
