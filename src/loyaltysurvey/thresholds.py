@@ -55,6 +55,8 @@ R_DROP = Cutoff(0.30, "Nunnally & Bernstein, 1994")
 LOADING_STD = Cutoff(0.50, "Hair et al., 2019")
 #: PLS outer loading (indicator reliability .50, i.e. loading .708; Hair et al., 2019).
 LOADING_PLS = Cutoff(0.708, "Hair et al., 2019")
+#: Outer loading that keeps a formative indicator whose weight is not significant (Hair et al., 2019).
+FORMATIVE_LOADING = Cutoff(0.50, "Hair et al., 2019")
 #: HTMT, conservative (Henseler, Ringle & Sarstedt, 2015).
 HTMT = Cutoff(0.85, "Henseler et al., 2015", higher_is_better=False)
 #: HTMT, liberal (Gold, Malhotra & Segars, 2001; Henseler et al., 2015).

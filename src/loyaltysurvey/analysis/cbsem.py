@@ -197,6 +197,12 @@ def run_cbsem(scored: pd.DataFrame, q: Questionnaire, settings: Settings, execut
     notices: list[Notice] = []
     parts: dict[str, Any] = {}
     missing, estimator = settings.cb_missing, settings.estimator
+    for c in q.first_order:  # a formative (mode B) construct is estimated here as a common factor
+        if c.mode == "B":
+            notices.append(Notice("formative_in_cb", f"construct '{c.id}' is declared formative (mode B); CB-SEM "
+                                  "estimates it as a reflective common factor, so its loadings, CR and AVE and the "
+                                  "CB-SEM fit do not assess it as formative; PLS-SEM does (or use --method pls)",
+                                  c.id, {"construct": c.id}))
     try:
         parts = _measurement(scored, q, missing, estimator)
         notices.extend(parts["cfa"].notices)

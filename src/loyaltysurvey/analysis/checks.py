@@ -76,6 +76,9 @@ class MeasurementChecks:
     missing: Mapping[str, Any]
     mcar: Mapping[str, float]
     item_construct: Mapping[str, str] = field(default_factory=dict)
+    #: Formative (mode B) constructs: their items need not correlate, so KMO and Bartlett's test
+    #: do not judge them (Diamantopoulos & Winklhofer, 2001; Hair et al., 2019).
+    formative: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ verdicts
     @property
@@ -128,7 +131,8 @@ class MeasurementChecks:
         """Whether the items are fit for factor analysis: KMO ≥ .60 (Kaiser, 1974) and Bartlett's
         p < .05 (Bartlett, 1950), for all items (``all_items``) and per construct (``constructs``;
         a construct of fewer than three items is judged by Bartlett's test alone). None when
-        a statistic could not be computed.
+        a statistic could not be computed, or for a formative construct, whose items need not
+        correlate (:attr:`formative`).
         """
         def both(k: float, b: float, need_kmo: bool) -> bool | None:
             kp, bp = KMO.passes(k), BARTLETT_P.passes(b)
@@ -140,6 +144,7 @@ class MeasurementChecks:
                 "constructs": {c: both(self.kmo_constructs[c].overall if c in self.kmo_constructs else float("nan"),
                                        b["pvalue"], len(self.kmo_constructs[c].items) >= 3
                                        if c in self.kmo_constructs else False)
+                               if c not in self.formative else None
                                for c, b in self.bartlett_constructs.items()}}
 
     # ------------------------------------------------------------------ tables
@@ -226,6 +231,7 @@ def measurement_checks(scored: pd.DataFrame, scores: pd.DataFrame, q: Questionna
         missing=missing_table(items),
         mcar=little_mcar(items),
         item_construct={i: c for c, ids in blocks.items() for i in ids},
+        formative=tuple(c.id for c in q.first_order if c.mode == "B"),
     )
 
 

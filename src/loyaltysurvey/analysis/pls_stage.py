@@ -19,7 +19,7 @@ from ..pls import PLS, PLSFit
 from ..questionnaire import Questionnaire
 from ..settings import Settings
 from ..errors import DataError, Notice
-from ..thresholds import (ALPHA, AVE, CR, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING, Q2_PREDICT,
+from ..thresholds import (ALPHA, AVE, CR, FORMATIVE_LOADING, GOF_BANDS, HTMT, LOADING_PLS, NFI_PLS, Q2_BANDS, Q2_BLINDFOLDING, Q2_PREDICT,
                           R2_BANDS, RHO_A, SRMR_PLS, VIF, f2_bands)
 
 __all__ = ["first_stage_model", "observed_predictors", "pls_checks", "pls_model", "run_pls", "second_stage_data",
@@ -223,6 +223,29 @@ def _blindfolding_notices(fit: PLSFit) -> tuple[Notice, ...]:
     return tuple(notices)
 
 
+def formative_constructs(fit: PLSFit) -> set[str]:
+    """The model's formative (mode B) constructs."""
+    return {c for c, m in zip(fit.spec.constructs, fit.spec.modes) if m == "B"}
+
+
+def weak_formative_indicators(fit: PLSFit) -> list[str]:
+    """Indicators of formative constructs that are candidates for removal (Hair et al., 2019): an
+    outer weight whose bootstrap interval includes 0 (not significant) together with an outer
+    loading below .50. Without resamples nothing was tested: empty."""
+    formative = formative_constructs(fit)
+    if not formative:
+        return []
+    loads = {(r["construct"], r["item"]): r["est"] for r in fit.loading_records}
+    weak = []
+    for w in fit.weight_records:
+        lo, hi = w.get("ci_lower"), w.get("ci_upper")
+        if w["construct"] not in formative or lo is None or hi is None or lo != lo or hi != hi:
+            continue
+        if lo <= 0 <= hi and FORMATIVE_LOADING.passes(loads.get((w["construct"], w["item"]), float("nan"))) is False:
+            weak.append(w["item"])
+    return weak
+
+
 def pls_checks(fit: PLSFit) -> dict[str, list]:
     """What fails each PLS-SEM criterion (Hair et al., 2019), decided here from the thresholds module.
 
@@ -242,16 +265,21 @@ def pls_checks(fit: PLSFit) -> dict[str, list]:
     """
     # An interaction term (A:B) is generated, not measured: the measurement criteria do not apply to
     # it or to its product indicators (Hair et al., 2022, ch. 7), nor does discriminant validity.
-    rel = {c: v for c, v in fit.evaluation["reliability"].items() if ":" not in c}
+    # Nor do the reflective criteria (loadings, reliability, AVE, HTMT) apply to a formative (mode B)
+    # construct, which is judged by its indicators' collinearity and its outer weights (Hair et al., 2019).
     names = list(fit.spec.constructs)
-    measured = [c for c in names if ":" not in c]
+    formative = formative_constructs(fit)
+    rel = {c: v for c, v in fit.evaluation["reliability"].items() if ":" not in c and c not in formative}
+    measured = [c for c in names if ":" not in c and c not in formative]
     ht = fit.evaluation["htmt"]
     q2 = fit.blindfolding_result["constructs"]
     generated = {i for c in names if ":" in c for i in fit.spec.blocks[names.index(c)]}
     generated = {fit.indicators[i] for i in generated}
     return {
         "loading": [r["item"] for r in fit.loading_records if LOADING_PLS.passes(r["est"]) is False
-                    and len(fit.spec.blocks[names.index(r["construct"])]) > 1 and ":" not in r["construct"]],
+                    and len(fit.spec.blocks[names.index(r["construct"])]) > 1 and ":" not in r["construct"]
+                    and r["construct"] not in formative],
+        "weight": weak_formative_indicators(fit),
         "alpha": [c for c, v in rel.items() if ALPHA.passes(v["alpha"]) is False],
         "rho_a": [c for c, v in rel.items() if RHO_A.passes(v["rho_a"]) is False],
         "cr": [c for c, v in rel.items() if CR.passes(v["rho_c"]) is False],

@@ -518,27 +518,39 @@ class _Builder:
 
     def reliability(self) -> Section:
         t = self.loc.t
-        rows, low = [], []
-        omega_missing = single_items = False
+        rows, low, heywood = [], [], []
+        omega_missing = single_items = formatives = False
         for c in self.q.first_order:  # higher-order constructs: CR and AVE in the CFA section
             rel = self.r.reliability[c.id]
             ok = bool(ALPHA.passes(rel.alpha))
             single = len(c.items) < 2  # internal consistency needs two items: nothing was tested
+            formative = c.mode == "B" and not single  # formed by its items: internal consistency does not apply
             single_items |= single
-            if not single and not ok:
+            formatives |= formative
+            if not single and not formative and not ok:
                 low.append(self.loc.text(c.name))
             omega_missing |= math.isnan(rel.omega) and not single
-            verdict = (Cell(t("verdicts.single_item")) if single else
+            omega = rel.omega
+            if omega > 1:  # a Heywood case of the one-factor model: no reliability to report
+                heywood.append(self.loc.text(c.name))
+                omega = None
+            verdict = (Cell(t("verdicts.single_item")) if single else Cell(t("verdicts.formative")) if formative else
                        Cell(t("verdicts.acceptable") if ok else t("verdicts.below"), emphasis=not ok))
             rows.append([Cell(self.loc.text(c.name)), Cell(rel.k, "int"), Cell(rel.n, "int"),
-                         Cell(rel.alpha, _decisive("r", rel.alpha, ALPHA.passes)), Cell(tuple(rel.alpha_ci), "ci:r"),
-                         Cell(rel.std_alpha, "r"), Cell(rel.omega, "r"),
+                         Cell(rel.alpha, "r" if formative else _decisive("r", rel.alpha, ALPHA.passes)),
+                         Cell(tuple(rel.alpha_ci), "ci:r"), Cell(rel.std_alpha, "r"), Cell(omega, "r"),
                          verdict])
+        if formatives:
+            self.cite("hair_risher2019")
         notes = ([t("notes.threshold_alpha")] + ([t("notes.omega_na")] if omega_missing else [])
-                 + ([t("notes.single_item_reliability")] if single_items else []))
+                 + ([t("notes.omega_inadmissible", names=self.loc.join(heywood))] if heywood else [])
+                 + ([t("notes.single_item_reliability")] if single_items else [])
+                 + ([t("notes.formative_reliability")] if formatives else []))
+        all_ok = ("reliability_ok_reflective" if formatives else
+                  "reliability_ok_multi" if single_items else "reliability_ok")
         blocks: list = [
             Paragraph(t("reliability_text", verdict=t("reliability_bad", names=self.loc.join(low)) if low
-                        else t("reliability_ok_multi" if single_items else "reliability_ok"))),
+                        else t(all_ok))),
             self.table("reliability", t("tables.reliability"),
                        [self.col("construct"), self.col("items_k"), self.col("n"), self.col("alpha"),
                         self.col("alpha_ci"), self.col("std_alpha"), self.col("omega"), self.col("verdict")],
@@ -550,13 +562,15 @@ class _Builder:
             item_rows = []
             for item in c.items:
                 st = rel.items[item.id]
-                weak = R_DROP.passes(st.r_drop) is False
+                weak = R_DROP.passes(st.r_drop) is False and c.mode != "B"  # a formative item: not judged
                 item_rows.append([Cell(self.item_label(item)),
-                                  Cell(st.r_drop, _decisive("r", st.r_drop, R_DROP.passes), weak),
+                                  Cell(st.r_drop, "r" if c.mode == "B" else _decisive("r", st.r_drop, R_DROP.passes),
+                                       weak),
                                   Cell(st.alpha_if_deleted, "r")])
             blocks.append(self.table(f"items_{c.id}", t("tables.item_reliability", name=self.loc.text(c.name)),
                                      [self.col("item"), self.col("r_drop"), self.col("alpha_if_deleted")],
-                                     item_rows, notes=(*self.reverse_note([c.items]), t("notes.threshold_rdrop"))))
+                                     item_rows, notes=(*self.reverse_note([c.items]),
+                                                       *(() if c.mode == "B" else (t("notes.threshold_rdrop"),)))))
         return Section("reliability", t("sections.reliability"), tuple(blocks))
 
     # ------------------------------------------------------------------ CB-SEM
@@ -884,9 +898,11 @@ class _Builder:
                         *self._measurement_diagrams("pls", measured, (t(f"figures.{key}"), t(f"figures.{key}_t"),
                                                                       t(f"figures.{key}_plain")), "t",
                                                     formative),
-                        self._pls_reliability(fit, names), self._pls_htmt(fit, names)]
+                        self._pls_reliability(fit, names), self._pls_htmt(fit, names), *self._pls_formative(fit, names)]
         if fit.checks:
-            blocks.append(Paragraph(self._validity_text(fit.checks, names, _PLS_CHECKS)))
+            # the formative constructs' weights were judged only where resamples tested them
+            keys = _PLS_CHECKS + (("weight",) if self._formative(fit) and _tested(fit.weight_records) else ())
+            blocks.append(Paragraph(self._validity_text(fit.checks, names, keys)))
         blocks.extend(self._pls_higher(fit, names))
         blocks.append(self._pls_paths(fit, names))
         blocks.extend(self._diagrams("pls", [(r["from"], r["to"], r["est"], r["t"], r["pvalue"])
@@ -948,6 +964,7 @@ class _Builder:
                       caption: str | None = None) -> Table:
         t = self.loc.t
         item_vif = fit.evaluation["vif_items"]
+        formative = self._formative(fit)
         rows = []
         for ld in fit.loading_records:
             if only is not None and ld["construct"] not in only:
@@ -956,8 +973,9 @@ class _Builder:
             # a higher-order construct's indicators are its dimensions: named as constructs are
             item = display_name(ld["item"], names) if ld["item"] in names else self.item_id_label(ld["item"])
             judged = ":" not in ld["construct"]  # an interaction term's product indicators are not judged
+            reflective = judged and ld["construct"] not in formative  # nor are a formative construct's loadings
             rows.append([Cell(display_name(ld["construct"], names)), Cell(item),
-                         _judged(ld["est"], "r3", LOADING_PLS) if judged else Cell(ld["est"], "r3"),
+                         _judged(ld["est"], "r3", LOADING_PLS) if reflective else Cell(ld["est"], "r3"),
                          Cell(ld["t"], "dec2"), Cell(ld["pvalue"], "p"), Cell((ld["ci_lower"], ld["ci_upper"]), "ci:r3"),
                          Cell(ld["reliability"], "r3"), _judged(vif, "dec2", VIF) if judged else Cell(vif, "dec2")])
         singles = self._pls_single_items(fit, only)
@@ -970,7 +988,51 @@ class _Builder:
         return self.table(id, caption or t("pls.loadings_table"), columns,
                           rows, notes=self.reverse_note_of(listed) + (t("pls.loadings_note"),) + ((t("pls.single_item_loading_note",
                                                                       names=self.loc.join(singles)),) if singles else ())
+                          + self._formative_note(fit, names, "pls.formative_loading_note", only)
                           + self._interaction_note(fit, names, only))
+
+    def _formative(self, fit) -> list[str]:
+        """The PLS model's formative (mode B) constructs, in the model's order."""
+        return [c for c, m in zip(fit.spec.constructs, fit.spec.modes) if m == "B"]
+
+    def _formative_note(self, fit, names: dict, key: str, only: set | None = None) -> tuple[str, ...]:
+        """The note ``key`` naming the formative constructs (of ``only``), when there are any."""
+        shown = [display_name(c, names) for c in self._formative(fit) if only is None or c in only]
+        if not shown:
+            return ()
+        self.cite("hair_risher2019")
+        return (self.loc.t(key, names=self.loc.join(shown)),)
+
+    def _pls_formative(self, fit, names: dict) -> list:
+        """First-order formative (mode B) constructs as Hair, Risher, et al. (2019) assess them: per
+        indicator the outer weight with its t, p and interval, the VIF and the outer loading, the
+        weights the analysis found weak marked (:func:`~loyaltysurvey.analysis.pls_stage.pls_checks`)."""
+        hocs = set(fit.higher_order or {})
+        formative = [c for c in self._formative(fit) if c not in hocs]  # higher-order ones: their own table
+        if not formative:
+            return []
+        t = self.loc.t
+        self.cite("hair_risher2019")
+        payload = fit.to_json()
+        loads = {(r["construct"], r["item"]): r for r in payload["loadings"]}
+        weak = set((fit.checks or {}).get("weight", ()))
+        rows = []
+        for w in payload["weights"]:
+            if w["construct"] not in formative:
+                continue
+            vif = payload["vif_items"].get(w["construct"], {}).get(w["item"])
+            rows.append([Cell(display_name(w["construct"], names)), Cell(self.item_id_label(w["item"])),
+                         Cell(w["est"], "r3", w["item"] in weak), Cell(w.get("t"), "dec2"), Cell(w.get("pvalue"), "p"),
+                         Cell((w.get("ci_lower"), w.get("ci_upper")), "ci:r3"), _judged(vif, "dec2", VIF),
+                         Cell(loads.get((w["construct"], w["item"]), {}).get("est"), "r3")])
+        columns = [self.col("construct"), self.col("item"), t("columns_pls.weight"), t("columns_pls.t"), self.col("p"),
+                   t("columns_h.ci95"), t("columns_pls.vif"), t("columns_pls.loading")]
+        if not _tested(fit.weight_records):  # no resamples: no t, p or interval columns of dashes
+            columns, rows = _without(columns, rows, (3, 4, 5))
+        table = self.table("pls_formative", t("pls.formative_table"), columns, rows, notes=(t("pls.formative_note"),))
+        text = t("pls.formative_text", names=self.loc.join([display_name(c, names) for c in formative]),
+                 table=self.ref(table))
+        return [Paragraph(text), table]
 
     def _interaction_note(self, fit, names: dict, only: set | None = None) -> tuple[str, ...]:
         """The note that the model's interaction terms (of ``only``) are not judged by the measurement
@@ -989,9 +1051,13 @@ class _Builder:
     def _pls_reliability(self, fit, names: dict, only: set | None = None, id: str = "pls_reliability",
                          caption: str | None = None) -> Table:
         t = self.loc.t
+        formative = self._formative(fit)
         rows = []
         for cid, rel in fit.evaluation["reliability"].items():
             if only is not None and cid not in only:
+                continue
+            if cid in formative:  # internal consistency and AVE do not apply to a formative construct
+                rows.append([Cell(display_name(cid, names)), *(Cell(None, "r3") for _ in range(4))])
                 continue
             judge = (lambda v, cut: _judged(v, "r3", cut)) if ":" not in cid else (lambda v, cut: Cell(v, "r3"))
             rows.append([Cell(display_name(cid, names)), judge(rel["alpha"], ALPHA), judge(rel["rho_a"], RHO_A),
@@ -1001,14 +1067,16 @@ class _Builder:
                           [self.col("construct"), self.col("alpha"), t("columns_pls.rho_a"), t("columns_pls.rho_c"),
                            self.col("ave")], rows, notes=(t("pls.reliability_note"),) + (
                               (t("pls.single_item_reliability_note", names=self.loc.join(singles)),) if singles else ())
+                          + self._formative_note(fit, names, "pls.formative_reliability_note", only)
                           + self._interaction_note(fit, names, only))
 
     def _pls_htmt(self, fit, names: dict) -> Table:
         t = self.loc.t
+        formative = set(self._formative(fit))
         rows = []
         for a, inner in fit.htmt_records.items():
             for b, v in inner.items():
-                judged = ":" not in a and ":" not in b
+                judged = ":" not in a and ":" not in b and not {a, b} & formative
                 rows.append([Cell(f"{display_name(a, names)} – {display_name(b, names)}"),
                              _judged(v["est"], "r3", HTMT) if judged else Cell(v["est"], "r3"),
                              Cell((v["ci_lower"], v["ci_upper"]), "ci:r3")])
@@ -1017,7 +1085,9 @@ class _Builder:
             columns, rows = _without(columns, rows, (2,))
             caption = t("pls.htmt_table_noboot")
         return self.table("pls_htmt", caption, columns,
-                          rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],) + self._interaction_note(fit, names))
+                          rows, notes=(t("cfa.htmt_note").split(". ", 1)[-1],)
+                          + self._formative_note(fit, names, "pls.formative_reliability_note")
+                          + self._interaction_note(fit, names))
 
     def _pls_paths(self, fit, names: dict) -> Table:
         t = self.loc.t

@@ -124,16 +124,20 @@ def multivariate_normality_section(b) -> Section | None:
                     notes=(t("screening.mardia_note", n=md["n"]),
                            *((t("screening.mardia_small_note"),) if skew_key == "small_skew" else ())))
     failing = [t(f"screening.mardia_{k}_word") for k in ("skew", "kurtosis") if v[f"mardia_{k}"] is False]
+    cb_run = getattr(b.r.settings, "runs_cb", True)  # maximum likelihood assumes it; PLS-SEM alone does not
+    if not cb_run:
+        b.cite("hair2017")
     if None in (v["mardia_skew"], v["mardia_kurtosis"]):
         verdict = t("screening.mardia_na")
     elif failing:  # and what the run did about it: MLR, or bootstrap intervals, else the advice
         settings = b.r.settings
-        key = ("mardia_bad_mlr" if getattr(settings, "estimator", "ML") == "MLR"
+        key = ("mardia_bad_pls" if not cb_run
+               else "mardia_bad_mlr" if getattr(settings, "estimator", "ML") == "MLR"
                else "mardia_bad_boot" if (getattr(settings, "bootstrap", 0) or 0) > 0 else "mardia_bad")
         verdict = t(f"screening.{key}", names=b.loc.join(failing))
     else:
         verdict = t("screening.mardia_ok")
-    text = t("screening.mardia_text", n=md["n"], table=b.ref(table))
+    text = t("screening.mardia_text" if cb_run else "screening.mardia_text_pls", n=md["n"], table=b.ref(table))
     return Section("multivariate_normality", t("screening.mardia_section"), (Paragraph(f"{text} {verdict}"), table))
 
 
@@ -193,18 +197,22 @@ def adequacy_section(b) -> Section | None:
     fact = ch.factorability()
     kmo_json = ch.to_json()["kmo"]
 
-    def row(label: str, k: int, kmo: float, band: str, bart: dict, passed: bool | None) -> list[Cell]:
-        return [Cell(label), Cell(k, "int"), Cell(kmo, "r3"), Cell(t(f"screening.kmo_bands.{band}")),
+    def row(label: str, k: int, kmo: float, band: str | None, bart: dict, passed: bool | None) -> list[Cell]:
+        return [Cell(label), Cell(k, "int"), Cell(kmo, "r3"), Cell(t(f"screening.kmo_bands.{band}") if band else None),
                 Cell(bart["chisq"], "dec2"), Cell(bart["df"], "int"), Cell(bart["pvalue"], "p"), _verdict(b, passed)]
 
     rows = [row(t("screening.all_items"), len(ch.kmo.items), ch.kmo.overall, kmo_json["band"], ch.bartlett,
                 fact["all_items"])]
-    for c in b.q.first_order:
-        rows.append(row(names[c.id], len(c.items), ch.kmo_constructs[c.id].overall, kmo_json["constructs"][c.id]["band"],
+    formative = [c for c in b.q.first_order if c.id in ch.formative]
+    for c in b.q.first_order:  # a formative construct's KMO is shown, not judged (its items need not correlate)
+        rows.append(row(names[c.id], len(c.items), ch.kmo_constructs[c.id].overall,
+                        kmo_json["constructs"][c.id]["band"] if c.id not in ch.formative else None,
                         ch.bartlett_constructs[c.id], fact["constructs"][c.id]))
+    notes = (t("screening.kmo_note"),) + ((t("screening.kmo_formative_note",
+                                             names=b.loc.join([names[c.id] for c in formative])),) if formative else ())
     table = b.table("kmo_bartlett", t("screening.kmo_table"),
                     [t("screening.columns.scope"), b.col("items_k"), "KMO", t("screening.columns.kmo_band"),
-                     t("fit_rows.chisq"), t("fit_rows.df"), b.col("p"), b.col("verdict")], rows, notes=(t("screening.kmo_note"),))
+                     t("fit_rows.chisq"), t("fit_rows.df"), b.col("p"), b.col("verdict")], rows, notes=notes)
     low = ch.items_low_msa
     item_rows = []
     for c in b.q.constructs:
