@@ -298,3 +298,21 @@ def test_the_normality_and_loadings_tables_mark_reverse_worded_items_as_the_desc
         labels = [row[column].value for row in tables[table_id].rows]
         assert {label.split()[0] for label in labels if label.endswith(mark)} == reverse, table_id
         assert any(note.startswith(mark) for note in tables[table_id].notes)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "Tables 4.5 and 4.6 and Figures 4.1 and 4.2 show the distribution of the respondents by gender and "
+           "education."),
+    ("fa", "جدول‌های ۴-۵ و ۴-۶ و شکل‌های ۴-۱ و ۴-۲ توزیع پاسخ‌دهندگان را بر حسب جنسیت و تحصیلات نشان می‌دهند."),
+])
+def test_two_demographics_are_named_as_a_pair_not_a_range(lang, expected):
+    import dataclasses
+    import loyaltysurvey
+    from loyaltysurvey.datasets import crm_export, crm_questionnaire
+    from loyaltysurvey.report import build_report
+
+    q = crm_questionnaire()
+    q = dataclasses.replace(q, demographics=tuple(d for d in q.demographics if d.id in ("gender", "education")))
+    study = loyaltysurvey.analyze(q, crm_export(), method="cb")
+    first = next(s for s in build_report(study.results, lang).sections if s.id == "demographics").blocks[0].text
+    assert first == expected

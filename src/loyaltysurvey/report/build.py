@@ -365,7 +365,8 @@ class _Builder:
                                           width=4.5))
         tables = [b for b in blocks if isinstance(b, Table)]
         figures = [b for b in blocks if isinstance(b, Figure)]
-        key = "demographics_text" if len(tables) > 1 and len(figures) > 1 else "demographics_text_one"
+        key = ("demographics_text_two" if len(tables) == 2 and len(figures) == 2 else  # "4.4 and 4.5", not "4.4–4.5"
+               "demographics_text" if len(tables) > 1 and len(figures) > 1 else "demographics_text_one")
         blocks.insert(0, Paragraph(t(key, first=self.ref(tables[0]), last=self.ref(tables[-1]),
                                      first_figure=self.ref(figures[0]) if figures else "–",
                                      last_figure=self.ref(figures[-1]) if figures else "–",
