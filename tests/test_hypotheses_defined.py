@@ -155,3 +155,40 @@ def test_methods_paragraph_names_only_the_models_that_ran():
         assert loc.t("methods.nobootstrap_direct") in methods["cfa"]
         assert loc.t("methods.nobootstrap_direct") in methods["one"]
         assert loc.t("methods.nobootstrap") in methods["chain"]
+
+
+@pytest.mark.parametrize("lang, statement, path", [
+    ("en", "Visual has a total effect on Speed.", "Visual → Speed (total effect)"),
+    ("fa", "دیداری بر سرعت اثر کل دارد.", "دیداری ← سرعت (اثر کل)"),
+])
+def test_a_sum_of_the_paths_between_two_constructs_is_their_total_effect(lang, statement, path):
+    """lavaan's mediation example, ``total := c + (a*b)``: the hypothesis names the constructs and the
+    kind of effect, not the code; a sum of the indirect chains alone is the total indirect effect."""
+    q = (QuestionnaireBuilder("hs", scale=(0, 10))
+         .construct("visual", {"en": "Visual", "fa": "دیداری"}, ["x1", "x2", "x3"])
+         .construct("textual", {"en": "Textual", "fa": "متنی"}, ["x4", "x5", "x6"])
+         .construct("speed", {"en": "Speed", "fa": "سرعت"}, ["x7", "x8", "x9"])
+         .model("textual ~ a*visual\nspeed ~ b*textual + c*visual\nind := a*b\ntotal := c + (a*b)").build())
+    fit = analyze(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]], method="cb")
+    rows = {h["id"]: h for h in fit.to_json()["hypotheses"]}
+    total = rows["total"]
+    assert (total["from"], total["to"], total["effect"], total["definition"]) == ("visual", "speed", "total",
+                                                                                 "c + (a*b)")
+    assert total["est"] == pytest.approx(rows["c"]["est"] + rows["ind"]["est"], abs=1e-12)
+    assert "effect" not in rows["ind"]
+    table = next(b for s in build_report(fit.results, lang).sections for b in s.blocks
+                 if getattr(b, "id", None) == "hypotheses")
+    row = next(r for r in table.rows if r[0].value == "total")
+    assert (row[1].value, row[2].value) == (statement, path)
+
+
+def test_defined_total_reads_sums_of_effects_between_two_constructs():
+    import pandas as pd
+    from loyaltysurvey.analysis.hypotheses import defined_total
+    paths = pd.DataFrame({"lhs": ["M", "Y", "Y", "N", "Y", "Z"], "rhs": ["X", "M", "X", "X", "N", "Y"],
+                          "label": ["a", "b", "c", "d", "e", "f"]})
+    assert defined_total("c + a*b", paths) == ("X", "Y", "total")
+    assert defined_total("(c + a*b + d*e)", paths) == ("X", "Y", "total")
+    assert defined_total("a*b + d*e", paths) == ("X", "Y", "total_indirect")
+    for other in ("c - a*b", "c + f", "a*b + a*b", "2*c + a*b", "c", "c + a*b*f"):
+        assert defined_total(other, paths) is None, other

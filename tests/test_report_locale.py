@@ -310,3 +310,29 @@ def test_the_persian_chapter_writes_the_persian_semicolon():
     latin = [t for t in texts(fa.data) if "; " in t]
     assert not latin, latin[:3]
     assert fa.t("list.semicolon") == "؛ "
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_no_caption_is_written_twice(lang):
+    """A key written twice in a locale file silently loses one text (YAML keeps the last)."""
+    import yaml
+    from loyaltysurvey.resources import bundled_path
+
+    repeated = []
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                repeated.append((key, key_node.start_mark.line + 1))
+            seen.add(key)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    with open(bundled_path("reports", "locales", f"{lang}.yaml"), encoding="utf-8") as handle:
+        yaml.load(handle, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    assert not repeated

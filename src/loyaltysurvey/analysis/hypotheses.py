@@ -62,7 +62,9 @@ class HypothesisTest:
         ci_lower, ci_upper, decision, alpha`` (an entry of results.json's ``hypotheses``), with
         ``moderator`` for a moderation and ``definition`` (the ``:=`` right-hand side) for a
         defined parameter: its ``from``, ``through`` and ``to`` are the chain of paths it
-        multiplies when it is such a product, else ``from`` is the definition and ``to`` its name.
+        multiplies when it is such a product; for a sum of the effects of one construct on another
+        (``total := c + a*b``) ``from`` and ``to`` are those constructs and ``effect`` is ``total`` or
+        ``total_indirect``; for any other definition ``from`` is the definition and ``to`` its name.
         A PLS-SEM test (:func:`test_pls_hypotheses`) has ``t`` instead of ``z`` and ``engine: pls``.
         """
         e = self.effect
@@ -74,6 +76,8 @@ class HypothesisTest:
             out["moderator"] = e.extra.get("moderator")
         if e.kind == "defined":
             out["definition"] = e.extra.get("definition", "")
+            if e.extra.get("sum"):  # c + a*b: "total", or a sum of indirect chains: "total_indirect"
+                out["effect"] = e.extra["sum"]
         if e.extra.get("engine") == "pls":  # a bootstrap t test (seminr, SmartPLS), not a z test
             out = {("t" if k == "z" else k): v for k, v in out.items()}
             out["engine"] = "pls"
@@ -187,10 +191,55 @@ def test_hypotheses(q: Questionnaire, sem: SEMFit, effects: list[Effect], alpha:
         elif r.op == ":=":
             effect = replace(_direct(r, r.rhs, r.lhs), kind="defined", extra={"definition": r.rhs})
             chain = defined_chain(r.rhs, labelled)
+            total = defined_total(r.rhs, labelled) if not chain else None
             if chain:  # a product of labelled paths that follow one another: the chain it is
                 effect = replace(effect, source=chain[0], through=tuple(chain[1:-1]), target=chain[-1])
+            elif total:  # c + a*b: the total (or total indirect) effect of one construct on another
+                effect = replace(effect, source=total[0], target=total[1],
+                                 extra={"definition": r.rhs, "sum": total[2]})
             out.append(_test(r.label, LocalizedText(), effect, alpha))
     return out
+
+
+def defined_total(definition: str, labelled: "pd.DataFrame") -> tuple[str, str, str] | None:
+    """``(source, target, kind)`` of a ``:=`` definition that sums the effects of one construct on
+    another: every term a labelled path or a chain of them (:func:`defined_chain`) from the same
+    source to the same target, no term twice. ``kind`` is ``total`` when a term is the direct path
+    (``total := c + a*b``, lavaan's mediation example) and ``total_indirect`` when every term is an
+    indirect chain (``a1*b1 + a2*b2``). None for anything else (a difference, a constant, terms of
+    different constructs).
+
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame({"lhs": ["M", "Y", "Y", "N", "Y"], "rhs": ["X", "M", "X", "X", "N"],
+    ...                       "label": ["a", "b", "c", "d", "e"]})
+    >>> defined_total("c + (a*b)", paths), defined_total("a*b + d*e", paths)
+    (('X', 'Y', 'total'), ('X', 'Y', 'total_indirect'))
+    >>> defined_total("c - a*b", paths), defined_total("c + c", paths), defined_total("a + b", paths)
+    (None, None, None)
+    """
+    text = definition.replace(" ", "")
+    while text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        text = text[1:-1]
+    if "-" in text or "/" in text:
+        return None
+    terms = [t.strip("()") for t in text.split("+")]
+    if len(terms) < 2 or any(not t or "(" in t or ")" in t for t in terms):
+        return None
+    chains = []
+    for term in terms:
+        if term.isidentifier():
+            rows = labelled[labelled.label == term]
+            if len(rows) != 1:
+                return None
+            chains.append((str(rows.iloc[0].rhs), str(rows.iloc[0].lhs)))
+        else:
+            chain = defined_chain(term, labelled)
+            if chain is None:
+                return None
+            chains.append(chain)
+    if len(set(chains)) != len(chains) or len({(c[0], c[-1]) for c in chains}) != 1:
+        return None
+    return chains[0][0], chains[0][-1], "total" if any(len(c) == 2 for c in chains) else "total_indirect"
 
 
 def defined_chain(definition: str, labelled: "pd.DataFrame") -> tuple[str, ...] | None:

@@ -796,6 +796,8 @@ class _Builder:
         defined parameter that is no chain written as a formula («diff = a1 − a2»), never as code."""
         if e.kind == "moderation":
             return self._chain(names, arrow, e.extra.get("term", e.source), e.through, e.target)
+        if e.kind == "defined" and e.extra.get("sum"):  # X → Y (total effect)
+            return f"{self._chain(names, arrow, e.source, (), e.target)} ({self.loc.t('hypotheses.sum_' + e.extra['sum'])})"
         if e.kind == "defined" and e.source == e.extra.get("definition"):
             formula = re.sub(r"\s*\*\s*", " × ", e.source)
             formula = re.sub(r"\s*(?<![eE])-\s*", " − ", re.sub(r"\s*\+\s*", " + ", formula))
@@ -808,6 +810,9 @@ class _Builder:
         t = self.loc.t
         if e.kind == "defined" and e.source == e.extra.get("definition"):
             return "–"
+        if e.kind == "defined" and e.extra.get("sum"):
+            return t(f"hypotheses.statement_{e.extra['sum']}", source=display_name(e.source, names),
+                     target=display_name(e.target, names))
         if e.through:
             return t("hypotheses.statement_indirect", source=display_name(e.source, names),
                      target=display_name(e.target, names),
