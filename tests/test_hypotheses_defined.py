@@ -192,3 +192,26 @@ def test_defined_total_reads_sums_of_effects_between_two_constructs():
     assert defined_total("a*b + d*e", paths) == ("X", "Y", "total_indirect")
     for other in ("c - a*b", "c + f", "a*b + a*b", "2*c + a*b", "c", "c + a*b*f"):
         assert defined_total(other, paths) is None, other
+
+
+def test_the_pls_total_effect_is_the_models_total_effect_with_its_bootstrap_test():
+    """With --method pls the same := total is tested on the PLS model: its estimate is the model's
+    total effect (direct path plus the indirect chain) and its bootstrap SE the standard deviation
+    of that sum over the resamples, as each indirect effect's is."""
+    import numpy as np
+    q = (QuestionnaireBuilder("hs", scale=(0, 10))
+         .construct("visual", "Visual", ["x1", "x2", "x3"]).construct("textual", "Textual", ["x4", "x5", "x6"])
+         .construct("speed", "Speed", ["x7", "x8", "x9"])
+         .model("textual ~ a*visual\nspeed ~ b*textual + c*visual\nind := a*b\ntotal := c + (a*b)").build())
+    fit = analyze(q, holzinger_swineford()[[f"x{i}" for i in range(1, 10)]], method="pls", bootstrap=60, seed=2)
+    rows = {h["id"]: h for h in fit.to_json()["hypotheses"]}
+    total = rows["total"]
+    assert (total["from"], total["to"], total["effect"], total["engine"]) == ("visual", "speed", "total", "pls")
+    assert total["est"] == pytest.approx(fit.pls.total_effects.loc["visual", "speed"], abs=1e-12)
+    names = list(fit.pls.spec.constructs)
+    K = len(names)
+    draws = fit.pls.resamples.draws
+    col = lambda a, b: names.index(a) * K + names.index(b)  # noqa: E731
+    summed = draws[:, col("visual", "speed")] + draws[:, col("visual", "textual")] * draws[:, col("textual", "speed")]
+    assert total["se"] == pytest.approx(np.std(summed, ddof=1), rel=1e-10)
+    assert total["decision"] in ("supported", "not_supported")

@@ -217,6 +217,15 @@ def defined_total(definition: str, labelled: "pd.DataFrame") -> tuple[str, str, 
     >>> defined_total("c - a*b", paths), defined_total("c + c", paths), defined_total("a + b", paths)
     (None, None, None)
     """
+    chains = defined_terms(definition, labelled)
+    if chains is None:
+        return None
+    return chains[0][0], chains[0][-1], "total" if any(len(c) == 2 for c in chains) else "total_indirect"
+
+
+def defined_terms(definition: str, labelled: "pd.DataFrame") -> list[tuple[str, ...]] | None:
+    """The chains of constructs a ``:=`` sum of effects adds up (see :func:`defined_total`): one
+    ``(source, ..., target)`` per term, all from the same source to the same target; else None."""
     text = definition.replace(" ", "")
     while text.startswith("(") and text.endswith(")") and text.count("(") == 1:
         text = text[1:-1]
@@ -239,7 +248,7 @@ def defined_total(definition: str, labelled: "pd.DataFrame") -> tuple[str, str, 
             chains.append(chain)
     if len(set(chains)) != len(chains) or len({(c[0], c[-1]) for c in chains}) != 1:
         return None
-    return chains[0][0], chains[0][-1], "total" if any(len(c) == 2 for c in chains) else "total_indirect"
+    return chains
 
 
 def defined_chain(definition: str, labelled: "pd.DataFrame") -> tuple[str, ...] | None:
@@ -337,8 +346,13 @@ def test_pls_hypotheses(q: Questionnaire, fit: Any, alpha: float = 0.05) -> list
         elif s.op == ":=":
             chain = defined_chain(s.rhs, labelled)
             rec = chains.get((chain[0], tuple(chain[1:-1]), chain[-1])) if chain else None
+            terms = defined_terms(s.rhs, labelled) if not chain else None
             if chain:
                 e = effect("defined", chain[0], chain[-1], tuple(chain[1:-1]), rec, definition=s.rhs)
+            elif terms:  # a sum of effects of one construct on another: its bootstrap test, as of a chain
+                kind = "total" if any(len(c) == 2 for c in terms) else "total_indirect"
+                e = effect("defined", terms[0][0], terms[0][-1], (), fit.chain_sum_record(terms), definition=s.rhs,
+                           sum=kind)
             else:  # no PLS estimate of an arbitrary definition: reported, not tested
                 e = effect("defined", s.rhs, s.lhs, (), None, definition=s.rhs)
             out.append(_test(s.lhs, LocalizedText(), e, alpha))
