@@ -14,8 +14,8 @@ import pytest
 from lxml import etree
 
 from loyaltysurvey.report import build_report, load_locale, render_docx
-from loyaltysurvey.report.docx import (MARGIN, PAD_IN, SMALLER, A4, WJ, _cell_text, _layout, _run_xml, _width_in,
-                                       _words)
+from loyaltysurvey.report.docx import (MARGIN, PAD_IN, SMALLER, A4, WJ, _ARABIC_LETTER, _SAFETY, _cell_text, _layout,
+                                       _measuring_font, _run_xml, _width_in, _words)
 from loyaltysurvey.report.document import Cell, Paragraph, Report, Section, Table
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -70,6 +70,19 @@ def test_persian_words_are_measured_joined():
     assert _width_in(word, 9.0, True) > _width_in(word, 9.0)
     assert _width_in(word, 9.0) < sum(_width_in(ch, 9.0) for ch in word)
     assert _width_in("\u202a" + word + "\u202c", 9.0) == _width_in(word, 9.0)  # embeddings take no room
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_numbers_are_measured_as_shaped(bold):
+    """Numbers and intervals are measured glyph by glyph (no shaping): as wide as shaped."""
+    font = _measuring_font(bold)
+    if font is None:
+        pytest.skip("no Pillow font to measure with")
+    for text in ["0.853", "[0.82, 0.87]", "\u22120.135", "< .001", "12.5%", "(0.05)", "3,245.10", "*** 0.41",
+                 "\u06f0\u066b\u06f8\u06f5\u06f3", "[\u06f0\u066b\u06f8\u06f2\u060c \u06f0\u066b\u06f8\u06f7]"]:
+        shaped = font.getlength(text, direction="rtl" if _ARABIC_LETTER.search(text) else None)
+        # _width_in: inches at a size, with a margin of _SAFETY; at 72 points an inch is the font's size
+        assert _width_in(text, 72.0, bold) * 100 / _SAFETY == pytest.approx(shaped, rel=1e-6), text
 
 
 def test_short_hyphenated_words_stay_whole():

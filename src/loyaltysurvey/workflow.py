@@ -197,14 +197,19 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
         from .report.painting import InlinePainter
         painter = painter or InlinePainter()
         with _status(progress, "Writing the report"):
-            # the painter draws the figures while the other files and the Word document are written
+            # the painter draws the figures while the Word text is written
             report = build_report(study.results, lang or study.settings.lang, today, painter=painter)
-    if "ingest" in formats:
-        files.update(_ingest_files(study.ingest))
-    if "json" in formats:
-        files["results.json"] = json.dumps(study.to_json(), ensure_ascii=False, indent=2,
-                                           allow_nan=False).encode("utf-8")
-    if report is not None:
+
+    def data_files() -> None:
+        if "ingest" in formats:
+            files.update(_ingest_files(study.ingest))
+        if "json" in formats:
+            files["results.json"] = json.dumps(study.to_json(), ensure_ascii=False, indent=2,
+                                               allow_nan=False).encode("utf-8")
+
+    if report is None:
+        data_files()
+    else:
         with _status(progress, "Writing the report"):
             # the Word text first, while the painter draws the figures; once they are drawn, the
             # workbook (by a worker of the painter's, if it has any) beside the Word document's
@@ -223,6 +228,7 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
             if "html" in chapter:
                 from .report import render_html
                 files["report.html"] = render_html(report).encode("utf-8")
+            data_files()  # results.json and the ingestion files while the workbook is written
             if workbook is not None:
                 files["tables.xlsx"] = workbook()
     return _publish(files, out)
