@@ -8,6 +8,7 @@ unexpected failure exits 1 (``--debug`` shows its traceback).
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,6 +59,18 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _interrupted() -> None:
+    """Ctrl-C: say so and end now, with the worker processes. Python's own exit would first wait for
+    the queue of a process pool whose workers the same Ctrl-C ended, which can wait forever."""
+    import multiprocessing
+    typer.echo("loyaltysurvey: interrupted", err=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
+
+
 @contextmanager
 def _errors():
     try:
@@ -67,7 +80,7 @@ def _errors():
     except typer.Exit:
         raise
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _interrupted()
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 1
         if _state["debug"]:
             raise

@@ -41,6 +41,40 @@ def limit_worker_blas() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def exit_with_parent(interval: float = 0.5) -> None:
+    """End this process (a worker) within ``interval`` seconds of the end of the process that
+    started it, however that ended: killed, a worker would otherwise wait for work forever
+    (:class:`~concurrent.futures.ProcessPoolExecutor` workers do not notice their parent's end).
+    A daemon thread watches the parent's process id (tests/test_painting.py kills a run and
+    finds none of its processes left)."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="loyaltysurvey-parent-watch", daemon=True).start()
+
+
+def start_worker() -> None:
+    """A local worker process's initializer: BLAS on one thread (:func:`limit_worker_blas`), an end
+    with its parent's (:func:`exit_with_parent`), and a quiet one on Ctrl-C, which a terminal sends
+    to every process of the command (the main process says that the run was interrupted; a
+    worker's traceback would only bury that). Ctrl-C ends a worker as the system ends a program
+    (no Python handler: one would wait for the worker's main thread, which a signal taken by
+    another thread does not wake)."""
+    import signal
+    limit_worker_blas()
+    exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def map_tasks(fn: Callable, tasks: Iterable, jobs: int = 1, executor: Any = None) -> list:
     """``fn`` over independent ``tasks`` (model fits), results in task order.
 
@@ -61,7 +95,7 @@ def map_tasks(fn: Callable, tasks: Iterable, jobs: int = 1, executor: Any = None
     if executor is not None:
         return list(executor.map(fn, tasks))
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=limit_worker_blas) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=start_worker) as pool:
             return list(pool.map(fn, tasks))
     return [fn(t) for t in tasks]
 

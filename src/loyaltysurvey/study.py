@@ -65,8 +65,8 @@ def analyze(questionnaire: str | os.PathLike | Questionnaire, data: str | os.Pat
     executor:
         Anything with ``map`` (for example a ``dask.distributed.Client``) to run resampling chunks on.
     early:
-        Called with the results so far before the group comparisons and PLS-SEM, when they run
-        (see :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`).
+        Called with the results so far before the group comparisons and PLS-SEM, when they run,
+        and before PLSpredict (see :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`).
     **options:
         The settings of :meth:`loyaltysurvey.settings.Settings.resolve`: ``lang``, ``method``
         (``cb``, ``pls``, ``both``), ``missing`` (``listwise``, ``fiml``, ``mean``), ``estimator``

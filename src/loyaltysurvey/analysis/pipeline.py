@@ -97,8 +97,9 @@ def analyze_responses(data: IngestResult, settings: Settings, *, executor: Any =
     ``executor`` (anything with ``map``, e.g. a dask ``Client``) runs resampling chunks remotely;
     ``progress`` is called with the number of resamples finished; ``early`` is called with the
     results so far, in which what is still to come is ``None``: before CB-SEM when there are
-    demographics, and once more before the group comparisons or PLS-SEM when they run (the
-    command line starts drawing the finished sections' figures then).
+    demographics, once more before the group comparisons or PLS-SEM when they run, and with the
+    PLS-SEM model before its PLSpredict (the command line starts drawing the finished sections'
+    figures then).
 
     Items are reverse-scored and construct scores computed; then descriptives, the scale
     point distribution of the answers as given, demographics' frequency tables, reliability
@@ -150,8 +151,8 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
                   software=_versions(), checks=checks, construct_tests=location, efa=exploratory,
                   demographic_summaries=demographic_summaries)
 
-    def so_far(cbsem: Any) -> None:
-        early(AnalysisResults(cbsem=cbsem, pls=None, comparison=None, groups=None, pls_groups=None,
+    def so_far(cbsem: Any, pls: Any = None) -> None:
+        early(AnalysisResults(cbsem=cbsem, pls=pls, comparison=None, groups=None, pls_groups=None,
                               notices=tuple(notices), **stated))
 
     cbsem = None
@@ -188,8 +189,9 @@ def _analyze(data: IngestResult, settings: Settings, executor: Any,
     pls = None
     if settings.runs_pls:
         try:
+            # its figures are drawn while PLSpredict runs
             pls = run_pls(_with_model_demographics(scored, data, q), q, settings, executor=executor,
-                          progress=progress)
+                          progress=progress, early=(lambda fit: so_far(cbsem, fit)) if early is not None else None)
             notices.extend(pls.notices)
         except DataError as exc:
             notices.append(Notice("pls_failed", f"the PLS path model could not be estimated: {exc}"))

@@ -137,7 +137,7 @@ def _two_stage(q: Questionnaire) -> bool:
 
 
 def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor: Any = None,
-            progress: Callable[[int], Any] | None = None) -> PLSFit:
+            progress: Callable[[int], Any] | None = None, early: Callable[[PLSFit], Any] | None = None) -> PLSFit:
     """Fit, bootstrap, PLSpredict and IPMA of the questionnaire's model (CONTRACT's ``pls`` block).
 
     With higher-order constructs estimated in two stages, stage 1 (:func:`first_stage_model`) is fitted
@@ -155,6 +155,10 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
     ``pls_interaction_skipped`` notice says so. The importance-performance map is not drawn for a
     model with interactions (its generated indicators have no scale); a demographic in it is
     rescaled by its observed minimum and maximum.
+
+    ``early`` is called with the fit as it stands before PLSpredict (fitted, bootstrapped, with
+    its IPMA; no prediction and no checks yet), so that its figures can be drawn while
+    PLSpredict, the longest step of a run without resamples, is computed.
     """
     from ..sem.syntax import interaction_parts
     kw = dict(scheme=settings.pls_scheme, missing=settings.pls_missing, level=settings.level)
@@ -189,6 +193,8 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
         fit = replace(fit, first_stage=stage1, higher_order=approach,
                       notices=fit.notices + (stage1.notices if stage1 is not None else ()))
     if model is not None and model.interactions:
+        if early is not None:
+            early(fit)
         fit = replace(fit, prediction=fit.predict(seed=settings.seed))
         return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
     if stage1 is None:
@@ -198,7 +204,10 @@ def run_pls(scored: pd.DataFrame, q: Questionnaire, settings: Settings, executor
         importance = fit.ipma(settings.ipma_target, np.array(low, float), np.array(high, float))
     else:
         importance = None
-    fit = replace(fit, prediction=fit.predict(seed=settings.seed), importance=importance)
+    fit = replace(fit, importance=importance)
+    if early is not None:
+        early(fit)
+    fit = replace(fit, prediction=fit.predict(seed=settings.seed))
     return replace(fit, checks=pls_checks(fit), notices=fit.notices + _blindfolding_notices(fit))
 
 

@@ -1357,16 +1357,22 @@ class _Builder:
 
 def prefetch_figures(results: AnalysisResults, lang: str, painter: Painter) -> None:
     """Have ``painter`` start the figures of the sections ``results`` already holds (the
-    demographics, the CFA and the structural model) while the rest is computed.
+    demographics, the CFA and the structural model; or, once ``results`` hold the PLS-SEM model,
+    its figures alone, the others having been asked for at an earlier stage) while the rest is
+    computed.
 
     ``results`` are those an analysis has so far (``early`` of
     :func:`~loyaltysurvey.analysis.pipeline.analyze_responses`); the sections are built and
     dropped, and their drawings stay with the painter, which gives them to the chapter built
     from the final results for the same calls (:class:`~loyaltysurvey.report.painting.Painter`).
     On the bundled example with two worker processes, the demographics' charts are drawn while
-    CB-SEM is estimated and CB-SEM's diagrams while PLS-SEM is (benchmarks/bench_chapter.py).
+    CB-SEM is estimated, CB-SEM's diagrams while PLS-SEM is, and PLS-SEM's while its PLSpredict
+    runs (benchmarks/bench_chapter.py).
     """
     builder = _Builder(results, lang, date.today(), painter)
+    if results.pls is not None:  # the PLS-SEM model before PLSpredict: the earlier sections were asked for before
+        builder.pls()
+        return
     builder.demographics()
     builder.cfa()
     builder.sem()

@@ -183,18 +183,25 @@ def _nothing() -> None:
 
 
 def _worker_start() -> None:
-    """A worker's initializer: SIGTERM ends it as usual (not as the host's handler would), BLAS on one thread."""
+    """A worker's initializer: BLAS on one thread, an end with the host's, a quiet one on Ctrl-C
+    (:func:`~loyaltysurvey.parallel.start_worker`); SIGTERM ends it as it ends the host."""
     import signal
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from ..parallel import limit_worker_blas
-    limit_worker_blas()
+    from ..parallel import start_worker
+    start_worker()
 
 
-def _host(connection, workers: int) -> None:
+def _host(connection, workers: int, main_end=None) -> None:
     """The process that owns the drawing workers (:class:`ProcessPainter`): warm up once, fork
     ``workers`` workers from itself, then pass each call received on ``connection`` to them and
     send back ``(key, True, result)`` or ``(key, False, exception)``. Ends when the connection
-    closes or sends ``None``; on SIGTERM (a failed run) it stops its workers at once."""
+    sends ``None``, after the calls under way; on SIGTERM (a failed run) or Ctrl-C at once, its
+    workers within half a second; when the main process is gone (killed: the connection closes,
+    or this process's parent changes) it stops its workers and ends.
+
+    ``main_end`` is the main process's end of the pipe, which this process inherited by forking:
+    it is closed at once, so that the pipe closes when the main process ends, however it ends
+    (else the host and its workers would outlive a killed run, waiting for calls)."""
     import signal
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -203,17 +210,27 @@ def _host(connection, workers: int) -> None:
 
     pool = None
 
-    def stop(*_):  # a failed run: the workers go at once, with this process
+    def stop(*_):  # the main process is gone: the workers go at once, with this process
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
         os._exit(0)
 
-    signal.signal(signal.SIGTERM, stop)
+    # SIGTERM (a failed run) and Ctrl-C (which reaches every process of the command; the main
+    # process says why) end this process as the system ends a program, whichever of its threads
+    # takes the signal (a Python handler would wait for the main thread, which a signal taken by
+    # another thread does not wake from its wait for calls); its workers end with it
+    # (exit_with_parent) or on the same Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if main_end is not None:
+        main_end.close()
     _warm_up()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_worker_start)
     for _ in range(workers):  # fork them now, warm, rather than at the first figure
         pool.submit(_nothing)
+    from ..parallel import exit_with_parent
+    exit_with_parent()  # a killed main process: the host goes, and its workers with it
     sending = threading.Lock()
 
     def send(message) -> None:
@@ -237,8 +254,8 @@ def _host(connection, workers: int) -> None:
     while True:
         try:
             message = connection.recv()
-        except (EOFError, OSError):
-            break
+        except (EOFError, OSError):  # the main process is gone: nobody waits for what is drawn
+            stop()
         if message is None:
             break
         key, fn, args, kwargs = message
@@ -274,7 +291,8 @@ class ProcessPainter(Painter):
         context = multiprocessing.get_context("fork")
         self.workers = workers
         self._connection, theirs = context.Pipe()
-        self.host = context.Process(target=_host, args=(theirs, workers), name="loyaltysurvey-figures")
+        self.host = context.Process(target=_host, args=(theirs, workers, self._connection),
+                                    name="loyaltysurvey-figures")
         self.host.start()
         theirs.close()
         #: the workers' process ids, once the host has forked them (tests/test_painting.py)
@@ -329,6 +347,10 @@ class ProcessPainter(Painter):
                 self._connection.send(None)
             except (OSError, ValueError):
                 pass
+            # every result is in by now: the host ends at once, unless a signal left it stuck
+            self.host.join(timeout=10)
+            if self.host.is_alive():
+                self.host.terminate()
         self.host.join()
         self._connection.close()
         self._reader.join(timeout=5)

@@ -29,7 +29,7 @@ from .defined import compile_definitions
 from .estimate import fit_ml
 from .ram import RamModel
 from .standardized import standardized_values
-from ..parallel import limit_worker_blas, one_blas_thread
+from ..parallel import one_blas_thread, start_worker
 
 if TYPE_CHECKING:
     from .sem_fit import SEMFit
@@ -186,7 +186,7 @@ def map_chunks(job: Callable, tasks: list, sizes: list[int], jobs: int = 1, exec
         return parts
     parts = []
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=limit_worker_blas) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=start_worker) as pool:
             for part, size in zip(pool.map(job, tasks), sizes):
                 parts.append(part)
                 if progress:
