@@ -221,8 +221,8 @@ def write_study(study: "Study", out: str | os.PathLike, formats: tuple[str, ...]
             report = report.resolved()  # waits for the figures still being drawn
             workbook = None
             if "xlsx" in chapter:
-                from .report.xlsx import render_xlsx
-                workbook = painter.run(render_xlsx, report)
+                from .report.painting import write_workbook
+                workbook = painter.run(write_workbook, report)
             if finish_docx is not None:
                 files["report.docx"] = finish_docx()
             if "html" in chapter:

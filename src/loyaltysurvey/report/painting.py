@@ -31,7 +31,7 @@ import sys
 from concurrent.futures import Future
 from typing import Any, Callable
 
-__all__ = ["Drawing", "InlinePainter", "Painter", "ProcessPainter", "chapter_painter"]
+__all__ = ["Drawing", "InlinePainter", "Painter", "ProcessPainter", "chapter_painter", "write_workbook"]
 
 #: Set to 0 to draw every figure in the main process (``LOYALTYSURVEY_CHAPTER_WORKERS=0``), or
 #: to the number of worker processes (default: two on a machine of two or more CPUs).
@@ -128,6 +128,14 @@ class Painter:
 
     def __exit__(self, kind, value, traceback) -> None:
         self.close(abandon=kind is not None)
+
+
+def write_workbook(report: Any) -> bytes:
+    """:func:`loyaltysurvey.report.xlsx.render_xlsx`, by a name the main process can hand to
+    :meth:`Painter.run` without importing openpyxl (a tenth of a second), which the worker that
+    writes the workbook has imported already."""
+    from .xlsx import render_xlsx
+    return render_xlsx(report)
 
 
 def _call_key(fn: Callable, args: tuple, kwargs: dict) -> bytes | None:
