@@ -11,10 +11,11 @@ commands are taken in turn, so that a slow spell of a shared machine slows them 
   (results.json, report.html, report.docx, tables.xlsx, clean.csv, ingest.json): as it runs
   (its figures drawn by two worker processes, forked at a lower priority from a host process
   started as the command starts, which imports matplotlib while the main process computes the
-  statistics; the figures of the demographics and of CB-SEM are drawn while PLS-SEM is
-  estimated, the others while the main process writes the Word text; a worker then writes the
-  workbook while the main process finishes the Word document and the HTML; see
-  ``loyaltysurvey.report.painting``), and with everything in one process
+  statistics; the demographics' charts are drawn while CB-SEM is estimated, CB-SEM's diagrams
+  while PLS-SEM is, and PLS-SEM's figures while its PLSpredict runs and the main process writes
+  the Word text; a worker then writes the workbook while the main process finishes the Word
+  document, the HTML and results.json; the process ends without Python's teardown; see
+  ``loyaltysurvey.report.painting`` and ``loyaltysurvey.cli.main``), and with everything in one process
   (``LOYALTYSURVEY_CHAPTER_WORKERS=0``);
 * where the rest goes: start-up (``loyaltysurvey --version``), importing what the main process
   of a run needs, and building and rendering the chapter in one process (report model with its
