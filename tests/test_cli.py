@@ -265,3 +265,22 @@ def test_a_missing_data_method_the_engine_does_not_have_is_refused(tmp_path, met
                                  "--out", str(tmp_path / "out"), "--method", method, "--missing", missing])
     assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args, status, first", [
+    (["validate", "QUESTIONNAIRE"], 0, "QUESTIONNAIRE: valid: 6 constructs"),
+    (["validate", "no-such-file.yaml"], 2, "loyaltysurvey: no-such-file.yaml: file not found"),
+    (["analyze", "--bootstrap", "abc", "q.yaml", "d.csv"], 2, "loyaltysurvey: Invalid value for '--bootstrap'"),
+])
+def test_the_command_as_a_process_exits_with_its_status_and_all_its_output(args, status, first):
+    """Run as a program (``main()`` with no arguments), the command ends its process without
+    Python's teardown (cli._end): its status and every line it printed, to a pipe, still arrive."""
+    import subprocess
+    import sys
+    questionnaire = str(bundled_path("questionnaires", "crm_loyalty.yaml"))
+    args = [questionnaire if a == "QUESTIONNAIRE" else a for a in args]
+    done = subprocess.run([sys.executable, "-m", "loyaltysurvey.cli", *args], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == status, done.stderr
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(first.replace("QUESTIONNAIRE", questionnaire)), lines
